@@ -1,0 +1,112 @@
+/*
+ * case_store.h - stage 3: cases, children, messages, deadlines and the
+ * append-only timeline, in SQLite.
+ *
+ * Owns: the database file and its schema (PRAGMA user_version
+ * migrations), every SQL statement (all prepared, all parameters bound).
+ * The store knows how to find, open and change cases; *when* to do so
+ * is decided by the pipeline.
+ *
+ * One struct case_store is one connection; it is not shared between
+ * threads.  Writes happen inside case_store_begin/commit so that a
+ * message's case, events and deadlines land together or not at all.
+ */
+#ifndef CME_CASE_STORE_H
+#define CME_CASE_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+#include "referral.h"
+#include "strlist.h"
+
+struct case_store;
+
+#define CASE_REF_MAX 24          /* "CME-2026-00001" + slack */
+
+struct case_info {
+	long long id;
+	char ref[CASE_REF_MAX];
+	char status[16];              /* open, visited, closed, long-term, triage */
+	char officer[256];
+	char referrer_email[256];
+	time_t opened_at;
+};
+
+/* Open (creating and migrating as needed).  `path` may be ":memory:".
+ * Returns NULL with err set on failure. */
+struct case_store *case_store_open(const char *path, char *err, size_t errlen);
+void case_store_close(struct case_store *cs);
+const char *case_store_errmsg(struct case_store *cs);
+
+int  case_store_begin(struct case_store *cs);     /* BEGIN IMMEDIATE */
+int  case_store_commit(struct case_store *cs);
+void case_store_rollback(struct case_store *cs);
+
+/* Idempotency.  If a message with `key` was recorded, returns 1 and puts
+ * the refs it touched in *refs; 0 if new; -1 on error. */
+int case_store_message_seen(struct case_store *cs, const char *key,
+                            struct strlist *refs);
+/* Remember a processed message and what was done. */
+int case_store_record_message(struct case_store *cs, const char *key,
+                              const struct cme_referral *r,
+                              const char *action, time_t now,
+                              long long *message_row);
+
+/* Find the open (not closed) case a child belongs to: same valid UPN, or
+ * same normalised surname + forename + DOB.  1 found, 0 not, -1 error. */
+int case_store_match_child(struct case_store *cs, const struct cme_child *c,
+                           struct case_info *out);
+
+/* Find a case by its reference / by a Message-ID already on a case. */
+int case_store_find_ref(struct case_store *cs, const char *ref,
+                        struct case_info *out);
+int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
+                                  struct case_info *out);
+
+/* Open a new case for `child` (status "open", or "triage" when
+ * `triage`).  The reference is allocated from the year of `now`. */
+int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
+                         const struct cme_child *child, int triage,
+                         const char *officer, time_t now,
+                         struct case_info *out);
+
+/* Merge newly learned child details into an existing case's child. */
+int case_store_update_child(struct case_store *cs, long long case_id,
+                            const struct cme_child *child);
+
+int case_store_set_status(struct case_store *cs, long long case_id,
+                          const char *status, const char *outcome, time_t now);
+int case_store_link_siblings(struct case_store *cs, long long a, long long b);
+
+/* Timeline: append-only. */
+int case_store_add_event(struct case_store *cs, long long case_id, time_t at,
+                         const char *type, const char *source,
+                         const char *detail);
+
+/* Deadlines (one row per case and kind). */
+struct deadline_row {
+	long long case_id;
+	char ref[CASE_REF_MAX];
+	char kind[24];            /* home-visit, escalation, long-term-review, immediate */
+	time_t due;
+	int sequence;
+	char status[16];          /* pending, met, cancelled */
+	char officer[256];
+	char initials[16];
+	time_t updated_at;
+};
+/* Insert or change; SEQUENCE rises when anything changes. */
+int case_store_set_deadline(struct case_store *cs, long long case_id,
+                            const char *kind, time_t due, const char *status,
+                            time_t now);
+/* Deadlines that belong in `officer`'s feed (pending ones, and cancelled
+ * ones so clients see the cancellation).  Calls fn for each row. */
+int case_store_each_deadline(struct case_store *cs, const char *officer,
+                             int (*fn)(const struct deadline_row *, void *),
+                             void *arg);
+
+/* JSON (json-c object, as text) for `cmectl cases` / `cmectl show`. */
+char *case_store_cases_json(struct case_store *cs, const char *status);
+char *case_store_show_json(struct case_store *cs, const char *ref);
+
+#endif

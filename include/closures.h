@@ -1,0 +1,39 @@
+/*
+ * closures.h - days on which no work (or no school) happens, read from
+ * iCalendar files of all-day events (the GOV.UK bank-holiday format).
+ *
+ * Owns: struct closures, a sorted set of closed dates.  Reading uses
+ * libical: DTSTART/DTEND ranges (DTEND exclusive), RRULE and EXDATE.
+ * libical 3.0.16 reports all-day spans one day too long when expanding
+ * recurrences, so each occurrence's span is counted from its start up to
+ * the day before DTSTART+duration, computed here, not taken from libical's
+ * expanded end.
+ */
+#ifndef CME_CLOSURES_H
+#define CME_CLOSURES_H
+
+#include <stddef.h>
+#include "ukdate.h"
+
+struct closures {
+	long   *days;     /* days since 1970-01-01, sorted, unique */
+	size_t  n, cap;
+};
+
+void closures_init(struct closures *c);
+void closures_free(struct closures *c);
+
+/* Add every closed day of the iCalendar file at `path` (recurrences are
+ * expanded up to the year 2100).  Returns 0, or -1 with a message
+ * "path: problem" in err. */
+int  closures_load_file(struct closures *c, const char *path,
+                        char *err, size_t errlen);
+
+/* Same from text already in memory (used by tests and the fuzzer). */
+int  closures_load_text(struct closures *c, const char *ics, const char *name,
+                        char *err, size_t errlen);
+
+int  closures_add_day(struct closures *c, long day);
+int  closures_contains(const struct closures *c, const struct ymd *d);
+
+#endif

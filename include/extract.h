@@ -1,0 +1,30 @@
+/*
+ * extract.h - stage 2: a parsed message in, a struct cme_referral out.
+ *
+ * Owns: the reading of text (labelled lines, tables, CSV, child blocks,
+ * prose) into fields.  Every label, reason, flag and outcome comes from
+ * vocab; this module holds the reading logic only.
+ */
+#ifndef CME_EXTRACT_H
+#define CME_EXTRACT_H
+
+#include "message.h"
+#include "referral.h"
+#include "trust.h"
+
+struct extract_options {
+	size_t max_children;           /* per message */
+	unsigned long immediate_flags; /* from the policy; 0 if none */
+	const struct trust_context *trust; /* NULL: authenticated = -1 */
+};
+
+void extract_options_default(struct extract_options *o);
+
+/* Fill *r (initialised by the caller) from m.  Returns 0, or -1 only on
+ * allocation failure.  Never fails on odd input: what cannot be read is
+ * listed in r->problems. */
+int extract_referral(const struct cme_message *m,
+                     const struct extract_options *o,
+                     struct cme_referral *r);
+
+#endif

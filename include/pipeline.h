@@ -1,0 +1,61 @@
+/*
+ * pipeline.h - the one path every message takes:
+ *     message -> extract -> store -> schedule -> emit
+ * used by cme-milter (at end of message) and cmectl (ingest), so a
+ * message gives the same result whichever way it enters.
+ *
+ * Owns: the decisions (which case a message opens or changes, whether
+ * its sender may change it, which deadlines follow) and the order of
+ * the stages.  It holds no MTA or command-line knowledge.
+ */
+#ifndef CME_PIPELINE_H
+#define CME_PIPELINE_H
+
+#include <stddef.h>
+#include <time.h>
+#include "conf.h"
+#include "strlist.h"
+
+struct pipeline;
+
+/* Load the policy and calendars named by conf and check the database
+ * opens.  NULL on failure, with every problem in *errors. */
+struct pipeline *pipeline_new(const struct cme_conf *conf,
+                              struct strlist *errors);
+void pipeline_free(struct pipeline *p);
+
+struct pipeline_input {
+	const char *raw;          /* the whole message, headers and body */
+	size_t      len;
+	const char *client_addr; /* SMTP client IP, or NULL */
+	const char *auth_authen;  /* SMTP AUTH user, or NULL */
+	const char *queue_id;     /* for logs, or NULL */
+	time_t      now;
+};
+
+struct pipeline_result {
+	char action[16];          /* opened|updated|closed|unverified|duplicate|ignored|triage */
+	struct strlist refs;      /* cases touched */
+	struct strlist flags;     /* flag names */
+	int immediate;
+};
+
+void pipeline_result_init(struct pipeline_result *res);
+void pipeline_result_free(struct pipeline_result *res);
+
+/* Run the whole pipeline and commit.  Returns 0 when the outcome is
+ * committed, -1 when it could not be (the caller must tempfail so the
+ * sender retries).  Nothing is half-done: on -1 nothing was stored. */
+int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
+                     struct pipeline_result *res);
+
+/* The subject a processed message should carry: "[CME-2026-00001]"
+ * prefixed once (never doubled on replies), "[URGENT]" when immediate.
+ * Returns malloc'd text, or NULL when the subject needs no change. */
+char *pipeline_tag_subject(const char *subject,
+                           const struct pipeline_result *res);
+
+/* Write every officer's feed file from the database. */
+int pipeline_write_feeds(struct pipeline *p);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * policy.h - an LA's CME policy (SPEC section 6): `key = value` lines.
+ *
+ *   name             = Suffolk County Council
+ *   timezone         = Europe/London
+ *   working_day      = 09:00-17:00
+ *   working_closures = england-and-wales-bank-holidays.ics
+ *   school_closures  = england-and-wales-bank-holidays.ics x-school-holidays.ics
+ *   home_visit       = 3 working-days
+ *   escalation       = 20 school-days
+ *   long_term        = 6 months
+ *   immediate        = child-protection-plan section-47 ...
+ *
+ * Owns: struct policy and the closure sets it loaded.  Calendar names
+ * without a '/' are looked up in the CalendarDir; policy names without a
+ * '/' are PolicyDir/NAME.policy.
+ */
+#ifndef CME_POLICY_H
+#define CME_POLICY_H
+
+#include <stddef.h>
+#include "closures.h"
+#include "strlist.h"
+
+enum duration_unit {
+	UNIT_IMMEDIATE,
+	UNIT_HOURS, UNIT_DAYS, UNIT_WEEKS, UNIT_MONTHS,
+	UNIT_WORKING_DAYS, UNIT_SCHOOL_DAYS
+};
+
+struct duration {
+	int n;
+	enum duration_unit unit;
+	int set;                 /* 0: the policy does not use this deadline */
+};
+
+struct policy {
+	char *name;
+	char *path;              /* file it was read from */
+	char *timezone;          /* Olson name, default Europe/London */
+	int   day_start_min;     /* minutes after local midnight, default 540 */
+	int   day_end_min;       /* default 1020 (17:00) */
+	struct closures working_closures;
+	struct closures school_closures;   /* includes working_closures */
+	struct duration home_visit;
+	struct duration escalation;
+	struct duration long_term;
+	unsigned long immediate_flags;     /* vocab flag bitmask */
+};
+
+/* Load by name or path.  On failure returns NULL and appends
+ * "file:line: problem" lines to *errors (every problem, not the first). */
+struct policy *policy_load(const char *name_or_path, const char *policy_dir,
+                           const char *calendar_dir, struct strlist *errors);
+void policy_free(struct policy *p);
+
+/* "3 working-days" -> duration.  Returns 0 or -1. */
+int  duration_parse(const char *text, struct duration *out);
+void duration_format(const struct duration *d, char *out, size_t outlen);
+
+#endif

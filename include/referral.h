@@ -1,0 +1,85 @@
+/*
+ * referral.h - the structured reading of one message (SPEC section 4).
+ *
+ * This is the pipeline's exchange type: extract fills it, case_store and
+ * pipeline read it, referral_to_json prints it for `cmectl parse`.  All
+ * strings are owned (malloc'd) UTF-8 and freed by referral_free.  NULL /
+ * -1 mean "not known" and are left out of the JSON.
+ */
+#ifndef CME_REFERRAL_H
+#define CME_REFERRAL_H
+
+#include <stddef.h>
+#include <time.h>
+#include "strlist.h"
+
+enum cme_kind {
+	KIND_REFERRAL,
+	KIND_UPDATE,
+	KIND_AUTO_REPLY,
+	KIND_BOUNCE,
+	KIND_UNRECOGNISED
+};
+
+struct cme_child {
+	char *forename, *surname;
+	char *dob;              /* YYYY-MM-DD */
+	char *gender;           /* "M", "F", "X" */
+	char *upn;
+	int   upn_valid;        /* -1 unknown (no UPN), 0, 1 */
+	int   year_group;       /* -1 unknown; 0 = Reception */
+	char *address, *postcode, *school;
+	char *last_attended;    /* YYYY-MM-DD */
+	char *reason;           /* vocab reason name */
+};
+
+struct cme_parent {
+	char *name, *relationship, *phone;
+};
+
+struct cme_person {
+	char *name, *role, *organisation, *email, *phone;
+};
+
+struct cme_referral {
+	/* From the message headers (not all printed). */
+	char *message_id;       /* "<...>" or NULL */
+	char *subject;
+	char *from_addr;
+	time_t date;            /* (time_t)-1 if unknown */
+	char *in_reply_to;
+	struct strlist references;
+
+	enum cme_kind kind;
+	struct strlist case_refs;   /* CME-YYYY-NNNNN named in subject/body */
+	int authenticated;          /* -1 not evaluated, 0, 1 */
+
+	struct cme_child  *children;  size_t n_children;
+	struct cme_parent *parents;   size_t n_parents;
+	struct cme_person  referrer;
+
+	unsigned long flags;        /* bit i = vocab flag i */
+	int   immediate;            /* -1 not evaluated, 0, 1 */
+
+	char *outcome;              /* vocab outcome name (updates) */
+	char *new_school;
+	char *visit_date;           /* YYYY-MM-DD */
+	int   visit_found;          /* -1 unknown */
+
+	struct strlist problems;    /* officer-readable sentences */
+};
+
+void referral_init(struct cme_referral *r);
+void referral_free(struct cme_referral *r);
+
+/* Append one empty child / parent; returns it or NULL on allocation
+ * failure or when the per-message cap is reached. */
+struct cme_child  *referral_add_child(struct cme_referral *r, size_t cap);
+struct cme_parent *referral_add_parent(struct cme_referral *r, size_t cap);
+
+const char *referral_kind_name(enum cme_kind k);
+
+/* SPEC section 4 JSON, pretty-printed, malloc'd (json-c). */
+char *referral_to_json(const struct cme_referral *r);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * reminder.h - stage 5: iCalendar for the officer (SPEC section 7).
+ *
+ * Owns: turning reminder events into iCalendar text with libical, and
+ * writing an officer's feed file atomically.  Event text (summary,
+ * description) is set through libical's typed property constructors,
+ * which escape it, and is first stripped of control characters: no text
+ * from a message can become an iCalendar property or line.
+ */
+#ifndef CME_REMINDER_H
+#define CME_REMINDER_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct reminder_event {
+	const char *uid;          /* stable: "CME-2026-00001-home-visit@host" */
+	const char *summary;
+	const char *description;
+	time_t due;               /* DTEND; DTSTART is 30 minutes earlier */
+	int    sequence;          /* rises on every change */
+	int    cancelled;         /* STATUS:CANCELLED */
+	time_t stamp;             /* DTSTAMP / LAST-MODIFIED */
+};
+
+/* A VCALENDAR with one VEVENT (and one VALARM) per event.  `method` is
+ * NULL for a feed, or "REQUEST" / "CANCEL" for iMIP; `organizer` and
+ * `attendee` are mail addresses (may be NULL for a feed).  Times are UTC.
+ * Returns malloc'd text (CRLF lines) or NULL. */
+char *reminder_calendar_text(const struct reminder_event *ev, size_t n,
+                             const char *method, const char *organizer,
+                             const char *attendee);
+
+/* Write DIR/<officer>.ics (officer address made filename-safe) holding
+ * exactly `ev`, atomically, mode 0640.  Returns 0 or -1 with err set. */
+int   reminder_write_feed(const char *dir, const char *officer,
+                          const struct reminder_event *ev, size_t n,
+                          const char *organizer, char *err, size_t errlen);
+
+/* The feed path reminder_write_feed uses, into out. */
+int   reminder_feed_path(const char *dir, const char *officer,
+                         char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * ukdate.h - dates as English schools write them.
+ *
+ * "03/04/2014" is 3 April (UK order), also "3rd April 2014", "3 Apr 2014",
+ * "03.04.2014", "2014-04-03", "Tuesday 3 April 2014", two-digit years.
+ */
+#ifndef CME_UKDATE_H
+#define CME_UKDATE_H
+
+#include <stddef.h>
+
+struct ymd { int y, m, d; };
+
+/* Find the first date in text[0..len).  Returns 1 and fills *out (and
+ * *consumed, bytes from text to the end of the date) if found. */
+int ukdate_find(const char *text, size_t len, struct ymd *out, size_t *consumed);
+
+/* A date without a year ("20 October") resolves to the latest such date
+ * not after `ref`.  ukdate_find_ref does that; ukdate_find needs a year. */
+int ukdate_find_ref(const char *text, size_t len, const struct ymd *ref,
+                    struct ymd *out, size_t *consumed);
+
+int  ymd_valid(const struct ymd *d);
+int  ymd_cmp(const struct ymd *a, const struct ymd *b);
+void ymd_format(const struct ymd *d, char out[11]);     /* YYYY-MM-DD */
+int  ymd_parse_iso(const char *s, struct ymd *out);    /* strict YYYY-MM-DD */
+int  ymd_weekday(const struct ymd *d);                  /* 0 = Sunday */
+void ymd_add_days(struct ymd *d, int n);
+long ymd_to_days(const struct ymd *d);                  /* days since 1970-01-01 */
+void ymd_from_days(long days, struct ymd *out);
+
+/* UK school year group of a child born `dob`, in the school year that
+ * contains `on` (1 Sep - 31 Aug).  0 = Reception; may be <0 or >13. */
+int  uk_year_group(const struct ymd *dob, const struct ymd *on);
+
+#endif

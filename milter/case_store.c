@@ -1,0 +1,2 @@
+/* case_store.c - placeholder, being written */
+#include "case_store.h"

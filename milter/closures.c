@@ -1,0 +1,2 @@
+/* closures.c - placeholder, being written */
+#include "closures.h"

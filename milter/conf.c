@@ -1,0 +1,2 @@
+/* conf.c - placeholder, being written */
+#include "conf.h"

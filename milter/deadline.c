@@ -1,0 +1,2 @@
+/* deadline.c - placeholder, being written */
+#include "deadline.h"

@@ -1,0 +1,2 @@
+/* fileio.c - placeholder, being written */
+#include "fileio.h"

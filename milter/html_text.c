@@ -1,0 +1,2 @@
+/* html_text.c - placeholder, being written */
+#include "html_text.h"

@@ -1,0 +1,2 @@
+/* logging.c - placeholder, being written */
+#include "logging.h"

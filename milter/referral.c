@@ -1,0 +1,2 @@
+/* referral.c - placeholder, being written */
+#include "referral.h"

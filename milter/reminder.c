@@ -1,0 +1,2 @@
+/* reminder.c - placeholder, being written */
+#include "reminder.h"

@@ -1,0 +1,2 @@
+/* strbuf.c - placeholder, being written */
+#include "strbuf.h"

@@ -1,0 +1,2 @@
+/* strlist.c - placeholder, being written */
+#include "strlist.h"

@@ -1,0 +1,2 @@
+/* ukdate.c - placeholder, being written */
+#include "ukdate.h"

@@ -1,0 +1,2 @@
+/* upn.c - placeholder, being written */
+#include "upn.h"
