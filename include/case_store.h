@@ -52,6 +52,10 @@ int case_store_record_message(struct case_store *cs, const char *key,
                               const char *action, time_t now,
                               long long *message_row);
 
+/* Record that a message touched a case (for threading replies). */
+int case_store_link_message(struct case_store *cs, long long message_row,
+                            long long case_id);
+
 /* Find the open (not closed) case a child belongs to: same valid UPN, or
  * same normalised surname + forename + DOB.  1 found, 0 not, -1 error. */
 int case_store_match_child(struct case_store *cs, const struct cme_child *c,
@@ -99,11 +103,20 @@ struct deadline_row {
 int case_store_set_deadline(struct case_store *cs, long long case_id,
                             const char *kind, time_t due, const char *status,
                             time_t now);
+/* Move a deadline from one status to another (pending -> met /
+ * cancelled); SEQUENCE rises.  No row, or another status: no change. */
+int case_store_change_deadline_status(struct case_store *cs, long long case_id,
+                                      const char *kind, const char *from,
+                                      const char *to, time_t now);
 /* Deadlines that belong in `officer`'s feed (pending ones, and cancelled
  * ones so clients see the cancellation).  Calls fn for each row. */
 int case_store_each_deadline(struct case_store *cs, const char *officer,
                              int (*fn)(const struct deadline_row *, void *),
                              void *arg);
+
+/* Every officer who has cases, for writing feeds. */
+int case_store_each_officer(struct case_store *cs,
+                            int (*fn)(const char *officer, void *), void *arg);
 
 /* JSON (json-c object, as text) for `cmectl cases` / `cmectl show`. */
 char *case_store_cases_json(struct case_store *cs, const char *status);

@@ -34,6 +34,10 @@ int  closures_load_text(struct closures *c, const char *ics, const char *name,
                         char *err, size_t errlen);
 
 int  closures_add_day(struct closures *c, long day);
+
+/* Add every day of `from` to `into` (one merge, not one insert per day).
+ * Returns 0, or -1 (out of memory, or the set would grow too large). */
+int  closures_add_all(struct closures *into, const struct closures *from);
 int  closures_contains(const struct closures *c, const struct ymd *d);
 
 #endif

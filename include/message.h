@@ -43,7 +43,9 @@ struct message_text {
 	int   alternative;       /* index of the multipart/alternative group
 	                            it belongs to, or -1 */
 	const char *filename;    /* attachment filename (UTF-8) or NULL */
-	const char *text;        /* UTF-8, NUL-terminated, no NUL inside */
+	const char *text;        /* valid UTF-8, NUL-terminated, no NUL
+	                            inside; lines end in "\n" (CRLF and
+	                            lone CR converted); never empty */
 	size_t len;
 };
 
@@ -63,7 +65,7 @@ const char *message_header_nth(const struct cme_message *m, const char *name,
                                size_t i);
 
 /* Convenience views of top-level headers. */
-const char *message_from_address(const struct cme_message *m); /* addr-spec, lower-cased domain */
+const char *message_from_address(const struct cme_message *m); /* addr-spec, all lower-cased */
 const char *message_from_name(const struct cme_message *m);    /* display name or NULL */
 time_t      message_date(const struct cme_message *m);         /* (time_t)-1 if none/bad */
 int         message_is_report(const struct cme_message *m);    /* top type multipart/report */

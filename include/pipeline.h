@@ -30,10 +30,12 @@ struct pipeline_input {
 	const char *client_addr; /* SMTP client IP, or NULL */
 	const char *auth_authen;  /* SMTP AUTH user, or NULL */
 	const char *queue_id;     /* for logs, or NULL */
+	int         null_sender;  /* MAIL FROM:<> - a bounce */
 	time_t      now;
 };
 
 struct pipeline_result {
+	char *message_key;        /* Message-ID, or "sha256:..." of the message */
 	char action[16];          /* opened|updated|closed|unverified|duplicate|ignored|triage */
 	struct strlist refs;      /* cases touched */
 	struct strlist flags;     /* flag names */

@@ -67,6 +67,7 @@ struct cme_referral {
 	int   visit_found;          /* -1 unknown */
 
 	struct strlist problems;    /* officer-readable sentences */
+	int damaged;                /* the MIME could not all be read */
 };
 
 void referral_init(struct cme_referral *r);

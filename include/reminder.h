@@ -23,10 +23,23 @@ struct reminder_event {
 	time_t stamp;             /* DTSTAMP / LAST-MODIFIED */
 };
 
+/* Initialise libical's builtin time zone table (it holds the UTC zone).
+ * libical 3.0.x does this lazily without a lock, so the daemon calls this
+ * once before starting threads; reminder_calendar_text also calls it
+ * (pthread_once), which is enough for single-threaded tools. */
+void  reminder_init(void);
+
 /* A VCALENDAR with one VEVENT (and one VALARM) per event.  `method` is
  * NULL for a feed, or "REQUEST" / "CANCEL" for iMIP; `organizer` and
  * `attendee` are mail addresses (may be NULL for a feed).  Times are UTC.
- * Returns malloc'd text (CRLF lines) or NULL. */
+ * Summary/description/uid are cleaned (control characters and invalid
+ * UTF-8 removed, lengths bounded; a description keeps its line breaks,
+ * which libical writes as the escape "\n").  Addresses must be plain
+ * (optionally "mailto:"); an odd one is refused.  REQUEST needs organizer
+ * and attendee and only live events; CANCEL needs organizer and marks
+ * every event CANCELLED; cancelled events get no VALARM.
+ * Returns malloc'd text (CRLF lines, free() it) or NULL with errno
+ * (EINVAL for bad arguments, ENOMEM). */
 char *reminder_calendar_text(const struct reminder_event *ev, size_t n,
                              const char *method, const char *organizer,
                              const char *attendee);

@@ -53,6 +53,20 @@ const char *vocab_match_outcome(const char *text, size_t len);
 /* "mother", "Mum", "father"... -> canonical relationship or NULL. */
 const char *vocab_match_relationship(const char *text, size_t len);
 
+/* A home-visit outcome in words: 1 the child was seen/found, 0 not
+ * ("no answer", "property empty"), -1 cannot tell. */
+int vocab_match_visit_found(const char *text, size_t len);
+
+/* 1 if a field value says "nothing" ("None", "N/A", "not known", "no"). */
+int vocab_is_negative_answer(const char *text, size_t len);
+
+/* 1 if text is a line that closes a letter ("Kind regards,", "Thanks"). */
+int vocab_is_valediction(const char *text, size_t len);
+
+/* Which part of a form a heading line opens: 0 none, else a field
+ * group (F_FULLNAME for the child, F_PARENT, F_REFERRER). */
+enum field vocab_section_heading(const char *text, size_t len);
+
 /* Gender words -> "M", "F", "X" or NULL. */
 const char *vocab_match_gender(const char *text, size_t len);
 

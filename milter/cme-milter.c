@@ -1,1 +1,570 @@
-int main(void) { return 0; }
+/*
+ * cme-milter - the Children Missing Education milter.
+ *
+ * Owns: the conversation with the MTA (libmilter callbacks), process
+ * life (socket, privileges, pid file, daemon) and the failure policy.
+ * The callbacks only collect the message and hand it to the pipeline at
+ * end of message; they hold no business logic.  The reply to the MTA is
+ * given only after pipeline_process has committed the case, so a message
+ * Postfix accepted always has its case.
+ *
+ * Per-connection state lives in struct conn (smfi_setpriv), per-message
+ * state in struct conn's `msg` part, reset at MAIL FROM and on abort.
+ */
+#include "build-config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "conf.h"
+#include "logging.h"
+#include "pipeline.h"
+#include "strbuf.h"
+#include "strlist.h"
+
+#define MAX_XCME_HEADERS 32      /* forged X-CME-* headers removed per message */
+
+static struct cme_conf conf;
+static struct pipeline *pipeline;
+
+struct conn {
+	char client_addr[INET6_ADDRSTRLEN];
+	unsigned long nr_flags;      /* no-reply steps the MTA agreed to */
+
+	/* per message */
+	int   is_cme;                /* a Mailbox recipient was seen */
+	int   null_sender;
+	char *auth_authen;
+	char *subject_raw;           /* Subject as the MTA sent it (undecoded) */
+	int   subject_seen;
+	struct strbuf msg;           /* reassembled message, capped */
+	int   truncated;
+	struct {
+		char name[64];
+		int index;           /* 1-based among headers of that name */
+	} xcme[MAX_XCME_HEADERS];
+	size_t nxcme;
+	struct strlist header_names; /* for per-name header indexes */
+};
+
+static void conn_reset_message(struct conn *c)
+{
+	c->is_cme = 0;
+	c->null_sender = 0;
+	free(c->auth_authen);
+	c->auth_authen = NULL;
+	free(c->subject_raw);
+	c->subject_raw = NULL;
+	c->subject_seen = 0;
+	strbuf_free(&c->msg);
+	strbuf_init(&c->msg, conf.max_message_size);
+	c->truncated = 0;
+	c->nxcme = 0;
+	strlist_free(&c->header_names);
+}
+
+static struct conn *conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {
+		c = calloc(1, sizeof *c);
+		if (c == NULL)
+			return NULL;
+		strbuf_init(&c->msg, conf.max_message_size);
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+/* Failure policy (On-InternalError), as OpenDKIM has it. */
+static sfsistat internal_error(SMFICTX *ctx, const char *why)
+{
+	char *qid = smfi_getsymval(ctx, "i");
+
+	log_msg(LOG_ERR, "%s: %s", qid ? qid : "-", why);
+	if (conf.on_internal_error == ON_ERROR_ACCEPT)
+		return SMFIS_ACCEPT;
+	smfi_setreply(ctx, "451", "4.3.0", "CME case could not be recorded; please try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks.                                                           */
+
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+                             unsigned long f2, unsigned long f3, unsigned long *pf0,
+                             unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct conn *c = conn_get(ctx);
+	/* Ask only for what we use, and for no replies where the protocol
+	 * allows: every skipped round trip is Postfix time saved. */
+	unsigned long want_nr = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
+	                        SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN;
+
+	(void)f2;
+	(void)f3;
+	if (c == NULL)
+		return SMFIS_REJECT;    /* no memory: let the MTA apply its default */
+	if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) != (SMFIF_ADDHDRS | SMFIF_CHGHDRS))
+		return SMFIS_REJECT;
+	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	c->nr_flags = f1 & want_nr;
+	*pf1 = c->nr_flags | (f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN));
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct conn *c = conn_get(ctx);
+
+	(void)host;
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	c->client_addr[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+		          c->client_addr, sizeof c->client_addr);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr,
+		          c->client_addr, sizeof c->client_addr);
+	return (c->nr_flags & SMFIP_NR_CONN) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	char *auth;
+
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	conn_reset_message(c);
+	c->null_sender = argv[0] && (strcmp(argv[0], "<>") == 0 || argv[0][0] == '\0');
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	if (auth && *auth)
+		c->auth_authen = strdup(auth);
+	return SMFIS_CONTINUE;
+}
+
+/* "<Cme@La.Test>" -> compare with each Mailbox, case-insensitively. */
+static int is_cme_mailbox(const char *rcpt)
+{
+	size_t n;
+
+	if (*rcpt == '<')
+		rcpt++;
+	n = strcspn(rcpt, ">");
+	for (size_t i = 0; i < conf.mailboxes.n; i++)
+		if (strlen(conf.mailboxes.v[i]) == n && strncasecmp(conf.mailboxes.v[i], rcpt, n) == 0)
+			return 1;
+	return 0;
+}
+
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	if (argv[0] && is_cme_mailbox(argv[0]))
+		c->is_cme = 1;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_data(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	/* Not for a CME mailbox: accepted untouched, as early as the
+	 * protocol allows (all recipients are known at DATA). */
+	return c->is_cme ? SMFIS_CONTINUE : SMFIS_ACCEPT;
+}
+
+static void append(struct conn *c, const char *p, size_t n)
+{
+	if (!c->truncated && strbuf_append(&c->msg, p, n) != 0)
+		c->truncated = 1;   /* the rest is delivered, just not parsed */
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_get(ctx);
+	sfsistat ok = (c && (c->nr_flags & SMFIP_NR_HDR)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	int index = 1;
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	for (size_t i = 0; i < c->header_names.n; i++)
+		if (strcasecmp(c->header_names.v[i], name) == 0)
+			index++;
+	(void)strlist_add(&c->header_names, name);
+	if (strncasecmp(name, "X-CME-", 6) == 0 && c->nxcme < MAX_XCME_HEADERS &&
+	    strlen(name) < sizeof c->xcme[0].name) {
+		snprintf(c->xcme[c->nxcme].name, sizeof c->xcme[0].name, "%s", name);
+		c->xcme[c->nxcme].index = index;
+		c->nxcme++;
+		return ok;  /* a forged X-CME header is not part of what we read */
+	}
+	if (strcasecmp(name, "Subject") == 0 && !c->subject_seen) {
+		c->subject_seen = 1;
+		c->subject_raw = strdup(value);
+	}
+	append(c, name, strlen(name));
+	append(c, ": ", 2);
+	append(c, value, strlen(value));
+	append(c, "\r\n", 2);
+	return ok;
+}
+
+static sfsistat cb_eoh(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	append(c, "\r\n", 2);
+	return (c->nr_flags & SMFIP_NR_EOH) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	append(c, (const char *)chunk, len);
+	return (c->nr_flags & SMFIP_NR_BODY) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static int add_header(SMFICTX *ctx, const char *name, const char *value)
+{
+	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS ? 0 : -1;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+	struct pipeline_input in;
+	struct pipeline_result res;
+	char *qid = smfi_getsymval(ctx, "i");
+	struct strbuf cases;
+	int failed = 0;
+
+	if (c == NULL || !c->is_cme)
+		return SMFIS_ACCEPT;
+	memset(&in, 0, sizeof in);
+	in.raw = strbuf_str(&c->msg);
+	in.len = c->msg.len;
+	in.client_addr = c->client_addr[0] ? c->client_addr : NULL;
+	in.auth_authen = c->auth_authen;
+	in.queue_id = qid;
+	in.null_sender = c->null_sender;
+	in.now = time(NULL);
+	pipeline_result_init(&res);
+	if (pipeline_process(pipeline, &in, &res) != 0) {
+		pipeline_result_free(&res);
+		return internal_error(ctx, "the case could not be committed to the database");
+	}
+
+	/* The case is committed.  Now change the message. */
+	for (size_t i = c->nxcme; i > 0; i--)
+		if (smfi_chgheader(ctx, c->xcme[i - 1].name, c->xcme[i - 1].index, NULL) != MI_SUCCESS)
+			failed = 1;
+	if (add_header(ctx, "X-CME-Action", res.action) != 0)
+		failed = 1;
+	strbuf_init(&cases, 4096);
+	for (size_t i = 0; i < res.refs.n; i++) {
+		if (add_header(ctx, "X-CME-Case", res.refs.v[i]) != 0)
+			failed = 1;
+		(void)strbuf_printf(&cases, "%s%s", i ? "," : "", res.refs.v[i]);
+	}
+	if (res.flags.n) {
+		struct strbuf fl;
+
+		strbuf_init(&fl, 4096);
+		for (size_t i = 0; i < res.flags.n; i++)
+			(void)strbuf_printf(&fl, "%s%s", i ? " " : "", res.flags.v[i]);
+		if (add_header(ctx, "X-CME-Flags", strbuf_str(&fl)) != 0)
+			failed = 1;
+		strbuf_free(&fl);
+	}
+	if (conf.subject_tag && strcmp(res.action, "ignored") != 0) {
+		char *subject = pipeline_tag_subject(c->subject_raw, &res);
+
+		if (subject) {
+			int rc = c->subject_seen ? smfi_chgheader(ctx, "Subject", 1, subject)
+			                         : smfi_addheader(ctx, "Subject", subject);
+
+			if (rc != MI_SUCCESS)
+				failed = 1;
+			free(subject);
+		}
+	}
+	/* One line per message: queue ID, action, cases.  No names. */
+	log_msg(LOG_INFO, "%s: action=%s cases=%s%s", qid ? qid : "-", res.action,
+	        cases.len ? strbuf_str(&cases) : "-",
+	        failed ? " (could not tag the message)" : "");
+	strbuf_free(&cases);
+	pipeline_result_free(&res);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c)
+		conn_reset_message(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c) {
+		conn_reset_message(c);
+		strbuf_free(&c->msg);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc milter_desc = {
+	.xxfi_name = "cme-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = cb_connect,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_data = cb_data,
+	.xxfi_negotiate = cb_negotiate,
+};
+
+/* ------------------------------------------------------------------ */
+/* Process life.                                                        */
+
+/* UserID "user[:group]" -> ids; 0 or -1. */
+static int lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, size_t namelen)
+{
+	char buf[256], *colon;
+	struct passwd *pw;
+
+	snprintf(buf, sizeof buf, "%s", spec);
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon++ = '\0';
+	if ((pw = getpwnam(buf)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	snprintf(name, namelen, "%s", buf);
+	if (colon && *colon) {
+		struct group *gr = getgrnam(colon);
+
+		if (gr == NULL)
+			return -1;
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int drop_privileges(void)
+{
+	uid_t uid;
+	gid_t gid;
+	char name[256];
+
+	if (geteuid() != 0)
+		return 0;       /* already unprivileged: run as we are */
+	if (lookup_user(conf.user_id, &uid, &gid, name, sizeof name) != 0) {
+		log_msg(LOG_ERR, "UserID %s: no such user or group", conf.user_id);
+		return -1;
+	}
+	if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+		log_msg(LOG_ERR, "cannot become %s: %s", conf.user_id, strerror(errno));
+		return -1;
+	}
+	if (uid != 0 && setuid(0) == 0) {
+		log_msg(LOG_ERR, "privileges could be regained; refusing to run");
+		return -1;
+	}
+	return 0;
+}
+
+/* For a local socket: give it to the milter's user and group so the MTA
+ * (a member of that group) can connect, under the configured UMask. */
+static void chown_socket(void)
+{
+	uid_t uid;
+	gid_t gid;
+	char name[256];
+	const char *path = conf.socket;
+
+	if (strncmp(path, "local:", 6) == 0)
+		path += 6;
+	else if (strncmp(path, "unix:", 5) == 0)
+		path += 5;
+	else if (path[0] != '/')
+		return;
+	if (geteuid() == 0 && lookup_user(conf.user_id, &uid, &gid, name, sizeof name) == 0)
+		if (chown(path, uid, gid) != 0)
+			log_msg(LOG_WARNING, "%s: cannot chown: %s", path, strerror(errno));
+}
+
+static int write_pid_file(void)
+{
+	FILE *f;
+
+	if (conf.pid_file == NULL)
+		return 0;
+	f = fopen(conf.pid_file, "w");
+	if (f == NULL) {
+		log_msg(LOG_ERR, "%s: %s", conf.pid_file, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* -n: report every problem with the configuration, policy, calendars,
+ * database and socket; exit non-zero if there is one. */
+static int self_check(const char *path, struct strlist *problems)
+{
+	struct pipeline *p;
+
+	conf_check(&conf, problems);
+	if (problems->n == 0) {
+		p = pipeline_new(&conf, problems);
+		pipeline_free(p);
+	}
+	if (strncmp(conf.socket, "local:", 6) == 0 || conf.socket[0] == '/') {
+		char dir[4096];
+		const char *s = conf.socket[0] == '/' ? conf.socket : conf.socket + 6;
+		char *slash;
+		struct stat st;
+
+		snprintf(dir, sizeof dir, "%s", s);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			char buf[4200];
+
+			snprintf(buf, sizeof buf, "Socket: directory %s does not exist", dir);
+			(void)strlist_add(problems, buf);
+		}
+	} else if (strncmp(conf.socket, "inet:", 5) != 0 && strncmp(conf.socket, "inet6:", 6) != 0) {
+		(void)strlist_add(problems, "Socket: expected local:/path, inet:PORT@HOST or inet6:PORT@HOST");
+	}
+	for (size_t i = 0; i < problems->n; i++)
+		fprintf(stderr, "%s\n", problems->v[i]);
+	if (problems->n == 0)
+		printf("%s: configuration OK\n", path);
+	return problems->n ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: cme-milter [-c FILE] [-f] [-n] [-V]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = conf_default_path();
+	int foreground = 0, check_only = 0, opt, rc;
+	struct strlist problems = STRLIST_INIT;
+
+	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 'V':
+			printf("cme-milter %s (libmilter %u.%u.%u)\n", PACKAGE_VERSION,
+			       SM_LM_VRS_MAJOR(SMFI_VERSION), SM_LM_VRS_MINOR(SMFI_VERSION),
+			       SM_LM_VRS_PLVL(SMFI_VERSION));
+			return 0;
+		default:
+			usage();
+			return opt == 'h' ? 0 : 1;
+		}
+	}
+	conf_defaults(&conf);
+	if (conf_load(&conf, path, &problems) != 0 && !check_only) {
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s\n", problems.v[i]);
+		return 1;
+	}
+	if (check_only)
+		return self_check(path, &problems);
+	if (conf_check(&conf, &problems) != 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s: %s\n", path, problems.v[i]);
+		return 1;
+	}
+	log_open("cme-milter", conf.syslog && !foreground ? 1 : conf.syslog,
+	         log_facility_from_name(conf.syslog_facility) >= 0
+	             ? log_facility_from_name(conf.syslog_facility) : LOG_MAIL);
+
+	/* Bind as root (a socket under /run), then drop privileges. */
+	umask((mode_t)conf.umask_value);
+	if (smfi_setconn(conf.socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot use socket %s", conf.socket);
+		return 1;
+	}
+	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
+		log_msg(LOG_ERR, "cannot open socket %s", conf.socket);
+		return 1;
+	}
+	chown_socket();
+	if (!foreground && daemon(0, 0) != 0) {
+		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
+		return 1;
+	}
+	if (write_pid_file() != 0 || drop_privileges() != 0)
+		return 1;
+	/* Only now open the database, so files SQLite creates belong to
+	 * the milter's user, and load policy and calendars (before libmilter
+	 * starts its threads: libical zone loading is not thread-safe). */
+	pipeline = pipeline_new(&conf, &problems);
+	if (pipeline == NULL) {
+		for (size_t i = 0; i < problems.n; i++)
+			log_msg(LOG_ERR, "%s", problems.v[i]);
+		return 1;
+	}
+	(void)pipeline_write_feeds(pipeline);
+	log_msg(LOG_INFO, "cme-milter %s starting on %s", PACKAGE_VERSION, conf.socket);
+	rc = smfi_main();
+	log_msg(LOG_INFO, "cme-milter stopping");
+	pipeline_free(pipeline);
+	strlist_free(&problems);
+	conf_free(&conf);
+	return rc == MI_SUCCESS ? 0 : 1;
+}

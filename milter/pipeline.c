@@ -1,2 +1,672 @@
-/* pipeline.c - placeholder, being written */
+/*
+ * pipeline.c - message -> extract -> store -> schedule -> emit.
+ * See pipeline.h.
+ *
+ * Owns: the decisions.  Given what extract read from a message, which
+ * case does it open or change, may its sender change it, which deadlines
+ * follow; and the order of the stages, so that the database commit comes
+ * before anything is reported as done.
+ *
+ * Concurrency: cme-milter calls pipeline_process from many threads.  One
+ * process-wide mutex serialises the store transaction and the feed
+ * rewrite that follows it: SQLite allows one writer at a time anyway,
+ * and serialising here keeps an older feed from overwriting a newer one.
+ * Each call opens its own database connection, so a database made
+ * unwritable, moved or restored is noticed on the very next message
+ * (and answered with a tempfail) rather than hidden behind an open file.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "case_store.h"
+#include "deadline.h"
+#include "extract.h"
+#include "logging.h"
+#include "message.h"
 #include "pipeline.h"
+#include "policy.h"
+#include "referral.h"
+#include "reminder.h"
+#include "strbuf.h"
+#include "trust.h"
+#include "vocab.h"
+
+struct pipeline {
+	const struct cme_conf *conf;
+	struct policy *policy;
+	pthread_mutex_t lock;
+	char host[128];              /* right-hand side of event UIDs */
+};
+
+/* The deadlines a new case gets, with the policy duration for each. */
+enum { DL_HOME_VISIT, DL_ESCALATION, DL_LONG_TERM, DL_COUNT };
+static const char *const deadline_kind[DL_COUNT] = {
+	"home-visit", "escalation", "long-term-review",
+};
+static const char *const deadline_title[] = {
+	"Home visit due", "Escalation due", "Long-term review due",
+};
+
+static const struct duration *policy_duration(const struct policy *p, int which)
+{
+	switch (which) {
+	case DL_HOME_VISIT: return &p->home_visit;
+	case DL_ESCALATION: return &p->escalation;
+	default: return &p->long_term;
+	}
+}
+
+void pipeline_result_init(struct pipeline_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->immediate = 0;
+}
+
+void pipeline_result_free(struct pipeline_result *res)
+{
+	free(res->message_key);
+	strlist_free(&res->refs);
+	strlist_free(&res->flags);
+	memset(res, 0, sizeof *res);
+}
+
+static int ensure_dir(const char *dir, struct strlist *errors)
+{
+	struct stat st;
+	char buf[512];
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (mkdir(dir, 0750) == 0)
+		return 0;
+	snprintf(buf, sizeof buf, "%s: cannot create: %s", dir, strerror(errno));
+	(void)strlist_add(errors, buf);
+	return -1;
+}
+
+struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *errors)
+{
+	struct pipeline *p = calloc(1, sizeof *p);
+	struct case_store *cs;
+	char err[512];
+
+	if (p == NULL)
+		return NULL;
+	p->conf = conf;
+	/* libical's builtin zones and UTC are set up here, before any
+	 * milter thread exists (libical 3.0.x loads them unlocked). */
+	deadline_global_init();
+	reminder_init();
+	p->policy = policy_load(conf->policy, conf->policy_dir, conf->calendar_dir, errors);
+	if (p->policy == NULL)
+		goto fail;
+	cs = case_store_open(conf->database, err, sizeof err);
+	if (cs == NULL) {
+		(void)strlist_add(errors, err);
+		goto fail;
+	}
+	case_store_close(cs);
+	if (ensure_dir(conf->reminder_dir, errors) != 0)
+		goto fail;
+	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
+		snprintf(p->host, sizeof p->host, "cme-milter");
+	p->host[sizeof p->host - 1] = '\0';
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+fail:
+	policy_free(p->policy);
+	free(p);
+	return NULL;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	policy_free(p->policy);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* Message-ID, else a SHA-256 of the whole message: a resend of the same
+ * bytes is the same message. */
+static char *message_key(const struct cme_referral *r, const char *raw, size_t len)
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char *out;
+
+	if (r->message_id && strlen(r->message_id) > 2)
+		return strdup(r->message_id);
+	out = malloc(7 + 2 * SHA256_DIGEST_SIZE + 1);
+	if (out == NULL)
+		return NULL;
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)raw);
+	sha256_digest(&ctx, sizeof digest, digest);
+	memcpy(out, "sha256:", 7);
+	for (size_t i = 0; i < sizeof digest; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", digest[i]);
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* The decisions, one transaction.                                      */
+
+struct txn {
+	struct pipeline *p;
+	struct case_store *cs;
+	const struct cme_referral *r;
+	const char *source;          /* Message-ID or key: the timeline's source */
+	time_t now;
+	struct pipeline_result *res;
+	long long touched[64];       /* case ids, for message links */
+	size_t ntouched;
+	int opened, updated, triaged, closed, unverified;
+};
+
+static void touch(struct txn *t, const struct case_info *ci)
+{
+	for (size_t i = 0; i < t->ntouched; i++)
+		if (t->touched[i] == ci->id)
+			return;
+	if (t->ntouched < sizeof t->touched / sizeof t->touched[0])
+		t->touched[t->ntouched++] = ci->id;
+	(void)strlist_add_unique(&t->res->refs, ci->ref);
+}
+
+static int schedule_new_case(struct txn *t, const struct case_info *ci)
+{
+	const struct policy *pol = t->p->policy;
+
+	for (int k = 0; k < DL_COUNT; k++) {
+		time_t due = deadline_due(pol, policy_duration(pol, k), t->now);
+		char detail[160], when[64];
+
+		if (due == (time_t)-1)
+			continue;
+		if (case_store_set_deadline(t->cs, ci->id, deadline_kind[k], due, "pending", t->now) != 0)
+			return -1;
+		deadline_format_local(pol, due, when, sizeof when);
+		snprintf(detail, sizeof detail, "%s due %s", deadline_kind[k], when);
+		if (case_store_add_event(t->cs, ci->id, t->now, "deadline", "policy", detail) != 0)
+			return -1;
+	}
+	if (t->r->immediate == 1) {
+		if (case_store_set_deadline(t->cs, ci->id, "immediate", t->now, "pending", t->now) != 0 ||
+		    case_store_add_event(t->cs, ci->id, t->now, "deadline", "policy",
+		                         "immediate escalation: safeguarding flag") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int open_case_for(struct txn *t, const struct cme_child *child, int triage,
+                         struct case_info *ci)
+{
+	const char *officer = t->p->conf->duty_officer;
+	char detail[256];
+
+	if (case_store_open_case(t->cs, t->r, child, triage, officer, t->now, ci) != 0)
+		return -1;
+	snprintf(detail, sizeof detail, "%s from %s%s", triage ? "opened for triage" : "opened",
+	         t->r->from_addr ? t->r->from_addr : "unknown sender",
+	         t->r->authenticated == 1 ? "" : " (sender not authenticated)");
+	if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0 ||
+	    schedule_new_case(t, ci) != 0)
+		return -1;
+	touch(t, ci);
+	if (triage)
+		t->triaged++;
+	else
+		t->opened++;
+	return 0;
+}
+
+/* A child may be read well enough to open a case, or only for triage:
+ * no name at all, or a message whose MIME was damaged (what we read may
+ * be incomplete or garbled), means an officer must read the message.
+ * A triage case still gets every deadline: nothing waits unseen. */
+static int child_needs_triage(const struct cme_referral *r, const struct cme_child *c)
+{
+	return r->damaged || (c->surname == NULL && c->forename == NULL);
+}
+
+static int apply_referral(struct txn *t)
+{
+	const struct cme_referral *r = t->r;
+	long long first = 0;
+
+	for (size_t i = 0; i < r->n_children; i++) {
+		const struct cme_child *c = &r->children[i];
+		struct case_info ci;
+		int found = case_store_match_child(t->cs, c, &ci);
+
+		if (found < 0)
+			return -1;
+		if (found) {
+			/* A second referral for a child with an open case adds to
+			 * that case; it never opens a duplicate. */
+			if (case_store_update_child(t->cs, ci.id, c) != 0 ||
+			    case_store_add_event(t->cs, ci.id, t->now, "message", t->source,
+			                         "further referral for this child") != 0)
+				return -1;
+			touch(t, &ci);
+			t->updated++;
+		} else if (open_case_for(t, c, child_needs_triage(t->r, c), &ci) != 0) {
+			return -1;
+		}
+		if (i == 0)
+			first = ci.id;
+		else if (case_store_link_siblings(t->cs, first, ci.id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* May this message change the case?  SPEC 5.3: an authenticated sender
+ * from TrustedSenderDomains, or the case's own referrer. */
+static int sender_may_change(const struct txn *t, const struct case_info *ci)
+{
+	const struct cme_referral *r = t->r;
+	const char *dom = trust_domain_of(r->from_addr);
+
+	if (r->authenticated != 1 || r->from_addr == NULL)
+		return 0;
+	if (trust_domain_allowed(dom, &t->p->conf->trusted_sender_domains))
+		return 1;
+	return ci->referrer_email[0] && strcasecmp(ci->referrer_email, r->from_addr) == 0;
+}
+
+static int cancel_pending(struct txn *t, long long case_id, const char *except_kind,
+                          const char *status)
+{
+	for (int k = 0; k <= DL_COUNT; k++) {
+		const char *kind = k < DL_COUNT ? deadline_kind[k] : "immediate";
+
+		if (except_kind && strcmp(kind, except_kind) == 0)
+			continue;
+		/* set_deadline keeps `due` and raises SEQUENCE on the status
+		 * change; a deadline the case never had is not created. */
+		if (case_store_change_deadline_status(t->cs, case_id, kind, "pending", status,
+		                                      t->now) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int apply_update_to(struct txn *t, const struct case_info *ci)
+{
+	const struct cme_referral *r = t->r;
+	char detail[256];
+
+	touch(t, ci);
+	if (!sender_may_change(t, ci)) {
+		snprintf(detail, sizeof detail,
+		         "unverified update from %s: not applied (%s)",
+		         r->from_addr ? r->from_addr : "unknown sender",
+		         r->authenticated == 1 ? "sender not trusted for this case"
+		                               : "sender not authenticated");
+		t->unverified++;
+		return case_store_add_event(t->cs, ci->id, t->now, "unverified", t->source, detail);
+	}
+	if (r->visit_date || r->visit_found >= 0) {
+		snprintf(detail, sizeof detail, "home visit %s: %s", r->visit_date ? r->visit_date : "",
+		         r->visit_found == 1 ? "child seen" :
+		         r->visit_found == 0 ? "child not found" : "outcome not stated");
+		if (case_store_add_event(t->cs, ci->id, t->now, "visit", t->source, detail) != 0 ||
+		    case_store_change_deadline_status(t->cs, ci->id, "home-visit", "pending", "met",
+		                                      t->now) != 0)
+			return -1;
+		if (strcmp(ci->status, "open") == 0 &&
+		    case_store_set_status(t->cs, ci->id, "visited", NULL, t->now) != 0)
+			return -1;
+		t->updated++;
+	}
+	if (r->outcome && strcmp(ci->status, "closed") != 0) {
+		snprintf(detail, sizeof detail, "closed: %s", r->outcome);
+		if (case_store_set_status(t->cs, ci->id, "closed", r->outcome, t->now) != 0 ||
+		    case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0 ||
+		    cancel_pending(t, ci->id, NULL, "cancelled") != 0)
+			return -1;
+		t->closed++;
+		return 0;
+	}
+	if (r->visit_date == NULL && r->visit_found < 0) {
+		t->updated++;
+		return case_store_add_event(t->cs, ci->id, t->now, "message", t->source,
+		                            r->new_school ? "update: new school named" : "update received");
+	}
+	return 0;
+}
+
+static int apply_update(struct txn *t)
+{
+	const struct cme_referral *r = t->r;
+	struct case_info ci;
+	int found = 0;
+
+	for (size_t i = 0; i < r->case_refs.n; i++) {
+		int rc = case_store_find_ref(t->cs, r->case_refs.v[i], &ci);
+
+		if (rc < 0)
+			return -1;
+		if (rc && apply_update_to(t, &ci) != 0)
+			return -1;
+		found += rc;
+	}
+	if (!found && r->in_reply_to) {
+		int rc = case_store_find_by_message_id(t->cs, r->in_reply_to, &ci);
+
+		if (rc < 0)
+			return -1;
+		if (rc && apply_update_to(t, &ci) != 0)
+			return -1;
+		found += rc;
+	}
+	for (size_t i = 0; !found && i < r->references.n; i++) {
+		int rc = case_store_find_by_message_id(t->cs, r->references.v[i], &ci);
+
+		if (rc < 0)
+			return -1;
+		if (rc && apply_update_to(t, &ci) != 0)
+			return -1;
+		found += rc;
+	}
+	if (found)
+		return 0;
+	/* An update nobody can place is never dropped: the children it
+	 * names become cases, or it goes to triage. */
+	if (r->n_children > 0)
+		return apply_referral(t);
+	return open_case_for(t, NULL, 1, &ci);
+}
+
+static const char *decide_action(const struct txn *t)
+{
+	if (t->opened)
+		return "opened";
+	if (t->closed)
+		return "closed";
+	if (t->updated)
+		return "updated";
+	if (t->unverified)
+		return "unverified";
+	if (t->triaged)
+		return "triage";
+	return "ignored";
+}
+
+static int run_transaction(struct txn *t, const char *key)
+{
+	const struct cme_referral *r = t->r;
+	long long row;
+	int seen, rc = 0;
+
+	if (case_store_begin(t->cs) != 0)
+		return -1;
+	seen = case_store_message_seen(t->cs, key, &t->res->refs);
+	if (seen < 0)
+		goto fail;
+	if (seen) {
+		snprintf(t->res->action, sizeof t->res->action, "duplicate");
+		case_store_rollback(t->cs);
+		return 0;
+	}
+	switch (r->kind) {
+	case KIND_REFERRAL:
+		rc = apply_referral(t);
+		break;
+	case KIND_UPDATE:
+		rc = apply_update(t);
+		break;
+	case KIND_UNRECOGNISED: {
+		struct case_info ci;
+
+		rc = open_case_for(t, NULL, 1, &ci);
+		break;
+	}
+	case KIND_AUTO_REPLY:
+	case KIND_BOUNCE:
+		break;      /* recorded, opens nothing */
+	}
+	if (rc != 0)
+		goto fail;
+	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
+	if (case_store_record_message(t->cs, key, r, t->res->action, t->now, &row) != 0)
+		goto fail;
+	for (size_t i = 0; i < t->ntouched; i++)
+		if (case_store_link_message(t->cs, row, t->touched[i]) != 0)
+			goto fail;
+	if (case_store_commit(t->cs) != 0)
+		goto fail;
+	return 0;
+fail:
+	case_store_rollback(t->cs);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Emit: the officers' feeds.                                           */
+
+struct feed {
+	const struct pipeline *p;
+	struct reminder_event *ev;
+	size_t n, cap;
+	struct strbuf text;          /* backing store for UIDs and summaries */
+	struct strlist strings;
+};
+
+static int collect_event(const struct deadline_row *row, void *arg)
+{
+	struct feed *f = arg;
+	const struct pipeline *p = f->p;
+	char uid[256], summary[256], description[512], when[64];
+	const char *title = "Immediate escalation";
+
+	if (strcmp(row->status, "pending") != 0)
+		return 0;       /* the feed holds live events only */
+	for (int k = 0; k < DL_COUNT; k++)
+		if (strcmp(row->kind, deadline_kind[k]) == 0)
+			title = deadline_title[k];
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 32;
+		struct reminder_event *nev = realloc(f->ev, ncap * sizeof *nev);
+
+		if (nev == NULL)
+			return -1;
+		f->ev = nev;
+		f->cap = ncap;
+	}
+	deadline_format_local(p->policy, row->due, when, sizeof when);
+	snprintf(uid, sizeof uid, "%s-%s@%s", row->ref, row->kind, p->host);
+	/* ReminderDetail minimal: case reference and initials only. */
+	snprintf(summary, sizeof summary, "%s: %s (%s)", title, row->ref, row->initials);
+	snprintf(description, sizeof description,
+	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
+	         row->ref, row->initials, title, when, row->ref);
+	if (strlist_add(&f->strings, uid) != 0 || strlist_add(&f->strings, summary) != 0 ||
+	    strlist_add(&f->strings, description) != 0)
+		return -1;
+	memset(&f->ev[f->n], 0, sizeof f->ev[f->n]);
+	f->ev[f->n].due = row->due;
+	f->ev[f->n].sequence = row->sequence;
+	f->ev[f->n].stamp = row->updated_at;
+	f->n++;
+	return 0;
+}
+
+static int write_officer_feed(struct pipeline *p, struct case_store *cs, const char *officer)
+{
+	struct feed f;
+	char err[512];
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	f.p = p;
+	rc = case_store_each_deadline(cs, officer, collect_event, &f);
+	if (rc == 0) {
+		/* strings were appended three per event, in order */
+		for (size_t i = 0; i < f.n; i++) {
+			f.ev[i].uid = f.strings.v[3 * i];
+			f.ev[i].summary = f.strings.v[3 * i + 1];
+			f.ev[i].description = f.strings.v[3 * i + 2];
+		}
+		rc = reminder_write_feed(p->conf->reminder_dir, officer, f.ev, f.n,
+		                         p->conf->mailboxes.n ? p->conf->mailboxes.v[0] : NULL,
+		                         err, sizeof err);
+		if (rc != 0)
+			log_msg(LOG_ERR, "reminder feed: %s", err);
+	}
+	free(f.ev);
+	strlist_free(&f.strings);
+	return rc;
+}
+
+static int write_feed_cb(const char *officer, void *arg)
+{
+	void **a = arg;
+
+	(void)write_officer_feed(a[0], a[1], officer);
+	return 0;
+}
+
+int pipeline_write_feeds(struct pipeline *p)
+{
+	char err[512];
+	struct case_store *cs;
+	void *args[2];
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs == NULL) {
+		pthread_mutex_unlock(&p->lock);
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	args[0] = p;
+	args[1] = cs;
+	rc = case_store_each_officer(cs, write_feed_cb, args);
+	if (p->conf->duty_officer)
+		rc |= write_officer_feed(p, cs, p->conf->duty_officer);
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
+                     struct pipeline_result *res)
+{
+	struct message_limits lim;
+	struct extract_options eo;
+	struct trust_context tc;
+	struct cme_message *m;
+	struct cme_referral r;
+	struct txn t;
+	char err[512];
+	int rc = -1;
+
+	message_limits_default(&lim);
+	lim.max_bytes = p->conf->max_message_size;
+	m = message_parse(in->raw, in->len, &lim);
+	if (m == NULL)
+		return -1;
+	memset(&tc, 0, sizeof tc);
+	tc.trusted_authserv_ids = &p->conf->trusted_authserv_ids;
+	tc.internal_hosts = &p->conf->internal_hosts;
+	tc.trusted_sender_domains = &p->conf->trusted_sender_domains;
+	tc.client_addr = in->client_addr;
+	tc.auth_authen = in->auth_authen;
+	extract_options_default(&eo);
+	eo.immediate_flags = p->policy->immediate_flags;
+	eo.trust = &tc;
+	referral_init(&r);
+	if (extract_referral(m, &eo, &r) != 0)
+		goto out;
+	if (in->null_sender)
+		r.kind = KIND_BOUNCE;   /* MAIL FROM:<> is a bounce whatever it says */
+	if (in->len > lim.max_bytes)
+		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
+		                  "only the first part was read");
+	res->message_key = message_key(&r, in->raw, in->len);
+	if (res->message_key == NULL)
+		goto out;
+	for (size_t i = 0; i < vocab_flag_count(); i++)
+		if (r.flags & (1UL << i))
+			(void)strlist_add(&res->flags, vocab_flag_name(i));
+	res->immediate = r.immediate == 1;
+
+	memset(&t, 0, sizeof t);
+	t.p = p;
+	t.r = &r;
+	t.now = in->now;
+	t.res = res;
+	t.source = res->message_key;
+
+	pthread_mutex_lock(&p->lock);
+	t.cs = case_store_open(p->conf->database, err, sizeof err);
+	if (t.cs == NULL) {
+		log_msg(LOG_ERR, "%s: cannot open the database: %s",
+		        in->queue_id ? in->queue_id : "-", err);
+	} else if (run_transaction(&t, res->message_key) != 0) {
+		log_msg(LOG_ERR, "%s: cannot store the case: %s",
+		        in->queue_id ? in->queue_id : "-", case_store_errmsg(t.cs));
+	} else {
+		rc = 0;
+		/* The case is committed; the feed follows from it and can
+		 * always be rebuilt (cmectl calendar), so a feed error does
+		 * not turn an accepted message into a retry. */
+		if (t.ntouched > 0)
+			(void)write_officer_feed(p, t.cs, p->conf->duty_officer);
+	}
+	case_store_close(t.cs);
+	pthread_mutex_unlock(&p->lock);
+out:
+	referral_free(&r);
+	message_free(m);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* "[CME-2026-00001] " once per ref not already present; "[URGENT] "
+ * when immediate and not already there. */
+char *pipeline_tag_subject(const char *subject, const struct pipeline_result *res)
+{
+	struct strbuf sb;
+	const char *s = subject ? subject : "";
+	int changed = 0;
+
+	strbuf_init(&sb, 4096);
+	if (res->immediate && strstr(s, "[URGENT]") == NULL) {
+		(void)strbuf_puts(&sb, "[URGENT] ");
+		changed = 1;
+	}
+	for (size_t i = 0; i < res->refs.n && i < 8; i++) {
+		char tag[40];
+
+		snprintf(tag, sizeof tag, "[%s]", res->refs.v[i]);
+		if (strstr(s, tag) == NULL && strstr(s, res->refs.v[i]) == NULL) {
+			(void)strbuf_puts(&sb, tag);
+			(void)strbuf_putc(&sb, ' ');
+			changed = 1;
+		}
+	}
+	if (!changed) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	(void)strbuf_puts(&sb, s);
+	return strbuf_detach(&sb);
+}

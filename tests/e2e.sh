@@ -1,2 +1,362 @@
+#!/bin/bash
+# tests/e2e.sh -- end-to-end test: swaks -> relay Postfix -> mx Postfix with
+# cme-milter -> Maildir, plus the case database, the duty officer's feed and
+# the "database cannot commit -> 451 4.3.0 -> sender keeps it queued" path.
+#
+# Speaks TAP.  Run by `make check` (automake's TAP driver exports
+# top_srcdir/top_builddir), or by hand as root:
+#     tests/e2e.sh [BUILDDIR]          (default BUILDDIR: <repo>/_build)
+# Set KEEP_E2E=1 to keep the temp dir for inspection.
+# Needs root (private Postfix instances, a milter dropping to nobody),
+# postfix, swaks and /usr/bin/python3.  Everything runs on 127.0.0.1, in
+# private instances under a temp dir; /etc/postfix is never touched.
+
+# The Makefile may run us with sh; the helpers need bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/.." && pwd)}"
+if [ -z "${top_builddir:-}" ]; then
+	if [ $# -ge 1 ]; then top_builddir=$1
+	elif [ -d "$top_srcdir/_build" ]; then top_builddir=$top_srcdir/_build
+	else top_builddir=$top_srcdir
+	fi
+fi
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+
+# Programs under test; overridable so the harness itself can be exercised.
+: "${CME_MILTER:=$top_builddir/cme-milter}"
+: "${CMECTL:=$top_builddir/cmectl}"
+: "${ICAL_CHECK:=$top_builddir/tests/ical-check}"
+: "${VOBJECT_CHECK:=$top_srcdir/tests/vobject-check.py}"
+PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
+FIX=$top_srcdir/tests/fixtures/e2e
+REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
+
+NTESTS=22
+echo "1..$NTESTS"
+
+# ---------------------------------------------------------------- TAP ----
+n=0
+failed=0
+# ok COND-STATUS DESCRIPTION: print one TAP test point from an exit status.
+ok() {
+	local st=$1; shift
+	n=$((n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $n - $*"
+	else
+		echo "not ok $n - $*"
+		failed=$((failed + 1))
+	fi
+	return "$st"
+}
+# check DESCRIPTION CMD...: run CMD, record a test point from its status.
+check() {
+	local desc=$1 st; shift
+	"$@"; st=$?
+	ok "$st" "$desc"
+}
+# diag: TAP diagnostics (stdin or args), "# "-prefixed so the driver ignores them.
+diag() {
+	if [ $# -gt 0 ]; then printf '# %s\n' "$*"; else sed 's/^/# /'; fi
+}
+# diag_tail FILE [N]: show the end of a log after a failure.
+diag_tail() {
+	[ -f "$1" ] || { diag "($1 does not exist)"; return; }
+	diag "--- last ${2:-15} lines of $1"
+	tail -n "${2:-15}" "$1" | diag
+}
+# bail REASON: TAP "Bail out!" stops the whole run (the trap cleans up).
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ------------------------------------------------------- preconditions ----
+[ "$(id -u)" -eq 0 ] || bail "e2e needs root (private Postfix instances, milter UserID nobody)"
+for p in postfix postconf postqueue swaks; do
+	command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+	command -v "$p" >/dev/null 2>&1 || bail "$p not installed (apt-get install postfix swaks)"
+done
+[ -x "$PY" ] || bail "/usr/bin/python3 missing"
+[ -x "$CME_MILTER" ] || bail "$CME_MILTER not built"
+
+# shellcheck source=lib/postfix.sh
+. "$top_srcdir/tests/lib/postfix.sh"
+
+# ------------------------------------------------------------ cleanup ----
+T=""
+# cleanup: stop exactly what we started (milter by PID, instances with
+# postfix -c DIR stop), then remove the temp dir.  Runs on every exit.
+cleanup() {
+	milter_stop
+	pf_stop_all
+	if [ -n "$T" ] && [ -d "$T" ]; then
+		if [ "${KEEP_E2E:-0}" = 1 ] || [ "$failed" -gt 0 -a "${KEEP_E2E:-}" != 0 ]; then
+			diag "kept $T"
+		else
+			rm -rf "$T"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ------------------------------------------------------------- set-up ----
+# /tmp itself is 1777; our dir must be 0755 so that nobody (the milter's
+# UserID and virtual(8)'s uid) can reach state/ and mail/ below it.
+T=$(mktemp -d /tmp/cme-e2e.XXXXXX) || bail "mktemp failed"
+chmod 0755 "$T"
+mkdir -p "$T/state/reminders" "$T/share" "$T/bin" "$T/outbox" "$T/mail"
+# Policies and calendars are copied so that the milter can read them after
+# dropping to nobody even when the source tree is not world-readable
+# (a CI clone under /root, say).
+cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$T/share/"
+chmod -R a+rX "$T/share"
+# Stub SendmailPath: iMIP reminders land in T/outbox, never in the system's
+# own Postfix queue.
+cat >"$T/bin/sendmail" <<EOF
 #!/bin/sh
-echo "1..0 # SKIP not written yet"
+# e2e stub: keep submitted mail as files instead of queueing it anywhere.
+cat >"\$(mktemp "$T/outbox/msg.XXXXXX")"
+EOF
+chmod 0755 "$T/bin/sendmail"
+chown -R nobody:nogroup "$T/state" "$T/outbox"
+chmod 0700 "$T/state"
+
+read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
+[ -n "${MILTERPORT:-}" ] || bail "no free ports"
+diag "temp dir $T; ports mx=$MXPORT relay=$RELAYPORT milter=$MILTERPORT"
+
+CONF=$T/cme-milter.conf
+cat >"$CONF" <<EOF
+# cme-milter configuration for tests/e2e.sh
+Socket                inet:$MILTERPORT@127.0.0.1
+UserID                nobody:nogroup
+Syslog                no
+PidFile               $T/milter.pid
+Mailbox               cme@la.test
+Database              $T/state/cases.db
+Policy                default
+PolicyDir             $T/share/policies
+CalendarDir           $T/share/calendars
+ReminderDir           $T/state/reminders
+DutyOfficer           duty.officer@la.test
+SubjectTag            yes
+TrustedAuthservIDs    mx.la.test
+TrustedSenderDomains  la.test *.sch.test
+On-InternalError      tempfail
+NotifyOfficers        no
+SendmailPath          $T/bin/sendmail
+EOF
+chmod 0644 "$CONF"
+
+# Start the milter, then the mx (milter configured) and the relay.  Any of
+# them failing to come up makes every later assertion meaningless: bail.
+if ! milter_start "$CME_MILTER" "$CONF" "$MILTERPORT" "$T/milter.log" 15 2>"$T/start.err"; then
+	diag <"$T/start.err"
+	bail "cme-milter did not start (see diagnostics above)"
+fi
+pf_instance_create "$T/mx" mx "$MXPORT" "$T/mail" "$MILTERPORT" 2>"$T/start.err" &&
+	pf_start "$T/mx" 2>>"$T/start.err" ||
+	{ diag <"$T/start.err"; bail "mx Postfix did not start"; }
+pf_instance_create "$T/relay" relay "$RELAYPORT" "$MXPORT" 2>"$T/start.err" &&
+	pf_start "$T/relay" 2>>"$T/start.err" ||
+	{ diag <"$T/start.err"; bail "relay Postfix did not start"; }
+MXLOG=$(pf_log "$T/mx")
+RELAYLOG=$(pf_log "$T/relay")
+CME_MD=$T/mail/cme
+OTHER_MD=$T/mail/other
+
+# ------------------------------------------------------------ helpers ----
+# send_relay FILE|- RCPT FROM [swaks args...]: submit through the relay, as a
+# school's MTA would.  A non-zero status means the relay itself refused.
+send_relay() {
+	local data=$1 rcpt=$2 from=$3; shift 3
+	local args=(--server "127.0.0.1:$RELAYPORT" --helo client.sch.test
+		--from "$from" --to "$rcpt" "$@")
+	[ "$data" != - ] && args+=(--data "@$data")
+	swaks "${args[@]}" >>"$T/swaks.log" 2>&1
+}
+# cmectl_json ARGS...: run cmectl (as root, bounded in time) and give the
+# state dir back to nobody: a root-run sqlite may leave -wal/-shm files that
+# the milter (nobody) could not open afterwards.
+cmectl_json() {
+	timeout 30 "$CMECTL" -c "$CONF" "$@" 2>>"$T/cmectl.err"
+	local st=$?
+	chown -R nobody:nogroup "$T/state"
+	return $st
+}
+# newest_other_than MAILDIR FILE: the message in MAILDIR/new that is not FILE.
+newest_other_than() {
+	local f
+	for f in "$1"/new/*; do
+		[ -f "$f" ] && [ "$f" != "$2" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+# json_case_check FILE REF SURNAME: the case list in FILE has REF, open,
+# with SURNAME (case-insensitive).  Prints what it found on failure.
+json_case_check() {
+	"$PY" - "$@" <<'PYEOF'
+import json, sys
+path, ref, surname = sys.argv[1:4]
+try:
+    cases = json.load(open(path))
+except Exception as e:
+    print("# cases --json is not JSON: %s" % e); sys.exit(1)
+hit = [c for c in cases if isinstance(c, dict) and c.get("ref") == ref]
+if not hit:
+    print("# %s not among %s" % (ref, [c.get("ref") for c in cases if isinstance(c, dict)])); sys.exit(1)
+c = hit[0]
+if str(c.get("surname", "")).strip().lower() != surname.lower() or c.get("status") != "open":
+    print("# case %s: surname=%r status=%r" % (ref, c.get("surname"), c.get("status"))); sys.exit(1)
+PYEOF
+}
+# json_has_deadline FILE REF KIND: that case has a deadline of KIND.
+json_has_deadline() {
+	"$PY" - "$@" <<'PYEOF'
+import json, sys
+path, ref, kind = sys.argv[1:4]
+try:
+    cases = json.load(open(path))
+    c = [c for c in cases if c.get("ref") == ref][0]
+except Exception as e:
+    print("# no case %s: %s" % (ref, e)); sys.exit(1)
+kinds = [d.get("kind") for d in c.get("deadlines") or []]
+if kind not in kinds:
+    print("# deadlines of %s: %s" % (ref, kinds)); sys.exit(1)
+PYEOF
+}
+# json_count FILE: number of cases in the list.
+json_count() {
+	"$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$1" 2>/dev/null || echo -1
+}
+# ics_has_uid FILE UID-PREFIX: an (unfolded) UID line starts with the prefix.
+ics_has_uid() {
+	awk 'NR > 1 && /^[ \t]/ { sub(/^[ \t]/, ""); line = line $0; next }
+	     { if (NR > 1) print line; line = $0 } END { print line }' "$1" |
+		tr -d '\r' | grep -q "^UID:$2"
+}
+
+# ====================================================== a, b: referral ====
+send_relay "$FIX/referral.eml" cme@la.test attendance@oakfield.sch.test
+pf_wait_delivery "$CME_MD" 1 30 2>&1 | diag
+check "referral via relay arrives in the cme Maildir" test "$(pf_maildir_count "$CME_MD")" -eq 1 ||
+	{ diag_tail "$MXLOG"; diag_tail "$RELAYLOG" 5; diag_tail "$T/milter.log"; }
+MSG1=$(ls "$CME_MD"/new/* 2>/dev/null | head -n 1)
+MSG1=${MSG1:-/nonexistent}
+
+actions=$(pf_header "$MSG1" X-CME-Action 2>/dev/null)
+cases=$(pf_header "$MSG1" X-CME-Case 2>/dev/null)
+subject=$(pf_header "$MSG1" Subject 2>/dev/null)
+REF1=$cases
+orig_subject=$(pf_header "$FIX/referral.eml" Subject)
+grep -qx 'opened' <<<"$actions"
+check "referral tagged X-CME-Action: opened" test $? -eq 0 || diag "X-CME-Action: ${actions:-<none>}"
+# (CME-2019-00007 is the forged one the fixture carries, not a real answer.)
+[ "$(grep -c . <<<"$cases")" -eq 1 ] && grep -Eq "$REF_RE" <<<"$cases" &&
+	[ "$cases" != CME-2019-00007 ]
+check "exactly one X-CME-Case, matching CME-YYYY-NNNNN" test $? -eq 0 || diag "X-CME-Case: ${cases:-<none>}"
+[ "$subject" = "[$REF1] $orig_subject" ]
+check "subject prefixed once with [$REF1]" test $? -eq 0 || diag "Subject: $subject"
+# b: the fixture carries a forged "X-CME-Action: closed" and X-CME-Case.
+[ "$actions" = opened ] && ! grep -q 'CME-2019-00007' <<<"$cases"
+check "forged X-CME-* headers from outside removed (one X-CME-Action: opened)" test $? -eq 0 ||
+	diag "X-CME-Action: $(tr '\n' '|' <<<"$actions") X-CME-Case: $(tr '\n' '|' <<<"$cases")"
+
+# ============================================ c: not for the CME mailbox ====
+other_subject="Staff training rota for December"
+send_relay - other@la.test head@oakfield.sch.test \
+	--header "Subject: $other_subject" --body "Rota attached in the shared drive."
+pf_wait_delivery "$OTHER_MD" 1 30 2>&1 | diag
+check "message to other@la.test delivered" test "$(pf_maildir_count "$OTHER_MD")" -eq 1 ||
+	diag_tail "$MXLOG"
+MSG_OTHER=$(ls "$OTHER_MD"/new/* 2>/dev/null | head -n 1)
+MSG_OTHER=${MSG_OTHER:-/nonexistent}
+[ -f "$MSG_OTHER" ] && ! awk '/^\r?$/ { exit } { print }' "$MSG_OTHER" | grep -qi '^X-CME-'
+check "no X-CME- header on mail for other mailboxes" test $? -eq 0 ||
+	awk '/^\r?$/ { exit } { print }' "$MSG_OTHER" 2>/dev/null | grep -i '^X-CME-' | diag
+got=$(pf_header "$MSG_OTHER" Subject 2>/dev/null)
+[ "$got" = "$other_subject" ]
+check "subject of mail for other mailboxes unchanged" test $? -eq 0 || diag "Subject: $got"
+
+# ============================================================ d: cases ====
+cmectl_json cases --json >"$T/cases1.json"
+check "cmectl cases --json exits 0" test $? -eq 0 || diag_tail "$T/cmectl.err" 5
+json_case_check "$T/cases1.json" "$REF1" Hartley
+check "case $REF1 listed: surname Hartley, status open" test $? -eq 0
+json_has_deadline "$T/cases1.json" "$REF1" home-visit
+check "case $REF1 has a home-visit deadline" test $? -eq 0
+
+# ============================================= e: duty officer's feed ====
+FEED=$T/state/reminders/duty.officer@la.test.ics
+check "duty officer's feed exists" test -s "$FEED" || ls -la "$T/state/reminders" 2>&1 | diag
+if [ -x "$ICAL_CHECK" ]; then
+	"$ICAL_CHECK" "$FEED" >"$T/ical-check.out" 2>&1
+	check "feed passes ical-check (libical)" test $? -eq 0 || diag_tail "$T/ical-check.out" 10
+else
+	ok 1 "feed passes ical-check (libical): $ICAL_CHECK not built"
+fi
+if [ -f "$VOBJECT_CHECK" ]; then
+	"$PY" "$VOBJECT_CHECK" "$FEED" >"$T/vobject-check.out" 2>&1
+	check "feed passes vobject-check.py" test $? -eq 0 || diag_tail "$T/vobject-check.out" 10
+else
+	ok 1 "feed passes vobject-check.py: $VOBJECT_CHECK missing"
+fi
+ics_has_uid "$FEED" "$REF1-home-visit@" 2>/dev/null
+check "feed has UID $REF1-home-visit@..." test $? -eq 0 ||
+	grep -a '^UID' "$FEED" 2>/dev/null | head -n 5 | diag
+
+# ===================================== f: database cannot commit -> 451 ====
+# The milter opens the database per message as nobody: a 0400 file makes
+# every commit fail, so it must answer 451 4.3.0 and the relay must keep the
+# message queued.  (Root ignores modes: no cmectl call until it is restored.)
+chmod 0400 "$T/state/cases.db" 2>&1 | diag
+send_relay "$FIX/referral2.eml" cme@la.test ewo@westfield.sch.test
+pf_wait_log "$T/relay" 'said: 451 4\.3\.0' 30 2>&1 | diag
+grep -q 'said: 451 4\.3\.0' "$RELAYLOG" 2>/dev/null
+check "relay log: mx answered 451 4.3.0 while the database is read-only" test $? -eq 0 ||
+	{ grep 'said:' "$RELAYLOG" | tail -n 3 | diag; diag_tail "$T/milter.log" 10; }
+q=$(pf_queue_count "$T/relay" cme@la.test)
+check "second referral still queued at the relay" test "$q" -eq 1 || pf_queue "$T/relay" | diag
+msgid2=$(pf_header "$FIX/referral2.eml" Message-ID)
+! grep -lqF "$msgid2" "$CME_MD"/new/* "$CME_MD"/cur/* 2>/dev/null &&
+	[ "$(pf_maildir_count "$CME_MD")" -eq 1 ]
+check "second referral not in the cme Maildir" test $? -eq 0
+
+chmod 0600 "$T/state/cases.db" 2>&1 | diag
+pf_flush "$T/relay" 2>&1 | diag
+pf_wait_delivery "$CME_MD" 2 30 2>&1 | diag
+MSG2=$(newest_other_than "$CME_MD" "$MSG1")
+MSG2=${MSG2:-/nonexistent}
+[ -f "$MSG2" ] && grep -qF "$msgid2" "$MSG2" && [ "$(pf_queue_count "$T/relay")" -eq 0 ]
+check "after restore and flush: delivered, relay queue empty" test $? -eq 0 ||
+	{ diag_tail "$RELAYLOG" 5; diag_tail "$T/milter.log" 10; }
+actions2=$(pf_header "$MSG2" X-CME-Action 2>/dev/null)
+REF2=$(pf_header "$MSG2" X-CME-Case 2>/dev/null)
+[ "$actions2" = opened ] && grep -Eq "$REF_RE" <<<"$REF2" && [ "$REF2" != "$REF1" ]
+check "second referral opened a new case ($REF2)" test $? -eq 0 ||
+	diag "X-CME-Action: $actions2; X-CME-Case: $REF2 (first was $REF1)"
+cmectl_json cases --json >"$T/cases2.json"
+[ "$(json_count "$T/cases2.json")" -eq 2 ] && json_case_check "$T/cases2.json" "$REF2" Nowak
+check "cmectl cases --json now has 2 cases" test $? -eq 0 ||
+	diag "cases: $(json_count "$T/cases2.json")"
+
+# ============================================================ teardown ====
+# Stopping is part of the contract too: the milter exits on SIGTERM and both
+# instances stop; leftovers would be found by the next run's port probes.
+mpid=$MILTER_PID
+milter_stop
+pids=""
+for d in "$T/mx" "$T/relay"; do pids="$pids $(pf_master_pid "$d")"; done
+pf_stop_all
+st=0
+for p in $mpid $pids; do kill -0 "$p" 2>/dev/null && st=1; done
+check "milter and both Postfix instances stopped" test $st -eq 0
+
+[ "$n" -eq "$NTESTS" ] || diag "ran $n tests, planned $NTESTS"
+exit 0
