@@ -382,8 +382,8 @@ static int expand_rrule(struct loader *ld, icalcomponent *ev, const char *uid,
 	struct icalrecurrencetype rule = icalproperty_get_rrule(prule);
 	icalrecur_iterator *it;
 	struct icaltimetype occ;
-	long iterations = 0;
-	int rc = 0;
+	long iterations = 0, last_day = 0;
+	int rc = 0, have_last = 0;
 
 	if (rule.freq == ICAL_NO_RECURRENCE)
 		return fail(ld, "event '%s': unreadable RRULE", event_label(ev));
@@ -401,7 +401,13 @@ static int expand_rrule(struct loader *ld, icalcomponent *ev, const char *uid,
 		}
 		if (!icaltime_usable(occ))
 			continue;
-		rc = add_occurrence(ld, uid, ex, icaltime_to_day(occ), span);
+		/* An HOURLY (or finer) rule on an all-day event yields the
+		 * same day many times; one is enough. */
+		if (have_last && icaltime_to_day(occ) == last_day)
+			continue;
+		last_day = icaltime_to_day(occ);
+		have_last = 1;
+		rc = add_occurrence(ld, uid, ex, last_day, span);
 	}
 	icalrecur_iterator_free(it);
 	return rc;

@@ -58,12 +58,47 @@ static struct icaltimetype local_time(const struct policy *p, time_t t)
 	return icaltime_from_timet_with_zone(t, 0, policy_zone(p));
 }
 
-/* Local wall-clock date and time in the policy's zone -> UTC seconds. */
+/* Wall-clock fields read as if they were UTC: seconds since the epoch. */
+static long long naive_seconds(int y, int m, int d, int hour, int minute, int second)
+{
+	struct ymd day = { y, m, d };
+
+	return (long long)ymd_to_days(&day) * 86400 + hour * 3600 + minute * 60 + second;
+}
+
+/* The zone's UTC offset (seconds east) at instant t. */
+static long long utc_offset_at(const struct policy *p, time_t t)
+{
+	struct icaltimetype lt = local_time(p, t);
+
+	return naive_seconds(lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.second) -
+	       (long long)t;
+}
+
+static int shows_local(const struct policy *p, time_t t, const struct ymd *day,
+                       int hour, int minute, int second)
+{
+	struct icaltimetype lt = local_time(p, t);
+
+	return lt.year == day->y && lt.month == day->m && lt.day == day->d &&
+	       lt.hour == hour && lt.minute == minute && lt.second == second;
+}
+
+/* Local wall-clock date and time in the policy's zone -> UTC seconds.
+ * Around the clock changes RFC 5545 3.3.5 is followed, where libical 3.0
+ * is not: a time that occurs twice (01:30 on the last Sunday of October
+ * in London) is the first occurrence (BST), and a time in the
+ * spring-forward gap is read with the offset from before the gap (01:30
+ * on the last Sunday of March is 01:30 GMT, i.e. 02:30 BST).  The offset
+ * "before" is the one a day earlier: real zones never change twice in a
+ * day. */
 static time_t from_local(const struct policy *p, const struct ymd *day,
                          int hour, int minute, int second)
 {
 	icaltimezone *zone = policy_zone(p);
 	struct icaltimetype tt = icaltime_null_time();
+	long long naive = naive_seconds(day->y, day->m, day->d, hour, minute, second);
+	time_t t, before;
 
 	tt.year = day->y;
 	tt.month = day->m;
@@ -73,7 +108,13 @@ static time_t from_local(const struct policy *p, const struct ymd *day,
 	tt.second = second;
 	tt.is_date = 0;
 	tt.zone = zone;
-	return icaltime_as_timet_with_zone(tt, zone);
+	t = icaltime_as_timet_with_zone(tt, zone);
+	before = (time_t)(naive - utc_offset_at(p, (time_t)(naive - 86400)));
+	if (!shows_local(p, t, day, hour, minute, second))
+		return before;                 /* in the gap */
+	if (before < t && shows_local(p, before, day, hour, minute, second))
+		return before;                 /* twice: the first */
+	return t;
 }
 
 void deadline_local_date(const struct policy *p, time_t t, struct ymd *out)
@@ -179,20 +220,15 @@ time_t deadline_due(const struct policy *p, const struct duration *d, time_t fro
 void deadline_format_local(const struct policy *p, time_t t, char *out, size_t outlen)
 {
 	struct icaltimetype lt;
-	struct ymd day;
-	long long local_secs, offset;
+	long long offset;
 	char sign = '+';
 
 	if (out == NULL || outlen == 0)
 		return;
 	lt = local_time(p, t);
-	day.y = lt.year;
-	day.m = lt.month;
-	day.d = lt.day;
 	/* The UTC offset is what the wall clock reads minus what UTC reads. */
-	local_secs = (long long)ymd_to_days(&day) * 86400 + lt.hour * 3600 +
-	             lt.minute * 60 + lt.second;
-	offset = local_secs - (long long)t;
+	offset = naive_seconds(lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.second) -
+	         (long long)t;
 	if (offset < 0) {
 		sign = '-';
 		offset = -offset;

@@ -1145,6 +1145,14 @@ static int child_has_identity(const struct cme_child *c)
 	return c->surname || c->forename || c->dob || c->upn;
 }
 
+static int is_school_name(const char *s)
+{
+	size_t l = strlen(s);
+
+	return memstr_ci(s, l, "school") || memstr_ci(s, l, "academy") ||
+	       memstr_ci(s, l, "college") || memstr_ci(s, l, "primary");
+}
+
 static void signature_referrer(struct reader *rd)
 {
 	struct cme_person *ref = &rd->r->referrer;
@@ -1166,24 +1174,28 @@ static void signature_referrer(struct reader *rd)
 		if (is_org) {
 			const char *comma = strrchr(line, ',');
 
+			const char *org = comma ? comma + 1 : line;
+
 			/* "Head of Year 10, Lowestoft Academy" */
 			if (comma && ref->role == NULL && i > 0)
 				set_str(&ref->role, line, (size_t)(comma - line), 120);
-			set_str(&ref->organisation, comma ? comma + 1 : line,
-			        comma ? strlen(comma + 1) : ll, 120);
+			/* "Attendance Team" then "Randal Cremer Primary School":
+			 * the school is the organisation, the team a role. */
+			if (ref->organisation && !is_school_name(ref->organisation) &&
+			    is_school_name(org)) {
+				if (ref->role == NULL)
+					ref->role = ref->organisation;
+				else
+					free(ref->organisation);
+				ref->organisation = NULL;
+			}
+			set_str(&ref->organisation, org, comma ? strlen(org) : ll, 120);
 		} else if (i > 0 && ref->role == NULL) {
 			set_str(&ref->role, line, ll, 120);
 		}
 	}
 }
 
-static int is_school_name(const char *s)
-{
-	size_t l = strlen(s);
-
-	return memstr_ci(s, l, "school") || memstr_ci(s, l, "academy") ||
-	       memstr_ci(s, l, "college") || memstr_ci(s, l, "primary");
-}
 
 static void find_case_refs(struct cme_referral *r, const char *s, size_t len)
 {

@@ -95,7 +95,7 @@ cleanup() {
 	milter_stop
 	pf_stop_all
 	if [ -n "$T" ] && [ -d "$T" ]; then
-		if [ "${KEEP_E2E:-0}" = 1 ] || [ "$failed" -gt 0 -a "${KEEP_E2E:-}" != 0 ]; then
+		if [ "${KEEP_E2E:-0}" = 1 ] || { [ "$failed" -gt 0 ] && [ "${KEEP_E2E:-}" != 0 ]; }; then
 			diag "kept $T"
 		else
 			rm -rf "$T"

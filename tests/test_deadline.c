@@ -490,6 +490,11 @@ static void test_deadlines(const char *calendar_dir)
 	          "6 months from 31 August ends on the last day of February");
 	CHECK_STR(due(p, "1 day", "2027-03-27T12:00:00Z"), "2027-03-28T11:00:00Z",
 	          "1 day across the spring clock change is 12:00 local to 12:00 local (23h)");
+	CHECK_STR(due(p, "1 day", "2027-03-27T01:30:00Z"), "2027-03-28T01:30:00Z",
+	          "1 day into the spring-forward gap (01:30 does not exist): read with the "
+	          "offset before the gap, 02:30 BST (RFC 5545 3.3.5)");
+	CHECK_STR(due(p, "1 day", "2026-10-24T00:30:00Z"), "2026-10-25T00:30:00Z",
+	          "1 day onto the repeated hour (01:30 twice): the first, 01:30 BST");
 	CHECK_STR(due(p, "72 hours", "2027-03-27T12:00:00Z"), "2027-03-30T12:00:00Z",
 	          "72 hours is elapsed time");
 	CHECK_STR(due(p, "2 weeks", "2026-10-20T09:00:00Z"), "2026-11-03T10:00:00Z",
