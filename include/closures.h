@@ -3,7 +3,11 @@
  * iCalendar files of all-day events (the GOV.UK bank-holiday format).
  *
  * Owns: struct closures, a sorted set of closed dates.  Reading uses
- * libical: DTSTART/DTEND ranges (DTEND exclusive), RRULE and EXDATE.
+ * libical: DTSTART/DTEND ranges (DTEND exclusive; no DTEND and no
+ * DURATION = one day), DURATION, RRULE, RDATE, EXDATE and RECURRENCE-ID
+ * overrides; STATUS:CANCELLED events close nothing.  A calendar with any
+ * libical parse error (X-LIC-ERROR) is refused as a whole, and a failed
+ * load leaves the set unchanged.
  * libical 3.0.16 reports all-day spans one day too long when expanding
  * recurrences, so each occurrence's span is counted from its start up to
  * the day before DTSTART+duration, computed here, not taken from libical's

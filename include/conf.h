@@ -29,6 +29,9 @@ struct cme_conf {
 	char *reminder_dir;           /* ReminderDir */
 	char *duty_officer;           /* DutyOfficer */
 	char *escalation_contact;     /* EscalationContact */
+	char *officer_map;            /* OfficerMap */
+	int   notify_officers;        /* NotifyOfficers yes|no */
+	char *sendmail_path;          /* SendmailPath */
 	int   subject_tag;            /* SubjectTag yes|no */
 	enum reminder_detail reminder_detail; /* ReminderDetail */
 	struct strlist trusted_authserv_ids;  /* TrustedAuthservIDs */

@@ -6,8 +6,11 @@
  *   N working-days / N school-days from T: the end of the working day
  *     (policy working_day end, local time) on the Nth working/school day
  *     after T's local date.
- *   N hours / days / weeks / months: calendar time from T (days, weeks
- *     and months in local wall-clock time).
+ *   N hours / days / weeks / months: calendar time from T (hours are
+ *     elapsed time; days, weeks and months keep T's local wall-clock
+ *     time; a month end the target month lacks is clamped: 31 Aug + 6
+ *     months = 28/29 Feb).  Local times that the clock change skips or
+ *     repeats follow RFC 5545 3.3.5 (offset before the gap; first of two).
  *   immediate: due at T.
  */
 #ifndef CME_DEADLINE_H
@@ -20,7 +23,8 @@
  * timezone loading is not thread-safe). */
 void deadline_global_init(void);
 
-/* Returns the due time (UTC seconds), or (time_t)-1 if d is not set. */
+/* Returns the due time (UTC seconds), or (time_t)-1 if d is not set (or
+ * no working/school day falls within about a century). */
 time_t deadline_due(const struct policy *p, const struct duration *d, time_t from);
 
 int deadline_is_working_day(const struct policy *p, const struct ymd *day);

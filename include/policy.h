@@ -49,13 +49,24 @@ struct policy {
 };
 
 /* Load by name or path.  On failure returns NULL and appends
- * "file:line: problem" lines to *errors (every problem, not the first). */
+ * "file:line: problem" lines to *errors (every problem, not the first).
+ * A name without '/' is policy_dir/NAME.policy (".policy" is not added
+ * twice); with policy_dir NULL the name is used as a path.  Calendar
+ * names without '/' are looked up in calendar_dir, or beside the policy
+ * file when calendar_dir is NULL.  Also loads the policy's builtin time
+ * zone (call before threads start, like deadline_global_init). */
 struct policy *policy_load(const char *name_or_path, const char *policy_dir,
                            const char *calendar_dir, struct strlist *errors);
 void policy_free(struct policy *p);
 
-/* "3 working-days" -> duration.  Returns 0 or -1. */
+/* "3 working-days" -> duration.  Units: hour(s), day(s), week(s),
+ * month(s), working-day(s), school-day(s) (case-insensitive; a space may
+ * stand for the hyphen); N from 1 to 3650 (87600 for hours).  Also
+ * "immediate" (set, UNIT_IMMEDIATE) and "none" (set = 0: the deadline is
+ * not used).  Returns 0 or -1. */
 int  duration_parse(const char *text, struct duration *out);
+/* The canonical spelling: "3 working-days", "1 month", "immediate",
+ * "none". */
 void duration_format(const struct duration *d, char *out, size_t outlen);
 
 #endif

@@ -11,12 +11,16 @@
 
 struct ymd { int y, m, d; };
 
-/* Find the first date in text[0..len).  Returns 1 and fills *out (and
- * *consumed, bytes from text to the end of the date) if found. */
+/* Find the first date in text[0..len) (UTF-8, need not be NUL-terminated;
+ * nothing outside the range is read).  Returns 1 and fills *out (and
+ * *consumed, if not NULL: bytes from text to the end of the date) if
+ * found.  Years 1900-2199; a two-digit year is 20YY up to 2068, else
+ * 19YY (with ukdate_find_ref: 20YY up to ref's year + 10). */
 int ukdate_find(const char *text, size_t len, struct ymd *out, size_t *consumed);
 
-/* A date without a year ("20 October") resolves to the latest such date
- * not after `ref`.  ukdate_find_ref does that; ukdate_find needs a year. */
+/* A date without a year ("20 October", "20/10") resolves to the latest
+ * such date not after `ref`.  ukdate_find_ref does that; ukdate_find
+ * needs a year. */
 int ukdate_find_ref(const char *text, size_t len, const struct ymd *ref,
                     struct ymd *out, size_t *consumed);
 

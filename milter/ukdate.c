@@ -339,8 +339,10 @@ static size_t skip_ordinal(const char *t, size_t len, size_t p)
 }
 
 /* A two-digit year is put in the century that lands it nearest to "now":
- * not more than 20 years after the reference year (or 2069 without one),
- * so "14" is 2014 and "98" (a parent's birth year) is 1998. */
+ * not more than 10 years after the reference year (a CME mailbox talks
+ * about children's births, past attendance and the next visit, never of a
+ * date decades ahead), or POSIX's 2068 pivot without one.  So "14" is
+ * 2014 and "98" (a parent's birth year) is 1998. */
 static int expand_year(int y, int ndigits, const struct ymd *ref)
 {
 	int limit;
@@ -349,7 +351,7 @@ static int expand_year(int y, int ndigits, const struct ymd *ref)
 		return y;
 	if (ndigits != 2)
 		return -1;
-	limit = ref ? ref->y + 20 : 2069;
+	limit = ref ? ref->y + 10 : 2068;
 	return 2000 + y <= limit ? 2000 + y : 1900 + y;
 }
 

@@ -328,7 +328,15 @@ msgid2=$(pf_header "$FIX/referral2.eml" Message-ID)
 	[ "$(pf_maildir_count "$CME_MD")" -eq 1 ]
 check "second referral not in the cme Maildir" test $? -eq 0
 
-chmod 0600 "$T/state/cases.db" 2>&1 | diag
+# Restore as an admin would: the database's files, not only cases.db.  In
+# WAL mode sqlite creates cases.db-shm with the main file's mode, so a -shm
+# made during the outage is 0400 too and would keep every later commit
+# failing ("attempt to write a readonly database").
+for f in "$T"/state/cases.db-*; do
+	[ -f "$f" ] && [ "$(stat -c %a "$f")" = 400 ] &&
+		diag "note: ${f##*/} was created 0400 during the outage"
+done
+chmod 0600 "$T"/state/cases.db* 2>&1 | diag
 pf_flush "$T/relay" 2>&1 | diag
 pf_wait_delivery "$CME_MD" 2 30 2>&1 | diag
 MSG2=$(newest_other_than "$CME_MD" "$MSG1")

@@ -121,9 +121,13 @@ int main(void)
 	CHECK_STR(find_iso("03/04/14"), "2014-04-03", "03/04/14 is 2014");
 	CHECK_STR(find_iso("12/05/98"), "1998-05-12", "12/05/98 is 1998 (a parent)");
 	CHECK_STR(find_iso_ref("01/09/47", "2026-11-22"), "1947-09-01",
-	          "with a reference year, 47 is more than 20 years ahead so 1947");
+	          "with a reference year, 47 is more than 10 years ahead so 1947");
 	CHECK_STR(find_iso_ref("01/09/30", "2026-11-22"), "2030-09-01",
-	          "with a reference year, 30 is within 20 years so 2030");
+	          "with a reference year, 30 is within 10 years so 2030");
+	CHECK_STR(find_iso_ref("01/09/37", "2026-11-22"), "1937-09-01",
+	          "with a reference year, 37 is 11 years ahead so 1937");
+	CHECK_STR(find_iso("01/09/68"), "2068-09-01", "without a reference, 68 is 2068 (POSIX pivot)");
+	CHECK_STR(find_iso("01/09/69"), "1969-09-01", "without a reference, 69 is 1969");
 
 	/* Not dates. */
 	CHECK_STR(find_iso("31/02/2014"), "none", "31 February is not a date");
