@@ -1,0 +1,2 @@
+/* docx_text.c - placeholder, being written */
+#include "docx_text.h"
