@@ -35,6 +35,7 @@
 #define MAX_CELLS      64      /* cells read per table row */
 #define MAX_PARENTS    8
 #define MAX_SCAN_TEXT  (256 * 1024)  /* prose kept for reason/flag scans */
+#define MAX_PROSE_LINE 1000          /* bytes of one prose line kept */
 
 void extract_options_default(struct extract_options *o)
 {
@@ -143,9 +144,10 @@ static void set_str(char **slot, const char *s, size_t len, size_t max)
 static const char *memstr_ci(const char *h, size_t hl, const char *n)
 {
 	size_t nl = strlen(n);
+	int first = tolower((unsigned char)n[0]);
 
 	for (size_t i = 0; i + nl <= hl; i++)
-		if (strncasecmp(h + i, n, nl) == 0)
+		if (tolower((unsigned char)h[i]) == first && strncasecmp(h + i, n, nl) == 0)
 			return h + i;
 	return NULL;
 }
@@ -988,6 +990,11 @@ static void read_line(struct reader *rd, const char *s, size_t len)
 			return;
 	}
 	if (rd->prose.len < MAX_SCAN_TEXT) {
+		/* A sentence is not 1,000 bytes long; a longer "line" is junk
+		 * or an encoded blob, and scanning it for phrases costs time
+		 * without finding anything an officer wrote. */
+		if (len > MAX_PROSE_LINE)
+			len = MAX_PROSE_LINE;
 		(void)strbuf_append(&rd->prose, s, len);
 		(void)strbuf_putc(&rd->prose, '\n');
 	}
@@ -1202,7 +1209,7 @@ static void find_case_refs(struct cme_referral *r, const char *s, size_t len)
 	for (size_t i = 0; i + 14 <= len; i++) {
 		size_t k;
 
-		if (strncasecmp(s + i, "CME-", 4) != 0 || (i > 0 && isalnum((unsigned char)s[i - 1])))
+		if ((s[i] != 'C' && s[i] != 'c') || strncasecmp(s + i, "CME-", 4) != 0 || (i > 0 && isalnum((unsigned char)s[i - 1])))
 			continue;
 		for (k = 4; k < 8 && isdigit((unsigned char)s[i + k]); k++)
 			;

@@ -309,9 +309,10 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 	for (size_t i = from; i + pl <= len; i++) {
 		size_t k;
 
-		if (i > 0 && word_char((unsigned char)text[i - 1]))
+		if (tolower((unsigned char)text[i]) != phrase[0] ||
+		    (i > 0 && word_char((unsigned char)text[i - 1])))
 			continue;
-		for (k = 0; k < pl; k++)
+		for (k = 1; k < pl; k++)
 			if (tolower((unsigned char)text[i + k]) != phrase[k])
 				break;
 		if (k != pl)
