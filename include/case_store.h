@@ -118,8 +118,36 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
 int case_store_each_officer(struct case_store *cs,
                             int (*fn)(const char *officer, void *), void *arg);
 
+/* Cases whose long-term review is due become "long-term" (dormant, still
+ * matched).  Returns how many changed (refs appended), or -1. */
+int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist *refs);
+
+/* Monthly performance indicators (SPEC 5.5) for [from, to). */
+struct case_report {
+	long long opened, closed, closed_in_borough, closed_left_area;
+	long long open_at_end, long_term;
+	long long deadlines_due, deadlines_met, deadlines_missed;
+	struct { char outcome[32]; long long count; } outcomes[16];
+	size_t n_outcomes;
+};
+int case_store_report(struct case_store *cs, time_t from, time_t to,
+                      struct case_report *out);
+
+/* Delete cases whose child was born before `cutoff_dob` (YYYY-MM-DD) and
+ * record the purge.  Returns the number of cases removed, or -1. */
+long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t now,
+                           const char *source);
+
 /* JSON (json-c object, as text) for `cmectl cases` / `cmectl show`. */
-char *case_store_cases_json(struct case_store *cs, const char *status);
+struct case_filter {
+	const char *status;       /* open (every not-closed case), closed, triage,
+	                             long-term, visited, all */
+	const char *officer;      /* NULL: any */
+	const char *school;       /* substring, case-insensitive; NULL: any */
+	int overdue;              /* only cases with a pending deadline past `now` */
+	time_t now;
+};
+char *case_store_cases_json(struct case_store *cs, const struct case_filter *f);
 char *case_store_show_json(struct case_store *cs, const char *ref);
 
 #endif

@@ -57,6 +57,20 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 char *pipeline_tag_subject(const char *subject,
                            const struct pipeline_result *res);
 
+/* Officer actions from cmectl.  0 done, 1 no such (open) case, -1 error. */
+int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date,
+                          int found, const char *note, time_t now);
+int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,
+                        const char *note, time_t now);
+int pipeline_outcome_known(const char *outcome);
+
+/* Retention: remove cases of children born more than `years` before
+ * `now`; logged.  Returns the number removed, or -1. */
+long long pipeline_purge(struct pipeline *p, int years, time_t now);
+
+/* Move cases past their long-term review to long-term.  Count or -1. */
+int pipeline_sweep(struct pipeline *p, time_t now);
+
 /* Write every officer's feed file from the database. */
 int pipeline_write_feeds(struct pipeline *p);
 

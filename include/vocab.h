@@ -46,6 +46,9 @@ unsigned long vocab_scan_flags(const char *text, size_t len);
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);
 
+/* Index of a canonical outcome name, -1 if not in the vocabulary. */
+int vocab_outcome_index(const char *name);
+
 /* Best outcome for free text ("located - on roll at another school"),
  * or NULL. */
 const char *vocab_match_outcome(const char *text, size_t len);

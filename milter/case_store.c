@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -97,6 +99,17 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (case_id, kind));"
 	"CREATE TABLE ref_counter (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);",
+
+	/* 2: find due deadlines without a scan (long-term sweep, overdue
+	 * lists, reports); keep a record of retention purges. */
+	"CREATE INDEX deadlines_due ON deadlines(kind, status, due);"
+	"CREATE INDEX children_dob ON children(dob);"
+	"CREATE TABLE purges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  cutoff_dob TEXT NOT NULL,"
+	"  cases INTEGER NOT NULL,"
+	"  source TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -160,6 +173,27 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 	if (cs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
+	/* A database we cannot write is an error now, before SQLite opens it
+	 * read-only and creates its -wal/-shm files read-only too (which
+	 * would outlive the fault).  Files of ours left read-only by such an
+	 * earlier fault are given back their owner's write bit. */
+	if (strcmp(path, ":memory:") != 0 && access(path, F_OK) == 0) {
+		struct stat st;
+		static const char *const suffix[] = { "-wal", "-shm" };
+
+		if (access(path, R_OK | W_OK) != 0) {
+			snprintf(err, errlen, "%s: not writable: %s", path, strerror(errno));
+			free(cs);
+			return NULL;
+		}
+		for (size_t i = 0; i < 2; i++) {
+			char side[4096];
+
+			snprintf(side, sizeof side, "%s%s", path, suffix[i]);
+			if (stat(side, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & S_IWUSR))
+				(void)chmod(side, (st.st_mode & 07777) | S_IWUSR);
+		}
 	}
 	/* Safeguarding data: the file is created 0600 whatever the umask. */
 	old = umask(077);
@@ -432,8 +466,8 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 	if (c->upn && c->upn_valid == 1) {
 		sqlite3_stmt *st = prepare(cs,
 			"SELECT " CASE_COLUMNS " FROM cases c JOIN children ch ON ch.case_id = c.id "
-			"WHERE ch.upn = ?1 AND ch.upn_valid = 1 AND c.status <> 'closed' "
-			"ORDER BY c.id DESC LIMIT 1");
+			"WHERE ch.upn = ?1 AND ch.upn_valid = 1 "
+			"ORDER BY c.status = 'closed', c.id DESC LIMIT 1");
 
 		if (st == NULL)
 			return -1;
@@ -449,7 +483,7 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 			return 0;
 		st = prepare(cs,
 			"SELECT " CASE_COLUMNS " FROM cases c JOIN children ch ON ch.case_id = c.id "
-			"WHERE ch.match_key = ?1 AND c.status <> 'closed' ORDER BY c.id DESC LIMIT 1");
+			"WHERE ch.match_key = ?1 ORDER BY c.status = 'closed', c.id DESC LIMIT 1");
 		if (st == NULL) {
 			free(key);
 			return -1;
@@ -973,20 +1007,28 @@ static char *to_text(json_object *o)
 	return text;
 }
 
-char *case_store_cases_json(struct case_store *cs, const char *status)
+char *case_store_cases_json(struct case_store *cs, const struct case_filter *f)
 {
 	/* "open" means every case still being worked: open, visited,
 	 * triage and long-term. */
 	sqlite3_stmt *st = prepare(cs,
 		"SELECT " CASE_JSON_COLUMNS " FROM cases c LEFT JOIN children ch ON ch.case_id = c.id"
-		" WHERE ?1 = 'all' OR (?1 = 'open' AND c.status <> 'closed') OR c.status = ?1"
+		" WHERE (?1 = 'all' OR (?1 = 'open' AND c.status <> 'closed') OR c.status = ?1)"
+		" AND (?2 IS NULL OR c.officer = ?2)"
+		" AND (?3 IS NULL OR instr(lower(ch.school), lower(?3)) > 0)"
+		" AND (?4 = 0 OR EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
+		"      AND d.status = 'pending' AND d.due < ?5))"
 		" ORDER BY c.id");
 	json_object *a;
 	int rc;
 
 	if (st == NULL)
 		return NULL;
-	bind_text(st, 1, status);
+	bind_text(st, 1, f->status ? f->status : "open");
+	bind_text(st, 2, f->officer);
+	bind_text(st, 3, f->school);
+	sqlite3_bind_int(st, 4, f->overdue);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->now);
 	a = json_object_new_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_array_add(a, case_row_json(cs, st));
@@ -1036,4 +1078,134 @@ char *case_store_show_json(struct case_store *cs, const char *ref)
 	}
 	json_object_object_add(o, "timeline", tl);
 	return to_text(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle, reports and retention.                                    */
+
+int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist *refs)
+{
+	/* Cases whose long-term review has come due while still open become
+	 * long-term: dormant, still matched and listed (seed 001, 6.2). */
+	sqlite3_stmt *st = prepare(cs,
+		"SELECT c.id, c.ref FROM deadlines d JOIN cases c ON c.id = d.case_id"
+		" WHERE d.kind = 'long-term-review' AND d.status = 'pending' AND d.due <= ?1"
+		" AND c.status IN ('open', 'visited', 'triage')");
+	long long ids[256];
+	size_t n = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 256) {
+		ids[n++] = sqlite3_column_int64(st, 0);
+		if (refs)
+			(void)strlist_add(refs, (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(cs, "finding long-term cases");
+	for (size_t i = 0; i < n; i++)
+		if (case_store_set_status(cs, ids[i], "long-term", NULL, now) != 0 ||
+		    case_store_add_event(cs, ids[i], now, "state", "policy",
+		                         "long-term: open for the policy's long-term period") != 0)
+			return -1;
+	return (int)n;
+}
+
+static long long scalar(struct case_store *cs, const char *sql, time_t a, time_t b)
+{
+	sqlite3_stmt *st = prepare(cs, sql);
+	long long v = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Outcomes that mean the child left the authority's area. */
+#define LEFT_AREA "('moved-out-of-area', 'moved-abroad')"
+
+int case_store_report(struct case_store *cs, time_t from, time_t to, struct case_report *out)
+{
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof *out);
+	out->opened = scalar(cs, "SELECT count(*) FROM cases WHERE opened_at >= ?1 AND opened_at < ?2",
+	                     from, to);
+	out->closed = scalar(cs, "SELECT count(*) FROM cases WHERE status = 'closed'"
+	                     " AND closed_at >= ?1 AND closed_at < ?2", from, to);
+	out->closed_left_area = scalar(cs, "SELECT count(*) FROM cases WHERE status = 'closed'"
+	                     " AND closed_at >= ?1 AND closed_at < ?2 AND outcome IN " LEFT_AREA,
+	                     from, to);
+	/* Open at month end: opened before the end, not closed by then. */
+	out->open_at_end = scalar(cs, "SELECT count(*) FROM cases WHERE opened_at < ?2"
+	                     " AND (closed_at IS NULL OR closed_at >= ?2) AND ?1 <= ?2", from, to);
+	out->long_term = scalar(cs, "SELECT count(*) FROM cases c JOIN deadlines d"
+	                     " ON d.case_id = c.id AND d.kind = 'long-term-review'"
+	                     " WHERE c.opened_at < ?2 AND (c.closed_at IS NULL OR c.closed_at >= ?2)"
+	                     " AND d.due < ?2 AND ?1 <= ?2", from, to);
+	/* Deadlines falling due in the month: met on time, or missed (met
+	 * late, or still pending after the due time). */
+	out->deadlines_due = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
+	                     " AND status <> 'cancelled' AND due >= ?1 AND due < ?2", from, to);
+	out->deadlines_met = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
+	                     " AND status = 'met' AND updated_at <= due AND due >= ?1 AND due < ?2",
+	                     from, to);
+	out->deadlines_missed = out->deadlines_due - out->deadlines_met;
+	if (out->opened < 0 || out->closed < 0 || out->open_at_end < 0 || out->long_term < 0 ||
+	    out->deadlines_due < 0 || out->deadlines_met < 0 || out->closed_left_area < 0)
+		return store_fail(cs, "computing the report");
+	out->closed_in_borough = out->closed - out->closed_left_area;
+	st = prepare(cs, "SELECT outcome, count(*) FROM cases WHERE status = 'closed'"
+	                 " AND closed_at >= ?1 AND closed_at < ?2 GROUP BY outcome ORDER BY outcome");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	while (sqlite3_step(st) == SQLITE_ROW && out->n_outcomes < 16) {
+		copy_col(out->outcomes[out->n_outcomes].outcome,
+		         sizeof out->outcomes[0].outcome, st, 0);
+		out->outcomes[out->n_outcomes].count = sqlite3_column_int64(st, 1);
+		out->n_outcomes++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t now,
+                           const char *source)
+{
+	/* Retention: a case goes when its child's DOB is before the cutoff
+	 * (DOB + retention years has passed).  The purge itself is recorded
+	 * (when, cutoff, how many) with no personal data. */
+	sqlite3_stmt *st = prepare(cs,
+		"DELETE FROM cases WHERE id IN (SELECT case_id FROM children"
+		" WHERE dob IS NOT NULL AND dob < ?1)");
+	long long n;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, cutoff_dob);
+	if (run(cs, st, "purging cases") != 0)
+		return -1;
+	n = sqlite3_changes(cs->db);
+	/* message_cases rows of the purged cases went with ON DELETE CASCADE;
+	 * messages that now name no case keep only their key (no content). */
+	st = prepare(cs, "INSERT INTO purges (at, cutoff_dob, cases, source) VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	bind_text(st, 2, cutoff_dob);
+	sqlite3_bind_int64(st, 3, n);
+	bind_text(st, 4, source);
+	if (run(cs, st, "recording the purge") != 0)
+		return -1;
+	return n;
 }

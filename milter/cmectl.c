@@ -34,6 +34,10 @@
 #include "reminder.h"
 #include "strlist.h"
 #include "trust.h"
+#include "ukdate.h"
+#include "logging.h"
+
+#include <json-c/json.h>
 
 #define EXIT_USER 1
 #define EXIT_INTERNAL 2
@@ -47,10 +51,15 @@ static void usage(void)
 	    "commands:\n"
 	    "  parse [FILE|-]                    print the referral JSON of one message\n"
 	    "  ingest [--now T] FILE...|MAILDIR|-  run the full pipeline on stored messages\n"
-	    "  cases [--status open|closed|all] [--json]\n"
+	    "  cases [--status S] [--officer E] [--school S] [--overdue] [--json]\n"
 	    "  show REF [--json]\n"
 	    "  deadlines [--policy P] --from T\n"
-	    "  calendar [--officer EMAIL]\n", progname);
+	    "  calendar\n"
+	    "  visit REF --date D --found yes|no [--note T]\n"
+	    "  close REF --outcome O [--note T]\n"
+	    "  report --month YYYY-MM [--csv]\n"
+	    "  purge [--years N] [--now T]\n"
+	    "  archive-form REF\n", progname);
 }
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -366,29 +375,66 @@ static struct case_store *open_store(struct ctl *ctl)
 /* Human form of `cases --json`: one line per case. */
 static void print_cases_table(const char *json);
 
+/* Options every time-reading command takes: --now T. */
+static int take_now(int argc, char **argv, int *i, time_t *now)
+{
+	if (strcmp(argv[*i], "--now") != 0 || *i + 1 >= argc)
+		return 0;
+	if (parse_iso_time(argv[++*i], now) != 0)
+		return -1;
+	return 1;
+}
+
 static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 {
-	const char *status = "open";
+	struct case_filter f;
 	int json = 0, rc;
 	struct case_store *cs;
+	struct pipeline *p;
 	char *text;
+	static const char *const statuses[] = { "open", "closed", "all", "triage",
+		"long-term", "visited" };
+	size_t k;
 
+	memset(&f, 0, sizeof f);
+	f.status = "open";
+	f.now = time(NULL);
 	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &f.now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--overdue") == 0)
+			f.overdue = 1;
 		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
-			status = argv[++i];
+			f.status = argv[++i];
+		else if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
+			f.officer = argv[++i];
+		else if (strcmp(argv[i], "--school") == 0 && i + 1 < argc)
+			f.school = argv[++i];
 		else
 			return fail(EXIT_USER, "unknown argument %s", argv[i]);
 	}
-	if (strcmp(status, "open") && strcmp(status, "closed") && strcmp(status, "all") &&
-	    strcmp(status, "triage") && strcmp(status, "long-term"))
-		return fail(EXIT_USER, "unknown status %s (open, closed, all)", status);
+	for (k = 0; k < sizeof statuses / sizeof statuses[0]; k++)
+		if (strcmp(f.status, statuses[k]) == 0)
+			break;
+	if (k == sizeof statuses / sizeof statuses[0])
+		return fail(EXIT_USER, "unknown status %s (open, closed, triage, long-term, visited, all)",
+		            f.status);
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
+	/* Long-term is a matter of time passing: bring it up to date first. */
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	(void)pipeline_sweep(p, f.now);
+	pipeline_free(p);
 	if ((cs = open_store(ctl)) == NULL)
 		return EXIT_INTERNAL;
-	text = case_store_cases_json(cs, status);
+	text = case_store_cases_json(cs, &f);
 	case_store_close(cs);
 	if (text == NULL)
 		return fail(EXIT_INTERNAL, "%s", "cannot read the case list");
@@ -493,7 +539,318 @@ static int cmd_calendar(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-#include <json-c/json.h>
+
+/* Read "--date D --found yes|no --note T --outcome O --now T" style
+ * options shared by visit and close.  Returns 0 or a fail() code. */
+struct action_opts {
+	const char *date, *found, *note, *outcome;
+	time_t now;
+};
+
+static int action_options(int argc, char **argv, int first, struct action_opts *o)
+{
+	o->now = time(NULL);
+	for (int i = first; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &o->now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (i + 1 >= argc)
+			return fail(EXIT_USER, "%s needs a value", argv[i]);
+		if (strcmp(argv[i], "--date") == 0)
+			o->date = argv[++i];
+		else if (strcmp(argv[i], "--found") == 0)
+			o->found = argv[++i];
+		else if (strcmp(argv[i], "--note") == 0)
+			o->note = argv[++i];
+		else if (strcmp(argv[i], "--outcome") == 0)
+			o->outcome = argv[++i];
+		else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	return 0;
+}
+
+/* Officer notes go to the timeline; keep them one bounded line. */
+static int note_ok(const char *note)
+{
+	if (note == NULL)
+		return 1;
+	if (strlen(note) > 1000)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)note; *p; p++)
+		if (*p < 0x20 && *p != '\t')
+			return 0;
+	return 1;
+}
+
+static int run_officer_action(struct ctl *ctl, const char *ref, int (*act)(struct pipeline *,
+                              const char *, const struct action_opts *),
+                              const struct action_opts *o)
+{
+	struct pipeline *p;
+	int rc;
+
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	rc = act(p, ref, o);
+	pipeline_free(p);
+	if (rc == 1)
+		return fail(EXIT_USER, "no open case %s", ref);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s could not be changed; nothing was stored", ref);
+	return 0;
+}
+
+static int act_visit(struct pipeline *p, const char *ref, const struct action_opts *o)
+{
+	return pipeline_record_visit(p, ref, o->date, strcmp(o->found, "yes") == 0, o->note, o->now);
+}
+
+static int act_close(struct pipeline *p, const char *ref, const struct action_opts *o)
+{
+	return pipeline_close_case(p, ref, o->outcome, o->note, o->now);
+}
+
+static int cmd_visit(struct ctl *ctl, int argc, char **argv)
+{
+	struct action_opts o;
+	struct ymd d;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (argc < 2 || argv[1][0] == '-')
+		return fail(EXIT_USER, "%s", "usage: visit REF --date D --found yes|no [--note T]");
+	if ((rc = action_options(argc, argv, 2, &o)) != 0)
+		return rc;
+	if (o.date == NULL || ymd_parse_iso(o.date, &d) != 0)
+		return fail(EXIT_USER, "%s", "visit needs --date YYYY-MM-DD");
+	if (o.found == NULL || (strcmp(o.found, "yes") && strcmp(o.found, "no")))
+		return fail(EXIT_USER, "%s", "visit needs --found yes or --found no");
+	if (!note_ok(o.note))
+		return fail(EXIT_USER, "%s", "--note must be one line of at most 1000 characters");
+	rc = run_officer_action(ctl, argv[1], act_visit, &o);
+	if (rc == 0)
+		printf("%s: home visit on %s recorded (%s)\n", argv[1], o.date,
+		       strcmp(o.found, "yes") == 0 ? "child seen" : "child not found");
+	return rc;
+}
+
+static int cmd_close(struct ctl *ctl, int argc, char **argv)
+{
+	struct action_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (argc < 2 || argv[1][0] == '-')
+		return fail(EXIT_USER, "%s", "usage: close REF --outcome O [--note T]");
+	if ((rc = action_options(argc, argv, 2, &o)) != 0)
+		return rc;
+	if (o.outcome == NULL || !pipeline_outcome_known(o.outcome))
+		return fail(EXIT_USER, "%s", "close needs --outcome, one of: located-on-roll located-ehe "
+		            "located-other-provision moved-out-of-area moved-abroad left-compulsory-age "
+		            "died not-located duplicate");
+	if (!note_ok(o.note))
+		return fail(EXIT_USER, "%s", "--note must be one line of at most 1000 characters");
+	rc = run_officer_action(ctl, argv[1], act_close, &o);
+	if (rc == 0)
+		printf("%s: closed (%s)\n", argv[1], o.outcome);
+	return rc;
+}
+
+static int cmd_report(struct ctl *ctl, int argc, char **argv)
+{
+	const char *month = NULL;
+	int csv = 0, rc, y, m;
+	struct case_store *cs;
+	struct case_report r;
+	struct tm tm;
+	time_t from, to;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
+			month = argv[++i];
+		else if (strcmp(argv[i], "--csv") == 0)
+			csv = 1;
+		else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	if (month == NULL || sscanf(month, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 ||
+	    strlen(month) != 7)
+		return fail(EXIT_USER, "%s", "report needs --month YYYY-MM");
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	/* The month in UTC: a case opened at 00:30 BST on the 1st counts in
+	 * the previous month.  Good enough for monthly counts; said in
+	 * cmectl(8). */
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = 1;
+	from = timegm(&tm);
+	tm.tm_mon += 1;
+	to = timegm(&tm);
+	{
+		struct pipeline *p = open_pipeline(ctl);
+
+		if (p == NULL)
+			return EXIT_INTERNAL;
+		(void)pipeline_sweep(p, to - 1 < time(NULL) ? to - 1 : time(NULL));
+		pipeline_free(p);
+	}
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	rc = case_store_report(cs, from, to, &r);
+	case_store_close(cs);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s", "the report could not be computed");
+	if (csv) {
+		printf("month,opened,closed,closed_in_borough,closed_left_area,open_at_month_end,"
+		       "long_term,deadlines_due,deadlines_met,deadlines_missed\n");
+		printf("%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", month, r.opened, r.closed,
+		       r.closed_in_borough, r.closed_left_area, r.open_at_end, r.long_term,
+		       r.deadlines_due, r.deadlines_met, r.deadlines_missed);
+		for (size_t i = 0; i < r.n_outcomes; i++)
+			printf("%s,closed:%s,%lld\n", month, r.outcomes[i].outcome, r.outcomes[i].count);
+		return 0;
+	}
+	printf("CME performance indicators, %s\n\n", month);
+	printf("  cases opened                  %6lld\n", r.opened);
+	printf("  cases closed                  %6lld\n", r.closed);
+	for (size_t i = 0; i < r.n_outcomes; i++)
+		printf("    %-27s %6lld\n", r.outcomes[i].outcome, r.outcomes[i].count);
+	printf("    of which in borough         %6lld\n", r.closed_in_borough);
+	printf("    of which left the area      %6lld\n", r.closed_left_area);
+	printf("  open at month end             %6lld\n", r.open_at_end);
+	printf("  long-term (open 6+ months)    %6lld\n", r.long_term);
+	printf("  deadlines due in the month    %6lld\n", r.deadlines_due);
+	printf("    met on time                 %6lld\n", r.deadlines_met);
+	printf("    missed                      %6lld\n", r.deadlines_missed);
+	return 0;
+}
+
+static int cmd_purge(struct ctl *ctl, int argc, char **argv)
+{
+	int years = 25, rc;
+	time_t now = time(NULL);
+	struct pipeline *p;
+	long long n;
+
+	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (strcmp(argv[i], "--years") == 0 && i + 1 < argc) {
+			years = atoi(argv[++i]);
+			if (years < 18 || years > 120)
+				return fail(EXIT_USER, "%s", "--years must be between 18 and 120");
+		} else {
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+		}
+	}
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	log_open("cmectl", ctl->conf.syslog, LOG_MAIL);
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	n = pipeline_purge(p, years, now);
+	pipeline_free(p);
+	if (n < 0)
+		return fail(EXIT_INTERNAL, "%s", "the purge failed; nothing was removed");
+	printf("purged %lld case(s): children born more than %d years ago\n", n, years);
+	return 0;
+}
+
+/* The long-term case "archiving" form of seed 001, Appendix 4, filled
+ * from the case.  The database checks are the officer's to fill in. */
+static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
+{
+	struct case_store *cs;
+	json_object *o, *v, *tl;
+	char *text;
+	int rc;
+	const char *last_visit = NULL;
+	static const char *const checks[] = {
+		"Synergy (Admissions)", "Key to Success (DfE)", "Liquid Logic (Social Care)",
+		"LBBD agencies", "Tenancy Audit Team",
+		"Early Years and Foundation Service (transfer to Reception)",
+		"United Kingdom Border Agency (UKBA): child protection cases only",
+		"Child Benefit Agency", "National Health Service (NHS) Rio system",
+		"Check with last school attended (if applicable)",
+	};
+
+	if (argc < 2)
+		return fail(EXIT_USER, "%s", "archive-form needs a case reference");
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	text = case_store_show_json(cs, argv[1]);
+	case_store_close(cs);
+	if (text == NULL)
+		return fail(EXIT_USER, "no case %s", argv[1]);
+	o = json_tokener_parse(text);
+	free(text);
+#define F(key) (json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "")
+	printf("Long-term CME case - 'archiving' form\n");
+	printf("Case reference:            %s\n", F("ref"));
+	printf("Name of child:             %s %s\n", F("forename"), F("surname"));
+	printf("DOB:                       %s    Year group: %s\n", F("dob"), F("year_group"));
+	printf("Last known address:        %s %s\n", F("address"), F("postcode"));
+	printf("Residency status:          \n");
+	printf("School last attended:      %s\n", F("school"));
+	printf("Date case opened to CME:   %.10s\n", F("opened_at"));
+	{
+		json_object *ref, *n;
+		const char *who = "";
+
+		if (json_object_object_get_ex(o, "referrer", &ref)) {
+			if (json_object_object_get_ex(ref, "organisation", &n))
+				who = json_object_get_string(n);
+			else if (json_object_object_get_ex(ref, "name", &n))
+				who = json_object_get_string(n);
+		}
+		printf("Referred from:             %s\n", who);
+	}
+	printf("\n%-66s %-18s %s\n", "Databases", "Date last checked", "Outcome");
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+		printf("%-66s %-18s %s\n", checks[i], "", "");
+	if (json_object_object_get_ex(o, "timeline", &tl))
+		for (size_t i = 0; i < json_object_array_length(tl); i++) {
+			json_object *e = json_object_array_get_idx(tl, i), *ty, *at;
+
+			if (json_object_object_get_ex(e, "type", &ty) &&
+			    strcmp(json_object_get_string(ty), "visit") == 0 &&
+			    json_object_object_get_ex(e, "at", &at))
+				last_visit = json_object_get_string(at);
+		}
+	printf("\nDate of CME Officer's last visit (if in-borough address): %.10s\n",
+	       last_visit ? last_visit : "none recorded");
+	printf("\nSummary of CME Officer intervention:\n");
+	if (json_object_object_get_ex(o, "timeline", &tl))
+		for (size_t i = 0; i < json_object_array_length(tl); i++) {
+			json_object *e = json_object_array_get_idx(tl, i), *at, *ty, *de;
+
+			if (json_object_object_get_ex(e, "at", &at) &&
+			    json_object_object_get_ex(e, "type", &ty) &&
+			    json_object_object_get_ex(e, "detail", &de) &&
+			    strcmp(json_object_get_string(ty), "deadline") != 0)
+				printf("  %.10s  %s\n", json_object_get_string(at), json_object_get_string(de));
+		}
+	printf("\nCME officer: %-30s Signature ............ Date ..........\n", F("officer"));
+	printf("Line manager: ................................ Signature ............ Date ..........\n");
+	printf("Commissioning Director, Education: ........... Signature ............ Date ..........\n");
+#undef F
+	json_object_put(o);
+	return 0;
+}
 
 static void print_cases_table(const char *text)
 {
@@ -535,6 +892,8 @@ static const struct command {
 } commands[] = {
 	{ "parse", cmd_parse }, { "ingest", cmd_ingest }, { "cases", cmd_cases },
 	{ "show", cmd_show }, { "deadlines", cmd_deadlines }, { "calendar", cmd_calendar },
+	{ "visit", cmd_visit }, { "close", cmd_close }, { "report", cmd_report },
+	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
 };
 
 int main(int argc, char **argv)

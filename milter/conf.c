@@ -107,6 +107,10 @@ static const char *conf_set(struct cme_conf *c, const struct conf_key *k,
 
 		if (replace_list)
 			strlist_free(l);
+		/* "none" empties a list (e.g. InternalHosts none: no client
+		 * network counts as authenticated). */
+		if (strcasecmp(value, "none") == 0)
+			return NULL;
 		while (*p) {
 			size_t n;
 

@@ -55,6 +55,10 @@ struct reader {
 	struct cme_child *cur;       /* open child block, or NULL */
 	int cur_fields;              /* fields set in the open block */
 	int section;                 /* F_NONE, F_FULLNAME, F_PARENT, F_REFERRER */
+	enum field last_field;       /* field of the previous line, for wraps */
+	const char *from_name;       /* From display name: finds a signature */
+	size_t para_start;           /* prose offset where the paragraph began */
+	size_t last_para_start;      /* ... and the paragraph before the last blank */
 	int labelled_fields;         /* recognised label lines, all texts */
 	int children_limit_hit;
 
@@ -949,6 +953,7 @@ static void read_line(struct reader *rd, const char *s, size_t len)
 
 	trim(&s, &len);
 	if (len == 0) {
+		rd->last_field = F_NONE;
 		/* A blank line closes a child block that has content. */
 		if (rd->cur && rd->cur_fields > 0)
 			rd->cur = NULL;
@@ -979,7 +984,22 @@ static void read_line(struct reader *rd, const char *s, size_t len)
 	}
 	if (f != F_NONE) {
 		assign(rd, f, v, vl);
+		rd->last_field = f;
+		if (f == F_PARENT && rd->r->n_parents > 0 &&
+		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL) {
+			/* "Mother: Agnieszka Kaczmarek": the label is the relationship */
+			const char *rel = vocab_match_relationship(s, (size_t)(v - s));
+
+			if (rel)
+				rd->r->parents[rd->r->n_parents - 1].relationship = strdup(rel);
+		}
 		return;
+	}
+	/* A long value wrapped onto the next line ("Reason: Not attended,\n
+	 * and the house was found empty") continues its field. */
+	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||
+	    rd->last_field == F_SAFEGUARDING || rd->last_field == F_OUTCOME) {
+		assign(rd, rd->last_field, s, len);
 	}
 	/* Prose: kept for reasons, flags and names in sentences.  A line
 	 * "Child protection plan: No" names a flag and answers it. */
@@ -997,6 +1017,83 @@ static void read_line(struct reader *rd, const char *s, size_t len)
 			len = MAX_PROSE_LINE;
 		(void)strbuf_append(&rd->prose, s, len);
 		(void)strbuf_putc(&rd->prose, '\n');
+	}
+}
+
+/* Does this line look like a person's name: two or three capitalised
+ * words, no digits or punctuation beyond hyphen and apostrophe? */
+static int looks_like_name(const char *s, size_t len)
+{
+	int words = 0, in_word = 0;
+
+	if (len < 3 || len > 40)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ') {
+			in_word = 0;
+			continue;
+		}
+		if (isdigit(c) || (c < 0x80 && !isalpha(c) && c != '-' && c != '\'' && c != '.'))
+			return 0;
+		if (!in_word) {
+			if (!(isupper(c) || c >= 0xC0))
+				return 0;
+			words++;
+			in_word = 1;
+		}
+	}
+	return words >= 2 && words <= 3;
+}
+
+/* A signature with no "Regards" before it: the last paragraph of the
+ * text, of two to four short lines, whose first line is the sender's
+ * display name or looks like a name. */
+static void trailing_signature(struct reader *rd, const char *s, size_t len)
+{
+	const char *lines[5];
+	size_t lens[5], n = 0, end = len;
+
+	while (end > 0 && isspace((unsigned char)s[end - 1]))
+		end--;
+	while (end > 0 && n < 5) {
+		size_t b = end;
+
+		while (b > 0 && s[b - 1] != '\n')
+			b--;
+		{
+			const char *l = s + b;
+			size_t ll = end - b;
+
+			trim(&l, &ll);
+			if (ll == 0)
+				break;  /* the blank line above the paragraph */
+			lines[n] = l;
+			lens[n] = ll;
+			n++;
+		}
+		if (b == 0)
+			break;
+		end = b - 1;
+	}
+	if (n < 2 || n > 4)
+		return;
+	/* lines[] is bottom-up; the first line of the paragraph is last */
+	{
+		const char *first = lines[n - 1];
+		size_t fl = lens[n - 1];
+		int is_sender = rd->from_name && strlen(rd->from_name) == fl &&
+		                strncasecmp(rd->from_name, first, fl) == 0;
+
+		if (!is_sender && !looks_like_name(first, fl))
+			return;
+		for (size_t i = 0; i < n; i++) {
+			if (lens[n - 1 - i] > 100)
+				return;
+		}
+		for (size_t i = 0; i < n && i < 4; i++)
+			rd->signature[i] = dup_trimmed(lines[n - 1 - i], lens[n - 1 - i], 100);
 	}
 }
 
@@ -1049,6 +1146,8 @@ static void read_text(struct reader *rd, const struct message_text *t)
 		read_line(rd, line, ll);
 		i = next;
 	}
+	if (rd->signature[0] == NULL && t->depth == 0 && t->source == TEXT_PLAIN)
+		trailing_signature(rd, s, i < len ? i : len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1056,6 +1155,52 @@ static void read_text(struct reader *rd, const struct message_text *t)
 
 /* "Kai Jones (DOB 12/05/2012)", "about Kai Jones, born 12.05.2012":
  * a capitalised name right before a DOB mention in prose. */
+/* "his name is Oliver Grant", "a girl called Maya Patel": a name after
+ * a cue.  Returns 1 if a child was made. */
+static int read_prose_named_child(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t len = rd->prose.len;
+	static const char *const cues[] = { "name is", "named", "called", "name's" };
+
+	for (size_t c = 0; c < sizeof cues / sizeof cues[0]; c++) {
+		const char *hit = memstr_ci(s, len, cues[c]);
+		const char *p, *start, *end;
+		int words = 0;
+		struct cme_child *child;
+
+		if (hit == NULL)
+			continue;
+		p = hit + strlen(cues[c]);
+		if (p >= s + len || !isspace((unsigned char)*p))
+			continue;   /* "named" in "renamed", "calledX" */
+		while (p < s + len && isspace((unsigned char)*p))
+			p++;
+		start = end = p;
+		while (p < s + len && words < 3 && (isupper((unsigned char)*p) ||
+		                                    (unsigned char)*p >= 0xC0)) {
+			while (p < s + len && !isspace((unsigned char)*p) && *p != ',' && *p != '.' &&
+			       *p != '(')
+				p++;
+			end = p;
+			words++;
+			if (p < s + len && *p == ' ')
+				p++;
+			else
+				break;
+		}
+		if (words < 2)
+			continue;
+		child = new_child_block(rd);
+		if (child == NULL)
+			return 0;
+		split_name(start, (size_t)(end - start), &child->forename, &child->surname);
+		rd->cur = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 static void read_prose_child(struct reader *rd)
 {
 	const char *s = strbuf_str(&rd->prose);
@@ -1101,6 +1246,7 @@ static void read_prose_child(struct reader *rd)
 		rd->cur = NULL;
 		return;
 	}
+	(void)read_prose_named_child(rd);
 }
 
 /* Phrases in prose that carry a year group or a last-attended date. */
@@ -1119,7 +1265,10 @@ static void read_prose_details(struct reader *rd, struct cme_child *c)
 	if (c->last_attended == NULL) {
 		static const char *const cues[] = { "not been in school since",
 			"not attended since", "absent since", "last attended on",
-			"last attended", "not seen since", "not in school since" };
+			"last attended", "not seen since", "not in school since",
+			"last day in school was", "last day at school was",
+			"last day in school", "last day at school", "last in school on",
+			"last came to school on", "last came in on" };
 
 		for (size_t i = 0; i < sizeof cues / sizeof cues[0] && !c->last_attended; i++)
 			if ((hit = memstr_ci(s, len, cues[i])) != NULL) {
@@ -1166,14 +1315,28 @@ static void signature_referrer(struct reader *rd)
 	static const char *const org_words[] = { "school", "academy", "college",
 		"council", "trust", "primary", "secondary", "service", "team", "federation" };
 
+	static const char *const role_words[] = { "officer", "lead", "manager", "head ",
+		"headteacher", "teacher", "coordinator", "co-ordinator", "administrator",
+		"caseworker", "worker", "assistant", "clerk", "director", "senco", "dsl",
+		"deputy", "advisor", "adviser", "practitioner", "secretary" };
+
 	for (int i = 0; i < 4 && rd->signature[i]; i++) {
 		const char *line = rd->signature[i];
 		size_t ll = strlen(line);
-		int is_org = 0;
+		int is_org = 0, is_role = 0;
 
 		for (size_t k = 0; k < sizeof org_words / sizeof org_words[0]; k++)
 			if (memstr_ci(line, ll, org_words[k]))
 				is_org = 1;
+		for (size_t k = 0; k < sizeof role_words / sizeof role_words[0]; k++)
+			if (memstr_ci(line, ll, role_words[k]))
+				is_role = 1;
+		/* "School Admissions Officer" is a role; "Head of Year 10,
+		 * Lowestoft Academy" is a role and an organisation. */
+		if (is_role && !memchr(line, ',', ll) && i > 0) {
+			set_str(&ref->role, line, ll, 120);
+			continue;
+		}
 		if (i == 0 && !is_org && ll <= 60) {
 			set_referrer(rd, line, ll);
 			continue;
@@ -1405,6 +1568,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	strbuf_init(&rd.outcome_text, 8192);
 
 	read_headers(&rd, m);
+	rd.from_name = message_from_name(m);
 	if (o->trust)
 		evaluate_trust(r, m, o->trust);
 	for (size_t i = 0; i < message_problem_count(m); i++)

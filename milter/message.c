@@ -4,11 +4,12 @@
  *
  * Owns: struct cme_message and every string it hands out.  libetpan
  * builds the MIME tree and decodes base64/quoted-printable; iconv does
- * charsets; html_text does text/html.  Top-level headers are read here
- * straight from the raw header block rather than from libetpan's field
- * list, because libetpan turns well-known fields into structures and
- * drops what it cannot parse, while the trust checks need every
- * Authentication-Results line exactly as sent.
+ * charsets; html_text does text/html; docx_text does Word (.docx)
+ * attachments.  Top-level headers are read here straight from the raw
+ * header block rather than from libetpan's field list, because libetpan
+ * turns well-known fields into structures and drops what it cannot
+ * parse, while the trust checks need every Authentication-Results line
+ * exactly as sent.
  *
  * Every byte is hostile.  Before libetpan sees the message it is cut to
  * max_bytes, and also just before the Nth "Content-Type:" line: libetpan
@@ -30,6 +31,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "docx_text.h"
 #include "html_text.h"
 #include "message.h"
 #include "strbuf.h"
@@ -1145,6 +1147,65 @@ static int is_docx(const struct mailmime_content *ct, const char *filename)
 	       (filename != NULL && ends_with_ci(filename, ".docx"));
 }
 
+/* A Word (.docx) attachment: referral forms often come as one.  Its
+ * tables become TAB lines like HTML tables (docx_text), kept as a
+ * TEXT_DOCX part.  One that cannot be read is a problem the officer has
+ * to know about, since the referral may be in it.  Takes `filename`. */
+static void walk_docx(struct walk *w, struct mailmime *mime, int depth,
+                      int alt, char *filename)
+{
+	char shown[96];
+	char *dec, *text;
+	size_t declen, tlen = 0, room, n;
+
+	dec = decode_part(w, mime, &declen);
+	if (dec == NULL) {
+		free(filename);
+		return;
+	}
+	/* One byte over the room left, so that a document with more text
+	 * than may be kept reaches add_text() over the cap and is reported
+	 * as cut rather than silently shortened. */
+	room = w->lim->max_text_bytes - w->text_bytes;
+	text = docx_to_text(dec, declen, room + 1, &tlen);
+	if (text == NULL) {
+		/* name the file, cut on a character boundary */
+		n = filename ? strlen(filename) : 0;
+		if (n > 80) {
+			n = 80;
+			while (n > 0 && ((unsigned char)filename[n] & 0xC0) ==
+			       0x80)
+				n--;
+		}
+		snprintf(shown, sizeof(shown), "%s%.*s%s",
+		         n ? " (" : "", (int)n, n ? filename : "",
+		         n ? ")" : "");
+		/* "\xD0\xCF\x11\xE0" opens an OLE compound file: what Word
+		 * writes for a password-protected document (and for the old
+		 * .doc format) */
+		if (declen >= 4 && memcmp(dec, "\xD0\xCF\x11\xE0", 4) == 0)
+			problem(w, "an attached Word document%s is "
+			        "password-protected or in an old format and "
+			        "could not be read; open it by hand", shown);
+		else
+			problem(w, "an attached Word document%s could not be "
+			        "read (it is damaged or not really a Word "
+			        "document); open it by hand", shown);
+		mailmime_decoded_part_free(dec);
+		free(filename);
+		return;
+	}
+	mailmime_decoded_part_free(dec);
+	normalise_newlines(text, &tlen);
+	if (tlen == 0) {
+		/* an empty document tells the extractor nothing */
+		free(filename);
+		free(text);
+		return;
+	}
+	add_text(w, TEXT_DOCX, depth, alt, filename, text, tlen);
+}
+
 static void walk_single(struct walk *w, struct mailmime *mime, int depth,
                         size_t nest, int alt)
 {
@@ -1181,13 +1242,7 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 		 * lost */
 		src = TEXT_PLAIN;
 	} else if (is_docx(ct, filename)) {
-		/* TODO(docx): DOCX referral forms are read by a separate
-		 * module (docx_text, libzip + libxml2) that will turn their
-		 * tables into TAB lines like html_text does.  This is the
-		 * seam: decode_part() gives the zip bytes; the result is
-		 * to be added as TEXT_DOCX with add_text().  Until then
-		 * the attachment is skipped on purpose. */
-		free(filename);
+		walk_docx(w, mime, depth, alt, filename);
 		return;
 	} else {
 		/* images, PDFs, calendars...: nothing to read */

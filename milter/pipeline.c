@@ -252,7 +252,20 @@ static int apply_referral(struct txn *t)
 
 		if (found < 0)
 			return -1;
-		if (found) {
+		if (found && strcmp(ci.status, "closed") == 0) {
+			/* A closed child referred again: the same case reopens,
+			 * with its history, and the clock starts again. */
+			if (case_store_set_status(t->cs, ci.id, "open", NULL, t->now) != 0 ||
+			    case_store_update_child(t->cs, ci.id, c) != 0 ||
+			    case_store_add_event(t->cs, ci.id, t->now, "state", t->source,
+			                         "reopened: the child was referred again") != 0)
+				return -1;
+			snprintf(ci.status, sizeof ci.status, "open");
+			if (schedule_new_case(t, &ci) != 0)
+				return -1;
+			touch(t, &ci);
+			t->opened++;
+		} else if (found) {
 			/* A second referral for a child with an open case adds to
 			 * that case; it never opens a duplicate. */
 			if (case_store_update_child(t->cs, ci.id, c) != 0 ||
@@ -413,6 +426,11 @@ static int run_transaction(struct txn *t, const char *key)
 
 	if (case_store_begin(t->cs) != 0)
 		return -1;
+	/* Cases past their long-term review become long-term before this
+	 * message is matched: they stay matchable, only their status says
+	 * they are dormant. */
+	if (case_store_sweep_long_term(t->cs, t->now, NULL) < 0)
+		goto fail;
 	seen = case_store_message_seen(t->cs, key, &t->res->refs);
 	if (seen < 0)
 		goto fail;
@@ -669,4 +687,172 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 	}
 	(void)strbuf_puts(&sb, s);
 	return strbuf_detach(&sb);
+}
+
+/* ------------------------------------------------------------------ */
+/* Officer actions (cmectl): the same decisions, with "cmectl" as the
+ * timeline's source.  Each runs in one transaction and rewrites the
+ * officer's feed after the commit.                                     */
+
+struct officer_action {
+	const char *ref;
+	const char *date;          /* visit */
+	int found;                 /* visit */
+	const char *outcome;       /* close */
+	const char *note;
+	time_t now;
+	char officer[256];
+};
+
+static int do_visit(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
+{
+	char detail[512];
+
+	snprintf(detail, sizeof detail, "home visit %s: %s%s%s", a->date,
+	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
+	         a->note ? a->note : "");
+	if (case_store_add_event(cs, ci->id, a->now, "visit", "cmectl", detail) != 0 ||
+	    case_store_change_deadline_status(cs, ci->id, "home-visit", "pending", "met", a->now) != 0)
+		return -1;
+	if (strcmp(ci->status, "open") == 0 || strcmp(ci->status, "triage") == 0)
+		return case_store_set_status(cs, ci->id, "visited", NULL, a->now);
+	return 0;
+}
+
+static int do_close(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
+{
+	char detail[512];
+	static const char *const kinds[] = { "home-visit", "escalation", "long-term-review",
+		"immediate" };
+
+	snprintf(detail, sizeof detail, "closed: %s%s%s", a->outcome, a->note ? ". Note: " : "",
+	         a->note ? a->note : "");
+	if (case_store_set_status(cs, ci->id, "closed", a->outcome, a->now) != 0 ||
+	    case_store_add_event(cs, ci->id, a->now, "state", "cmectl", detail) != 0)
+		return -1;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		if (case_store_change_deadline_status(cs, ci->id, kinds[k], "pending", "cancelled",
+		                                      a->now) != 0)
+			return -1;
+	return 0;
+}
+
+/* 0 done, 1 no such case (or already closed for close), -1 error. */
+static int officer_transaction(struct pipeline *p, struct officer_action *a,
+                               int (*fn)(struct case_store *, const struct case_info *,
+                                         struct officer_action *))
+{
+	char err[512];
+	struct case_store *cs;
+	struct case_info ci;
+	int rc = -1, found;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out;
+	}
+	if (case_store_begin(cs) != 0)
+		goto out;
+	found = case_store_find_ref(cs, a->ref, &ci);
+	if (found <= 0 || (fn == do_close && strcmp(ci.status, "closed") == 0)) {
+		case_store_rollback(cs);
+		rc = found < 0 ? -1 : 1;
+		goto out;
+	}
+	if (fn(cs, &ci, a) != 0 || case_store_commit(cs) != 0) {
+		log_msg(LOG_ERR, "%s: %s", a->ref, case_store_errmsg(cs));
+		case_store_rollback(cs);
+		goto out;
+	}
+	rc = 0;
+	(void)write_officer_feed(p, cs, ci.officer);
+out:
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date, int found,
+                          const char *note, time_t now)
+{
+	struct officer_action a;
+
+	memset(&a, 0, sizeof a);
+	a.ref = ref;
+	a.date = date;
+	a.found = found;
+	a.note = note;
+	a.now = now;
+	return officer_transaction(p, &a, do_visit);
+}
+
+int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,
+                        const char *note, time_t now)
+{
+	struct officer_action a;
+
+	memset(&a, 0, sizeof a);
+	a.ref = ref;
+	a.outcome = outcome;
+	a.note = note;
+	a.now = now;
+	return officer_transaction(p, &a, do_close);
+}
+
+long long pipeline_purge(struct pipeline *p, int years, time_t now)
+{
+	char err[512], cutoff[32];
+	struct case_store *cs;
+	struct tm tm;
+	long long n = -1;
+
+	gmtime_r(&now, &tm);
+	/* born before this date => DOB + years is in the past */
+	snprintf(cutoff, sizeof cutoff, "%04d-%02d-%02d", tm.tm_year + 1900 - years,
+	         tm.tm_mon + 1, tm.tm_mday);
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs != NULL && case_store_begin(cs) == 0) {
+		n = case_store_purge(cs, cutoff, now, "cmectl purge");
+		if (n < 0 || case_store_commit(cs) != 0) {
+			case_store_rollback(cs);
+			n = -1;
+		}
+	}
+	if (n >= 0) {
+		/* The log line a retention audit looks for: counts only. */
+		log_msg(LOG_NOTICE, "retention purge: %lld case(s) of children born before %s removed",
+		        n, cutoff);
+		(void)write_officer_feed(p, cs, p->conf->duty_officer);
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+int pipeline_sweep(struct pipeline *p, time_t now)
+{
+	char err[512];
+	struct case_store *cs;
+	int n = -1;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs != NULL && case_store_begin(cs) == 0) {
+		n = case_store_sweep_long_term(cs, now, NULL);
+		if (n < 0 || case_store_commit(cs) != 0) {
+			case_store_rollback(cs);
+			n = -1;
+		}
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+int pipeline_outcome_known(const char *outcome)
+{
+	return vocab_outcome_index(outcome) >= 0;
 }

@@ -341,8 +341,11 @@ static int negated_at(const char *text, size_t pos)
 	while (start > 0) {
 		char c = text[start - 1];
 
-		if (c == '.' || c == ';' || c == '!' || c == '?' || c == '\n' ||
-		    c == ':' || c == ',')
+		/* A single newline is a hard wrap inside a sentence ("does not
+		 * have a\nchild protection plan"); a blank line ends it. */
+		if (c == '\n' && start >= 2 && text[start - 2] == '\n')
+			break;
+		if (c == '.' || c == ';' || c == '!' || c == '?' || c == ':' || c == ',')
 			break;
 		if (c == ' ' && ++words > 6)
 			break;
@@ -516,7 +519,8 @@ static const struct reason_row {
 	  { "elective home education", 3 }, { "home education", 3 },
 	  { "home educated", 3 }, { "ehe", 3 }, { "unsuitable", 1 } } },
 	{ "never-registered", {
-	  { "never registered", 5 }, { "never been on roll", 5 },
+	  { "never registered", 5 }, { "never been registered", 5 },
+	  { "never been on a school roll", 5 }, { "not registered with any school", 5 }, { "never been on roll", 5 },
 	  { "never attended school", 5 }, { "not registered at any school", 5 },
 	  { "no record of", 2 } } },
 	{ "left-no-destination", {
@@ -612,6 +616,14 @@ static const struct outcome_row {
 	  { "could not be located", 4 }, { "cannot be located", 4 } } },
 	{ "duplicate", { { "duplicate referral", 5 }, { "duplicate", 3 } } },
 };
+
+int vocab_outcome_index(const char *name)
+{
+	for (size_t r = 0; r < sizeof outcome_table / sizeof outcome_table[0]; r++)
+		if (name && strcmp(outcome_table[r].name, name) == 0)
+			return (int)r;
+	return -1;
+}
 
 const char *vocab_match_outcome(const char *text, size_t len)
 {
