@@ -130,7 +130,7 @@ struct case_report {
 	struct { char outcome[32]; long long count; } outcomes[16];
 	size_t n_outcomes;
 };
-int case_store_report(struct case_store *cs, time_t from, time_t to,
+int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
                       struct case_report *out);
 
 /* Delete cases whose child was born before `cutoff_dob` (YYYY-MM-DD) and

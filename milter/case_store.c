@@ -1132,8 +1132,13 @@ static long long scalar(struct case_store *cs, const char *sql, time_t a, time_t
 /* Outcomes that mean the child left the authority's area. */
 #define LEFT_AREA "('moved-out-of-area', 'moved-abroad')"
 
-int case_store_report(struct case_store *cs, time_t from, time_t to, struct case_report *out)
+int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
+                      struct case_report *out)
 {
+	/* A deadline not yet due cannot be missed: count those due before
+	 * the earlier of the month's end and now. */
+	time_t until = now < to ? now : to;
+
 	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof *out);
@@ -1154,10 +1159,10 @@ int case_store_report(struct case_store *cs, time_t from, time_t to, struct case
 	/* Deadlines falling due in the month: met on time, or missed (met
 	 * late, or still pending after the due time). */
 	out->deadlines_due = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
-	                     " AND status <> 'cancelled' AND due >= ?1 AND due < ?2", from, to);
+	                     " AND status <> 'cancelled' AND due >= ?1 AND due < ?2", from, until);
 	out->deadlines_met = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
 	                     " AND status = 'met' AND updated_at <= due AND due >= ?1 AND due < ?2",
-	                     from, to);
+	                     from, until);
 	out->deadlines_missed = out->deadlines_due - out->deadlines_met;
 	if (out->opened < 0 || out->closed < 0 || out->open_at_end < 0 || out->long_term < 0 ||
 	    out->deadlines_due < 0 || out->deadlines_met < 0 || out->closed_left_area < 0)

@@ -666,12 +666,19 @@ static int cmd_report(struct ctl *ctl, int argc, char **argv)
 {
 	const char *month = NULL;
 	int csv = 0, rc, y, m;
+	time_t now = time(NULL);
 	struct case_store *cs;
 	struct case_report r;
 	struct tm tm;
 	time_t from, to;
 
 	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
 		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
 			month = argv[++i];
 		else if (strcmp(argv[i], "--csv") == 0)
@@ -699,12 +706,12 @@ static int cmd_report(struct ctl *ctl, int argc, char **argv)
 
 		if (p == NULL)
 			return EXIT_INTERNAL;
-		(void)pipeline_sweep(p, to - 1 < time(NULL) ? to - 1 : time(NULL));
+		(void)pipeline_sweep(p, to - 1 < now ? to - 1 : now);
 		pipeline_free(p);
 	}
 	if ((cs = open_store(ctl)) == NULL)
 		return EXIT_INTERNAL;
-	rc = case_store_report(cs, from, to, &r);
+	rc = case_store_report(cs, from, to, now, &r);
 	case_store_close(cs);
 	if (rc != 0)
 		return fail(EXIT_INTERNAL, "%s", "the report could not be computed");
@@ -803,7 +810,9 @@ static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
 	printf("Case reference:            %s\n", F("ref"));
 	printf("Name of child:             %s %s\n", F("forename"), F("surname"));
 	printf("DOB:                       %s    Year group: %s\n", F("dob"), F("year_group"));
-	printf("Last known address:        %s %s\n", F("address"), F("postcode"));
+	printf("Last known address:        %s%s%s\n", F("address"),
+	       strstr(F("address"), F("postcode")) ? "" : " ",
+	       strstr(F("address"), F("postcode")) ? "" : F("postcode"));
 	printf("Residency status:          \n");
 	printf("School last attended:      %s\n", F("school"));
 	printf("Date case opened to CME:   %.10s\n", F("opened_at"));

@@ -624,6 +624,8 @@ static void test_message_seam(void)
 {
 	static const char docx_type[] =
 		"application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+	static const char ole[] =
+		"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 encrypted package";
 	size_t zl = 0;
 	char *z = make_docx(
 		P("CME referral form")
@@ -715,8 +717,7 @@ static void test_message_seam(void)
 	message_free(m);
 	free(mail);
 
-	mail = mail_with(docx_type, "secret.docx",
-	                 "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 encrypted package", 28);
+	mail = mail_with(docx_type, "secret.docx", ole, sizeof(ole) - 1);
 	m = message_parse(mail, strlen(mail), &lim);
 	CHECK(m != NULL && has_problem(m, "password-protected"),
 	      "an encrypted DOCX is reported as password-protected");
