@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,8 +40,32 @@
 
 #define MAX_XCME_HEADERS 32      /* forged X-CME-* headers removed per message */
 
-static struct cme_conf conf;
-static struct pipeline *pipeline;
+/*
+ * What a reload replaces: the configuration and the pipeline built from
+ * it.  Callbacks hold the read lock while they use it; SIGUSR1 builds a
+ * new one aside and swaps it in under the write lock, which waits for
+ * messages in flight to finish.  A configuration that fails to load or
+ * check is refused and the old one stays.
+ */
+struct runtime {
+	struct cme_conf conf;
+	struct pipeline *pipeline;
+};
+
+static struct runtime *rt;
+static pthread_rwlock_t rt_lock = PTHREAD_RWLOCK_INITIALIZER;
+static const char *conf_path;
+
+static struct runtime *rt_acquire(void)
+{
+	pthread_rwlock_rdlock(&rt_lock);
+	return rt;
+}
+
+static void rt_release(void)
+{
+	pthread_rwlock_unlock(&rt_lock);
+}
 
 struct conn {
 	char client_addr[INET6_ADDRSTRLEN];
@@ -64,6 +89,10 @@ struct conn {
 
 static void conn_reset_message(struct conn *c)
 {
+	struct runtime *r = rt_acquire();
+	size_t limit = r->conf.max_message_size;
+
+	rt_release();
 	c->is_cme = 0;
 	c->null_sender = 0;
 	free(c->auth_authen);
@@ -72,7 +101,7 @@ static void conn_reset_message(struct conn *c)
 	c->subject_raw = NULL;
 	c->subject_seen = 0;
 	strbuf_free(&c->msg);
-	strbuf_init(&c->msg, conf.max_message_size);
+	strbuf_init(&c->msg, limit);
 	c->truncated = 0;
 	c->nxcme = 0;
 	strlist_free(&c->header_names);
@@ -86,22 +115,31 @@ static struct conn *conn_get(SMFICTX *ctx)
 		c = calloc(1, sizeof *c);
 		if (c == NULL)
 			return NULL;
-		strbuf_init(&c->msg, conf.max_message_size);
+		strbuf_init(&c->msg, 0);
 		smfi_setpriv(ctx, c);
 	}
 	return c;
 }
 
 /* Failure policy (On-InternalError), as OpenDKIM has it. */
-static sfsistat internal_error(SMFICTX *ctx, const char *why)
+static sfsistat internal_error_as(SMFICTX *ctx, const char *why, enum on_error policy)
 {
 	char *qid = smfi_getsymval(ctx, "i");
 
 	log_msg(LOG_ERR, "%s: %s", qid ? qid : "-", why);
-	if (conf.on_internal_error == ON_ERROR_ACCEPT)
+	if (policy == ON_ERROR_ACCEPT)
 		return SMFIS_ACCEPT;
 	smfi_setreply(ctx, "451", "4.3.0", "CME case could not be recorded; please try again later");
 	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat internal_error(SMFICTX *ctx, const char *why)
+{
+	struct runtime *r = rt_acquire();
+	enum on_error policy = r->conf.on_internal_error;
+
+	rt_release();
+	return internal_error_as(ctx, why, policy);
 }
 
 /* ------------------------------------------------------------------ */
@@ -166,15 +204,19 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 /* "<Cme@La.Test>" -> compare with each Mailbox, case-insensitively. */
 static int is_cme_mailbox(const char *rcpt)
 {
+	struct runtime *r = rt_acquire();
+	const struct strlist *mb = &r->conf.mailboxes;
 	size_t n;
+	int found = 0;
 
 	if (*rcpt == '<')
 		rcpt++;
 	n = strcspn(rcpt, ">");
-	for (size_t i = 0; i < conf.mailboxes.n; i++)
-		if (strlen(conf.mailboxes.v[i]) == n && strncasecmp(conf.mailboxes.v[i], rcpt, n) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < mb->n && !found; i++)
+		if (strlen(mb->v[i]) == n && strncasecmp(mb->v[i], rcpt, n) == 0)
+			found = 1;
+	rt_release();
+	return found;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -269,8 +311,12 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct strbuf cases;
 	int failed = 0;
 
+	struct runtime *r;
+	sfsistat verdict = SMFIS_CONTINUE;
+
 	if (c == NULL || !c->is_cme)
 		return SMFIS_ACCEPT;
+	r = rt_acquire();
 	memset(&in, 0, sizeof in);
 	in.raw = strbuf_str(&c->msg);
 	in.len = c->msg.len;
@@ -280,9 +326,12 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	in.null_sender = c->null_sender;
 	in.now = time(NULL);
 	pipeline_result_init(&res);
-	if (pipeline_process(pipeline, &in, &res) != 0) {
+	if (pipeline_process(r->pipeline, &in, &res) != 0) {
 		pipeline_result_free(&res);
-		return internal_error(ctx, "the case could not be committed to the database");
+		verdict = internal_error_as(ctx, "the case could not be committed to the database",
+		                            r->conf.on_internal_error);
+		rt_release();
+		return verdict;
 	}
 
 	/* The case is committed.  Now change the message. */
@@ -307,7 +356,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 			failed = 1;
 		strbuf_free(&fl);
 	}
-	if (conf.subject_tag && strcmp(res.action, "ignored") != 0) {
+	if (r->conf.subject_tag && strcmp(res.action, "ignored") != 0) {
 		char *subject = pipeline_tag_subject(c->subject_raw, &res);
 
 		if (subject) {
@@ -325,7 +374,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	        failed ? " (could not tag the message)" : "");
 	strbuf_free(&cases);
 	pipeline_result_free(&res);
-	return SMFIS_CONTINUE;
+	rt_release();
+	return verdict;
 }
 
 static sfsistat cb_abort(SMFICTX *ctx)
@@ -395,7 +445,7 @@ static int lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, siz
 	return 0;
 }
 
-static int drop_privileges(void)
+static int drop_privileges(const struct cme_conf *conf)
 {
 	uid_t uid;
 	gid_t gid;
@@ -403,12 +453,12 @@ static int drop_privileges(void)
 
 	if (geteuid() != 0)
 		return 0;       /* already unprivileged: run as we are */
-	if (lookup_user(conf.user_id, &uid, &gid, name, sizeof name) != 0) {
-		log_msg(LOG_ERR, "UserID %s: no such user or group", conf.user_id);
+	if (lookup_user(conf->user_id, &uid, &gid, name, sizeof name) != 0) {
+		log_msg(LOG_ERR, "UserID %s: no such user or group", conf->user_id);
 		return -1;
 	}
 	if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-		log_msg(LOG_ERR, "cannot become %s: %s", conf.user_id, strerror(errno));
+		log_msg(LOG_ERR, "cannot become %s: %s", conf->user_id, strerror(errno));
 		return -1;
 	}
 	if (uid != 0 && setuid(0) == 0) {
@@ -420,12 +470,12 @@ static int drop_privileges(void)
 
 /* For a local socket: give it to the milter's user and group so the MTA
  * (a member of that group) can connect, under the configured UMask. */
-static void chown_socket(void)
+static void chown_socket(const struct cme_conf *conf)
 {
 	uid_t uid;
 	gid_t gid;
 	char name[256];
-	const char *path = conf.socket;
+	const char *path = conf->socket;
 
 	if (strncmp(path, "local:", 6) == 0)
 		path += 6;
@@ -433,20 +483,20 @@ static void chown_socket(void)
 		path += 5;
 	else if (path[0] != '/')
 		return;
-	if (geteuid() == 0 && lookup_user(conf.user_id, &uid, &gid, name, sizeof name) == 0)
+	if (geteuid() == 0 && lookup_user(conf->user_id, &uid, &gid, name, sizeof name) == 0)
 		if (chown(path, uid, gid) != 0)
 			log_msg(LOG_WARNING, "%s: cannot chown: %s", path, strerror(errno));
 }
 
-static int write_pid_file(void)
+static int write_pid_file(const struct cme_conf *conf)
 {
 	FILE *f;
 
-	if (conf.pid_file == NULL)
+	if (conf->pid_file == NULL)
 		return 0;
-	f = fopen(conf.pid_file, "w");
+	f = fopen(conf->pid_file, "w");
 	if (f == NULL) {
-		log_msg(LOG_ERR, "%s: %s", conf.pid_file, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s", conf->pid_file, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "%ld\n", (long)getpid());
@@ -455,18 +505,18 @@ static int write_pid_file(void)
 
 /* -n: report every problem with the configuration, policy, calendars,
  * database and socket; exit non-zero if there is one. */
-static int self_check(const char *path, struct strlist *problems)
+static int self_check(const struct cme_conf *conf, const char *path, struct strlist *problems)
 {
 	struct pipeline *p;
 
-	conf_check(&conf, problems);
+	conf_check(conf, problems);
 	if (problems->n == 0) {
-		p = pipeline_new(&conf, problems);
+		p = pipeline_new(conf, problems);
 		pipeline_free(p);
 	}
-	if (strncmp(conf.socket, "local:", 6) == 0 || conf.socket[0] == '/') {
+	if (strncmp(conf->socket, "local:", 6) == 0 || conf->socket[0] == '/') {
 		char dir[4096];
-		const char *s = conf.socket[0] == '/' ? conf.socket : conf.socket + 6;
+		const char *s = conf->socket[0] == '/' ? conf->socket : conf->socket + 6;
 		char *slash;
 		struct stat st;
 
@@ -480,7 +530,7 @@ static int self_check(const char *path, struct strlist *problems)
 			snprintf(buf, sizeof buf, "Socket: directory %s does not exist", dir);
 			(void)strlist_add(problems, buf);
 		}
-	} else if (strncmp(conf.socket, "inet:", 5) != 0 && strncmp(conf.socket, "inet6:", 6) != 0) {
+	} else if (strncmp(conf->socket, "inet:", 5) != 0 && strncmp(conf->socket, "inet6:", 6) != 0) {
 		(void)strlist_add(problems, "Socket: expected local:/path, inet:PORT@HOST or inet6:PORT@HOST");
 	}
 	for (size_t i = 0; i < problems->n; i++)
@@ -495,11 +545,62 @@ static void usage(void)
 	fprintf(stderr, "usage: cme-milter [-c FILE] [-f] [-n] [-V]\n");
 }
 
+/* SIGUSR1: read the configuration and policy again.  Runs in its own
+ * thread (the signal is blocked everywhere else), never in a handler. */
+static void *reload_thread(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		struct runtime *next, *old;
+		struct strlist problems = STRLIST_INIT;
+
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		next = calloc(1, sizeof *next);
+		if (next == NULL)
+			continue;
+		conf_defaults(&next->conf);
+		if (conf_load(&next->conf, conf_path, &problems) == 0 &&
+		    conf_check(&next->conf, &problems) == 0)
+			next->pipeline = pipeline_new(&next->conf, &problems);
+		if (next->pipeline == NULL) {
+			for (size_t i = 0; i < problems.n; i++)
+				log_msg(LOG_ERR, "reload refused: %s", problems.v[i]);
+			log_msg(LOG_ERR, "reload refused: keeping the running configuration");
+			conf_free(&next->conf);
+			free(next);
+			strlist_free(&problems);
+			continue;
+		}
+		pthread_rwlock_wrlock(&rt_lock);
+		old = rt;
+		rt = next;
+		pthread_rwlock_unlock(&rt_lock);
+		if (strcmp(old->conf.socket, next->conf.socket) != 0)
+			log_msg(LOG_WARNING, "reload: Socket changed; it takes effect on restart");
+		pipeline_free(old->pipeline);
+		conf_free(&old->conf);
+		free(old);
+		strlist_free(&problems);
+		log_msg(LOG_INFO, "configuration and policy reloaded");
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = conf_default_path();
 	int foreground = 0, check_only = 0, opt, rc;
 	struct strlist problems = STRLIST_INIT;
+	struct runtime *first;
+	struct cme_conf *conf;
+	sigset_t usr1;
+	pthread_t reloader;
 
 	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (opt) {
@@ -516,55 +617,70 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 1;
 		}
 	}
-	conf_defaults(&conf);
-	if (conf_load(&conf, path, &problems) != 0 && !check_only) {
+	conf_path = path;
+	first = calloc(1, sizeof *first);
+	if (first == NULL)
+		return 1;
+	conf = &first->conf;
+	conf_defaults(conf);
+	if (conf_load(conf, path, &problems) != 0 && !check_only) {
 		for (size_t i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s\n", problems.v[i]);
 		return 1;
 	}
 	if (check_only)
-		return self_check(path, &problems);
-	if (conf_check(&conf, &problems) != 0) {
+		return self_check(conf, path, &problems);
+	if (conf_check(conf, &problems) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s: %s\n", path, problems.v[i]);
 		return 1;
 	}
-	log_open("cme-milter", conf.syslog && !foreground ? 1 : conf.syslog,
-	         log_facility_from_name(conf.syslog_facility) >= 0
-	             ? log_facility_from_name(conf.syslog_facility) : LOG_MAIL);
+	log_open("cme-milter", conf->syslog,
+	         log_facility_from_name(conf->syslog_facility) >= 0
+	             ? log_facility_from_name(conf->syslog_facility) : LOG_MAIL);
 
 	/* Bind as root (a socket under /run), then drop privileges. */
-	umask((mode_t)conf.umask_value);
-	if (smfi_setconn(conf.socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
-		log_msg(LOG_ERR, "cannot use socket %s", conf.socket);
+	umask((mode_t)conf->umask_value);
+	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
 		return 1;
 	}
 	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
-		log_msg(LOG_ERR, "cannot open socket %s", conf.socket);
+		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
 		return 1;
 	}
-	chown_socket();
+	chown_socket(conf);
 	if (!foreground && daemon(0, 0) != 0) {
 		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
 		return 1;
 	}
-	if (write_pid_file() != 0 || drop_privileges() != 0)
+	if (write_pid_file(conf) != 0 || drop_privileges(conf) != 0)
 		return 1;
 	/* Only now open the database, so files SQLite creates belong to
 	 * the milter's user, and load policy and calendars (before libmilter
 	 * starts its threads: libical zone loading is not thread-safe). */
-	pipeline = pipeline_new(&conf, &problems);
-	if (pipeline == NULL) {
+	first->pipeline = pipeline_new(conf, &problems);
+	if (first->pipeline == NULL) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
 		return 1;
 	}
-	(void)pipeline_write_feeds(pipeline);
-	log_msg(LOG_INFO, "cme-milter %s starting on %s", PACKAGE_VERSION, conf.socket);
+	rt = first;
+	(void)pipeline_write_feeds(first->pipeline);
+	/* SIGUSR1 is taken by the reload thread only: block it before any
+	 * thread exists so every thread inherits the mask. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	if (pthread_create(&reloader, NULL, reload_thread, NULL) != 0)
+		log_msg(LOG_WARNING, "no reload thread: SIGUSR1 will be ignored");
+	else
+		pthread_detach(reloader);
+	log_msg(LOG_INFO, "cme-milter %s starting on %s", PACKAGE_VERSION, conf->socket);
 	rc = smfi_main();
+	/* libmilter may still be closing sessions whose callbacks read rt:
+	 * it stays (still reachable) until the process exits. */
 	log_msg(LOG_INFO, "cme-milter stopping");
-	pipeline_free(pipeline);
 	strlist_free(&problems);
-	conf_free(&conf);
 	return rc == MI_SUCCESS ? 0 : 1;
 }
