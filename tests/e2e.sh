@@ -35,7 +35,7 @@ PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
 FIX=$top_srcdir/tests/fixtures/e2e
 REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
 
-NTESTS=22
+NTESTS=28
 echo "1..$NTESTS"
 
 # ---------------------------------------------------------------- TAP ----
@@ -356,6 +356,44 @@ cmectl_json cases --json >"$T/cases2.json"
 [ "$(json_count "$T/cases2.json")" -eq 2 ] && json_case_check "$T/cases2.json" "$REF2" Nowak
 check "cmectl cases --json now has 2 cases" test $? -eq 0 ||
 	diag "cases: $(json_count "$T/cases2.json")"
+
+# ============================================ g: SIGUSR1 reload ============
+# A broken configuration is refused and the running one kept; a good one
+# takes effect without a restart and without dropping the milter.
+cp "$CONF" "$T/conf.good"
+printf 'NoSuchKey yes\n' >>"$CONF"
+kill -USR1 "$MILTER_PID"
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'reload refused' "$T/milter.log" && break; sleep 0.2; done
+grep -q 'reload refused' "$T/milter.log" && kill -0 "$MILTER_PID" 2>/dev/null
+check "SIGUSR1 with a broken config: refused, milter still running" test $? -eq 0 ||
+	diag_tail "$T/milter.log" 5
+sed 's/^SubjectTag .*/SubjectTag            no/' "$T/conf.good" >"$CONF"
+kill -USR1 "$MILTER_PID"
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'configuration and policy reloaded' "$T/milter.log" && break; sleep 0.2; done
+grep -q 'configuration and policy reloaded' "$T/milter.log"
+check "SIGUSR1 with a good config: reloaded" test $? -eq 0 || diag_tail "$T/milter.log" 5
+sed 's/^Message-ID: .*/Message-ID: <reload-check@oakfield.sch.test>/' "$FIX/referral.eml" >"$T/reload.eml"
+send_relay "$T/reload.eml" cme@la.test attendance@oakfield.sch.test
+pf_wait_delivery "$CME_MD" 3 30 2>&1 | diag
+MSG3=$(grep -lF 'reload-check@' "$CME_MD"/new/* 2>/dev/null | head -n 1)
+MSG3=${MSG3:-/nonexistent}
+subj3=$(pf_header "$MSG3" Subject 2>/dev/null)
+act3=$(pf_header "$MSG3" X-CME-Action 2>/dev/null)
+[ -f "$MSG3" ] && [ -n "$act3" ] && ! grep -q '^\[CME-' <<<"$subj3"
+check "after reload the new config is in force (SubjectTag no: subject untouched, X-CME-Action $act3)" \
+	test $? -eq 0 || diag "subject: $subj3"
+kill -0 "$MILTER_PID" 2>/dev/null
+check "the milter kept running through both reloads" test $? -eq 0
+
+# ===================================== h: no personal data in the logs ====
+# One line per message with queue ID, action and cases; never the child's
+# name, date of birth or address (fixture: Amelia Hartley, 14/03/2016...).
+grep -q 'action=opened cases=CME-' "$T/milter.log"
+check "the milter logs one line per message with action and cases" test $? -eq 0 ||
+	diag_tail "$T/milter.log" 5
+! grep -qiE 'Hartley|Amelia|Nowak|Kacper|2016|Oakfield Road|B801200005001' "$T/milter.log" "$MXLOG"
+check "no child's name, DOB, UPN or address in the milter's or Postfix's log" test $? -eq 0 ||
+	grep -iE 'Hartley|Amelia|Nowak|Kacper' "$T/milter.log" | head -n 3 | diag
 
 # ============================================================ teardown ====
 # Stopping is part of the contract too: the milter exits on SIGTERM and both
