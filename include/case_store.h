@@ -104,7 +104,8 @@ int case_store_set_deadline(struct case_store *cs, long long case_id,
                             const char *kind, time_t due, const char *status,
                             time_t now);
 /* Move a deadline from one status to another (pending -> met /
- * cancelled); SEQUENCE rises.  No row, or another status: no change. */
+ * cancelled); SEQUENCE rises.  No row, or another status: no change.
+ * Returns the number of rows changed (0 or 1), or -1. */
 int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now);
@@ -137,6 +138,30 @@ int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
  * record the purge.  Returns the number of cases removed, or -1. */
 long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t now,
                            const char *source);
+
+/* Deadlines of a case changed at or after `since` (this transaction's
+ * changes when since = now): the reminders that must go out. */
+int case_store_each_changed_deadline(struct case_store *cs, long long case_id, time_t since,
+                                     int (*fn)(const struct deadline_row *, void *),
+                                     void *arg);
+
+/* Outbox of iMIP mails: added in the case's transaction, sent after. */
+struct outbox_row {
+	long long id;
+	char recipient[256];
+	char *message;            /* malloc'd; the caller frees */
+	int attempts;
+};
+int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
+                          const char *method, const char *recipient, const char *message,
+                          time_t now);
+/* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
+int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out);
+/* Hold a mail back until `until` while one sender submits it. */
+int case_store_outbox_lease(struct case_store *cs, long long id, time_t until);
+/* Record a submission: sent, or failed with the next attempt's time. */
+int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
+                           time_t next_attempt, const char *error);
 
 /* JSON (json-c object, as text) for `cmectl cases` / `cmectl show`. */
 struct case_filter {

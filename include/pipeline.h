@@ -71,6 +71,15 @@ long long pipeline_purge(struct pipeline *p, int years, time_t now);
 /* Move cases past their long-term review to long-term.  Count or -1. */
 int pipeline_sweep(struct pipeline *p, time_t now);
 
+/* Submit the reminder mails waiting in the outbox (due by `now`) through
+ * SendmailPath.  Returns how many were sent, or -1. */
+int pipeline_flush_outbox(struct pipeline *p, time_t now);
+
+/* cme-milter: send the outbox from a background thread, woken after each
+ * commit that queued mail and every 30 s for retries.  Stopped by
+ * pipeline_free. */
+int pipeline_start_sender(struct pipeline *p);
+
 /* Write every officer's feed file from the database. */
 int pipeline_write_feeds(struct pipeline *p);
 

@@ -110,6 +110,22 @@ static const char *const migrations[] = {
 	"  cutoff_dob TEXT NOT NULL,"
 	"  cases INTEGER NOT NULL,"
 	"  source TEXT NOT NULL);",
+
+	/* 3: iMIP reminder mails wait here, committed with the case change
+	 * that caused them, until the MTA has taken them. */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,"
+	"  uid TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -785,7 +801,9 @@ int case_store_change_deadline_status(struct case_store *cs, long long case_id,
 	bind_text(st, 3, from);
 	bind_text(st, 4, to);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	return run(cs, st, "changing a deadline");
+	if (run(cs, st, "changing a deadline") != 0)
+		return -1;
+	return sqlite3_changes(cs->db);
 }
 
 /* Initials only ("J.S."): what ReminderDetail minimal lets out. */
@@ -1213,4 +1231,117 @@ long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t
 	if (run(cs, st, "recording the purge") != 0)
 		return -1;
 	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Outbox.                                                              */
+
+int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
+                          const char *method, const char *recipient, const char *message,
+                          time_t now)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
+		" next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, uid);
+	bind_text(st, 3, method);
+	bind_text(st, 4, recipient);
+	bind_text(st, 5, message);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	return run(cs, st, "queueing a reminder mail");
+}
+
+int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"SELECT id, recipient, message, attempts FROM outbox"
+		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		copy_col(out->recipient, sizeof out->recipient, st, 1);
+		out->message = strdup((const char *)sqlite3_column_text(st, 2));
+		out->attempts = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return out->message ? 1 : -1;
+	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading the outbox");
+}
+
+int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
+                           time_t next_attempt, const char *error)
+{
+	sqlite3_stmt *st = prepare(cs, sent
+		? "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1"
+		: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4"
+		  " WHERE id = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sent) {
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	} else {
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)next_attempt);
+		bind_text(st, 4, error);
+	}
+	return run(cs, st, "updating the outbox");
+}
+
+int case_store_outbox_lease(struct case_store *cs, long long id, time_t until)
+{
+	sqlite3_stmt *st = prepare(cs, "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)until);
+	return run(cs, st, "leasing an outbox mail");
+}
+
+int case_store_each_changed_deadline(struct case_store *cs, long long case_id, time_t since,
+                                     int (*fn)(const struct deadline_row *, void *), void *arg)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer,"
+		" ch.forename, ch.surname, d.updated_at FROM deadlines d"
+		" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
+		" WHERE d.case_id = ?1 AND d.updated_at >= ?2 ORDER BY d.kind");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct deadline_row row;
+
+		memset(&row, 0, sizeof row);
+		row.case_id = sqlite3_column_int64(st, 0);
+		copy_col(row.ref, sizeof row.ref, st, 1);
+		copy_col(row.kind, sizeof row.kind, st, 2);
+		row.due = (time_t)sqlite3_column_int64(st, 3);
+		row.sequence = sqlite3_column_int(st, 4);
+		copy_col(row.status, sizeof row.status, st, 5);
+		copy_col(row.officer, sizeof row.officer, st, 6);
+		initials(sqlite3_column_text(st, 7), sqlite3_column_text(st, 8), row.initials);
+		row.updated_at = (time_t)sqlite3_column_int64(st, 9);
+		if (fn(&row, arg) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading changed deadlines");
 }

@@ -577,6 +577,7 @@ static void *reload_thread(void *arg)
 			strlist_free(&problems);
 			continue;
 		}
+		(void)pipeline_start_sender(next->pipeline);
 		pthread_rwlock_wrlock(&rt_lock);
 		old = rt;
 		rt = next;
@@ -617,6 +618,12 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 1;
 		}
 	}
+	/* SIGUSR1 is taken by the reload thread only: block it before any
+	 * thread exists (the reminder sender, libmilter's workers) so that
+	 * every thread inherits the mask. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	conf_path = path;
 	first = calloc(1, sizeof *first);
 	if (first == NULL)
@@ -667,11 +674,8 @@ int main(int argc, char **argv)
 	}
 	rt = first;
 	(void)pipeline_write_feeds(first->pipeline);
-	/* SIGUSR1 is taken by the reload thread only: block it before any
-	 * thread exists so every thread inherits the mask. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	if (pipeline_start_sender(first->pipeline) != 0)
+		log_msg(LOG_WARNING, "no reminder sender thread: reminder mails wait in the outbox");
 	if (pthread_create(&reloader, NULL, reload_thread, NULL) != 0)
 		log_msg(LOG_WARNING, "no reload thread: SIGUSR1 will be ignored");
 	else

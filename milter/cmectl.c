@@ -358,6 +358,9 @@ static int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 		else
 			ingest_one(p, argv[i], now, &failed);
 	}
+	/* Reminder mails queued by these messages go now (real time, not
+	 * --now: the MTA lives in the present). */
+	(void)pipeline_flush_outbox(p, time(NULL));
 	pipeline_free(p);
 	return failed ? EXIT_INTERNAL : 0;
 }
@@ -598,6 +601,8 @@ static int run_officer_action(struct ctl *ctl, const char *ref, int (*act)(struc
 	if ((p = open_pipeline(ctl)) == NULL)
 		return EXIT_INTERNAL;
 	rc = act(p, ref, o);
+	if (rc == 0)
+		(void)pipeline_flush_outbox(p, time(NULL));
 	pipeline_free(p);
 	if (rc == 1)
 		return fail(EXIT_USER, "no open case %s", ref);

@@ -35,6 +35,7 @@
 #include "policy.h"
 #include "referral.h"
 #include "reminder.h"
+#include "imip.h"
 #include "strbuf.h"
 #include "trust.h"
 #include "vocab.h"
@@ -44,7 +45,55 @@ struct pipeline {
 	struct policy *policy;
 	pthread_mutex_t lock;
 	char host[128];              /* right-hand side of event UIDs */
+
+	/* The reminder-mail sender (cme-milter only): a thread woken after
+	 * every commit that queued mail, and every 30 s for retries. */
+	pthread_t sender;
+	int sender_running, sender_stop;
+	pthread_mutex_t sender_lock;
+	pthread_cond_t sender_wake;
 };
+
+/* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
+ * pending) or CANCEL (met or cancelled) once the change commits. */
+#define MAX_CHANGES 64
+struct dl_changes {
+	long long case_id[MAX_CHANGES];
+	char kind[MAX_CHANGES][24];
+	size_t n;
+};
+
+static void note_change(struct dl_changes *ch, long long case_id, const char *kind)
+{
+	for (size_t i = 0; i < ch->n; i++)
+		if (ch->case_id[i] == case_id && strcmp(ch->kind[i], kind) == 0)
+			return;
+	if (ch->n < MAX_CHANGES) {
+		ch->case_id[ch->n] = case_id;
+		snprintf(ch->kind[ch->n], sizeof ch->kind[0], "%s", kind);
+		ch->n++;
+	}
+}
+
+/* Set a deadline / move its status, and remember the change. */
+static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long case_id,
+                        const char *kind, time_t due, time_t now)
+{
+	if (case_store_set_deadline(cs, case_id, kind, due, "pending", now) != 0)
+		return -1;
+	note_change(ch, case_id, kind);
+	return 0;
+}
+
+static int deadline_move(struct case_store *cs, struct dl_changes *ch, long long case_id,
+                         const char *kind, const char *to, time_t now)
+{
+	int n = case_store_change_deadline_status(cs, case_id, kind, "pending", to, now);
+
+	if (n > 0)
+		note_change(ch, case_id, kind);
+	return n < 0 ? -1 : 0;
+}
 
 /* The deadlines a new case gets, with the policy duration for each. */
 enum { DL_HOME_VISIT, DL_ESCALATION, DL_LONG_TERM, DL_COUNT };
@@ -62,6 +111,30 @@ static const struct duration *policy_duration(const struct policy *p, int which)
 	case DL_ESCALATION: return &p->escalation;
 	default: return &p->long_term;
 	}
+}
+
+/* The words of a reminder.  ReminderDetail minimal (the default): case
+ * reference and initials only; the name, DOB and address stay in the
+ * database. */
+struct reminder_text {
+	char uid[256], summary[256], description[512];
+};
+
+static void describe_deadline(const struct pipeline *p, const struct deadline_row *row,
+                              struct reminder_text *out)
+{
+	const char *title = "Immediate escalation";
+	char when[64];
+
+	for (int k = 0; k < DL_COUNT; k++)
+		if (strcmp(row->kind, deadline_kind[k]) == 0)
+			title = deadline_title[k];
+	deadline_format_local(p->policy, row->due, when, sizeof when);
+	snprintf(out->uid, sizeof out->uid, "%s-%s@%s", row->ref, row->kind, p->host);
+	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, row->initials);
+	snprintf(out->description, sizeof out->description,
+	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
+	         row->ref, row->initials, title, when, row->ref);
 }
 
 void pipeline_result_init(struct pipeline_result *res)
@@ -120,6 +193,8 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		snprintf(p->host, sizeof p->host, "cme-milter");
 	p->host[sizeof p->host - 1] = '\0';
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->sender_lock, NULL);
+	pthread_cond_init(&p->sender_wake, NULL);
 	return p;
 fail:
 	policy_free(p->policy);
@@ -127,10 +202,21 @@ fail:
 	return NULL;
 }
 
+static void wake_sender(struct pipeline *p);
+
 void pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
 		return;
+	if (p->sender_running) {
+		pthread_mutex_lock(&p->sender_lock);
+		p->sender_stop = 1;
+		pthread_cond_signal(&p->sender_wake);
+		pthread_mutex_unlock(&p->sender_lock);
+		pthread_join(p->sender, NULL);
+	}
+	pthread_mutex_destroy(&p->sender_lock);
+	pthread_cond_destroy(&p->sender_wake);
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -170,6 +256,7 @@ struct txn {
 	struct pipeline_result *res;
 	long long touched[64];       /* case ids, for message links */
 	size_t ntouched;
+	struct dl_changes changes;   /* deadlines changed: reminders to send */
 	int opened, updated, triaged, closed, unverified;
 };
 
@@ -193,7 +280,7 @@ static int schedule_new_case(struct txn *t, const struct case_info *ci)
 
 		if (due == (time_t)-1)
 			continue;
-		if (case_store_set_deadline(t->cs, ci->id, deadline_kind[k], due, "pending", t->now) != 0)
+		if (deadline_set(t->cs, &t->changes, ci->id, deadline_kind[k], due, t->now) != 0)
 			return -1;
 		deadline_format_local(pol, due, when, sizeof when);
 		snprintf(detail, sizeof detail, "%s due %s", deadline_kind[k], when);
@@ -201,7 +288,7 @@ static int schedule_new_case(struct txn *t, const struct case_info *ci)
 			return -1;
 	}
 	if (t->r->immediate == 1) {
-		if (case_store_set_deadline(t->cs, ci->id, "immediate", t->now, "pending", t->now) != 0 ||
+		if (deadline_set(t->cs, &t->changes, ci->id, "immediate", t->now, t->now) != 0 ||
 		    case_store_add_event(t->cs, ci->id, t->now, "deadline", "policy",
 		                         "immediate escalation: safeguarding flag") != 0)
 			return -1;
@@ -309,8 +396,7 @@ static int cancel_pending(struct txn *t, long long case_id, const char *except_k
 			continue;
 		/* set_deadline keeps `due` and raises SEQUENCE on the status
 		 * change; a deadline the case never had is not created. */
-		if (case_store_change_deadline_status(t->cs, case_id, kind, "pending", status,
-		                                      t->now) != 0)
+		if (deadline_move(t->cs, &t->changes, case_id, kind, status, t->now) != 0)
 			return -1;
 	}
 	return 0;
@@ -336,8 +422,7 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		         r->visit_found == 1 ? "child seen" :
 		         r->visit_found == 0 ? "child not found" : "outcome not stated");
 		if (case_store_add_event(t->cs, ci->id, t->now, "visit", t->source, detail) != 0 ||
-		    case_store_change_deadline_status(t->cs, ci->id, "home-visit", "pending", "met",
-		                                      t->now) != 0)
+		    deadline_move(t->cs, &t->changes, ci->id, "home-visit", "met", t->now) != 0)
 			return -1;
 		if (strcmp(ci->status, "open") == 0 &&
 		    case_store_set_status(t->cs, ci->id, "visited", NULL, t->now) != 0)
@@ -403,6 +488,101 @@ static int apply_update(struct txn *t)
 	return open_case_for(t, NULL, 1, &ci);
 }
 
+/* ------------------------------------------------------------------ */
+/* iMIP: queue the reminder mails for the deadlines this transaction
+ * changed, inside the transaction, so they exist exactly when the change
+ * does.                                                                */
+
+struct enqueue_ctx {
+	struct pipeline *p;
+	struct case_store *cs;
+	const struct dl_changes *ch;
+	time_t now;
+	long serial;
+};
+
+static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
+                     const char *attendee)
+{
+	const struct cme_conf *conf = e->p->conf;
+	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
+	const char *method = strcmp(row->status, "pending") == 0 ? "REQUEST" : "CANCEL";
+	struct reminder_text rt;
+	struct reminder_event ev;
+	char subject[320], msgid[400], *cal, *msg;
+	int rc;
+
+	if (mailbox == NULL)
+		return 0;       /* nobody to send as; conf_check requires Mailbox */
+	describe_deadline(e->p, row, &rt);
+	memset(&ev, 0, sizeof ev);
+	ev.uid = rt.uid;
+	ev.summary = rt.summary;
+	ev.description = rt.description;
+	ev.due = row->due;
+	ev.sequence = row->sequence;
+	ev.cancelled = strcmp(method, "CANCEL") == 0;
+	ev.stamp = e->now;
+	cal = reminder_calendar_text(&ev, 1, method, mailbox, attendee);
+	if (cal == NULL)
+		return -1;
+	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.summary);
+	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
+	         (long)e->now, e->serial++, e->p->host);
+	msg = imip_message(mailbox, attendee, subject,
+	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
+	                   cal, method, msgid, e->now);
+	free(cal);
+	if (msg == NULL)
+		return -1;
+	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, e->now);
+	free(msg);
+	return rc;
+}
+
+static int enqueue_cb(const struct deadline_row *row, void *arg)
+{
+	struct enqueue_ctx *e = arg;
+	const struct cme_conf *conf = e->p->conf;
+	int changed = 0;
+
+	for (size_t i = 0; i < e->ch->n; i++)
+		if (e->ch->case_id[i] == row->case_id && strcmp(e->ch->kind[i], row->kind) == 0)
+			changed = 1;
+	if (!changed)
+		return 0;
+	if (queue_one(e, row, row->officer) != 0)
+		return -1;
+	/* Escalations also go to the manager (EscalationContact). */
+	if (conf->escalation_contact && (strcmp(row->kind, "escalation") == 0 ||
+	                                 strcmp(row->kind, "immediate") == 0))
+		return queue_one(e, row, conf->escalation_contact);
+	return 0;
+}
+
+static int enqueue_reminders(struct pipeline *p, struct case_store *cs,
+                             const struct dl_changes *ch, time_t now)
+{
+	struct enqueue_ctx e = { p, cs, ch, now, 0 };
+	long long done[MAX_CHANGES];
+	size_t ndone = 0;
+
+	if (!p->conf->notify_officers)
+		return 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		int seen = 0;
+
+		for (size_t k = 0; k < ndone; k++)
+			seen |= done[k] == ch->case_id[i];
+		if (seen)
+			continue;
+		done[ndone++] = ch->case_id[i];
+		if (case_store_each_changed_deadline(cs, ch->case_id[i], 0, enqueue_cb, &e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *decide_action(const struct txn *t)
 {
 	if (t->opened)
@@ -459,6 +639,8 @@ static int run_transaction(struct txn *t, const char *key)
 	if (rc != 0)
 		goto fail;
 	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
+	if (enqueue_reminders(t->p, t->cs, &t->changes, t->now) != 0)
+		goto fail;
 	if (case_store_record_message(t->cs, key, r, t->res->action, t->now, &row) != 0)
 		goto fail;
 	for (size_t i = 0; i < t->ntouched; i++)
@@ -487,14 +669,10 @@ static int collect_event(const struct deadline_row *row, void *arg)
 {
 	struct feed *f = arg;
 	const struct pipeline *p = f->p;
-	char uid[256], summary[256], description[512], when[64];
-	const char *title = "Immediate escalation";
+	struct reminder_text rt;
 
 	if (strcmp(row->status, "pending") != 0)
 		return 0;       /* the feed holds live events only */
-	for (int k = 0; k < DL_COUNT; k++)
-		if (strcmp(row->kind, deadline_kind[k]) == 0)
-			title = deadline_title[k];
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 32;
 		struct reminder_event *nev = realloc(f->ev, ncap * sizeof *nev);
@@ -504,15 +682,9 @@ static int collect_event(const struct deadline_row *row, void *arg)
 		f->ev = nev;
 		f->cap = ncap;
 	}
-	deadline_format_local(p->policy, row->due, when, sizeof when);
-	snprintf(uid, sizeof uid, "%s-%s@%s", row->ref, row->kind, p->host);
-	/* ReminderDetail minimal: case reference and initials only. */
-	snprintf(summary, sizeof summary, "%s: %s (%s)", title, row->ref, row->initials);
-	snprintf(description, sizeof description,
-	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
-	         row->ref, row->initials, title, when, row->ref);
-	if (strlist_add(&f->strings, uid) != 0 || strlist_add(&f->strings, summary) != 0 ||
-	    strlist_add(&f->strings, description) != 0)
+	describe_deadline(p, row, &rt);
+	if (strlist_add(&f->strings, rt.uid) != 0 || strlist_add(&f->strings, rt.summary) != 0 ||
+	    strlist_add(&f->strings, rt.description) != 0)
 		return -1;
 	memset(&f->ev[f->n], 0, sizeof f->ev[f->n]);
 	f->ev[f->n].due = row->due;
@@ -648,6 +820,8 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		if (t.ntouched > 0)
 			(void)write_officer_feed(p, t.cs, p->conf->duty_officer);
 	}
+	if (rc == 0 && t.changes.n > 0)
+		wake_sender(p);
 	case_store_close(t.cs);
 	pthread_mutex_unlock(&p->lock);
 out:
@@ -702,6 +876,7 @@ struct officer_action {
 	const char *note;
 	time_t now;
 	char officer[256];
+	struct dl_changes changes;
 };
 
 static int do_visit(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
@@ -712,7 +887,7 @@ static int do_visit(struct case_store *cs, const struct case_info *ci, struct of
 	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
 	         a->note ? a->note : "");
 	if (case_store_add_event(cs, ci->id, a->now, "visit", "cmectl", detail) != 0 ||
-	    case_store_change_deadline_status(cs, ci->id, "home-visit", "pending", "met", a->now) != 0)
+	    deadline_move(cs, &a->changes, ci->id, "home-visit", "met", a->now) != 0)
 		return -1;
 	if (strcmp(ci->status, "open") == 0 || strcmp(ci->status, "triage") == 0)
 		return case_store_set_status(cs, ci->id, "visited", NULL, a->now);
@@ -731,8 +906,7 @@ static int do_close(struct case_store *cs, const struct case_info *ci, struct of
 	    case_store_add_event(cs, ci->id, a->now, "state", "cmectl", detail) != 0)
 		return -1;
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-		if (case_store_change_deadline_status(cs, ci->id, kinds[k], "pending", "cancelled",
-		                                      a->now) != 0)
+		if (deadline_move(cs, &a->changes, ci->id, kinds[k], "cancelled", a->now) != 0)
 			return -1;
 	return 0;
 }
@@ -761,7 +935,8 @@ static int officer_transaction(struct pipeline *p, struct officer_action *a,
 		rc = found < 0 ? -1 : 1;
 		goto out;
 	}
-	if (fn(cs, &ci, a) != 0 || case_store_commit(cs) != 0) {
+	if (fn(cs, &ci, a) != 0 || enqueue_reminders(p, cs, &a->changes, a->now) != 0 ||
+	    case_store_commit(cs) != 0) {
 		log_msg(LOG_ERR, "%s: %s", a->ref, case_store_errmsg(cs));
 		case_store_rollback(cs);
 		goto out;
@@ -855,4 +1030,132 @@ int pipeline_sweep(struct pipeline *p, time_t now)
 int pipeline_outcome_known(const char *outcome)
 {
 	return vocab_outcome_index(outcome) >= 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending the outbox.                                                  */
+
+#define SEND_LEASE_S     300   /* a claimed mail is not retried sooner */
+#define SEND_TIMEOUT_S   60
+#define BACKOFF_MAX_S    3600
+
+/* Claim the next due mail: push its next attempt past the lease inside a
+ * transaction, so another sender (cmectl, a second milter) skips it while
+ * this one submits.  1 claimed, 0 none, -1 error. */
+static int claim_next(struct pipeline *p, time_t now, struct outbox_row *row)
+{
+	char err[512];
+	struct case_store *cs;
+	int rc = -1;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs && case_store_begin(cs) == 0) {
+		rc = case_store_outbox_next(cs, now, row);
+		if (rc == 1 && case_store_outbox_lease(cs, row->id, now + SEND_LEASE_S) != 0)
+			rc = -1;
+		if (rc < 0 || case_store_commit(cs) != 0) {
+			case_store_rollback(cs);
+			if (rc == 1)
+				free(row->message);
+			rc = -1;
+		}
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static void record_attempt(struct pipeline *p, const struct outbox_row *row, int sent,
+                           time_t now, const char *error)
+{
+	char err[512];
+	struct case_store *cs;
+	time_t backoff = 60;
+
+	/* 1, 2, 4 ... minutes, at most an hour: an MTA that is down for a
+	 * while gets the reminder soon after it returns. */
+	for (int i = 0; i < row->attempts && backoff < BACKOFF_MAX_S; i++)
+		backoff *= 2;
+	if (backoff > BACKOFF_MAX_S)
+		backoff = BACKOFF_MAX_S;
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs == NULL || case_store_begin(cs) != 0 ||
+	    case_store_outbox_done(cs, row->id, sent, now, now + backoff, error) != 0 ||
+	    case_store_commit(cs) != 0) {
+		/* Not recorded: the lease expires and the mail goes again.  A
+		 * repeat REQUEST with the same UID and SEQUENCE is harmless to
+		 * a calendar client; losing one is not. */
+		log_msg(LOG_ERR, "outbox: could not record mail %lld: %s", row->id,
+		        cs ? case_store_errmsg(cs) : err);
+		if (cs)
+			case_store_rollback(cs);
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pipeline_flush_outbox(struct pipeline *p, time_t now)
+{
+	const struct cme_conf *conf = p->conf;
+	const char *from = conf->mailboxes.n ? conf->mailboxes.v[0] : "";
+	struct outbox_row row;
+	int sent = 0, rc;
+
+	while ((rc = claim_next(p, now, &row)) == 1) {
+		char err[256] = "";
+
+		if (imip_submit(conf->sendmail_path, from, row.recipient, row.message,
+		                strlen(row.message), SEND_TIMEOUT_S, err, sizeof err) == 0) {
+			record_attempt(p, &row, 1, now, NULL);
+			sent++;
+		} else {
+			log_msg(LOG_WARNING, "outbox: reminder mail %lld not sent (%s); will retry",
+			        row.id, err);
+			record_attempt(p, &row, 0, now, err);
+		}
+		free(row.message);
+	}
+	return rc < 0 ? -1 : sent;
+}
+
+static void *sender_main(void *arg)
+{
+	struct pipeline *p = arg;
+
+	pthread_mutex_lock(&p->sender_lock);
+	while (!p->sender_stop) {
+		struct timespec ts;
+
+		pthread_mutex_unlock(&p->sender_lock);
+		(void)pipeline_flush_outbox(p, time(NULL));
+		pthread_mutex_lock(&p->sender_lock);
+		if (p->sender_stop)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 30;
+		pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
+	}
+	pthread_mutex_unlock(&p->sender_lock);
+	return NULL;
+}
+
+int pipeline_start_sender(struct pipeline *p)
+{
+	if (p->sender_running || !p->conf->notify_officers)
+		return 0;
+	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
+		return -1;
+	p->sender_running = 1;
+	return 0;
+}
+
+static void wake_sender(struct pipeline *p)
+{
+	if (!p->sender_running)
+		return;
+	pthread_mutex_lock(&p->sender_lock);
+	pthread_cond_signal(&p->sender_wake);
+	pthread_mutex_unlock(&p->sender_lock);
 }

@@ -35,7 +35,7 @@ PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
 FIX=$top_srcdir/tests/fixtures/e2e
 REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
 
-NTESTS=28
+NTESTS=34
 echo "1..$NTESTS"
 
 # ---------------------------------------------------------------- TAP ----
@@ -116,12 +116,15 @@ mkdir -p "$T/state/reminders" "$T/share" "$T/bin" "$T/outbox" "$T/mail"
 # (a CI clone under /root, say).
 cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$T/share/"
 chmod -R a+rX "$T/share"
-# Stub SendmailPath: iMIP reminders land in T/outbox, never in the system's
-# own Postfix queue.
+# SendmailPath: the milter (as nobody) cannot use Postfix's sendmail with a
+# private config dir (Postfix trusts alternate config dirs only for root),
+# so reminder mails are submitted over SMTP to the private MX instead, and
+# travel through Postfix to the officer's Maildir like any other mail.
+# Arguments as the milter gives them: -oi -f FROM -- TO.
 cat >"$T/bin/sendmail" <<EOF
 #!/bin/sh
-# e2e stub: keep submitted mail as files instead of queueing it anywhere.
-cat >"\$(mktemp "$T/outbox/msg.XXXXXX")"
+from=\$3; to=\$5
+exec swaks --silent 2 --server 127.0.0.1:\$(cat "$T/mxport") --from "\$from" --to "\$to" --data -
 EOF
 chmod 0755 "$T/bin/sendmail"
 chown -R nobody:nogroup "$T/state" "$T/outbox"
@@ -130,6 +133,7 @@ chmod 0700 "$T/state"
 read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
 [ -n "${MILTERPORT:-}" ] || bail "no free ports"
 diag "temp dir $T; ports mx=$MXPORT relay=$RELAYPORT milter=$MILTERPORT"
+echo "$MXPORT" >"$T/mxport"
 
 CONF=$T/cme-milter.conf
 cat >"$CONF" <<EOF
@@ -152,8 +156,9 @@ TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
 On-InternalError      tempfail
-NotifyOfficers        no
+NotifyOfficers        yes
 SendmailPath          $T/bin/sendmail
+EscalationContact     manager@la.test
 EOF
 chmod 0644 "$CONF"
 
@@ -314,6 +319,61 @@ ics_has_uid "$FEED" "$REF1-home-visit@" 2>/dev/null
 check "feed has UID $REF1-home-visit@..." test $? -eq 0 ||
 	grep -a '^UID' "$FEED" 2>/dev/null | head -n 5 | diag
 
+# ============================================ i: iMIP to the officer ====
+# The referral's deadlines reach the duty officer's mailbox as iMIP
+# REQUESTs through Postfix; the escalation also reaches the manager.
+DUTY_MD=$T/mail/duty
+pf_wait_delivery "$DUTY_MD" 3 30 2>&1 | diag
+# imip_summary MAILDIR: "METHOD UID SEQUENCE method-param FILE" per
+# text/calendar part (each calendar saved to FILE for the validators).
+imip_summary() {
+	"$PY" - "$1" "$T/imip" <<'PYEOF'
+import email, glob, os, sys
+os.makedirs(sys.argv[2], exist_ok=True)
+for f in sorted(glob.glob(sys.argv[1] + "/new/*") + glob.glob(sys.argv[1] + "/cur/*")):
+    m = email.message_from_binary_file(open(f, "rb"))
+    for p in m.walk():
+        if p.get_content_type() != "text/calendar":
+            continue
+        cal = p.get_payload(decode=True)
+        out = os.path.join(sys.argv[2], os.path.basename(f) + ".ics")
+        open(out, "wb").write(cal)
+        text = cal.decode().replace("\r\n ", "")
+        fields = {}
+        for line in text.splitlines():
+            k, _, v = line.partition(":")
+            if k in ("METHOD", "UID", "SEQUENCE") and k not in fields:
+                fields[k] = v
+        print(fields.get("METHOD"), fields.get("UID"), fields.get("SEQUENCE"),
+              p.get_param("method"), out)
+PYEOF
+}
+imip_summary "$DUTY_MD" >"$T/imip1.txt"
+grep -c "^REQUEST $REF1-" "$T/imip1.txt" | grep -qx 3
+check "duty officer received 3 iMIP REQUESTs for $REF1 (home visit, escalation, review)" test $? -eq 0 ||
+	diag <"$T/imip1.txt"
+awk '$1 != $4 { bad = 1 } END { exit bad }' "$T/imip1.txt"
+check "each iMIP part is text/calendar with method= matching METHOD" test $? -eq 0
+st=0
+for f in $(awk '{print $5}' "$T/imip1.txt"); do
+	"$ICAL_CHECK" "$f" >/dev/null 2>&1 || st=1
+	"$PY" "$VOBJECT_CHECK" "$f" >/dev/null 2>&1 || st=1
+done
+check "every iMIP calendar passes libical and vobject" test $st -eq 0
+pf_wait_delivery "$T/mail/manager" 1 30 2>&1 | diag
+imip_summary "$T/mail/manager" | grep -q "^REQUEST $REF1-escalation@"
+check "the escalation invitation also went to EscalationContact" test $? -eq 0
+# An authenticated home-visit outcome threaded to the referral: the home
+# visit deadline is met, so its event is cancelled with a higher SEQUENCE.
+send_relay "$FIX/visit.eml" cme@la.test t.reilly@la.test
+pf_wait_delivery "$DUTY_MD" 4 30 2>&1 | diag
+imip_summary "$DUTY_MD" >"$T/imip2.txt"
+grep -q "^CANCEL $REF1-home-visit@[^ ]* 1 " "$T/imip2.txt"
+check "home-visit email: CANCEL for the home-visit event with SEQUENCE 1" test $? -eq 0 ||
+	diag <"$T/imip2.txt"
+! ics_has_uid "$FEED" "$REF1-home-visit@" && ics_has_uid "$FEED" "$REF1-escalation@"
+check "the feed drops the met home visit and keeps the escalation" test $? -eq 0
+
 # ===================================== f: database cannot commit -> 451 ====
 # The milter opens the database per message as nobody: a 0400 file makes
 # every commit fail, so it must answer 451 4.3.0 and the relay must keep the
@@ -328,7 +388,7 @@ q=$(pf_queue_count "$T/relay" cme@la.test)
 check "second referral still queued at the relay" test "$q" -eq 1 || pf_queue "$T/relay" | diag
 msgid2=$(pf_header "$FIX/referral2.eml" Message-ID)
 ! grep -lqF "$msgid2" "$CME_MD"/new/* "$CME_MD"/cur/* 2>/dev/null &&
-	[ "$(pf_maildir_count "$CME_MD")" -eq 1 ]
+	[ "$(pf_maildir_count "$CME_MD")" -eq 2 ]
 check "second referral not in the cme Maildir" test $? -eq 0
 
 # Restore as an admin would: the database's files, not only cases.db.  In
@@ -341,8 +401,8 @@ for f in "$T"/state/cases.db-*; do
 done
 chmod 0600 "$T"/state/cases.db* 2>&1 | diag
 pf_flush "$T/relay" 2>&1 | diag
-pf_wait_delivery "$CME_MD" 2 30 2>&1 | diag
-MSG2=$(newest_other_than "$CME_MD" "$MSG1")
+pf_wait_delivery "$CME_MD" 3 30 2>&1 | diag
+MSG2=$(grep -lF "$msgid2" "$CME_MD"/new/* 2>/dev/null | head -n 1)
 MSG2=${MSG2:-/nonexistent}
 [ -f "$MSG2" ] && grep -qF "$msgid2" "$MSG2" && [ "$(pf_queue_count "$T/relay")" -eq 0 ]
 check "after restore and flush: delivered, relay queue empty" test $? -eq 0 ||
@@ -374,7 +434,7 @@ grep -q 'configuration and policy reloaded' "$T/milter.log"
 check "SIGUSR1 with a good config: reloaded" test $? -eq 0 || diag_tail "$T/milter.log" 5
 sed 's/^Message-ID: .*/Message-ID: <reload-check@oakfield.sch.test>/' "$FIX/referral.eml" >"$T/reload.eml"
 send_relay "$T/reload.eml" cme@la.test attendance@oakfield.sch.test
-pf_wait_delivery "$CME_MD" 3 30 2>&1 | diag
+pf_wait_delivery "$CME_MD" 4 30 2>&1 | diag
 MSG3=$(grep -lF 'reload-check@' "$CME_MD"/new/* 2>/dev/null | head -n 1)
 MSG3=${MSG3:-/nonexistent}
 subj3=$(pf_header "$MSG3" Subject 2>/dev/null)

@@ -218,7 +218,7 @@ EOF
 		cat >>"$dir/etc/main.cf" <<EOF
 virtual_mailbox_domains = la.test
 virtual_mailbox_base = $maildir
-virtual_mailbox_maps = inline:{ cme@la.test=cme/, other@la.test=other/ }
+virtual_mailbox_maps = inline:{ cme@la.test=cme/, other@la.test=other/, duty.officer@la.test=duty/, manager@la.test=manager/ }
 virtual_minimum_uid = 100
 virtual_uid_maps = static:$(id -u nobody)
 virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)

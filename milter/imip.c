@@ -1,0 +1,157 @@
+/*
+ * imip.c - iMIP reminder mails: build and submit.  See imip.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nettle/base64.h>
+
+#include "imip.h"
+#include "strbuf.h"
+
+/* A header value of ours must still never carry a line break. */
+static int header_safe(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '\r' || *s == '\n')
+			return 0;
+	return s != NULL;
+}
+
+/* Base64 in 76-character lines (RFC 2045). */
+static int put_base64(struct strbuf *sb, const char *data, size_t len)
+{
+	for (size_t off = 0; off < len; off += 57) {
+		size_t n = len - off < 57 ? len - off : 57;
+		char line[80];
+
+		base64_encode_raw(line, n, (const uint8_t *)data + off);
+		if (strbuf_append(sb, line, BASE64_ENCODE_RAW_LENGTH(n)) != 0 ||
+		    strbuf_puts(sb, "\r\n") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+char *imip_message(const char *from, const char *to, const char *subject,
+                   const char *text, const char *calendar, const char *method,
+                   const char *message_id, time_t date)
+{
+	struct strbuf sb;
+	char datebuf[64], boundary[64];
+	struct tm tm;
+	int rc = 0;
+
+	if (!header_safe(from) || !header_safe(to) || !header_safe(subject) ||
+	    !header_safe(method) || !header_safe(message_id) || calendar == NULL)
+		return NULL;
+	gmtime_r(&date, &tm);
+	strftime(datebuf, sizeof datebuf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	snprintf(boundary, sizeof boundary, "=_cme_%lx_%x", (long)date, (unsigned)getpid());
+	strbuf_init(&sb, 1 << 20);
+	rc |= strbuf_printf(&sb, "From: Children Missing Education <%s>\r\n", from);
+	rc |= strbuf_printf(&sb, "To: <%s>\r\n", to);
+	rc |= strbuf_printf(&sb, "Subject: %s\r\n", subject);
+	rc |= strbuf_printf(&sb, "Date: %s\r\n", datebuf);
+	rc |= strbuf_printf(&sb, "Message-ID: %s\r\n", message_id);
+	/* RFC 3834: a machine wrote this; nobody should auto-reply, and the
+	 * milter itself treats it as not-a-referral. */
+	rc |= strbuf_puts(&sb, "Auto-Submitted: auto-generated\r\n");
+	rc |= strbuf_puts(&sb, "X-Auto-Response-Suppress: All\r\n");
+	rc |= strbuf_puts(&sb, "MIME-Version: 1.0\r\n");
+	rc |= strbuf_printf(&sb, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+	                    boundary);
+	rc |= strbuf_printf(&sb, "--%s\r\n", boundary);
+	rc |= strbuf_puts(&sb, "Content-Type: text/plain; charset=UTF-8\r\n"
+	                       "Content-Transfer-Encoding: base64\r\n\r\n");
+	rc |= put_base64(&sb, text ? text : "", text ? strlen(text) : 0);
+	rc |= strbuf_printf(&sb, "--%s\r\n", boundary);
+	rc |= strbuf_printf(&sb, "Content-Type: text/calendar; method=%s; charset=UTF-8\r\n"
+	                         "Content-Transfer-Encoding: base64\r\n\r\n", method);
+	rc |= put_base64(&sb, calendar, strlen(calendar));
+	rc |= strbuf_printf(&sb, "--%s--\r\n", boundary);
+	if (rc != 0) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+int imip_submit(const char *sendmail_path, const char *from, const char *to,
+                const char *msg, size_t len, int timeout_s, char *err, size_t errlen)
+{
+	int in[2], status;
+	pid_t pid;
+	size_t off = 0;
+	time_t deadline = time(NULL) + timeout_s;
+
+	if (pipe2(in, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* child: the MTA's submission program, message on stdin */
+		if (dup2(in[0], 0) < 0)
+			_exit(75);
+		execl(sendmail_path, "sendmail", "-oi", "-f", from, "--", to, (char *)NULL);
+		_exit(75);
+	}
+	close(in[0]);
+	signal(SIGPIPE, SIG_IGN);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	while (off < len) {
+		struct pollfd pfd = { .fd = in[1], .events = POLLOUT };
+		ssize_t n;
+
+		if (time(NULL) > deadline || poll(&pfd, 1, 1000) < 0)
+			break;
+		n = write(in[1], msg + off, len - off);
+		if (n > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	close(in[1]);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (time(NULL) > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(err, errlen, "%s timed out after %d s", sendmail_path, timeout_s);
+			return -1;
+		}
+		usleep(20000);
+	}
+	if (off < len) {
+		snprintf(err, errlen, "%s stopped reading the message", sendmail_path);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "%s exited with status %d", sendmail_path,
+		         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return -1;
+	}
+	return 0;
+}
