@@ -109,4 +109,18 @@ is "$(ncases)" "$before" "purge removes nothing before DOB + 25 years"
 grep -q "purged 2 case" "$T/p2"; ok $? "purge after DOB + 25 years removes the cases"
 grep -q "retention purge: 2 case" "$T/p2.log"; ok $? "and logs that it did (counts only)"
 is "$(ncases)" "0" "no case is left"
+# --- policies: every shipped one loads; a broken one is refused -------
+C=$T/p.conf; conf "$C" "$T/p"
+for pol in "$top_srcdir"/policies/*.policy; do
+	name=$(basename "$pol" .policy)
+	"$CMECTL" -c "$C" deadlines --policy "$name" --from 2026-12-24T14:00:00Z > "$T/dl.out" 2>&1
+	ok $? "shipped policy $name loads and computes deadlines"
+done
+is "$("$CMECTL" -c "$C" deadlines --policy default --from 2026-12-24T14:00:00Z | awk '/^home-visit/ {print $2}')" \
+	"2026-12-31T17:00:00+00:00" "cmectl deadlines: 14:00 Thu 24 Dec 2026 -> home visit 17:00 Thu 31 Dec"
+printf 'name = broken\nhome_visit = 3 fortnights\nimmediate = child-protection-plan no-such-flag\n' > "$T/broken.policy"
+"$CMECTL" -c "$C" deadlines --policy "$T/broken.policy" --from 2026-12-24T14:00:00Z 2> "$T/broken.err"
+is "$?" "1" "a broken policy is a user error (exit 1)"
+grep -q "broken.policy:2:" "$T/broken.err" && grep -q "broken.policy:3:" "$T/broken.err"
+ok $? "every problem of a broken policy is reported as file:line"
 echo "1..$n"
