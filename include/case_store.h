@@ -64,6 +64,7 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 /* Find a case by its reference / by a Message-ID already on a case. */
 int case_store_find_ref(struct case_store *cs, const char *ref,
                         struct case_info *out);
+int case_store_find_id(struct case_store *cs, long long id, struct case_info *out);
 int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
                                   struct case_info *out);
 

@@ -521,6 +521,16 @@ int case_store_find_ref(struct case_store *cs, const char *ref, struct case_info
 	return first_case(cs, st, out);
 }
 
+int case_store_find_id(struct case_store *cs, long long id, struct case_info *out)
+{
+	sqlite3_stmt *st = prepare(cs, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return first_case(cs, st, out);
+}
+
 int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
                                   struct case_info *out)
 {

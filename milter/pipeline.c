@@ -36,6 +36,7 @@
 #include "referral.h"
 #include "reminder.h"
 #include "imip.h"
+#include "officer_map.h"
 #include "strbuf.h"
 #include "trust.h"
 #include "vocab.h"
@@ -43,6 +44,7 @@
 struct pipeline {
 	const struct cme_conf *conf;
 	struct policy *policy;
+	struct officer_map *officers;    /* OfficerMap, or NULL */
 	pthread_mutex_t lock;
 	char host[128];              /* right-hand side of event UIDs */
 
@@ -181,6 +183,8 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 	p->policy = policy_load(conf->policy, conf->policy_dir, conf->calendar_dir, errors);
 	if (p->policy == NULL)
 		goto fail;
+	if (conf->officer_map && (p->officers = officer_map_load(conf->officer_map, errors)) == NULL)
+		goto fail;
 	cs = case_store_open(conf->database, err, sizeof err);
 	if (cs == NULL) {
 		(void)strlist_add(errors, err);
@@ -198,6 +202,7 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 	return p;
 fail:
 	policy_free(p->policy);
+	officer_map_free(p->officers);
 	free(p);
 	return NULL;
 }
@@ -217,6 +222,7 @@ void pipeline_free(struct pipeline *p)
 	}
 	pthread_mutex_destroy(&p->sender_lock);
 	pthread_cond_destroy(&p->sender_wake);
+	officer_map_free(p->officers);
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -299,7 +305,11 @@ static int schedule_new_case(struct txn *t, const struct case_info *ci)
 static int open_case_for(struct txn *t, const struct cme_child *child, int triage,
                          struct case_info *ci)
 {
-	const char *officer = t->p->conf->duty_officer;
+	/* OfficerMap by the child's postcode district or school, else the
+	 * duty officer. */
+	const char *mapped = child ? officer_map_lookup(t->p->officers, child->postcode,
+	                                                child->school) : NULL;
+	const char *officer = mapped ? mapped : t->p->conf->duty_officer;
 	char detail[256];
 
 	if (case_store_open_case(t->cs, t->r, child, triage, officer, t->now, ci) != 0)
@@ -817,8 +827,17 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		/* The case is committed; the feed follows from it and can
 		 * always be rebuilt (cmectl calendar), so a feed error does
 		 * not turn an accepted message into a retry. */
-		if (t.ntouched > 0)
-			(void)write_officer_feed(p, t.cs, p->conf->duty_officer);
+		struct strlist officers = STRLIST_INIT;
+
+		for (size_t i = 0; i < t.changes.n; i++) {
+			struct case_info ci;
+
+			if (case_store_find_id(t.cs, t.changes.case_id[i], &ci) == 1)
+				(void)strlist_add_unique(&officers, ci.officer);
+		}
+		for (size_t i = 0; i < officers.n; i++)
+			(void)write_officer_feed(p, t.cs, officers.v[i]);
+		strlist_free(&officers);
 	}
 	if (rc == 0 && t.changes.n > 0)
 		wake_sender(p);

@@ -109,6 +109,32 @@ is "$(ncases)" "$before" "purge removes nothing before DOB + 25 years"
 grep -q "purged 2 case" "$T/p2"; ok $? "purge after DOB + 25 years removes the cases"
 grep -q "retention purge: 2 case" "$T/p2.log"; ok $? "and logs that it did (counts only)"
 is "$(ncases)" "0" "no case is left"
+# --- OfficerMap: postcode district, school, area; else DutyOfficer ----
+C=$T/m.conf; conf "$C" "$T/m"
+cat > "$T/officers.map" <<MAP
+# district, school and area rules
+HU1               ewo.hull@la.test
+Oak Tree Academy  ewo.oak@la.test
+IP                ewo.suffolk@la.test
+MAP
+echo "OfficerMap $T/officers.map" >> "$C"
+mk() { printf 'From: a@b.sch.test\nTo: cme@la.test\nSubject: referral\nMessage-ID: <%s@b.sch.test>\n\nName: %s\nDate of birth: 01/02/2015\nPostcode: %s\nSchool: %s\n' "$@"; }
+mk m1 "Ann One" "HU1 2AB" "Elm School" > "$T/m1.eml"
+mk m2 "Bob Two" "HU9 9ZZ" "Oak Tree Academy" > "$T/m2.eml"
+mk m3 "Cat Three" "IP4 1AA" "Elm School" > "$T/m3.eml"
+mk m4 "Dan Four" "LS1 1AA" "Elm School" > "$T/m4.eml"
+for i in 1 2 3 4; do "$CMECTL" -c "$C" ingest --now "$NOW" "$T/m$i.eml" > /dev/null; done
+officers=$("$CMECTL" -c "$C" cases --json | $PY -c 'import json,sys; print(" ".join(c["officer"] for c in json.load(sys.stdin)))')
+is "$officers" "ewo.hull@la.test ewo.oak@la.test ewo.suffolk@la.test duty@la.test" \
+	"OfficerMap assigns by postcode district, then school, then area, else DutyOfficer"
+[ -s "$T/m/reminders/ewo.hull@la.test.ics" ] && [ -s "$T/m/reminders/ewo.oak@la.test.ics" ]
+ok $? "each assigned officer gets a feed of their own"
+printf 'IP1\n' > "$T/bad.map"
+sed -i "s|^OfficerMap .*|OfficerMap $T/bad.map|" "$C"
+"$CMECTL" -c "$C" ingest --now "$NOW" "$T/m1.eml" > /dev/null 2> "$T/bad.err"
+grep -q "bad.map:1:" "$T/bad.err"
+ok $? "a broken OfficerMap is reported as file:line"
+
 # --- policies: every shipped one loads; a broken one is refused -------
 C=$T/p.conf; conf "$C" "$T/p"
 for pol in "$top_srcdir"/policies/*.policy; do
