@@ -20,10 +20,14 @@ import zipfile
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def docx(body, main="word/document.xml", dtd=""):
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n%s'
+def document(body, dtd=""):
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n%s'
            '<w:document xmlns:w="%s"><w:body>%s<w:sectPr/></w:body>'
            '</w:document>' % (dtd, W, body))
+
+
+def docx(body, main="word/document.xml", dtd=""):
+    xml = document(body, dtd)
     rels = ('<?xml version="1.0" encoding="UTF-8"?>\n<Relationships xmlns='
             '"http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
@@ -187,6 +191,17 @@ DOCX = {
                      "<w:tr><w:tc><w:tbl>" + row("x", "y") + "</w:tbl></w:tc></w:tr>"
                      "</w:tbl>"),
     "doc2.docx": docx(p("second main part"), main="word/document2.xml"),
+    # bare XML: fuzz_docx packs it as word/document.xml itself
+    "form.xml": document(FORM),
+    "features.xml": document(
+        "<w:p><w:del><w:r><w:delText>x</w:delText></w:r></w:del><w:r>"
+        "<w:t xml:space=\"preserve\"> a\u00a0b\u2002</w:t><w:noBreakHyphen/>"
+        "<w:cr/><w:ptab/></w:r></w:p><w:p><w:r><mc:AlternateContent xmlns:mc="
+        "\"http://schemas.openxmlformats.org/markup-compatibility/2006\">"
+        "<mc:Choice><w:txbxContent>" + p("box") + "</w:txbxContent></mc:Choice>"
+        "<mc:Fallback>" + p("box") + "</mc:Fallback></mc:AlternateContent>"
+        "</w:r></w:p>"),
+    "dtd.xml": document(p("&e;"), dtd='<!DOCTYPE d [<!ENTITY e "x">]>\n'),
 }
 
 

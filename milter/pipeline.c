@@ -54,6 +54,7 @@ struct pipeline {
 	int sender_running, sender_stop;
 	pthread_mutex_t sender_lock;
 	pthread_cond_t sender_wake;
+	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
 };
 
 /* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
@@ -207,8 +208,6 @@ fail:
 	return NULL;
 }
 
-static void wake_sender(struct pipeline *p);
-
 void pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
@@ -222,6 +221,7 @@ void pipeline_free(struct pipeline *p)
 	}
 	pthread_mutex_destroy(&p->sender_lock);
 	pthread_cond_destroy(&p->sender_wake);
+	strlist_free(&p->dirty_feeds);
 	officer_map_free(p->officers);
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
@@ -763,6 +763,40 @@ int pipeline_write_feeds(struct pipeline *p)
 	return rc;
 }
 
+/*
+ * After a commit that changed deadlines: the owners' feeds must be
+ * rewritten and reminder mails may be waiting.  In cme-milter the sender
+ * thread does both, coalescing many messages into one rewrite per
+ * officer, so that a feed (whose size grows with the caseload) is never
+ * rewritten inside Postfix's transaction.  Without a sender thread
+ * (cmectl) the feeds are written here and now.  Called with p->lock held.
+ */
+static void feeds_changed(struct pipeline *p, struct case_store *cs,
+                          const struct dl_changes *ch)
+{
+	struct strlist officers = STRLIST_INIT;
+
+	for (size_t i = 0; i < ch->n; i++) {
+		struct case_info ci;
+
+		if (case_store_find_id(cs, ch->case_id[i], &ci) == 1)
+			(void)strlist_add_unique(&officers, ci.officer);
+	}
+	if (officers.n == 0)
+		return;
+	if (p->sender_running) {
+		pthread_mutex_lock(&p->sender_lock);
+		for (size_t i = 0; i < officers.n; i++)
+			(void)strlist_add_unique(&p->dirty_feeds, officers.v[i]);
+		pthread_cond_signal(&p->sender_wake);
+		pthread_mutex_unlock(&p->sender_lock);
+	} else {
+		for (size_t i = 0; i < officers.n; i++)
+			(void)write_officer_feed(p, cs, officers.v[i]);
+	}
+	strlist_free(&officers);
+}
+
 /* ------------------------------------------------------------------ */
 
 int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
@@ -827,20 +861,8 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		/* The case is committed; the feed follows from it and can
 		 * always be rebuilt (cmectl calendar), so a feed error does
 		 * not turn an accepted message into a retry. */
-		struct strlist officers = STRLIST_INIT;
-
-		for (size_t i = 0; i < t.changes.n; i++) {
-			struct case_info ci;
-
-			if (case_store_find_id(t.cs, t.changes.case_id[i], &ci) == 1)
-				(void)strlist_add_unique(&officers, ci.officer);
-		}
-		for (size_t i = 0; i < officers.n; i++)
-			(void)write_officer_feed(p, t.cs, officers.v[i]);
-		strlist_free(&officers);
+		feeds_changed(p, t.cs, &t.changes);
 	}
-	if (rc == 0 && t.changes.n > 0)
-		wake_sender(p);
 	case_store_close(t.cs);
 	pthread_mutex_unlock(&p->lock);
 out:
@@ -961,7 +983,7 @@ static int officer_transaction(struct pipeline *p, struct officer_action *a,
 		goto out;
 	}
 	rc = 0;
-	(void)write_officer_feed(p, cs, ci.officer);
+	feeds_changed(p, cs, &a->changes);
 out:
 	case_store_close(cs);
 	pthread_mutex_unlock(&p->lock);
@@ -1146,12 +1168,30 @@ static void *sender_main(void *arg)
 	pthread_mutex_lock(&p->sender_lock);
 	while (!p->sender_stop) {
 		struct timespec ts;
+		struct strlist dirty = p->dirty_feeds;
 
+		memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
 		pthread_mutex_unlock(&p->sender_lock);
+		if (dirty.n > 0) {
+			char err[512];
+			struct case_store *cs;
+
+			pthread_mutex_lock(&p->lock);
+			cs = case_store_open(p->conf->database, err, sizeof err);
+			for (size_t i = 0; cs && i < dirty.n; i++)
+				(void)write_officer_feed(p, cs, dirty.v[i]);
+			if (cs == NULL)
+				log_msg(LOG_ERR, "feeds not written: %s", err);
+			case_store_close(cs);
+			pthread_mutex_unlock(&p->lock);
+		}
+		strlist_free(&dirty);
 		(void)pipeline_flush_outbox(p, time(NULL));
 		pthread_mutex_lock(&p->sender_lock);
 		if (p->sender_stop)
 			break;
+		if (p->dirty_feeds.n > 0)
+			continue;       /* more work arrived while we were busy */
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 30;
 		pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
@@ -1162,7 +1202,8 @@ static void *sender_main(void *arg)
 
 int pipeline_start_sender(struct pipeline *p)
 {
-	if (p->sender_running || !p->conf->notify_officers)
+	/* Started even with NotifyOfficers no: it also writes the feeds. */
+	if (p->sender_running)
 		return 0;
 	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
 		return -1;
@@ -1170,11 +1211,3 @@ int pipeline_start_sender(struct pipeline *p)
 	return 0;
 }
 
-static void wake_sender(struct pipeline *p)
-{
-	if (!p->sender_running)
-		return;
-	pthread_mutex_lock(&p->sender_lock);
-	pthread_cond_signal(&p->sender_wake);
-	pthread_mutex_unlock(&p->sender_lock);
-}
