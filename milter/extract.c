@@ -960,7 +960,9 @@ static void read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (rd->in_signature) {
-		if (rd->in_signature <= 4 && len < 100)
+		/* The first signature read (the sender's, before any forwarded
+		 * text) is the one kept. */
+		if (rd->in_signature <= 4 && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = dup_trimmed(s, len, 100);
 		rd->in_signature++;
 		return;
