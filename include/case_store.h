@@ -155,11 +155,17 @@ struct outbox_row {
 };
 int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
                           const char *method, const char *recipient, const char *message,
-                          time_t now);
+                          const char *message_id, time_t now);
+/* A reminder mail passed through the MTA (seen by the milter): 1 marked
+ * sent now, 2 it was already sent (a second copy), 0 not ours, -1 error. */
+int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now);
+/* Make mails claimed by another (dead) sender due now.  Count or -1. */
+int case_store_outbox_release_stale(struct case_store *cs, const char *claimant, time_t now);
 /* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out);
 /* Hold a mail back until `until` while one sender submits it. */
-int case_store_outbox_lease(struct case_store *cs, long long id, time_t until);
+int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
+                            const char *claimant);
 /* Record a submission: sent, or failed with the next attempt's time. */
 int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
                            time_t next_attempt, const char *error);

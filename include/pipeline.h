@@ -80,6 +80,12 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now);
  * pipeline_free. */
 int pipeline_start_sender(struct pipeline *p);
 
+/* One of our own reminder mails is passing through the MTA (the milter
+ * saw it: MAIL FROM a Mailbox, Message-ID of an outbox mail).  Returns 1
+ * the first time (now recorded as sent), 2 for a second copy (discard
+ * it), 0 if it is not ours, -1 on error (let it through). */
+int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now);
+
 /* Write every officer's feed file from the database. */
 int pipeline_write_feeds(struct pipeline *p);
 

@@ -126,6 +126,13 @@ static const char *const migrations[] = {
 	"  sent_at INTEGER,"
 	"  last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);",
+
+	/* 4: exactly-once reminders.  Each mail's Message-ID is recorded so
+	 * the milter can see it pass through the MTA (and mark it sent, or
+	 * discard a second copy); claimed_by names the sender holding it. */
+	"ALTER TABLE outbox ADD COLUMN message_id TEXT;"
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"CREATE UNIQUE INDEX outbox_message_id ON outbox(message_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1248,14 +1255,15 @@ long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t
 
 int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
                           const char *method, const char *recipient, const char *message,
-                          time_t now)
+                          const char *message_id, time_t now)
 {
 	sqlite3_stmt *st = prepare(cs,
 		"INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
-		" next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+		" next_attempt_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
 
 	if (st == NULL)
 		return -1;
+	bind_text(st, 7, message_id);
 	sqlite3_bind_int64(st, 1, case_id);
 	bind_text(st, 2, uid);
 	bind_text(st, 3, method);
@@ -1293,7 +1301,8 @@ int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t
                            time_t next_attempt, const char *error)
 {
 	sqlite3_stmt *st = prepare(cs, sent
-		? "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1"
+		? "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), attempts = attempts + 1,"
+		  " last_error = NULL WHERE id = ?1"
 		: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4"
 		  " WHERE id = ?1");
 
@@ -1309,15 +1318,64 @@ int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t
 	return run(cs, st, "updating the outbox");
 }
 
-int case_store_outbox_lease(struct case_store *cs, long long id, time_t until)
+int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
+                            const char *claimant)
 {
-	sqlite3_stmt *st = prepare(cs, "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1");
+	sqlite3_stmt *st = prepare(cs,
+		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1");
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)until);
+	bind_text(st, 3, claimant);
 	return run(cs, st, "leasing an outbox mail");
+}
+
+int case_store_outbox_release_stale(struct case_store *cs, const char *claimant, time_t now)
+{
+	/* Mails a previous sender (one that has since died) was submitting:
+	 * due again now rather than when its lease would have run out. */
+	sqlite3_stmt *st = prepare(cs,
+		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = NULL"
+		" WHERE sent_at IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ?1");
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, claimant);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (run(cs, st, "releasing outbox claims") != 0)
+		return -1;
+	return sqlite3_changes(cs->db);
+}
+
+int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now)
+{
+	sqlite3_stmt *st = prepare(cs, "SELECT id, sent_at FROM outbox WHERE message_id = ?1");
+	long long id = 0;
+	int rc, already = 0;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		already = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;               /* not one of ours */
+	if (rc != SQLITE_ROW)
+		return store_fail(cs, "looking up a reminder mail");
+	if (already)
+		return 2;
+	st = prepare(cs, "UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return run(cs, st, "marking a reminder mail sent") == 0 ? 1 : -1;
 }
 
 int case_store_each_changed_deadline(struct case_store *cs, long long case_id, time_t since,

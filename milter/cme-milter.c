@@ -73,6 +73,8 @@ struct conn {
 
 	/* per message */
 	int   is_cme;                /* a Mailbox recipient was seen */
+	int   is_reminder;           /* MAIL FROM a Mailbox: maybe our iMIP mail */
+	char *message_id;            /* kept for reminders only */
 	int   null_sender;
 	char *auth_authen;
 	char *subject_raw;           /* Subject as the MTA sent it (undecoded) */
@@ -94,6 +96,9 @@ static void conn_reset_message(struct conn *c)
 
 	rt_release();
 	c->is_cme = 0;
+	c->is_reminder = 0;
+	free(c->message_id);
+	c->message_id = NULL;
 	c->null_sender = 0;
 	free(c->auth_authen);
 	c->auth_authen = NULL;
@@ -186,21 +191,6 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	return (c->nr_flags & SMFIP_NR_CONN) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
-{
-	struct conn *c = conn_get(ctx);
-	char *auth;
-
-	if (c == NULL)
-		return internal_error(ctx, "out of memory");
-	conn_reset_message(c);
-	c->null_sender = argv[0] && (strcmp(argv[0], "<>") == 0 || argv[0][0] == '\0');
-	auth = smfi_getsymval(ctx, "{auth_authen}");
-	if (auth && *auth)
-		c->auth_authen = strdup(auth);
-	return SMFIS_CONTINUE;
-}
-
 /* "<Cme@La.Test>" -> compare with each Mailbox, case-insensitively. */
 static int is_cme_mailbox(const char *rcpt)
 {
@@ -217,6 +207,24 @@ static int is_cme_mailbox(const char *rcpt)
 			found = 1;
 	rt_release();
 	return found;
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	char *auth;
+
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	conn_reset_message(c);
+	c->null_sender = argv[0] && (strcmp(argv[0], "<>") == 0 || argv[0][0] == '\0');
+	/* Our reminder mails are sent from the CME mailbox: watch them pass
+	 * so each is delivered exactly once (see pipeline_reminder_passed). */
+	c->is_reminder = argv[0] && !c->null_sender && is_cme_mailbox(argv[0]);
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	if (auth && *auth)
+		c->auth_authen = strdup(auth);
+	return SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -238,7 +246,7 @@ static sfsistat cb_data(SMFICTX *ctx)
 		return internal_error(ctx, "out of memory");
 	/* Not for a CME mailbox: accepted untouched, as early as the
 	 * protocol allows (all recipients are known at DATA). */
-	return c->is_cme ? SMFIS_CONTINUE : SMFIS_ACCEPT;
+	return (c->is_cme || c->is_reminder) ? SMFIS_CONTINUE : SMFIS_ACCEPT;
 }
 
 static void append(struct conn *c, const char *p, size_t n)
@@ -266,6 +274,10 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 		c->nxcme++;
 		return ok;  /* a forged X-CME header is not part of what we read */
 	}
+	if (c->is_reminder && c->message_id == NULL && strcasecmp(name, "Message-ID") == 0)
+		c->message_id = strdup(value);
+	if (!c->is_cme)
+		return ok;      /* a reminder: only its Message-ID matters */
 	if (strcasecmp(name, "Subject") == 0 && !c->subject_seen) {
 		c->subject_seen = 1;
 		c->subject_raw = strdup(value);
@@ -293,7 +305,8 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
-	append(c, (const char *)chunk, len);
+	if (c->is_cme)
+		append(c, (const char *)chunk, len);
 	return (c->nr_flags & SMFIP_NR_BODY) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -314,6 +327,22 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct runtime *r;
 	sfsistat verdict = SMFIS_CONTINUE;
 
+	if (c != NULL && !c->is_cme && c->is_reminder && c->message_id) {
+		const char *mid = c->message_id;
+		int seen;
+
+		while (*mid == ' ' || *mid == '\t')
+			mid++;
+		r = rt_acquire();
+		seen = pipeline_reminder_passed(r->pipeline, mid, time(NULL));
+		rt_release();
+		if (seen == 2) {
+			/* a second copy of a reminder already delivered */
+			log_msg(LOG_INFO, "%s: duplicate reminder mail discarded", qid ? qid : "-");
+			return SMFIS_DISCARD;
+		}
+		return SMFIS_ACCEPT;
+	}
 	if (c == NULL || !c->is_cme)
 		return SMFIS_ACCEPT;
 	r = rt_acquire();
@@ -394,6 +423,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 	if (c) {
 		conn_reset_message(c);
 		strbuf_free(&c->msg);
+		free(c->message_id);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}

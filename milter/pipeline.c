@@ -55,6 +55,7 @@ struct pipeline {
 	pthread_mutex_t sender_lock;
 	pthread_cond_t sender_wake;
 	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
+	char claimant[160];          /* this sender's name on outbox leases */
 };
 
 /* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
@@ -197,6 +198,8 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
 		snprintf(p->host, sizeof p->host, "cme-milter");
 	p->host[sizeof p->host - 1] = '\0';
+	snprintf(p->claimant, sizeof p->claimant, "%ld.%ld@%s", (long)getpid(), (long)time(NULL),
+	         p->host);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->sender_lock, NULL);
 	pthread_cond_init(&p->sender_wake, NULL);
@@ -545,7 +548,8 @@ static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
 	free(cal);
 	if (msg == NULL)
 		return -1;
-	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, e->now);
+	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, msgid,
+	                           e->now);
 	free(msg);
 	return rc;
 }
@@ -1093,7 +1097,8 @@ static int claim_next(struct pipeline *p, time_t now, struct outbox_row *row)
 	cs = case_store_open(p->conf->database, err, sizeof err);
 	if (cs && case_store_begin(cs) == 0) {
 		rc = case_store_outbox_next(cs, now, row);
-		if (rc == 1 && case_store_outbox_lease(cs, row->id, now + SEND_LEASE_S) != 0)
+		if (rc == 1 && case_store_outbox_lease(cs, row->id, now + SEND_LEASE_S,
+		                                       p->claimant) != 0)
 			rc = -1;
 		if (rc < 0 || case_store_commit(cs) != 0) {
 			case_store_rollback(cs);
@@ -1202,12 +1207,48 @@ static void *sender_main(void *arg)
 
 int pipeline_start_sender(struct pipeline *p)
 {
+	char err[512];
+	struct case_store *cs;
+
 	/* Started even with NotifyOfficers no: it also writes the feeds. */
 	if (p->sender_running)
 		return 0;
+	/* A sender that died mid-submission (kill -9, power cut) left its
+	 * mails leased: they are due now.  If the MTA did take one, the
+	 * milter saw it go through and marked it sent, so it is not sent
+	 * again; otherwise it goes now.  Once, not zero or twice. */
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs && case_store_begin(cs) == 0) {
+		if (case_store_outbox_release_stale(cs, p->claimant, time(NULL)) < 0 ||
+		    case_store_commit(cs) != 0)
+			case_store_rollback(cs);
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
 	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
 		return -1;
 	p->sender_running = 1;
 	return 0;
 }
 
+
+int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now)
+{
+	char err[512];
+	struct case_store *cs;
+	int rc = -1;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs && case_store_begin(cs) == 0) {
+		rc = case_store_outbox_seen_by_mta(cs, message_id, now);
+		if (rc < 0 || case_store_commit(cs) != 0) {
+			case_store_rollback(cs);
+			rc = -1;
+		}
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
