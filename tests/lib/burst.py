@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""burst.py PORT COUNT THREADS PREFIX [--bench]
+
+Send COUNT distinct CME referrals (one child each, Message-ID
+<PREFIX-N@burst.sch.test>) over THREADS parallel SMTP sessions to
+127.0.0.1:PORT.  A refused or failed message is retried on a new session
+(up to 20 times), as a sending MTA would.  Prints how many were accepted;
+with --bench also the elapsed seconds and per-message latencies (ms) of
+the DATA phase, p50 and p99.
+"""
+import smtplib
+import sys
+import threading
+import time
+
+port, count, threads, prefix = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+bench = "--bench" in sys.argv
+accepted = [0] * threads
+latencies = [[] for _ in range(threads)]
+
+
+def letters(i):
+    """i as letters (a name never holds digits: the extractor stops at one)."""
+    out = ""
+    for _ in range(5):
+        out = chr(ord("a") + i % 26) + out
+        i //= 26
+    return out
+
+
+def body(i):
+    return ("From: Attendance <attendance@burst.sch.test>\r\n"
+            "To: cme@la.test\r\n"
+            "Subject: CME referral %d\r\n"
+            "Message-ID: <%s-%d@burst.sch.test>\r\n"
+            "Date: Mon, 16 Nov 2026 09:00:00 +0000\r\n"
+            "\r\n"
+            "Child's forename: Test\r\nChild's surname: Burst%s%s\r\n"
+            "Date of birth: %02d/%02d/2015\r\nPostcode: IP1 2BX\r\n"
+            "Reason for referral: moved away, address unknown\r\n") % (
+                i, prefix, i, prefix.capitalize(), letters(i), 1 + i % 28, 1 + i % 12)
+
+
+def worker(k):
+    s = None
+    for i in range(k, count, threads):
+        for _ in range(20):
+            try:
+                if s is None:
+                    s = smtplib.SMTP("127.0.0.1", port, timeout=120)
+                t0 = time.monotonic()
+                s.sendmail("attendance@burst.sch.test", ["cme@la.test"], body(i))
+                latencies[k].append((time.monotonic() - t0) * 1000)
+                accepted[k] += 1
+                break
+            except Exception:
+                try:
+                    s.close()
+                except Exception:
+                    pass
+                s = None
+                time.sleep(0.2)
+    if s is not None:
+        try:
+            s.quit()
+        except Exception:
+            pass
+
+
+start = time.monotonic()
+workers = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+for t in workers:
+    t.start()
+for t in workers:
+    t.join()
+elapsed = time.monotonic() - start
+print(sum(accepted))
+if bench:
+    lat = sorted(x for per in latencies for x in per)
+    if lat:
+        print("elapsed %.3f" % elapsed)
+        print("p50 %.2f" % lat[len(lat) // 2])
+        print("p99 %.2f" % lat[min(len(lat) - 1, int(len(lat) * 0.99))])
