@@ -86,6 +86,11 @@ int pipeline_start_sender(struct pipeline *p);
  * it), 0 if it is not ours, -1 on error (let it through). */
 int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now);
 
+/* Batch use (cmectl ingest of a mailbox): collect the officers whose
+ * feeds changed and write each once, at pipeline_write_dirty_feeds. */
+void pipeline_defer_feeds(struct pipeline *p, int on);
+int  pipeline_write_dirty_feeds(struct pipeline *p);
+
 /* Write every officer's feed file from the database. */
 int pipeline_write_feeds(struct pipeline *p);
 

@@ -350,6 +350,7 @@ static int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if ((p = open_pipeline(ctl)) == NULL)
 		return EXIT_INTERNAL;
+	pipeline_defer_feeds(p, 1);     /* one feed rewrite per officer, at the end */
 	for (; i < argc; i++) {
 		struct stat st;
 
@@ -360,6 +361,9 @@ static int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 	}
 	/* Reminder mails queued by these messages go now (real time, not
 	 * --now: the MTA lives in the present). */
+	if (pipeline_write_dirty_feeds(p) != 0)
+		fprintf(stderr, "%s: the reminder feeds could not all be written; "
+		        "run cmectl calendar\n", progname);
 	(void)pipeline_flush_outbox(p, time(NULL));
 	pipeline_free(p);
 	return failed ? EXIT_INTERNAL : 0;

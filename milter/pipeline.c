@@ -56,6 +56,7 @@ struct pipeline {
 	pthread_cond_t sender_wake;
 	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
 	char claimant[160];          /* this sender's name on outbox leases */
+	int defer_feeds;             /* batch (cmectl ingest): feeds at the end */
 };
 
 /* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
@@ -788,7 +789,7 @@ static void feeds_changed(struct pipeline *p, struct case_store *cs,
 	}
 	if (officers.n == 0)
 		return;
-	if (p->sender_running) {
+	if (p->sender_running || p->defer_feeds) {
 		pthread_mutex_lock(&p->sender_lock);
 		for (size_t i = 0; i < officers.n; i++)
 			(void)strlist_add_unique(&p->dirty_feeds, officers.v[i]);
@@ -1250,5 +1251,35 @@ int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t 
 	}
 	case_store_close(cs);
 	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void pipeline_defer_feeds(struct pipeline *p, int on)
+{
+	p->defer_feeds = on;
+}
+
+int pipeline_write_dirty_feeds(struct pipeline *p)
+{
+	char err[512];
+	struct case_store *cs;
+	struct strlist dirty;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->sender_lock);
+	dirty = p->dirty_feeds;
+	memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+	pthread_mutex_unlock(&p->sender_lock);
+	if (dirty.n == 0)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	for (size_t i = 0; cs && i < dirty.n; i++)
+		rc |= write_officer_feed(p, cs, dirty.v[i]);
+	if (cs == NULL)
+		rc = -1;
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	strlist_free(&dirty);
 	return rc;
 }
