@@ -431,8 +431,7 @@ for detail in full minimal; do
 	for f in inj-crlf inj-cr inj-ew inj-lead; do
 		measure "ingest-$f-$detail" "$CMECTL" -c "$C" ingest --now "$NOW" "$IN/$f.eml"
 		bounded "ingest-$f-$detail" "$detail: ingest $f"
-		awk 'NF == 3 && ($2 == "opened" || $2 == "triage") && $3 ~ /^CME-[0-9]{4}-[0-9]{5}$/ { ok = 1 } END { exit !ok }' \
-			"$T/ingest-$f-$detail.out"
+		grep -Eqx "<$f@oakfield\.sch\.test> (opened|triage) CME-[0-9]{4}-[0-9]{5}" "$T/ingest-$f-$detail.out"
 		ok $? "$detail: $f opens exactly one case" || diag < "$T/ingest-$f-$detail.out"
 		ref=$(awk '{print $3}' "$T/ingest-$f-$detail.out")
 		"$CMECTL" -c "$C" parse "$IN/$f.eml" > "$T/parse-$f.json" 2>/dev/null
@@ -461,7 +460,8 @@ D=$T/sql; C=$T/sql.conf; conf "$C" "$D" minimal no
 SQL="Robert'); DROP TABLE cases;--"
 measure ingest-sql "$CMECTL" -c "$C" ingest --now "$NOW" "$IN/sql.eml"
 bounded ingest-sql "ingest with SQL in every field"
-ref=$(awk '$2 == "opened" {print $3}' "$T/ingest-sql.out")
+# (the Message-ID has spaces, so the line is read from its end)
+ref=$(grep -Eo ' opened CME-[0-9]{4}-[0-9]{5}$' "$T/ingest-sql.out" | awk '{print $2}')
 [ -n "$ref" ]; ok $? "SQL: the message opens a case" || diag < "$T/ingest-sql.out"
 "$CMECTL" -c "$C" parse "$IN/sql.eml" > "$T/parse-sql.json" 2>/dev/null
 "$CMECTL" -c "$C" show "$ref" --json > "$T/show-sql.json" 2>/dev/null
@@ -535,8 +535,9 @@ is "$(child1 html-ent)" Hartley "entity bomb: the child is still read"
 for f in big nest-mp nest-822 b64-bomb; do
 	measure "ingest-$f" "$CMECTL" -c "$T/kids.conf" ingest --now "$NOW" "$IN/$f.eml"
 	bounded "ingest-$f" "ingest $f"
-	grep -Eq ' (opened|triage) CME-' "$T/ingest-$f.out"
-	ok $? "ingest $f: a case is opened (never dropped)" || diag < "$T/ingest-$f.out"
+	# (b64-bomb names the same child as big: it updates that case)
+	grep -Eq ' (opened|triage|updated) CME-' "$T/ingest-$f.out"
+	ok $? "ingest $f: the message lands on a case (never dropped)" || diag < "$T/ingest-$f.out"
 done
 
 # ============================================= 5. NUL and invalid UTF-8 ====
