@@ -98,6 +98,7 @@ struct deadline_row {
 	char status[16];          /* pending, met, cancelled */
 	char officer[256];
 	char initials[16];
+	char name[168];           /* "Forename Surname": ReminderDetail full only */
 	time_t updated_at;
 };
 /* Insert or change; SEQUENCE rises when anything changes. */
@@ -110,8 +111,8 @@ int case_store_set_deadline(struct case_store *cs, long long case_id,
 int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now);
-/* Deadlines that belong in `officer`'s feed (pending ones, and cancelled
- * ones so clients see the cancellation).  Calls fn for each row. */
+/* Pending deadlines that belong in `officer`'s feed (the live events;
+ * a met or cancelled deadline leaves the feed).  Calls fn for each row. */
 int case_store_each_deadline(struct case_store *cs, const char *officer,
                              int (*fn)(const struct deadline_row *, void *),
                              void *arg);

@@ -12,6 +12,9 @@
 #include "referral.h"
 #include "trust.h"
 
+/* Children read from one message at most; the rest is a listed problem. */
+#define EXTRACT_MAX_CHILDREN 50
+
 struct extract_options {
 	size_t max_children;           /* per message */
 	unsigned long immediate_flags; /* from the policy; 0 if none */

@@ -594,13 +594,13 @@ static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX
 	return 0;
 }
 
-static int write_child(struct case_store *cs, long long case_id, const struct cme_child *c)
+/* Run an INSERT or UPDATE of the children table whose parameters are
+ * ?1 case id, ?2..?13 the child's fields, ?14 the match key. */
+static int run_child_statement(struct case_store *cs, const char *sql, long long case_id,
+                               const struct cme_child *c, const char *what)
 {
 	char *key = match_key(c);
-	sqlite3_stmt *st = prepare(cs,
-		"INSERT INTO children (case_id, forename, surname, dob, gender, upn, upn_valid,"
-		" year_group, address, postcode, school, last_attended, reason, match_key) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+	sqlite3_stmt *st = prepare(cs, sql);
 	int rc;
 
 	if (st == NULL) {
@@ -623,9 +623,18 @@ static int write_child(struct case_store *cs, long long case_id, const struct cm
 	bind_text(st, 12, c->last_attended);
 	bind_text(st, 13, c->reason);
 	bind_text(st, 14, key);
-	rc = run(cs, st, "storing a child");
+	rc = run(cs, st, what);
 	free(key);
 	return rc;
+}
+
+static int write_child(struct case_store *cs, long long case_id, const struct cme_child *c)
+{
+	return run_child_statement(cs,
+		"INSERT INTO children (case_id, forename, surname, dob, gender, upn, upn_valid,"
+		" year_group, address, postcode, school, last_attended, reason, match_key) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		case_id, c, "storing a child");
 }
 
 int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
@@ -692,10 +701,9 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 int case_store_update_child(struct case_store *cs, long long case_id,
                             const struct cme_child *c)
 {
-	char *key = match_key(c);
 	/* Only fill what the case does not know yet: a later message does
 	 * not silently overwrite what an officer or the referral said. */
-	sqlite3_stmt *st = prepare(cs,
+	return run_child_statement(cs,
 		"UPDATE children SET forename = coalesce(forename, ?2), surname = coalesce(surname, ?3),"
 		" dob = coalesce(dob, ?4), gender = coalesce(gender, ?5),"
 		" upn = CASE WHEN upn IS NULL OR upn_valid = 0 THEN coalesce(?6, upn) ELSE upn END,"
@@ -703,32 +711,8 @@ int case_store_update_child(struct case_store *cs, long long case_id,
 		" year_group = coalesce(year_group, ?8), address = coalesce(address, ?9),"
 		" postcode = coalesce(postcode, ?10), school = coalesce(school, ?11),"
 		" last_attended = coalesce(last_attended, ?12), reason = coalesce(reason, ?13),"
-		" match_key = coalesce(match_key, ?14) WHERE case_id = ?1");
-	int rc;
-
-	if (st == NULL) {
-		free(key);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, c->forename);
-	bind_text(st, 3, c->surname);
-	bind_text(st, 4, c->dob);
-	bind_text(st, 5, c->gender);
-	bind_text(st, 6, c->upn);
-	if (c->upn_valid >= 0)
-		sqlite3_bind_int(st, 7, c->upn_valid);
-	if (c->year_group >= 0)
-		sqlite3_bind_int(st, 8, c->year_group);
-	bind_text(st, 9, c->address);
-	bind_text(st, 10, c->postcode);
-	bind_text(st, 11, c->school);
-	bind_text(st, 12, c->last_attended);
-	bind_text(st, 13, c->reason);
-	bind_text(st, 14, key);
-	rc = run(cs, st, "updating a child");
-	free(key);
-	return rc;
+		" match_key = coalesce(match_key, ?14) WHERE case_id = ?1",
+		case_id, c, "updating a child");
 }
 
 int case_store_set_status(struct case_store *cs, long long case_id, const char *status,
@@ -823,7 +807,11 @@ int case_store_change_deadline_status(struct case_store *cs, long long case_id,
 	return sqlite3_changes(cs->db);
 }
 
-/* Initials only ("J.S."): what ReminderDetail minimal lets out. */
+/* Initials only ("J.S."): what ReminderDetail minimal lets out.  Only a
+ * letter makes an initial: an ASCII letter, or a UTF-8 character from a
+ * lead byte that starts letters (U+00C0 onwards, but not the
+ * punctuation and symbol blocks at U+2000) - never a control character,
+ * whatever the name began with. */
 static void initials(const unsigned char *fore, const unsigned char *sur, char out[16])
 {
 	size_t o = 0;
@@ -831,32 +819,38 @@ static void initials(const unsigned char *fore, const unsigned char *sur, char o
 
 	for (int i = 0; i < 2; i++) {
 		const unsigned char *p = parts[i];
+		size_t n;
 
-		if (p == NULL || *p == '\0')
+		if (p == NULL)
 			continue;
-		/* copy one whole UTF-8 character */
-		size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
-
-		for (size_t k = 0; k < n && p[k] && o + 3 < 16; k++)
+		while (*p && !(isalpha(*p) || (*p >= 0xC3 && *p != 0xE2 && *p < 0xF5)))
+			p++;    /* skip to the first letter */
+		if (*p == '\0')
+			continue;
+		n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+		for (size_t k = 1; k < n; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				n = 0;  /* broken sequence: no initial */
+		if (n == 0 || o + n + 2 > 16)
+			continue;
+		for (size_t k = 0; k < n; k++)
 			out[o++] = (char)(n == 1 ? toupper(p[k]) : p[k]);
 		out[o++] = '.';
 	}
 	out[o] = '\0';
 }
 
-int case_store_each_deadline(struct case_store *cs, const char *officer,
+#define DEADLINE_ROW_SQL \
+	"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer," \
+	" ch.forename, ch.surname, d.updated_at FROM deadlines d" \
+	" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
+
+/* Step a DEADLINE_ROW_SQL statement, calling fn per row; finalizes it. */
+static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
                              int (*fn)(const struct deadline_row *, void *), void *arg)
 {
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer,"
-		" ch.forename, ch.surname, d.updated_at FROM deadlines d"
-		" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
-		" WHERE (?1 IS NULL OR c.officer = ?1) ORDER BY d.due, c.ref, d.kind");
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, officer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct deadline_row row;
 
@@ -869,14 +863,31 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
 		copy_col(row.status, sizeof row.status, st, 5);
 		copy_col(row.officer, sizeof row.officer, st, 6);
 		initials(sqlite3_column_text(st, 7), sqlite3_column_text(st, 8), row.initials);
+		snprintf(row.name, sizeof row.name, "%s %s",
+		         sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : "",
+		         sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : "");
 		row.updated_at = (time_t)sqlite3_column_int64(st, 9);
-		if (fn(&row, arg) != 0)
-			break;
+		if (fn(&row, arg) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(cs, "reading deadlines");
-	return 0;
+	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading deadlines");
+}
+
+int case_store_each_deadline(struct case_store *cs, const char *officer,
+                             int (*fn)(const struct deadline_row *, void *), void *arg)
+{
+	/* Only pending rows: the feed holds live events. */
+	sqlite3_stmt *st = prepare(cs, DEADLINE_ROW_SQL
+		" WHERE (?1 IS NULL OR c.officer = ?1) AND d.status = 'pending'"
+		" ORDER BY d.due, c.ref, d.kind");
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, officer);
+	return each_deadline_row(cs, st, fn, arg);
 }
 
 int case_store_each_officer(struct case_store *cs,
@@ -1381,35 +1392,12 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 int case_store_each_changed_deadline(struct case_store *cs, long long case_id, time_t since,
                                      int (*fn)(const struct deadline_row *, void *), void *arg)
 {
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer,"
-		" ch.forename, ch.surname, d.updated_at FROM deadlines d"
-		" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
+	sqlite3_stmt *st = prepare(cs, DEADLINE_ROW_SQL
 		" WHERE d.case_id = ?1 AND d.updated_at >= ?2 ORDER BY d.kind");
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct deadline_row row;
-
-		memset(&row, 0, sizeof row);
-		row.case_id = sqlite3_column_int64(st, 0);
-		copy_col(row.ref, sizeof row.ref, st, 1);
-		copy_col(row.kind, sizeof row.kind, st, 2);
-		row.due = (time_t)sqlite3_column_int64(st, 3);
-		row.sequence = sqlite3_column_int(st, 4);
-		copy_col(row.status, sizeof row.status, st, 5);
-		copy_col(row.officer, sizeof row.officer, st, 6);
-		initials(sqlite3_column_text(st, 7), sqlite3_column_text(st, 8), row.initials);
-		row.updated_at = (time_t)sqlite3_column_int64(st, 9);
-		if (fn(&row, arg) != 0) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading changed deadlines");
+	return each_deadline_row(cs, st, fn, arg);
 }

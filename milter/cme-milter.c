@@ -38,7 +38,6 @@
 #include "strbuf.h"
 #include "strlist.h"
 
-#define MAX_XCME_HEADERS 32      /* forged X-CME-* headers removed per message */
 
 /*
  * What a reload replaces: the configuration and the pipeline built from
@@ -81,12 +80,16 @@ struct conn {
 	int   subject_seen;
 	struct strbuf msg;           /* reassembled message, capped */
 	int   truncated;
-	struct {
-		char name[64];
+	/* X-CME-* headers that came from outside, every one of them, to be
+	 * removed at end of message (smfi_chgheader needs each one's index
+	 * among the headers of the same name, worked out there). */
+	struct xcme_header {
+		char *name;
+		size_t order;        /* position among the X-CME headers */
 		int index;           /* 1-based among headers of that name */
-	} xcme[MAX_XCME_HEADERS];
-	size_t nxcme;
-	struct strlist header_names; /* for per-name header indexes */
+	} *xcme;
+	size_t nxcme, capxcme;
+	int xcme_overflow;           /* one could not be remembered: tempfail */
 };
 
 static void conn_reset_message(struct conn *c)
@@ -108,8 +111,12 @@ static void conn_reset_message(struct conn *c)
 	strbuf_free(&c->msg);
 	strbuf_init(&c->msg, limit);
 	c->truncated = 0;
-	c->nxcme = 0;
-	strlist_free(&c->header_names);
+	for (size_t i = 0; i < c->nxcme; i++)
+		free(c->xcme[i].name);
+	free(c->xcme);
+	c->xcme = NULL;
+	c->nxcme = c->capxcme = 0;
+	c->xcme_overflow = 0;
 }
 
 static struct conn *conn_get(SMFICTX *ctx)
@@ -259,18 +266,27 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = conn_get(ctx);
 	sfsistat ok = (c && (c->nr_flags & SMFIP_NR_HDR)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	int index = 1;
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
-	for (size_t i = 0; i < c->header_names.n; i++)
-		if (strcasecmp(c->header_names.v[i], name) == 0)
-			index++;
-	(void)strlist_add(&c->header_names, name);
-	if (strncasecmp(name, "X-CME-", 6) == 0 && c->nxcme < MAX_XCME_HEADERS &&
-	    strlen(name) < sizeof c->xcme[0].name) {
-		snprintf(c->xcme[c->nxcme].name, sizeof c->xcme[0].name, "%s", name);
-		c->xcme[c->nxcme].index = index;
+	if (strncasecmp(name, "X-CME-", 6) == 0) {
+		if (c->nxcme == c->capxcme) {
+			size_t ncap = c->capxcme ? c->capxcme * 2 : 8;
+			struct xcme_header *nx = realloc(c->xcme, ncap * sizeof *nx);
+
+			if (nx == NULL) {
+				c->xcme_overflow = 1;
+				return ok;
+			}
+			c->xcme = nx;
+			c->capxcme = ncap;
+		}
+		c->xcme[c->nxcme].name = strdup(name);
+		if (c->xcme[c->nxcme].name == NULL) {
+			c->xcme_overflow = 1;
+			return ok;
+		}
+		c->xcme[c->nxcme].order = c->nxcme;
 		c->nxcme++;
 		return ok;  /* a forged X-CME header is not part of what we read */
 	}
@@ -310,6 +326,32 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return (c->nr_flags & SMFIP_NR_BODY) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+static int xcme_cmp(const void *a, const void *b)
+{
+	const struct xcme_header *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : (x->order < y->order ? -1 : x->order > y->order);
+}
+
+/* Remove every X-CME-* header that came from outside.  Each one's index
+ * among the headers of its name is found by sorting (name, order), and
+ * they are removed from the highest index down so that no removal shifts
+ * the index of one still to come. */
+static int remove_forged_headers(SMFICTX *ctx, struct conn *c)
+{
+	int failed = 0;
+
+	qsort(c->xcme, c->nxcme, sizeof c->xcme[0], xcme_cmp);
+	for (size_t i = 0; i < c->nxcme; i++)
+		c->xcme[i].index = (i > 0 && strcasecmp(c->xcme[i].name, c->xcme[i - 1].name) == 0)
+		                   ? c->xcme[i - 1].index + 1 : 1;
+	for (size_t i = c->nxcme; i > 0; i--)
+		if (smfi_chgheader(ctx, c->xcme[i - 1].name, c->xcme[i - 1].index, NULL) != MI_SUCCESS)
+			failed = 1;
+	return failed ? -1 : 0;
+}
+
 static int add_header(SMFICTX *ctx, const char *name, const char *value)
 {
 	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS ? 0 : -1;
@@ -346,6 +388,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	}
 	if (c == NULL || !c->is_cme)
 		return SMFIS_ACCEPT;
+	if (c->xcme_overflow)
+		return internal_error(ctx, "out of memory remembering forged X-CME headers");
 	r = rt_acquire();
 	memset(&in, 0, sizeof in);
 	in.raw = strbuf_str(&c->msg);
@@ -366,9 +410,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	}
 
 	/* The case is committed.  Now change the message. */
-	for (size_t i = c->nxcme; i > 0; i--)
-		if (smfi_chgheader(ctx, c->xcme[i - 1].name, c->xcme[i - 1].index, NULL) != MI_SUCCESS)
-			failed = 1;
+	if (remove_forged_headers(ctx, c) != 0)
+		failed = 1;
 	if (add_header(ctx, "X-CME-Action", res.action) != 0)
 		failed = 1;
 	strbuf_init(&cases, 4096);

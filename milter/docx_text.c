@@ -35,8 +35,10 @@
 #include "docx_text.h"
 #include "strbuf.h"
 
-/* A Word form has a few dozen entries; thousands is a hostile archive
- * (libzip reads the whole central directory on open). */
+/* A Word form has a few dozen entries; thousands is not a Word form.
+ * (libzip has already read the central directory by the time this is
+ * checked; that costs memory in proportion to the attachment, which
+ * message.c bounds.) */
 #define DOCX_MAX_ENTRIES   5000
 /* The main document of a long referral form is well under 1 MiB of XML;
  * 8 MiB leaves room for embedded formatting noise, and is the most a

@@ -39,7 +39,7 @@
 
 void extract_options_default(struct extract_options *o)
 {
-	o->max_children = 50;
+	o->max_children = EXTRACT_MAX_CHILDREN;
 	o->immediate_flags = 0;
 	o->trust = NULL;
 }
@@ -98,7 +98,22 @@ static char *dup_trimmed(const char *s, size_t len, size_t max)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '\t' || c == ' ' || c < 0x20) {
+		if (c == '\t' || c == ' ' || c < 0x20 || c == 0x7F) {
+			space = o > 0;
+			continue;
+		}
+		/* C1 controls (U+0080..U+009F, NEL among them) and the Unicode
+		 * line and paragraph separators are line breaks too: a value
+		 * never carries one. */
+		if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9F) {
+			i++;
+			space = o > 0;
+			continue;
+		}
+		if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+			i += 2;
 			space = o > 0;
 			continue;
 		}
@@ -258,6 +273,21 @@ static size_t name_part(const char *s, size_t len)
 	       !isdigit((unsigned char)s[n]) && !(s[n] == ' ' && n + 2 < len &&
 	                                          s[n + 1] == '-' && s[n + 2] == ' '))
 		n++;
+	/* "Ali Khan born 3rd Apr 2014", "Ali Khan DOB 03/04/2014": the name
+	 * ends where the date of birth is introduced. */
+	{
+		static const char *const cues[] = { " born", " dob", " d.o.b", " aged",
+			" age ", " date of birth", " year " };
+
+		for (size_t i = 0; i < sizeof cues / sizeof cues[0]; i++) {
+			const char *hit = memstr_ci(s, n, cues[i]);
+			size_t cl = strlen(cues[i]);
+
+			if (hit && ((size_t)(hit - s) + cl >= n ||
+			            !isalpha((unsigned char)hit[cl])))
+				n = (size_t)(hit - s);
+		}
+	}
 	/* drop a trailing "tel"/"tel:"/"mob" word left before the number */
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
@@ -499,6 +529,17 @@ static void assign(struct reader *rd, enum field f, const char *v, size_t vl)
 		break;
 	case F_FULLNAME:
 		split_name(v, vl, &c->forename, &c->surname);
+		/* "Child: Ali Khan born 3rd Apr 2014" carries the DOB too */
+		if (c->dob == NULL) {
+			static const char *const cues[] = { "born", "dob", "d.o.b", "date of birth" };
+
+			for (size_t i = 0; i < sizeof cues / sizeof cues[0] && !c->dob; i++) {
+				const char *hit = memstr_ci(v, vl, cues[i]);
+
+				if (hit)
+					set_date(rd, &c->dob, hit, vl - (size_t)(hit - v));
+			}
+		}
 		break;
 	case F_DOB:
 		set_date(rd, &c->dob, v, vl);

@@ -41,6 +41,36 @@ static int put_base64(struct strbuf *sb, const char *data, size_t len)
 	return 0;
 }
 
+/* Subject: as it is when plain ASCII; else RFC 2047 encoded words of
+ * at most 45 bytes of UTF-8 each (whole characters), folded. */
+static int put_subject(struct strbuf *sb, const char *subject)
+{
+	size_t len = strlen(subject), off = 0;
+	int ascii = 1, rc = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)subject[i] >= 0x7F || (unsigned char)subject[i] < 0x20)
+			ascii = 0;
+	if (ascii)
+		return strbuf_printf(sb, "Subject: %s\r\n", subject);
+	rc |= strbuf_puts(sb, "Subject:");
+	while (off < len) {
+		size_t n = len - off < 45 ? len - off : 45;
+		char enc[64];
+
+		while (n > 0 && off + n < len && ((unsigned char)subject[off + n] & 0xC0) == 0x80)
+			n--;    /* do not split a character between two words */
+		if (n == 0)
+			n = len - off < 45 ? len - off : 45;
+		base64_encode_raw(enc, n, (const uint8_t *)subject + off);
+		enc[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+		rc |= strbuf_printf(sb, "%s=?UTF-8?B?%s?=", off ? "\r\n " : " ", enc);
+		off += n;
+	}
+	rc |= strbuf_puts(sb, "\r\n");
+	return rc;
+}
+
 char *imip_message(const char *from, const char *to, const char *subject,
                    const char *text, const char *calendar, const char *method,
                    const char *message_id, time_t date)
@@ -59,7 +89,7 @@ char *imip_message(const char *from, const char *to, const char *subject,
 	strbuf_init(&sb, 1 << 20);
 	rc |= strbuf_printf(&sb, "From: Children Missing Education <%s>\r\n", from);
 	rc |= strbuf_printf(&sb, "To: <%s>\r\n", to);
-	rc |= strbuf_printf(&sb, "Subject: %s\r\n", subject);
+	rc |= put_subject(&sb, subject);
 	rc |= strbuf_printf(&sb, "Date: %s\r\n", datebuf);
 	rc |= strbuf_printf(&sb, "Message-ID: %s\r\n", message_id);
 	/* RFC 3834: a machine wrote this; nobody should auto-reply, and the

@@ -59,25 +59,34 @@ struct pipeline {
 	int defer_feeds;             /* batch (cmectl ingest): feeds at the end */
 };
 
+/* Cases one message can touch: every child it names, and the case
+ * references it quotes.  Deadlines per case: four kinds. */
+#define MAX_CASES_PER_MESSAGE (EXTRACT_MAX_CHILDREN + 16)
+#define MAX_CHANGES (MAX_CASES_PER_MESSAGE * 4)
+
 /* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
  * pending) or CANCEL (met or cancelled) once the change commits. */
-#define MAX_CHANGES 64
 struct dl_changes {
 	long long case_id[MAX_CHANGES];
 	char kind[MAX_CHANGES][24];
 	size_t n;
 };
 
-static void note_change(struct dl_changes *ch, long long case_id, const char *kind)
+/* Remember a change.  A change that cannot be remembered fails the whole
+ * transaction (the sender retries) rather than lose its reminder. */
+static int note_change(struct dl_changes *ch, long long case_id, const char *kind)
 {
 	for (size_t i = 0; i < ch->n; i++)
 		if (ch->case_id[i] == case_id && strcmp(ch->kind[i], kind) == 0)
-			return;
-	if (ch->n < MAX_CHANGES) {
-		ch->case_id[ch->n] = case_id;
-		snprintf(ch->kind[ch->n], sizeof ch->kind[0], "%s", kind);
-		ch->n++;
+			return 0;
+	if (ch->n >= MAX_CHANGES) {
+		log_msg(LOG_ERR, "more deadline changes in one message than %d", MAX_CHANGES);
+		return -1;
 	}
+	ch->case_id[ch->n] = case_id;
+	snprintf(ch->kind[ch->n], sizeof ch->kind[0], "%s", kind);
+	ch->n++;
+	return 0;
 }
 
 /* Set a deadline / move its status, and remember the change. */
@@ -86,8 +95,7 @@ static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long 
 {
 	if (case_store_set_deadline(cs, case_id, kind, due, "pending", now) != 0)
 		return -1;
-	note_change(ch, case_id, kind);
-	return 0;
+	return note_change(ch, case_id, kind);
 }
 
 static int deadline_move(struct case_store *cs, struct dl_changes *ch, long long case_id,
@@ -96,7 +104,7 @@ static int deadline_move(struct case_store *cs, struct dl_changes *ch, long long
 	int n = case_store_change_deadline_status(cs, case_id, kind, "pending", to, now);
 
 	if (n > 0)
-		note_change(ch, case_id, kind);
+		return note_change(ch, case_id, kind);
 	return n < 0 ? -1 : 0;
 }
 
@@ -134,12 +142,17 @@ static void describe_deadline(const struct pipeline *p, const struct deadline_ro
 	for (int k = 0; k < DL_COUNT; k++)
 		if (strcmp(row->kind, deadline_kind[k]) == 0)
 			title = deadline_title[k];
+	/* ReminderDetail full: the child's name (the LA has decided its
+	 * calendars may hold it); minimal: initials only. */
+	const char *who = p->conf->reminder_detail == DETAIL_FULL && row->name[0] != ' '
+	                  ? row->name : row->initials;
+
 	deadline_format_local(p->policy, row->due, when, sizeof when);
 	snprintf(out->uid, sizeof out->uid, "%s-%s@%s", row->ref, row->kind, p->host);
-	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, row->initials);
+	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, who);
 	snprintf(out->description, sizeof out->description,
 	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
-	         row->ref, row->initials, title, when, row->ref);
+	         row->ref, who, title, when, row->ref);
 }
 
 void pipeline_result_init(struct pipeline_result *res)
@@ -264,7 +277,7 @@ struct txn {
 	const char *source;          /* Message-ID or key: the timeline's source */
 	time_t now;
 	struct pipeline_result *res;
-	long long touched[64];       /* case ids, for message links */
+	long long touched[MAX_CASES_PER_MESSAGE];  /* case ids, for message links */
 	size_t ntouched;
 	struct dl_changes changes;   /* deadlines changed: reminders to send */
 	int opened, updated, triaged, closed, unverified;
@@ -275,6 +288,8 @@ static void touch(struct txn *t, const struct case_info *ci)
 	for (size_t i = 0; i < t->ntouched; i++)
 		if (t->touched[i] == ci->id)
 			return;
+	/* cannot overflow: a message names at most EXTRACT_MAX_CHILDREN
+	 * children and 16 case references */
 	if (t->ntouched < sizeof t->touched / sizeof t->touched[0])
 		t->touched[t->ntouched++] = ci->id;
 	(void)strlist_add_unique(&t->res->refs, ci->ref);
@@ -910,6 +925,43 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 }
 
 /* ------------------------------------------------------------------ */
+/* Short transactions of the officer tools, the sweep and the outbox.   */
+
+/* Run fn in one transaction on a connection of its own, under the
+ * pipeline's lock.  fn's result (>= 0) is committed and returned; a
+ * negative result, or a failed open, begin or commit, rolls back and
+ * returns -1.  `after` (may be NULL) runs once committed, still under
+ * the lock with the connection open (for feeds). */
+typedef long long (*txn_fn)(struct case_store *cs, void *arg);
+
+static long long in_transaction(struct pipeline *p, txn_fn fn, void *arg,
+                                void (*after)(struct pipeline *, struct case_store *, void *,
+                                              long long))
+{
+	char err[512];
+	struct case_store *cs;
+	long long rc = -1;
+
+	pthread_mutex_lock(&p->lock);
+	cs = case_store_open(p->conf->database, err, sizeof err);
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+	} else if (case_store_begin(cs) == 0) {
+		rc = fn(cs, arg);
+		if (rc < 0 || case_store_commit(cs) != 0) {
+			log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
+			case_store_rollback(cs);
+			rc = -1;
+		} else if (after) {
+			after(p, cs, arg, rc);
+		}
+	}
+	case_store_close(cs);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Officer actions (cmectl): the same decisions, with "cmectl" as the
  * timeline's source.  Each runs in one transaction and rewrites the
  * officer's feed after the commit.                                     */
@@ -957,42 +1009,44 @@ static int do_close(struct case_store *cs, const struct case_info *ci, struct of
 	return 0;
 }
 
+struct officer_call {
+	struct officer_action *a;
+	int (*fn)(struct case_store *, const struct case_info *, struct officer_action *);
+	struct pipeline *p;
+};
+
+static long long officer_fn(struct case_store *cs, void *arg)
+{
+	struct officer_call *c = arg;
+	struct case_info ci;
+	int found = case_store_find_ref(cs, c->a->ref, &ci);
+
+	if (found < 0)
+		return -1;
+	if (found == 0 || (c->fn == do_close && strcmp(ci.status, "closed") == 0))
+		return 1;       /* nothing to change: commits an empty transaction */
+	if (c->fn(cs, &ci, c->a) != 0 ||
+	    enqueue_reminders(c->p, cs, &c->a->changes, c->a->now) != 0)
+		return -1;
+	return 0;
+}
+
+static void officer_after(struct pipeline *p, struct case_store *cs, void *arg, long long rc)
+{
+	struct officer_call *c = arg;
+
+	if (rc == 0)
+		feeds_changed(p, cs, &c->a->changes);
+}
+
 /* 0 done, 1 no such case (or already closed for close), -1 error. */
 static int officer_transaction(struct pipeline *p, struct officer_action *a,
                                int (*fn)(struct case_store *, const struct case_info *,
                                          struct officer_action *))
 {
-	char err[512];
-	struct case_store *cs;
-	struct case_info ci;
-	int rc = -1, found;
+	struct officer_call c = { a, fn, p };
 
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs == NULL) {
-		log_msg(LOG_ERR, "%s", err);
-		goto out;
-	}
-	if (case_store_begin(cs) != 0)
-		goto out;
-	found = case_store_find_ref(cs, a->ref, &ci);
-	if (found <= 0 || (fn == do_close && strcmp(ci.status, "closed") == 0)) {
-		case_store_rollback(cs);
-		rc = found < 0 ? -1 : 1;
-		goto out;
-	}
-	if (fn(cs, &ci, a) != 0 || enqueue_reminders(p, cs, &a->changes, a->now) != 0 ||
-	    case_store_commit(cs) != 0) {
-		log_msg(LOG_ERR, "%s: %s", a->ref, case_store_errmsg(cs));
-		case_store_rollback(cs);
-		goto out;
-	}
-	rc = 0;
-	feeds_changed(p, cs, &a->changes);
-out:
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return (int)in_transaction(p, officer_fn, &c, officer_after);
 }
 
 int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date, int found,
@@ -1022,55 +1076,49 @@ int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome
 	return officer_transaction(p, &a, do_close);
 }
 
+struct purge_args {
+	char cutoff[32];
+	time_t now;
+};
+
+static long long purge_fn(struct case_store *cs, void *arg)
+{
+	struct purge_args *a = arg;
+
+	return case_store_purge(cs, a->cutoff, a->now, "cmectl purge");
+}
+
+static void purge_after(struct pipeline *p, struct case_store *cs, void *arg, long long n)
+{
+	struct purge_args *a = arg;
+
+	/* The log line a retention audit looks for: counts only. */
+	log_msg(LOG_NOTICE, "retention purge: %lld case(s) of children born before %s removed",
+	        n, a->cutoff);
+	(void)write_officer_feed(p, cs, p->conf->duty_officer);
+}
+
 long long pipeline_purge(struct pipeline *p, int years, time_t now)
 {
-	char err[512], cutoff[32];
-	struct case_store *cs;
+	struct purge_args a;
 	struct tm tm;
-	long long n = -1;
 
 	gmtime_r(&now, &tm);
 	/* born before this date => DOB + years is in the past */
-	snprintf(cutoff, sizeof cutoff, "%04d-%02d-%02d", tm.tm_year + 1900 - years,
+	snprintf(a.cutoff, sizeof a.cutoff, "%04d-%02d-%02d", tm.tm_year + 1900 - years,
 	         tm.tm_mon + 1, tm.tm_mday);
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs != NULL && case_store_begin(cs) == 0) {
-		n = case_store_purge(cs, cutoff, now, "cmectl purge");
-		if (n < 0 || case_store_commit(cs) != 0) {
-			case_store_rollback(cs);
-			n = -1;
-		}
-	}
-	if (n >= 0) {
-		/* The log line a retention audit looks for: counts only. */
-		log_msg(LOG_NOTICE, "retention purge: %lld case(s) of children born before %s removed",
-		        n, cutoff);
-		(void)write_officer_feed(p, cs, p->conf->duty_officer);
-	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
-	return n;
+	a.now = now;
+	return in_transaction(p, purge_fn, &a, purge_after);
+}
+
+static long long sweep_fn(struct case_store *cs, void *arg)
+{
+	return case_store_sweep_long_term(cs, *(time_t *)arg, NULL);
 }
 
 int pipeline_sweep(struct pipeline *p, time_t now)
 {
-	char err[512];
-	struct case_store *cs;
-	int n = -1;
-
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs != NULL && case_store_begin(cs) == 0) {
-		n = case_store_sweep_long_term(cs, now, NULL);
-		if (n < 0 || case_store_commit(cs) != 0) {
-			case_store_rollback(cs);
-			n = -1;
-		}
-	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
-	return n;
+	return (int)in_transaction(p, sweep_fn, &now, NULL);
 }
 
 int pipeline_outcome_known(const char *outcome)
@@ -1085,39 +1133,58 @@ int pipeline_outcome_known(const char *outcome)
 #define SEND_TIMEOUT_S   60
 #define BACKOFF_MAX_S    3600
 
+struct claim_args {
+	struct pipeline *p;
+	time_t now;
+	struct outbox_row *row;
+};
+
 /* Claim the next due mail: push its next attempt past the lease inside a
  * transaction, so another sender (cmectl, a second milter) skips it while
  * this one submits.  1 claimed, 0 none, -1 error. */
+static long long claim_fn(struct case_store *cs, void *arg)
+{
+	struct claim_args *a = arg;
+	int rc = case_store_outbox_next(cs, a->now, a->row);
+
+	if (rc == 1 && case_store_outbox_lease(cs, a->row->id, a->now + SEND_LEASE_S,
+	                                       a->p->claimant) != 0)
+		rc = -1;
+	return rc;
+}
+
 static int claim_next(struct pipeline *p, time_t now, struct outbox_row *row)
 {
-	char err[512];
-	struct case_store *cs;
-	int rc = -1;
+	struct claim_args a = { p, now, row };
+	long long rc;
 
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs && case_store_begin(cs) == 0) {
-		rc = case_store_outbox_next(cs, now, row);
-		if (rc == 1 && case_store_outbox_lease(cs, row->id, now + SEND_LEASE_S,
-		                                       p->claimant) != 0)
-			rc = -1;
-		if (rc < 0 || case_store_commit(cs) != 0) {
-			case_store_rollback(cs);
-			if (rc == 1)
-				free(row->message);
-			rc = -1;
-		}
+	row->message = NULL;
+	rc = in_transaction(p, claim_fn, &a, NULL);
+	if (rc < 0) {
+		free(row->message);
+		row->message = NULL;
 	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return (int)rc;
+}
+
+struct attempt_args {
+	const struct outbox_row *row;
+	int sent;
+	time_t now, next;
+	const char *error;
+};
+
+static long long attempt_fn(struct case_store *cs, void *arg)
+{
+	struct attempt_args *a = arg;
+
+	return case_store_outbox_done(cs, a->row->id, a->sent, a->now, a->next, a->error);
 }
 
 static void record_attempt(struct pipeline *p, const struct outbox_row *row, int sent,
                            time_t now, const char *error)
 {
-	char err[512];
-	struct case_store *cs;
+	struct attempt_args a = { row, sent, now, now + 60, error };
 	time_t backoff = 60;
 
 	/* 1, 2, 4 ... minutes, at most an hour: an MTA that is down for a
@@ -1126,21 +1193,12 @@ static void record_attempt(struct pipeline *p, const struct outbox_row *row, int
 		backoff *= 2;
 	if (backoff > BACKOFF_MAX_S)
 		backoff = BACKOFF_MAX_S;
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs == NULL || case_store_begin(cs) != 0 ||
-	    case_store_outbox_done(cs, row->id, sent, now, now + backoff, error) != 0 ||
-	    case_store_commit(cs) != 0) {
-		/* Not recorded: the lease expires and the mail goes again.  A
-		 * repeat REQUEST with the same UID and SEQUENCE is harmless to
-		 * a calendar client; losing one is not. */
-		log_msg(LOG_ERR, "outbox: could not record mail %lld: %s", row->id,
-		        cs ? case_store_errmsg(cs) : err);
-		if (cs)
-			case_store_rollback(cs);
-	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
+	a.next = now + backoff;
+	/* Not recorded: the lease expires and the mail goes again.  If the
+	 * MTA took it, the milter saw it pass and marked it sent, so the
+	 * retry finds nothing to do; if not, it is sent then.  Logged by
+	 * in_transaction. */
+	(void)in_transaction(p, attempt_fn, &a, NULL);
 }
 
 int pipeline_flush_outbox(struct pipeline *p, time_t now)
@@ -1206,11 +1264,15 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
+static long long release_fn(struct case_store *cs, void *arg)
+{
+	struct pipeline *p = arg;
+
+	return case_store_outbox_release_stale(cs, p->claimant, time(NULL));
+}
+
 int pipeline_start_sender(struct pipeline *p)
 {
-	char err[512];
-	struct case_store *cs;
-
 	/* Started even with NotifyOfficers no: it also writes the feeds. */
 	if (p->sender_running)
 		return 0;
@@ -1218,15 +1280,7 @@ int pipeline_start_sender(struct pipeline *p)
 	 * mails leased: they are due now.  If the MTA did take one, the
 	 * milter saw it go through and marked it sent, so it is not sent
 	 * again; otherwise it goes now.  Once, not zero or twice. */
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs && case_store_begin(cs) == 0) {
-		if (case_store_outbox_release_stale(cs, p->claimant, time(NULL)) < 0 ||
-		    case_store_commit(cs) != 0)
-			case_store_rollback(cs);
-	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
+	(void)in_transaction(p, release_fn, p, NULL);
 	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
 		return -1;
 	p->sender_running = 1;
@@ -1234,24 +1288,23 @@ int pipeline_start_sender(struct pipeline *p)
 }
 
 
+struct passed_args {
+	const char *message_id;
+	time_t now;
+};
+
+static long long passed_fn(struct case_store *cs, void *arg)
+{
+	struct passed_args *a = arg;
+
+	return case_store_outbox_seen_by_mta(cs, a->message_id, a->now);
+}
+
 int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now)
 {
-	char err[512];
-	struct case_store *cs;
-	int rc = -1;
+	struct passed_args a = { message_id, now };
 
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs && case_store_begin(cs) == 0) {
-		rc = case_store_outbox_seen_by_mta(cs, message_id, now);
-		if (rc < 0 || case_store_commit(cs) != 0) {
-			case_store_rollback(cs);
-			rc = -1;
-		}
-	}
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return (int)in_transaction(p, passed_fn, &a, NULL);
 }
 
 void pipeline_defer_feeds(struct pipeline *p, int on)

@@ -161,6 +161,18 @@ int main(void)
 		      "the cap is reported as a problem");
 	}
 
+	/* A name line that carries the date of birth too. */
+	read_message(HDR "Subject: x\n\nChild: Ali Khan born 3rd Apr 2014\n");
+	CHECK_STR(r.children[0].surname, "Khan", "'Ali Khan born ...': the name ends at 'born'");
+	CHECK_STR(r.children[0].dob, "2014-04-03", "and the DOB after 'born' is read");
+
+	/* C1 controls and U+2028 are line breaks: never inside a value. */
+	read_message(HDR "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+		"Name: Eve \xc2\x85ATTENDEE Smith\xe2\x80\xa8X\nDOB: 01/01/2015\n");
+	CHECK(r.n_children == 1 && strstr(r.children[0].forename, "\xc2\x85") == NULL &&
+	      strstr(r.children[0].surname, "\xe2\x80\xa8") == NULL,
+	      "NEL and LINE SEPARATOR are removed from names");
+
 	/* Hostile text: CR/LF and iCalendar syntax stay inside the value. */
 	read_message(HDR "Subject: x\n\nName: Eve BEGIN:VEVENT\nDOB: 01/01/2015\n");
 	CHECK(r.n_children == 1 && strchr(r.children[0].surname, '\n') == NULL,
