@@ -168,7 +168,7 @@ int main(void)
 
 	/* C1 controls and U+2028 are line breaks: never inside a value. */
 	read_message(HDR "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
-		"Name: Eve \xc2\x85ATTENDEE Smith\xe2\x80\xa8X\nDOB: 01/01/2015\n");
+		"Name: Eve \xc2\x85" "ATTENDEE Smith\xe2\x80\xa8" "X\nDOB: 01/01/2015\n");
 	CHECK(r.n_children == 1 && strstr(r.children[0].forename, "\xc2\x85") == NULL &&
 	      strstr(r.children[0].surname, "\xe2\x80\xa8") == NULL,
 	      "NEL and LINE SEPARATOR are removed from names");
