@@ -13,7 +13,9 @@
 #include <stddef.h>
 
 /* `html` is UTF-8.  Returns malloc'd UTF-8 text, NULL on allocation
- * failure.  Output is bounded by `limit` bytes. */
-char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen);
+ * failure.  Output is bounded by `limit` bytes.  *cut (may be NULL) is set
+ * when the parser had to stop early (e.g. nesting deeper than libxml2's
+ * limit): the text is then incomplete. */
+char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen, int *cut);
 
 #endif

@@ -366,15 +366,18 @@ static void walk(struct walker *w, xmlNode *root)
 	}
 }
 
-char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen)
+char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen, int *cut)
 {
 	struct walker *w;
 	htmlDocPtr doc;
+	htmlParserCtxtPtr ctxt;
 	char *res;
 	size_t start;
 
 	if (outlen != NULL)
 		*outlen = 0;
+	if (cut != NULL)
+		*cut = 0;
 	if (limit == 0)
 		limit = HTML_DEFAULT_OUT;
 	if (html == NULL)
@@ -394,10 +397,21 @@ char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen)
 
 	pthread_once(&xml_once, xml_init);
 	doc = NULL;
-	if (len > 0)
-		doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-		                     HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-		                     HTML_PARSE_NONET | HTML_PARSE_RECOVER);
+	ctxt = len > 0 ? htmlNewParserCtxt() : NULL;
+	if (ctxt != NULL) {
+		xmlErrorPtr e;
+
+		doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+		                         HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+		                         HTML_PARSE_NONET | HTML_PARSE_RECOVER);
+		/* Recoverable HTML errors are the norm; a fatal one (libxml2's
+		 * nesting limit of 256 elements, say) means the parser stopped
+		 * and the rest of the part was not read: the caller says so. */
+		e = xmlCtxtGetLastError(ctxt);
+		if (cut != NULL && e != NULL && e->level == XML_ERR_FATAL)
+			*cut = 1;
+		htmlFreeParserCtxt(ctxt);
+	}
 	if (doc != NULL) {
 		/* walk() treats its argument as the whole subtree, so start
 		 * from the document node to include the root element */

@@ -1286,8 +1286,12 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 		        "the unreadable characters were replaced");
 	if (src == TEXT_HTML) {
 		size_t room = w->lim->max_text_bytes - w->text_bytes;
-		char *plain = html_to_text(text, tlen, room ? room : 1, &tlen);
+		int cut = 0;
+		char *plain = html_to_text(text, tlen, room ? room : 1, &tlen, &cut);
 
+		if (cut)
+			problem(w, "an HTML part was nested too deeply to be read in full; "
+			        "part of it could not be read");
 		free(text);
 		if (plain == NULL) {
 			free(filename);

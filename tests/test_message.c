@@ -264,19 +264,19 @@ static void test_html(void)
 	message_free(m);
 
 	s = html_to_text("<div>a</div><div>b<br>c</div><ul><li>x</li>"
-	                 "<li>y</li></ul>", 52, 1000, &n);
+	                 "<li>y</li></ul>", 52, 1000, &n, NULL);
 	CHECK(s && strcmp(s, "a\nb\nc\nx\ny\n") == 0,
 	      "div, br and li end lines");
 	free(s);
 	s = html_to_text("<table><tr><td>A</td><td></td><td>C</td></tr>"
-	                 "</table>", 54, 1000, &n);
+	                 "</table>", 54, 1000, &n, NULL);
 	CHECK(s && strcmp(s, "A\t\tC\n") == 0, "empty cell keeps its TAB");
 	free(s);
 	s = html_to_text("<p>0123456789 0123456789 \xc3\xa9\xc3\xa9</p>", 32,
-	                 22, &n);
+	                 22, &n, NULL);
 	CHECK(s && n <= 22 && valid_utf8(s, n), "output bounded by limit, UTF-8");
 	free(s);
-	s = html_to_text("", 0, 100, &n);
+	s = html_to_text("", 0, 100, &n, NULL);
 	CHECK(s && n == 0, "empty HTML gives empty text");
 	free(s);
 	{
@@ -291,15 +291,19 @@ static void test_html(void)
 		for (i = 0; i < 50; i++)
 			strbuf_puts(&sb, "<div><span>");
 		strbuf_puts(&sb, "deep");
-		s = html_to_text(sb.data, sb.len, 1000, &n);
+		int cut = -1;
+
+		s = html_to_text(sb.data, sb.len, 1000, &n, &cut);
 		CHECK(s && strcmp(s, "before\n\ndeep\n") == 0,
 		      "100 nested elements read");
+		CHECK_INT(cut, 0, "100 nested elements: read in full");
 		free(s);
 		for (i = 0; i < 20000; i++)
 			strbuf_puts(&sb, "<div><span>");
-		s = html_to_text(sb.data, sb.len, 1000, &n);
+		s = html_to_text(sb.data, sb.len, 1000, &n, &cut);
 		CHECK(s && strncmp(s, "before\n", 7) == 0,
 		      "40000 nested elements: no crash, earlier text kept");
+		CHECK_INT(cut, 1, "40000 nested elements: reported as cut");
 		free(s);
 		strbuf_free(&sb);
 	}
