@@ -45,6 +45,11 @@ struct pipeline {
 	const struct cme_conf *conf;
 	struct policy *policy;
 	struct officer_map *officers;    /* OfficerMap, or NULL */
+	/* Held open for the pipeline's life and never used: while it is
+	 * open, the connection a message opens is never the database's last,
+	 * so closing it does not checkpoint and delete the WAL (which cost a
+	 * whole checkpoint and fsync per message). */
+	struct case_store *anchor;
 	pthread_mutex_t lock;
 	char host[128];              /* right-hand side of event UIDs */
 
@@ -206,7 +211,7 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		(void)strlist_add(errors, err);
 		goto fail;
 	}
-	case_store_close(cs);
+	p->anchor = cs;
 	if (ensure_dir(conf->reminder_dir, errors) != 0)
 		goto fail;
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
@@ -221,6 +226,7 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 fail:
 	policy_free(p->policy);
 	officer_map_free(p->officers);
+	case_store_close(p->anchor);
 	free(p);
 	return NULL;
 }
@@ -240,6 +246,7 @@ void pipeline_free(struct pipeline *p)
 	pthread_cond_destroy(&p->sender_wake);
 	strlist_free(&p->dirty_feeds);
 	officer_map_free(p->officers);
+	case_store_close(p->anchor);
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -1225,42 +1232,74 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 	return rc < 0 ? -1 : sent;
 }
 
+/* A feed is rewritten at most this often: calendar clients poll feeds
+ * every quarter of an hour or so, and a feed's size grows with the
+ * caseload, so rewriting it for every message would cost the MTA far
+ * more than it could ever give an officer. */
+#define FEED_MIN_INTERVAL_S 2
+
+/* Rewrite the feeds of `dirty` from a connection of its own, outside the
+ * pipeline's lock: in WAL mode a reader sees a consistent snapshot and
+ * never blocks the messages being committed meanwhile. */
+static void write_feeds_unlocked(struct pipeline *p, const struct strlist *dirty)
+{
+	char err[512];
+	struct case_store *cs = case_store_open(p->conf->database, err, sizeof err);
+
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "feeds not written: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < dirty->n; i++)
+		(void)write_officer_feed(p, cs, dirty->v[i]);
+	case_store_close(cs);
+}
+
 static void *sender_main(void *arg)
 {
 	struct pipeline *p = arg;
+	time_t last_feeds = 0;
 
 	pthread_mutex_lock(&p->sender_lock);
 	while (!p->sender_stop) {
 		struct timespec ts;
-		struct strlist dirty = p->dirty_feeds;
+		struct strlist dirty = STRLIST_INIT;
+		time_t now = time(NULL);
 
-		memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+		if (p->dirty_feeds.n > 0 && now - last_feeds >= FEED_MIN_INTERVAL_S) {
+			dirty = p->dirty_feeds;
+			memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+		}
 		pthread_mutex_unlock(&p->sender_lock);
 		if (dirty.n > 0) {
-			char err[512];
-			struct case_store *cs;
-
-			pthread_mutex_lock(&p->lock);
-			cs = case_store_open(p->conf->database, err, sizeof err);
-			for (size_t i = 0; cs && i < dirty.n; i++)
-				(void)write_officer_feed(p, cs, dirty.v[i]);
-			if (cs == NULL)
-				log_msg(LOG_ERR, "feeds not written: %s", err);
-			case_store_close(cs);
-			pthread_mutex_unlock(&p->lock);
+			write_feeds_unlocked(p, &dirty);
+			last_feeds = now;
 		}
 		strlist_free(&dirty);
 		(void)pipeline_flush_outbox(p, time(NULL));
 		pthread_mutex_lock(&p->sender_lock);
 		if (p->sender_stop)
 			break;
-		if (p->dirty_feeds.n > 0)
-			continue;       /* more work arrived while we were busy */
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 30;
-		pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
+		/* feeds waiting: come back when the interval is up; else sleep
+		 * until woken (mail queued) or 30 s (retries) */
+		if (p->dirty_feeds.n > 0)
+			ts.tv_sec = ts.tv_sec + FEED_MIN_INTERVAL_S - (time(NULL) - last_feeds);
+		else
+			ts.tv_sec += 30;
+		if (p->dirty_feeds.n == 0 || time(NULL) - last_feeds < FEED_MIN_INTERVAL_S)
+			pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
 	}
-	pthread_mutex_unlock(&p->sender_lock);
+	/* Stopping: what is still dirty is written now, not lost. */
+	{
+		struct strlist dirty = p->dirty_feeds;
+
+		memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+		pthread_mutex_unlock(&p->sender_lock);
+		if (dirty.n > 0)
+			write_feeds_unlocked(p, &dirty);
+		strlist_free(&dirty);
+	}
 	return NULL;
 }
 
