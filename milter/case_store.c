@@ -31,9 +31,26 @@
 
 #define BUSY_TIMEOUT_MS 5000   /* another writer (cmectl) may hold the lock */
 
+/*
+ * Prepared statements are cached per connection, keyed by the SQL text's
+ * address (every statement is a string literal here), so a connection
+ * that lives across messages parses each statement once.  A statement
+ * is marked busy from prepare() to release(); asking for one that is
+ * busy (a nested use of the same SQL) prepares a private copy.
+ */
+#define STMT_CACHE 64
+
+struct cached_stmt {
+	const char *sql;
+	sqlite3_stmt *st;
+	int busy;
+};
+
 struct case_store {
 	sqlite3 *db;
 	char errmsg[256];
+	struct cached_stmt cache[STMT_CACHE];
+	size_t ncache;
 };
 
 /* ------------------------------------------------------------------ */
@@ -245,6 +262,8 @@ void case_store_close(struct case_store *cs)
 {
 	if (cs == NULL)
 		return;
+	for (size_t i = 0; i < cs->ncache; i++)
+		sqlite3_finalize(cs->cache[i].st);
 	sqlite3_close_v2(cs->db);
 	free(cs);
 }
@@ -276,12 +295,40 @@ void case_store_rollback(struct case_store *cs)
 static sqlite3_stmt *prepare(struct case_store *cs, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
+	size_t i;
 
+	for (i = 0; i < cs->ncache; i++)
+		if (cs->cache[i].sql == sql)
+			break;
+	if (i < cs->ncache && !cs->cache[i].busy) {
+		cs->cache[i].busy = 1;
+		return cs->cache[i].st;
+	}
 	if (sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_fail(cs, "preparing a statement");
 		return NULL;
 	}
+	if (i == cs->ncache && cs->ncache < STMT_CACHE) {
+		cs->cache[cs->ncache].sql = sql;
+		cs->cache[cs->ncache].st = st;
+		cs->cache[cs->ncache].busy = 1;
+		cs->ncache++;
+	}
 	return st;
+}
+
+/* Done with a statement from prepare(): reset a cached one for its next
+ * use, finalize a private one. */
+static void release(struct case_store *cs, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < cs->ncache; i++)
+		if (cs->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			cs->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -300,7 +347,7 @@ static int run(struct case_store *cs, sqlite3_stmt *st, const char *what)
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(cs, what);
 	return 0;
@@ -336,7 +383,7 @@ static int first_case(struct case_store *cs, sqlite3_stmt *st, struct case_info 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_case_info(st, out);
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -365,7 +412,7 @@ int case_store_message_seen(struct case_store *cs, const char *key, struct strli
 		if (ref && refs)
 			(void)strlist_add_unique(refs, (const char *)ref);
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc != SQLITE_DONE)
 		return store_fail(cs, "looking up a message");
 	return seen;
@@ -587,7 +634,7 @@ static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc != SQLITE_ROW)
 		return store_fail(cs, "allocating a case reference");
 	snprintf(ref, CASE_REF_MAX, "CME-%04d-%05lld", tm.tm_year + 1900, n);
@@ -868,11 +915,11 @@ static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
 		         sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : "");
 		row.updated_at = (time_t)sqlite3_column_int64(st, 9);
 		if (fn(&row, arg) != 0) {
-			sqlite3_finalize(st);
+			release(cs, st);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading deadlines");
 }
 
@@ -901,7 +948,7 @@ int case_store_each_officer(struct case_store *cs,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn((const char *)sqlite3_column_text(st, 0), arg) != 0)
 			break;
-	sqlite3_finalize(st);
+	release(cs, st);
 	return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(cs, "listing officers");
 }
 
@@ -958,7 +1005,7 @@ static json_object *deadlines_json(struct case_store *cs, long long case_id)
 		put_col_int(d, "sequence", st, 3);
 		json_object_array_add(a, d);
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	return a;
 }
 
@@ -1026,7 +1073,7 @@ static json_object *case_row_json(struct case_store *cs, sqlite3_stmt *st)
 			while (sqlite3_step(s2) == SQLITE_ROW)
 				json_object_array_add(sibs, json_object_new_string(
 					(const char *)sqlite3_column_text(s2, 0)));
-			sqlite3_finalize(s2);
+			release(cs, s2);
 		}
 		json_object_object_add(o, "siblings", sibs);
 	}
@@ -1078,7 +1125,7 @@ char *case_store_cases_json(struct case_store *cs, const struct case_filter *f)
 	a = json_object_new_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_array_add(a, case_row_json(cs, st));
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc != SQLITE_DONE) {
 		json_object_put(a);
 		store_fail(cs, "listing cases");
@@ -1099,12 +1146,12 @@ char *case_store_show_json(struct case_store *cs, const char *ref)
 		return NULL;
 	bind_text(st, 1, ref);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		release(cs, st);
 		return NULL;
 	}
 	id = sqlite3_column_int64(st, 0);
 	o = case_row_json(cs, st);
-	sqlite3_finalize(st);
+	release(cs, st);
 
 	tl = json_object_new_array();
 	st = prepare(cs, "SELECT at, type, source, detail FROM events WHERE case_id = ?1"
@@ -1120,7 +1167,7 @@ char *case_store_show_json(struct case_store *cs, const char *ref)
 			put_col_str(e, "detail", st, 3);
 			json_object_array_add(tl, e);
 		}
-		sqlite3_finalize(st);
+		release(cs, st);
 	}
 	json_object_object_add(o, "timeline", tl);
 	return to_text(o);
@@ -1149,7 +1196,7 @@ int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist
 		if (refs)
 			(void)strlist_add(refs, (const char *)sqlite3_column_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(cs, "finding long-term cases");
 	for (size_t i = 0; i < n; i++)
@@ -1171,7 +1218,7 @@ static long long scalar(struct case_store *cs, const char *sql, time_t a, time_t
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(cs, st);
 	return v;
 }
 
@@ -1226,7 +1273,7 @@ int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
 		out->outcomes[out->n_outcomes].count = sqlite3_column_int64(st, 1);
 		out->n_outcomes++;
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	return 0;
 }
 
@@ -1302,7 +1349,7 @@ int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row 
 		out->message = strdup((const char *)sqlite3_column_text(st, 2));
 		out->attempts = sqlite3_column_int(st, 3);
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc == SQLITE_ROW)
 		return out->message ? 1 : -1;
 	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading the outbox");
@@ -1374,7 +1421,7 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 		id = sqlite3_column_int64(st, 0);
 		already = sqlite3_column_type(st, 1) != SQLITE_NULL;
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	if (rc == SQLITE_DONE)
 		return 0;               /* not one of ours */
 	if (rc != SQLITE_ROW)

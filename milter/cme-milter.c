@@ -589,6 +589,11 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 	struct pipeline *p;
 
 	conf_check(conf, problems);
+	/* Run as root, check as the milter's user: the database (created if
+	 * missing) and every file must be what that user can use, and a
+	 * root-owned cases.db would lock the milter out. */
+	if (problems->n == 0 && geteuid() == 0 && drop_privileges(conf) != 0)
+		(void)strlist_add(problems, "UserID: cannot become that user");
 	if (problems->n == 0) {
 		p = pipeline_new(conf, problems);
 		pipeline_free(p);

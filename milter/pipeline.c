@@ -45,11 +45,12 @@ struct pipeline {
 	const struct cme_conf *conf;
 	struct policy *policy;
 	struct officer_map *officers;    /* OfficerMap, or NULL */
-	/* Held open for the pipeline's life and never used: while it is
-	 * open, the connection a message opens is never the database's last,
-	 * so closing it does not checkpoint and delete the WAL (which cost a
-	 * whole checkpoint and fsync per message). */
-	struct case_store *anchor;
+	/* The writing connection, used under `lock` and kept across
+	 * messages (its statements stay prepared; closing the database's
+	 * last connection would checkpoint and delete the WAL).  Dropped
+	 * after any failure and opened again for the next transaction, so a
+	 * database that was restored or moved is picked up. */
+	struct case_store *writer;
 	pthread_mutex_t lock;
 	char host[128];              /* right-hand side of event UIDs */
 
@@ -188,6 +189,31 @@ static int ensure_dir(const char *dir, struct strlist *errors)
 	return -1;
 }
 
+/*
+ * The writing connection for one transaction; call with p->lock held.
+ * Every time, the database file must still be writable by us: a
+ * connection already open would go on writing through its descriptor
+ * after the file was made read-only, and the point of a read-only
+ * database is that nothing is accepted until it is fixed.
+ */
+static struct case_store *writer_get(struct pipeline *p, char *err, size_t errlen)
+{
+	if (access(p->conf->database, W_OK) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: not writable: %s", p->conf->database, strerror(errno));
+		return NULL;
+	}
+	if (p->writer == NULL)
+		p->writer = case_store_open(p->conf->database, err, errlen);
+	return p->writer;
+}
+
+/* After a failed transaction: start from a fresh connection next time. */
+static void writer_drop(struct pipeline *p)
+{
+	case_store_close(p->writer);
+	p->writer = NULL;
+}
+
 struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *errors)
 {
 	struct pipeline *p = calloc(1, sizeof *p);
@@ -211,7 +237,7 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		(void)strlist_add(errors, err);
 		goto fail;
 	}
-	p->anchor = cs;
+	p->writer = cs;
 	if (ensure_dir(conf->reminder_dir, errors) != 0)
 		goto fail;
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
@@ -226,7 +252,7 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 fail:
 	policy_free(p->policy);
 	officer_map_free(p->officers);
-	case_store_close(p->anchor);
+	case_store_close(p->writer);
 	free(p);
 	return NULL;
 }
@@ -246,7 +272,7 @@ void pipeline_free(struct pipeline *p)
 	pthread_cond_destroy(&p->sender_wake);
 	strlist_free(&p->dirty_feeds);
 	officer_map_free(p->officers);
-	case_store_close(p->anchor);
+	case_store_close(p->writer);
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -876,13 +902,14 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t.source = res->message_key;
 
 	pthread_mutex_lock(&p->lock);
-	t.cs = case_store_open(p->conf->database, err, sizeof err);
+	t.cs = writer_get(p, err, sizeof err);
 	if (t.cs == NULL) {
 		log_msg(LOG_ERR, "%s: cannot open the database: %s",
 		        in->queue_id ? in->queue_id : "-", err);
 	} else if (run_transaction(&t, res->message_key) != 0) {
 		log_msg(LOG_ERR, "%s: cannot store the case: %s",
 		        in->queue_id ? in->queue_id : "-", case_store_errmsg(t.cs));
+		writer_drop(p);
 	} else {
 		rc = 0;
 		/* The case is committed; the feed follows from it and can
@@ -890,7 +917,6 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		 * not turn an accepted message into a retry. */
 		feeds_changed(p, t.cs, &t.changes);
 	}
-	case_store_close(t.cs);
 	pthread_mutex_unlock(&p->lock);
 out:
 	referral_free(&r);
@@ -950,7 +976,7 @@ static long long in_transaction(struct pipeline *p, txn_fn fn, void *arg,
 	long long rc = -1;
 
 	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
+	cs = writer_get(p, err, sizeof err);
 	if (cs == NULL) {
 		log_msg(LOG_ERR, "%s", err);
 	} else if (case_store_begin(cs) == 0) {
@@ -958,12 +984,15 @@ static long long in_transaction(struct pipeline *p, txn_fn fn, void *arg,
 		if (rc < 0 || case_store_commit(cs) != 0) {
 			log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
 			case_store_rollback(cs);
+			writer_drop(p);
 			rc = -1;
 		} else if (after) {
 			after(p, cs, arg, rc);
 		}
+	} else {
+		log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
+		writer_drop(p);
 	}
-	case_store_close(cs);
 	pthread_mutex_unlock(&p->lock);
 	return rc;
 }
@@ -1259,6 +1288,7 @@ static void *sender_main(void *arg)
 {
 	struct pipeline *p = arg;
 	time_t last_feeds = 0;
+	time_t interval = FEED_MIN_INTERVAL_S;
 
 	pthread_mutex_lock(&p->sender_lock);
 	while (!p->sender_stop) {
@@ -1266,14 +1296,24 @@ static void *sender_main(void *arg)
 		struct strlist dirty = STRLIST_INIT;
 		time_t now = time(NULL);
 
-		if (p->dirty_feeds.n > 0 && now - last_feeds >= FEED_MIN_INTERVAL_S) {
+		if (p->dirty_feeds.n > 0 && now - last_feeds >= interval) {
 			dirty = p->dirty_feeds;
 			memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
 		}
 		pthread_mutex_unlock(&p->sender_lock);
 		if (dirty.n > 0) {
+			struct timespec a, b;
+			double took;
+
+			clock_gettime(CLOCK_MONOTONIC, &a);
 			write_feeds_unlocked(p, &dirty);
+			clock_gettime(CLOCK_MONOTONIC, &b);
 			last_feeds = now;
+			/* Feeds grow with the caseload: keep their rewriting under
+			 * a tenth of this thread's time, whatever their size. */
+			took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+			interval = (time_t)(took * 10) > FEED_MIN_INTERVAL_S ? (time_t)(took * 10)
+			                                                     : FEED_MIN_INTERVAL_S;
 		}
 		strlist_free(&dirty);
 		(void)pipeline_flush_outbox(p, time(NULL));
@@ -1284,10 +1324,10 @@ static void *sender_main(void *arg)
 		/* feeds waiting: come back when the interval is up; else sleep
 		 * until woken (mail queued) or 30 s (retries) */
 		if (p->dirty_feeds.n > 0)
-			ts.tv_sec = ts.tv_sec + FEED_MIN_INTERVAL_S - (time(NULL) - last_feeds);
+			ts.tv_sec = ts.tv_sec + interval - (time(NULL) - last_feeds);
 		else
 			ts.tv_sec += 30;
-		if (p->dirty_feeds.n == 0 || time(NULL) - last_feeds < FEED_MIN_INTERVAL_S)
+		if (p->dirty_feeds.n == 0 || time(NULL) - last_feeds < interval)
 			pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
 	}
 	/* Stopping: what is still dirty is written now, not lost. */

@@ -154,7 +154,7 @@ check "one X-CME-Case matching CME-YYYY-NNNNN" test $? -eq 0 || diag "X-CME-Case
 [ "$subject" = "[$cases] $(pf_header "$FIX/referral.eml" Subject)" ]
 check "subject tagged [$cases]" test $? -eq 0 || diag "Subject: $subject"
 # The queue ID in the milter's log is the one pickup/cleanup gave it.
-qid=$(sed -n "s/^cme-milter: \([0-9A-Za-z]*\): action=opened cases=$cases\$/\1/p" "$T/milter.log" | head -n 1)
+qid=$(sed -En "s/^cme-milter: ([0-9A-Za-z]+): action=opened cases=$cases( .*)?\$/\1/p" "$T/milter.log" | head -n 1)
 [ -n "$qid" ] && grep -q "$qid: uid=0 from=<attendance@oakfield.sch.test>" "$MXLOG"
 check "milter logged the pickup queue ID ($qid)" test $? -eq 0 ||
 	{ diag_tail "$T/milter.log" 5; grep pickup "$MXLOG" | tail -n 3 | diag; }

@@ -314,7 +314,7 @@ check "exactly one X-CME-Case, matching CME-YYYY-NNNNN (forged one removed)" tes
 check "subject prefixed once with [$REF1]" test $? -eq 0 || diag "Subject: $subject"
 
 # The milter's one log line: Sendmail's queue ID, action, case; no name.
-grep -Eq "^cme-milter: [A-Za-z0-9]+: action=opened cases=$REF1\$" "$T/milter.log" &&
+grep -Eq "^cme-milter: [A-Za-z0-9]+: action=opened cases=$REF1( |\$)" "$T/milter.log" &&
 	! grep -qi 'hartley' "$T/milter.log"
 check "milter log: 'QUEUEID: action=opened cases=$REF1', no child's name" test $? -eq 0 ||
 	diag_tail "$T/milter.log" 5
