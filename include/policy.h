@@ -38,6 +38,8 @@ struct policy {
 	char *name;
 	char *path;              /* file it was read from */
 	char *timezone;          /* Olson name, default Europe/London */
+	void *zone;              /* its icaltimezone, looked up once at load
+	                            (a lookup walks libical's zone list) */
 	int   day_start_min;     /* minutes after local midnight, default 540 */
 	int   day_end_min;       /* default 1020 (17:00) */
 	struct closures working_closures;

@@ -44,6 +44,8 @@ static icaltimezone *policy_zone(const struct policy *p)
 {
 	icaltimezone *zone = NULL;
 
+	if (p != NULL && p->zone != NULL)
+		return p->zone;
 	if (p != NULL && p->timezone != NULL)
 		zone = icaltimezone_get_builtin_timezone(p->timezone);
 	if (zone == NULL)

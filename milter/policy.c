@@ -648,6 +648,8 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 		policy_free(p);
 		return NULL;
 	}
+	/* builtin zones live as long as the process: no free */
+	p->zone = icaltimezone_get_builtin_timezone(p->timezone);
 	return p;
 }
 
