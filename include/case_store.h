@@ -42,6 +42,13 @@ int  case_store_begin(struct case_store *cs);     /* BEGIN IMMEDIATE */
 int  case_store_commit(struct case_store *cs);
 void case_store_rollback(struct case_store *cs);
 
+/* A savepoint for one message inside a larger transaction (the
+ * pipeline's group commit): released when the message is done, rolled
+ * back alone when it fails. */
+int  case_store_savepoint(struct case_store *cs);
+int  case_store_release(struct case_store *cs);
+void case_store_rollback_to(struct case_store *cs);
+
 /* Idempotency.  If a message with `key` was recorded, returns 1 and puts
  * the refs it touched in *refs; 0 if new; -1 on error. */
 int case_store_message_seen(struct case_store *cs, const char *key,

@@ -288,6 +288,23 @@ void case_store_rollback(struct case_store *cs)
 	(void)sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* One message inside a batch transaction. */
+int case_store_savepoint(struct case_store *cs)
+{
+	return exec(cs, "SAVEPOINT message");
+}
+
+int case_store_release(struct case_store *cs)
+{
+	return exec(cs, "RELEASE message");
+}
+
+void case_store_rollback_to(struct case_store *cs)
+{
+	/* ROLLBACK TO keeps the savepoint open: release it as well. */
+	(void)sqlite3_exec(cs->db, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Statement helpers.  Statements are prepared per call: a connection
  * lives for one message, so a cache would not pay for itself.          */

@@ -51,6 +51,12 @@ struct pipeline {
 	 * after any failure and opened again for the next transaction, so a
 	 * database that was restored or moved is picked up. */
 	struct case_store *writer;
+
+	/* Group commit (see group_commit): messages waiting for a commit. */
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_done;
+	struct job *q_head, *q_tail;
+	int q_leader;
 	pthread_mutex_t lock;
 	char host[128];              /* right-hand side of event UIDs */
 
@@ -246,6 +252,8 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 	snprintf(p->claimant, sizeof p->claimant, "%ld.%ld@%s", (long)getpid(), (long)time(NULL),
 	         p->host);
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->q_lock, NULL);
+	pthread_cond_init(&p->q_done, NULL);
 	pthread_mutex_init(&p->sender_lock, NULL);
 	pthread_cond_init(&p->sender_wake, NULL);
 	return p;
@@ -270,6 +278,8 @@ void pipeline_free(struct pipeline *p)
 	}
 	pthread_mutex_destroy(&p->sender_lock);
 	pthread_cond_destroy(&p->sender_wake);
+	pthread_mutex_destroy(&p->q_lock);
+	pthread_cond_destroy(&p->q_done);
 	strlist_free(&p->dirty_feeds);
 	officer_map_free(p->officers);
 	case_store_close(p->writer);
@@ -661,26 +671,23 @@ static const char *decide_action(const struct txn *t)
 	return "ignored";
 }
 
-static int run_transaction(struct txn *t, const char *key)
+/* One message's decisions, inside the batch's transaction and under a
+ * savepoint of its own: 0 done (or a duplicate), -1 failed (everything
+ * it wrote is rolled back; the other messages of the batch stand). */
+static int run_job(struct txn *t, const char *key)
 {
 	const struct cme_referral *r = t->r;
 	long long row;
 	int seen, rc = 0;
 
-	if (case_store_begin(t->cs) != 0)
+	if (case_store_savepoint(t->cs) != 0)
 		return -1;
-	/* Cases past their long-term review become long-term before this
-	 * message is matched: they stay matchable, only their status says
-	 * they are dormant. */
-	if (case_store_sweep_long_term(t->cs, t->now, NULL) < 0)
-		goto fail;
 	seen = case_store_message_seen(t->cs, key, &t->res->refs);
 	if (seen < 0)
 		goto fail;
 	if (seen) {
 		snprintf(t->res->action, sizeof t->res->action, "duplicate");
-		case_store_rollback(t->cs);
-		return 0;
+		return case_store_release(t->cs);
 	}
 	switch (r->kind) {
 	case KIND_REFERRAL:
@@ -709,11 +716,9 @@ static int run_transaction(struct txn *t, const char *key)
 	for (size_t i = 0; i < t->ntouched; i++)
 		if (case_store_link_message(t->cs, row, t->touched[i]) != 0)
 			goto fail;
-	if (case_store_commit(t->cs) != 0)
-		goto fail;
-	return 0;
+	return case_store_release(t->cs);
 fail:
-	case_store_rollback(t->cs);
+	case_store_rollback_to(t->cs);
 	return -1;
 }
 
@@ -851,6 +856,105 @@ static void feeds_changed(struct pipeline *p, struct case_store *cs,
 }
 
 /* ------------------------------------------------------------------ */
+/* Group commit.
+ *
+ * A commit costs an fsync, and an fsync costs milliseconds whatever it
+ * carries.  Messages that reach end of data while a commit is under way
+ * queue up; the next thread through becomes the leader and runs the
+ * whole queue as one transaction (each message under its own savepoint)
+ * with one fsync, then wakes the others with their results.  Under load
+ * the batches grow by themselves; alone, a message is a batch of one.
+ * Nothing is reported done before the COMMIT that holds it returned.  */
+
+struct job {
+	struct txn *t;
+	const char *key;
+	const char *queue_id;
+	int rc;
+	int done;
+	struct job *next;
+};
+
+static void run_batch(struct pipeline *p, struct job *batch)
+{
+	char err[512];
+	struct case_store *cs;
+	time_t now = batch->t->now;
+	int ok = 1;
+
+	pthread_mutex_lock(&p->lock);
+	cs = writer_get(p, err, sizeof err);
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "%s: cannot open the database: %s",
+		        batch->queue_id ? batch->queue_id : "-", err);
+		ok = 0;
+	} else if (case_store_begin(cs) != 0) {
+		ok = 0;
+	} else if (case_store_sweep_long_term(cs, now, NULL) < 0) {
+		/* Cases past their long-term review become long-term before
+		 * the batch is matched: still matchable, only dormant. */
+		ok = 0;
+	}
+	for (struct job *j = batch; ok && j; j = j->next) {
+		j->t->cs = cs;
+		j->rc = run_job(j->t, j->key);
+		if (j->rc != 0)
+			log_msg(LOG_ERR, "%s: cannot store the case: %s",
+			        j->queue_id ? j->queue_id : "-", case_store_errmsg(cs));
+	}
+	if (ok && case_store_commit(cs) != 0) {
+		log_msg(LOG_ERR, "%s: cannot commit: %s",
+		        batch->queue_id ? batch->queue_id : "-", case_store_errmsg(cs));
+		ok = 0;
+	}
+	if (!ok) {
+		if (cs != NULL) {
+			case_store_rollback(cs);
+			writer_drop(p);
+		}
+		for (struct job *j = batch; j; j = j->next)
+			j->rc = -1;
+	} else {
+		/* Committed; the feeds follow from it and can always be
+		 * rebuilt (cmectl calendar), so a feed error does not turn
+		 * an accepted message into a retry. */
+		for (struct job *j = batch; j; j = j->next)
+			if (j->rc == 0)
+				feeds_changed(p, cs, &j->t->changes);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int group_commit(struct pipeline *p, struct job *job)
+{
+	pthread_mutex_lock(&p->q_lock);
+	if (p->q_tail)
+		p->q_tail->next = job;
+	else
+		p->q_head = job;
+	p->q_tail = job;
+	while (!job->done) {
+		if (!p->q_leader) {
+			struct job *batch = p->q_head;
+
+			p->q_leader = 1;
+			p->q_head = p->q_tail = NULL;
+			pthread_mutex_unlock(&p->q_lock);
+			run_batch(p, batch);
+			pthread_mutex_lock(&p->q_lock);
+			for (struct job *j = batch; j; j = j->next)
+				j->done = 1;
+			p->q_leader = 0;
+			pthread_cond_broadcast(&p->q_done);
+		} else {
+			pthread_cond_wait(&p->q_done, &p->q_lock);
+		}
+	}
+	pthread_mutex_unlock(&p->q_lock);
+	return job->rc;
+}
+
+/* ------------------------------------------------------------------ */
 
 int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
                      struct pipeline_result *res)
@@ -861,7 +965,6 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	struct cme_message *m;
 	struct cme_referral r;
 	struct txn t;
-	char err[512];
 	int rc = -1;
 
 	message_limits_default(&lim);
@@ -901,23 +1004,15 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t.res = res;
 	t.source = res->message_key;
 
-	pthread_mutex_lock(&p->lock);
-	t.cs = writer_get(p, err, sizeof err);
-	if (t.cs == NULL) {
-		log_msg(LOG_ERR, "%s: cannot open the database: %s",
-		        in->queue_id ? in->queue_id : "-", err);
-	} else if (run_transaction(&t, res->message_key) != 0) {
-		log_msg(LOG_ERR, "%s: cannot store the case: %s",
-		        in->queue_id ? in->queue_id : "-", case_store_errmsg(t.cs));
-		writer_drop(p);
-	} else {
-		rc = 0;
-		/* The case is committed; the feed follows from it and can
-		 * always be rebuilt (cmectl calendar), so a feed error does
-		 * not turn an accepted message into a retry. */
-		feeds_changed(p, t.cs, &t.changes);
+	{
+		struct job job;
+
+		memset(&job, 0, sizeof job);
+		job.t = &t;
+		job.key = res->message_key;
+		job.queue_id = in->queue_id;
+		rc = group_commit(p, &job);
 	}
-	pthread_mutex_unlock(&p->lock);
 out:
 	referral_free(&r);
 	message_free(m);
