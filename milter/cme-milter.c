@@ -164,8 +164,9 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	struct conn *c = conn_get(ctx);
 	/* Ask only for what we use, and for no replies where the protocol
 	 * allows: every skipped round trip is Postfix time saved. */
-	unsigned long want_nr = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
-	                        SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN;
+	unsigned long want_nr = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
+	                        SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
+	                        SMFIP_NR_BODY | SMFIP_NR_UNKN;
 
 	(void)f2;
 	(void)f3;
@@ -178,6 +179,11 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = c->nr_flags | (f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN));
 	*pf2 = 0;
 	*pf3 = 0;
+	/* Only the macros we read: SMTP AUTH at MAIL, the queue ID at end of
+	 * message (Sendmail knows it at MAIL, Postfix at end of message).
+	 * Less for the MTA to send on every message. */
+	(void)smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen}");
+	(void)smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	return SMFIS_CONTINUE;
 }
 
@@ -221,8 +227,8 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 	char *auth;
 
-	if (c == NULL)
-		return internal_error(ctx, "out of memory");
+	if (c == NULL)  /* no memory: end of message will tempfail */
+		return SMFIS_NOREPLY;
 	conn_reset_message(c);
 	c->null_sender = argv[0] && (strcmp(argv[0], "<>") == 0 || argv[0][0] == '\0');
 	/* Our reminder mails are sent from the CME mailbox: watch them pass
@@ -231,18 +237,18 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	if (auth && *auth)
 		c->auth_authen = strdup(auth);
-	return SMFIS_CONTINUE;
+	return (c->nr_flags & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 
-	if (c == NULL)
-		return internal_error(ctx, "out of memory");
+	if (c == NULL)  /* no memory: end of message will tempfail */
+		return SMFIS_NOREPLY;
 	if (argv[0] && is_cme_mailbox(argv[0]))
 		c->is_cme = 1;
-	return SMFIS_CONTINUE;
+	return (c->nr_flags & SMFIP_NR_RCPT) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_data(SMFICTX *ctx)
@@ -386,7 +392,9 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		}
 		return SMFIS_ACCEPT;
 	}
-	if (c == NULL || !c->is_cme)
+	if (c == NULL)
+		return internal_error(ctx, "out of memory");
+	if (!c->is_cme)
 		return SMFIS_ACCEPT;
 	if (c->xcme_overflow)
 		return internal_error(ctx, "out of memory remembering forged X-CME headers");

@@ -1405,9 +1405,9 @@ static void *sender_main(void *arg)
 			clock_gettime(CLOCK_MONOTONIC, &b);
 			last_feeds = now;
 			/* Feeds grow with the caseload: keep their rewriting under
-			 * a tenth of this thread's time, whatever their size. */
+			 * a twentieth of this thread's time, whatever their size. */
 			took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-			interval = (time_t)(took * 10) > FEED_MIN_INTERVAL_S ? (time_t)(took * 10)
+			interval = (time_t)(took * 20) > FEED_MIN_INTERVAL_S ? (time_t)(took * 20)
 			                                                     : FEED_MIN_INTERVAL_S;
 		}
 		strlist_free(&dirty);
