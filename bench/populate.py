@@ -74,7 +74,9 @@ for i in range(n):
         con.execute(
             "INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at)"
             " VALUES (?,?,?,?,?,?)",
-            (cid, k, opened + due * 86400, "cancelled" if closed else "pending",
+            (cid, k, opened + due * 86400,
+             "cancelled" if closed else ("fired" if status == "long-term" and k == "long-term-review"
+                                         else "pending"),
              1 if closed else 0, opened))
     if i % 50000 == 49999:
         con.execute("COMMIT")

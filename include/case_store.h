@@ -102,7 +102,8 @@ struct deadline_row {
 	char kind[24];            /* home-visit, escalation, long-term-review, immediate */
 	time_t due;
 	int sequence;
-	char status[16];          /* pending, met, cancelled */
+	char status[16];          /* pending, met, cancelled, fired (a long-term
+	                             review whose case went long-term) */
 	char officer[256];
 	char initials[16];
 	char name[168];           /* "Forename Surname": ReminderDetail full only */

@@ -111,7 +111,7 @@ static const char *const migrations[] = {
 	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
 	"  kind TEXT NOT NULL,"
 	"  due INTEGER NOT NULL,"
-	"  status TEXT NOT NULL,"             /* pending met cancelled */
+	"  status TEXT NOT NULL,"             /* pending met cancelled fired */
 	"  sequence INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (case_id, kind));"
@@ -1216,8 +1216,14 @@ int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist
 	release(cs, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(cs, "finding long-term cases");
+	/* The review reminder has done its job once the case is long-term:
+	 * it leaves the live feed ("fired"), and this sweep, which only
+	 * looks at pending reviews, never meets the case again - so its cost
+	 * stays with the cases just come due, not the whole long-term list. */
 	for (size_t i = 0; i < n; i++)
 		if (case_store_set_status(cs, ids[i], "long-term", NULL, now) != 0 ||
+		    case_store_change_deadline_status(cs, ids[i], "long-term-review", "pending",
+		                                      "fired", now) < 0 ||
 		    case_store_add_event(cs, ids[i], now, "state", "policy",
 		                         "long-term: open for the policy's long-term period") != 0)
 			return -1;

@@ -164,7 +164,7 @@ chmod 0644 "$CONF"
 
 # Start the milter, then the mx (milter configured) and the relay.  Any of
 # them failing to come up makes every later assertion meaningless: bail.
-if ! milter_start "$CME_MILTER" "$CONF" "$MILTERPORT" "$T/milter.log" 15 2>"$T/start.err"; then
+if ! milter_start "$CME_MILTER" "$CONF" "$MILTERPORT" "$T/milter.log" "${E2E_STARTUP_SECS:-15}" 2>"$T/start.err"; then
 	diag <"$T/start.err"
 	bail "cme-milter did not start (see diagnostics above)"
 fi
@@ -426,13 +426,13 @@ check "cmectl cases --json now has 2 cases" test $? -eq 0 ||
 cp "$CONF" "$T/conf.good"
 printf 'NoSuchKey yes\n' >>"$CONF"
 kill -USR1 "$MILTER_PID"
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'reload refused' "$T/milter.log" && break; sleep 0.2; done
+for _ in $(seq 100); do grep -q 'reload refused' "$T/milter.log" && break; sleep 0.2; done
 grep -q 'reload refused' "$T/milter.log" && kill -0 "$MILTER_PID" 2>/dev/null
 check "SIGUSR1 with a broken config: refused, milter still running" test $? -eq 0 ||
 	diag_tail "$T/milter.log" 5
 sed 's/^SubjectTag .*/SubjectTag            no/' "$T/conf.good" >"$CONF"
 kill -USR1 "$MILTER_PID"
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'configuration and policy reloaded' "$T/milter.log" && break; sleep 0.2; done
+for _ in $(seq 100); do grep -q 'configuration and policy reloaded' "$T/milter.log" && break; sleep 0.2; done
 grep -q 'configuration and policy reloaded' "$T/milter.log"
 check "SIGUSR1 with a good config: reloaded" test $? -eq 0 || diag_tail "$T/milter.log" 5
 sed 's/^Message-ID: .*/Message-ID: <reload-check@oakfield.sch.test>/' "$FIX/referral.eml" >"$T/reload.eml"
