@@ -150,6 +150,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN message_id TEXT;"
 	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
 	"CREATE UNIQUE INDEX outbox_message_id ON outbox(message_id);",
+
+	/* 5: feeds read only the pending deadlines, and list officers, without
+	 * walking every case the LA ever had. */
+	"CREATE INDEX deadlines_pending ON deadlines(case_id) WHERE status = 'pending';"
+	"CREATE INDEX cases_officer ON cases(officer);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -765,7 +765,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rt = first;
-	(void)pipeline_write_feeds(first->pipeline);
+	/* The sender thread also brings every feed up to date, in the
+	 * background: the milter answers at once, whatever the caseload. */
 	if (pipeline_start_sender(first->pipeline) != 0)
 		log_msg(LOG_WARNING, "no reminder sender thread: reminder mails wait in the outbox");
 	if (pthread_create(&reloader, NULL, reload_thread, NULL) != 0)

@@ -68,6 +68,7 @@ struct pipeline {
 	pthread_cond_t sender_wake;
 	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
 	char claimant[160];          /* this sender's name on outbox leases */
+	int all_feeds_dirty;         /* rewrite every officer's feed (start-up) */
 	int defer_feeds;             /* batch (cmectl ingest): feeds at the end */
 };
 
@@ -804,10 +805,10 @@ int pipeline_write_feeds(struct pipeline *p)
 	void *args[2];
 	int rc;
 
-	pthread_mutex_lock(&p->lock);
+	/* A reader of its own: no need to hold up the messages being
+	 * committed meanwhile (WAL readers see a consistent snapshot). */
 	cs = case_store_open(p->conf->database, err, sizeof err);
 	if (cs == NULL) {
-		pthread_mutex_unlock(&p->lock);
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -817,7 +818,6 @@ int pipeline_write_feeds(struct pipeline *p)
 	if (p->conf->duty_officer)
 		rc |= write_officer_feed(p, cs, p->conf->duty_officer);
 	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
 	return rc;
 }
 
@@ -1391,6 +1391,14 @@ static void *sender_main(void *arg)
 		struct strlist dirty = STRLIST_INIT;
 		time_t now = time(NULL);
 
+		if (p->all_feeds_dirty) {
+			/* At start-up every feed is brought up to date, here and
+			 * not before the milter answers its first connection. */
+			p->all_feeds_dirty = 0;
+			pthread_mutex_unlock(&p->sender_lock);
+			(void)pipeline_write_feeds(p);
+			pthread_mutex_lock(&p->sender_lock);
+		}
 		if (p->dirty_feeds.n > 0 && now - last_feeds >= interval) {
 			dirty = p->dirty_feeds;
 			memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
@@ -1447,6 +1455,7 @@ static long long release_fn(struct case_store *cs, void *arg)
 
 int pipeline_start_sender(struct pipeline *p)
 {
+	p->all_feeds_dirty = 1;
 	/* Started even with NotifyOfficers no: it also writes the feeds. */
 	if (p->sender_running)
 		return 0;
