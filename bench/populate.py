@@ -75,8 +75,11 @@ for i in range(n):
             "INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at)"
             " VALUES (?,?,?,?,?,?)",
             (cid, k, opened + due * 86400,
-             "cancelled" if closed else ("fired" if status == "long-term" and k == "long-term-review"
-                                         else "pending"),
+             # an open case's deadlines that have passed were met (or,
+             # for the review, fired when the case went long-term)
+             "cancelled" if closed else (
+                 "pending" if opened + due * 86400 > time.time() else
+                 ("fired" if k == "long-term-review" else "met")),
              1 if closed else 0, opened))
     if i % 50000 == 49999:
         con.execute("COMMIT")

@@ -252,8 +252,13 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(cs->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(cs->db, 1);
+	/* A page cache of 32 MB and reads through mmap: an LA's database of
+	 * a million cases (about 1 GB) keeps its indexes' hot pages in
+	 * memory, so a message costs the same at any size. */
 	if (exec(cs, "PRAGMA journal_mode=WAL") != 0 ||
 	    exec(cs, "PRAGMA synchronous=FULL") != 0 ||
+	    exec(cs, "PRAGMA cache_size=-32768") != 0 ||
+	    exec(cs, "PRAGMA mmap_size=268435456") != 0 ||
 	    exec(cs, "PRAGMA foreign_keys=ON") != 0 ||
 	    migrate(cs) != 0) {
 		snprintf(err, errlen, "%s: %s", path, cs->errmsg);
@@ -1383,9 +1388,29 @@ int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row 
 	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading the outbox");
 }
 
+/* The timeline's "reminder sent" event, the first time a mail is known
+ * to be with the MTA (whichever of the sender and the milter learns it
+ * first). */
+static int reminder_sent_event(struct case_store *cs, long long id, time_t now)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"INSERT INTO events (case_id, at, type, source, detail)"
+		" SELECT case_id, ?2, 'reminder', 'outbox',"
+		"  method || ' ' || uid || ' sent to ' || recipient"
+		" FROM outbox WHERE id = ?1 AND sent_at IS NULL AND case_id IS NOT NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return run(cs, st, "adding a reminder to the timeline");
+}
+
 int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
                            time_t next_attempt, const char *error)
 {
+	if (sent && reminder_sent_event(cs, id, now) != 0)
+		return -1;
 	sqlite3_stmt *st = prepare(cs, sent
 		? "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), attempts = attempts + 1,"
 		  " last_error = NULL WHERE id = ?1"
@@ -1456,6 +1481,8 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 		return store_fail(cs, "looking up a reminder mail");
 	if (already)
 		return 2;
+	if (reminder_sent_event(cs, id, now) != 0)
+		return -1;
 	st = prepare(cs, "UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1");
 	if (st == NULL)
 		return -1;

@@ -135,6 +135,14 @@ sed -i "s|^OfficerMap .*|OfficerMap $T/bad.map|" "$C"
 grep -q "bad.map:1:" "$T/bad.err"
 ok $? "a broken OfficerMap is reported as file:line"
 
+# --- reminders sent are on the timeline -------------------------------
+C=$T/r.conf; conf "$C" "$T/r"
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail-ok"; chmod +x "$T/sendmail-ok"
+printf 'NotifyOfficers yes\nSendmailPath %s\n' "$T/sendmail-ok" >> "$C"
+ref=$("$CMECTL" -c "$C" ingest --now "$NOW" "$F/referral.eml" | awk '{print $3}')
+n_sent=$("$CMECTL" -c "$C" show "$ref" --json | $PY -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["timeline"] if e["type"] == "reminder"))')
+is "$n_sent" "3" "each reminder mail sent is a timeline event (3 for a new referral)"
+
 # --- policies: every shipped one loads; a broken one is refused -------
 C=$T/p.conf; conf "$C" "$T/p"
 for pol in "$top_srcdir"/policies/*.policy; do
