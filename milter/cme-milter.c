@@ -348,6 +348,8 @@ static int remove_forged_headers(SMFICTX *ctx, struct conn *c)
 {
 	int failed = 0;
 
+	if (c->nxcme == 0)
+		return 0;       /* (qsort of a NULL array is undefined, even empty) */
 	qsort(c->xcme, c->nxcme, sizeof c->xcme[0], xcme_cmp);
 	for (size_t i = 0; i < c->nxcme; i++)
 		c->xcme[i].index = (i > 0 && strcasecmp(c->xcme[i].name, c->xcme[i - 1].name) == 0)

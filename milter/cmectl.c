@@ -321,7 +321,8 @@ static int ingest_maildir(struct pipeline *p, const char *dir, time_t now, int *
 		}
 		closedir(d);
 	}
-	qsort(files.v, files.n, sizeof files.v[0], path_cmp);
+	if (files.n > 0)
+		qsort(files.v, files.n, sizeof files.v[0], path_cmp);
 	for (size_t i = 0; i < files.n; i++)
 		ingest_one(p, files.v[i], now, failed);
 	strlist_free(&files);
