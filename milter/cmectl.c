@@ -454,22 +454,37 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_show(struct ctl *ctl, int argc, char **argv)
+/* The JSON of case argv[1] (for show and archive-form), or an exit code
+ * in *rc with the message printed. */
+static char *case_json(struct ctl *ctl, int argc, char **argv, const char *cmd, int *rc)
 {
 	struct case_store *cs;
 	char *text;
-	int rc;
 
-	if (argc < 2)
-		return fail(EXIT_USER, "%s", "show needs a case reference");
-	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
-		return rc;
-	if ((cs = open_store(ctl)) == NULL)
-		return EXIT_INTERNAL;
+	if (argc < 2) {
+		*rc = fail(EXIT_USER, "%s needs a case reference", cmd);
+		return NULL;
+	}
+	if ((*rc = load_conf(ctl, 1)) != 0 || (*rc = become_milter_user(&ctl->conf)) != 0)
+		return NULL;
+	if ((cs = open_store(ctl)) == NULL) {
+		*rc = EXIT_INTERNAL;
+		return NULL;
+	}
 	text = case_store_show_json(cs, argv[1]);
 	case_store_close(cs);
 	if (text == NULL)
-		return fail(EXIT_USER, "no case %s", argv[1]);
+		*rc = fail(EXIT_USER, "no case %s", argv[1]);
+	return text;
+}
+
+static int cmd_show(struct ctl *ctl, int argc, char **argv)
+{
+	int rc;
+	char *text = case_json(ctl, argc, argv, "show", &rc);
+
+	if (text == NULL)
+		return rc;
 	printf("%s\n", text);   /* JSON is the only form for now */
 	free(text);
 	return 0;
@@ -789,7 +804,6 @@ static int cmd_purge(struct ctl *ctl, int argc, char **argv)
  * from the case.  The database checks are the officer's to fill in. */
 static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
 {
-	struct case_store *cs;
 	json_object *o, *v, *tl;
 	char *text;
 	int rc;
@@ -803,16 +817,8 @@ static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
 		"Check with last school attended (if applicable)",
 	};
 
-	if (argc < 2)
-		return fail(EXIT_USER, "%s", "archive-form needs a case reference");
-	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+	if ((text = case_json(ctl, argc, argv, "archive-form", &rc)) == NULL)
 		return rc;
-	if ((cs = open_store(ctl)) == NULL)
-		return EXIT_INTERNAL;
-	text = case_store_show_json(cs, argv[1]);
-	case_store_close(cs);
-	if (text == NULL)
-		return fail(EXIT_USER, "no case %s", argv[1]);
 	o = json_tokener_parse(text);
 	free(text);
 #define F(key) (json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "")

@@ -36,31 +36,8 @@ PATH=$PATH:/usr/sbin:/sbin
 NTESTS=8
 echo "1..$NTESTS"
 
-n=0
-failed=0
-ok() {
-	local st=$1; shift
-	n=$((n + 1))
-	if [ "$st" -eq 0 ]; then echo "ok $n - $*"; else echo "not ok $n - $*"; failed=$((failed + 1)); fi
-	return "$st"
-}
-check() {
-	local desc=$1 st; shift
-	"$@"; st=$?
-	ok "$st" "$desc"
-}
-diag() {
-	if [ $# -gt 0 ]; then printf '# %s\n' "$*"; else sed 's/^/# /'; fi
-}
-diag_tail() {
-	[ -f "$1" ] || { diag "($1 does not exist)"; return; }
-	diag "--- last ${2:-15} lines of $1"
-	tail -n "${2:-15}" "$1" | diag
-}
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck source=lib/tap.sh
+. "$top_srcdir/tests/lib/tap.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "e2e-local needs root (private Postfix, milter UserID nobody)"
 for p in postfix postconf postqueue; do

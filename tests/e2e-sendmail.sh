@@ -72,31 +72,8 @@ echo "1..$NTESTS"
 echo "# sendmail: $SM_BIN (cf: $SM_CF)"
 
 # ---------------------------------------------------------------- TAP ----
-n=0
-failed=0
-ok() {
-	local st=$1; shift
-	n=$((n + 1))
-	if [ "$st" -eq 0 ]; then echo "ok $n - $*"; else echo "not ok $n - $*"; failed=$((failed + 1)); fi
-	return "$st"
-}
-check() {
-	local desc=$1 st; shift
-	"$@"; st=$?
-	ok "$st" "$desc"
-}
-diag() {
-	if [ $# -gt 0 ]; then printf '# %s\n' "$*"; else sed 's/^/# /'; fi
-}
-diag_tail() {
-	[ -f "$1" ] || { diag "($1 does not exist)"; return; }
-	diag "--- last ${2:-15} lines of $1"
-	tail -n "${2:-15}" "$1" | diag
-}
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck source=lib/tap.sh
+. "$top_srcdir/tests/lib/tap.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "e2e-sendmail needs root (Sendmail daemon, milter UserID nobody)"
 [ -x "$PY" ] || bail "/usr/bin/python3 missing"
