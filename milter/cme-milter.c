@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -557,6 +558,39 @@ static int drop_privileges(const struct cme_conf *conf)
 	return 0;
 }
 
+/* The path of a local socket ("local:/run/x.sock", "unix:...", "/..."),
+ * or NULL for an inet one. */
+static const char *local_socket_path(const char *spec)
+{
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+/* A stale socket (left by a crash) is removed at start-up; a live one -
+ * a second cme-milter started by mistake - must not be: connect to it
+ * first, and refuse to start if anything answers. */
+static int socket_in_use(const char *spec)
+{
+	const char *path = local_socket_path(spec);
+	struct sockaddr_un sa;
+	int fd, rc;
+
+	if (path == NULL || strlen(path) >= sizeof sa.sun_path)
+		return 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	close(fd);
+	return rc == 0;
+}
+
 /* For a local socket: give it to the milter's user and group so the MTA
  * (a member of that group) can connect, under the configured UMask. */
 static void chown_socket(const struct cme_conf *conf)
@@ -564,13 +598,9 @@ static void chown_socket(const struct cme_conf *conf)
 	uid_t uid;
 	gid_t gid;
 	char name[256];
-	const char *path = conf->socket;
+	const char *path = local_socket_path(conf->socket);
 
-	if (strncmp(path, "local:", 6) == 0)
-		path += 6;
-	else if (strncmp(path, "unix:", 5) == 0)
-		path += 5;
-	else if (path[0] != '/')
+	if (path == NULL)
 		return;
 	if (geteuid() == 0 && lookup_user(conf->user_id, &uid, &gid, name, sizeof name) == 0)
 		if (chown(path, uid, gid) != 0)
@@ -744,6 +774,10 @@ int main(int argc, char **argv)
 	umask((mode_t)conf->umask_value);
 	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
+		return 1;
+	}
+	if (socket_in_use(conf->socket)) {
+		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
 		return 1;
 	}
 	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */

@@ -143,6 +143,22 @@ ref=$("$CMECTL" -c "$C" ingest --now "$NOW" "$F/referral.eml" | awk '{print $3}'
 n_sent=$("$CMECTL" -c "$C" show "$ref" --json | $PY -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["timeline"] if e["type"] == "reminder"))')
 is "$n_sent" "3" "each reminder mail sent is a timeline event (3 for a new referral)"
 
+# --- cme-milter: a live socket is never taken over, a stale one is -----
+C=$T/s.conf; conf "$C" "$T/s"
+echo "Socket local:$T/s/milter.sock" >> "$C"
+"$top_builddir/cme-milter" -c "$C" -f > "$T/m1.log" 2>&1 &
+m1=$!
+for _ in $(seq 50); do [ -S "$T/s/milter.sock" ] && break; sleep 0.1; done
+"$top_builddir/cme-milter" -c "$C" -f > "$T/m2.log" 2>&1
+is "$?" "1" "a second cme-milter on a live socket refuses to start"
+grep -q "another milter is listening" "$T/m2.log"; ok $? "and says why"
+kill -TERM "$m1"; wait "$m1" 2>/dev/null
+"$top_builddir/cme-milter" -c "$C" -f > "$T/m3.log" 2>&1 &
+m3=$!
+sleep 1
+kill -0 "$m3" 2>/dev/null; ok $? "a stale socket left behind is replaced at start-up"
+kill -TERM "$m3"; wait "$m3" 2>/dev/null
+
 # --- policies: every shipped one loads; a broken one is refused -------
 C=$T/p.conf; conf "$C" "$T/p"
 for pol in "$top_srcdir"/policies/*.policy; do
