@@ -18,10 +18,13 @@
  * bounded; a document with a DOCTYPE is refused outright (OPC forbids DTDs
  * in package parts, so no genuine DOCX has one) and entities are never
  * substituted.  The walk is iterative so nesting costs no C stack.
+ *
+ * The output rules themselves (TABs, ", ", white space, blank lines, the
+ * output cap) belong to table_text.c, shared with html_text.c; this file
+ * decides what each WordprocessingML element means to them.
  */
 #include "build-config.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +36,7 @@
 #include <libxml/xmlstring.h>
 
 #include "docx_text.h"
-#include "strbuf.h"
+#include "table_text.h"
 
 /* A Word form has a few dozen entries; thousands is not a Word form.
  * (libzip has already read the central directory by the time this is
@@ -48,8 +51,6 @@
 #define DOCX_MAX_RELS      ((size_t)64 * 1024)
 /* Default output cap when the caller passes 0. */
 #define DOCX_DEFAULT_OUT   ((size_t)4 * 1024 * 1024)
-/* Tables nested deeper than this are read as flow text. */
-#define DOCX_MAX_TABLES    64
 /* A part name longer than this is not one Word wrote. */
 #define DOCX_MAX_NAME      256
 
@@ -58,35 +59,11 @@
 #define NS_MC       "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_RELS     "http://schemas.openxmlformats.org/package/2006/relationships"
 
-enum tctx_kind { TC_TABLE, TC_ROW, TC_CELL };
-
-struct tctx {
-	enum tctx_kind kind;
-	int cells;          /* TC_ROW: cells started so far */
-	int content;        /* TC_CELL: text emitted into this cell */
-};
-
 struct walker {
-	struct strbuf out;
-	size_t limit;
-	int full;               /* output limit reached: stop walking */
-	int pending_space;      /* whitespace seen since last text */
-	int pending_sep;        /* a line break inside a cell: ", " next */
+	struct table_text *tt;
 	int para_text;          /* text emitted in the current paragraph */
 	int suppress;           /* inside a content control's placeholder */
-	struct tctx tc[DOCX_MAX_TABLES * 3];
-	int ntc;
-	int overflow;           /* table elements beyond the stack */
 };
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-	/* First use of libxml2 from several milter threads at once must not
-	 * race, so initialise it exactly once. */
-	xmlInitParser();
-}
 
 /* ------------------------------------------------------------------ */
 /* ZIP                                                                  */
@@ -242,7 +219,7 @@ static xmlDoc *parse_xml(const char *buf, size_t len)
 
 	if (len > (size_t)INT32_MAX)
 		return NULL;
-	pthread_once(&xml_once, xml_init);
+	libxml_init_once();
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
 		return NULL;
@@ -268,86 +245,11 @@ static xmlDoc *parse_xml(const char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Output                                                               */
 
-static struct tctx *cur_cell(struct walker *w)
-{
-	/* The innermost table element decides: a table inside a cell starts
-	 * fresh lines, a cell means we are inside one. */
-	if (w->ntc > 0 && w->tc[w->ntc - 1].kind == TC_CELL)
-		return &w->tc[w->ntc - 1];
-	return NULL;
-}
-
-static struct tctx *cur_row(struct walker *w)
-{
-	int i;
-
-	for (i = w->ntc - 1; i >= 0; i--) {
-		if (w->tc[i].kind == TC_ROW)
-			return &w->tc[i];
-		if (w->tc[i].kind == TC_TABLE)
-			return NULL;
-	}
-	return NULL;
-}
-
-static void put(struct walker *w, const char *s, size_t n)
-{
-	if (w->full)
-		return;
-	if (n > w->limit - w->out.len) {
-		/* Cut at a character boundary so the output stays UTF-8. */
-		n = w->limit - w->out.len;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-		w->full = 1;
-	}
-	if (n > 0 && strbuf_append(&w->out, s, n) != 0)
-		w->full = 1;
-}
-
-static void trim_spaces(struct walker *w)
-{
-	while (w->out.len > 0 && w->out.data[w->out.len - 1] == ' ')
-		w->out.data[--w->out.len] = '\0';
-}
-
-static size_t trailing_newlines(const struct walker *w)
-{
-	size_t k = 0;
-
-	while (k < w->out.len && w->out.data[w->out.len - 1 - k] == '\n')
-		k++;
-	return k;
-}
-
-/* End the current line; `max_nl` 2 leaves a blank line (an empty
- * paragraph).  Never more, which collapses runs of blank lines. */
-static void newline(struct walker *w, size_t max_nl)
-{
-	w->pending_space = 0;
-	w->pending_sep = 0;
-	trim_spaces(w);
-	if (w->out.len == 0)
-		return;
-	while (trailing_newlines(w) < max_nl && !w->full)
-		put(w, "\n", 1);
-}
-
+/* One visible character; it makes the current paragraph non-empty. */
 static void emit_char(struct walker *w, const char *s, size_t n)
 {
-	struct tctx *cell = cur_cell(w);
-	char lc = w->out.len ? w->out.data[w->out.len - 1] : '\n';
-
-	if (cell != NULL && w->pending_sep && cell->content)
-		put(w, ", ", 2);
-	else if (w->pending_space && lc != '\n' && lc != '\t' && lc != ' ')
-		put(w, " ", 1);
-	w->pending_space = 0;
-	w->pending_sep = 0;
 	w->para_text = 1;
-	if (cell != NULL)
-		cell->content = 1;
-	put(w, s, n);
+	table_text_char(w->tt, s, n);
 }
 
 /* Characters an officer sees as a space: Unicode white space, the
@@ -371,7 +273,7 @@ static void emit_text(struct walker *w, const xmlChar *t)
 {
 	if (w->suppress)
 		return;
-	while (*t != '\0' && !w->full) {
+	while (*t != '\0' && !table_text_full(w->tt)) {
 		int n = 4;
 		int c = xmlGetUTF8Char(t, &n);
 
@@ -383,46 +285,10 @@ static void emit_text(struct walker *w, const xmlChar *t)
 			continue;
 		}
 		if (is_space_cp(c))
-			w->pending_space = 1;
+			table_text_space(w->tt);
 		else if (!is_dropped_cp(c))
 			emit_char(w, (const char *)t, (size_t)n);
 		t += n;
-	}
-}
-
-/* A line break (w:br, w:cr) or a paragraph end. */
-static void line_break(struct walker *w, size_t max_nl)
-{
-	if (cur_cell(w) != NULL)
-		w->pending_sep = 1;
-	else
-		newline(w, max_nl);
-}
-
-static void push_tc(struct walker *w, enum tctx_kind kind)
-{
-	if (w->ntc >= (int)(sizeof(w->tc) / sizeof(w->tc[0]))) {
-		w->overflow++;
-		return;
-	}
-	w->tc[w->ntc].kind = kind;
-	w->tc[w->ntc].cells = 0;
-	w->tc[w->ntc].content = 0;
-	w->ntc++;
-}
-
-static void pop_tc(struct walker *w, enum tctx_kind kind)
-{
-	if (w->overflow > 0) {
-		w->overflow--;
-		return;
-	}
-	while (w->ntc > 0) {
-		enum tctx_kind k = w->tc[w->ntc - 1].kind;
-
-		w->ntc--;
-		if (k == kind)
-			break;
 	}
 }
 
@@ -462,24 +328,11 @@ static int sdt_placeholder(const xmlNode *sdt)
 static void enter(struct walker *w, const xmlNode *n)
 {
 	if (is_w(n, "tbl")) {
-		newline(w, 1);
-		push_tc(w, TC_TABLE);
+		table_text_push(w->tt, TABLE_TEXT_TABLE);
 	} else if (is_w(n, "tr")) {
-		newline(w, 1);
-		push_tc(w, TC_ROW);
+		table_text_push(w->tt, TABLE_TEXT_ROW);
 	} else if (is_w(n, "tc")) {
-		struct tctx *row = cur_row(w);
-
-		if (row != NULL) {
-			if (row->cells > 0 && !w->full) {
-				trim_spaces(w);
-				put(w, "\t", 1);
-			}
-			row->cells++;
-		}
-		w->pending_space = 0;
-		w->pending_sep = 0;
-		push_tc(w, TC_CELL);
+		table_text_push(w->tt, TABLE_TEXT_CELL);
 	} else if (is_w(n, "p")) {
 		w->para_text = 0;
 	} else if (is_w(n, "t")) {
@@ -490,10 +343,10 @@ static void enter(struct walker *w, const xmlNode *n)
 				emit_text(w, c->content);
 	} else if (is_w(n, "tab") || is_w(n, "ptab")) {
 		if (!w->suppress)
-			w->pending_space = 1;
+			table_text_space(w->tt);
 	} else if (is_w(n, "br") || is_w(n, "cr")) {
 		if (!w->suppress)
-			line_break(w, 1);
+			table_text_line_break(w->tt, 1);
 	} else if (is_w(n, "noBreakHyphen")) {
 		if (!w->suppress)
 			emit_char(w, "-", 1);
@@ -505,18 +358,14 @@ static void enter(struct walker *w, const xmlNode *n)
 static void leave(struct walker *w, const xmlNode *n)
 {
 	if (is_w(n, "tbl")) {
-		pop_tc(w, TC_TABLE);
-		newline(w, 1);
+		table_text_pop(w->tt, TABLE_TEXT_TABLE);
 	} else if (is_w(n, "tr")) {
-		pop_tc(w, TC_ROW);
-		newline(w, 1);
+		table_text_pop(w->tt, TABLE_TEXT_ROW);
 	} else if (is_w(n, "tc")) {
-		pop_tc(w, TC_CELL);
-		w->pending_space = 0;
-		w->pending_sep = 0;
+		table_text_pop(w->tt, TABLE_TEXT_CELL);
 	} else if (is_w(n, "p")) {
 		/* an empty paragraph outside a table is Word's blank line */
-		line_break(w, w->para_text ? 1 : 2);
+		table_text_line_break(w->tt, w->para_text ? 1 : 2);
 		w->para_text = 0;
 	} else if (is_w(n, "sdt") && sdt_placeholder(n) && w->suppress > 0) {
 		w->suppress--;
@@ -534,7 +383,7 @@ static void walk(struct walker *w, xmlNode *root)
 {
 	xmlNode *n = root;
 
-	while (n != NULL && !w->full) {
+	while (n != NULL && !table_text_full(w->tt)) {
 		int descend = 0;
 
 		if (!is_skipped(n)) {
@@ -575,35 +424,13 @@ static xmlNode *find_body(xmlDoc *doc)
 
 static char *render(xmlNode *body, size_t limit, size_t *outlen)
 {
-	struct walker *w;
-	size_t start;
-	char *res;
+	struct walker w = { NULL, 0, 0 };
 
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	w.tt = table_text_new(limit);
+	if (w.tt == NULL)
 		return NULL;
-	/* one spare byte so a final newline never fails on the cap */
-	strbuf_init(&w->out, limit + 1);
-	w->limit = limit;
-	walk(w, body);
-	newline(w, 1);
-	/* One final newline, not the blank line an empty paragraph leaves. */
-	while (w->out.len > 1 && w->out.data[w->out.len - 1] == '\n' &&
-	       w->out.data[w->out.len - 2] == '\n')
-		w->out.data[--w->out.len] = '\0';
-	start = 0;
-	while (start < w->out.len && w->out.data[start] == '\n')
-		start++;
-	res = malloc(w->out.len - start + 1);
-	if (res != NULL) {
-		if (w->out.len > start)
-			memcpy(res, w->out.data + start, w->out.len - start);
-		res[w->out.len - start] = '\0';
-		*outlen = w->out.len - start;
-	}
-	strbuf_free(&w->out);
-	free(w);
-	return res;
+	walk(&w, body);
+	return table_text_finish(w.tt, outlen);
 }
 
 /* ------------------------------------------------------------------ */
