@@ -757,14 +757,16 @@ int main(int argc, char **argv)
 	if (conf_load(conf, path, &problems) != 0 && !check_only) {
 		for (size_t i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s\n", problems.v[i]);
-		return 1;
+		goto fail;
 	}
-	if (check_only)
-		return self_check(conf, path, &problems);
+	if (check_only) {
+		rc = self_check(conf, path, &problems);
+		goto done;
+	}
 	if (conf_check(conf, &problems) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s: %s\n", path, problems.v[i]);
-		return 1;
+		goto fail;
 	}
 	log_open("cme-milter", conf->syslog,
 	         log_facility_from_name(conf->syslog_facility) >= 0
@@ -774,23 +776,23 @@ int main(int argc, char **argv)
 	umask((mode_t)conf->umask_value);
 	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
-		return 1;
+		goto fail;
 	}
 	if (socket_in_use(conf->socket)) {
 		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
-		return 1;
+		goto fail;
 	}
 	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
 		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
-		return 1;
+		goto fail;
 	}
 	chown_socket(conf);
 	if (!foreground && daemon(0, 0) != 0) {
 		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
-		return 1;
+		goto fail;
 	}
 	if (write_pid_file(conf) != 0 || drop_privileges(conf) != 0)
-		return 1;
+		goto fail;
 	/* Only now open the database, so files SQLite creates belong to
 	 * the milter's user, and load policy and calendars (before libmilter
 	 * starts its threads: libical zone loading is not thread-safe). */
@@ -798,7 +800,7 @@ int main(int argc, char **argv)
 	if (first->pipeline == NULL) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
-		return 1;
+		goto fail;
 	}
 	rt = first;
 	/* The sender thread also brings every feed up to date, in the
@@ -816,4 +818,16 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "cme-milter stopping");
 	strlist_free(&problems);
 	return rc == MI_SUCCESS ? 0 : 1;
+fail:
+	rc = 1;
+done:
+	/* Early exits free what they made, so a sanitizer build exits clean
+	 * (the running milter keeps its runtime to the end on purpose). */
+	if (rt != first) {
+		pipeline_free(first->pipeline);
+		conf_free(&first->conf);
+		free(first);
+	}
+	strlist_free(&problems);
+	return rc;
 }
