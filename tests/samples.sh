@@ -9,4 +9,4 @@ if [ ! -d "$samples" ]; then
 	echo "1..0 # SKIP ../shared/samples not present"
 	exit 0
 fi
-exec /usr/bin/python3 "$top_srcdir/tests/accuracy" --tap --cmectl "$top_builddir/cmectl" "$samples"
+exec /usr/bin/python3 "$top_srcdir/tests/accuracy.py" --tap --cmectl "$top_builddir/cmectl" "$samples"
