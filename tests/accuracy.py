@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""tests/accuracy - extraction accuracy of `cmectl parse` against worked examples.
+"""tests/accuracy.py - extraction accuracy of `cmectl parse` against worked examples.
 
-usage: tests/accuracy [--cmectl PATH] [--config FILE] [--tap] [-q] [DIR...]
+usage: tests/accuracy.py [--cmectl PATH] [--config FILE] [--tap] [-q] [DIR...]
 
 For every NAME.eml in each DIR that has NAME.expected.json beside it, run
 `cmectl -c CONF parse NAME.eml` and compare the referral JSON with the
