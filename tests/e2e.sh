@@ -35,7 +35,7 @@ PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
 FIX=$top_srcdir/tests/fixtures/e2e
 REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
 
-NTESTS=34
+NTESTS=36
 echo "1..$NTESTS"
 
 # ---------------------------------------------------------------- TAP ----
@@ -343,6 +343,18 @@ check "home-visit email: CANCEL for the home-visit event with SEQUENCE 1" test $
 for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit@" || break; sleep 0.2; done
 ! ics_has_uid "$FEED" "$REF1-home-visit@" && ics_has_uid "$FEED" "$REF1-escalation@"
 check "the feed drops the met home visit and keeps the escalation" test $? -eq 0
+# The school's authenticated "located" reply closes the case: the
+# remaining events are cancelled, and the feed holds none of them.
+send_relay "$FIX/located.eml" cme@la.test attendance@oakfield.sch.test
+pf_wait_delivery "$DUTY_MD" 6 30 2>&1 | diag
+imip_summary "$DUTY_MD" >"$T/imip3.txt"
+grep -q "^CANCEL $REF1-escalation@[^ ]* 1 " "$T/imip3.txt" &&
+	grep -q "^CANCEL $REF1-long-term-review@[^ ]* 1 " "$T/imip3.txt"
+check "case closed by email: CANCEL for the escalation and the review, SEQUENCE 1" test $? -eq 0 ||
+	diag <"$T/imip3.txt"
+for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-" || break; sleep 0.2; done
+! ics_has_uid "$FEED" "$REF1-"
+check "the feed holds no event of the closed case" test $? -eq 0
 
 # ===================================== f: database cannot commit -> 451 ====
 # The milter opens the database per message as nobody: a 0400 file makes
@@ -358,7 +370,7 @@ q=$(pf_queue_count "$T/relay" cme@la.test)
 check "second referral still queued at the relay" test "$q" -eq 1 || pf_queue "$T/relay" | diag
 msgid2=$(pf_header "$FIX/referral2.eml" Message-ID)
 ! grep -lqF "$msgid2" "$CME_MD"/new/* "$CME_MD"/cur/* 2>/dev/null &&
-	[ "$(pf_maildir_count "$CME_MD")" -eq 2 ]
+	[ "$(pf_maildir_count "$CME_MD")" -eq 3 ]
 check "second referral not in the cme Maildir" test $? -eq 0
 
 # Restore as an admin would: the database's files, not only cases.db.  In
@@ -371,7 +383,7 @@ for f in "$T"/state/cases.db-*; do
 done
 chmod 0600 "$T"/state/cases.db* 2>&1 | diag
 pf_flush "$T/relay" 2>&1 | diag
-pf_wait_delivery "$CME_MD" 3 30 2>&1 | diag
+pf_wait_delivery "$CME_MD" 4 30 2>&1 | diag
 MSG2=$(grep -lF "$msgid2" "$CME_MD"/new/* 2>/dev/null | head -n 1)
 MSG2=${MSG2:-/nonexistent}
 [ -f "$MSG2" ] && grep -qF "$msgid2" "$MSG2" && [ "$(pf_queue_count "$T/relay")" -eq 0 ]
@@ -382,7 +394,7 @@ REF2=$(pf_header "$MSG2" X-CME-Case 2>/dev/null)
 [ "$actions2" = opened ] && grep -Eq "$REF_RE" <<<"$REF2" && [ "$REF2" != "$REF1" ]
 check "second referral opened a new case ($REF2)" test $? -eq 0 ||
 	diag "X-CME-Action: $actions2; X-CME-Case: $REF2 (first was $REF1)"
-cmectl_json cases --json >"$T/cases2.json"
+cmectl_json cases --status all --json >"$T/cases2.json"
 [ "$(json_count "$T/cases2.json")" -eq 2 ] && json_case_check "$T/cases2.json" "$REF2" Nowak
 check "cmectl cases --json now has 2 cases" test $? -eq 0 ||
 	diag "cases: $(json_count "$T/cases2.json")"
@@ -404,7 +416,7 @@ grep -q 'configuration and policy reloaded' "$T/milter.log"
 check "SIGUSR1 with a good config: reloaded" test $? -eq 0 || diag_tail "$T/milter.log" 5
 sed 's/^Message-ID: .*/Message-ID: <reload-check@oakfield.sch.test>/' "$FIX/referral.eml" >"$T/reload.eml"
 send_relay "$T/reload.eml" cme@la.test attendance@oakfield.sch.test
-pf_wait_delivery "$CME_MD" 4 30 2>&1 | diag
+pf_wait_delivery "$CME_MD" 5 30 2>&1 | diag
 MSG3=$(grep -lF 'reload-check@' "$CME_MD"/new/* 2>/dev/null | head -n 1)
 MSG3=${MSG3:-/nonexistent}
 subj3=$(pf_header "$MSG3" Subject 2>/dev/null)
