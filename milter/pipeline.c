@@ -171,7 +171,6 @@ static void describe_deadline(const struct pipeline *p, const struct deadline_ro
 void pipeline_result_init(struct pipeline_result *res)
 {
 	memset(res, 0, sizeof *res);
-	res->immediate = 0;
 }
 
 void pipeline_result_free(struct pipeline_result *res)
@@ -1365,18 +1364,29 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 /* Rewrite the feeds of `dirty` from a connection of its own, outside the
  * pipeline's lock: in WAL mode a reader sees a consistent snapshot and
  * never blocks the messages being committed meanwhile. */
-static void write_feeds_unlocked(struct pipeline *p, const struct strlist *dirty)
+static int write_feeds_unlocked(struct pipeline *p, const struct strlist *dirty)
 {
 	char err[512];
 	struct case_store *cs = case_store_open(p->conf->database, err, sizeof err);
+	int rc = 0;
 
 	if (cs == NULL) {
 		log_msg(LOG_ERR, "feeds not written: %s", err);
-		return;
+		return -1;
 	}
 	for (size_t i = 0; i < dirty->n; i++)
-		(void)write_officer_feed(p, cs, dirty->v[i]);
+		rc |= write_officer_feed(p, cs, dirty->v[i]);
 	case_store_close(cs);
+	return rc;
+}
+
+/* Take the set of officers whose feeds are due; call with sender_lock. */
+static struct strlist take_dirty(struct pipeline *p)
+{
+	struct strlist dirty = p->dirty_feeds;
+
+	memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+	return dirty;
 }
 
 static void *sender_main(void *arg)
@@ -1399,17 +1409,15 @@ static void *sender_main(void *arg)
 			(void)pipeline_write_feeds(p);
 			pthread_mutex_lock(&p->sender_lock);
 		}
-		if (p->dirty_feeds.n > 0 && now - last_feeds >= interval) {
-			dirty = p->dirty_feeds;
-			memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
-		}
+		if (p->dirty_feeds.n > 0 && now - last_feeds >= interval)
+			dirty = take_dirty(p);
 		pthread_mutex_unlock(&p->sender_lock);
 		if (dirty.n > 0) {
 			struct timespec a, b;
 			double took;
 
 			clock_gettime(CLOCK_MONOTONIC, &a);
-			write_feeds_unlocked(p, &dirty);
+			(void)write_feeds_unlocked(p, &dirty);
 			clock_gettime(CLOCK_MONOTONIC, &b);
 			last_feeds = now;
 			/* Feeds grow with the caseload: keep their rewriting under
@@ -1435,12 +1443,11 @@ static void *sender_main(void *arg)
 	}
 	/* Stopping: what is still dirty is written now, not lost. */
 	{
-		struct strlist dirty = p->dirty_feeds;
+		struct strlist dirty = take_dirty(p);
 
-		memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
 		pthread_mutex_unlock(&p->sender_lock);
 		if (dirty.n > 0)
-			write_feeds_unlocked(p, &dirty);
+			(void)write_feeds_unlocked(p, &dirty);
 		strlist_free(&dirty);
 	}
 	return NULL;
@@ -1497,25 +1504,14 @@ void pipeline_defer_feeds(struct pipeline *p, int on)
 
 int pipeline_write_dirty_feeds(struct pipeline *p)
 {
-	char err[512];
-	struct case_store *cs;
 	struct strlist dirty;
 	int rc = 0;
 
 	pthread_mutex_lock(&p->sender_lock);
-	dirty = p->dirty_feeds;
-	memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
+	dirty = take_dirty(p);
 	pthread_mutex_unlock(&p->sender_lock);
-	if (dirty.n == 0)
-		return 0;
-	pthread_mutex_lock(&p->lock);
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	for (size_t i = 0; cs && i < dirty.n; i++)
-		rc |= write_officer_feed(p, cs, dirty.v[i]);
-	if (cs == NULL)
-		rc = -1;
-	case_store_close(cs);
-	pthread_mutex_unlock(&p->lock);
+	if (dirty.n > 0)
+		rc = write_feeds_unlocked(p, &dirty);
 	strlist_free(&dirty);
 	return rc;
 }
