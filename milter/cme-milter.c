@@ -638,9 +638,9 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 		p = pipeline_new(conf, problems);
 		pipeline_free(p);
 	}
-	if (strncmp(conf->socket, "local:", 6) == 0 || conf->socket[0] == '/') {
+	if (local_socket_path(conf->socket) != NULL) {
 		char dir[4096];
-		const char *s = conf->socket[0] == '/' ? conf->socket : conf->socket + 6;
+		const char *s = local_socket_path(conf->socket);
 		char *slash;
 		struct stat st;
 
@@ -655,7 +655,7 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 			(void)strlist_add(problems, buf);
 		}
 	} else if (strncmp(conf->socket, "inet:", 5) != 0 && strncmp(conf->socket, "inet6:", 6) != 0) {
-		(void)strlist_add(problems, "Socket: expected local:/path, inet:PORT@HOST or inet6:PORT@HOST");
+		(void)strlist_add(problems, "Socket: expected local:/path, unix:/path, inet:PORT@HOST or inet6:PORT@HOST");
 	}
 	for (size_t i = 0; i < problems->n; i++)
 		fprintf(stderr, "%s\n", problems->v[i]);
