@@ -3,7 +3,9 @@
  * append-only timeline, in SQLite.
  *
  * Owns: the database file and its schema (PRAGMA user_version
- * migrations), every SQL statement (all prepared, all parameters bound).
+ * migrations), every SQL statement (all prepared, all parameters bound)
+ * except the reference guard's few on `meta` and `ref_counter`
+ * (store_guard.c), through which every case reference is issued.
  * The store knows how to find, open and change cases; *when* to do so
  * is decided by the pipeline.
  *
@@ -39,6 +41,18 @@ void case_store_close(struct case_store *cs);
 const char *case_store_errmsg(struct case_store *cs);
 
 int  case_store_begin(struct case_store *cs);     /* BEGIN IMMEDIATE */
+
+/* The record of issued references (store_guard.h): check this database
+ * against it at start-up (0 fine, 1 refused, -1 error; err one line with
+ * the fix), or accept it as the database of record after a restore. */
+int  case_store_check_refs(struct case_store *cs, char *err, size_t errlen);
+int  case_store_accept_restore(struct case_store *cs, char *msg, size_t msglen);
+/* A process (or pipeline) is done issuing references from `path`: its
+ * unused reserved numbers go back, so numbering stays dense. */
+void case_store_release_refs(const char *path);
+/* PRAGMA quick_check: 0 ok, 1 corrupt, -1 could not check; err one line
+ * with the fix. */
+int  case_store_quick_check(const char *path, char *err, size_t errlen);
 int  case_store_commit(struct case_store *cs);
 void case_store_rollback(struct case_store *cs);
 

@@ -31,6 +31,8 @@ struct pipeline_input {
 	const char *auth_authen;  /* SMTP AUTH user, or NULL */
 	const char *queue_id;     /* for logs, or NULL */
 	int         null_sender;  /* MAIL FROM:<> - a bounce */
+	int         truncated;    /* the message was longer than MaxMessageSize:
+	                             `raw` holds its first part only */
 	time_t      now;
 };
 

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "case_store.h"
+#include "store_guard.h"
 #include "strbuf.h"
 #include "vocab.h"
 
@@ -48,6 +49,8 @@ struct cached_stmt {
 
 struct case_store {
 	sqlite3 *db;
+	char *path;
+	struct ref_conn refs;         /* the reference guard's view (store_guard.h) */
 	char errmsg[256];
 	struct cached_stmt cache[STMT_CACHE];
 	size_t ncache;
@@ -155,6 +158,12 @@ static const char *const migrations[] = {
 	 * walking every case the LA ever had. */
 	"CREATE INDEX deadlines_pending ON deadlines(case_id) WHERE status = 'pending';"
 	"CREATE INDEX cases_officer ON cases(officer);",
+
+	/* 6 (reference guard): the database's random id, which the record
+	 * of issued references (DATABASE.refs, store_guard.c) names, so that
+	 * a truncated or recreated database is told from the one it was. */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('database-id', lower(hex(randomblob(16))));",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -250,6 +259,11 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 		case_store_close(cs);
 		return NULL;
 	}
+	if ((cs->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		case_store_close(cs);
+		return NULL;
+	}
 	sqlite3_busy_timeout(cs->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(cs->db, 1);
 	/* A page cache of 32 MB and reads through mmap: an LA's database of
@@ -275,6 +289,7 @@ void case_store_close(struct case_store *cs)
 	for (size_t i = 0; i < cs->ncache; i++)
 		sqlite3_finalize(cs->cache[i].st);
 	sqlite3_close_v2(cs->db);
+	free(cs->path);
 	free(cs);
 }
 
@@ -285,7 +300,28 @@ const char *case_store_errmsg(struct case_store *cs)
 
 int case_store_begin(struct case_store *cs)
 {
+	store_guard_txn_begin(&cs->refs);
 	return exec(cs, "BEGIN IMMEDIATE");
+}
+
+int case_store_check_refs(struct case_store *cs, char *err, size_t errlen)
+{
+	return store_guard_check(cs->db, cs->path, err, errlen);
+}
+
+int case_store_accept_restore(struct case_store *cs, char *msg, size_t msglen)
+{
+	return store_guard_accept(cs->db, cs->path, msg, msglen);
+}
+
+void case_store_release_refs(const char *path)
+{
+	store_guard_release(path);
+}
+
+int case_store_quick_check(const char *path, char *err, size_t errlen)
+{
+	return store_guard_quick_check(path, err, errlen);
 }
 
 int case_store_commit(struct case_store *cs)
@@ -644,26 +680,17 @@ static char *flags_text(unsigned long flags)
 	return strbuf_detach(&sb);
 }
 
+/* The number comes from the reference guard, which never issues one
+ * twice, whatever happened to the database (store_guard.h). */
 static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX])
 {
 	struct tm tm;
-	sqlite3_stmt *st;
 	long long n = 0;
-	int rc;
 
 	gmtime_r(&now, &tm);
-	st = prepare(cs,
-		"INSERT INTO ref_counter (year, last) VALUES (?1, 1) "
-		"ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last");
-	if (st == NULL)
+	if (store_guard_next_ref(cs->db, cs->path, &cs->refs, tm.tm_year + 1900, &n,
+	                         cs->errmsg, sizeof cs->errmsg) != 0)
 		return -1;
-	sqlite3_bind_int(st, 1, tm.tm_year + 1900);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	release(cs, st);
-	if (rc != SQLITE_ROW)
-		return store_fail(cs, "allocating a case reference");
 	snprintf(ref, CASE_REF_MAX, "CME-%04d-%05lld", tm.tm_year + 1900, n);
 	return 0;
 }

@@ -35,6 +35,7 @@
 
 #include "conf.h"
 #include "logging.h"
+#include "case_store.h"
 #include "pipeline.h"
 #include "strbuf.h"
 #include "strlist.h"
@@ -409,6 +410,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	in.auth_authen = c->auth_authen;
 	in.queue_id = qid;
 	in.null_sender = c->null_sender;
+	in.truncated = c->truncated;
 	in.now = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pipeline_result_init(&res);
@@ -622,6 +624,15 @@ static int write_pid_file(const struct cme_conf *conf)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* A corrupt database answers every message 451: say so before starting. */
+static void check_database(const struct cme_conf *conf, struct strlist *problems)
+{
+	char err[2048];
+
+	if (case_store_quick_check(conf->database, err, sizeof err) != 0)
+		(void)strlist_add(problems, err);
+}
+
 /* -n: report every problem with the configuration, policy, calendars,
  * database and socket; exit non-zero if there is one. */
 static int self_check(const struct cme_conf *conf, const char *path, struct strlist *problems)
@@ -635,6 +646,7 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 	if (problems->n == 0 && geteuid() == 0 && drop_privileges(conf) != 0)
 		(void)strlist_add(problems, "UserID: cannot become that user");
 	if (problems->n == 0) {
+		check_database(conf, problems);
 		p = pipeline_new(conf, problems);
 		pipeline_free(p);
 	}
@@ -796,7 +808,9 @@ int main(int argc, char **argv)
 	/* Only now open the database, so files SQLite creates belong to
 	 * the milter's user, and load policy and calendars (before libmilter
 	 * starts its threads: libical zone loading is not thread-safe). */
-	first->pipeline = pipeline_new(conf, &problems);
+	check_database(conf, &problems);
+	if (problems.n == 0)
+		first->pipeline = pipeline_new(conf, &problems);
 	if (first->pipeline == NULL) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
@@ -816,6 +830,7 @@ int main(int argc, char **argv)
 	/* libmilter may still be closing sessions whose callbacks read rt:
 	 * it stays (still reachable) until the process exits. */
 	log_msg(LOG_INFO, "cme-milter stopping");
+	case_store_release_refs(rt->conf.database);   /* unused reserved numbers */
 	strlist_free(&problems);
 	return rc == MI_SUCCESS ? 0 : 1;
 fail:

@@ -59,7 +59,9 @@ static void usage(void)
 	    "  close REF --outcome O [--note T]\n"
 	    "  report --month YYYY-MM [--csv]\n"
 	    "  purge [--years N] [--now T]\n"
-	    "  archive-form REF\n", progname);
+	    "  archive-form REF\n"
+	    "  accept-restore                    keep a restored database (see cme-milter(8))\n",
+	    progname);
 }
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -800,6 +802,29 @@ static int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* After cme-milter refused a database that lost cases (truncated, or
+ * restored from an older backup): the admin keeps it.  References issued
+ * before stay reserved; new ones continue above them (store_guard.h). */
+static int cmd_accept_restore(struct ctl *ctl, int argc, char **argv)
+{
+	struct case_store *cs;
+	char msg[1024];
+	int rc;
+
+	if (argc > 1)
+		return fail(EXIT_USER, "unknown argument %s", argv[1]);
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	rc = case_store_accept_restore(cs, msg, sizeof msg);
+	case_store_close(cs);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s", msg);
+	printf("%s\n", msg);
+	return 0;
+}
+
 /* The long-term case "archiving" form of seed 001, Appendix 4, filled
  * from the case.  The database checks are the officer's to fill in. */
 static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
@@ -919,6 +944,7 @@ static const struct command {
 	{ "show", cmd_show }, { "deadlines", cmd_deadlines }, { "calendar", cmd_calendar },
 	{ "visit", cmd_visit }, { "close", cmd_close }, { "report", cmd_report },
 	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
+	{ "accept-restore", cmd_accept_restore },
 };
 
 int main(int argc, char **argv)

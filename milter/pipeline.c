@@ -244,6 +244,12 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		goto fail;
 	}
 	p->writer = cs;
+	/* A database that lost cases must not hand out their references
+	 * again: refuse it (store_guard.h). */
+	if (case_store_check_refs(cs, err, sizeof err) != 0) {
+		(void)strlist_add(errors, err);
+		goto fail;
+	}
 	if (ensure_dir(conf->reminder_dir, errors) != 0)
 		goto fail;
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
@@ -283,6 +289,7 @@ void pipeline_free(struct pipeline *p)
 	strlist_free(&p->dirty_feeds);
 	officer_map_free(p->officers);
 	case_store_close(p->writer);
+	case_store_release_refs(p->conf->database);   /* unused reserved numbers */
 	policy_free(p->policy);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -324,6 +331,7 @@ struct txn {
 	size_t ntouched;
 	struct dl_changes changes;   /* deadlines changed: reminders to send */
 	int opened, updated, triaged, closed, unverified;
+	int truncated;               /* only the first MaxMessageSize bytes were read */
 };
 
 static void touch(struct txn *t, const struct case_info *ci)
@@ -671,6 +679,26 @@ static const char *decide_action(const struct txn *t)
 	return "ignored";
 }
 
+/* A message read only in part (longer than MaxMessageSize): every case it
+ * touched says so on its timeline, and a message of which nothing usable
+ * was read goes to triage rather than nowhere. */
+static int note_truncation(struct txn *t)
+{
+	static const char note[] = "the message was larger than MaxMessageSize "
+	                           "and was read only in part";
+	struct case_info ci;
+
+	if (!t->truncated)
+		return 0;
+	if (t->ntouched == 0 && (t->r->kind == KIND_REFERRAL || t->r->kind == KIND_UPDATE) &&
+	    open_case_for(t, NULL, 1, &ci) != 0)
+		return -1;
+	for (size_t i = 0; i < t->ntouched; i++)
+		if (case_store_add_event(t->cs, t->touched[i], t->now, "problem", t->source, note) != 0)
+			return -1;
+	return 0;
+}
+
 /* One message's decisions, inside the batch's transaction and under a
  * savepoint of its own: 0 done (or a duplicate), -1 failed (everything
  * it wrote is rolled back; the other messages of the batch stand). */
@@ -706,7 +734,7 @@ static int run_job(struct txn *t, const char *key)
 	case KIND_BOUNCE:
 		break;      /* recorded, opens nothing */
 	}
-	if (rc != 0)
+	if (rc != 0 || note_truncation(t) != 0)
 		goto fail;
 	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
 	if (enqueue_reminders(t->p, t->cs, &t->changes, t->now) != 0)
@@ -985,7 +1013,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		goto out;
 	if (in->null_sender)
 		r.kind = KIND_BOUNCE;   /* MAIL FROM:<> is a bounce whatever it says */
-	if (in->len > lim.max_bytes)
+	if (in->len > lim.max_bytes || in->truncated)
 		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
 		                  "only the first part was read");
 	res->message_key = message_key(&r, in->raw, in->len);
@@ -1000,6 +1028,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t.p = p;
 	t.r = &r;
 	t.now = in->now;
+	t.truncated = in->len > lim.max_bytes || in->truncated;
 	t.res = res;
 	t.source = res->message_key;
 

@@ -86,7 +86,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 5, "schema migrated to the current version (user_version 5)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 6, "schema migrated to the current version (user_version 6)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);
@@ -132,7 +132,10 @@ int main(void)
 			sqlite3_close(h);
 			CHECK(rc != SQLITE_OK, "the timeline refuses updates (append-only)");
 		}
+		/* A new database from here: its reference record goes too. */
 		unlink(db);
+		snprintf(path, sizeof path, "%s.refs", db);
+		unlink(path);
 	}
 
 	/* The pipeline's decisions. */
