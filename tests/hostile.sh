@@ -566,7 +566,7 @@ for p in postfix postconf postqueue swaks; do
 	command -v "$p" > /dev/null 2>&1 || PF_OK=0
 done
 [ -x "$CME_MILTER" ] || PF_OK=0
-PF_TESTS=12
+PF_TESTS=15
 if [ "$PF_OK" -eq 0 ]; then
 	for _ in $(seq 1 $PF_TESTS); do skip "Postfix part needs root, postfix, swaks and cme-milter"; done
 else
@@ -595,6 +595,7 @@ TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
 NotifyOfficers        no
+MaxMessageSize        65536
 EOF
 	chmod 0644 "$PC"
 	started=0
@@ -699,6 +700,30 @@ EOF
 		is "$(grep -vc '^X-CME-\(Action: opened\|Case: CME-20[0-9][0-9]-[0-9]*\)$' "$P/x3")" 0 \
 			"Postfix: 40 forged X-CME-Action and a 75-character X-CME- name are all removed"
 		is "$(grep -c . "$P/x3")" 2 "Postfix: exactly the milter's two X-CME headers on that message"
+		# A message over MaxMessageSize (64 KB here): delivered whole, its
+		# case says it was read only in part (problem and timeline).
+		{
+			printf 'From: Helen Ward <attendance@oakfield.sch.test>\nTo: cme@la.test\n'
+			printf 'Subject: referral with a large attachment\nMessage-ID: <pf-4@oakfield.sch.test>\n'
+			printf 'Date: Mon, 16 Nov 2026 09:45:00 +0000\nMIME-Version: 1.0\n'
+			printf 'Content-Type: multipart/mixed; boundary="B4"\n\n--B4\nContent-Type: text/plain\n\n'
+			printf "Child's forename: Trudy\nChild's surname: Partread\nDate of birth: 03/04/2015\n"
+			printf 'Last known address: 9 Long Lane, Ipswich\nPostcode: IP4 1AA\n\n--B4\n'
+			printf 'Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n'
+			head -c 300000 /dev/urandom | base64
+			printf -- '--B4--\n'
+		} > "$P/m4.eml"
+		send "$P/m4.eml" attendance@oakfield.sch.test
+		pf_wait_delivery "$MD" 4 60 2>&1 | diag
+		M4=$(delivered '<pf-4@'); M4=${M4:-/nonexistent}
+		REF4=$(xcme "$M4" | sed -n 's/^X-CME-Case: //p' | head -n 1)
+		[ -n "$REF4" ] && [ "$(wc -c < "$M4")" -gt 400000 ]
+		ok $? "Postfix: a message over MaxMessageSize is delivered whole, with a case ($REF4)"
+		timeout 30 "$CMECTL" -c "$PC" show "${REF4:-none}" --json > "$P/show4.json" 2>> "$P/cmectl.err"
+		is "$(jget "$P/show4.json" 'any("larger than MaxMessageSize" in p for p in (d.get("problems") or []))')" True \
+			"Postfix: its case lists the problem: larger than MaxMessageSize, read in part"
+		is "$(jget "$P/show4.json" 'any("read only in part" in (e.get("detail") or "") for e in d["timeline"])')" True \
+			"Postfix: its timeline says the message was read only in part"
 		kill -0 "$MILTER_PID" 2> /dev/null
 		ok $? "Postfix: the milter is still running"
 		milter_stop
