@@ -173,17 +173,30 @@ int case_store_each_changed_deadline(struct case_store *cs, long long case_id, t
 struct outbox_row {
 	long long id;
 	char recipient[256];
+	char message_id[400];     /* as queued: what its seal covers */
 	char *message;            /* malloc'd; the caller frees */
 	int attempts;
 };
 int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
                           const char *method, const char *recipient, const char *message,
                           const char *message_id, time_t now);
-/* A reminder mail passed through the MTA (seen by the milter): 1 marked
- * sent now, 2 it was already sent (a second copy), 0 not ours, -1 error. */
+/* A reminder mail passed through the MTA (seen by the milter, its seal
+ * already checked): 1 the first copy (now recorded as sent and echoed),
+ * 2 a copy already passed (this one is a duplicate), 0 not ours, -1
+ * error. */
 int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now);
-/* Make mails claimed by another (dead) sender due now.  Count or -1. */
-int case_store_outbox_release_stale(struct case_store *cs, const char *claimant, time_t now);
+/* Call fn for each sender name holding claims on unsent mail; fn
+ * returns non-zero to stop (then -1).  0 or -1. */
+int case_store_outbox_claimants(struct case_store *cs,
+                                int (*fn)(const char *claimant, void *), void *arg);
+/* Free the claims of `claimant` (a sender known to be dead): its mails
+ * become due at `due`.  Count or -1. */
+int case_store_outbox_release(struct case_store *cs, const char *claimant, time_t due);
+/* 1 if the milter has ever seen one of our mails pass (the MTA runs it
+ * on locally submitted mail), 0 if not, -1 error. */
+int case_store_outbox_echoes_seen(struct case_store *cs);
+/* The key that seals reminder mails (hex, from the meta table). */
+int case_store_seal_key(struct case_store *cs, char *out, size_t outlen);
 /* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out);
 /* Hold a mail back until `until` while one sender submits it. */

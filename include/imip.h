@@ -19,7 +19,24 @@ char *imip_message(const char *from, const char *to, const char *subject,
                    const char *text, const char *calendar, const char *method,
                    const char *message_id, time_t date);
 
+/* Reminder mails are sealed so the milter can tell ours from a forgery
+ * when it sees them pass: a header carrying an HMAC-SHA256 of the
+ * Message-ID under a key only the database holds.  Not X-CME-*, which
+ * the MTA is told to strip from incoming mail (contrib/). */
+#define IMIP_SEAL_HEADER "X-Cmemilter-Seal"
+
+/* `msg` with the seal header for `message_id` prepended; malloc'd, or
+ * NULL (out of memory).  `key` is the database's seal key. */
+char *imip_sealed(const char *key, const char *message_id, const char *msg);
+
+/* 1 if `value` (a seal header's value) seals `message_id` under `key`,
+ * else 0.  Compared in constant time. */
+int imip_seal_valid(const char *key, const char *message_id, const char *value);
+
 /* Run `sendmail_path -oi -f from -- to` with `msg` on its standard input.
+ * The program must ignore SIGPIPE (library code does not change process-
+ * wide signal dispositions): a submission program that exits early then
+ * gives EPIPE, not the death of the process.
  * 0 when the MTA took it (exit status 0), else -1 with err set.  Bounded
  * in time: a submission that hangs is killed after `timeout_s`. */
 int imip_submit(const char *sendmail_path, const char *from, const char *to,

@@ -33,6 +33,9 @@ struct pipeline_input {
 	int         null_sender;  /* MAIL FROM:<> - a bounce */
 	int         truncated;    /* the message was longer than MaxMessageSize:
 	                             `raw` holds its first part only */
+	size_t      forged_headers; /* X-CME-* headers that came from outside
+	                             (the milter removes them; recorded) */
+	int         forged_left;  /* ...but more than it can remove: left */
 	time_t      now;
 };
 
@@ -82,11 +85,20 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now);
  * pipeline_free. */
 int pipeline_start_sender(struct pipeline *p);
 
-/* One of our own reminder mails is passing through the MTA (the milter
- * saw it: MAIL FROM a Mailbox, Message-ID of an outbox mail).  Returns 1
- * the first time (now recorded as sent), 2 for a second copy (discard
- * it), 0 if it is not ours, -1 on error (let it through). */
-int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now);
+/* Stop the sender thread and wait for it (what it was doing is finished,
+ * dirty feeds are written); pipeline_start_sender may start it again.
+ * A reload stops the running pipeline's sender before it builds the new
+ * pipeline, so that no other thread uses libical meanwhile. */
+void pipeline_stop_sender(struct pipeline *p);
+
+/* A mail from a Mailbox is passing through the MTA: one of our reminder
+ * mails if `seal` (the IMIP_SEAL_HEADER value, or NULL) seals
+ * `message_id` under the database's key.  Returns 1 for the first copy
+ * (now recorded as sent), 2 for a later copy (a resend after a crash:
+ * discard it), 0 if it is not ours (unsealed or forged: treat it as any
+ * other mail), -1 on error (let it through). */
+int pipeline_reminder_passed(struct pipeline *p, const char *message_id, const char *seal,
+                             time_t now);
 
 /* Batch use (cmectl ingest of a mailbox): collect the officers whose
  * feeds changed and write each once, at pipeline_write_dirty_feeds. */

@@ -164,6 +164,15 @@ static const char *const migrations[] = {
 	 * a truncated or recreated database is told from the one it was. */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"INSERT INTO meta (key, value) VALUES ('database-id', lower(hex(randomblob(16))));",
+
+	/* 7 (sealed echoes): a reminder mail is sent with a seal, an HMAC of
+	 * its Message-ID under this key (imip_seal), so that only our own
+	 * mails are taken for our own when the milter sees them pass; and
+	 * echoed_at records that a copy did pass, which is what makes a
+	 * later copy a duplicate (not sent_at: the sender may record its
+	 * submission before or after the MTA shows us the mail). */
+	"ALTER TABLE outbox ADD COLUMN echoed_at INTEGER;"
+	"INSERT INTO meta (key, value) VALUES ('reminder-seal-key', lower(hex(randomblob(32))));",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1394,7 +1403,7 @@ int case_store_outbox_add(struct case_store *cs, long long case_id, const char *
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out)
 {
 	sqlite3_stmt *st = prepare(cs,
-		"SELECT id, recipient, message, attempts FROM outbox"
+		"SELECT id, recipient, message, attempts, message_id FROM outbox"
 		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
 	int rc;
 
@@ -1408,6 +1417,7 @@ int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row 
 		copy_col(out->recipient, sizeof out->recipient, st, 1);
 		out->message = strdup((const char *)sqlite3_column_text(st, 2));
 		out->attempts = sqlite3_column_int(st, 3);
+		copy_col(out->message_id, sizeof out->message_id, st, 4);
 	}
 	release(cs, st);
 	if (rc == SQLITE_ROW)
@@ -1470,28 +1480,79 @@ int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
 	return run(cs, st, "leasing an outbox mail");
 }
 
-int case_store_outbox_release_stale(struct case_store *cs, const char *claimant, time_t now)
+int case_store_outbox_claimants(struct case_store *cs,
+                                int (*fn)(const char *claimant, void *), void *arg)
 {
-	/* Mails a previous sender (one that has since died) was submitting:
-	 * due again now rather than when its lease would have run out. */
+	sqlite3_stmt *st = prepare(cs,
+		"SELECT DISTINCT claimed_by FROM outbox"
+		" WHERE sent_at IS NULL AND claimed_by IS NOT NULL");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *who = (const char *)sqlite3_column_text(st, 0);
+
+		if (who && fn(who, arg) != 0) {
+			release(cs, st);
+			return -1;
+		}
+	}
+	release(cs, st);
+	return rc == SQLITE_DONE ? 0 : store_fail(cs, "listing outbox claims");
+}
+
+int case_store_outbox_release(struct case_store *cs, const char *claimant, time_t due)
+{
 	sqlite3_stmt *st = prepare(cs,
 		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = NULL"
-		" WHERE sent_at IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ?1");
+		" WHERE sent_at IS NULL AND claimed_by = ?1");
 
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, claimant);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)due);
 	if (run(cs, st, "releasing outbox claims") != 0)
 		return -1;
 	return sqlite3_changes(cs->db);
 }
 
+int case_store_outbox_echoes_seen(struct case_store *cs)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"SELECT EXISTS (SELECT 1 FROM outbox WHERE echoed_at IS NOT NULL)");
+	int rc, seen = 0;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		seen = sqlite3_column_int(st, 0) != 0;
+	release(cs, st);
+	return rc == SQLITE_ROW ? seen : store_fail(cs, "reading the outbox");
+}
+
+int case_store_seal_key(struct case_store *cs, char *out, size_t outlen)
+{
+	sqlite3_stmt *st = prepare(cs, "SELECT value FROM meta WHERE key = 'reminder-seal-key'");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(out, outlen, st, 0);
+	release(cs, st);
+	if (rc != SQLITE_ROW)
+		return store_fail(cs, "reading the reminder seal key");
+	return strlen(out) >= 32 ? 0 : store_fail(cs, "reminder seal key too short");
+}
+
 int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs, "SELECT id, sent_at FROM outbox WHERE message_id = ?1");
+	sqlite3_stmt *st = prepare(cs, "SELECT id, echoed_at FROM outbox WHERE message_id = ?1");
 	long long id = 0;
-	int rc, already = 0;
+	int rc, echoed = 0;
 
 	if (st == NULL)
 		return -1;
@@ -1499,18 +1560,21 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
-		already = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		echoed = sqlite3_column_type(st, 1) != SQLITE_NULL;
 	}
 	release(cs, st);
 	if (rc == SQLITE_DONE)
 		return 0;               /* not one of ours */
 	if (rc != SQLITE_ROW)
 		return store_fail(cs, "looking up a reminder mail");
-	if (already)
-		return 2;
+	if (echoed)
+		return 2;               /* a copy already passed: this is a second */
+	/* The first copy: it is with the MTA, whether or not the sender has
+	 * recorded its submission yet (it may never, if it died). */
 	if (reminder_sent_event(cs, id, now) != 0)
 		return -1;
-	st = prepare(cs, "UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1");
+	st = prepare(cs, "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), echoed_at = ?2,"
+	                 " last_error = NULL WHERE id = ?1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);

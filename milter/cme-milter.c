@@ -36,6 +36,7 @@
 #include "conf.h"
 #include "logging.h"
 #include "case_store.h"
+#include "imip.h"
 #include "pipeline.h"
 #include "strbuf.h"
 #include "strlist.h"
@@ -43,10 +44,12 @@
 
 /*
  * What a reload replaces: the configuration and the pipeline built from
- * it.  Callbacks hold the read lock while they use it; SIGUSR1 builds a
- * new one aside and swaps it in under the write lock, which waits for
- * messages in flight to finish.  A configuration that fails to load or
- * check is refused and the old one stays.
+ * it.  Callbacks hold the read lock while they use it.  SIGUSR1 takes the
+ * write lock (which waits for the messages in flight and holds back new
+ * ones), stops the running sender thread, builds the new pipeline and
+ * swaps it in: so no other thread is inside libical while the new policy
+ * resolves its time zones.  A configuration that fails to load or check
+ * is refused and the old one, with its sender, goes on.
  */
 struct runtime {
 	struct cme_conf conf;
@@ -76,6 +79,7 @@ struct conn {
 	int   is_cme;                /* a Mailbox recipient was seen */
 	int   is_reminder;           /* MAIL FROM a Mailbox: maybe our iMIP mail */
 	char *message_id;            /* kept for reminders only */
+	char *seal;                  /* IMIP_SEAL_HEADER value, reminders only */
 	int   null_sender;
 	char *auth_authen;
 	char *subject_raw;           /* Subject as the MTA sent it (undecoded) */
@@ -104,6 +108,8 @@ static void conn_reset_message(struct conn *c)
 	c->is_reminder = 0;
 	free(c->message_id);
 	c->message_id = NULL;
+	free(c->seal);
+	c->seal = NULL;
 	c->null_sender = 0;
 	free(c->auth_authen);
 	c->auth_authen = NULL;
@@ -300,6 +306,8 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 	}
 	if (c->is_reminder && c->message_id == NULL && strcasecmp(name, "Message-ID") == 0)
 		c->message_id = strdup(value);
+	if (c->is_reminder && c->seal == NULL && strcasecmp(name, IMIP_SEAL_HEADER) == 0)
+		c->seal = strdup(value);
 	if (!c->is_cme)
 		return ok;      /* a reminder: only its Message-ID matters */
 	if (strcasecmp(name, "Subject") == 0 && !c->subject_seen) {
@@ -342,6 +350,19 @@ static int xcme_cmp(const void *a, const void *b)
 	return c ? c : (x->order < y->order ? -1 : x->order > y->order);
 }
 
+/* How many forged headers the milter removes itself.  Each removal is a
+ * header edit in the MTA's queue file, and Postfix pays for each edit
+ * with a walk of the headers (a flood costs it O(n^2): 9,000 took 9 s)
+ * and one "reverse jump" record, of which it follows at most 10,000 per
+ * queue file before it gives up on the message ("too many reverse jump
+ * records") - every retry then fails the same way.  No genuine message
+ * carries more than a few X-CME-* headers (a tagged message forwarded
+ * back to the mailbox), so past this many the message is an attack: the
+ * milter leaves them, records it on the case and logs how to make the
+ * MTA drop them on arrival (contrib/postfix-main.cf.snippet:
+ * header_checks, linear, before any milter sees the message). */
+#define MAX_FORGED_REMOVED 1000
+
 /* Remove every X-CME-* header that came from outside.  Each one's index
  * among the headers of its name is found by sorting (name, order), and
  * they are removed from the highest index down so that no removal shifts
@@ -350,7 +371,7 @@ static int remove_forged_headers(SMFICTX *ctx, struct conn *c)
 {
 	int failed = 0;
 
-	if (c->nxcme == 0)
+	if (c->nxcme == 0 || c->nxcme > MAX_FORGED_REMOVED)
 		return 0;       /* (qsort of a NULL array is undefined, even empty) */
 	qsort(c->xcme, c->nxcme, sizeof c->xcme[0], xcme_cmp);
 	for (size_t i = 0; i < c->nxcme; i++)
@@ -387,13 +408,19 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		while (*mid == ' ' || *mid == '\t')
 			mid++;
 		r = rt_acquire();
-		seen = pipeline_reminder_passed(r->pipeline, mid, time(NULL));
+		seen = pipeline_reminder_passed(r->pipeline, mid, c->seal, time(NULL));
 		rt_release();
 		if (seen == 2) {
-			/* a second copy of a reminder already delivered */
-			log_msg(LOG_INFO, "%s: duplicate reminder mail discarded", qid ? qid : "-");
+			/* a resend after a crash, whose first copy already passed */
+			log_msg(LOG_INFO, "%s: second copy of a reminder mail discarded",
+			        qid ? qid : "-");
 			return SMFIS_DISCARD;
 		}
+		/* Ours: the seal has done its job and is not the officer's to
+		 * see (nor to replay).  Not ours: delivered as it came. */
+		if (seen == 1 && smfi_chgheader(ctx, IMIP_SEAL_HEADER, 1, NULL) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: could not remove the reminder seal",
+			        qid ? qid : "-");
 		return SMFIS_ACCEPT;
 	}
 	if (c == NULL)
@@ -410,6 +437,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	in.auth_authen = c->auth_authen;
 	in.queue_id = qid;
 	in.null_sender = c->null_sender;
+	in.forged_headers = c->nxcme;
+	in.forged_left = c->nxcme > MAX_FORGED_REMOVED;
 	in.truncated = c->truncated;
 	in.now = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -423,6 +452,11 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	}
 
 	/* The case is committed.  Now change the message. */
+	if (in.forged_left)
+		log_msg(LOG_WARNING, "%s: %zu forged X-CME-* headers, more than the %d the milter "
+		        "removes: left in place; have the MTA drop them on arrival "
+		        "(header_checks, see contrib/postfix-main.cf.snippet)",
+		        qid ? qid : "-", c->nxcme, MAX_FORGED_REMOVED);
 	if (remove_forged_headers(ctx, c) != 0)
 		failed = 1;
 	if (add_header(ctx, "X-CME-Action", res.action) != 0)
@@ -700,11 +734,20 @@ static void *reload_thread(void *arg)
 		next = calloc(1, sizeof *next);
 		if (next == NULL)
 			continue;
+		/* Build the new pipeline with no other thread inside libical
+		 * (policy_load resolves time zones, unlocked in libical 3.0):
+		 * the write lock waits for the messages in flight and holds
+		 * back new ones, and the running sender thread is stopped. */
+		pthread_rwlock_wrlock(&rt_lock);
+		old = rt;
+		pipeline_stop_sender(old->pipeline);
 		conf_defaults(&next->conf);
 		if (conf_load(&next->conf, conf_path, &problems) == 0 &&
 		    conf_check(&next->conf, &problems) == 0)
 			next->pipeline = pipeline_new(&next->conf, &problems);
 		if (next->pipeline == NULL) {
+			(void)pipeline_start_sender(old->pipeline);
+			pthread_rwlock_unlock(&rt_lock);
 			for (size_t i = 0; i < problems.n; i++)
 				log_msg(LOG_ERR, "reload refused: %s", problems.v[i]);
 			log_msg(LOG_ERR, "reload refused: keeping the running configuration");
@@ -713,14 +756,12 @@ static void *reload_thread(void *arg)
 			strlist_free(&problems);
 			continue;
 		}
-		(void)pipeline_start_sender(next->pipeline);
-		pthread_rwlock_wrlock(&rt_lock);
-		old = rt;
 		rt = next;
+		pipeline_free(old->pipeline);
+		(void)pipeline_start_sender(next->pipeline);
 		pthread_rwlock_unlock(&rt_lock);
 		if (strcmp(old->conf.socket, next->conf.socket) != 0)
 			log_msg(LOG_WARNING, "reload: Socket changed; it takes effect on restart");
-		pipeline_free(old->pipeline);
 		conf_free(&old->conf);
 		free(old);
 		strlist_free(&problems);
@@ -760,6 +801,9 @@ int main(int argc, char **argv)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	/* A submission program or MTA that goes away mid-write must give
+	 * EPIPE, not end the milter (imip_submit relies on this). */
+	signal(SIGPIPE, SIG_IGN);
 	conf_path = path;
 	first = calloc(1, sizeof *first);
 	if (first == NULL)

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -953,6 +954,8 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	memset(&ctl, 0, sizeof ctl);
+	/* imip_submit (outbox flushes) needs EPIPE rather than the signal. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt(argc, argv, "+c:hV")) != -1) {
 		switch (opt) {
 		case 'c':

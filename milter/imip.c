@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <nettle/base64.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "imip.h"
 #include "strbuf.h"
@@ -142,7 +144,8 @@ int imip_submit(const char *sendmail_path, const char *from, const char *to,
 		_exit(75);
 	}
 	close(in[0]);
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGPIPE is ignored by the program (see imip.h), so an MTA that
+	 * stops reading gives EPIPE here. */
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	while (off < len) {
 		struct pollfd pfd = { .fd = in[1], .events = POLLOUT };
@@ -184,4 +187,57 @@ int imip_submit(const char *sendmail_path, const char *from, const char *to,
 		return -1;
 	}
 	return 0;
+}
+
+/* HMAC-SHA256(key, message_id), as 64 hex digits.  The key is the hex
+ * text from the database, used as bytes: its secrecy is what matters. */
+static void seal_of(const char *key, const char *message_id, char out[65])
+{
+	struct hmac_sha256_ctx h;
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	static const char hex[] = "0123456789abcdef";
+
+	hmac_sha256_set_key(&h, strlen(key), (const uint8_t *)key);
+	hmac_sha256_update(&h, strlen(message_id), (const uint8_t *)message_id);
+	hmac_sha256_digest(&h, sizeof mac, mac);
+	for (size_t i = 0; i < sizeof mac; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+char *imip_sealed(const char *key, const char *message_id, const char *msg)
+{
+	struct strbuf sb;
+	char seal[65];
+
+	seal_of(key, message_id, seal);
+	strbuf_init(&sb, strlen(msg) + 128);
+	if (strbuf_printf(&sb, "%s: v1 %s\r\n", IMIP_SEAL_HEADER, seal) != 0 ||
+	    strbuf_puts(&sb, msg) != 0) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+int imip_seal_valid(const char *key, const char *message_id, const char *value)
+{
+	char want[65];
+	size_t n;
+
+	if (key == NULL || message_id == NULL || value == NULL)
+		return 0;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (strncmp(value, "v1 ", 3) != 0)
+		return 0;
+	value += 3;
+	n = strcspn(value, " \t\r\n");
+	if (n != 64)
+		return 0;
+	seal_of(key, message_id, want);
+	/* constant time: no early exit that would time the first bad digit */
+	return memeql_sec(want, value, 64);
 }

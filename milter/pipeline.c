@@ -27,6 +27,7 @@
 #include <nettle/sha2.h>
 
 #include "case_store.h"
+#include "claimant.h"
 #include "deadline.h"
 #include "extract.h"
 #include "logging.h"
@@ -67,7 +68,8 @@ struct pipeline {
 	pthread_mutex_t sender_lock;
 	pthread_cond_t sender_wake;
 	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
-	char claimant[160];          /* this sender's name on outbox leases */
+	char claimant[160];          /* this process's name on outbox leases */
+	char seal_key[80];           /* seals our reminder mails (imip_sealed) */
 	int all_feeds_dirty;         /* rewrite every officer's feed (start-up) */
 	int defer_feeds;             /* batch (cmectl ingest): feeds at the end */
 };
@@ -250,13 +252,16 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		(void)strlist_add(errors, err);
 		goto fail;
 	}
+	if (case_store_seal_key(cs, p->seal_key, sizeof p->seal_key) != 0) {
+		(void)strlist_add(errors, case_store_errmsg(cs));
+		goto fail;
+	}
 	if (ensure_dir(conf->reminder_dir, errors) != 0)
 		goto fail;
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
 		snprintf(p->host, sizeof p->host, "cme-milter");
 	p->host[sizeof p->host - 1] = '\0';
-	snprintf(p->claimant, sizeof p->claimant, "%ld.%ld@%s", (long)getpid(), (long)time(NULL),
-	         p->host);
+	claimant_self(p->claimant, sizeof p->claimant, p->host);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->q_lock, NULL);
 	pthread_cond_init(&p->q_done, NULL);
@@ -271,17 +276,24 @@ fail:
 	return NULL;
 }
 
+void pipeline_stop_sender(struct pipeline *p)
+{
+	if (p == NULL || !p->sender_running)
+		return;
+	pthread_mutex_lock(&p->sender_lock);
+	p->sender_stop = 1;
+	pthread_cond_signal(&p->sender_wake);
+	pthread_mutex_unlock(&p->sender_lock);
+	pthread_join(p->sender, NULL);
+	p->sender_running = 0;
+	p->sender_stop = 0;
+}
+
 void pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
 		return;
-	if (p->sender_running) {
-		pthread_mutex_lock(&p->sender_lock);
-		p->sender_stop = 1;
-		pthread_cond_signal(&p->sender_wake);
-		pthread_mutex_unlock(&p->sender_lock);
-		pthread_join(p->sender, NULL);
-	}
+	pipeline_stop_sender(p);
 	pthread_mutex_destroy(&p->sender_lock);
 	pthread_cond_destroy(&p->sender_wake);
 	pthread_mutex_destroy(&p->q_lock);
@@ -1016,6 +1028,15 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	if (in->len > lim.max_bytes || in->truncated)
 		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
 		                  "only the first part was read");
+	if (in->forged_headers > 0) {
+		char note[200];
+
+		snprintf(note, sizeof note, "the message carried %zu X-CME-* header(s), which "
+		         "only cme-milter writes: %s", in->forged_headers,
+		         in->forged_left ? "too many to remove, left in place (see README)"
+		                         : "removed");
+		(void)strlist_add(&r.problems, note);
+	}
 	res->message_key = message_key(&r, in->raw, in->len);
 	if (res->message_key == NULL)
 		goto out;
@@ -1270,14 +1291,46 @@ long long pipeline_purge(struct pipeline *p, int years, time_t now)
 	return in_transaction(p, purge_fn, &a, purge_after);
 }
 
+struct sweep_args {
+	time_t now;
+	struct strlist refs;        /* cases gone long-term */
+};
+
 static long long sweep_fn(struct case_store *cs, void *arg)
 {
-	return case_store_sweep_long_term(cs, *(time_t *)arg, NULL);
+	struct sweep_args *a = arg;
+
+	return case_store_sweep_long_term(cs, a->now, &a->refs);
+}
+
+/* The swept cases' review events left the feed ("fired"): their
+ * officers' feeds must be rewritten like after any other change. */
+static void sweep_after(struct pipeline *p, struct case_store *cs, void *arg, long long n)
+{
+	struct sweep_args *a = arg;
+	struct dl_changes *ch;
+
+	if (n <= 0 || (ch = calloc(1, sizeof *ch)) == NULL)
+		return;
+	for (size_t i = 0; i < a->refs.n; i++) {
+		struct case_info ci;
+
+		/* (a sweep takes at most 256 cases, far fewer than a
+		 * dl_changes holds) */
+		if (case_store_find_ref(cs, a->refs.v[i], &ci) == 1)
+			(void)note_change(ch, ci.id, "long-term-review");
+	}
+	feeds_changed(p, cs, ch);
+	free(ch);
 }
 
 int pipeline_sweep(struct pipeline *p, time_t now)
 {
-	return (int)in_transaction(p, sweep_fn, &now, NULL);
+	struct sweep_args a = { now, STRLIST_INIT };
+	long long n = in_transaction(p, sweep_fn, &a, sweep_after);
+
+	strlist_free(&a.refs);
+	return (int)n;
 }
 
 int pipeline_outcome_known(const char *outcome)
@@ -1369,9 +1422,12 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 
 	while ((rc = claim_next(p, now, &row)) == 1) {
 		char err[256] = "";
+		char *sealed = imip_sealed(p->seal_key, row.message_id, row.message);
 
-		if (imip_submit(conf->sendmail_path, from, row.recipient, row.message,
-		                strlen(row.message), SEND_TIMEOUT_S, err, sizeof err) == 0) {
+		if (sealed == NULL)
+			snprintf(err, sizeof err, "out of memory sealing the mail");
+		if (sealed && imip_submit(conf->sendmail_path, from, row.recipient, sealed,
+		                          strlen(sealed), SEND_TIMEOUT_S, err, sizeof err) == 0) {
 			record_attempt(p, &row, 1, now, NULL);
 			sent++;
 		} else {
@@ -1379,6 +1435,7 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 			        row.id, err);
 			record_attempt(p, &row, 0, now, err);
 		}
+		free(sealed);
 		free(row.message);
 	}
 	return rc < 0 ? -1 : sent;
@@ -1389,6 +1446,10 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
  * caseload, so rewriting it for every message would cost the MTA far
  * more than it could ever give an officer. */
 #define FEED_MIN_INTERVAL_S 2
+
+/* How often the sender thread moves cases past their review to
+ * long-term (an indexed query over the reviews just come due). */
+#define SWEEP_INTERVAL_S 600
 
 /* Rewrite the feeds of `dirty` from a connection of its own, outside the
  * pipeline's lock: in WAL mode a reader sees a consistent snapshot and
@@ -1421,7 +1482,7 @@ static struct strlist take_dirty(struct pipeline *p)
 static void *sender_main(void *arg)
 {
 	struct pipeline *p = arg;
-	time_t last_feeds = 0;
+	time_t last_feeds = 0, last_sweep = 0;
 	time_t interval = FEED_MIN_INTERVAL_S;
 
 	pthread_mutex_lock(&p->sender_lock);
@@ -1456,6 +1517,12 @@ static void *sender_main(void *arg)
 			                                                     : FEED_MIN_INTERVAL_S;
 		}
 		strlist_free(&dirty);
+		/* Cases whose long-term review fell due become long-term here,
+		 * without waiting for an officer's cmectl. */
+		if (now - last_sweep >= SWEEP_INTERVAL_S) {
+			last_sweep = now;
+			(void)pipeline_sweep(p, now);
+		}
 		(void)pipeline_flush_outbox(p, time(NULL));
 		pthread_mutex_lock(&p->sender_lock);
 		if (p->sender_stop)
@@ -1482,11 +1549,54 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
+/* After a crash the MTA may already hold a mail its dead sender was
+ * submitting, and, where the milter sees our mails pass, will show it to
+ * us within a minute or so (pickup rescans its queue every 60 s).  So
+ * where echoes are known to happen, a dead sender's mails wait this long
+ * for their echo before they go again: a resend then is rare, and when it
+ * happens its echo is the second and is discarded.  Where no echo was
+ * ever seen they go at once (at least once, never zero times). */
+#define ECHO_GRACE_S 90
+
+struct release_args {
+	struct pipeline *p;
+	struct case_store *cs;
+	time_t due;
+	int released;
+};
+
+static int release_if_dead(const char *claimant, void *arg)
+{
+	struct release_args *a = arg;
+	int n;
+
+	if (strcmp(claimant, a->p->claimant) == 0 || claimant_alive(claimant, a->p->host))
+		return 0;
+	if ((n = case_store_outbox_release(a->cs, claimant, a->due)) < 0)
+		return -1;
+	a->released += n;
+	return 0;
+}
+
+/* Free the claims of senders that have died: not this process's (a
+ * reload's new pipeline shares the old one's name), nor a live process's
+ * on this host, nor another host's (their leases run out by themselves). */
 static long long release_fn(struct case_store *cs, void *arg)
 {
 	struct pipeline *p = arg;
+	struct release_args a = { p, cs, time(NULL), 0 };
+	int echoes = case_store_outbox_echoes_seen(cs);
 
-	return case_store_outbox_release_stale(cs, p->claimant, time(NULL));
+	if (echoes < 0)
+		return -1;
+	if (echoes)
+		a.due += ECHO_GRACE_S;
+	if (case_store_outbox_claimants(cs, release_if_dead, &a) != 0)
+		return -1;
+	if (a.released > 0)
+		log_msg(LOG_NOTICE, "outbox: %d reminder mail(s) of a sender that died are due %s",
+		        a.released, echoes ? "unless the MTA shows them passing first" : "now");
+	return a.released;
 }
 
 int pipeline_start_sender(struct pipeline *p)
@@ -1496,9 +1606,7 @@ int pipeline_start_sender(struct pipeline *p)
 	if (p->sender_running)
 		return 0;
 	/* A sender that died mid-submission (kill -9, power cut) left its
-	 * mails leased: they are due now.  If the MTA did take one, the
-	 * milter saw it go through and marked it sent, so it is not sent
-	 * again; otherwise it goes now.  Once, not zero or twice. */
+	 * mails claimed: see release_fn. */
 	(void)in_transaction(p, release_fn, p, NULL);
 	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
 		return -1;
@@ -1519,9 +1627,15 @@ static long long passed_fn(struct case_store *cs, void *arg)
 	return case_store_outbox_seen_by_mta(cs, a->message_id, a->now);
 }
 
-int pipeline_reminder_passed(struct pipeline *p, const char *message_id, time_t now)
+int pipeline_reminder_passed(struct pipeline *p, const char *message_id, const char *seal,
+                             time_t now)
 {
 	struct passed_args a = { message_id, now };
+
+	/* Unsealed, or sealed for another Message-ID: not ours, whatever its
+	 * envelope sender says, and handled as any other mail. */
+	if (!imip_seal_valid(p->seal_key, message_id, seal))
+		return 0;
 
 	return (int)in_transaction(p, passed_fn, &a, NULL);
 }
