@@ -180,11 +180,13 @@ struct outbox_row {
 int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
                           const char *method, const char *recipient, const char *message,
                           const char *message_id, time_t now);
-/* A reminder mail passed through the MTA (seen by the milter, its seal
- * already checked): 1 the first copy (now recorded as sent and echoed),
- * 2 a copy already passed (this one is a duplicate), 0 not ours, -1
- * error. */
-int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now);
+/* A copy of a reminder mail passed through the MTA (seen by the milter,
+ * its seal already checked; `copy` names the submission it came from):
+ * 1 let it through (the first copy, now recorded as sent and echoed; or
+ * that same copy again, the MTA retrying it), 2 another copy passed
+ * first (a resend after a crash: a duplicate), 0 not ours, -1 error. */
+int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
+                                  const char *copy, time_t now);
 /* Call fn for each sender name holding claims on unsent mail; fn
  * returns non-zero to stop (then -1).  0 or -1. */
 int case_store_outbox_claimants(struct case_store *cs,

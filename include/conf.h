@@ -31,6 +31,7 @@ struct cme_conf {
 	char *escalation_contact;     /* EscalationContact */
 	char *officer_map;            /* OfficerMap */
 	int   notify_officers;        /* NotifyOfficers yes|no */
+	int   reminder_echo_wait;     /* ReminderEchoWait seconds */
 	char *sendmail_path;          /* SendmailPath */
 	int   subject_tag;            /* SubjectTag yes|no */
 	enum reminder_detail reminder_detail; /* ReminderDetail */

@@ -25,13 +25,21 @@ char *imip_message(const char *from, const char *to, const char *subject,
  * the MTA is told to strip from incoming mail (contrib/). */
 #define IMIP_SEAL_HEADER "X-Cmemilter-Seal"
 
-/* `msg` with the seal header for `message_id` prepended; malloc'd, or
- * NULL (out of memory).  `key` is the database's seal key. */
-char *imip_sealed(const char *key, const char *message_id, const char *msg);
+/* Each submission of a mail is a copy with an id of its own (at most
+ * IMIP_COPY_MAX characters, no white space), sealed with it: the MTA
+ * retrying one copy is then told from a second copy. */
+#define IMIP_COPY_MAX 64
+
+/* `msg` with the seal header for `message_id` and `copy` prepended,
+ * malloc'd, or NULL (out of memory, or a bad copy id).  `key` is the
+ * database's seal key. */
+char *imip_sealed(const char *key, const char *message_id, const char *copy, const char *msg);
 
 /* 1 if `value` (a seal header's value) seals `message_id` under `key`,
- * else 0.  Compared in constant time. */
-int imip_seal_valid(const char *key, const char *message_id, const char *value);
+ * with the copy id written to `copy` (copylen > IMIP_COPY_MAX); else 0.
+ * Compared in constant time. */
+int imip_seal_valid(const char *key, const char *message_id, const char *value,
+                    char *copy, size_t copylen);
 
 /* Run `sendmail_path -oi -f from -- to` with `msg` on its standard input.
  * The program must ignore SIGPIPE (library code does not change process-

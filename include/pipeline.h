@@ -93,10 +93,12 @@ void pipeline_stop_sender(struct pipeline *p);
 
 /* A mail from a Mailbox is passing through the MTA: one of our reminder
  * mails if `seal` (the IMIP_SEAL_HEADER value, or NULL) seals
- * `message_id` under the database's key.  Returns 1 for the first copy
- * (now recorded as sent), 2 for a later copy (a resend after a crash:
- * discard it), 0 if it is not ours (unsealed or forged: treat it as any
- * other mail), -1 on error (let it through). */
+ * `message_id` under the database's key.  Returns 1 to let it through
+ * (the first copy, now recorded as sent, or the MTA retrying that same
+ * copy after the milter failed to answer it), 2 for another copy (a
+ * resend after a crash, whose first copy already passed: discard it), 0
+ * if it is not ours (unsealed or forged: treat it as any other mail), -1
+ * on error (let it through). */
 int pipeline_reminder_passed(struct pipeline *p, const char *message_id, const char *seal,
                              time_t now);
 

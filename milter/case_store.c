@@ -168,10 +168,13 @@ static const char *const migrations[] = {
 	/* 7 (sealed echoes): a reminder mail is sent with a seal, an HMAC of
 	 * its Message-ID under this key (imip_seal), so that only our own
 	 * mails are taken for our own when the milter sees them pass; and
-	 * echoed_at records that a copy did pass, which is what makes a
-	 * later copy a duplicate (not sent_at: the sender may record its
-	 * submission before or after the MTA shows us the mail). */
+	 * echoed_at and echoed_copy record that a copy did pass and which
+	 * (each submission is a copy with an id of its own): the same copy
+	 * seen again is the MTA retrying it and goes on, another copy is a
+	 * resend and is a duplicate.  (Not sent_at: the sender may record
+	 * its submission before or after the MTA shows us the mail.) */
 	"ALTER TABLE outbox ADD COLUMN echoed_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN echoed_copy TEXT;"
 	"INSERT INTO meta (key, value) VALUES ('reminder-seal-key', lower(hex(randomblob(32))));",
 };
 
@@ -1548,11 +1551,12 @@ int case_store_seal_key(struct case_store *cs, char *out, size_t outlen)
 	return strlen(out) >= 32 ? 0 : store_fail(cs, "reminder seal key too short");
 }
 
-int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id, time_t now)
+int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
+                                  const char *copy, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs, "SELECT id, echoed_at FROM outbox WHERE message_id = ?1");
+	sqlite3_stmt *st = prepare(cs, "SELECT id, echoed_copy FROM outbox WHERE message_id = ?1");
 	long long id = 0;
-	int rc, echoed = 0;
+	int rc, same = 0, echoed = 0;
 
 	if (st == NULL)
 		return -1;
@@ -1561,24 +1565,28 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		echoed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		same = echoed && strcmp((const char *)sqlite3_column_text(st, 1), copy) == 0;
 	}
 	release(cs, st);
 	if (rc == SQLITE_DONE)
 		return 0;               /* not one of ours */
 	if (rc != SQLITE_ROW)
 		return store_fail(cs, "looking up a reminder mail");
+	if (same)
+		return 1;               /* the MTA retrying the copy we let through */
 	if (echoed)
-		return 2;               /* a copy already passed: this is a second */
+		return 2;               /* another copy passed first: a duplicate */
 	/* The first copy: it is with the MTA, whether or not the sender has
 	 * recorded its submission yet (it may never, if it died). */
 	if (reminder_sent_event(cs, id, now) != 0)
 		return -1;
 	st = prepare(cs, "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), echoed_at = ?2,"
-	                 " last_error = NULL WHERE id = ?1");
+	                 " echoed_copy = ?3, last_error = NULL WHERE id = ?1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	bind_text(st, 3, copy);
 	return run(cs, st, "marking a reminder mail sent") == 0 ? 1 : -1;
 }
 

@@ -22,6 +22,7 @@ enum conf_type {
 	CT_BOOL,        /* yes/no/true/false/1/0 */
 	CT_OCTAL,
 	CT_SIZE,
+	CT_SECONDS,
 	CT_ON_ERROR,
 	CT_DETAIL,
 };
@@ -54,6 +55,7 @@ static const struct conf_key conf_keys[] = {
 	{ "OfficerMap", CT_STRING, OFF(officer_map), NULL, 0 },
 	{ "NotifyOfficers", CT_BOOL, OFF(notify_officers), "yes", 0 },
 	{ "SendmailPath", CT_STRING, OFF(sendmail_path), "/usr/sbin/sendmail", 0 },
+	{ "ReminderEchoWait", CT_SECONDS, OFF(reminder_echo_wait), "90", 0 },
 	{ "SubjectTag", CT_BOOL, OFF(subject_tag), "yes", 0 },
 	{ "ReminderDetail", CT_DETAIL, OFF(reminder_detail), "minimal", 0 },
 	{ "TrustedAuthservIDs", CT_LIST, OFF(trusted_authserv_ids), NULL, 0 },
@@ -143,6 +145,16 @@ static const char *conf_set(struct cme_conf *c, const struct conf_key *k,
 		if (errno || *end || v < 1024 || v > (1ULL << 31))
 			return "expected a size in bytes between 1024 and 2147483648";
 		*(size_t *)slot = (size_t)v;
+		return NULL;
+	}
+	case CT_SECONDS: {
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(value, &end, 10);
+		if (errno || *end || end == value || v > 86400)
+			return "expected a number of seconds between 0 and 86400";
+		*(int *)slot = (int)v;
 		return NULL;
 	}
 	case CT_ON_ERROR:

@@ -189,9 +189,11 @@ int imip_submit(const char *sendmail_path, const char *from, const char *to,
 	return 0;
 }
 
-/* HMAC-SHA256(key, message_id), as 64 hex digits.  The key is the hex
- * text from the database, used as bytes: its secrecy is what matters. */
-static void seal_of(const char *key, const char *message_id, char out[65])
+/* HMAC-SHA256(key, message_id SP copy), as 64 hex digits.  The key is
+ * the hex text from the database, used as bytes: its secrecy is what
+ * matters. */
+static void seal_of(const char *key, const char *message_id, const char *copy,
+                    size_t copylen, char out[65])
 {
 	struct hmac_sha256_ctx h;
 	uint8_t mac[SHA256_DIGEST_SIZE];
@@ -199,6 +201,8 @@ static void seal_of(const char *key, const char *message_id, char out[65])
 
 	hmac_sha256_set_key(&h, strlen(key), (const uint8_t *)key);
 	hmac_sha256_update(&h, strlen(message_id), (const uint8_t *)message_id);
+	hmac_sha256_update(&h, 1, (const uint8_t *)" ");
+	hmac_sha256_update(&h, copylen, (const uint8_t *)copy);
 	hmac_sha256_digest(&h, sizeof mac, mac);
 	for (size_t i = 0; i < sizeof mac; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
@@ -207,14 +211,16 @@ static void seal_of(const char *key, const char *message_id, char out[65])
 	out[64] = '\0';
 }
 
-char *imip_sealed(const char *key, const char *message_id, const char *msg)
+char *imip_sealed(const char *key, const char *message_id, const char *copy, const char *msg)
 {
 	struct strbuf sb;
 	char seal[65];
 
-	seal_of(key, message_id, seal);
-	strbuf_init(&sb, strlen(msg) + 128);
-	if (strbuf_printf(&sb, "%s: v1 %s\r\n", IMIP_SEAL_HEADER, seal) != 0 ||
+	if (strlen(copy) > IMIP_COPY_MAX || strcspn(copy, " \t\r\n") != strlen(copy))
+		return NULL;
+	seal_of(key, message_id, copy, strlen(copy), seal);
+	strbuf_init(&sb, strlen(msg) + 160);
+	if (strbuf_printf(&sb, "%s: v1 %s %s\r\n", IMIP_SEAL_HEADER, copy, seal) != 0 ||
 	    strbuf_puts(&sb, msg) != 0) {
 		strbuf_free(&sb);
 		return NULL;
@@ -222,22 +228,32 @@ char *imip_sealed(const char *key, const char *message_id, const char *msg)
 	return strbuf_detach(&sb);
 }
 
-int imip_seal_valid(const char *key, const char *message_id, const char *value)
+int imip_seal_valid(const char *key, const char *message_id, const char *value,
+                    char *copy, size_t copylen)
 {
 	char want[65];
-	size_t n;
+	const char *c;
+	size_t cn, n;
 
-	if (key == NULL || message_id == NULL || value == NULL)
+	if (key == NULL || message_id == NULL || value == NULL || copylen == 0)
 		return 0;
 	while (*value == ' ' || *value == '\t')
 		value++;
 	if (strncmp(value, "v1 ", 3) != 0)
 		return 0;
-	value += 3;
+	c = value + 3;
+	cn = strcspn(c, " \t\r\n");
+	if (cn == 0 || cn > IMIP_COPY_MAX || cn >= copylen || c[cn] != ' ')
+		return 0;
+	value = c + cn + 1;
 	n = strcspn(value, " \t\r\n");
 	if (n != 64)
 		return 0;
-	seal_of(key, message_id, want);
+	seal_of(key, message_id, c, cn, want);
 	/* constant time: no early exit that would time the first bad digit */
-	return memeql_sec(want, value, 64);
+	if (!memeql_sec(want, value, 64))
+		return 0;
+	memcpy(copy, c, cn);
+	copy[cn] = '\0';
+	return 1;
 }

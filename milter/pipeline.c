@@ -1422,7 +1422,12 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 
 	while ((rc = claim_next(p, now, &row)) == 1) {
 		char err[256] = "";
-		char *sealed = imip_sealed(p->seal_key, row.message_id, row.message);
+		char copy[IMIP_COPY_MAX + 1], *sealed;
+
+		/* This submission's copy id: another process, attempt or
+		 * second makes another copy. */
+		snprintf(copy, sizeof copy, "%ld.%d.%ld", (long)getpid(), row.attempts, (long)now);
+		sealed = imip_sealed(p->seal_key, row.message_id, copy, row.message);
 
 		if (sealed == NULL)
 			snprintf(err, sizeof err, "out of memory sealing the mail");
@@ -1550,14 +1555,13 @@ static void *sender_main(void *arg)
 }
 
 /* After a crash the MTA may already hold a mail its dead sender was
- * submitting, and, where the milter sees our mails pass, will show it to
- * us within a minute or so (pickup rescans its queue every 60 s).  So
- * where echoes are known to happen, a dead sender's mails wait this long
- * for their echo before they go again: a resend then is rare, and when it
- * happens its echo is the second and is discarded.  Where no echo was
+ * submitting (the submission program outlives the milter), and, where
+ * the milter sees our mails pass, will show it to us once the milter is
+ * back (Postfix's pickup retries within a minute).  So where echoes are
+ * known to happen, a dead sender's mails wait ReminderEchoWait seconds
+ * for their echo before they go again: a resend is then rare, and when
+ * it happens its echo is the second and is discarded.  Where no echo was
  * ever seen they go at once (at least once, never zero times). */
-#define ECHO_GRACE_S 90
-
 struct release_args {
 	struct pipeline *p;
 	struct case_store *cs;
@@ -1590,7 +1594,7 @@ static long long release_fn(struct case_store *cs, void *arg)
 	if (echoes < 0)
 		return -1;
 	if (echoes)
-		a.due += ECHO_GRACE_S;
+		a.due += p->conf->reminder_echo_wait;
 	if (case_store_outbox_claimants(cs, release_if_dead, &a) != 0)
 		return -1;
 	if (a.released > 0)
@@ -1617,6 +1621,7 @@ int pipeline_start_sender(struct pipeline *p)
 
 struct passed_args {
 	const char *message_id;
+	const char *copy;
 	time_t now;
 };
 
@@ -1624,17 +1629,18 @@ static long long passed_fn(struct case_store *cs, void *arg)
 {
 	struct passed_args *a = arg;
 
-	return case_store_outbox_seen_by_mta(cs, a->message_id, a->now);
+	return case_store_outbox_seen_by_mta(cs, a->message_id, a->copy, a->now);
 }
 
 int pipeline_reminder_passed(struct pipeline *p, const char *message_id, const char *seal,
                              time_t now)
 {
-	struct passed_args a = { message_id, now };
+	char copy[IMIP_COPY_MAX + 1];
+	struct passed_args a = { message_id, copy, now };
 
 	/* Unsealed, or sealed for another Message-ID: not ours, whatever its
 	 * envelope sender says, and handled as any other mail. */
-	if (!imip_seal_valid(p->seal_key, message_id, seal))
+	if (!imip_seal_valid(p->seal_key, message_id, seal, copy, sizeof copy))
 		return 0;
 
 	return (int)in_transaction(p, passed_fn, &a, NULL);

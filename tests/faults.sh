@@ -204,7 +204,7 @@ chmod 0777 "$T"
 echo crash-after >"$T/stub-mode"
 chmod 0666 "$T/stub-mode"
 sed -i 's/^NotifyOfficers .*/NotifyOfficers        yes/' "$CONF"
-echo "SendmailPath          $T/bin/sendmail" >>"$CONF"
+{ echo "SendmailPath          $T/bin/sendmail"; echo "ReminderEchoWait      5"; } >>"$CONF"
 milter_stop
 start_milter 4 2>>"$T/start.err"
 DUTY_MD=$T/mail/duty
