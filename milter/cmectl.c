@@ -219,6 +219,7 @@ static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 		tc.trusted_authserv_ids = &ctl->conf.trusted_authserv_ids;
 		tc.internal_hosts = &ctl->conf.internal_hosts;
 		tc.trusted_sender_domains = &ctl->conf.trusted_sender_domains;
+		tc.public_suffixes = &ctl->conf.public_suffixes;
 		eo.trust = &tc;
 	}
 	m = message_parse(raw, len, &lim);

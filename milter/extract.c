@@ -1533,11 +1533,16 @@ static void evaluate_trust(struct cme_referral *r, const struct cme_message *m,
 		r->authenticated = 1;
 	else if (tc->client_addr && trust_ip_in_list(tc->client_addr, tc->internal_hosts))
 		r->authenticated = 1;
-	else
-		for (size_t i = 0; i < message_header_count(m, "Authentication-Results"); i++)
-			if (trust_auth_results_pass(message_header_nth(m, "Authentication-Results", i),
-			                            tc->trusted_authserv_ids, dom))
-				r->authenticated = 1;
+	else {
+		/* Headers topmost first: trust.h says which are believed. */
+		struct trust_ar_walk w;
+		const char *name, *value;
+
+		trust_ar_walk_init(&w);
+		for (size_t i = 0; (value = message_header_at(m, i, &name)) != NULL; i++)
+			trust_ar_walk_header(&w, name, value, tc, dom);
+		r->authenticated = w.pass;
+	}
 }
 
 /* Choose, per multipart/alternative group, the part that yields the most

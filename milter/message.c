@@ -542,10 +542,28 @@ static int append_capped(struct strbuf *sb, const char *p, size_t n)
 	return strbuf_append(sb, p, n < room ? n : room);
 }
 
+/* Structured headers kept as sent (unfolded, controls blanked) rather
+ * than RFC 2047-decoded: an encoded word has no meaning in them, and
+ * decoding one could turn text the sender chose (a quoted local-part the
+ * border copied into smtp.mailfrom) into a '"' or ';' that the RFC 8601
+ * parser in trust.c would read as syntax. */
+static const char *const raw_headers[] = {
+	"Authentication-Results",
+};
+
+static int header_kept_raw(const char *name)
+{
+	for (size_t i = 0; i < sizeof raw_headers / sizeof raw_headers[0]; i++)
+		if (strcasecmp(name, raw_headers[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int store_header(struct cme_message *m, char *name,
                         const struct strbuf *val)
 {
-	char *dv = decode_header_value(strbuf_str(val), val->len);
+	char *dv = header_kept_raw(name) ? strdup(strbuf_str(val)) :
+	           decode_header_value(strbuf_str(val), val->len);
 
 	if (dv == NULL)
 		return -1;
@@ -1657,6 +1675,21 @@ const char *message_header_nth(const struct cme_message *m, const char *name,
 		if (strcasecmp(m->hdrs[k].name, name) == 0 && i-- == 0)
 			return m->hdrs[k].value;
 	return NULL;
+}
+
+size_t message_header_total(const struct cme_message *m)
+{
+	return m ? m->nhdrs : 0;
+}
+
+const char *message_header_at(const struct cme_message *m, size_t i,
+                              const char **name)
+{
+	if (m == NULL || i >= m->nhdrs)
+		return NULL;
+	if (name)
+		*name = m->hdrs[i].name;
+	return m->hdrs[i].value;
 }
 
 const char *message_header(const struct cme_message *m, const char *name)

@@ -374,6 +374,7 @@ conf() {
 Mailbox               cme@la.test
 TrustedAuthservIDs    mx.la.test
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 InternalHosts         none
 Policy                default
 PolicyDir             $top_srcdir/policies
@@ -594,6 +595,7 @@ SubjectTag            yes
 TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 NotifyOfficers        no
 EOF
 	chmod 0644 "$PC"
