@@ -36,6 +36,7 @@
 #include "message.h"
 #include "strbuf.h"
 #include "strlist.h"
+#include "textclean.h"
 
 #define MIB ((size_t)1024 * 1024)
 /* Top-level header lines kept; a real message has a few dozen. */
@@ -172,35 +173,9 @@ static const char *charset_canon(const char *cs, char *buf, size_t bufsz)
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-	size_t n, k;
-	uint32_t cp;
+	unsigned cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		cp = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		cp = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3F);
-	}
-	/* overlong forms, surrogates and beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return n;
+	return text_utf8_decode(s, len, &cp);
 }
 
 /* Copy `in` to `out` keeping only valid UTF-8: each invalid byte and
