@@ -21,7 +21,7 @@ out=$(cd "$out" && pwd)
 
 # libetpan's pkg-config --libs carries a Debian "-specs=..." linker spec
 # that clang does not understand; drop it.
-PKGS="libetpan sqlite3 libical libxml-2.0 json-c libzip nettle"
+PKGS="libetpan sqlite3 libical libxml-2.0 json-c libzip nettle libpsl"
 PKG_CFLAGS=$(pkg-config --cflags $PKGS)
 PKG_LIBS=$(pkg-config --libs $PKGS | sed 's/-specs=[^ ]*//g')
 

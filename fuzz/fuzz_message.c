@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct strlist authserv = STRLIST_INIT;
 static struct strlist hosts = STRLIST_INIT;
 static struct strlist domains = STRLIST_INIT;
+static struct strlist suffixes = STRLIST_INIT;
 static int ready;
 
 static void setup(void)
@@ -33,6 +34,7 @@ static void setup(void)
 	(void)strlist_add(&hosts, "192.0.2.0/24");
 	(void)strlist_add(&hosts, "2001:db8::/32");
 	(void)strlist_add(&domains, "*.sch.test");
+	(void)strlist_add(&suffixes, "sch.test");
 	ready = 1;
 }
 
@@ -59,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tc.trusted_authserv_ids = &authserv;
 	tc.internal_hosts = &hosts;
 	tc.trusted_sender_domains = &domains;
+	tc.public_suffixes = &suffixes;
 	tc.client_addr = "198.51.100.7";
 	extract_options_default(&eo);
 	eo.immediate_flags = ~0UL;

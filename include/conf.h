@@ -38,6 +38,7 @@ struct cme_conf {
 	struct strlist trusted_authserv_ids;  /* TrustedAuthservIDs */
 	struct strlist internal_hosts;        /* InternalHosts (CIDR list) */
 	struct strlist trusted_sender_domains;/* TrustedSenderDomains */
+	struct strlist public_suffixes;       /* PublicSuffixes: added to the PSL */
 	enum on_error on_internal_error;      /* On-InternalError */
 	size_t max_message_size;      /* MaxMessageSize */
 };

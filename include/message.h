@@ -57,12 +57,18 @@ struct cme_message *message_parse(const char *raw, size_t len,
 void message_free(struct cme_message *m);
 
 /* Top-level header lookup, case-insensitive name.  Values are unfolded,
- * RFC 2047 encoded-words decoded to UTF-8, control characters (CR, LF,
+ * RFC 2047 encoded-words decoded to UTF-8 (except in Authentication-
+ * Results, kept as sent: RFC 8601 syntax), control characters (CR, LF,
  * NUL...) replaced by spaces.  NULL if absent. */
 const char *message_header(const struct cme_message *m, const char *name);
 size_t      message_header_count(const struct cme_message *m, const char *name);
 const char *message_header_nth(const struct cme_message *m, const char *name,
                                size_t i);
+/* Every top-level header in message order, topmost (the last added by an
+ * MTA) first: the value of header i, its name in *name. */
+size_t      message_header_total(const struct cme_message *m);
+const char *message_header_at(const struct cme_message *m, size_t i,
+                              const char **name);
 
 /* Convenience views of top-level headers. */
 const char *message_from_address(const struct cme_message *m); /* addr-spec, all lower-cased */

@@ -34,6 +34,7 @@
 #include "referral.h"
 #include "reminder.h"
 #include "strlist.h"
+#include "textclean.h"
 #include "trust.h"
 #include "ukdate.h"
 #include "logging.h"
@@ -222,6 +223,7 @@ static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 		tc.trusted_authserv_ids = &ctl->conf.trusted_authserv_ids;
 		tc.internal_hosts = &ctl->conf.internal_hosts;
 		tc.trusted_sender_domains = &ctl->conf.trusted_sender_domains;
+		tc.public_suffixes = &ctl->conf.public_suffixes;
 		eo.trust = &tc;
 	}
 	m = message_parse(raw, len, &lim);
@@ -617,13 +619,23 @@ static int run_officer_action(struct ctl *ctl, const char *ref, int (*act)(struc
                               const struct action_opts *o)
 {
 	struct pipeline *p;
+	struct action_opts co = *o;
+	char *note = NULL;
 	int rc;
 
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
-	if ((p = open_pipeline(ctl)) == NULL)
+	/* A note is stored like any value from a message: no bidi controls,
+	 * zero-width or other invisible characters (textclean.h). */
+	if (o->note && (note = text_clean(o->note, strlen(o->note), 1000)) == NULL)
+		return fail(EXIT_INTERNAL, "%s", "out of memory");
+	co.note = note;
+	if ((p = open_pipeline(ctl)) == NULL) {
+		free(note);
 		return EXIT_INTERNAL;
-	rc = act(p, ref, o);
+	}
+	rc = act(p, ref, &co);
+	free(note);
 	if (rc == 0)
 		(void)pipeline_flush_outbox(p, time(NULL));
 	pipeline_free(p);

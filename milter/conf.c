@@ -61,6 +61,7 @@ static const struct conf_key conf_keys[] = {
 	{ "TrustedAuthservIDs", CT_LIST, OFF(trusted_authserv_ids), NULL, 0 },
 	{ "InternalHosts", CT_LIST, OFF(internal_hosts), "127.0.0.1/8", 0 },
 	{ "TrustedSenderDomains", CT_LIST, OFF(trusted_sender_domains), NULL, 0 },
+	{ "PublicSuffixes", CT_LIST, OFF(public_suffixes), NULL, 0 },
 	{ "On-InternalError", CT_ON_ERROR, OFF(on_internal_error), "tempfail", 0 },
 	{ "MaxMessageSize", CT_SIZE, OFF(max_message_size), "26214400", 0 },
 };

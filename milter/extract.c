@@ -26,6 +26,7 @@
 
 #include "extract.h"
 #include "strbuf.h"
+#include "textclean.h"
 #include "ukdate.h"
 #include "upn.h"
 #include "vocab.h"
@@ -83,68 +84,13 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
+/* Every value read from the message is stored through here: trimmed,
+ * and cleaned of controls, line breaks and invisible characters
+ * (textclean.h). */
 static char *dup_trimmed(const char *s, size_t len, size_t max)
 {
-	char *out;
-	size_t o = 0;
-	int space = 0;
-
 	trim(&s, &len);
-	if (len > max)
-		len = max;
-	out = malloc(len + 1);
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t' || c == ' ' || c < 0x20 || c == 0x7F) {
-			space = o > 0;
-			continue;
-		}
-		/* C1 controls (U+0080..U+009F, NEL among them) and the Unicode
-		 * line and paragraph separators are line breaks too: a value
-		 * never carries one. */
-		if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9F) {
-			i++;
-			space = o > 0;
-			continue;
-		}
-		if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-			i += 2;
-			space = o > 0;
-			continue;
-		}
-		if (space)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	/* A cut in the middle of a UTF-8 sequence would leave invalid text. */
-	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80) {
-		size_t k = o;
-
-		while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
-			k--;
-		if (k == 0)
-			break;
-		{
-			unsigned char lead = (unsigned char)out[k - 1];
-			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-
-			if (o - (k - 1) >= need)
-				break;
-			o = k - 1;
-			out[o] = '\0';
-		}
-	}
-	if (o > 0 && ((unsigned char)out[o - 1]) >= 0xC0) {
-		out[--o] = '\0';
-	}
-	return out;
+	return text_clean(s, len, max);
 }
 
 static void set_str(char **slot, const char *s, size_t len, size_t max)
@@ -1533,11 +1479,16 @@ static void evaluate_trust(struct cme_referral *r, const struct cme_message *m,
 		r->authenticated = 1;
 	else if (tc->client_addr && trust_ip_in_list(tc->client_addr, tc->internal_hosts))
 		r->authenticated = 1;
-	else
-		for (size_t i = 0; i < message_header_count(m, "Authentication-Results"); i++)
-			if (trust_auth_results_pass(message_header_nth(m, "Authentication-Results", i),
-			                            tc->trusted_authserv_ids, dom))
-				r->authenticated = 1;
+	else {
+		/* Headers topmost first: trust.h says which are believed. */
+		struct trust_ar_walk w;
+		const char *name, *value;
+
+		trust_ar_walk_init(&w);
+		for (size_t i = 0; (value = message_header_at(m, i, &name)) != NULL; i++)
+			trust_ar_walk_header(&w, name, value, tc, dom);
+		r->authenticated = w.pass;
+	}
 }
 
 /* Choose, per multipart/alternative group, the part that yields the most
@@ -1614,8 +1565,15 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	rd.from_name = message_from_name(m);
 	if (o->trust)
 		evaluate_trust(r, m, o->trust);
-	for (size_t i = 0; i < message_problem_count(m); i++)
-		(void)strlist_add_unique(&r->problems, message_problem_at(m, i));
+	for (size_t i = 0; i < message_problem_count(m); i++) {
+		/* A problem may quote an attachment's file name: clean it too. */
+		const char *pr = message_problem_at(m, i);
+		char *clean = text_clean(pr, strlen(pr), 1000);
+
+		if (clean)
+			(void)strlist_add_unique(&r->problems, clean);
+		free(clean);
+	}
 	r->damaged = message_problem_count(m) > 0;
 
 	if (is_bounce(m)) {

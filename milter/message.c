@@ -36,6 +36,7 @@
 #include "message.h"
 #include "strbuf.h"
 #include "strlist.h"
+#include "textclean.h"
 
 #define MIB ((size_t)1024 * 1024)
 /* Top-level header lines kept; a real message has a few dozen. */
@@ -172,35 +173,9 @@ static const char *charset_canon(const char *cs, char *buf, size_t bufsz)
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-	size_t n, k;
-	uint32_t cp;
+	unsigned cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		cp = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		cp = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3F);
-	}
-	/* overlong forms, surrogates and beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return n;
+	return text_utf8_decode(s, len, &cp);
 }
 
 /* Copy `in` to `out` keeping only valid UTF-8: each invalid byte and
@@ -542,10 +517,28 @@ static int append_capped(struct strbuf *sb, const char *p, size_t n)
 	return strbuf_append(sb, p, n < room ? n : room);
 }
 
+/* Structured headers kept as sent (unfolded, controls blanked) rather
+ * than RFC 2047-decoded: an encoded word has no meaning in them, and
+ * decoding one could turn text the sender chose (a quoted local-part the
+ * border copied into smtp.mailfrom) into a '"' or ';' that the RFC 8601
+ * parser in trust.c would read as syntax. */
+static const char *const raw_headers[] = {
+	"Authentication-Results",
+};
+
+static int header_kept_raw(const char *name)
+{
+	for (size_t i = 0; i < sizeof raw_headers / sizeof raw_headers[0]; i++)
+		if (strcasecmp(name, raw_headers[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int store_header(struct cme_message *m, char *name,
                         const struct strbuf *val)
 {
-	char *dv = decode_header_value(strbuf_str(val), val->len);
+	char *dv = header_kept_raw(name) ? strdup(strbuf_str(val)) :
+	           decode_header_value(strbuf_str(val), val->len);
 
 	if (dv == NULL)
 		return -1;
@@ -1657,6 +1650,21 @@ const char *message_header_nth(const struct cme_message *m, const char *name,
 		if (strcasecmp(m->hdrs[k].name, name) == 0 && i-- == 0)
 			return m->hdrs[k].value;
 	return NULL;
+}
+
+size_t message_header_total(const struct cme_message *m)
+{
+	return m ? m->nhdrs : 0;
+}
+
+const char *message_header_at(const struct cme_message *m, size_t i,
+                              const char **name)
+{
+	if (m == NULL || i >= m->nhdrs)
+		return NULL;
+	if (name)
+		*name = m->hdrs[i].name;
+	return m->hdrs[i].value;
 }
 
 const char *message_header(const struct cme_message *m, const char *name)

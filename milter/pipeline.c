@@ -1015,6 +1015,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	tc.trusted_authserv_ids = &p->conf->trusted_authserv_ids;
 	tc.internal_hosts = &p->conf->internal_hosts;
 	tc.trusted_sender_domains = &p->conf->trusted_sender_domains;
+	tc.public_suffixes = &p->conf->public_suffixes;
 	tc.client_addr = in->client_addr;
 	tc.auth_authen = in->auth_authen;
 	extract_options_default(&eo);

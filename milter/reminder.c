@@ -27,6 +27,7 @@
 
 #include "fileio.h"
 #include "reminder.h"
+#include "textclean.h"
 
 /* Bounds, in bytes of UTF-8.  A summary is a calendar title: clients cut
  * it anyway.  A description holds a few lines of case detail. */
@@ -63,48 +64,12 @@ void reminder_init(void)
 /* ------------------------------------------------------------------ */
 /* Text cleaning                                                       */
 
-/* Decode one UTF-8 sequence at s (n bytes available).  Returns its length
- * and the code point, or 0 for an invalid, overlong, surrogate or
- * out-of-range sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0], v;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		v = c & 0x07;
-	} else {
-		return 0;       /* continuation byte, C0/C1, F5..FF */
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
-	    (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
-		return 0;
-	*cp = v;
-	return len;
-}
-
 /*
  * Copy `in` to a new string fit for an iCalendar TEXT value: valid UTF-8,
- * no C0/C1 control characters or DEL, at most `max` bytes (cut at a
- * character boundary), leading/trailing blanks trimmed.  Controls become
+ * no C0/C1 control characters or DEL, none of textclean's invisible
+ * characters (a value stored before they were cleaned on the way in may
+ * hold them), at most `max` bytes (cut at a character boundary),
+ * leading/trailing blanks trimmed.  Controls become
  * one space, so "Jayden\r\nSmith" stays readable.  With `keep_lines`, a
  * line break (LF, CR, CRLF, U+2028, U+2029) becomes a single LF, which
  * libical writes as the two characters "\n": a DESCRIPTION keeps its lines
@@ -124,7 +89,7 @@ static char *clean_text(const char *in, size_t max, int keep_lines)
 
 	while (i < n) {
 		unsigned cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
 		const char *bytes;
 		size_t blen;
 
@@ -145,11 +110,13 @@ static char *clean_text(const char *in, size_t max, int keep_lines)
 				continue;
 			}
 			if (cp < 0x20 || cp == 0x7F || cp == ' ' ||
-			    (cp >= 0x80 && cp <= 0x9F)) {
+			    text_class_of(cp) == TEXT_BREAK) {
 				if (pending == 0)
 					pending = 1;
 				continue;
 			}
+			if (text_class_of(cp) == TEXT_DROP)
+				continue;       /* bidi controls, zero-width ... */
 		}
 		/* Owed separator, never at the start of the value. */
 		if (pending && o > 0) {

@@ -95,6 +95,7 @@ DutyOfficer           duty.officer@la.test
 TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 NotifyOfficers        no
 SendmailPath          /bin/false
 EOF

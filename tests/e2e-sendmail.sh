@@ -169,6 +169,7 @@ SubjectTag            yes
 TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 On-InternalError      tempfail
 NotifyOfficers        no
 SendmailPath          /bin/false

@@ -122,6 +122,7 @@ TrustedAuthservIDs    mx.la.test
 # count as authenticated, or every update would be trusted.
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 On-InternalError      tempfail
 NotifyOfficers        yes
 SendmailPath          $T/bin/sendmail

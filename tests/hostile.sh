@@ -115,6 +115,14 @@ for i, (name, (subj, body)) in enumerate(inj.items()):
     w(name + ".eml", hdr(name, subj) + TP + body)
 # the same three with ReminderDetail full/minimal go into different dbs
 
+# --- invisible characters: bidi overrides and isolates, marks, zero-width
+# characters, BOM, soft hyphen, in every field -------------------------------
+w("invisible.eml", hdr("invisible") + TP + (
+  "Child's forename: \u202eEl\u200blie\u200d\r\nChild's surname: \ufeffKer\u00adr\u2066\u2069\r\n"
+  "Date of birth: 14/09/2016\r\nLast known address: 7\u200e Mill\u200f Close\u2060\r\n"
+  "Postcode: IP4 3QL\r\nSchool: Oak\u202dfield\u202c Primary\u202a\u202b\u2067\u2068\r\n"
+  "Referred by: Helen\u200b Ward\ufeff\r\n").encode())
+
 # --- SQL metacharacters in every field --------------------------------
 body = ("Child's forename: {s}\r\nChild's surname: {s}\r\nDate of birth: 14/09/2016\r\n"
         "UPN: {s}\r\nLast known address: {s}\r\nPostcode: {s}\r\nSchool: {s}\r\n"
@@ -374,6 +382,7 @@ conf() {
 Mailbox               cme@la.test
 TrustedAuthservIDs    mx.la.test
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 InternalHosts         none
 Policy                default
 PolicyDir             $top_srcdir/policies
@@ -455,6 +464,29 @@ for detail in full minimal; do
 		ok $? "minimal: no name, DOB, address or injected text of the fixtures in the feed or any iMIP mail"
 	fi
 done
+
+# ========================================= 1b. invisible characters ====
+# Bidi overrides and isolates (U+202A-E, U+2066-9), LRM/RLM, zero-width
+# characters (U+200B-D, U+2060, U+FEFF) and the soft hyphen never reach the
+# database or a calendar title (ReminderDetail full shows the name).
+D=$T/invis; C=$T/invis.conf; conf "$C" "$D" full no
+INVISIBLE='import re, sys; t = open(sys.argv[1], encoding="utf-8").read(); sys.exit(1 if re.search("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]", t) else 0)'
+measure ingest-invis "$CMECTL" -c "$C" ingest --now "$NOW" "$IN/invisible.eml"
+bounded ingest-invis "ingest with invisible characters"
+ref=$(grep -Eo 'CME-[0-9]{4}-[0-9]{5}$' "$T/ingest-invis.out")
+[ -n "$ref" ]; ok $? "invisible: the message opens a case" || diag < "$T/ingest-invis.out"
+"$CMECTL" -c "$C" show "$ref" --json > "$T/show-invis.json" 2>/dev/null
+is "$(jget "$T/show-invis.json" 'd["forename"] + " " + d["surname"]')" \
+	"Ellie Kerr" "invisible: the stored name is clean"
+is "$(jget "$T/show-invis.json" 'd["school"] + "|" + d["address"] + "|" + d["referrer"]["name"]')" \
+	"Oakfield Primary|7 Mill Close|Helen Ward" "invisible: the stored school, address and referrer are clean"
+python3 -c "$INVISIBLE" "$T/show-invis.json"
+ok $? "invisible: no invisible character anywhere in the stored case" || diag < "$T/show-invis.json"
+FEED=$D/reminders/duty@la.test.ics
+python3 -c "$INVISIBLE" "$FEED"
+ok $? "invisible: no invisible character in the feed"
+grep -q '^SUMMARY:.*Ellie Kerr' "$FEED"
+ok $? "invisible: the calendar SUMMARY carries the clean name" || grep '^SUMMARY' "$FEED" | diag
 
 # ============================================== 2. SQL metacharacters ====
 D=$T/sql; C=$T/sql.conf; conf "$C" "$D" minimal no
@@ -594,6 +626,7 @@ SubjectTag            yes
 TrustedAuthservIDs    mx.la.test
 InternalHosts         none
 TrustedSenderDomains  la.test *.sch.test
+PublicSuffixes        sch.test
 NotifyOfficers        no
 MaxMessageSize        65536
 EOF

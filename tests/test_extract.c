@@ -10,6 +10,7 @@
 #include "message.h"
 #include "referral.h"
 #include "tap.h"
+#include "textclean.h"
 #include "vocab.h"
 
 static struct cme_referral r;
@@ -172,6 +173,32 @@ int main(void)
 	CHECK(r.n_children == 1 && strstr(r.children[0].forename, "\xc2\x85") == NULL &&
 	      strstr(r.children[0].surname, "\xe2\x80\xa8") == NULL,
 	      "NEL and LINE SEPARATOR are removed from names");
+
+	/* Invisible characters (bidi overrides and isolates, marks, zero-width
+	 * characters, BOM, soft hyphen) are removed from every stored value. */
+	read_message(HDR "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+		"Child's forename: El\xe2\x80\x8blie\xe2\x80\xae\n"
+		"Child's surname: \xef\xbb\xbfKe\xe2\x80\x8drr\xc2\xad\xe2\x81\xa6\xe2\x81\xa0\n"
+		"Date of birth: 01/01/2015\n"
+		"School: Oak\xe2\x80\x8f Primary\xe2\x81\xa9\n"
+		"Address: 1 High\xe2\x80\xad Street\xe2\x80\xac\n"
+		"Referrer: Ann\xe2\x80\xaa Lee\n");
+	CHECK(r.n_children == 1, "the child is read");
+	CHECK_STR(r.n_children ? r.children[0].forename : NULL, "Ellie",
+	          "ZWSP and RLO are removed from the forename");
+	CHECK_STR(r.n_children ? r.children[0].surname : NULL, "Kerr",
+	          "BOM, ZWJ, soft hyphen, LRI and word joiner are removed from the surname");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Oak Primary",
+	          "RLM and PDI are removed from the school");
+	CHECK_STR(r.n_children ? r.children[0].address : NULL, "1 High Street",
+	          "LRO and PDF are removed from the address");
+	CHECK_STR(r.referrer.name, "Ann Lee", "LRE is removed from the referrer");
+	{
+		char *v = text_clean("a\xe2\x80\xae\xc2\x85z\xe2\x80", 9, 100);
+
+		CHECK_STR(v, "a z", "text_clean: RLO dropped, NEL a space, a cut sequence dropped");
+		free(v);
+	}
 
 	/* Hostile text: CR/LF and iCalendar syntax stay inside the value. */
 	read_message(HDR "Subject: x\n\nName: Eve BEGIN:VEVENT\nDOB: 01/01/2015\n");

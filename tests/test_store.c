@@ -156,6 +156,7 @@ int main(void)
 	strlist_add(&conf.trusted_authserv_ids, "mx.la.test");
 	strlist_add(&conf.trusted_sender_domains, "la.test");
 	strlist_add(&conf.trusted_sender_domains, "*.sch.test");
+	strlist_add(&conf.public_suffixes, "sch.test");
 	strlist_free(&conf.internal_hosts);
 	p = pipeline_new(&conf, &errors);
 	CHECK(p != NULL, "the pipeline starts with the default policy");

@@ -38,6 +38,7 @@ cme_conf_write() {
 		echo "TrustedAuthservIDs    mx.la.test"
 		echo "InternalHosts         none"
 		echo "TrustedSenderDomains  la.test *.sch.test"
+		echo "PublicSuffixes        sch.test"
 		echo "On-InternalError      tempfail"
 		echo "NotifyOfficers        no"
 		while [ $# -ge 2 ]; do
