@@ -447,16 +447,48 @@ static void test_hostile(void)
 		free(body);
 	}
 
-	/* a real zip bomb: 9 MiB of XML compresses to a few kB */
+	/* a real zip bomb: 17 MiB of XML compresses to a few kB.  Only
+	 * DOCX_MAX_XML of it is inflated, streamed: the text of that start
+	 * is read and the cut is reported. */
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, "<w:document xmlns:w=\"" W_NS "\"><w:body>");
-	while (sb.len < 9u * 1024u * 1024u)
+	while (sb.len < DOCX_MAX_XML + 1024u * 1024u)
 		strbuf_puts(&sb, "<w:p><w:r><w:t>aaaaaaaaaaaaaaaaaaaa</w:t></w:r></w:p>");
 	strbuf_puts(&sb, "</w:body></w:document>");
 	z = make_docx_xml(strbuf_str(&sb), &zl);
 	CHECK(z != NULL && zl < sb.len / 50, "the bomb fixture is small compressed");
-	CHECK(z != NULL && docx_to_text(z, zl, 0, &tl) == NULL,
-	      "a document.xml inflating past 8 MiB is refused");
+	{
+		struct docx_read dr;
+
+		memset(&dr, 0, sizeof dr);
+		dr.text_limit = 64u * 1024u * 1024u;
+		t = z ? docx_read_text(z, zl, &dr, &tl) : NULL;
+		CHECK(t != NULL && dr.xml_cut && dr.xml_read == DOCX_MAX_XML,
+		      "a document.xml inflating past DOCX_MAX_XML is read up to "
+		      "it and reported cut");
+		CHECK(t != NULL && strncmp(t, "aaaaaaaaaaaaaaaaaaaa\n", 21) == 0 &&
+		      tl > DOCX_MAX_XML / 60,
+		      "the start of a cut document is read");
+		free(t);
+
+		/* the caller's XML bound */
+		memset(&dr, 0, sizeof dr);
+		dr.xml_limit = 100000;
+		t = z ? docx_read_text(z, zl, &dr, &tl) : NULL;
+		CHECK(t != NULL && dr.xml_cut && dr.xml_read == 100000,
+		      "xml_limit bounds the XML inflated");
+		free(t);
+
+		/* the output cap stops the inflating too: no cut reported,
+		 * only a little XML read */
+		memset(&dr, 0, sizeof dr);
+		dr.text_limit = 1000;
+		t = z ? docx_read_text(z, zl, &dr, &tl) : NULL;
+		CHECK(t != NULL && !dr.xml_cut && tl <= 1000 &&
+		      dr.xml_read < 1024u * 1024u,
+		      "a full output stops the reading");
+		free(t);
+	}
 	free(z);
 	strbuf_free(&sb);
 
@@ -701,6 +733,57 @@ static void test_message_seam(void)
 	message_free(m);
 	free(mail);
 	message_limits_default(&lim);
+
+	/* XML past the message's max_inflated_bytes: the start is read,
+	 * the cut is a problem naming the file; a second document finds no
+	 * room left and is a problem too */
+	{
+		struct strbuf big;
+		char *bz, *two;
+		size_t bzl = 0;
+
+		strbuf_init(&big, 0);
+		strbuf_puts(&big, TR2("Child's surname", "Nowak"));
+		while (big.len < 200000)
+			strbuf_puts(&big, P("more of the form"));
+		bz = make_docx(strbuf_str(&big), &bzl);
+		strbuf_free(&big);
+		lim.max_inflated_bytes = 100 * 1024;
+		mail = bz ? mail_with(docx_type, "long.docx", bz, bzl) : NULL;
+		m = mail ? message_parse(mail, strlen(mail), &lim) : NULL;
+		t = m ? find_source(m, TEXT_DOCX) : NULL;
+		CHECK(t != NULL && strstr(t->text, "Child's surname\tNowak\n") != NULL,
+		      "a DOCX over max_inflated_bytes: the start is read");
+		CHECK(m != NULL && has_problem(m, "Word document (long.docx) held "
+		                               "more than 100 kB of XML"),
+		      "a DOCX over max_inflated_bytes is a problem naming the file");
+		message_free(m);
+		free(mail);
+		/* the same document twice: nothing left for the second */
+		mail = bz ? mail_with(docx_type, "long.docx", bz, bzl) : NULL;
+		two = NULL;
+		if (mail != NULL) {
+			char *end = strstr(mail, "--b1--");
+			struct strbuf tw;
+
+			strbuf_init(&tw, 0);
+			strbuf_append(&tw, mail, (size_t)(end - mail));
+			strbuf_append(&tw, strstr(mail, "--b1\r\nContent-Type: application"),
+			              (size_t)(end - strstr(mail, "--b1\r\nContent-Type: application")));
+			strbuf_puts(&tw, "--b1--\r\n");
+			two = strbuf_detach(&tw);
+		}
+		m = two ? message_parse(two, strlen(two), &lim) : NULL;
+		CHECK(m != NULL && has_problem(m, "Word documents held more than "
+		                               "100 kB of XML; an attached Word "
+		                               "document (long.docx) was not read"),
+		      "a DOCX after max_inflated_bytes is spent is a problem");
+		message_free(m);
+		free(two);
+		free(mail);
+		free(bz);
+		message_limits_default(&lim);
+	}
 
 	/* a damaged DOCX is reported, the message is still read */
 	z[zl / 2] ^= 0x33;
