@@ -39,6 +39,7 @@ struct cme_conf {
 	struct strlist trusted_sender_domains;/* TrustedSenderDomains */
 	enum on_error on_internal_error;      /* On-InternalError */
 	size_t max_message_size;      /* MaxMessageSize */
+	size_t max_memory;            /* MaxMemory (membudget.h) */
 };
 
 /* Fill *c with every key's default. */
