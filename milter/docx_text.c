@@ -81,9 +81,9 @@ typedef int (*chunk_sink)(void *arg, const char *p, size_t n);
 static int stream_entry(zip_t *za, zip_int64_t idx, size_t max,
                         chunk_sink sink, void *arg, size_t *total)
 {
-	static __thread char chunk[DOCX_CHUNK];
 	zip_stat_t st;
 	zip_file_t *zf;
+	char *chunk;
 	int rc = 0;
 
 	*total = 0;
@@ -96,9 +96,14 @@ static int stream_entry(zip_t *za, zip_int64_t idx, size_t max,
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
 	    st.encryption_method != ZIP_EM_NONE)
 		return -1;
-	zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
-	if (zf == NULL)
+	chunk = malloc(DOCX_CHUNK);
+	if (chunk == NULL)
 		return -1;
+	zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
+	if (zf == NULL) {
+		free(chunk);
+		return -1;
+	}
 	for (;;) {
 		size_t want = DOCX_CHUNK;
 		zip_int64_t n;
@@ -138,6 +143,7 @@ static int stream_entry(zip_t *za, zip_int64_t idx, size_t max,
 	}
 	if (zip_fclose(zf) != 0 && rc == 0)
 		rc = -1;
+	free(chunk);
 	return rc;
 }
 
