@@ -433,8 +433,10 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		return internal_error(ctx, "out of memory remembering forged X-CME headers");
 	if (c->over_budget ||
 	    membudget_reserve(&c->held, c->msg.cap + membudget_message_cost(c->msg.len),
-	                      MEMBUDGET_WAIT_MS) != 0)
+	                      MEMBUDGET_WAIT_MS) != 0) {
+		message_done(c);
 		return busy(ctx, qid);
+	}
 	r = rt_acquire();
 	memset(&in, 0, sizeof in);
 	in.raw = strbuf_str(&c->msg);
