@@ -41,6 +41,7 @@ struct cme_conf {
 	struct strlist public_suffixes;       /* PublicSuffixes: added to the PSL */
 	enum on_error on_internal_error;      /* On-InternalError */
 	size_t max_message_size;      /* MaxMessageSize */
+	size_t max_memory;            /* MaxMemory (membudget.h) */
 };
 
 /* Fill *c with every key's default. */

@@ -23,6 +23,9 @@ struct message_limits {
 	size_t max_parts;        /* MIME parts visited */
 	size_t max_depth;        /* multipart / message/rfc822 nesting */
 	size_t max_text_bytes;   /* total decoded text kept */
+	size_t max_inflated_bytes; /* total XML inflated from the message's
+	                            DOCX attachments (each also at most
+	                            DOCX_MAX_XML); the rest is not read */
 };
 
 void message_limits_default(struct message_limits *lim);

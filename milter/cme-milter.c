@@ -37,6 +37,7 @@
 #include "logging.h"
 #include "case_store.h"
 #include "imip.h"
+#include "membudget.h"
 #include "pipeline.h"
 #include "strbuf.h"
 #include "strlist.h"
@@ -86,6 +87,8 @@ struct conn {
 	int   subject_seen;
 	struct strbuf msg;           /* reassembled message, capped */
 	int   truncated;
+	size_t held;                 /* bytes of MaxMemory reserved (membudget.h) */
+	int   over_budget;           /* no room for the body: tempfail */
 	/* X-CME-* headers that came from outside, every one of them, to be
 	 * removed at end of message (smfi_chgheader needs each one's index
 	 * among the headers of the same name, worked out there). */
@@ -119,6 +122,8 @@ static void conn_reset_message(struct conn *c)
 	strbuf_free(&c->msg);
 	strbuf_init(&c->msg, limit);
 	c->truncated = 0;
+	membudget_release(&c->held);
+	c->over_budget = 0;
 	for (size_t i = 0; i < c->nxcme; i++)
 		free(c->xcme[i].name);
 	free(c->xcme);
@@ -274,6 +279,13 @@ static void append(struct conn *c, const char *p, size_t n)
 {
 	if (!c->truncated && strbuf_append(&c->msg, p, n) != 0)
 		c->truncated = 1;   /* the rest is delivered, just not parsed */
+	if (c->msg.cap > c->held &&
+	    membudget_reserve(&c->held, c->msg.cap, MEMBUDGET_WAIT_MS) != 0) {
+		/* no room in MaxMemory: drop the body, tempfail at the end */
+		strbuf_free(&c->msg);
+		c->truncated = 1;
+		c->over_budget = 1;
+	}
 }
 
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
@@ -388,6 +400,24 @@ static int add_header(SMFICTX *ctx, const char *name, const char *value)
 	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS ? 0 : -1;
 }
 
+/* MaxMemory has no room for this message, even after waiting: 451,
+ * and the sending MTA tries again later. */
+static sfsistat busy(SMFICTX *ctx, const char *qid)
+{
+	log_msg(LOG_WARNING, "%s: no room in MaxMemory (%zu bytes in use); tempfail",
+	        qid ? qid : "-", membudget_in_use());
+	smfi_setreply(ctx, "451", "4.3.0", "busy; please try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+/* The message is answered: its body and its reservation go back. */
+static void message_done(struct conn *c)
+{
+	strbuf_free(&c->msg);
+	membudget_release(&c->held);
+	membudget_return_memory();
+}
+
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
@@ -429,6 +459,12 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		return SMFIS_ACCEPT;
 	if (c->xcme_overflow)
 		return internal_error(ctx, "out of memory remembering forged X-CME headers");
+	if (c->over_budget ||
+	    membudget_reserve(&c->held, c->msg.cap + membudget_message_cost(c->msg.len),
+	                      MEMBUDGET_WAIT_MS) != 0) {
+		message_done(c);
+		return busy(ctx, qid);
+	}
 	r = rt_acquire();
 	memset(&in, 0, sizeof in);
 	in.raw = strbuf_str(&c->msg);
@@ -448,6 +484,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		verdict = internal_error_as(ctx, "the case could not be committed to the database",
 		                            r->conf.on_internal_error);
 		rt_release();
+		message_done(c);
 		return verdict;
 	}
 
@@ -500,6 +537,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	strbuf_free(&cases);
 	pipeline_result_free(&res);
 	rt_release();
+	message_done(c);
 	return verdict;
 }
 
@@ -760,6 +798,7 @@ static void *reload_thread(void *arg)
 		pipeline_free(old->pipeline);
 		(void)pipeline_start_sender(next->pipeline);
 		pthread_rwlock_unlock(&rt_lock);
+		membudget_configure(next->conf.max_memory);
 		if (strcmp(old->conf.socket, next->conf.socket) != 0)
 			log_msg(LOG_WARNING, "reload: Socket changed; it takes effect on restart");
 		conf_free(&old->conf);
@@ -861,6 +900,7 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	rt = first;
+	membudget_configure(conf->max_memory);
 	/* The sender thread also brings every feed up to date, in the
 	 * background: the milter answers at once, whatever the caseload. */
 	if (pipeline_start_sender(first->pipeline) != 0)

@@ -64,6 +64,7 @@ static const struct conf_key conf_keys[] = {
 	{ "PublicSuffixes", CT_LIST, OFF(public_suffixes), NULL, 0 },
 	{ "On-InternalError", CT_ON_ERROR, OFF(on_internal_error), "tempfail", 0 },
 	{ "MaxMessageSize", CT_SIZE, OFF(max_message_size), "26214400", 0 },
+	{ "MaxMemory", CT_SIZE, OFF(max_memory), "268435456", 0 },
 };
 
 #define NKEYS (sizeof conf_keys / sizeof conf_keys[0])

@@ -2,10 +2,14 @@
  * docx_text.c - reduce a DOCX (Office Open XML) referral form to the text
  * the extractor reads.  See docx_text.h.
  *
- * Owns: the libzip archive, the decompressed main document part and the
- * libxml2 tree for the duration of one call, and the returned string.
- * libzip reads the ZIP container, libxml2 parses the XML; this file only
- * finds the main part and walks the tree.
+ * Owns: the libzip archive and the libxml2 push parser for the duration
+ * of one call, and the returned string.  libzip reads the ZIP container,
+ * libxml2 parses the XML; this file only finds the main part, feeds it
+ * to the parser in chunks as it inflates, and says what each element
+ * means.  Nothing holds the whole part or builds a tree, so memory is
+ * the text kept plus O(nesting depth) (a hostile 8 MB of paragraphs once
+ * cost ~90 MB as a DOM), and each element costs one namespace check and
+ * one short table lookup, so time is linear in the XML.
  *
  * Output has the shape html_to_text gives: each table row (w:tr) is one
  * line with its cells (w:tc) separated by TAB, each paragraph (w:p)
@@ -13,11 +17,11 @@
  * paragraph becomes ", " so a multi-line address stays in its cell.
  *
  * Every byte is hostile: the archive may be damaged, a zip bomb, or carry
- * XML with a DTD full of entities.  The number of entries, the size of
- * the parts read (as claimed AND as actually inflated) and the output are
- * bounded; a document with a DOCTYPE is refused outright (OPC forbids DTDs
- * in package parts, so no genuine DOCX has one) and entities are never
- * substituted.  The walk is iterative so nesting costs no C stack.
+ * XML with a DTD full of entities.  The number of entries, the XML
+ * inflated (DOCX_MAX_XML, or less as the caller asks: the rest is left
+ * unread and the cut reported) and the output are bounded; a document
+ * with a DOCTYPE is refused outright (OPC forbids DTDs in package parts,
+ * so no genuine DOCX has one) and entities are never substituted.
  *
  * The output rules themselves (TABs, ", ", white space, blank lines, the
  * output cap) belong to table_text.c, shared with html_text.c; this file
@@ -32,10 +36,12 @@
 
 #include <zip.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlstring.h>
 
 #include "docx_text.h"
+#include "strbuf.h"
 #include "table_text.h"
 
 /* A Word form has a few dozen entries; thousands is not a Word form.
@@ -43,101 +49,574 @@
  * checked; that costs memory in proportion to the attachment, which
  * message.c bounds.) */
 #define DOCX_MAX_ENTRIES   5000
-/* The main document of a long referral form is well under 1 MiB of XML;
- * 8 MiB leaves room for embedded formatting noise, and is the most a
- * zip bomb can make us inflate. */
-#define DOCX_MAX_XML       ((size_t)8 * 1024 * 1024)
 /* _rels/.rels names the main part; it is a few hundred bytes. */
 #define DOCX_MAX_RELS      ((size_t)64 * 1024)
 /* Default output cap when the caller passes 0. */
 #define DOCX_DEFAULT_OUT   ((size_t)4 * 1024 * 1024)
 /* A part name longer than this is not one Word wrote. */
 #define DOCX_MAX_NAME      256
+/* Bytes inflated and handed to the parser at a time. */
+#define DOCX_CHUNK         ((size_t)64 * 1024)
+/* Content controls (w:sdt) nested deeper than this are read as if they
+ * showed no placeholder. */
+#define DOCX_MAX_SDT       64
+/* Slots of the element-name cache (a power of two). */
+#define DOCX_KIND_CACHE    64
 
 #define NS_W        "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #define NS_W_STRICT "http://purl.oclc.org/ooxml/wordprocessingml/main"
 #define NS_MC       "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_RELS     "http://schemas.openxmlformats.org/package/2006/relationships"
 
-struct walker {
-	struct table_text *tt;
-	int para_text;          /* text emitted in the current paragraph */
-	int suppress;           /* inside a content control's placeholder */
-};
-
 /* ------------------------------------------------------------------ */
 /* ZIP                                                                  */
 
-/* Read one entry, refusing it when its claimed or real size is beyond
- * `max`.  Returns malloc'd bytes (NUL-terminated for convenience) or
- * NULL. */
-static char *read_entry(zip_t *za, zip_int64_t idx, size_t max,
-                        size_t *outlen)
+/* Where inflated bytes go; nonzero stops the reading (not an error). */
+typedef int (*chunk_sink)(void *arg, const char *p, size_t n);
+
+/* Inflate entry `idx` into `sink`, at most `max` bytes.  Returns 0 when
+ * the whole entry was read and is sound (its size as claimed, its CRC
+ * right), 1 when it was cut at `max` or the sink stopped, -1 when it is
+ * damaged, encrypted or unreadable.  *total counts the bytes read. */
+static int stream_entry(zip_t *za, zip_int64_t idx, size_t max,
+                        chunk_sink sink, void *arg, size_t *total)
 {
 	zip_stat_t st;
 	zip_file_t *zf;
-	char *buf;
-	size_t want, got = 0;
-	char extra;
+	char *chunk;
+	int rc = 0;
 
+	*total = 0;
 	zip_stat_init(&st);
 	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0 ||
-	    !(st.valid & ZIP_STAT_SIZE) || st.size > max)
-		return NULL;
+	    !(st.valid & ZIP_STAT_SIZE))
+		return -1;
 	/* A password-protected entry is unreadable; say so by failing
 	 * rather than handing libzip a guess. */
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
 	    st.encryption_method != ZIP_EM_NONE)
-		return NULL;
-	want = (size_t)st.size;
-	buf = malloc(want + 1);
-	if (buf == NULL)
-		return NULL;
+		return -1;
+	chunk = malloc(DOCX_CHUNK);
+	if (chunk == NULL)
+		return -1;
 	zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
 	if (zf == NULL) {
-		free(buf);
-		return NULL;
+		free(chunk);
+		return -1;
 	}
-	while (got < want) {
-		zip_int64_t n = zip_fread(zf, buf + got, want - got);
+	for (;;) {
+		size_t want = DOCX_CHUNK;
+		zip_int64_t n;
 
-		if (n <= 0)
+		/* at the bound, one byte more tells a part that ends
+		 * there (its CRC then checked) from one that goes on */
+		if (*total >= max)
+			want = 1;
+		else if (want > max - *total)
+			want = max - *total;
+		n = zip_fread(zf, chunk, want);
+		if (n > 0 && *total >= max) {
+			rc = 1;
 			break;
-		got += (size_t)n;
+		}
+		if (n < 0) {
+			rc = -1;        /* damaged data, a bad CRC */
+			break;
+		}
+		if (n == 0) {
+			/* The claimed size is only a claim: a stream that
+			 * inflates to more or less than it is damaged or a
+			 * bomb, and either way not read. */
+			if (*total != (size_t)st.size)
+				rc = -1;
+			break;
+		}
+		*total += (size_t)n;
+		if (*total > (size_t)st.size) {
+			rc = -1;
+			break;
+		}
+		if (sink(arg, chunk, (size_t)n) != 0) {
+			rc = 1;
+			break;
+		}
 	}
-	/* The claimed size is only a claim: if the stream inflates to more
-	 * than that, it is damaged or a bomb, and either way not read.
-	 * libzip also checks the CRC at the end of the stream; reading one
-	 * byte past the claim makes it do so. */
-	if (got != want || zip_fread(zf, &extra, 1) != 0) {
-		zip_fclose(zf);
-		free(buf);
-		return NULL;
-	}
-	if (zip_fclose(zf) != 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[got] = '\0';
-	*outlen = got;
-	return buf;
+	if (zip_fclose(zf) != 0 && rc == 0)
+		rc = -1;
+	free(chunk);
+	return rc;
 }
 
-static int is_ns(const xmlNode *n, const char *ns)
+static int is_w_uri(const xmlChar *uri)
 {
-	return n->ns != NULL && n->ns->href != NULL &&
-	       strcmp((const char *)n->ns->href, ns) == 0;
+	return uri != NULL && (strcmp((const char *)uri, NS_W) == 0 ||
+	                       strcmp((const char *)uri, NS_W_STRICT) == 0);
 }
 
-/* Is this element w:NAME (transitional or strict namespace)? */
-static int is_w(const xmlNode *n, const char *name)
+/* ------------------------------------------------------------------ */
+/* XML                                                                  */
+
+/* What a WordprocessingML element means to the reader. */
+enum w_kind {
+	W_OTHER,        /* read through: its text children are what counts */
+	W_SKIP,         /* nothing to read inside (properties, deletions) */
+	W_DOCUMENT, W_BODY, W_TBL, W_TR, W_TC, W_P, W_T,
+	W_SPACE,        /* w:tab, w:ptab */
+	W_BREAK,        /* w:br, w:cr */
+	W_HYPHEN,       /* w:noBreakHyphen */
+	W_SDT, W_SDTPR, W_PLCHDR
+};
+
+/* The commonest first: the lookup is a linear scan. */
+static const struct {
+	const char *name;
+	enum w_kind kind;
+} w_elements[] = {
+	{ "r", W_OTHER }, { "t", W_T }, { "p", W_P }, { "rPr", W_SKIP },
+	{ "pPr", W_SKIP }, { "tc", W_TC }, { "tcPr", W_SKIP }, { "tr", W_TR },
+	{ "trPr", W_SKIP }, { "tbl", W_TBL }, { "tblPr", W_SKIP },
+	{ "tblGrid", W_SKIP }, { "tab", W_SPACE }, { "ptab", W_SPACE },
+	{ "br", W_BREAK }, { "cr", W_BREAK }, { "noBreakHyphen", W_HYPHEN },
+	{ "sdt", W_SDT }, { "sdtPr", W_SDTPR }, { "showingPlcHdr", W_PLCHDR },
+	{ "sdtEndPr", W_SKIP }, { "sectPr", W_SKIP }, { "del", W_SKIP },
+	{ "instrText", W_SKIP }, { "delText", W_SKIP }, { "moveFrom", W_SKIP },
+	{ "document", W_DOCUMENT }, { "body", W_BODY },
+};
+
+/* Streaming state of one main part. */
+struct reader {
+	xmlParserCtxtPtr ctxt;
+	struct table_text *tt;
+	const xmlChar *w_uri;   /* the W namespace as libxml2 interned it */
+	unsigned depth;         /* open elements (the root is 1) */
+	unsigned skip;          /* inside a skipped subtree opened at this
+	                           depth; 0 when not */
+	unsigned body;          /* depth of the open w:body; 0 when none */
+	unsigned t;             /* depth of the open w:t; 0 when none */
+	int body_done;          /* only the first w:body is read */
+	int para_text;          /* text emitted in the current paragraph */
+	int suppress;           /* open content controls showing their
+	                           placeholder: their text is no answer */
+	unsigned nsdt;          /* open w:sdt, nested */
+	unsigned sdt_depth[DOCX_MAX_SDT];
+	unsigned char sdt_plc[DOCX_MAX_SDT];
+	int sdtpr_own;          /* the skipped w:sdtPr is the innermost
+	                           w:sdt's own */
+	/* element kinds by name pointer: libxml2 interns names in its
+	 * dictionary, so a pointer seen once stands for its name for the
+	 * whole parse, and most elements cost no string comparison */
+	struct {
+		const xmlChar *name;
+		enum w_kind kind;
+	} cache[DOCX_KIND_CACHE];
+	int refused;            /* a DTD, or the root is not w:document */
+	int full;               /* the output cap was reached */
+};
+
+static enum w_kind w_kind_lookup(const xmlChar *name)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	       strcmp((const char *)n->name, name) == 0 &&
-	       (is_ns(n, NS_W) || is_ns(n, NS_W_STRICT));
+	size_t i;
+
+	for (i = 0; i < sizeof(w_elements) / sizeof(w_elements[0]); i++)
+		if (strcmp((const char *)name, w_elements[i].name) == 0)
+			return w_elements[i].kind;
+	return W_OTHER;
 }
 
-static xmlDoc *parse_xml(const char *buf, size_t len);
+static enum w_kind w_kind_of(struct reader *rd, const xmlChar *name,
+                             const xmlChar *uri)
+{
+	size_t slot = ((uintptr_t)name >> 3) & (DOCX_KIND_CACHE - 1);
+
+	if (uri == NULL)
+		return W_OTHER;
+	if (uri != rd->w_uri) {
+		if (!is_w_uri(uri)) {
+			/* mc:Fallback repeats a drawing whose Choice (a
+			 * text box) is read: reading both would repeat it */
+			if (strcmp((const char *)uri, NS_MC) == 0 &&
+			    strcmp((const char *)name, "Fallback") == 0)
+				return W_SKIP;
+			return W_OTHER;
+		}
+		rd->w_uri = uri;
+	}
+	if (rd->cache[slot].name != name) {
+		rd->cache[slot].name = name;
+		rd->cache[slot].kind = w_kind_lookup(name);
+	}
+	return rd->cache[slot].kind;
+}
+
+/* Called as soon as "<!DOCTYPE" is read, before any internal subset:
+ * stop the parse, so no entity declaration is ever read, let alone
+ * expanded.  (Also set as the DTD hook of the _rels/.rels parse, whose
+ * user data is the parser context itself.) */
+static void refuse_dtd_ctxt(xmlParserCtxtPtr ctxt)
+{
+	ctxt->_private = (void *)ctxt;      /* "a DTD was seen" */
+	xmlStopParser(ctxt);
+}
+
+static void sax_dtd(void *ctx, const xmlChar *name,
+                    const xmlChar *external_id, const xmlChar *system_id)
+{
+	struct reader *rd = ctx;
+
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	rd->refused = 1;
+	refuse_dtd_ctxt(rd->ctxt);
+}
+
+static void rels_dtd(void *ctx, const xmlChar *name,
+                     const xmlChar *external_id, const xmlChar *system_id)
+{
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	refuse_dtd_ctxt(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                               */
+
+/* Visible characters; they make the current paragraph non-empty. */
+static void emit_char(struct reader *rd, const char *s, size_t n)
+{
+	rd->para_text = 1;
+	table_text_char(rd->tt, s, n);
+}
+
+/* Characters an officer sees as a space: Unicode white space, the
+ * no-break and fixed-width spaces Word forms are full of (an empty
+ * legacy text field is five U+2002), and control characters. */
+static int is_space_cp(int c)
+{
+	return c <= 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0x1680 ||
+	       (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+	       c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+/* Invisible: zero-width space/joiners, BOM, soft hyphen. */
+static int is_dropped_cp(int c)
+{
+	return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 ||
+	       c == 0xFEFF || c == 0xAD;
+}
+
+/* Characters that are neither space nor dropped, from t up to `end`:
+ * they go out in one piece. */
+static const xmlChar *visible_run(const xmlChar *t, const xmlChar *end)
+{
+	while (t < end) {
+		int n = end - t > 4 ? 4 : (int)(end - t);
+		int c = *t < 0x80 ? *t : xmlGetUTF8Char(t, &n);
+
+		if (c < 0 || n <= 0 || is_space_cp(c) || is_dropped_cp(c))
+			break;
+		t += *t < 0x80 ? 1 : n;
+	}
+	return t;
+}
+
+static void emit_text(struct reader *rd, const xmlChar *t, size_t len)
+{
+	const xmlChar *end = t + len;
+
+	while (t < end && !table_text_full(rd->tt)) {
+		const xmlChar *run = visible_run(t, end);
+		int n = end - t > 4 ? 4 : (int)(end - t);
+		int c;
+
+		if (run > t) {
+			emit_char(rd, (const char *)t, (size_t)(run - t));
+			t = run;
+			continue;
+		}
+		c = xmlGetUTF8Char(t, &n);
+		if (c < 0 || n <= 0) {
+			/* libxml2 hands over valid UTF-8; if it ever did not,
+			 * the output must still be */
+			emit_char(rd, "\xEF\xBF\xBD", 3);
+			t++;
+		} else {
+			if (is_space_cp(c))
+				table_text_space(rd->tt);
+			t += n;         /* a dropped one is not written */
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* SAX                                                                  */
+
+static void enter(struct reader *rd, enum w_kind k)
+{
+	switch (k) {
+	case W_TBL:
+		table_text_push(rd->tt, TABLE_TEXT_TABLE);
+		break;
+	case W_TR:
+		table_text_push(rd->tt, TABLE_TEXT_ROW);
+		break;
+	case W_TC:
+		table_text_push(rd->tt, TABLE_TEXT_CELL);
+		break;
+	case W_P:
+		rd->para_text = 0;
+		break;
+	case W_T:
+		rd->t = rd->depth;
+		break;
+	case W_SPACE:
+		if (!rd->suppress)
+			table_text_space(rd->tt);
+		break;
+	case W_BREAK:
+		if (!rd->suppress)
+			table_text_line_break(rd->tt, 1);
+		break;
+	case W_HYPHEN:
+		if (!rd->suppress)
+			emit_char(rd, "-", 1);
+		break;
+	case W_SDT:
+		if (rd->nsdt < DOCX_MAX_SDT) {
+			rd->sdt_depth[rd->nsdt] = rd->depth;
+			rd->sdt_plc[rd->nsdt] = 0;
+		}
+		rd->nsdt++;
+		break;
+	default:
+		break;
+	}
+}
+
+static void leave(struct reader *rd, enum w_kind k)
+{
+	switch (k) {
+	case W_TBL:
+		table_text_pop(rd->tt, TABLE_TEXT_TABLE);
+		break;
+	case W_TR:
+		table_text_pop(rd->tt, TABLE_TEXT_ROW);
+		break;
+	case W_TC:
+		table_text_pop(rd->tt, TABLE_TEXT_CELL);
+		break;
+	case W_P:
+		/* an empty paragraph outside a table is Word's blank line */
+		table_text_line_break(rd->tt, rd->para_text ? 1 : 2);
+		rd->para_text = 0;
+		break;
+	case W_T:
+		rd->t = 0;
+		break;
+	case W_SDT:
+		rd->nsdt--;
+		if (rd->nsdt < DOCX_MAX_SDT && rd->sdt_plc[rd->nsdt] &&
+		    rd->suppress > 0)
+			rd->suppress--;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Inside a skipped subtree only one thing matters: a content control
+ * still showing its prompt ("Click or tap here to enter text.") holds
+ * no answer, so its text must not become a surname. */
+static void skipped_element(struct reader *rd, enum w_kind k)
+{
+	unsigned i = rd->nsdt - 1;      /* sdtpr_own: nsdt > 0 */
+
+	if (k == W_PLCHDR && i < DOCX_MAX_SDT && !rd->sdt_plc[i]) {
+		rd->sdt_plc[i] = 1;
+		rd->suppress++;
+	}
+}
+
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+                      const xmlChar *uri, int nns, const xmlChar **nsv,
+                      int nattr, int ndef, const xmlChar **attrs)
+{
+	struct reader *rd = ctx;
+	enum w_kind k;
+
+	(void)prefix; (void)nns; (void)nsv; (void)nattr; (void)ndef;
+	(void)attrs;
+	rd->depth++;
+	if (rd->refused || rd->full)
+		return;
+	if (rd->skip) {
+		if (rd->sdtpr_own && rd->depth == rd->skip + 1)
+			skipped_element(rd, w_kind_of(rd, name, uri));
+		return;
+	}
+	k = w_kind_of(rd, name, uri);
+	if (rd->depth == 1 && k != W_DOCUMENT) {
+		rd->refused = 1;        /* not a WordprocessingML document */
+		xmlStopParser(rd->ctxt);
+		return;
+	}
+	if (rd->body == 0) {
+		if (rd->depth == 2 && k == W_BODY && !rd->body_done)
+			rd->body = rd->depth;
+		return;
+	}
+	/* elements inside w:t are not Word's, and their text not the run's */
+	if (k == W_SKIP || k == W_SDTPR || rd->t) {
+		rd->skip = rd->depth;
+		rd->sdtpr_own = k == W_SDTPR && rd->nsdt > 0 &&
+		                rd->nsdt <= DOCX_MAX_SDT &&
+		                rd->sdt_depth[rd->nsdt - 1] + 1 == rd->depth;
+		return;
+	}
+	enter(rd, k);
+}
+
+static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
+                    const xmlChar *uri)
+{
+	struct reader *rd = ctx;
+
+	(void)prefix;
+	if (rd->skip) {
+		if (rd->skip == rd->depth)
+			rd->skip = 0;
+	} else if (rd->body != 0 && !rd->refused && !rd->full) {
+		if (rd->depth == rd->body) {
+			rd->body = 0;
+			rd->body_done = 1;
+		} else {
+			leave(rd, w_kind_of(rd, name, uri));
+		}
+		if (table_text_full(rd->tt)) {
+			/* nothing more will be kept: stop inflating */
+			rd->full = 1;
+			xmlStopParser(rd->ctxt);
+		}
+	}
+	rd->depth--;
+}
+
+/* Text: only a w:t's own text is read. */
+static void sax_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct reader *rd = ctx;
+
+	if (rd->t != 0 && rd->t == rd->depth && !rd->skip && !rd->suppress &&
+	    len > 0)
+		emit_text(rd, ch, (size_t)len);
+}
+
+static int feed(void *arg, const char *p, size_t n)
+{
+	struct reader *rd = arg;
+
+	/* A fatal error, a DTD or the output cap stop libxml2 (disableSAX)
+	 * and the reading with it.  Its return value also counts errors it
+	 * recovers from (namespace warnings), so it is not the test. */
+	(void)xmlParseChunk(rd->ctxt, p, (int)n, 0);
+	return rd->ctxt->disableSAX != 0;
+}
+
+static xmlParserCtxtPtr new_push_parser(xmlSAXHandler *sax, void *user)
+{
+	xmlParserCtxtPtr ctxt;
+
+	libxml_init_once();
+	ctxt = xmlCreatePushParserCtxt(sax, user, NULL, 0, "docx.xml");
+	if (ctxt == NULL)
+		return NULL;
+	/* No XML_PARSE_NOENT (entities stay references), no DTD loading,
+	 * no network, no XML_PARSE_HUGE (libxml2 keeps its depth and text
+	 * node limits). */
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	                        XML_PARSE_NOWARNING);
+	ctxt->_private = NULL;
+	return ctxt;
+}
+
+/* Stream the main part `idx` through the SAX reader into `tt`.  Returns
+ * 0 (read, or cut: see rd->xml_cut) or -1 (not a readable document). */
+static int read_main_part(zip_t *za, zip_int64_t idx, struct table_text *tt,
+                          struct docx_read *dr)
+{
+	xmlSAXHandler sax;
+	struct reader rd;
+	int rc, ok;
+
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_text;
+	sax.cdataBlock = sax_text;
+	sax.ignorableWhitespace = sax_text;
+	sax.internalSubset = sax_dtd;
+	/* no error handlers: libxml2 then reports nothing */
+	memset(&rd, 0, sizeof rd);
+	rd.tt = tt;
+	rd.ctxt = new_push_parser(&sax, &rd);
+	if (rd.ctxt == NULL)
+		return -1;
+	rc = stream_entry(za, idx, dr->xml_limit, feed, &rd, &dr->xml_read);
+	if (rc == 0 && !rd.full && !rd.refused)
+		(void)xmlParseChunk(rd.ctxt, NULL, 0, 1);   /* the end */
+	/* Readable: sound so far and, when read to its end, with a body;
+	 * cut short (rc 1) by the output cap or by the XML bound. */
+	ok = rc >= 0 && !rd.refused && (rd.full || rd.ctxt->wellFormed) &&
+	     (rc == 1 || rd.body_done);
+	dr->xml_cut = ok && rc == 1 && !rd.full;
+	xmlFreeParserCtxt(rd.ctxt);
+	return ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The main part's name                                                 */
+
+static int to_strbuf(void *arg, const char *p, size_t n)
+{
+	return strbuf_append(arg, p, n) != 0;
+}
+
+/* _rels/.rels is a few hundred bytes: a tree is fine for it. */
+static xmlDoc *parse_rels(const char *buf, size_t len)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDoc *doc;
+	int dtd;
+
+	libxml_init_once();
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL)
+		return NULL;
+	ctxt->_private = NULL;
+	if (ctxt->sax != NULL)
+		ctxt->sax->internalSubset = rels_dtd;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "rels.xml", NULL,
+	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
+	                        XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	dtd = ctxt->_private != NULL;
+	xmlFreeParserCtxt(ctxt);
+	if (doc != NULL && (dtd || doc->intSubset != NULL ||
+	                    doc->extSubset != NULL)) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+static int is_relationship(const xmlNode *n)
+{
+	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	       n->ns->href != NULL &&
+	       strcmp((const char *)n->ns->href, NS_RELS) == 0 &&
+	       strcmp((const char *)n->name, "Relationship") == 0;
+}
 
 /* The main document part named by _rels/.rels (Word Online, for one,
  * writes word/document2.xml), else word/document.xml.  Writes the
@@ -146,20 +625,19 @@ static void main_part_name(zip_t *za, char *name, size_t namesz)
 {
 	static const char fallback[] = "word/document.xml";
 	zip_int64_t idx;
-	size_t len;
-	char *rels;
-	xmlDoc *doc;
+	size_t got;
+	struct strbuf rels;
+	xmlDoc *doc = NULL;
 	xmlNode *root, *n;
 
 	snprintf(name, namesz, "%s", fallback);
 	idx = zip_name_locate(za, "_rels/.rels", ZIP_FL_NOCASE);
 	if (idx < 0)
 		return;
-	rels = read_entry(za, idx, DOCX_MAX_RELS, &len);
-	if (rels == NULL)
-		return;
-	doc = parse_xml(rels, len);
-	free(rels);
+	strbuf_init(&rels, DOCX_MAX_RELS);
+	if (stream_entry(za, idx, DOCX_MAX_RELS, to_strbuf, &rels, &got) == 0)
+		doc = parse_rels(strbuf_str(&rels), rels.len);
+	strbuf_free(&rels);
 	if (doc == NULL)
 		return;
 	root = xmlDocGetRootElement(doc);
@@ -167,8 +645,7 @@ static void main_part_name(zip_t *za, char *name, size_t namesz)
 		xmlChar *type, *target;
 		size_t tl;
 
-		if (n->type != XML_ELEMENT_NODE || !is_ns(n, NS_RELS) ||
-		    strcmp((const char *)n->name, "Relationship") != 0)
+		if (!is_relationship(n))
 			continue;
 		type = xmlGetNoNsProp(n, (const xmlChar *)"Type");
 		target = xmlGetNoNsProp(n, (const xmlChar *)"Target");
@@ -194,267 +671,13 @@ static void main_part_name(zip_t *za, char *name, size_t namesz)
 }
 
 /* ------------------------------------------------------------------ */
-/* XML                                                                  */
-
-/* Called as soon as "<!DOCTYPE" is read, before any internal subset:
- * stop the parse, so no entity declaration is ever read, let alone
- * expanded. */
-static void refuse_dtd(void *ctx, const xmlChar *name,
-                       const xmlChar *external_id, const xmlChar *system_id)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)external_id;
-	(void)system_id;
-	ctxt->_private = (void *)ctxt;      /* "a DTD was seen" */
-	xmlStopParser(ctxt);
-}
-
-static xmlDoc *parse_xml(const char *buf, size_t len)
-{
-	xmlParserCtxtPtr ctxt;
-	xmlDoc *doc;
-	int dtd;
-
-	if (len > (size_t)INT32_MAX)
-		return NULL;
-	libxml_init_once();
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL)
-		return NULL;
-	ctxt->_private = NULL;
-	if (ctxt->sax != NULL)
-		ctxt->sax->internalSubset = refuse_dtd;
-	/* No XML_PARSE_NOENT (entities stay references), no DTD loading,
-	 * no network, no XML_PARSE_HUGE (libxml2 keeps its depth and text
-	 * node limits). */
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "docx.xml", NULL,
-	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
-	                        XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	dtd = ctxt->_private != NULL;
-	xmlFreeParserCtxt(ctxt);
-	if (doc != NULL && (dtd || doc->intSubset != NULL ||
-	                    doc->extSubset != NULL)) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	return doc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Output                                                               */
-
-/* One visible character; it makes the current paragraph non-empty. */
-static void emit_char(struct walker *w, const char *s, size_t n)
-{
-	w->para_text = 1;
-	table_text_char(w->tt, s, n);
-}
-
-/* Characters an officer sees as a space: Unicode white space, the
- * no-break and fixed-width spaces Word forms are full of (an empty
- * legacy text field is five U+2002), and control characters. */
-static int is_space_cp(int c)
-{
-	return c <= 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0x1680 ||
-	       (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-	       c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-/* Invisible: zero-width space/joiners, BOM, soft hyphen. */
-static int is_dropped_cp(int c)
-{
-	return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 ||
-	       c == 0xFEFF || c == 0xAD;
-}
-
-static void emit_text(struct walker *w, const xmlChar *t)
-{
-	if (w->suppress)
-		return;
-	while (*t != '\0' && !table_text_full(w->tt)) {
-		int n = 4;
-		int c = xmlGetUTF8Char(t, &n);
-
-		if (c < 0 || n <= 0) {
-			/* libxml2 hands over valid UTF-8; if it ever did not,
-			 * the output must still be */
-			emit_char(w, "\xEF\xBF\xBD", 3);
-			t++;
-			continue;
-		}
-		if (is_space_cp(c))
-			table_text_space(w->tt);
-		else if (!is_dropped_cp(c))
-			emit_char(w, (const char *)t, (size_t)n);
-		t += n;
-	}
-}
-
-/* Subtrees with nothing to read: properties, deleted text, and the
- * Fallback copy of a drawing whose Choice (a text box) is already read
- * (reading both would repeat the text). */
-static int is_skipped(const xmlNode *n)
-{
-	if (n->type != XML_ELEMENT_NODE)
-		return 1;
-	if (is_ns(n, NS_MC))
-		return strcmp((const char *)n->name, "Fallback") == 0;
-	return is_w(n, "pPr") || is_w(n, "rPr") || is_w(n, "tblPr") ||
-	       is_w(n, "tblGrid") || is_w(n, "trPr") || is_w(n, "tcPr") ||
-	       is_w(n, "sectPr") || is_w(n, "sdtPr") ||
-	       is_w(n, "sdtEndPr") || is_w(n, "del") ||
-	       is_w(n, "instrText") || is_w(n, "delText") ||
-	       is_w(n, "moveFrom");
-}
-
-/* A content control still showing its prompt ("Click or tap here to
- * enter text.") holds no answer: its text must not become a surname. */
-static int sdt_placeholder(const xmlNode *sdt)
-{
-	const xmlNode *c, *p;
-
-	for (c = sdt->children; c != NULL; c = c->next) {
-		if (!is_w(c, "sdtPr"))
-			continue;
-		for (p = c->children; p != NULL; p = p->next)
-			if (is_w(p, "showingPlcHdr"))
-				return 1;
-	}
-	return 0;
-}
-
-static void enter(struct walker *w, const xmlNode *n)
-{
-	if (is_w(n, "tbl")) {
-		table_text_push(w->tt, TABLE_TEXT_TABLE);
-	} else if (is_w(n, "tr")) {
-		table_text_push(w->tt, TABLE_TEXT_ROW);
-	} else if (is_w(n, "tc")) {
-		table_text_push(w->tt, TABLE_TEXT_CELL);
-	} else if (is_w(n, "p")) {
-		w->para_text = 0;
-	} else if (is_w(n, "t")) {
-		for (const xmlNode *c = n->children; c != NULL; c = c->next)
-			if ((c->type == XML_TEXT_NODE ||
-			     c->type == XML_CDATA_SECTION_NODE) &&
-			    c->content != NULL)
-				emit_text(w, c->content);
-	} else if (is_w(n, "tab") || is_w(n, "ptab")) {
-		if (!w->suppress)
-			table_text_space(w->tt);
-	} else if (is_w(n, "br") || is_w(n, "cr")) {
-		if (!w->suppress)
-			table_text_line_break(w->tt, 1);
-	} else if (is_w(n, "noBreakHyphen")) {
-		if (!w->suppress)
-			emit_char(w, "-", 1);
-	} else if (is_w(n, "sdt") && sdt_placeholder(n)) {
-		w->suppress++;
-	}
-}
-
-static void leave(struct walker *w, const xmlNode *n)
-{
-	if (is_w(n, "tbl")) {
-		table_text_pop(w->tt, TABLE_TEXT_TABLE);
-	} else if (is_w(n, "tr")) {
-		table_text_pop(w->tt, TABLE_TEXT_ROW);
-	} else if (is_w(n, "tc")) {
-		table_text_pop(w->tt, TABLE_TEXT_CELL);
-	} else if (is_w(n, "p")) {
-		/* an empty paragraph outside a table is Word's blank line */
-		table_text_line_break(w->tt, w->para_text ? 1 : 2);
-		w->para_text = 0;
-	} else if (is_w(n, "sdt") && sdt_placeholder(n) && w->suppress > 0) {
-		w->suppress--;
-	}
-}
-
-/* Elements whose children the walk reads itself (w:t) or that have
- * none worth reading. */
-static int is_leaf(const xmlNode *n)
-{
-	return is_w(n, "t");
-}
-
-static void walk(struct walker *w, xmlNode *root)
-{
-	xmlNode *n = root;
-
-	while (n != NULL && !table_text_full(w->tt)) {
-		int descend = 0;
-
-		if (!is_skipped(n)) {
-			enter(w, n);
-			descend = n->children != NULL && !is_leaf(n);
-			if (!descend)
-				leave(w, n);
-		}
-		if (descend) {
-			n = n->children;
-			continue;
-		}
-		/* Climb until a node has a next sibling, closing elements on
-		 * the way up; stop at the root. */
-		while (n != NULL && n != root && n->next == NULL) {
-			n = n->parent;
-			if (n != NULL && n->type == XML_ELEMENT_NODE)
-				leave(w, n);
-		}
-		if (n == NULL || n == root)
-			break;
-		n = n->next;
-	}
-}
-
-/* The w:body of a w:document, or NULL when this is not one. */
-static xmlNode *find_body(xmlDoc *doc)
-{
-	xmlNode *root = xmlDocGetRootElement(doc), *n;
-
-	if (root == NULL || !is_w(root, "document"))
-		return NULL;
-	for (n = root->children; n != NULL; n = n->next)
-		if (is_w(n, "body"))
-			return n;
-	return NULL;
-}
-
-static char *render(xmlNode *body, size_t limit, size_t *outlen)
-{
-	struct walker w = { NULL, 0, 0 };
-
-	w.tt = table_text_new(limit);
-	if (w.tt == NULL)
-		return NULL;
-	walk(&w, body);
-	return table_text_finish(w.tt, outlen);
-}
-
-/* ------------------------------------------------------------------ */
 /* API                                                                  */
 
-char *docx_to_text(const void *data, size_t len, size_t limit, size_t *outlen)
+static zip_t *open_zip(const void *data, size_t len)
 {
 	zip_error_t zerr;
 	zip_source_t *src;
 	zip_t *za;
-	zip_int64_t nent, idx;
-	char name[DOCX_MAX_NAME + 1];
-	char *xml, *res = NULL;
-	size_t xlen = 0, rlen = 0;
-	xmlDoc *doc;
-	xmlNode *body;
-
-	if (outlen != NULL)
-		*outlen = 0;
-	if (limit == 0)
-		limit = DOCX_DEFAULT_OUT;
-	/* The smallest ZIP (an empty central directory) is 22 bytes. */
-	if (data == NULL || len < 22)
-		return NULL;
 
 	zip_error_init(&zerr);
 	src = zip_source_buffer_create(data, len, 0, &zerr);
@@ -464,33 +687,61 @@ char *docx_to_text(const void *data, size_t len, size_t limit, size_t *outlen)
 	}
 	za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
 	zip_error_fini(&zerr);
-	if (za == NULL) {
-		/* on failure the source is still ours */
-		zip_source_free(src);
+	if (za == NULL)
+		zip_source_free(src);   /* on failure the source is still ours */
+	return za;
+}
+
+char *docx_read_text(const void *data, size_t len, struct docx_read *dr,
+                     size_t *outlen)
+{
+	zip_t *za;
+	zip_int64_t nent, idx;
+	char name[DOCX_MAX_NAME + 1];
+	struct table_text *tt;
+	char *res;
+	size_t rlen = 0;
+	int rc = -1;
+
+	if (outlen != NULL)
+		*outlen = 0;
+	dr->xml_read = 0;
+	dr->xml_cut = 0;
+	if (dr->xml_limit == 0 || dr->xml_limit > DOCX_MAX_XML)
+		dr->xml_limit = DOCX_MAX_XML;
+	/* The smallest ZIP (an empty central directory) is 22 bytes. */
+	if (data == NULL || len < 22)
 		return NULL;
-	}
+	za = open_zip(data, len);
+	if (za == NULL)
+		return NULL;
 	nent = zip_get_num_entries(za, 0);
-	if (nent <= 0 || nent > DOCX_MAX_ENTRIES) {
-		zip_discard(za);
-		return NULL;
+	tt = table_text_new(dr->text_limit ? dr->text_limit : DOCX_DEFAULT_OUT);
+	if (nent > 0 && nent <= DOCX_MAX_ENTRIES && tt != NULL) {
+		main_part_name(za, name, sizeof(name));
+		idx = zip_name_locate(za, name, ZIP_FL_NOCASE);
+		if (idx >= 0)
+			rc = read_main_part(za, idx, tt, dr);
 	}
-	main_part_name(za, name, sizeof(name));
-	idx = zip_name_locate(za, name, ZIP_FL_NOCASE);
-	xml = idx >= 0 ? read_entry(za, idx, DOCX_MAX_XML, &xlen) : NULL;
 	/* read-only: discard, as closing would try to write */
 	zip_discard(za);
-	if (xml == NULL)
+	if (tt == NULL)
 		return NULL;
-
-	doc = parse_xml(xml, xlen);
-	free(xml);
-	if (doc == NULL)
+	res = table_text_finish(tt, &rlen);
+	if (rc != 0) {
+		free(res);
 		return NULL;
-	body = find_body(doc);
-	if (body != NULL)
-		res = render(body, limit, &rlen);
-	xmlFreeDoc(doc);
+	}
 	if (res != NULL && outlen != NULL)
 		*outlen = rlen;
 	return res;
+}
+
+char *docx_to_text(const void *data, size_t len, size_t limit, size_t *outlen)
+{
+	struct docx_read dr;
+
+	memset(&dr, 0, sizeof dr);
+	dr.text_limit = limit;
+	return docx_read_text(data, len, &dr, outlen);
 }

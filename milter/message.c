@@ -69,6 +69,7 @@ struct walk {
 	const struct message_limits *lim;
 	size_t parts;           /* parts visited */
 	size_t text_bytes;      /* decoded text kept so far */
+	size_t inflated;        /* XML inflated from DOCX parts so far */
 	int next_alt;           /* next multipart/alternative group index */
 	int parts_cut, depth_cut, text_cut;
 	int oom;
@@ -80,6 +81,10 @@ void message_limits_default(struct message_limits *lim)
 	lim->max_parts = 200;
 	lim->max_depth = 10;
 	lim->max_text_bytes = 4 * MIB;
+	/* two documents at the per-part bound: a genuine form is well under
+	 * 1 MB of XML, and reading is linear, so this bounds the time a
+	 * message can cost, not only its memory */
+	lim->max_inflated_bytes = 2 * DOCX_MAX_XML;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1144,13 +1149,70 @@ static int is_docx(const struct mailmime_content *ct, const char *filename)
  * tables become TAB lines like HTML tables (docx_text), kept as a
  * TEXT_DOCX part.  One that cannot be read is a problem the officer has
  * to know about, since the referral may be in it.  Takes `filename`. */
+/* "" or " (NAME)", NAME cut to 80 bytes on a character boundary. */
+static void shown_name(const char *filename, char *shown, size_t sz)
+{
+	size_t n = filename ? strlen(filename) : 0;
+
+	if (n > 80) {
+		n = 80;
+		while (n > 0 && ((unsigned char)filename[n] & 0xC0) == 0x80)
+			n--;
+	}
+	snprintf(shown, sz, "%s%.*s%s", n ? " (" : "", (int)n,
+	         n ? filename : "", n ? ")" : "");
+}
+
+/* The XML a DOCX may still inflate: DOCX_MAX_XML, or what is left of
+ * the message's max_inflated_bytes.  0 when nothing is left. */
+static size_t xml_room(const struct walk *w)
+{
+	size_t left = w->lim->max_inflated_bytes > w->inflated ?
+	              w->lim->max_inflated_bytes - w->inflated : 0;
+
+	return left < DOCX_MAX_XML ? left : DOCX_MAX_XML;
+}
+
+static void docx_unreadable(struct walk *w, const char *dec, size_t declen,
+                            const char *shown)
+{
+	/* "\xD0\xCF\x11\xE0" opens an OLE compound file: what Word
+	 * writes for a password-protected document (and for the old .doc
+	 * format) */
+	if (declen >= 4 && memcmp(dec, "\xD0\xCF\x11\xE0", 4) == 0)
+		problem(w, "an attached Word document%s is "
+		        "password-protected or in an old format and "
+		        "could not be read; open it by hand", shown);
+	else
+		problem(w, "an attached Word document%s could not be "
+		        "read (it is damaged or not really a Word "
+		        "document); open it by hand", shown);
+}
+
+/* A Word (.docx) attachment: referral forms often come as one.  Its
+ * tables become TAB lines like HTML tables (docx_text), kept as a
+ * TEXT_DOCX part.  One that cannot be read, or not in full, is a
+ * problem the officer has to know about, since the referral may be in
+ * it.  Takes `filename`. */
 static void walk_docx(struct walk *w, struct mailmime *mime, int depth,
                       int alt, char *filename)
 {
-	char shown[96];
+	char shown[96], sz[32];
 	char *dec, *text;
-	size_t declen, tlen = 0, room, n;
+	size_t declen, tlen = 0;
+	struct docx_read dr;
 
+	shown_name(filename, shown, sizeof(shown));
+	memset(&dr, 0, sizeof dr);
+	dr.xml_limit = xml_room(w);
+	if (dr.xml_limit == 0) {
+		human_size(w->lim->max_inflated_bytes, sz, sizeof(sz));
+		problem(w, "the message's Word documents held more than %s of "
+		        "XML; an attached Word document%s was not read; open "
+		        "it by hand", sz, shown);
+		free(filename);
+		return;
+	}
 	dec = decode_part(w, mime, &declen);
 	if (dec == NULL) {
 		free(filename);
@@ -1159,36 +1221,22 @@ static void walk_docx(struct walk *w, struct mailmime *mime, int depth,
 	/* One byte over the room left, so that a document with more text
 	 * than may be kept reaches add_text() over the cap and is reported
 	 * as cut rather than silently shortened. */
-	room = w->lim->max_text_bytes - w->text_bytes;
-	text = docx_to_text(dec, declen, room + 1, &tlen);
+	dr.text_limit = w->lim->max_text_bytes - w->text_bytes + 1;
+	text = docx_read_text(dec, declen, &dr, &tlen);
+	w->inflated += dr.xml_read;
+	if (text == NULL)
+		docx_unreadable(w, dec, declen, shown);
+	mailmime_decoded_part_free(dec);
 	if (text == NULL) {
-		/* name the file, cut on a character boundary */
-		n = filename ? strlen(filename) : 0;
-		if (n > 80) {
-			n = 80;
-			while (n > 0 && ((unsigned char)filename[n] & 0xC0) ==
-			       0x80)
-				n--;
-		}
-		snprintf(shown, sizeof(shown), "%s%.*s%s",
-		         n ? " (" : "", (int)n, n ? filename : "",
-		         n ? ")" : "");
-		/* "\xD0\xCF\x11\xE0" opens an OLE compound file: what Word
-		 * writes for a password-protected document (and for the old
-		 * .doc format) */
-		if (declen >= 4 && memcmp(dec, "\xD0\xCF\x11\xE0", 4) == 0)
-			problem(w, "an attached Word document%s is "
-			        "password-protected or in an old format and "
-			        "could not be read; open it by hand", shown);
-		else
-			problem(w, "an attached Word document%s could not be "
-			        "read (it is damaged or not really a Word "
-			        "document); open it by hand", shown);
-		mailmime_decoded_part_free(dec);
 		free(filename);
 		return;
 	}
-	mailmime_decoded_part_free(dec);
+	if (dr.xml_cut) {
+		human_size(dr.xml_limit, sz, sizeof(sz));
+		problem(w, "an attached Word document%s held more than %s of "
+		        "XML; only the text of its first %s was read; open it "
+		        "by hand", shown, sz, sz);
+	}
 	normalise_newlines(text, &tlen);
 	if (tlen == 0) {
 		/* an empty document tells the extractor nothing */

@@ -268,15 +268,16 @@ char *table_text_finish(struct table_text *tt, size_t *outlen)
 	start = 0;
 	while (start < o->len && o->data[start] == '\n')
 		start++;
-	res = malloc(o->len - start + 1);
-	if (res != NULL) {
-		if (o->len > start)
-			memcpy(res, o->data + start, o->len - start);
-		res[o->len - start] = '\0';
-		if (outlen != NULL)
-			*outlen = o->len - start;
+	/* The buffer itself is the result (no second copy of up to the
+	 * whole output cap); an empty one was never allocated. */
+	if (o->data == NULL) {
+		res = calloc(1, 1);
+	} else {
+		memmove(o->data, o->data + start, o->len - start + 1);
+		res = o->data;
 	}
-	strbuf_free(o);
+	if (res != NULL && outlen != NULL)
+		*outlen = o->len - start;
 	free(tt);
 	return res;
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
-"""burst.py PORT COUNT THREADS PREFIX [--bench]
+"""burst.py PORT COUNT THREADS PREFIX [--bench] [--attach FILE]
 
 Send COUNT distinct CME referrals (one child each, Message-ID
 <PREFIX-N@burst.sch.test>) over THREADS parallel SMTP sessions to
 127.0.0.1:PORT.  A refused or failed message is retried on a new session
 (up to 20 times), as a sending MTA would.  Prints how many were accepted;
 with --bench also the elapsed seconds and per-message latencies (ms) of
-the DATA phase, p50 and p99.
+the DATA phase, p50 and p99.  With --attach FILE every message also
+carries FILE, base64, as a Word attachment (tests/memory.sh sends hostile
+DOCX files so).
 """
+import base64
 import smtplib
 import sys
 import threading
@@ -15,6 +18,16 @@ import time
 
 port, count, threads, prefix = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 bench = "--bench" in sys.argv
+attach = None
+if "--attach" in sys.argv:
+    with open(sys.argv[sys.argv.index("--attach") + 1], "rb") as f:
+        b64 = base64.encodebytes(f.read()).decode().replace("\n", "\r\n")
+    attach = ("--b0undary\r\n"
+              "Content-Type: application/vnd.openxmlformats-officedocument."
+              "wordprocessingml.document; name=\"referral.docx\"\r\n"
+              "Content-Disposition: attachment; filename=\"referral.docx\"\r\n"
+              "Content-Transfer-Encoding: base64\r\n\r\n" + b64 +
+              "--b0undary--\r\n")
 accepted = [0] * threads
 latencies = [[] for _ in range(threads)]
 
@@ -29,6 +42,17 @@ def letters(i):
 
 
 def body(i):
+    text = plain(i)
+    if attach is None:
+        return text
+    head, sep, rest = text.partition("\r\n\r\n")
+    return (head + "\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b0undary\"\r\n\r\n"
+            "--b0undary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+            rest + attach)
+
+
+def plain(i):
     return ("From: Attendance <attendance@burst.sch.test>\r\n"
             "To: cme@la.test\r\n"
             "Subject: CME referral %d\r\n"
