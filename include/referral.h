@@ -89,6 +89,15 @@ void referral_free(struct cme_referral *r);
 struct cme_child  *referral_add_child(struct cme_referral *r, size_t cap);
 struct cme_parent *referral_add_parent(struct cme_referral *r, size_t cap);
 
+/* Does problem line i concern the case of child c?  Lines about one
+ * child end "... for child N" / name "child N " (extract's wording, N
+ * counting from 1); they belong to that child's case only, so that a
+ * message naming 1000 children does not copy 1000 lines onto each of
+ * its 1000 cases.  Other lines concern every case; with c NULL (a triage
+ * case) every line does. */
+int referral_problem_concerns(const struct cme_referral *r, size_t i,
+                              const struct cme_child *c);
+
 /* Free a child's fields and make it empty (unknown UPN, year group). */
 void referral_child_clear(struct cme_child *c);
 

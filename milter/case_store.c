@@ -739,7 +739,9 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 	flags = flags_text(r->flags);
 	strbuf_init(&pb, 65536);
 	for (size_t i = 0; i < r->problems.n; i++) {
-		if (i)
+		if (!referral_problem_concerns(r, i, child))
+			continue;
+		if (pb.len)
 			(void)strbuf_puts(&pb, "\n");
 		(void)strbuf_puts(&pb, r->problems.v[i]);
 	}

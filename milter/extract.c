@@ -1753,6 +1753,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 				if (yg >= 0 && yg <= 14)
 					c->year_group = yg;
 			}
+			/* "child N" in these lines sends each to child N's case
+			 * only (referral_problem_concerns). */
 			if (c->surname == NULL && c->forename == NULL) {
 				snprintf(what, sizeof what, "no name for child %zu", i + 1);
 				(void)strlist_add(&r->problems, what);

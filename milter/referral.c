@@ -29,6 +29,25 @@ static void child_free(struct cme_child *c)
 	free(c->last_attended); free(c->reason);
 }
 
+int referral_problem_concerns(const struct cme_referral *r, size_t i,
+                              const struct cme_child *c)
+{
+	const char *line = r->problems.v[i], *p;
+	unsigned long n;
+	char *end;
+
+	if (c == NULL || c < r->children || c >= r->children + r->n_children)
+		return 1;
+	for (p = strstr(line, "child "); p; p = strstr(p + 1, "child ")) {
+		if (p[6] < '1' || p[6] > '9')
+			continue;
+		n = strtoul(p + 6, &end, 10);
+		if (*end == '\0' || *end == ' ')
+			return n == (unsigned long)(c - r->children) + 1;
+	}
+	return 1;
+}
+
 void referral_child_clear(struct cme_child *c)
 {
 	child_free(c);
