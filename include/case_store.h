@@ -63,12 +63,10 @@ int  case_store_savepoint(struct case_store *cs);
 int  case_store_release(struct case_store *cs);
 void case_store_rollback_to(struct case_store *cs);
 
-/* Idempotency.  If a message with `key` was recorded, returns 1 and puts
- * the refs it touched in *refs; 0 if new; -1 on error. */
-int case_store_message_seen(struct case_store *cs, const char *key,
-                            struct strlist *refs);
-/* Remember a processed message and what was done. */
-int case_store_record_message(struct case_store *cs, const char *key,
+/* Idempotency: case_store_message_lookup (case_links.h).  Remember a
+ * processed message (`key` unique; `digest` its content digest,
+ * msg_digest.h) and what was done. */
+int case_store_record_message(struct case_store *cs, const char *key, const char *digest,
                               const struct cme_referral *r,
                               const char *action, time_t now,
                               long long *message_row);

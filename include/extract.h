@@ -12,8 +12,11 @@
 #include "referral.h"
 #include "trust.h"
 
-/* Children read from one message at most; the rest is a listed problem. */
-#define EXTRACT_MAX_CHILDREN 50
+/* Children read from one message at most (a school's MIS export of a
+ * year group is a few hundred rows); the rest are listed in
+ * referral.overflow for a triage case.  A child costs about 1 KB at most
+ * (struct cme_child and its capped strings), so 1 MB per message. */
+#define EXTRACT_MAX_CHILDREN 1000
 
 struct extract_options {
 	size_t max_children;           /* per message */

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "strbuf.h"
 #include "strlist.h"
 
 enum cme_kind {
@@ -67,8 +68,18 @@ struct cme_referral {
 	int   visit_found;          /* -1 unknown */
 
 	struct strlist problems;    /* officer-readable sentences */
+	/* Children past the per-message cap (extract_options.max_children):
+	 * not read into `children` (memory stays bounded) but listed here,
+	 * one line each, for a triage case of their own (SPEC 8).  The text
+	 * is capped too (REFERRAL_MAX_OVERFLOW_TEXT); n_overflow counts them
+	 * all, listed or not. */
+	struct strbuf overflow;
+	size_t n_overflow, n_overflow_listed;
 	int damaged;                /* the MIME could not all be read */
 };
+
+/* Bytes of overflow listing kept: about 10,000 children's lines. */
+#define REFERRAL_MAX_OVERFLOW_TEXT (1024 * 1024)
 
 void referral_init(struct cme_referral *r);
 void referral_free(struct cme_referral *r);
@@ -77,6 +88,24 @@ void referral_free(struct cme_referral *r);
  * failure or when the per-message cap is reached. */
 struct cme_child  *referral_add_child(struct cme_referral *r, size_t cap);
 struct cme_parent *referral_add_parent(struct cme_referral *r, size_t cap);
+
+/* Does problem line i concern the case of child c?  Lines about one
+ * child end "... for child N" / name "child N " (extract's wording, N
+ * counting from 1); they belong to that child's case only, so that a
+ * message naming 1000 children does not copy 1000 lines onto each of
+ * its 1000 cases.  Other lines concern every case; with c NULL (a triage
+ * case) every line does. */
+int referral_problem_concerns(const struct cme_referral *r, size_t i,
+                              const struct cme_child *c);
+
+/* Free a child's fields and make it empty (unknown UPN, year group). */
+void referral_child_clear(struct cme_child *c);
+
+/* Append c as one line of r->overflow ("Surname, Forename; born ...;
+ * UPN ...; address; school"), control characters made spaces; counts it
+ * in n_overflow even when the listing is full.  A child with nothing
+ * read is not counted. */
+void referral_add_overflow(struct cme_referral *r, const struct cme_child *c);
 
 const char *referral_kind_name(enum cme_kind k);
 

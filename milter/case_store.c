@@ -25,8 +25,10 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
+#include "case_links.h"
 #include "case_store.h"
 #include "store_guard.h"
+#include "case_store_sql.h"
 #include "strbuf.h"
 #include "vocab.h"
 
@@ -176,6 +178,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN echoed_at INTEGER;"
 	"ALTER TABLE outbox ADD COLUMN echoed_copy TEXT;"
 	"INSERT INTO meta (key, value) VALUES ('reminder-seal-key', lower(hex(randomblob(32))));",
+
+	/* 8: message digests and previous cases (case_links.c).  SPEC 5.2:
+	 * a message is the one already seen only with the same Message-ID
+	 * and content digest (NULL on rows from before: the same, as then).
+	 * SPEC 5.3: a case opened for a child whose case is closed names
+	 * that case. */
+	"ALTER TABLE messages ADD COLUMN digest TEXT;"
+	"ALTER TABLE cases ADD COLUMN previous_case INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
+	"CREATE INDEX cases_previous ON cases(previous_case) WHERE previous_case IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -428,6 +439,32 @@ static int run(struct case_store *cs, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+/* The same helpers for the store's other modules (case_store_sql.h). */
+sqlite3_stmt *case_store_sql_prepare(struct case_store *cs, const char *sql)
+{
+	return prepare(cs, sql);
+}
+
+void case_store_sql_release(struct case_store *cs, sqlite3_stmt *st)
+{
+	release(cs, st);
+}
+
+void case_store_sql_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	bind_text(st, i, v);
+}
+
+int case_store_sql_run(struct case_store *cs, sqlite3_stmt *st, const char *what)
+{
+	return run(cs, st, what);
+}
+
+int case_store_sql_fail(struct case_store *cs, const char *what)
+{
+	return store_fail(cs, what);
+}
+
 static void copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
@@ -469,37 +506,13 @@ static int first_case(struct case_store *cs, sqlite3_stmt *st, struct case_info 
 /* ------------------------------------------------------------------ */
 /* Messages.                                                            */
 
-int case_store_message_seen(struct case_store *cs, const char *key, struct strlist *refs)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT m.id, c.ref FROM messages m "
-		"LEFT JOIN message_cases mc ON mc.message_row = m.id "
-		"LEFT JOIN cases c ON c.id = mc.case_id WHERE m.msg_key = ?1 ORDER BY c.id");
-	int rc, seen = 0;
-
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *ref = sqlite3_column_text(st, 1);
-
-		seen = 1;
-		if (ref && refs)
-			(void)strlist_add_unique(refs, (const char *)ref);
-	}
-	release(cs, st);
-	if (rc != SQLITE_DONE)
-		return store_fail(cs, "looking up a message");
-	return seen;
-}
-
-int case_store_record_message(struct case_store *cs, const char *key,
+int case_store_record_message(struct case_store *cs, const char *key, const char *digest,
                               const struct cme_referral *r, const char *action,
                               time_t now, long long *message_row)
 {
 	sqlite3_stmt *st = prepare(cs,
-		"INSERT INTO messages (msg_key, message_id, received_at, kind, action, from_addr) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+		"INSERT INTO messages (msg_key, message_id, received_at, kind, action, from_addr,"
+		" digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 
 	if (st == NULL)
 		return -1;
@@ -509,6 +522,7 @@ int case_store_record_message(struct case_store *cs, const char *key,
 	bind_text(st, 4, referral_kind_name(r->kind));
 	bind_text(st, 5, action);
 	bind_text(st, 6, r->from_addr);
+	bind_text(st, 7, digest);
 	if (run(cs, st, "recording a message") != 0)
 		return -1;
 	*message_row = sqlite3_last_insert_rowid(cs->db);
@@ -764,7 +778,9 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 	flags = flags_text(r->flags);
 	strbuf_init(&pb, 65536);
 	for (size_t i = 0; i < r->problems.n; i++) {
-		if (i)
+		if (!referral_problem_concerns(r, i, child))
+			continue;
+		if (pb.len)
 			(void)strbuf_puts(&pb, "\n");
 		(void)strbuf_puts(&pb, r->problems.v[i]);
 	}
@@ -1153,6 +1169,7 @@ static json_object *case_row_json(struct case_store *cs, sqlite3_stmt *st)
 		free(copy);
 		json_object_object_add(o, "problems", pa);
 	}
+	case_links_json(cs, id, o);
 	json_object_object_add(o, "deadlines", deadlines_json(cs, id));
 	return o;
 }

@@ -61,7 +61,8 @@ struct reader {
 	size_t para_start;           /* prose offset where the paragraph began */
 	size_t last_para_start;      /* ... and the paragraph before the last blank */
 	int labelled_fields;         /* recognised label lines, all texts */
-	int children_limit_hit;
+	struct cme_child spill;      /* a child past max_children being read:
+	                                listed in r->overflow, never kept */
 
 	struct strbuf prose;         /* unlabelled text: reason, flags, names */
 	struct strbuf reason_text;   /* common "Reason:" values */
@@ -340,12 +341,25 @@ static struct cme_child *child_target(struct reader *rd)
 	return rd->cur ? rd->cur : &rd->common;
 }
 
+/* The child read into the spill joins the overflow listing. */
+static void spill_flush(struct reader *rd)
+{
+	referral_add_overflow(rd->r, &rd->spill);
+	referral_child_clear(&rd->spill);
+}
+
 static struct cme_child *new_child_block(struct reader *rd)
 {
-	struct cme_child *c = referral_add_child(rd->r, rd->o->max_children);
+	struct cme_child *c;
 
-	if (c == NULL)
-		rd->children_limit_hit = 1;
+	if (rd->r->n_children < rd->o->max_children) {
+		c = referral_add_child(rd->r, rd->o->max_children);
+	} else {
+		/* Past the cap the child is still read, one at a time into
+		 * the spill, and listed (SPEC 8: nobody is left out). */
+		spill_flush(rd);
+		c = &rd->spill;
+	}
 	rd->cur = c;
 	rd->cur_fields = 0;
 	rd->section = F_FULLNAME;
@@ -1542,6 +1556,7 @@ static void reader_free(struct reader *rd)
 	free(k->forename); free(k->surname); free(k->dob); free(k->gender);
 	free(k->upn); free(k->address); free(k->postcode); free(k->school);
 	free(k->last_attended); free(k->reason);
+	referral_child_clear(&rd->spill);
 }
 
 int extract_referral(const struct cme_message *m, const struct extract_options *o,
@@ -1556,6 +1571,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	rd.r = r;
 	rd.common.upn_valid = -1;
 	rd.common.year_group = -1;
+	referral_child_clear(&rd.spill);
 	strbuf_init(&rd.prose, MAX_SCAN_TEXT + 4096);
 	strbuf_init(&rd.reason_text, 16384);
 	strbuf_init(&rd.flag_text, 65536);
@@ -1598,6 +1614,9 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 			read_text(&rd, t);
 	}
 	free(score);
+
+	spill_flush(&rd);       /* the last child past the cap */
+	rd.cur = NULL;
 
 	/* Children: blocks found, else the common fields make one child, else
 	 * a child named in prose. */
@@ -1692,6 +1711,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 				if (yg >= 0 && yg <= 14)
 					c->year_group = yg;
 			}
+			/* "child N" in these lines sends each to child N's case
+			 * only (referral_problem_concerns). */
 			if (c->surname == NULL && c->forename == NULL) {
 				snprintf(what, sizeof what, "no name for child %zu", i + 1);
 				(void)strlist_add(&r->problems, what);
@@ -1710,12 +1731,12 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 				(void)strlist_add(&r->problems, what);
 			}
 		}
-		if (rd.children_limit_hit) {
+		if (r->n_overflow > 0) {
 			char what[128];
 
 			snprintf(what, sizeof what,
-			         "more than %zu children in one message; only the first %zu were read",
-			         o->max_children, o->max_children);
+			         "more than %zu children in one message; the other %zu are "
+			         "listed on a triage case", o->max_children, r->n_overflow);
 			(void)strlist_add(&r->problems, what);
 		}
 	} else if (r->kind == KIND_UNRECOGNISED) {

@@ -24,14 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nettle/sha2.h>
-
+#include "case_links.h"
 #include "case_store.h"
 #include "claimant.h"
 #include "deadline.h"
 #include "extract.h"
 #include "logging.h"
 #include "message.h"
+#include "msg_digest.h"
 #include "pipeline.h"
 #include "policy.h"
 #include "referral.h"
@@ -307,26 +307,17 @@ void pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-/* Message-ID, else a SHA-256 of the whole message: a resend of the same
- * bytes is the same message. */
-static char *message_key(const struct cme_referral *r, const char *raw, size_t len)
+/* The Message-ID, or NULL when there is none worth the name. */
+static const char *message_id_of(const struct cme_referral *r)
 {
-	struct sha256_ctx ctx;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	char *out;
+	return r->message_id && strlen(r->message_id) > 2 ? r->message_id : NULL;
+}
 
-	if (r->message_id && strlen(r->message_id) > 2)
-		return strdup(r->message_id);
-	out = malloc(7 + 2 * SHA256_DIGEST_SIZE + 1);
-	if (out == NULL)
-		return NULL;
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)raw);
-	sha256_digest(&ctx, sizeof digest, digest);
-	memcpy(out, "sha256:", 7);
-	for (size_t i = 0; i < sizeof digest; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", digest[i]);
-	return out;
+/* The message's key: its Message-ID, else its content digest (a resend
+ * of the same message is the same message).  NULL when out of memory. */
+static char *message_key(const struct cme_referral *r, const char *digest)
+{
+	return strdup(message_id_of(r) ? r->message_id : digest);
 }
 
 /* ------------------------------------------------------------------ */
@@ -337,6 +328,7 @@ struct txn {
 	struct case_store *cs;
 	const struct cme_referral *r;
 	const char *source;          /* Message-ID or key: the timeline's source */
+	const char *digest;          /* content digest (msg_digest.h) */
 	time_t now;
 	struct pipeline_result *res;
 	long long touched[MAX_CASES_PER_MESSAGE];  /* case ids, for message links */
@@ -419,6 +411,73 @@ static int child_needs_triage(const struct cme_referral *r, const struct cme_chi
 	return r->damaged || (c->surname == NULL && c->forename == NULL);
 }
 
+static int sender_may_change(const struct txn *t, const struct case_info *ci);
+
+/*
+ * A child whose case is closed, referred again (SPEC 5.3).  A sender who
+ * may change the case (authenticated, and from TrustedSenderDomains or
+ * the case's referrer: the rule for any state change) reopens it: open,
+ * the old outcome cleared (kept on the timeline), new deadlines.  Anyone
+ * else opens a new case linked to the closed one, which is left as it
+ * was apart from a timeline note.  On return *ci is the case referred.
+ */
+static int refer_closed_child(struct txn *t, const struct cme_child *c, struct case_info *ci)
+{
+	struct case_info closed = *ci;
+	char detail[256], outcome[64];
+
+	if (sender_may_change(t, ci)) {
+		if (case_store_reopen(t->cs, ci->id, outcome, sizeof outcome) != 0 ||
+		    case_store_update_child(t->cs, ci->id, c) != 0)
+			return -1;
+		snprintf(detail, sizeof detail, "reopened: the child was referred again by %s "
+		         "(outcome was %s)", t->r->from_addr, outcome[0] ? outcome : "not recorded");
+		if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0)
+			return -1;
+		snprintf(ci->status, sizeof ci->status, "open");
+		if (schedule_new_case(t, ci) != 0)
+			return -1;
+		touch(t, ci);
+		t->opened++;
+		return 0;
+	}
+	if (open_case_for(t, c, child_needs_triage(t->r, c), ci) != 0 ||
+	    case_store_set_previous_case(t->cs, ci->id, closed.id) != 0)
+		return -1;
+	snprintf(detail, sizeof detail, "the child's earlier case %s is closed: this case "
+	         "follows it", closed.ref);
+	if (case_store_add_event(t->cs, ci->id, t->now, "message", t->source, detail) != 0)
+		return -1;
+	snprintf(detail, sizeof detail, "the child was referred again by a sender who may not "
+	         "reopen this case: new case %s opened", ci->ref);
+	return case_store_add_event(t->cs, closed.id, t->now, "message", t->source, detail);
+}
+
+/* SPEC 8: children past the per-message cap become one triage case
+ * whose timeline lists every one of them (as extract read them). */
+static int open_overflow_case(struct txn *t)
+{
+	const struct cme_referral *r = t->r;
+	struct case_info ci;
+	struct strbuf sb;
+	int rc;
+
+	if (open_case_for(t, NULL, 1, &ci) != 0)
+		return -1;
+	strbuf_init(&sb, REFERRAL_MAX_OVERFLOW_TEXT + 512);
+	(void)strbuf_printf(&sb, "%zu more children named in this message than one message "
+	                    "opens cases for (%zu); open a case for each:\n", r->n_overflow,
+	                    (size_t)EXTRACT_MAX_CHILDREN);
+	(void)strbuf_append(&sb, strbuf_str(&r->overflow), r->overflow.len);
+	if (r->n_overflow_listed < r->n_overflow)
+		(void)strbuf_printf(&sb, "... and %zu more not listed here (the listing is "
+		                    "capped): read the message itself\n",
+		                    r->n_overflow - r->n_overflow_listed);
+	rc = case_store_add_event(t->cs, ci.id, t->now, "children", t->source, strbuf_str(&sb));
+	strbuf_free(&sb);
+	return rc;
+}
+
 static int apply_referral(struct txn *t)
 {
 	const struct cme_referral *r = t->r;
@@ -432,18 +491,8 @@ static int apply_referral(struct txn *t)
 		if (found < 0)
 			return -1;
 		if (found && strcmp(ci.status, "closed") == 0) {
-			/* A closed child referred again: the same case reopens,
-			 * with its history, and the clock starts again. */
-			if (case_store_set_status(t->cs, ci.id, "open", NULL, t->now) != 0 ||
-			    case_store_update_child(t->cs, ci.id, c) != 0 ||
-			    case_store_add_event(t->cs, ci.id, t->now, "state", t->source,
-			                         "reopened: the child was referred again") != 0)
+			if (refer_closed_child(t, c, &ci) != 0)
 				return -1;
-			snprintf(ci.status, sizeof ci.status, "open");
-			if (schedule_new_case(t, &ci) != 0)
-				return -1;
-			touch(t, &ci);
-			t->opened++;
 		} else if (found) {
 			/* A second referral for a child with an open case adds to
 			 * that case; it never opens a duplicate. */
@@ -461,7 +510,7 @@ static int apply_referral(struct txn *t)
 		else if (case_store_link_siblings(t->cs, first, ci.id) != 0)
 			return -1;
 	}
-	return 0;
+	return r->n_overflow ? open_overflow_case(t) : 0;
 }
 
 /* May this message change the case?  SPEC 5.3: an authenticated sender
@@ -717,17 +766,32 @@ static int note_truncation(struct txn *t)
 static int run_job(struct txn *t, const char *key)
 {
 	const struct cme_referral *r = t->r;
+	struct strlist earlier = STRLIST_INIT;
+	char *reused_key = NULL;
 	long long row;
 	int seen, rc = 0;
 
 	if (case_store_savepoint(t->cs) != 0)
 		return -1;
-	seen = case_store_message_seen(t->cs, key, &t->res->refs);
+	/* SPEC 5.2: a duplicate is the same Message-ID and the same content
+	 * digest.  A different message under a Message-ID already seen is
+	 * processed, under a key of its own, and the reuse noted. */
+	seen = case_store_message_lookup(t->cs, key, message_id_of(r), t->digest, &earlier);
 	if (seen < 0)
 		goto fail;
-	if (seen) {
+	if (seen == MESSAGE_DUPLICATE) {
+		for (size_t i = 0; i < earlier.n; i++)
+			(void)strlist_add_unique(&t->res->refs, earlier.v[i]);
+		strlist_free(&earlier);
 		snprintf(t->res->action, sizeof t->res->action, "duplicate");
 		return case_store_release(t->cs);
+	}
+	if (seen == MESSAGE_ID_REUSED) {
+		if (asprintf(&reused_key, "%s %s", key, t->digest) < 0) {
+			reused_key = NULL;
+			goto fail;
+		}
+		key = reused_key;
 	}
 	switch (r->kind) {
 	case KIND_REFERRAL:
@@ -751,13 +815,21 @@ static int run_job(struct txn *t, const char *key)
 	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
 	if (enqueue_reminders(t->p, t->cs, &t->changes, t->now) != 0)
 		goto fail;
-	if (case_store_record_message(t->cs, key, r, t->res->action, t->now, &row) != 0)
+	if (seen == MESSAGE_ID_REUSED &&
+	    case_store_note_reuse(t->cs, &earlier, t->touched, t->ntouched, r->message_id,
+	                          r->from_addr, t->source, t->now) != 0)
+		goto fail;
+	if (case_store_record_message(t->cs, key, t->digest, r, t->res->action, t->now, &row) != 0)
 		goto fail;
 	for (size_t i = 0; i < t->ntouched; i++)
 		if (case_store_link_message(t->cs, row, t->touched[i]) != 0)
 			goto fail;
+	strlist_free(&earlier);
+	free(reused_key);
 	return case_store_release(t->cs);
 fail:
+	strlist_free(&earlier);
+	free(reused_key);
 	case_store_rollback_to(t->cs);
 	return -1;
 }
@@ -1003,7 +1075,8 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	struct trust_context tc;
 	struct cme_message *m;
 	struct cme_referral r;
-	struct txn t;
+	struct txn *t = NULL;
+	char digest[MSG_DIGEST_SIZE];
 	int rc = -1;
 
 	message_limits_default(&lim);
@@ -1038,7 +1111,8 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 		                         : "removed");
 		(void)strlist_add(&r.problems, note);
 	}
-	res->message_key = message_key(&r, in->raw, in->len);
+	msg_digest(in->raw, in->len, r.from_addr, r.date, r.subject, digest);
+	res->message_key = message_key(&r, digest);
 	if (res->message_key == NULL)
 		goto out;
 	for (size_t i = 0; i < vocab_flag_count(); i++)
@@ -1046,24 +1120,30 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 			(void)strlist_add(&res->flags, vocab_flag_name(i));
 	res->immediate = r.immediate == 1;
 
-	memset(&t, 0, sizeof t);
-	t.p = p;
-	t.r = &r;
-	t.now = in->now;
-	t.truncated = in->len > lim.max_bytes || in->truncated;
-	t.res = res;
-	t.source = res->message_key;
+	/* On the heap: a message may touch EXTRACT_MAX_CHILDREN cases, and
+	 * the deadline changes they make are too many for a thread's stack. */
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		goto out;
+	t->p = p;
+	t->r = &r;
+	t->now = in->now;
+	t->truncated = in->len > lim.max_bytes || in->truncated;
+	t->res = res;
+	t->source = res->message_key;
+	t->digest = digest;
 
 	{
 		struct job job;
 
 		memset(&job, 0, sizeof job);
-		job.t = &t;
+		job.t = t;
 		job.key = res->message_key;
 		job.queue_id = in->queue_id;
 		rc = group_commit(p, &job);
 	}
 out:
+	free(t);
 	referral_free(&r);
 	message_free(m);
 	return rc;

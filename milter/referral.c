@@ -2,6 +2,7 @@
  * referral.c - lifetime and JSON form of struct cme_referral.
  * See referral.h.  JSON is produced with json-c, never by hand.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 void referral_init(struct cme_referral *r)
 {
 	memset(r, 0, sizeof *r);
+	strbuf_init(&r->overflow, REFERRAL_MAX_OVERFLOW_TEXT);
 	r->date = (time_t)-1;
 	r->kind = KIND_UNRECOGNISED;
 	r->authenticated = -1;
@@ -25,6 +27,71 @@ static void child_free(struct cme_child *c)
 	free(c->forename); free(c->surname); free(c->dob); free(c->gender);
 	free(c->upn); free(c->address); free(c->postcode); free(c->school);
 	free(c->last_attended); free(c->reason);
+}
+
+int referral_problem_concerns(const struct cme_referral *r, size_t i,
+                              const struct cme_child *c)
+{
+	const char *line = r->problems.v[i], *p;
+	unsigned long n;
+	char *end;
+
+	if (c == NULL || c < r->children || c >= r->children + r->n_children)
+		return 1;
+	for (p = strstr(line, "child "); p; p = strstr(p + 1, "child ")) {
+		if (p[6] < '1' || p[6] > '9')
+			continue;
+		n = strtoul(p + 6, &end, 10);
+		if (*end == '\0' || *end == ' ')
+			return n == (unsigned long)(c - r->children) + 1;
+	}
+	return 1;
+}
+
+void referral_child_clear(struct cme_child *c)
+{
+	child_free(c);
+	memset(c, 0, sizeof *c);
+	c->upn_valid = -1;
+	c->year_group = -1;
+}
+
+/* One field of an overflow line: "label value", control characters
+ * (CR, LF, TAB ...) as spaces so that one child stays one line. */
+static void overflow_field(struct strbuf *line, const char *label, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return;
+	if (line->len)
+		(void)strbuf_puts(line, "; ");
+	(void)strbuf_puts(line, label);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		(void)strbuf_putc(line, *p < 0x20 || *p == 0x7f ? ' ' : *p);
+}
+
+void referral_add_overflow(struct cme_referral *r, const struct cme_child *c)
+{
+	struct strbuf line;
+	char name[200];
+
+	snprintf(name, sizeof name, "%s%s%s", c->surname ? c->surname : "",
+	         c->surname && c->forename ? ", " : "", c->forename ? c->forename : "");
+	strbuf_init(&line, 4096);
+	overflow_field(&line, "", name);
+	overflow_field(&line, "born ", c->dob);
+	overflow_field(&line, "UPN ", c->upn);
+	overflow_field(&line, "", c->address);
+	overflow_field(&line, "", c->address ? NULL : c->postcode);
+	overflow_field(&line, "school ", c->school);
+	if (line.len > 0) {
+		r->n_overflow++;
+		/* the whole line or nothing: the listing never ends mid-child */
+		if (r->overflow.len + line.len + 1 <= REFERRAL_MAX_OVERFLOW_TEXT &&
+		    strbuf_append(&r->overflow, line.data, line.len) == 0 &&
+		    strbuf_putc(&r->overflow, '\n') == 0)
+			r->n_overflow_listed++;
+	}
+	strbuf_free(&line);
 }
 
 static void person_free(struct cme_person *p)
@@ -51,6 +118,7 @@ void referral_free(struct cme_referral *r)
 	strlist_free(&r->references);
 	strlist_free(&r->case_refs);
 	strlist_free(&r->problems);
+	strbuf_free(&r->overflow);
 	referral_init(r);
 }
 

@@ -96,6 +96,14 @@ sed 's/^Message-ID: .*/Message-ID: <again-1@oak.sch.test>/' "$F/referral.eml" > 
 out=$("$CMECTL" -c "$C" ingest --now 2026-11-20T10:00:00Z "$T/again.eml")
 is "$out" "<again-1@oak.sch.test> opened $ref" "a closed child referred again reopens the same case"
 is "$(field "$ref" status)" "open" "the case is open again"
+is "$(field "$ref" outcome)" "" "reopened by a trusted sender: the old outcome is cleared"
+"$CMECTL" -c "$C" show "$ref" --json | $PY -c '
+import json,sys; d=json.load(sys.stdin)
+noted = any(e["type"] == "state" and e["detail"].startswith("reopened") and
+            "moved-out-of-area" in e["detail"] for e in d["timeline"])
+hv = [x for x in d["deadlines"] if x["kind"] == "home-visit"][0]
+sys.exit(0 if noted and hv["status"] == "pending" and "closed_at" not in d else 1)'
+ok $? "the reopen is on the timeline with the old outcome, the home visit is due again"
 # long-term after 6 months open
 is "$("$CMECTL" -c "$C" cases --status long-term --now 2027-05-21T10:00:00Z --json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" "1" "open 6 months: long-term"
 "$CMECTL" -c "$C" cases --status all --json | grep -q "\"$ref\""
@@ -109,6 +117,61 @@ is "$(ncases)" "$before" "purge removes nothing before DOB + 25 years"
 grep -q "purged 2 case" "$T/p2"; ok $? "purge after DOB + 25 years removes the cases"
 grep -q "retention purge: 2 case" "$T/p2.log"; ok $? "and logs that it did (counts only)"
 is "$(ncases)" "0" "no case is left"
+# --- SPEC 5.3: an unauthenticated referral of a closed child ---------
+C=$T/u.conf; conf "$C" "$T/u"
+ref=$("$CMECTL" -c "$C" ingest --now 2026-11-02T10:00:00Z "$F/referral.eml" | awk '{print $3}')
+"$CMECTL" -c "$C" close "$ref" --outcome moved-out-of-area --now 2026-11-10T09:00:00Z >/dev/null
+sed -e 's/^Message-ID: .*/Message-ID: <anon-1@public.test>/' \
+    -e '/^Authentication-Results:/,/^ dmarc=/d' "$F/referral.eml" > "$T/anon.eml"
+out=$("$CMECTL" -c "$C" ingest --now 2026-11-20T10:00:00Z "$T/anon.eml")
+new=$(echo "$out" | awk '{print $3}')
+is "$(echo "$out" | awk '{print $2}')" "opened" "unauthenticated referral of a closed child: a case opens"
+[ -n "$new" ] && [ "$new" != "$ref" ]; ok $? "a new case ($new), not the closed $ref"
+is "$(field "$new" previous_case)" "$ref" "cmectl show --json: the new case names the closed one"
+is "$(field "$ref" later_cases)" "[\"$new\"]" "and the closed one lists the new one"
+is "$(field "$ref" status) $(field "$ref" outcome) $(field "$ref" verified)" \
+	"closed moved-out-of-area true" "the closed case is untouched: status, outcome, verified"
+is "$(field "$new" verified)" "false" "the new case is unverified"
+
+# --- SPEC 8: a school's MIS export; every child named gets a case -----
+# mkcsv N ID SEED: a referral with an N-row CSV attachment
+mkcsv() {
+	$PY - "$@" <<'PYEOF'
+import base64, sys
+n, mid, seed = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+rows = ["Surname,Forename,DOB,Gender,Year,Postcode,Date last attended,Reason"]
+for i in range(n):
+    a = seed + "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+    rows.append("Row%s,Pupil%s,%02d/%02d/%d,%s,%d,IP%d %dQL,18/09/2026,Moved away"
+                % (a, a, 1 + i % 28, 1 + (i // 28) % 12, 2010 + i % 8, "MF"[i % 2],
+                   1 + i % 11, 1 + i % 9, i % 10))
+csv = base64.encodebytes(("\r\n".join(rows) + "\r\n").encode()).decode()
+print("Content-Type: multipart/mixed; boundary=B\nFrom: Data <data@east.sch.test>\n"
+      "To: cme@la.test\nSubject: Removed from roll\nDate: Thu, 12 Nov 2026 13:00:00 +0000\n"
+      "Message-ID: %s\n\n--B\nContent-Type: text/plain\n\nThe export is attached.\n\n"
+      "--B\nContent-Type: text/csv\nContent-Transfer-Encoding: base64\n"
+      "Content-Disposition: attachment; filename=export.csv\n\n%s\n--B--" % (mid, csv))
+PYEOF
+}
+C=$T/x.conf; conf "$C" "$T/x"; echo "NotifyOfficers no" >> "$C"
+mkcsv 500 '<mis-500@east.sch.test>' a > "$T/mis500.eml"
+mkcsv 1010 '<mis-1010@east.sch.test>' b > "$T/mis1010.eml"
+"$CMECTL" -c "$C" ingest --now "$NOW" "$T/mis500.eml" > "$T/mis500.out"
+is "$(awk '{print $2, NF - 2}' "$T/mis500.out")" "opened 500" "a 500-row CSV export opens 500 cases"
+is "$(ncases open)" "500" "500 open cases in the database"
+"$CMECTL" -c "$C" ingest --now "$NOW" "$T/mis1010.eml" > "$T/mis1010.out"
+is "$(awk '{print NF - 2}' "$T/mis1010.out")" "1001" "1010 rows: 1000 cases (the cap) and one more"
+is "$(ncases triage)" "1" "the one more is a triage case"
+tri=$("$CMECTL" -c "$C" cases --status triage --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ref"])')
+"$CMECTL" -c "$C" show "$tri" --json | $PY -c '
+import json, sys
+d = json.load(sys.stdin)
+text = "".join(e["detail"] for e in d["timeline"] if e["type"] == "children")
+want = ["Rowb%s, Pupilb%s" % (n, n) for n in
+        ("".join(chr(97 + (i // 26 ** k) % 26) for k in range(3)) for i in range(1000, 1010))]
+sys.exit(0 if all(w in text for w in want) and text.startswith("10 more children") else 1)'
+ok $? "its timeline lists the 10 children past the cap, every one by name"
+
 # --- OfficerMap: postcode district, school, area; else DutyOfficer ----
 C=$T/m.conf; conf "$C" "$T/m"
 cat > "$T/officers.map" <<MAP

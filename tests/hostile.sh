@@ -515,14 +515,18 @@ ok $? "SQL: the monthly report still runs over the database" || diag < "$T/r.csv
 D=$T/kids; C=$T/kids.conf; conf "$C" "$D" minimal no
 measure parse-children "$CMECTL" -c "$C" parse "$IN/children.eml"
 bounded parse-children "parse of 10,000 Child N blocks"
-is "$(jget "$T/parse-children.out" 'len(d["children"])')" "50" "10,000 children: capped at 50"
-is "$(jget "$T/parse-children.out" 'any("more than 50 children" in p for p in d["problems"])')" "True" \
-	"10,000 children: a problem says only the first 50 were read"
+is "$(jget "$T/parse-children.out" 'len(d["children"])')" "1000" "10,000 children: 1000 read as children (the cap)"
+is "$(jget "$T/parse-children.out" 'any("more than 1000 children" in p and "other 9000 are listed" in p for p in d["problems"])')" "True" \
+	"10,000 children: a problem says the other 9000 are listed on a triage case"
 measure ingest-children "$CMECTL" -c "$C" ingest --now "$NOW" "$IN/children.eml"
 bounded ingest-children "ingest of 10,000 Child N blocks"
-is "$(awk '{print NF - 2}' "$T/ingest-children.out")" "50" "10,000 children: ingest opens 50 cases"
+is "$(awk '{print NF - 2}' "$T/ingest-children.out")" "1001" "10,000 children: ingest opens 1000 cases and a triage case"
 "$CMECTL" -c "$C" cases --json > "$T/cases-kids.json" 2>/dev/null
-is "$(jget "$T/cases-kids.json" 'len(d)')" "50" "10,000 children: 50 cases in the database"
+is "$(jget "$T/cases-kids.json" 'len(d)')" "1001" "10,000 children: 1001 cases in the database"
+tri=$(jget "$T/cases-kids.json" '[c["ref"] for c in d if c["status"] == "triage"][0]')
+"$CMECTL" -c "$C" show "$tri" --json > "$T/show-kids.json" 2>/dev/null
+is "$(jget "$T/show-kids.json" 'sum(e["detail"].count("Many, Kid") for e in d["timeline"] if e["type"] == "children")')" "9000" \
+	"10,000 children: the triage case lists the other 9000 by name"
 # iMIP for many children: every case's deadlines must reach the officer.
 D=$T/kids22; C=$T/kids22.conf; conf "$C" "$D" minimal yes
 export OUTBOX=$D/outbox

@@ -153,13 +153,22 @@ int main(void)
 		size_t o = 0;
 
 		o += (size_t)sprintf(big, HDR "Subject: many\n\n");
-		for (int i = 1; i <= 80; i++)
+		for (int i = 1; i <= EXTRACT_MAX_CHILDREN + 10; i++)
 			o += (size_t)sprintf(big + o, "Child %d\nName: Kid Number%d\nDOB: 01/01/2015\n\n", i, i);
 		read_message(big);
 		free(big);
-		CHECK_INT(r.n_children, 50, "children are capped per message");
-		CHECK(r.problems.n > 0 && strstr(r.problems.v[r.problems.n - 1], "more than") != NULL,
-		      "the cap is reported as a problem");
+		CHECK_INT(r.n_children, EXTRACT_MAX_CHILDREN, "children are capped per message (1000)");
+		CHECK(r.problems.n > 0 && strstr(r.problems.v[r.problems.n - 1], "more than") != NULL &&
+		      strstr(r.problems.v[r.problems.n - 1], "other 10 are listed") != NULL,
+		      "the cap is reported as a problem, with the count of the rest");
+		CHECK_INT(r.n_overflow, 10, "the 10 children past the cap are counted");
+		{
+			size_t lines = 0;
+
+			for (const char *p = strbuf_str(&r.overflow); (p = strstr(p, "Number, Kid; born 2015-01-01\n")); p++)
+				lines++;
+			CHECK_INT(lines, 10, "and listed, one line each (name and DOB)");
+		}
 	}
 
 	/* A name line that carries the date of birth too. */

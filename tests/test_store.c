@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "case_store.h"
+#include "msg_digest.h"
 #include "conf.h"
 #include "pipeline.h"
 #include "referral.h"
@@ -60,6 +61,42 @@ static const char referral[] =
 	"Child's forename: Zoë\nChild's surname: O'Brien\nDate of birth: 21/09/2016\n"
 	"UPN: B801200005001\nAddress: 1 Elm Row, Hull HU1 1AA\nReason: moved away\n";
 
+/* A genuine referral from the portal, and a junk message that took its
+ * (sequential, guessable) Message-ID first. */
+#define SQUAT_ID "<portal-20261119-0007@portal.la.test>"
+static const char squat_junk[] =
+	"From: someone@junk.test\nTo: cme@la.test\nSubject: hello\n"
+	"Date: Thu, 19 Nov 2026 09:00:00 +0000\nMessage-ID: " SQUAT_ID "\n\nnothing here\n";
+static const char squat_genuine[] =
+	"From: CME Portal <noreply@portal.la.test>\nTo: cme@la.test\nSubject: CME referral\n"
+	"Date: Thu, 19 Nov 2026 09:05:00 +0000\nMessage-ID: " SQUAT_ID "\n"
+	AR_PASS("portal.la.test") "\n"
+	"Child's forename: Kai\nChild's surname: Moss\nDate of birth: 03/03/2015\n"
+	"Address: 2 Oak Row, Hull HU2 2BB\nReason: moved away\n";
+
+/* `msg` as delivered to a Maildir after the milter: trace headers and
+ * X-CME-* in front, the subject tagged with `ref`, CRLF line ends. */
+static void as_delivered(const char *msg, const char *ref, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	o += (size_t)snprintf(out, outlen, "Return-Path: <noreply@portal.la.test>\r\n"
+	                      "Delivered-To: cme@la.test\r\nReceived: from mx.la.test by "
+	                      "mail.la.test with ESMTP id 4AbC; Thu, 19 Nov 2026 09:05:02 +0000\r\n"
+	                      "X-CME-Action: opened\r\nX-CME-Case: %s\r\n", ref);
+	for (const char *s = msg; *s && o + 64 < outlen; s++) {
+		if (strncmp(s, "Subject: ", 9) == 0 && (s == msg || s[-1] == '\n')) {
+			o += (size_t)snprintf(out + o, outlen - o, "Subject: [%s] ", ref);
+			s += 8;
+			continue;
+		}
+		if (*s == '\n')
+			out[o++] = '\r';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
 int main(void)
 {
 	struct cme_conf conf;
@@ -86,7 +123,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 6, "schema migrated to the current version (user_version 6)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 8, "schema migrated to the current version (user_version 8)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);
@@ -241,6 +278,97 @@ int main(void)
 	CHECK(process(p, "From: x@y.test\nTo: cme@la.test\nSubject: ???\nMessage-ID: <junk@y.test>\n\n"
 	              "\x01\x02 binary junk\n", NULL, &res, now + 360) == 0, "junk is processed");
 	CHECK_STR(res.action, "triage", "and opens a triage case");
+
+	/* SPEC 5.3: an unauthenticated referral of a child whose case is
+	 * closed opens a new case linked to the closed one, which stays as
+	 * it was (status, outcome, verified, no deadline back). */
+	{
+		char again[2048], *json;
+		char err[256];
+		struct case_store *cs;
+
+		snprintf(again, sizeof again, "%s", referral);
+		memcpy(strstr(again, "ref-1"), "ref-3", 5);
+		memmove(strstr(again, "Authentication-Results:"), "X-Nothing:", 10);
+		CHECK(process(p, again, "192.0.2.9", &res, now + 400) == 0,
+		      "an unauthenticated referral for the closed child is processed");
+		CHECK_STR(res.action, "opened", "and opens a case");
+		CHECK(res.refs.n == 1 && strcmp(res.refs.v[0], "CME-2026-00001") != 0,
+		      "a new case, not the closed CME-2026-00001");
+		CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE ref = 'CME-2026-00001' AND "
+		                "status = 'closed' AND outcome = 'located-on-roll' AND verified = 1 "
+		                "AND closed_at IS NOT NULL"), 1,
+		          "the closed case keeps its status, outcome and verified");
+		CHECK_INT(count(db, "SELECT count(*) FROM deadlines d JOIN cases c ON c.id = d.case_id "
+		                "WHERE c.ref = 'CME-2026-00001' AND d.status = 'pending'"), 0,
+		          "and gets no deadline back");
+		CHECK_INT(count(db, "SELECT count(*) FROM cases n JOIN cases o ON o.id = n.previous_case "
+		                "WHERE o.ref = 'CME-2026-00001' AND n.status = 'open' AND n.verified = 0"), 1,
+		          "the new case (unverified) names the closed one as its previous case");
+		cs = case_store_open(db, err, sizeof err);
+		json = cs && res.refs.n ? case_store_show_json(cs, res.refs.v[0]) : NULL;
+		CHECK(json && strstr(json, "\"previous_case\": \"CME-2026-00001\"") != NULL,
+		      "cmectl show of the new case has previous_case: CME-2026-00001");
+		free(json);
+		json = cs ? case_store_show_json(cs, "CME-2026-00001") : NULL;
+		CHECK(json && res.refs.n && strstr(json, "\"later_cases\"") &&
+		      strstr(json, res.refs.v[0]) != NULL,
+		      "and the closed case lists it in later_cases");
+		free(json);
+		case_store_close(cs);
+	}
+
+	/* SPEC 5.2: Message-ID squatting.  A junk message sent first with
+	 * the portal's next Message-ID must not swallow the genuine referral
+	 * that follows; a true resend is still a duplicate. */
+	{
+		static char copy[8192];
+		char junk_ref[CASE_REF_MAX] = "", real_ref[CASE_REF_MAX] = "";
+		long long before;
+
+		CHECK(process(p, squat_junk, "192.0.2.66", &res, now + 500) == 0 &&
+		      strcmp(res.action, "triage") == 0 && res.refs.n == 1,
+		      "squat: the junk message opens a triage case");
+		if (res.refs.n)
+			snprintf(junk_ref, sizeof junk_ref, "%s", res.refs.v[0]);
+		CHECK(process(p, squat_genuine, NULL, &res, now + 560) == 0, "squat: the genuine referral");
+		CHECK_STR(res.action, "opened", "squat: the genuine referral is not a duplicate: it opens");
+		if (res.refs.n)
+			snprintf(real_ref, sizeof real_ref, "%s", res.refs.v[0]);
+		CHECK(real_ref[0] && strcmp(real_ref, junk_ref) != 0, "squat: a case of its own");
+		CHECK_INT(count(db, "SELECT count(*) FROM children ch JOIN cases c ON c.id = ch.case_id "
+		                "WHERE ch.surname = 'Moss' AND c.status = 'open'"), 1,
+		          "squat: the child of the genuine referral has a case");
+		CHECK_INT(count(db, "SELECT count(DISTINCT c.status) FROM events e JOIN cases c ON "
+		                "c.id = e.case_id WHERE e.detail LIKE '%" SQUAT_ID "%used%different%'"), 2,
+		          "squat: the reuse is noted on both timelines (triage and open case)");
+		before = count(db, "SELECT count(*) FROM cases");
+		as_delivered(squat_genuine, real_ref, copy, sizeof copy);
+		CHECK(process(p, copy, NULL, &res, now + 620) == 0, "squat: the genuine one again, as delivered");
+		CHECK_STR(res.action, "duplicate",
+		          "a resend with trace and X-CME headers, tagged subject and CRLF is a duplicate");
+		CHECK(res.refs.n == 1 && strcmp(res.refs.v[0], real_ref) == 0,
+		      "which names the genuine referral's case");
+		as_delivered(squat_junk, junk_ref, copy, sizeof copy);
+		CHECK(process(p, copy, "192.0.2.66", &res, now + 680) == 0 &&
+		      strcmp(res.action, "duplicate") == 0, "and the junk again is a duplicate too");
+		CHECK_INT(count(db, "SELECT count(*) FROM cases"), before, "squat: resends open nothing");
+	}
+
+	/* Without a Message-ID the content digest alone is the key. */
+	{
+		static char copy[4096];
+		static const char noid[] = "From: x@y.test\nTo: cme@la.test\nSubject: pupil\n"
+			"Date: Thu, 19 Nov 2026 09:10:00 +0000\n\nName: Lee Noid\nDOB: 01/02/2015\n";
+
+		CHECK(process(p, noid, NULL, &res, now + 700) == 0 && strcmp(res.action, "opened") == 0,
+		      "a referral without a Message-ID opens a case");
+		as_delivered(noid, res.refs.n ? res.refs.v[0] : "", copy, sizeof copy);
+		CHECK(process(p, copy, NULL, &res, now + 760) == 0 && strcmp(res.action, "duplicate") == 0,
+		      "and, delivered and ingested again, is a duplicate");
+		CHECK_STR(msg_digest_untagged("[URGENT] [CME-2026-00001] [CME-2026-00002] CP plan"),
+		          "CP plan", "the digest reads the subject without our tags");
+	}
 
 	/* Database unwritable: nothing is reported as done. */
 	if (geteuid() != 0) {
