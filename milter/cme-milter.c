@@ -45,11 +45,11 @@
 
 /*
  * What a reload replaces: the configuration and the pipeline built from
- * it.  Callbacks hold the read lock while they use it.  SIGUSR1 takes the
- * write lock (which waits for the messages in flight and holds back new
- * ones), stops the running sender thread, builds the new pipeline and
- * swaps it in: so no other thread is inside libical while the new policy
- * resolves its time zones.  A configuration that fails to load or check
+ * it.  Callbacks hold the read lock while they use it.  SIGUSR1 stops the
+ * running sender thread, takes the write lock (which waits for the
+ * messages in flight and holds back new ones), builds the new pipeline
+ * and swaps it in: so no other thread is inside libical while the new
+ * policy resolves its time zones.  A configuration that fails to load or check
  * is refused and the old one, with its sender, goes on.
  */
 struct runtime {
@@ -717,8 +717,11 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 	 * root-owned cases.db would lock the milter out. */
 	if (problems->n == 0 && geteuid() == 0 && drop_privileges(conf) != 0)
 		(void)strlist_add(problems, "UserID: cannot become that user");
-	if (problems->n == 0) {
+	if (problems->n == 0)
 		check_database(conf, problems);
+	/* (not on a corrupt database: its one line says what to do, and
+	 * whatever else reading it fails on would only bury that) */
+	if (problems->n == 0) {
 		p = pipeline_new(conf, problems);
 		pipeline_free(p);
 	}
@@ -774,18 +777,22 @@ static void *reload_thread(void *arg)
 			continue;
 		/* Build the new pipeline with no other thread inside libical
 		 * (policy_load resolves time zones, unlocked in libical 3.0):
-		 * the write lock waits for the messages in flight and holds
-		 * back new ones, and the running sender thread is stopped. */
-		pthread_rwlock_wrlock(&rt_lock);
+		 * the running sender thread is stopped, then the write lock
+		 * waits for the messages in flight and holds back new ones.
+		 * In that order: a reminder the sender is submitting over SMTP
+		 * may pass through this very milter, which must not be locked
+		 * out while the sender waits for it.  (Only this thread swaps
+		 * rt, so reading it unlocked here is safe.) */
 		old = rt;
 		pipeline_stop_sender(old->pipeline);
+		pthread_rwlock_wrlock(&rt_lock);
 		conf_defaults(&next->conf);
 		if (conf_load(&next->conf, conf_path, &problems) == 0 &&
 		    conf_check(&next->conf, &problems) == 0)
 			next->pipeline = pipeline_new(&next->conf, &problems);
 		if (next->pipeline == NULL) {
-			(void)pipeline_start_sender(old->pipeline);
 			pthread_rwlock_unlock(&rt_lock);
+			(void)pipeline_start_sender(old->pipeline);
 			for (size_t i = 0; i < problems.n; i++)
 				log_msg(LOG_ERR, "reload refused: %s", problems.v[i]);
 			log_msg(LOG_ERR, "reload refused: keeping the running configuration");
@@ -796,8 +803,8 @@ static void *reload_thread(void *arg)
 		}
 		rt = next;
 		pipeline_free(old->pipeline);
-		(void)pipeline_start_sender(next->pipeline);
 		pthread_rwlock_unlock(&rt_lock);
+		(void)pipeline_start_sender(next->pipeline);
 		membudget_configure(next->conf.max_memory);
 		if (strcmp(old->conf.socket, next->conf.socket) != 0)
 			log_msg(LOG_WARNING, "reload: Socket changed; it takes effect on restart");

@@ -1494,6 +1494,18 @@ static void record_attempt(struct pipeline *p, const struct outbox_row *row, int
 	(void)in_transaction(p, attempt_fn, &a, NULL);
 }
 
+/* The sender thread is asked to stop (pipeline_stop_sender): a flush of
+ * a long outbox ends after the mail in hand, not after the last one. */
+static int stop_requested(struct pipeline *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->sender_lock);
+	stop = p->sender_stop;
+	pthread_mutex_unlock(&p->sender_lock);
+	return stop;
+}
+
 int pipeline_flush_outbox(struct pipeline *p, time_t now)
 {
 	const struct cme_conf *conf = p->conf;
@@ -1501,7 +1513,7 @@ int pipeline_flush_outbox(struct pipeline *p, time_t now)
 	struct outbox_row row;
 	int sent = 0, rc;
 
-	while ((rc = claim_next(p, now, &row)) == 1) {
+	while (!stop_requested(p) && (rc = claim_next(p, now, &row)) == 1) {
 		char err[256] = "";
 		char copy[IMIP_COPY_MAX + 1], *sealed;
 

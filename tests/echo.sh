@@ -142,10 +142,16 @@ for third in 1 2; do
 	fi
 	MILTER_PID=""
 	start_milter || diag "milter did not restart"
+	# One reload after the first restart, two after the second, each
+	# waited for (signals sent while one is running would merge).
 	for _ in 1 2; do
 		[ "$third" = 1 ] && [ "$reloads" -ge 1 ] && break
-		sleep 1
 		kill -USR1 "$MILTER_PID" 2>/dev/null && reloads=$((reloads + 1))
+		for _ in $(seq 150); do
+			[ "$(grep -c 'configuration and policy reloaded' "$T/milter.log.$starts")" -ge \
+			  $((reloads - (third == 2 ? 1 : 0))) ] && break
+			sleep 0.2
+		done
 	done
 done
 wait "$BURST_PID"

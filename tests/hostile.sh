@@ -266,7 +266,7 @@ def ical_counts(data):
             bad.append("UID " + u)
     return c, bad, attendees, organizers
 
-HDRS = ["From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
+HDRS = ["X-Cmemilter-Seal", "From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
         "X-Auto-Response-Suppress", "MIME-Version", "Content-Type"]
 
 def cmd_feed(path, nev):

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "case_store.h"
+#include "claimant.h"
+#include "imip.h"
 #include "msg_digest.h"
 #include "conf.h"
 #include "pipeline.h"
@@ -50,6 +53,107 @@ static long long count(const char *db, const char *sql)
 	}
 	sqlite3_close(h);
 	return n;
+}
+
+/* One text value: SELECT ... on the test database, into out. */
+static void text(const char *db, const char *sql, char *out, size_t outlen)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+}
+
+/* Does the file at path contain needle? */
+static int file_has(const char *path, const char *needle)
+{
+	static char fb[1 << 20];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(fb, 1, sizeof fb - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	fb[n] = '\0';
+	return strstr(fb, needle) != NULL;
+}
+
+/* Reminder seals: only a mail sealed under the database's key is ours;
+ * the first copy passes, the MTA retrying it passes, another copy is a
+ * duplicate (issue 10, items 1 and 2). */
+static void test_seals(struct pipeline *p, const char *db, time_t now)
+{
+	char mid[400], key[80], *m;
+	char copy[IMIP_COPY_MAX + 1];
+
+	text(db, "SELECT message_id FROM outbox WHERE echoed_at IS NULL ORDER BY id LIMIT 1",
+	     mid, sizeof mid);
+	text(db, "SELECT value FROM meta WHERE key = 'reminder-seal-key'", key, sizeof key);
+	CHECK(mid[0] && strlen(key) == 64, "an outbox mail and the database's seal key");
+	CHECK_INT(pipeline_reminder_passed(p, mid, NULL, now), 0,
+	          "an unsealed mail with a reminder's Message-ID is not ours");
+	CHECK_INT(pipeline_reminder_passed(p, mid,
+	          "v1 1.0.0 0000000000000000000000000000000000000000000000000000000000000000", now), 0,
+	          "nor is one with a forged seal");
+	m = imip_sealed("not the key", mid, "1.0.0", "x");
+	CHECK(m != NULL && strncmp(m, IMIP_SEAL_HEADER ": ", strlen(IMIP_SEAL_HEADER) + 2) == 0,
+	      "a mail sealed under another key");
+	if (m)
+		CHECK_INT(pipeline_reminder_passed(p, mid, m + strlen(IMIP_SEAL_HEADER) + 2, now), 0,
+		          "is not ours either");
+	free(m);
+	CHECK_INT(count(db, "SELECT count(*) FROM outbox WHERE echoed_at IS NOT NULL"), 0,
+	          "and none of them marked a reminder sent");
+	m = imip_sealed(key, mid, "7.0.1", "x");
+	if (m) {
+		char *v = m + strlen(IMIP_SEAL_HEADER) + 2;
+
+		v[strcspn(v, "\r")] = '\0';
+		CHECK(imip_seal_valid(key, mid, v, copy, sizeof copy) && strcmp(copy, "7.0.1") == 0,
+		      "a genuine seal names its copy");
+		CHECK_INT(pipeline_reminder_passed(p, mid, v, now), 1, "the first copy passes");
+		CHECK_INT(pipeline_reminder_passed(p, mid, v, now), 1,
+		          "the same copy again (the MTA retrying it) passes");
+	}
+	free(m);
+	m = imip_sealed(key, mid, "9.1.2", "x");
+	if (m) {
+		char *v = m + strlen(IMIP_SEAL_HEADER) + 2;
+
+		v[strcspn(v, "\r")] = '\0';
+		CHECK_INT(pipeline_reminder_passed(p, mid, v, now), 2,
+		          "another copy (a resend) is the duplicate");
+	}
+	free(m);
+	CHECK_INT(count(db, "SELECT count(*) FROM outbox WHERE echoed_at IS NOT NULL"), 1,
+	          "one reminder recorded as passed");
+}
+
+/* Outbox claimants: a process's own name is alive, an ended process of
+ * this host is not, another host's cannot be told (issue 10, item 14). */
+static void test_claimants(void)
+{
+	char me[200], dead[200];
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	claimant_self(me, sizeof me, "host.test");
+	CHECK(claimant_alive(me, "host.test") == 1, "this process's claims are alive (a reload keeps them)");
+	waitpid(pid, NULL, 0);
+	snprintf(dead, sizeof dead, "%ld.12345@host.test", (long)pid);
+	CHECK(claimant_alive(dead, "host.test") == 0, "an ended process's claims are dead");
+	snprintf(dead, sizeof dead, "%ld.1@host.test", (long)getpid());
+	CHECK(claimant_alive(dead, "host.test") == 0,
+	      "a live PID with another start time is another process: dead");
+	CHECK(claimant_alive(me, "other.test") == 1, "another host's claims are left to their lease");
 }
 
 #define AR_PASS(d) "Authentication-Results: mx.la.test; dkim=pass header.d=" d "; dmarc=pass header.from=" d "\n"
@@ -391,6 +495,29 @@ int main(void)
 	}
 	CHECK_INT(count(db, "SELECT count(*) FROM messages WHERE msg_key='<ro@b.test>'"), 0,
 	          "and nothing of that message was stored");
+
+	/* The long-term sweep (issue 10, item 15): a case past its review
+	 * becomes long-term and its review event leaves the feed now. */
+	{
+		char ref[64], uid[128];
+
+		CHECK(process(p, "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n"
+		              "Subject: CME referral\nMessage-ID: <lt-1@oak.sch.test>\n"
+		              AR_PASS("oak.sch.test") "\n"
+		              "Child name: Lara Longterm\nDate of birth: 03/04/2014\n"
+		              "Reason: whereabouts unknown\n", NULL, &res, now) == 0 && res.refs.n == 1,
+		      "a referral to sweep");
+		snprintf(ref, sizeof ref, "%s", res.refs.n ? res.refs.v[0] : "");
+		snprintf(uid, sizeof uid, "%s-long-term-review@", ref);
+		snprintf(path, sizeof path, "%s/reminders/duty@la.test.ics", dir);
+		CHECK(file_has(path, uid), "its review is in the feed");
+		CHECK(pipeline_sweep(p, now + 200 * 86400) >= 1, "the sweep six months on moves it");
+		snprintf(buf, sizeof buf, "SELECT count(*) FROM cases WHERE ref = '%s' AND status = 'long-term'", ref);
+		CHECK_INT(count(db, buf), 1, "the case is long-term");
+		CHECK(!file_has(path, uid), "and its review event has left the feed");
+	}
+	test_seals(p, db, now);
+	test_claimants();
 
 	/* Subject tags: once, never doubled on replies. */
 	{
