@@ -1,6 +1,6 @@
 # tests/lib/tap.sh - sourced by the shell tests: TAP test points.
 # Each test point is one assertion; automake's TAP driver counts them.
-# ok, check and todo return the point's status, so `ok $? DESC || diag ...`
+# ok and check return the point's status, so `ok $? DESC || diag ...`
 # shows diagnostics only on failure.  Scripts must not use `set -e`: a
 # failed point would end the script before the rest and its plan.
 
@@ -16,16 +16,6 @@ ok() {
 		echo "not ok $n - $*"
 		failed=$((failed + 1))
 	fi
-	return "$st"
-}
-# todo STATUS DESCRIPTION: a test point for a known product bug, marked
-# "# TODO" so that it is reported (XFAIL) without failing the run; once the
-# bug is fixed the point passes, the driver counts an XPASS as a failure,
-# and the TODO must go.
-todo() {
-	local st=$1; shift
-	n=$((n + 1))
-	if [ "$st" -eq 0 ]; then echo "ok $n - $* # TODO known bug"; else echo "not ok $n - $* # TODO known bug"; fi
 	return "$st"
 }
 # check DESCRIPTION CMD...: run CMD, record a test point from its status.
