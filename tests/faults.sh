@@ -308,5 +308,8 @@ else
 	done
 fi
 
+MILTER_EXIT=""
 milter_stop
+[ "$MILTER_EXIT" = 0 ]
+ok $? "after all that, SIGTERM stops the milter cleanly (exit status ${MILTER_EXIT:-none: not running})"
 echo "1..$n"
