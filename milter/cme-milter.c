@@ -823,7 +823,7 @@ int main(int argc, char **argv)
 	struct strlist problems = STRLIST_INIT;
 	struct runtime *first;
 	struct cme_conf *conf;
-	sigset_t usr1;
+	sigset_t sigs;
 	pthread_t reloader;
 
 	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
@@ -841,12 +841,18 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 1;
 		}
 	}
-	/* SIGUSR1 is taken by the reload thread only: block it before any
-	 * thread exists (the reminder sender, libmilter's workers) so that
-	 * every thread inherits the mask. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	/* SIGUSR1 is taken by the reload thread only, SIGTERM, SIGINT and
+	 * SIGHUP by libmilter's signal thread (sigwait, then a clean stop):
+	 * block them before any thread exists (the reminder sender, the
+	 * reloader, libmilter's workers) so that every thread inherits the
+	 * mask; a thread without it would take SIGTERM's default action and
+	 * kill the process. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* A submission program or MTA that goes away mid-write must give
 	 * EPIPE, not end the milter (imip_submit relies on this). */
 	signal(SIGPIPE, SIG_IGN);

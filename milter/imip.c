@@ -137,7 +137,14 @@ int imip_submit(const char *sendmail_path, const char *from, const char *to,
 		return -1;
 	}
 	if (pid == 0) {
-		/* child: the MTA's submission program, message on stdin */
+		/* child: the MTA's submission program, message on stdin, with
+		 * the signals the milter blocks or ignores given back (both
+		 * would otherwise survive the exec) */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], 0) < 0)
 			_exit(75);
 		execl(sendmail_path, "sendmail", "-oi", "-f", from, "--", to, (char *)NULL);

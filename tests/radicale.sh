@@ -15,8 +15,7 @@ T=$(mktemp -d /tmp/cme-radicale.XXXXXX)
 RPID=""
 cleanup() { [ -n "$RPID" ] && kill "$RPID" 2>/dev/null && wait "$RPID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-n=0
-ok() { local st=$1; shift; n=$((n + 1)); if [ "$st" -eq 0 ]; then echo "ok $n - $*"; else echo "not ok $n - $*"; fi; }
+. "$top_srcdir/tests/lib/tap.sh"
 
 # A feed with real events: ingest the project's e2e fixtures.
 cat > "$T/cme.conf" <<CONF
@@ -93,6 +92,6 @@ grep -q "^MKCALENDAR 201" "$T/put.out"; ok $? "Radicale creates the calendar col
 nev=$(grep -c "^PUT" "$T/put.out")
 [ "$nev" -ge 6 ]; ok $? "the feed holds the fixtures' events ($nev)"
 [ "$nev" -gt 0 ] && ! grep "^PUT" "$T/put.out" | grep -qv "^PUT 201 GET 200 UID True"
-ok $? "Radicale accepts every feed event (PUT 201) and returns it with its UID"
-grep -v "^PUT 201 GET 200 UID True" "$T/put.out" | sed 's/^/# /'
+ok $? "Radicale accepts every feed event (PUT 201) and returns it with its UID" ||
+	{ grep -v "^PUT 201 GET 200 UID True" "$T/put.out"; cat "$T/put.err"; } | diag
 echo "1..$n"

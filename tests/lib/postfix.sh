@@ -387,7 +387,8 @@ milter_start() {
 	return 1
 }
 
-# milter_stop: SIGTERM the milter we started, SIGKILL after 5 s.
+# milter_stop: SIGTERM the milter we started, SIGKILL after 5 s.  Its exit
+# status is left in MILTER_EXIT (0: a clean stop; 137: it needed SIGKILL).
 milter_stop() {
 	local i
 	[ -n "$MILTER_PID" ] || return 0
@@ -398,6 +399,7 @@ milter_stop() {
 	done
 	kill -0 "$MILTER_PID" 2>/dev/null && kill -KILL "$MILTER_PID" 2>/dev/null
 	wait "$MILTER_PID" 2>/dev/null
+	MILTER_EXIT=$?
 	MILTER_PID=""
 	return 0
 }

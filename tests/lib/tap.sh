@@ -1,5 +1,8 @@
 # tests/lib/tap.sh - sourced by the shell tests: TAP test points.
 # Each test point is one assertion; automake's TAP driver counts them.
+# ok and check return the point's status, so `ok $? DESC || diag ...`
+# shows diagnostics only on failure.  Scripts must not use `set -e`: a
+# failed point would end the script before the rest and its plan.
 
 n=0
 failed=0
