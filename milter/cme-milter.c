@@ -58,7 +58,9 @@ struct runtime {
 };
 
 static struct runtime *rt;
-static pthread_rwlock_t rt_lock = PTHREAD_RWLOCK_INITIALIZER;
+/* Writer-preferring (set up in main): a reload must not wait for a gap
+ * in a steady stream of messages, which under load never comes. */
+static pthread_rwlock_t rt_lock;
 static const char *conf_path;
 
 static struct runtime *rt_acquire(void)
@@ -375,6 +377,12 @@ static int xcme_cmp(const void *a, const void *b)
  * header_checks, linear, before any milter sees the message). */
 #define MAX_FORGED_REMOVED 1000
 
+/* A message may name 1,000 children (an MIS export): each added header
+ * is an edit the MTA pays for, so only the first cases are listed one by
+ * one and a count says how many more there are (every case is in the
+ * database and in the log line). */
+#define MAX_CASE_HEADERS 100
+
 /* Remove every X-CME-* header that came from outside.  Each one's index
  * among the headers of its name is found by sorting (name, order), and
  * they are removed from the highest index down so that no removal shifts
@@ -500,9 +508,16 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		failed = 1;
 	strbuf_init(&cases, 4096);
 	for (size_t i = 0; i < res.refs.n; i++) {
-		if (add_header(ctx, "X-CME-Case", res.refs.v[i]) != 0)
+		if (i < MAX_CASE_HEADERS && add_header(ctx, "X-CME-Case", res.refs.v[i]) != 0)
 			failed = 1;
 		(void)strbuf_printf(&cases, "%s%s", i ? "," : "", res.refs.v[i]);
+	}
+	if (res.refs.n > MAX_CASE_HEADERS) {
+		char more[64];
+
+		snprintf(more, sizeof more, "%zu", res.refs.n - MAX_CASE_HEADERS);
+		if (add_header(ctx, "X-CME-Cases-Not-Listed", more) != 0)
+			failed = 1;
 	}
 	if (res.flags.n) {
 		struct strbuf fl;
@@ -857,6 +872,14 @@ int main(int argc, char **argv)
 	 * EPIPE, not end the milter (imip_submit relies on this). */
 	signal(SIGPIPE, SIG_IGN);
 	conf_path = path;
+	{
+		pthread_rwlockattr_t attr;
+
+		pthread_rwlockattr_init(&attr);
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&rt_lock, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
 	first = calloc(1, sizeof *first);
 	if (first == NULL)
 		return 1;
