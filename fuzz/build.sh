@@ -3,8 +3,8 @@
 #
 #   fuzz/build.sh OUTDIR
 #
-# Compiles the pipeline library (milter/*.c without the two front ends,
-# cme-milter.c and cmectl.c) once with ASan + UBSan + fuzzer coverage,
+# Compiles the pipeline library (milter/STAGE/*.c without the two front
+# ends in milter/programs/) once with ASan + UBSan + fuzzer coverage,
 # then links each fuzz/fuzz_*.c against it.  Needs clang (libFuzzer is
 # part of Debian's clang) and the -dev packages configure already needs;
 # libmilter is not needed.  Does not touch the source tree.
@@ -44,9 +44,9 @@ EOH
 # The library: coverage instrumentation without libFuzzer's main.
 objs=""
 pids=""
-for src in "$top"/milter/*.c; do
+for src in "$top"/milter/*/*.c; do
 	base=$(basename "$src" .c)
-	case $base in cme-milter|cmectl) continue ;; esac
+	case $src in */programs/*) continue ;; esac
 	obj="$out/obj/$base.o"
 	objs="$objs $obj"
 	$CC $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
