@@ -426,41 +426,116 @@ static void message_done(struct conn *c)
 	membudget_return_memory();
 }
 
+/* End of message for a mail from a Mailbox that is not for one: maybe
+ * one of our own reminder mails passing (pipeline_reminder_passed). */
+static sfsistat eom_reminder(SMFICTX *ctx, struct conn *c, const char *qid)
+{
+	const char *mid = c->message_id;
+	struct runtime *r;
+	int seen;
+
+	while (*mid == ' ' || *mid == '\t')
+		mid++;
+	r = rt_acquire();
+	seen = pipeline_reminder_passed(r->pipeline, mid, c->seal, time(NULL));
+	rt_release();
+	if (seen == 2) {
+		/* a resend after a crash, whose first copy already passed */
+		log_msg(LOG_INFO, "%s: second copy of a reminder mail discarded", qid);
+		return SMFIS_DISCARD;
+	}
+	/* Ours: the seal has done its job and is not the officer's to see
+	 * (nor to replay).  Not ours: delivered as it came. */
+	if (seen == 1 && smfi_chgheader(ctx, IMIP_SEAL_HEADER, 1, NULL) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "%s: could not remove the reminder seal", qid);
+	return SMFIS_ACCEPT;
+}
+
+/* The case is committed: tag the message (forged X-CME-* removed, ours
+ * added, the subject tagged).  Returns 0, or -1 if some change could not
+ * be made (the message is delivered all the same). */
+static int tag_message(SMFICTX *ctx, struct conn *c, const struct runtime *r,
+                       const struct pipeline_result *res)
+{
+	int failed = 0;
+
+	if (remove_forged_headers(ctx, c) != 0)
+		failed = 1;
+	if (add_header(ctx, "X-CME-Action", res->action) != 0)
+		failed = 1;
+	for (size_t i = 0; i < res->refs.n && i < MAX_CASE_HEADERS; i++)
+		if (add_header(ctx, "X-CME-Case", res->refs.v[i]) != 0)
+			failed = 1;
+	if (res->refs.n > MAX_CASE_HEADERS) {
+		char more[64];
+
+		snprintf(more, sizeof more, "%zu", res->refs.n - MAX_CASE_HEADERS);
+		if (add_header(ctx, "X-CME-Cases-Not-Listed", more) != 0)
+			failed = 1;
+	}
+	if (res->flags.n) {
+		struct strbuf fl;
+
+		strbuf_init(&fl, 4096);
+		for (size_t i = 0; i < res->flags.n; i++)
+			if (strbuf_printf(&fl, "%s%s", i ? " " : "", res->flags.v[i]) != 0)
+				failed = 1;
+		if (add_header(ctx, "X-CME-Flags", strbuf_str(&fl)) != 0)
+			failed = 1;
+		strbuf_free(&fl);
+	}
+	if (r->conf.subject_tag && strcmp(res->action, "ignored") != 0) {
+		char *subject = pipeline_tag_subject(c->subject_raw, res);
+
+		if (subject) {
+			int rc = c->subject_seen ? smfi_chgheader(ctx, "Subject", 1, subject)
+			                         : smfi_addheader(ctx, "Subject", subject);
+
+			if (rc != MI_SUCCESS)
+				failed = 1;
+			free(subject);
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+/* One line per message: queue ID, action, cases, and the time the MTA
+ * waited on us at end of message (bench/latency reads it).  No names. */
+static void log_outcome(const char *qid, const struct pipeline_result *res,
+                        const struct timespec *t0, int tag_failed)
+{
+	struct strbuf cases;
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	strbuf_init(&cases, 65536);
+	for (size_t i = 0; i < res->refs.n; i++)
+		if (strbuf_printf(&cases, "%s%s", i ? "," : "", res->refs.v[i]) != 0)
+			break;  /* the log line is cut, not the message */
+	log_msg(LOG_INFO, "%s: action=%s cases=%s ms=%.2f%s", qid, res->action,
+	        cases.len ? strbuf_str(&cases) : "-",
+	        (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6,
+	        tag_failed ? " (could not tag the message)" : "");
+	strbuf_free(&cases);
+}
+
+/* End of message: hand the message to the pipeline, and only once its
+ * case is committed change the message and let it go. */
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct pipeline_input in;
 	struct pipeline_result res;
-	char *qid = smfi_getsymval(ctx, "i");
-	struct strbuf cases;
-	int failed = 0;
-
+	const char *qid = smfi_getsymval(ctx, "i");
 	struct runtime *r;
 	sfsistat verdict = SMFIS_CONTINUE;
-	struct timespec t0, t1;
+	struct timespec t0;
+	int tag_failed;
 
-	if (c != NULL && !c->is_cme && c->is_reminder && c->message_id) {
-		const char *mid = c->message_id;
-		int seen;
-
-		while (*mid == ' ' || *mid == '\t')
-			mid++;
-		r = rt_acquire();
-		seen = pipeline_reminder_passed(r->pipeline, mid, c->seal, time(NULL));
-		rt_release();
-		if (seen == 2) {
-			/* a resend after a crash, whose first copy already passed */
-			log_msg(LOG_INFO, "%s: second copy of a reminder mail discarded",
-			        qid ? qid : "-");
-			return SMFIS_DISCARD;
-		}
-		/* Ours: the seal has done its job and is not the officer's to
-		 * see (nor to replay).  Not ours: delivered as it came. */
-		if (seen == 1 && smfi_chgheader(ctx, IMIP_SEAL_HEADER, 1, NULL) != MI_SUCCESS)
-			log_msg(LOG_WARNING, "%s: could not remove the reminder seal",
-			        qid ? qid : "-");
-		return SMFIS_ACCEPT;
-	}
+	if (qid == NULL)
+		qid = "-";
+	if (c != NULL && !c->is_cme && c->is_reminder && c->message_id)
+		return eom_reminder(ctx, c, qid);
 	if (c == NULL)
 		return internal_error(ctx, "out of memory");
 	if (!c->is_cme)
@@ -495,61 +570,13 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		message_done(c);
 		return verdict;
 	}
-
-	/* The case is committed.  Now change the message. */
 	if (in.forged_left)
 		log_msg(LOG_WARNING, "%s: %zu forged X-CME-* headers, more than the %d the milter "
 		        "removes: left in place; have the MTA drop them on arrival "
 		        "(header_checks, see contrib/postfix-main.cf.snippet)",
-		        qid ? qid : "-", c->nxcme, MAX_FORGED_REMOVED);
-	if (remove_forged_headers(ctx, c) != 0)
-		failed = 1;
-	if (add_header(ctx, "X-CME-Action", res.action) != 0)
-		failed = 1;
-	strbuf_init(&cases, 4096);
-	for (size_t i = 0; i < res.refs.n; i++) {
-		if (i < MAX_CASE_HEADERS && add_header(ctx, "X-CME-Case", res.refs.v[i]) != 0)
-			failed = 1;
-		(void)strbuf_printf(&cases, "%s%s", i ? "," : "", res.refs.v[i]);
-	}
-	if (res.refs.n > MAX_CASE_HEADERS) {
-		char more[64];
-
-		snprintf(more, sizeof more, "%zu", res.refs.n - MAX_CASE_HEADERS);
-		if (add_header(ctx, "X-CME-Cases-Not-Listed", more) != 0)
-			failed = 1;
-	}
-	if (res.flags.n) {
-		struct strbuf fl;
-
-		strbuf_init(&fl, 4096);
-		for (size_t i = 0; i < res.flags.n; i++)
-			(void)strbuf_printf(&fl, "%s%s", i ? " " : "", res.flags.v[i]);
-		if (add_header(ctx, "X-CME-Flags", strbuf_str(&fl)) != 0)
-			failed = 1;
-		strbuf_free(&fl);
-	}
-	if (r->conf.subject_tag && strcmp(res.action, "ignored") != 0) {
-		char *subject = pipeline_tag_subject(c->subject_raw, &res);
-
-		if (subject) {
-			int rc = c->subject_seen ? smfi_chgheader(ctx, "Subject", 1, subject)
-			                         : smfi_addheader(ctx, "Subject", subject);
-
-			if (rc != MI_SUCCESS)
-				failed = 1;
-			free(subject);
-		}
-	}
-	/* One line per message: queue ID, action, cases, and the time the
-	 * MTA waited on us at end of message (bench/latency reads it).  No
-	 * names. */
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_msg(LOG_INFO, "%s: action=%s cases=%s ms=%.2f%s", qid ? qid : "-", res.action,
-	        cases.len ? strbuf_str(&cases) : "-",
-	        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
-	        failed ? " (could not tag the message)" : "");
-	strbuf_free(&cases);
+		        qid, c->nxcme, MAX_FORGED_REMOVED);
+	tag_failed = tag_message(ctx, c, r, &res) != 0;
+	log_outcome(qid, &res, &t0, tag_failed);
 	pipeline_result_free(&res);
 	rt_release();
 	message_done(c);
@@ -831,6 +858,57 @@ static void *reload_thread(void *arg)
 	return NULL;
 }
 
+/* Signals and locks, before any thread exists.  SIGUSR1 is taken by the
+ * reload thread only, SIGTERM, SIGINT and SIGHUP by libmilter's signal
+ * thread (sigwait, then a clean stop): block them now so that every
+ * thread inherits the mask (the reminder sender, the reloader,
+ * libmilter's workers); a thread without it would take SIGTERM's default
+ * action and kill the process.  A submission program or MTA that goes
+ * away mid-write must give EPIPE, not end the milter (imip_submit relies
+ * on it). */
+static void process_setup(void)
+{
+	pthread_rwlockattr_t attr;
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&rt_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+}
+
+/* Bind as root (a socket under /run), become a daemon unless told not
+ * to, write the PID file, then drop privileges.  0, or -1 (logged). */
+static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
+{
+	umask((mode_t)conf->umask_value);
+	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
+		return -1;
+	}
+	if (socket_in_use(conf->socket)) {
+		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
+		return -1;
+	}
+	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
+		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
+		return -1;
+	}
+	chown_socket(conf);
+	if (!foreground && daemon(0, 0) != 0) {
+		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
+		return -1;
+	}
+	return write_pid_file(conf) != 0 || drop_privileges(conf) != 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = conf_default_path();
@@ -838,7 +916,6 @@ int main(int argc, char **argv)
 	struct strlist problems = STRLIST_INIT;
 	struct runtime *first;
 	struct cme_conf *conf;
-	sigset_t sigs;
 	pthread_t reloader;
 
 	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
@@ -856,30 +933,8 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 1;
 		}
 	}
-	/* SIGUSR1 is taken by the reload thread only, SIGTERM, SIGINT and
-	 * SIGHUP by libmilter's signal thread (sigwait, then a clean stop):
-	 * block them before any thread exists (the reminder sender, the
-	 * reloader, libmilter's workers) so that every thread inherits the
-	 * mask; a thread without it would take SIGTERM's default action and
-	 * kill the process. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGUSR1);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	/* A submission program or MTA that goes away mid-write must give
-	 * EPIPE, not end the milter (imip_submit relies on this). */
-	signal(SIGPIPE, SIG_IGN);
 	conf_path = path;
-	{
-		pthread_rwlockattr_t attr;
-
-		pthread_rwlockattr_init(&attr);
-		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-		pthread_rwlock_init(&rt_lock, &attr);
-		pthread_rwlockattr_destroy(&attr);
-	}
+	process_setup();
 	first = calloc(1, sizeof *first);
 	if (first == NULL)
 		return 1;
@@ -903,26 +958,7 @@ int main(int argc, char **argv)
 	         log_facility_from_name(conf->syslog_facility) >= 0
 	             ? log_facility_from_name(conf->syslog_facility) : LOG_MAIL);
 
-	/* Bind as root (a socket under /run), then drop privileges. */
-	umask((mode_t)conf->umask_value);
-	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
-		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
-		goto fail;
-	}
-	if (socket_in_use(conf->socket)) {
-		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
-		goto fail;
-	}
-	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
-		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
-		goto fail;
-	}
-	chown_socket(conf);
-	if (!foreground && daemon(0, 0) != 0) {
-		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
-		goto fail;
-	}
-	if (write_pid_file(conf) != 0 || drop_privileges(conf) != 0)
+	if (open_socket_and_drop(conf, foreground) != 0)
 		goto fail;
 	/* Only now open the database, so files SQLite creates belong to
 	 * the milter's user, and load policy and calendars (before libmilter
