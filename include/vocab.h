@@ -1,11 +1,22 @@
 /*
  * vocab.h - the product's vocabularies as data tables.
  *
+ * NAME
+ *	vocab - what the words in a referral mean
+ *
  * Owns: the tables of field labels (and their synonyms), referral
- * reasons, safeguarding flags, update outcomes, relationships and the
- * phrases that mark negation.  Extraction code asks these tables; it
- * never spells a synonym itself.  To teach the product a new way schools
- * write, add a row here.
+ * reasons, safeguarding flags, update outcomes, relationships, the
+ * phrases that mark negation, and the word lists the reader matches by
+ * position (enum vocab_words: name cues, block headings, signature
+ * roles, reply and auto-reply markers).  Extraction code asks these
+ * tables; it never spells a word itself.  To teach the product a new
+ * way schools write, add a row here.
+ *
+ * Return conventions: matchers return a canonical name (static, never
+ * freed) or NULL; indexes are -1 when unknown; predicates 1 or 0.
+ *
+ * Concurrency: the tables are constant; every function is safe from any
+ * thread.
  */
 #ifndef CME_VOCAB_H
 #define CME_VOCAB_H
