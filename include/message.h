@@ -2,21 +2,38 @@
  * message.h - stage 1 of the pipeline: a raw RFC 5322 message in,
  * decoded headers and UTF-8 text parts out.
  *
- * Owns: struct cme_message (opaque).  Uses libetpan for the MIME walk,
- * iconv for charsets, html_text for text/html.  Everything downstream
- * sees only UTF-8 text; nothing downstream touches libetpan.
+ * NAME
+ *	message - parse one message into headers and text parts
+ *
+ * Owns: struct cme_message (opaque) and every string it hands out; they
+ * live until message_free().  Uses libetpan for the MIME walk, charset.h
+ * (iconv) for charsets, html_text for text/html, docx_text for Word
+ * attachments.  Everything downstream sees only UTF-8 text; nothing
+ * downstream touches libetpan.  The files: message.c (limits, the parse
+ * and the accessors), headers.c (top-level headers, encoded words, From,
+ * Date), parts.c (the MIME walk, DOCX and attachments), charset.c.
  *
  * Every byte is attacker-controlled: sizes, part counts and nesting
  * depth are bounded by struct message_limits; a message that breaks a
  * limit is still returned (with what was read) and the breach is listed
  * in its problems, so that the referral becomes a triage case rather than
  * being lost.
+ *
+ * Return conventions: message_parse returns NULL only when out of
+ * memory; lookups return NULL (or 0, or (time_t)-1 for the date) for
+ * what is absent.
+ *
+ * Concurrency: a parsed message is read-only and may be read from any
+ * thread; parses run in parallel (iconv handles are per call; libxml2
+ * is initialised once, see table_text.h).
  */
 #ifndef CME_MESSAGE_H
 #define CME_MESSAGE_H
 
 #include <stddef.h>
 #include <time.h>
+
+#include "charset.h"        /* charset_to_utf8(), for callers of old */
 
 struct message_limits {
 	size_t max_bytes;        /* bytes of the raw message parsed */
@@ -88,11 +105,5 @@ const struct message_text *message_text_at(const struct cme_message *m, size_t i
 size_t      message_problem_count(const struct cme_message *m);
 const char *message_problem_at(const struct cme_message *m, size_t i);
 
-/* Helpers shared with other stages. */
-/* Convert `len` bytes in `charset` to UTF-8 (invalid sequences become
- * U+FFFD; unknown charsets are treated as Windows-1252, which is what
- * mislabelled school mail nearly always is).  Returns malloc'd string. */
-char *charset_to_utf8(const char *charset, const char *in, size_t len,
-                      size_t *outlen);
 
 #endif

@@ -22,8 +22,17 @@
  * deeper than TABLE_TEXT_MAX_TABLES are read as flow text: their
  * elements are counted but not stacked.
  *
- * Also here: libxml_init_once(), because both callers parse with
+ * Also here: table_text_libxml_init(), because both callers parse with
  * libxml2 and its initialisation must happen once per process.
+ *
+ * Return conventions: the builder's calls return nothing; past the
+ * limit text is not kept (table_text_full() says so), and out of memory
+ * shows when the text is taken: table_text_finish() returns NULL.
+ *
+ * Concurrency: a struct table_text belongs to one thread.
+ * table_text_libxml_init() may be called from any thread, any number of
+ * times: it runs xmlInitParser() once per process (pthread_once), before
+ * any thread parses, as libxml2 requires.
  */
 #ifndef CME_TABLE_TEXT_H
 #define CME_TABLE_TEXT_H
@@ -92,6 +101,6 @@ void table_text_push(struct table_text *tt, enum table_text_kind kind);
 void table_text_pop(struct table_text *tt, enum table_text_kind kind);
 
 /* xmlInitParser, exactly once per process (thread-safe). */
-void libxml_init_once(void);
+void table_text_libxml_init(void);
 
 #endif

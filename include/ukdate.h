@@ -1,8 +1,23 @@
 /*
- * ukdate.h - dates as English schools write them.
+ * ukdate.h - dates as English schools write them, and the calendar.
+ *
+ * NAME
+ *	ukdate - find dates in text; civil-date arithmetic
  *
  * "03/04/2014" is 3 April (UK order), also "3rd April 2014", "3 Apr 2014",
  * "03.04.2014", "2014-04-03", "Tuesday 3 April 2014", two-digit years.
+ *
+ * Owns: the month names and every piece of calendar arithmetic in the
+ * product (leap years, days since the epoch, weekdays, school years,
+ * the time of an RFC 5322 date-time).  A utility: it depends on nothing
+ * else here; the message and extract stages and cmectl use it.
+ * Functions on struct ymd are named ymd_* after the type, not ukdate_*.
+ *
+ * Return conventions: finders return 1 (found) or 0; parsers and
+ * converters return 0 or -1 (invalid input); predicates 1 or 0.
+ *
+ * Concurrency: pure functions, no state; safe from any thread, no time
+ * zone (no mktime/localtime).
  */
 #ifndef CME_UKDATE_H
 #define CME_UKDATE_H
@@ -32,6 +47,13 @@ int  ymd_weekday(const struct ymd *d);                  /* 0 = Sunday */
 void ymd_add_days(struct ymd *d, int n);
 long ymd_to_days(const struct ymd *d);                  /* days since 1970-01-01 */
 void ymd_from_days(long days, struct ymd *out);
+
+/* Seconds since 1970-01-01T00:00Z of the date-time d hour:min:sec at
+ * zone (RFC 5322 +HHMM as an integer, -9959..9959; sec may be 60).
+ * Returns 0, or -1 if any field is out of range.  Syntax is the
+ * caller's (the message stage reads it with libetpan). */
+int  ukdate_utc_seconds(const struct ymd *d, int hour, int min, int sec,
+                        int zone, long long *out);
 
 /* UK school year group of a child born `dob`, in the school year that
  * contains `on` (1 Sep - 31 Aug).  0 = Reception; may be <0 or >13. */

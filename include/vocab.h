@@ -1,11 +1,22 @@
 /*
  * vocab.h - the product's vocabularies as data tables.
  *
+ * NAME
+ *	vocab - what the words in a referral mean
+ *
  * Owns: the tables of field labels (and their synonyms), referral
- * reasons, safeguarding flags, update outcomes, relationships and the
- * phrases that mark negation.  Extraction code asks these tables; it
- * never spells a synonym itself.  To teach the product a new way schools
- * write, add a row here.
+ * reasons, safeguarding flags, update outcomes, relationships, the
+ * phrases that mark negation, and the word lists the reader matches by
+ * position (enum vocab_words: name cues, block headings, signature
+ * roles, reply and auto-reply markers).  Extraction code asks these
+ * tables; it never spells a word itself.  To teach the product a new
+ * way schools write, add a row here.
+ *
+ * Return conventions: matchers return a canonical name (static, never
+ * freed) or NULL; indexes are -1 when unknown; predicates 1 or 0.
+ *
+ * Concurrency: the tables are constant; every function is safe from any
+ * thread.
  */
 #ifndef CME_VOCAB_H
 #define CME_VOCAB_H
@@ -26,7 +37,9 @@ enum field {
 	F__COUNT
 };
 
-const char *field_name(enum field f);
+/* The field's short name ("dob", "parent_phone"); "none" for F_NONE or
+ * out of range. */
+const char *vocab_field_name(enum field f);
 
 /* Map a label as written ("Child's surname", "D.O.B.", "Pupil forename(s)")
  * to a field.  Case, punctuation, possessives and bracketed hints such as
@@ -72,5 +85,54 @@ enum field vocab_section_heading(const char *text, size_t len);
 
 /* Gender words -> "M", "F", "X" or NULL. */
 const char *vocab_match_gender(const char *text, size_t len);
+
+/*
+ * Word lists the reader matches by position rather than by meaning: the
+ * words that start or end a name, open a child block, introduce a date,
+ * mark a signature line, a reply or an automatic mail.  Each list says
+ * how its words are compared; the reader only loops over them.
+ */
+enum vocab_words {
+	VW_NAME_END,            /* " born", " dob": the name in a value ends here
+	                           (substring, case-insensitive, in order) */
+	VW_NAME_TAIL,           /* " tel", " mob": dropped from a name's end
+	                           (suffix; the first that matches) */
+	VW_DOB_CUE,             /* "born", "dob": a date of birth follows, in a
+	                           name value (substring) */
+	VW_BLOCK_WORD,          /* "child", "pupil": "Child 1" opens a block (prefix) */
+	VW_NUMBER_WORD,         /* "one" .. "ten": "Child one" (whole word) */
+	VW_NAME_CUE,            /* "name is", "called": a name follows in prose */
+	VW_PROSE_DOB_CUE,       /* "(dob", "born": a name precedes in prose */
+	VW_LAST_ATTENDED_CUE,   /* "absent since": a last-attended date follows */
+	VW_YEAR_WORD,           /* "year ": a year-group number follows in prose */
+	VW_RECEPTION_PREFIX,    /* "rec": a year group value meaning Reception */
+	VW_RECEPTION_ABBREV,    /* "r": the same, as the whole value */
+	VW_NOT_KNOWN,           /* "not known": a social worker value naming nobody */
+	VW_VISIT_WORD,          /* "visit": an outcome that reports a home visit */
+	VW_ORG_WORD,            /* "school", "council": a signature line names an
+	                           organisation (substring) */
+	VW_ROLE_WORD,           /* "officer", "senco": ... names a role (substring) */
+	VW_SCHOOL_WORD,         /* "academy": an organisation that is a school */
+	VW_REPLY_MARKER,        /* "original message": quoted text follows (substring) */
+	VW_ATTRIBUTION_OPEN,    /* "On " ... */
+	VW_ATTRIBUTION_CLOSE,   /* ... "wrote:": a reply's attribution line */
+	VW_QUOTED_HEADER,       /* "From: ": a quoted header block (prefix) */
+	VW_REPLY_PREFIX,        /* "re:", "aw:": a reply's Subject (prefix) */
+	VW_FORWARD_PREFIX,      /* "fw:", "fwd:": a forward's Subject (prefix) */
+	VW_AUTO_SUBJECT_PREFIX, /* "Automatic reply", "Auto:" (prefix) */
+	VW_AUTO_SUBJECT_PHRASE, /* "out of office" (substring) */
+	VW_BULK_PRECEDENCE,     /* "bulk", "junk", "list" in Precedence: (substring) */
+	VW_BOUNCE_SENDER,       /* "mailer-daemon@": a bounce's From (prefix) */
+	VW__COUNT
+};
+
+/* The words of one list and their number in *n; never NULL (an unknown
+ * list is empty). */
+const char *const *vocab_words(enum vocab_words list, size_t *n);
+
+/* 1 if text[0..len) begins with one of the list's words (ASCII
+ * case-insensitive); *wlen, if not NULL, is that word's length. */
+int vocab_words_prefix(enum vocab_words list, const char *text, size_t len,
+                       size_t *wlen);
 
 #endif

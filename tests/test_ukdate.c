@@ -213,6 +213,23 @@ int main(void)
 	CHECK(ymd_cmp(&d, &e) < 0 && ymd_cmp(&e, &d) > 0 && ymd_cmp(&d, &d) == 0, "ymd_cmp orders");
 	CHECK(ymd_valid(&d) && !ymd_valid(&(struct ymd){ 2014, 4, 31 }), "ymd_valid");
 
+	/* The calendar of an RFC 5322 date-time (the message stage's Date). */
+	{
+		long long t = 0;
+
+		CHECK(ukdate_utc_seconds(&(struct ymd){ 2026, 3, 2 }, 9, 30, 0, 100, &t) == 0 &&
+		      t == 1772440200LL, "Mon, 2 Mar 2026 09:30:00 +0100 is 08:30Z");
+		CHECK(ukdate_utc_seconds(&(struct ymd){ 1970, 1, 1 }, 0, 0, 0, -130, &t) == 0 &&
+		      t == 5400, "a negative zone is added back");
+		CHECK(ukdate_utc_seconds(&(struct ymd){ 2016, 12, 31 }, 23, 59, 60, 0, &t) == 0 &&
+		      t == 1483228800LL, "a leap second is accepted");
+		CHECK(ukdate_utc_seconds(&(struct ymd){ 2025, 2, 29 }, 0, 0, 0, 0, &t) == -1,
+		      "29 February in a common year is refused");
+		CHECK(ukdate_utc_seconds(&(struct ymd){ 2025, 1, 1 }, 24, 0, 0, 0, &t) == -1 &&
+		      ukdate_utc_seconds(&(struct ymd){ 2025, 1, 1 }, 0, 0, 0, 9960, &t) == -1,
+		      "hour 24 and zone +9960 are refused");
+	}
+
 	/* UK school year groups (1 September - 31 August). */
 	CHECK_INT(year_group("2014-04-03", "2026-11-22"), 8, "born 3 Apr 2014: Year 8 in 2026-27");
 	CHECK_INT(year_group("2016-09-21", "2026-11-22"), 5, "born 21 Sep 2016: Year 5");

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vocab.h"
 
@@ -199,7 +200,7 @@ static const char *const field_names[F__COUNT] = {
 	[F_NEXT_STEPS] = "next_steps",
 };
 
-const char *field_name(enum field f)
+const char *vocab_field_name(enum field f)
 {
 	return (f > F_NONE && f < F__COUNT) ? field_names[f] : "none";
 }
@@ -816,4 +817,115 @@ enum field vocab_section_heading(const char *text, size_t len)
 		if (strcmp(norm, section_table[i].heading) == 0)
 			return section_table[i].group;
 	return F_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Word lists matched by position (vocab.h, enum vocab_words).  Order
+ * matters where vocab.h says "in order" or "the first that matches". */
+
+static const char *const w_name_end[] = { " born", " dob", " d.o.b", " aged",
+	" age ", " date of birth", " year " };
+static const char *const w_name_tail[] = { " tel", " tel.", " tel:", " mob",
+	" mobile", " phone", " on", " t:", " m:" };
+static const char *const w_dob_cue[] = { "born", "dob", "d.o.b", "date of birth" };
+static const char *const w_block_word[] = { "child", "pupil", "sibling", "student",
+	"young person" };
+static const char *const w_number_word[] = { "one", "two", "three", "four", "five",
+	"six", "seven", "eight", "nine", "ten" };
+static const char *const w_name_cue[] = { "name is", "named", "called", "name's" };
+static const char *const w_prose_dob_cue[] = { "(dob", "dob", "(d.o.b", "born",
+	"date of birth" };
+static const char *const w_last_attended_cue[] = { "not been in school since",
+	"not attended since", "absent since", "last attended on",
+	"last attended", "not seen since", "not in school since",
+	"last day in school was", "last day at school was",
+	"last day in school", "last day at school", "last in school on",
+	"last came to school on", "last came in on" };
+static const char *const w_year_word[] = { "year " };
+static const char *const w_reception_prefix[] = { "rec" };
+static const char *const w_reception_abbrev[] = { "r" };
+static const char *const w_not_known[] = { "not known" };
+static const char *const w_visit_word[] = { "visit" };
+static const char *const w_org_word[] = { "school", "academy", "college",
+	"council", "trust", "primary", "secondary", "service", "team", "federation" };
+static const char *const w_role_word[] = { "officer", "lead", "manager", "head ",
+	"headteacher", "teacher", "coordinator", "co-ordinator", "administrator",
+	"caseworker", "worker", "assistant", "clerk", "director", "senco", "dsl",
+	"deputy", "advisor", "adviser", "practitioner", "secretary" };
+static const char *const w_school_word[] = { "school", "academy", "college", "primary" };
+static const char *const w_reply_marker[] = { "original message" };
+static const char *const w_attribution_open[] = { "On " };
+static const char *const w_attribution_close[] = { "wrote:" };
+static const char *const w_quoted_header[] = { "From: " };
+static const char *const w_reply_prefix[] = { "re:", "aw:" };
+static const char *const w_forward_prefix[] = { "fw:", "fwd:" };
+static const char *const w_auto_subject_prefix[] = { "Automatic reply", "Auto:" };
+static const char *const w_auto_subject_phrase[] = { "out of office" };
+static const char *const w_bulk_precedence[] = { "bulk", "junk", "list" };
+static const char *const w_bounce_sender[] = { "mailer-daemon@", "postmaster@" };
+
+#define WORDS(a) { a, sizeof a / sizeof a[0] }
+
+static const struct word_list {
+	const char *const *words;
+	size_t n;
+} word_lists[VW__COUNT] = {
+	[VW_NAME_END] = WORDS(w_name_end),
+	[VW_NAME_TAIL] = WORDS(w_name_tail),
+	[VW_DOB_CUE] = WORDS(w_dob_cue),
+	[VW_BLOCK_WORD] = WORDS(w_block_word),
+	[VW_NUMBER_WORD] = WORDS(w_number_word),
+	[VW_NAME_CUE] = WORDS(w_name_cue),
+	[VW_PROSE_DOB_CUE] = WORDS(w_prose_dob_cue),
+	[VW_LAST_ATTENDED_CUE] = WORDS(w_last_attended_cue),
+	[VW_YEAR_WORD] = WORDS(w_year_word),
+	[VW_RECEPTION_PREFIX] = WORDS(w_reception_prefix),
+	[VW_RECEPTION_ABBREV] = WORDS(w_reception_abbrev),
+	[VW_NOT_KNOWN] = WORDS(w_not_known),
+	[VW_VISIT_WORD] = WORDS(w_visit_word),
+	[VW_ORG_WORD] = WORDS(w_org_word),
+	[VW_ROLE_WORD] = WORDS(w_role_word),
+	[VW_SCHOOL_WORD] = WORDS(w_school_word),
+	[VW_REPLY_MARKER] = WORDS(w_reply_marker),
+	[VW_ATTRIBUTION_OPEN] = WORDS(w_attribution_open),
+	[VW_ATTRIBUTION_CLOSE] = WORDS(w_attribution_close),
+	[VW_QUOTED_HEADER] = WORDS(w_quoted_header),
+	[VW_REPLY_PREFIX] = WORDS(w_reply_prefix),
+	[VW_FORWARD_PREFIX] = WORDS(w_forward_prefix),
+	[VW_AUTO_SUBJECT_PREFIX] = WORDS(w_auto_subject_prefix),
+	[VW_AUTO_SUBJECT_PHRASE] = WORDS(w_auto_subject_phrase),
+	[VW_BULK_PRECEDENCE] = WORDS(w_bulk_precedence),
+	[VW_BOUNCE_SENDER] = WORDS(w_bounce_sender),
+};
+
+#undef WORDS
+
+const char *const *vocab_words(enum vocab_words list, size_t *n)
+{
+	static const char *const none[1] = { NULL };
+
+	if ((unsigned)list >= VW__COUNT || word_lists[list].words == NULL) {
+		*n = 0;
+		return none;
+	}
+	*n = word_lists[list].n;
+	return word_lists[list].words;
+}
+
+int vocab_words_prefix(enum vocab_words list, const char *text, size_t len,
+                       size_t *wlen)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(w[i]);
+
+		if (len >= l && strncasecmp(text, w[i], l) == 0) {
+			if (wlen)
+				*wlen = l;
+			return 1;
+		}
+	}
+	return 0;
 }

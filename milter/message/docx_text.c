@@ -527,7 +527,7 @@ static xmlParserCtxtPtr new_push_parser(xmlSAXHandler *sax, void *user)
 {
 	xmlParserCtxtPtr ctxt;
 
-	libxml_init_once();
+	table_text_libxml_init();
 	ctxt = xmlCreatePushParserCtxt(sax, user, NULL, 0, "docx.xml");
 	if (ctxt == NULL)
 		return NULL;
@@ -590,7 +590,7 @@ static xmlDoc *parse_rels(const char *buf, size_t len)
 	xmlDoc *doc;
 	int dtd;
 
-	libxml_init_once();
+	table_text_libxml_init();
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
 		return NULL;

@@ -224,7 +224,7 @@ char *html_to_text(const char *html, size_t len, size_t limit, size_t *outlen, i
 	if (w.tt == NULL)
 		return NULL;
 
-	libxml_init_once();
+	table_text_libxml_init();
 	doc = NULL;
 	ctxt = len > 0 ? htmlNewParserCtxt() : NULL;
 	if (ctxt != NULL) {

@@ -42,7 +42,7 @@ static void xml_init(void)
 	xmlInitParser();
 }
 
-void libxml_init_once(void)
+void table_text_libxml_init(void)
 {
 	/* xmlInitParser is not safe to race on first use from several
 	 * milter threads, so do it exactly once. */

@@ -122,6 +122,24 @@ long ymd_to_days(const struct ymd *d)
 	return era * 146097 + doe - 719468;
 }
 
+int ukdate_utc_seconds(const struct ymd *d, int hour, int min, int sec,
+                       int zone, long long *out)
+{
+	long long t;
+	int sign, az;
+
+	if (!ymd_valid(d) || hour < 0 || hour > 23 || min < 0 || min > 59 ||
+	    sec < 0 || sec > 60 || zone < -9959 || zone > 9959)
+		return -1;
+	t = (long long)ymd_to_days(d) * 86400LL + hour * 3600LL + min * 60LL + sec;
+	sign = zone < 0 ? -1 : 1;
+	az = zone * sign;
+	/* +0100 is an hour ahead of UTC: subtract it */
+	t -= sign * ((az / 100) * 3600LL + (az % 100) * 60LL);
+	*out = t;
+	return 0;
+}
+
 void ymd_from_days(long days, struct ymd *out)
 {
 	long z = days + 719468;

@@ -1,0 +1,117 @@
+/*
+ * extract_int.h - private to milter/extract/: the reader state shared by
+ * the files that read a message into a struct cme_referral.
+ *
+ * NAME
+ *	extract_int - the reader's state and the steps the readers share
+ *
+ * Owns: nothing at run time; struct reader is on extract_referral's
+ * stack and lives for one call.  The files and what each reads:
+ *	extract.c  the driver (extract_referral): headers, which texts to
+ *	           read, children, updates, kind, derived values, flags;
+ *	records.c  text line by line: labelled lines, child blocks,
+ *	           section headings, wrapped values, quoted/replied text;
+ *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
+ *	prose.c    names and dates in sentences, signatures;
+ *	fields.c   the text helpers and fields_assign(): one labelled value
+ *	           into the field it names.
+ * Which words mean what is vocab's business (vocab.h): no word list is
+ * spelled in these files.
+ *
+ * Return conventions: the readers return nothing; what cannot be read
+ * becomes a problem sentence.  Out of memory sets reader.oom, and
+ * extract_referral then returns -1.  Predicates return 1/0; finders
+ * return 1 with their outputs set, or 0.
+ *
+ * Concurrency: none here; a reader belongs to one thread.
+ */
+#ifndef CME_EXTRACT_INT_H
+#define CME_EXTRACT_INT_H
+
+#include <stddef.h>
+
+#include "extract.h"
+#include "strbuf.h"
+#include "strlist.h"
+#include "ukdate.h"
+#include "vocab.h"
+
+#define MAX_VALUE      512     /* bytes of one field value considered */
+#define MAX_NAME       80      /* a longer "name" is not a name */
+#define MAX_CELLS      64      /* cells read per table row */
+#define MAX_PARENTS    8
+#define MAX_SCAN_TEXT  (256 * 1024)  /* prose kept for reason/flag scans */
+#define MAX_PROSE_LINE 1000          /* bytes of one prose line kept */
+
+struct reader {
+	const struct extract_options *o;
+	struct cme_referral *r;
+	struct ymd ref_date;         /* message date: dates without a year */
+	int is_reply;                /* Subject RE:/AW: */
+	int is_forward;              /* Subject FW:/FWD: */
+
+	struct cme_child common;     /* fields given outside child blocks */
+	struct cme_child *cur;       /* open child block, or NULL */
+	int cur_fields;              /* fields set in the open block */
+	int section;                 /* F_NONE, F_FULLNAME, F_PARENT, F_REFERRER */
+	enum field last_field;       /* field of the previous line, for wraps */
+	const char *from_name;       /* From display name: finds a signature */
+	size_t para_start;           /* prose offset where the paragraph began */
+	size_t last_para_start;      /* ... and the paragraph before the last blank */
+	int labelled_fields;         /* recognised label lines, all texts */
+	struct cme_child spill;      /* a child past max_children being read:
+	                                listed in r->overflow, never kept */
+
+	struct strbuf prose;         /* unlabelled text: reason, flags, names */
+	struct strbuf reason_text;   /* common "Reason:" values */
+	struct strbuf flag_text;     /* safeguarding values, notes */
+	struct strbuf outcome_text;  /* "Outcome:" values */
+	char *signature[4];          /* lines after the valediction */
+	int in_signature;
+	int oom;                     /* an allocation failed: text was lost */
+};
+
+/* fields.c: text helpers. */
+void fields_trim(const char **s, size_t *len);
+char *fields_dup_trimmed(const char *s, size_t len, size_t max);
+void fields_set_str(char **slot, const char *s, size_t len, size_t max);
+const char *fields_memstr_ci(const char *h, size_t hl, const char *n);
+int fields_memstr_any(const char *h, size_t hl, enum vocab_words list);
+int fields_postcode_find(const char *s, size_t len, char out[9]);
+int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
+int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
+size_t fields_name_part(const char *s, size_t len);
+void fields_split_name(const char *s, size_t len, char **forename, char **surname);
+int fields_parse_year_group(const char *s, size_t len);
+
+/* fields.c: keeping text.  Past a buffer's cap text is dropped by
+ * design (the cap is the bound); out of memory sets rd->oom. */
+void fields_keep(struct reader *rd, struct strbuf *sb, const char *s, size_t n);
+void fields_keep_str(struct reader *rd, struct strbuf *sb, const char *s);
+void fields_problem(struct reader *rd, const char *sentence, int unique);
+
+/* fields.c: fields and children. */
+void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len);
+void fields_spill_flush(struct reader *rd);
+struct cme_child *fields_new_child_block(struct reader *rd);
+void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
+void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
+
+/* records.c */
+enum field records_split_label(const char *s, size_t len, const char **value,
+                               size_t *vlen);
+void records_read_line(struct reader *rd, const char *s, size_t len);
+void records_read_text(struct reader *rd, const struct message_text *t);
+
+/* tables.c */
+void tables_read_table(struct reader *rd, const char *s, size_t len);
+void tables_read_csv(struct reader *rd, const char *s, size_t len);
+
+/* prose.c */
+void prose_trailing_signature(struct reader *rd, const char *s, size_t len);
+void prose_read_child(struct reader *rd);
+void prose_read_details(struct reader *rd, struct cme_child *c);
+int prose_is_school_name(const char *s);
+void prose_signature_referrer(struct reader *rd);
+
+#endif

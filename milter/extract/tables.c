@@ -1,0 +1,234 @@
+/*
+ * tables.c - tables: HTML tables (rows of TAB-separated cells, as
+ * html_text/docx_text render them) and CSV attachments.  A header row
+ * naming child fields makes each further row one child; a label column
+ * with a column per child makes each column one child; other rows are
+ * read as "label: value" lines.  See extract_int.h.
+ *
+ * Owns: struct row (a bounded view of one row's cells: MAX_CELLS).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extract_int.h"
+
+struct row {
+	const char *cell[MAX_CELLS];
+	size_t len[MAX_CELLS];
+	size_t n;
+};
+
+static void split_row(const char *s, size_t len, char sep, struct row *row)
+{
+	size_t start = 0;
+
+	row->n = 0;
+	for (size_t i = 0; i <= len && row->n < MAX_CELLS; i++) {
+		if (i == len || s[i] == sep) {
+			const char *c = s + start;
+			size_t cl = i - start;
+
+			fields_trim(&c, &cl);
+			row->cell[row->n] = c;
+			row->len[row->n] = cl;
+			row->n++;
+			start = i + 1;
+		}
+	}
+}
+
+/* A header row names child fields in at least two of its cells. */
+static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
+{
+	int known = 0;
+
+	for (size_t i = 0; i < row->n; i++) {
+		cols[i] = vocab_label(row->cell[i], row->len[i]);
+		if (cols[i] >= F_FORENAME && cols[i] <= F_REASON)
+			known++;
+	}
+	return row->n >= 3 && known >= 2;
+}
+
+/* One table record (CSV row or HTML row under a header row) is one
+ * child. */
+static void read_record(struct reader *rd, const struct row *row,
+                        const enum field cols[MAX_CELLS])
+{
+	int nonempty = 0;
+
+	for (size_t i = 0; i < row->n; i++)
+		if (row->len[i])
+			nonempty++;
+	if (nonempty == 0)
+		return;
+	if (fields_new_child_block(rd) == NULL)
+		return;
+	for (size_t i = 0; i < row->n; i++)
+		if (cols[i] != F_NONE && row->len[i])
+			fields_assign(rd, cols[i], row->cell[i], row->len[i]);
+	rd->cur = NULL;
+}
+
+/* A label column followed by one column per child:
+ *     Surname | Evans | Evans
+ *     Forename| Tyler | Grace                                        */
+static int read_label_columns(struct reader *rd, const struct row *rows, size_t nrows)
+{
+	size_t width = rows[0].n, first_child = rd->r->n_children;
+
+	if (width < 3)
+		return 0;
+	for (size_t k = 1; k < width; k++) {
+		if (fields_new_child_block(rd) == NULL)
+			break;
+		for (size_t j = 0; j < nrows; j++) {
+			enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
+
+			if (f != F_NONE && k < rows[j].n && rows[j].len[k])
+				fields_assign(rd, f, rows[j].cell[k], rows[j].len[k]);
+		}
+	}
+	rd->cur = NULL;
+	return rd->r->n_children > first_child;
+}
+
+
+/* Consecutive TAB-separated lines from an HTML table. */
+void tables_read_table(struct reader *rd, const char *s, size_t len)
+{
+	struct row *rows;
+	size_t nrows = 0, cap = 0, i = 0;
+	enum field cols[MAX_CELLS];
+
+	rows = NULL;
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
+
+		if (nrows == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct row *nr;
+
+			if (ncap > 10000)
+				break;
+			nr = realloc(rows, ncap * sizeof *nr);
+			if (nr == NULL)
+				break;
+			rows = nr;
+			cap = ncap;
+		}
+		split_row(s + i, ll, '\t', &rows[nrows++]);
+		i += ll + 1;
+	}
+	if (nrows == 0) {
+		free(rows);
+		return;
+	}
+	if (header_columns(&rows[0], cols)) {
+		for (size_t j = 1; j < nrows; j++)
+			read_record(rd, &rows[j], cols);
+	} else {
+		/* Several label rows with 3+ cells: children in columns. */
+		size_t labelled_wide = 0;
+
+		for (size_t j = 0; j < nrows; j++)
+			if (rows[j].n >= 3 && vocab_label(rows[j].cell[0], rows[j].len[0]) >= F_FORENAME &&
+			    vocab_label(rows[j].cell[0], rows[j].len[0]) <= F_REASON)
+				labelled_wide++;
+		if (labelled_wide >= 2 && read_label_columns(rd, rows, nrows)) {
+			free(rows);
+			return;
+		}
+		for (size_t j = 0; j < nrows; j++) {
+			struct strbuf line;
+
+			/* Two-cell rows are "label: value" lines. */
+			strbuf_init(&line, 4096);
+			for (size_t k = 0; k < rows[j].n; k++) {
+				if (k)
+					fields_keep_str(rd, &line, k == 1 ? ":" : " ");
+				fields_keep(rd, &line, rows[j].cell[k], rows[j].len[k]);
+			}
+			records_read_line(rd, strbuf_str(&line), line.len);
+			strbuf_free(&line);
+		}
+	}
+	free(rows);
+}
+
+static void keep_char(struct reader *rd, struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	fields_keep(rd, sb, &ch, 1);
+}
+
+/* RFC 4180 CSV with the usual liberties (CRLF or LF, quoted fields with
+ * doubled quotes, embedded newlines).  The first row is the header. */
+void tables_read_csv(struct reader *rd, const char *s, size_t len)
+{
+	enum field cols[MAX_CELLS];
+	struct strbuf field[MAX_CELLS];
+	struct row row;
+	size_t nf = 0, i = 0, rowno = 0;
+	int have_header = 0, quoted = 0;
+
+	for (size_t k = 0; k < MAX_CELLS; k++)
+		strbuf_init(&field[k], 4096);
+	while (i <= len) {
+		int c = i < len ? (unsigned char)s[i] : -1;
+
+		if (quoted) {
+			if (c == '"' && i + 1 < len && s[i + 1] == '"') {
+				keep_char(rd, &field[nf], '"');
+				i += 2;
+				continue;
+			}
+			if (c == '"')
+				quoted = 0;
+			else if (c >= 0)
+				keep_char(rd, &field[nf], c);
+			else
+				quoted = 0;     /* unterminated quote at end */
+			i++;
+			continue;
+		}
+		if (c == '"' && field[nf].len == 0) {
+			quoted = 1;
+		} else if (c == ',' || c == ';') {
+			if (nf + 1 < MAX_CELLS)
+				nf++;
+		} else if (c == '\n' || c == -1) {
+			row.n = nf + 1;
+			for (size_t k = 0; k < row.n; k++) {
+				row.cell[k] = strbuf_str(&field[k]);
+				row.len[k] = field[k].len;
+				fields_trim(&row.cell[k], &row.len[k]);
+			}
+			if (rowno == 0)
+				have_header = header_columns(&row, cols);
+			else if (have_header)
+				read_record(rd, &row, cols);
+			rowno++;
+			for (size_t k = 0; k <= nf; k++)
+				strbuf_reset(&field[k]);
+			nf = 0;
+			if (!have_header && rowno == 1)
+				break;          /* not a referral table */
+			if (c == -1)
+				break;
+		} else if (c != '\r') {
+			keep_char(rd, &field[nf], c);
+		}
+		i++;
+	}
+	for (size_t k = 0; k < MAX_CELLS; k++)
+		strbuf_free(&field[k]);
+	if (!have_header)
+		fields_problem(rd, "a spreadsheet attachment had no recognisable "
+		               "column headings", 1);
+}
