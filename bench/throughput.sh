@@ -1,16 +1,21 @@
 #!/bin/bash
 # bench/throughput.sh - what cme-milter costs Postfix, measured.
 #
-#   bench/throughput.sh [BUILDDIR] [COUNT] [SESSIONS]      (ROUNDS=3 in env)
+#   bench/throughput.sh [BUILDDIR] [COUNT] [SESSIONS]   (ROUNDS=3, IMIP=0 in env)
 #
 # One private Postfix MX on 127.0.0.1 delivering to Maildirs, driven by
 # tests/lib/burst.py (COUNT distinct CME referrals, default 2000, over
 # SESSIONS parallel SMTP sessions, default 20), in the same run:
 #   plain     no milter
+#   null      bench/nullmilter: a milter that does nothing, on cme-milter's
+#             protocol path (same options, macros and callbacks; reads
+#             headers and body of CME mail, accepts at end of message):
+#             the floor for any milter that reads the message
 #   cme       cme-milter (NotifyOfficers no)
-#   cme+imip  cme-milter also sending its iMIP reminders (3 per referral)
-#             back through the same Postfix: 4 messages for every 1
-#   opendkim  OpenDKIM in verify mode, the reference milter
+#   cme+imip  (IMIP=1 only) cme-milter also sending its iMIP reminders (3
+#             per referral) back through the same Postfix: 4 messages for 1
+#   opendkim  OpenDKIM in verify mode, the reference milter (if installed)
+# Ratios are to plain; cme/null is cme-milter against the floor.
 # Throughput is messages delivered into the Maildir per second, from the
 # first connection to the last delivery.  The modes run in turn, ROUNDS
 # times, and each mode's median is reported: this is a shared VM whose
@@ -28,16 +33,19 @@ top_builddir=$(cd "${1:-$top_srcdir/_build}" && pwd)
 COUNT=${2:-2000}
 SESSIONS=${3:-20}
 ROUNDS=${ROUNDS:-3}
+IMIP=${IMIP:-0}
 . "$top_srcdir/tests/lib/postfix.sh"
 . "$top_srcdir/tests/lib/cme.sh"
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
 
+make -C "$top_builddir" bench/nullmilter >/dev/null ||
+	{ echo "cannot build bench/nullmilter" >&2; exit 1; }
 T=$(mktemp -d /tmp/cme-bench.XXXXXX)
 MILTER_PID=""
-ODPID=""
+OTHERPID=""     # the do-nothing milter or OpenDKIM, while one runs
 cleanup() {
 	milter_stop
-	[ -n "$ODPID" ] && kill "$ODPID" 2>/dev/null
+	[ -n "$OTHERPID" ] && kill "$OTHERPID" 2>/dev/null
 	pf_stop_all 2>/dev/null
 	rm -rf "$T"
 }
@@ -74,30 +82,42 @@ cme_conf_write "$T/cme2.conf" "$T" "$MPORT" NotifyOfficers yes SendmailPath "$T/
 printf 'Mode v\nSocket inet:%s@127.0.0.1\nSyslog no\nUserID nobody\nBackground no\n' \
 	"$MPORT" >"$T/opendkim.conf"
 
+# run_with_milter NAME CMD...: start the milter CMD (which must stay in the
+# foreground, listening on MPORT), run mode NAME against it, stop it.
+run_with_milter() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.log" 2>&1 &
+	OTHERPID=$!
+	pf_wait_port "$MPORT" 10 >/dev/null 2>&1
+	run_mode "$name" "$MPORT"
+	kill "$OTHERPID" 2>/dev/null
+	wait "$OTHERPID" 2>/dev/null
+	OTHERPID=""
+}
+
 # fresh_state: an empty database and feed directory for the next run.
 fresh_state() { rm -rf "$T/state"/cases.db* "$T/state/reminders"/*; }
 
 for round in $(seq "$ROUNDS"); do
 	run_mode plain ""
 
+	run_with_milter null "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" -m cme@la.test
+
 	fresh_state
 	milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/milter.$round.log" 15 || exit 1
 	run_mode cme "$MPORT"
 	milter_stop
 
-	fresh_state
-	milter_start "$top_builddir/cme-milter" "$T/cme2.conf" "$MPORT" "$T/imip.$round.log" 15 || exit 1
-	run_mode cme+imip "$MPORT"
-	milter_stop
+	if [ "$IMIP" = 1 ]; then
+		fresh_state
+		milter_start "$top_builddir/cme-milter" "$T/cme2.conf" "$MPORT" "$T/imip.$round.log" 15 || exit 1
+		run_mode cme+imip "$MPORT"
+		milter_stop
+	fi
 
 	if command -v opendkim >/dev/null 2>&1; then
-		opendkim -x "$T/opendkim.conf" -f >"$T/opendkim.log" 2>&1 &
-		ODPID=$!
-		pf_wait_port "$MPORT" 10 >/dev/null 2>&1
-		run_mode opendkim "$MPORT"
-		kill "$ODPID" 2>/dev/null
-		wait "$ODPID" 2>/dev/null
-		ODPID=""
+		run_with_milter opendkim opendkim -x "$T/opendkim.conf" -f
 	fi
 done
 cat "$T"/milter.*.log | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
@@ -124,13 +144,17 @@ median() {
 plain=$(median plain)
 echo "cme-milter throughput benchmark: $COUNT distinct referrals, $SESSIONS SMTP sessions, $(nproc) cores, median of $ROUNDS rounds"
 printf '%-10s %10s %8s   %s\n' mode "msgs/s" ratio "each round"
-for mode in plain cme cme+imip opendkim; do
+for mode in plain null cme cme+imip opendkim; do
 	med=$(median "$mode")
 	[ -n "$med" ] || continue
 	printf '%-10s %10.1f %8.2f   %s\n' "$mode" "$med" \
 		"$(awk -v r="$med" -v p="$plain" 'BEGIN { print r / p }')" \
 		"$(awk -v m="$mode" '$1 == m {printf "%s ", $2}' "$T/results")"
 done
+null=$(median null)
+cme=$(median cme)
+[ -n "$null" ] && [ -n "$cme" ] &&
+	printf 'cme-milter / do-nothing milter: %.2f\n' "$(awk -v a="$cme" -v b="$null" 'BEGIN { print a / b }')"
 nlat=$(wc -l <"$T/lat")
 if [ "$nlat" -gt 0 ]; then
 	printf 'milter time at end of message: p50 %s ms, p99 %s ms (%s messages)\n' \
