@@ -1,12 +1,20 @@
 /*
- * case_store_sql.h - private to the case store's modules (case_store.c,
- * case_links.c): the statement helpers, so that SQL added in a module of
- * its own still goes through the one statement cache and error path.
- * Not for the pipeline or the front ends.
+ * NAME
+ *	case_store_sql.h - private to the case store's modules
+ *	(case_store.c, case_views.c, case_links.c): the statement helpers.
+ *
+ * PURPOSE
+ *	SQL in a module of its own still goes through the connection's one
+ *	statement cache and its one error path.  Not for the pipeline or
+ *	the front ends.
+ *
+ * RETURN CONVENTIONS
+ *	As case_store.h: 0 / -1, the error in case_store_errmsg.
  */
 #ifndef CME_CASE_STORE_SQL_H
 #define CME_CASE_STORE_SQL_H
 
+#include <stddef.h>
 #include <sqlite3.h>
 #include "case_store.h"
 
@@ -21,5 +29,11 @@ void case_store_sql_bind_text(sqlite3_stmt *st, int i, const char *v);
 int case_store_sql_run(struct case_store *cs, sqlite3_stmt *st, const char *what);
 /* Set the store's error from SQLite's; returns -1. */
 int case_store_sql_fail(struct case_store *cs, const char *what);
+/* sqlite3_changes of the store's connection. */
+int case_store_sql_changes(struct case_store *cs);
+/* Set the store's error to "WHAT: out of memory"; returns -1. */
+int case_store_sql_oom(struct case_store *cs, const char *what);
+/* Copy a text column into dst ("" for NULL), truncating to dstlen. */
+void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 
 #endif
