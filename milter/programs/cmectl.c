@@ -239,9 +239,13 @@ static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 		free(raw);
 		return fail(EXIT_INTERNAL, "out of memory reading %s", path);
 	}
-	if (truncated)
-		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
-		                  "only the first part was read");
+	if (truncated && strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
+	                             "only the first part was read") != 0) {
+		referral_free(&r);
+		message_free(m);
+		free(raw);
+		return fail(EXIT_INTERNAL, "out of memory reading %s", path);
+	}
 	json = referral_to_json(&r);
 	if (json)
 		printf("%s\n", json);
@@ -324,7 +328,13 @@ static int ingest_maildir(struct pipeline *p, const char *dir, time_t now, int *
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(full, sizeof full, "%s/%s", sub, de->d_name);
-			(void)strlist_add(&files, full);
+			if (strlist_add(&files, full) != 0) {
+				/* a file left out would be a message never ingested */
+				closedir(d);
+				strlist_free(&files);
+				*failed = 1;
+				return fail(EXIT_INTERNAL, "out of memory listing %s", dir);
+			}
 		}
 		closedir(d);
 	}

@@ -578,79 +578,6 @@ int case_store_link_message(struct case_store *cs, long long message_row, long l
 /* ------------------------------------------------------------------ */
 /* Matching.                                                            */
 
-/* Fold a UTF-8 name for matching: Latin letters with accents to their
- * base letter, ASCII lower case, and everything that is not a letter or
- * digit dropped, so "O'Brien", "OBrien", "o brien" and "Ó'Brien" agree,
- * as do "Smith-Jones" and "Smith Jones". */
-static void fold_name(const char *s, struct strbuf *out)
-{
-	/* U+00C0..U+00FF base letters; '\0' drops the character. */
-	static const char latin1[] =
-		"AAAAAAACEEEEIIII" "DNOOOOO\0OUUUUYTs" "aaaaaaaceeeeiiii" "dnooooo\0ouuuuyty";
-
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; ) {
-		unsigned cp;
-		int n;
-
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-		} else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-			cp = ((unsigned)(*p & 0x1F) << 6) | (p[1] & 0x3F);
-			n = 2;
-		} else {
-			/* 3- and 4-byte sequences: keep bytes as they are */
-			(void)strbuf_putc(out, *p);
-			p++;
-			continue;
-		}
-		p += n;
-		if (cp < 0x80) {
-			if (isalnum((int)cp))
-				(void)strbuf_putc(out, tolower((int)cp));
-		} else if (cp >= 0xC0 && cp <= 0xFF) {
-			char base = latin1[cp - 0xC0];
-
-			if (base)
-				(void)strbuf_putc(out, tolower((unsigned char)base));
-		} else if (cp >= 0x100 && cp <= 0x17F) {
-			/* Latin Extended-A pairs upper/lower; the base letter is
-			 * close enough from a small table of their roots. */
-			static const char ext_a[] =
-				"aaaaaaccccccccdddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii"
-				"jjjj" "kkk" "llllllllll" "nnnnnnnnn" "oooooooo" "rrrrrr"
-				"ssssssss" "tttttt" "uuuuuuuuuuuu" "wwyyyzzzzzzs";
-			size_t idx = cp - 0x100;
-
-			if (idx < sizeof ext_a - 1)
-				(void)strbuf_putc(out, ext_a[idx]);
-		}
-	}
-}
-
-/* "surname|forename|dob" folded; NULL unless all three are known. */
-static char *match_key(const struct cme_child *c)
-{
-	struct strbuf sb;
-
-	if (c->surname == NULL || c->forename == NULL || c->dob == NULL)
-		return NULL;
-	strbuf_init(&sb, 1024);
-	fold_name(c->surname, &sb);
-	(void)strbuf_putc(&sb, '|');
-	/* first forename only: "Amelia Rose" and "Amelia" are one child */
-	{
-		char first[128];
-		size_t n = strcspn(c->forename, " ");
-
-		snprintf(first, sizeof first, "%.*s", (int)(n < 127 ? n : 127), c->forename);
-		fold_name(first, &sb);
-	}
-	(void)strbuf_putc(&sb, '|');
-	(void)strbuf_puts(&sb, c->dob);
-	return strbuf_detach(&sb);
-}
-
 int case_store_match_child(struct case_store *cs, const struct cme_child *c,
                            struct case_info *out)
 {
@@ -669,9 +596,11 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 			return rc;
 	}
 	{
-		char *key = match_key(c);
+		char *key;
 		sqlite3_stmt *st;
 
+		if (case_store_match_key(c, &key) != 0)
+			return case_store_sql_oom(cs, "matching a child");
 		if (key == NULL)
 			return 0;
 		st = prepare(cs,
@@ -726,18 +655,43 @@ int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
 /* ------------------------------------------------------------------ */
 /* Cases and children.                                                  */
 
+/* The flags as stored: their names, space-separated (malloc'd), or NULL
+ * out of memory.  No limit: the names are the vocabulary's own few. */
 static char *flags_text(unsigned long flags)
 {
 	struct strbuf sb;
 
-	strbuf_init(&sb, 4096);
+	strbuf_init(&sb, 0);
 	for (size_t i = 0; i < vocab_flag_count(); i++)
-		if (flags & (1UL << i)) {
-			if (sb.len)
-				(void)strbuf_putc(&sb, ' ');
-			(void)strbuf_puts(&sb, vocab_flag_name(i));
+		if (flags & (1UL << i) &&
+		    ((sb.len && strbuf_putc(&sb, ' ') != 0) ||
+		     strbuf_puts(&sb, vocab_flag_name(i)) != 0)) {
+			strbuf_free(&sb);
+			return NULL;
 		}
 	return strbuf_detach(&sb);
+}
+
+/* The referral's problems that concern this child, one a line, at most
+ * 64 KiB (malloc'd), or NULL out of memory. */
+static char *problems_text(const struct cme_referral *r, const struct cme_child *child)
+{
+	struct strbuf pb;
+	int rc = 0;
+
+	strbuf_init(&pb, 65536);
+	for (size_t i = 0; i < r->problems.n && rc == 0; i++) {
+		if (!referral_problem_concerns(r, i, child))
+			continue;
+		if (pb.len)
+			rc = case_store_put_bounded(&pb, "\n", 1);
+		rc |= case_store_put_bounded(&pb, r->problems.v[i], strlen(r->problems.v[i]));
+	}
+	if (rc != 0) {
+		strbuf_free(&pb);
+		return NULL;
+	}
+	return strbuf_detach(&pb);
 }
 
 /* The number comes from the reference guard, which never issues one
@@ -760,11 +714,13 @@ static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX
 static int run_child_statement(struct case_store *cs, const char *sql, long long case_id,
                                const struct cme_child *c, const char *what)
 {
-	char *key = match_key(c);
-	sqlite3_stmt *st = prepare(cs, sql);
+	char *key;
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL) {
+	if (case_store_match_key(c, &key) != 0)
+		return case_store_sql_oom(cs, what);
+	if ((st = prepare(cs, sql)) == NULL) {
 		free(key);
 		return -1;
 	}
@@ -804,21 +760,17 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 {
 	sqlite3_stmt *st;
 	char *flags, *problems;
-	struct strbuf pb;
 
 	memset(out, 0, sizeof *out);
 	if (allocate_ref(cs, now, out->ref) != 0)
 		return -1;
 	flags = flags_text(r->flags);
-	strbuf_init(&pb, 65536);
-	for (size_t i = 0; i < r->problems.n; i++) {
-		if (!referral_problem_concerns(r, i, child))
-			continue;
-		if (pb.len)
-			(void)strbuf_puts(&pb, "\n");
-		(void)strbuf_puts(&pb, r->problems.v[i]);
+	problems = problems_text(r, child);
+	if (flags == NULL || problems == NULL) {
+		free(flags);
+		free(problems);
+		return case_store_sql_oom(cs, "opening a case");
 	}
-	problems = strbuf_detach(&pb);
 	st = prepare(cs,
 		"INSERT INTO cases (ref, status, opened_at, officer, referrer_name, referrer_email,"
 		" referrer_org, flags, immediate, verified, problems) "
@@ -1101,17 +1053,20 @@ int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist
 		" AND c.status IN ('open', 'visited', 'triage')");
 	long long ids[256];
 	size_t n = 0;
-	int rc;
+	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 256) {
 		ids[n++] = sqlite3_column_int64(st, 0);
-		if (refs)
-			(void)strlist_add(refs, (const char *)sqlite3_column_text(st, 1));
+		/* a ref left out is a case whose feed is not rewritten */
+		if (refs && strlist_add(refs, (const char *)sqlite3_column_text(st, 1)) != 0)
+			oom = 1;
 	}
 	release(cs, st);
+	if (oom)
+		return case_store_sql_oom(cs, "finding long-term cases");
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(cs, "finding long-term cases");
 	/* The review reminder has done its job once the case is long-term:

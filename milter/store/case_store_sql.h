@@ -1,7 +1,8 @@
 /*
  * NAME
  *	case_store_sql.h - private to the case store's modules
- *	(case_store.c, case_views.c, case_links.c): the statement helpers.
+ *	(case_store.c, case_match.c, case_views.c,
+ *	case_links.c, case_outbox.c): the statement helpers.
  *
  * PURPOSE
  *	SQL in a module of its own still goes through the connection's one
@@ -35,5 +36,14 @@ int case_store_sql_changes(struct case_store *cs);
 int case_store_sql_oom(struct case_store *cs, const char *what);
 /* Copy a text column into dst ("" for NULL), truncating to dstlen. */
 void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
+
+/* case_match.c: the child's match key, "surname|forename|dob" folded,
+ * at most 1024 bytes, in *key (malloc'd; NULL unless all three are
+ * known).  0, or -1 out of memory. */
+int case_store_match_key(const struct cme_child *c, char **key);
+/* Append to a bounded buffer: 0 appended, or the buffer is at its limit
+ * (the text is cut there, the same way every time); -1 out of memory. */
+struct strbuf;
+int case_store_put_bounded(struct strbuf *sb, const char *p, size_t n);
 
 #endif
