@@ -3,7 +3,7 @@
  * one.  See case_links.h.
  *
  * Owns: the SQL on messages.digest and cases.previous_case (schema
- * version 6, in case_store.c's migrations).  Uses the store's statement
+ * version 8, in case_store.c's migrations).  Uses the store's statement
  * helpers (case_store_sql.h): every value is a bound parameter.
  */
 #include <stdio.h>

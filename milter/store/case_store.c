@@ -1,8 +1,9 @@
 /*
  * NAME
  *	case_store.c - stage 3, write side: the database, its schema, the
- *	statement cache, and every write of cases, children, messages,
- *	deadlines, the timeline and the outbox.  See case_store.h.
+ *	statement cache, every write of cases, children, messages,
+ *	deadlines and the timeline, and the lookups the pipeline decides
+ *	with (find, match, the deadline rows of feeds).  See case_store.h.
  *
  * OWNS
  *	The database file, its schema and the statements below.  All
@@ -15,7 +16,8 @@
  *	PRAGMA user_version; each entry of `migrations` moves the schema one
  *	version up, inside the same transaction that records the new
  *	version, so a crash mid-migration leaves the old schema intact.
- *	The read-side views (JSON, reports) are case_views.c's.
+ *	The read-side views (JSON, reports) are case_views.c's, the outbox
+ *	case_outbox.c's, the child's match key case_match.c's.
  *
  *	Journal: WAL, synchronous=FULL.  A case must survive a power cut the
  *	moment the milter has said "accepted" to Postfix, so every commit is
@@ -834,15 +836,13 @@ int case_store_update_child(struct case_store *cs, long long case_id,
 int case_store_set_status(struct case_store *cs, long long case_id, const char *status,
                           const char *outcome, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (case_status_from_name(status) == CASE_STATUS_NONE)
+		return bad_name(cs, "case status", status);
+	st = prepare(cs,
 		"UPDATE cases SET status = ?2, outcome = coalesce(?3, outcome),"
 		" closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1");
-
-	if (case_status_from_name(status) == CASE_STATUS_NONE) {
-		if (st)
-			release(cs, st);
-		return bad_name(cs, "case status", status);
-	}
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -889,7 +889,13 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
                             time_t due, const char *status, time_t now)
 {
 	/* SEQUENCE rises only when the event the officer sees changes. */
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (deadline_kind_from_name(kind) == DL_KIND_NONE)
+		return bad_name(cs, "deadline kind", kind);
+	if (deadline_status_from_name(status) == DL_STATUS_NONE)
+		return bad_name(cs, "deadline status", status);
+	st = prepare(cs,
 		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at) "
 		"VALUES (?1, ?2, ?3, ?4, 0, ?5) "
 		"ON CONFLICT(case_id, kind) DO UPDATE SET"
@@ -898,13 +904,6 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 		"   THEN excluded.updated_at ELSE updated_at END,"
 		" due = excluded.due, status = excluded.status");
 
-	if (deadline_kind_from_name(kind) == DL_KIND_NONE ||
-	    deadline_status_from_name(status) == DL_STATUS_NONE) {
-		if (st)
-			release(cs, st);
-		return bad_name(cs, "deadline kind or status", deadline_kind_from_name(kind) ==
-		                DL_KIND_NONE ? kind : status);
-	}
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -919,15 +918,13 @@ int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (deadline_status_from_name(to) == DL_STATUS_NONE)
+		return bad_name(cs, "deadline status", to);
+	st = prepare(cs,
 		"UPDATE deadlines SET status = ?4, sequence = sequence + 1, updated_at = ?5"
 		" WHERE case_id = ?1 AND kind = ?2 AND status = ?3");
-
-	if (deadline_status_from_name(to) == DL_STATUS_NONE) {
-		if (st)
-			release(cs, st);
-		return bad_name(cs, "deadline status", to);
-	}
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
