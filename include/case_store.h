@@ -1,23 +1,61 @@
 /*
- * case_store.h - stage 3: cases, children, messages, deadlines and the
- * append-only timeline, in SQLite.
+ * NAME
+ *	case_store.h - stage 3, the store: cases, children, messages,
+ *	deadlines and the append-only timeline, in SQLite.
  *
- * Owns: the database file and its schema (PRAGMA user_version
- * migrations), every SQL statement (all prepared, all parameters bound)
- * except the reference guard's few on `meta` and `ref_counter`
- * (store_guard.c), through which every case reference is issued.
- * The store knows how to find, open and change cases; *when* to do so
- * is decided by the pipeline.
+ * PURPOSE
+ *	The store knows how to find, open and change cases; *when* to do
+ *	so is decided by the pipeline.  Its modules:
+ *	    case_store.c    the database, the schema and its migrations,
+ *	                    the statement cache, the writes (this header)
+ *	    case_links.c    which message is which; linked cases (case_links.h)
+ *	    case_outbox.c   the iMIP outbox and seal key (case_outbox.h,
+ *	                    included here)
+ *	    case_views.c    the read side for cmectl: JSON, one case as a
+ *	                    struct, reports (case_views.h)
+ *	    case_types.c    the status/kind/action name tables (case_types.h)
+ *	    store_guard.c   the record of issued references (store_guard.h)
  *
- * One struct case_store is one connection; it is not shared between
- * threads.  Writes happen inside case_store_begin/commit so that a
- * message's case, events and deadlines land together or not at all.
+ * OWNS
+ *	The database file and its schema (PRAGMA user_version
+ *	migrations), and every SQL statement, all prepared with every value
+ *	bound, except the reference guard's few on `meta` and `ref_counter`
+ *	(store_guard.c), through which every case reference is issued.
+ *	Statements are cached per connection (case_store_sql.h): a
+ *	connection that lives across messages parses each statement once.
+ *	Status and kind values are the stored names of case_types.h; a
+ *	name outside those tables is refused (-1) by the functions that
+ *	write one.
+ *
+ * RETURN CONVENTIONS
+ *	One convention for the whole store:
+ *	    actions (open, write, change, begin/commit)  0 done, -1 error;
+ *	    lookups of one thing (find, match, next)    1 found, 0 none,
+ *	                                                -1 error;
+ *	    counts (sweep, purge, change_deadline_status) N >= 0, -1 error;
+ *	    constructors                                pointer, or NULL.
+ *	On -1, case_store_errmsg says what failed.  Documented exceptions:
+ *	case_store_check_refs and case_store_quick_check (0 fine, 1 refused
+ *	or corrupt, -1 could not check), case_store_outbox_seen_by_mta
+ *	(case_outbox.h).
+ *
+ * CONCURRENCY
+ *	One struct case_store is one SQLite connection, opened
+ *	SQLITE_OPEN_NOMUTEX: one thread at a time.  The milter's writing
+ *	connection is shared by its threads and lives across messages; the
+ *	pipeline's lock serialises every use of it.  Other processes
+ *	(cmectl) open connections of their own; WAL lets readers run beside
+ *	the writer, and writers wait up to 5 s for each other.  Writes happen
+ *	inside case_store_begin/commit (a batch of messages in the milter,
+ *	each under a savepoint of its own) so that a message's case, events,
+ *	deadlines and outbox mails land together or not at all.
  */
 #ifndef CME_CASE_STORE_H
 #define CME_CASE_STORE_H
 
 #include <stddef.h>
 #include <time.h>
+#include "case_types.h"
 #include "referral.h"
 #include "strlist.h"
 
@@ -28,7 +66,8 @@ struct case_store;
 struct case_info {
 	long long id;
 	char ref[CASE_REF_MAX];
-	char status[16];              /* open, visited, closed, long-term, triage */
+	char status[16];              /* stored name: open, visited, closed, ... */
+	enum case_status cstatus;     /* the same as an enum (case_types.h) */
 	char officer[256];
 	char referrer_email[256];
 	time_t opened_at;
@@ -112,10 +151,12 @@ struct deadline_row {
 	long long case_id;
 	char ref[CASE_REF_MAX];
 	char kind[24];            /* home-visit, escalation, long-term-review, immediate */
+	enum deadline_kind dkind; /* the same as an enum (case_types.h) */
 	time_t due;
 	int sequence;
 	char status[16];          /* pending, met, cancelled, fired (a long-term
 	                             review whose case went long-term) */
+	enum deadline_status dstatus;   /* the same as an enum */
 	char officer[256];
 	char initials[16];
 	char name[168];           /* "Forename Surname": ReminderDetail full only */
@@ -145,17 +186,6 @@ int case_store_each_officer(struct case_store *cs,
  * matched).  Returns how many changed (refs appended), or -1. */
 int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist *refs);
 
-/* Monthly performance indicators (SPEC 5.5) for [from, to). */
-struct case_report {
-	long long opened, closed, closed_in_borough, closed_left_area;
-	long long open_at_end, long_term;
-	long long deadlines_due, deadlines_met, deadlines_missed;
-	struct { char outcome[32]; long long count; } outcomes[16];
-	size_t n_outcomes;
-};
-int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
-                      struct case_report *out);
-
 /* Delete cases whose child was born before `cutoff_dob` (YYYY-MM-DD) and
  * record the purge.  Returns the number of cases removed, or -1. */
 long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t now,
@@ -167,55 +197,7 @@ int case_store_each_changed_deadline(struct case_store *cs, long long case_id, t
                                      int (*fn)(const struct deadline_row *, void *),
                                      void *arg);
 
-/* Outbox of iMIP mails: added in the case's transaction, sent after. */
-struct outbox_row {
-	long long id;
-	char recipient[256];
-	char message_id[400];     /* as queued: what its seal covers */
-	char *message;            /* malloc'd; the caller frees */
-	int attempts;
-};
-int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
-                          const char *method, const char *recipient, const char *message,
-                          const char *message_id, time_t now);
-/* A copy of a reminder mail passed through the MTA (seen by the milter,
- * its seal already checked; `copy` names the submission it came from):
- * 1 let it through (the first copy, now recorded as sent and echoed; or
- * that same copy again, the MTA retrying it), 2 another copy passed
- * first (a resend after a crash: a duplicate), 0 not ours, -1 error. */
-int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
-                                  const char *copy, time_t now);
-/* Call fn for each sender name holding claims on unsent mail; fn
- * returns non-zero to stop (then -1).  0 or -1. */
-int case_store_outbox_claimants(struct case_store *cs,
-                                int (*fn)(const char *claimant, void *), void *arg);
-/* Free the claims of `claimant` (a sender known to be dead): its mails
- * become due at `due`.  Count or -1. */
-int case_store_outbox_release(struct case_store *cs, const char *claimant, time_t due);
-/* 1 if the milter has ever seen one of our mails pass (the MTA runs it
- * on locally submitted mail), 0 if not, -1 error. */
-int case_store_outbox_echoes_seen(struct case_store *cs);
-/* The key that seals reminder mails (hex, from the meta table). */
-int case_store_seal_key(struct case_store *cs, char *out, size_t outlen);
-/* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
-int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out);
-/* Hold a mail back until `until` while one sender submits it. */
-int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
-                            const char *claimant);
-/* Record a submission: sent, or failed with the next attempt's time. */
-int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
-                           time_t next_attempt, const char *error);
-
-/* JSON (json-c object, as text) for `cmectl cases` / `cmectl show`. */
-struct case_filter {
-	const char *status;       /* open (every not-closed case), closed, triage,
-	                             long-term, visited, all */
-	const char *officer;      /* NULL: any */
-	const char *school;       /* substring, case-insensitive; NULL: any */
-	int overdue;              /* only cases with a pending deadline past `now` */
-	time_t now;
-};
-char *case_store_cases_json(struct case_store *cs, const struct case_filter *f);
-char *case_store_show_json(struct case_store *cs, const char *ref);
+/* The outbox of reminder mails (case_outbox.c). */
+#include "case_outbox.h"
 
 #endif

@@ -10,6 +10,7 @@
  *   escalation       = 20 school-days
  *   long_term        = 6 months
  *   immediate        = child-protection-plan section-47 ...
+ *   archive_check    = Synergy (Admissions)       (repeatable, in order)
  *
  * Owns: struct policy and the closure sets it loaded.  Calendar names
  * without a '/' are looked up in the CalendarDir; policy names without a
@@ -48,6 +49,7 @@ struct policy {
 	struct duration escalation;
 	struct duration long_term;
 	unsigned long immediate_flags;     /* vocab flag bitmask */
+	struct strlist archive_checks;     /* archive_check lines, in order */
 };
 
 /* Load by name or path.  On failure returns NULL and appends
@@ -60,6 +62,10 @@ struct policy {
 struct policy *policy_load(const char *name_or_path, const char *policy_dir,
                            const char *calendar_dir, struct strlist *errors);
 void policy_free(struct policy *p);
+
+/* The databases the long-term case's archive form lists for the officer
+ * to check (`archive_check` lines; empty when the policy has none). */
+const struct strlist *policy_archive_checks(const struct policy *p);
 
 /* "3 working-days" -> duration.  Units: hour(s), day(s), week(s),
  * month(s), working-day(s), school-day(s) (case-insensitive; a space may

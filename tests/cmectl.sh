@@ -90,6 +90,21 @@ is "$(sed -n 2p "$T/r.csv")" "2026-11,1,1,0,1,0,0,1,1,0" "report: opened 1, clos
 is "$(sed -n 3p "$T/r.csv")" "2026-11,closed:moved-out-of-area,1" "report: closures by outcome"
 "$CMECTL" -c "$C" archive-form "$ref" | grep -q "Long-term CME case - 'archiving' form"
 ok $? "archive-form prints the seed 001 Appendix 4 form"
+# The form's databases are the policy's archive_check lines, in order.
+{ grep -v '^archive_check' "$top_srcdir/policies/default.policy"
+  printf 'archive_check = Our admissions system\narchive_check = Health visitors\n'; } > "$T/own.policy"
+sed "s|^Policy .*|Policy $T/own.policy|" "$C" > "$T/own.conf"
+"$CMECTL" -c "$T/own.conf" archive-form "$ref" > "$T/af.txt"
+is "$(sed -n '/^Databases/,/^$/p' "$T/af.txt" | awk 'NF { sub(/ +$/, ""); print }' | tail -n +2 | paste -sd '|')" \
+	"Our admissions system|Health visitors" "archive-form lists the policy's own databases"
+grep -q 'Synergy' "$T/af.txt"
+is "$?" "1" "and none of another borough's"
+"$CMECTL" -c "$C" archive-form "$ref" | grep -q '^Synergy (Admissions) .*$'
+ok $? "the shipped policies list the London borough's (Appendix 4)"
+conf "$T/nv.conf" "$T/nv"
+ref2=$("$CMECTL" -c "$T/nv.conf" ingest --now 2026-11-02T10:00:00Z "$F/referral2.eml" 2>/dev/null | awk '$2 == "opened" {print $3}')
+"$CMECTL" -c "$T/nv.conf" archive-form "${ref2:-none}" | grep -q "last visit (if in-borough address): none recorded$"
+ok $? "a case never visited says 'none recorded', whole"
 # reopening: the same child referred again after closure
 sed 's/^Message-ID: .*/Message-ID: <again-1@oak.sch.test>/' "$F/referral.eml" > "$T/again.eml"
 out=$("$CMECTL" -c "$C" ingest --now 2026-11-20T10:00:00Z "$T/again.eml")

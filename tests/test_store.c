@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include "case_store.h"
+#include "case_types.h"
+#include "case_views.h"
 #include "claimant.h"
 #include "imip.h"
 #include "msg_digest.h"
@@ -262,6 +264,39 @@ int main(void)
 			CHECK_INT(case_store_match_child(cs, &same, &m), 1, "the same valid UPN matches");
 		}
 		CHECK(case_store_add_event(cs, a.id, now, "note", "test", "x") == 0, "an event is added");
+		/* The vocabularies: one name table each, the stored text. */
+		CHECK(case_status_from_name(case_status_name(CASE_LONG_TERM)) == CASE_LONG_TERM &&
+		      strcmp(case_status_name(CASE_LONG_TERM), "long-term") == 0 &&
+		      deadline_status_from_name("pending") == DL_PENDING &&
+		      strcmp(deadline_kind_name(DL_KIND_LONG_TERM_REVIEW), "long-term-review") == 0 &&
+		      case_action_from_name("duplicate") == ACTION_DUPLICATE &&
+		      case_status_from_name("Open") == CASE_STATUS_NONE &&
+		      deadline_kind_from_name(NULL) == DL_KIND_NONE &&
+		      case_status_name(CASE_STATUS_COUNT) == NULL,
+		      "case_types: names round-trip, unknown names are NONE");
+		CHECK_STR(a.status, "open", "a new case's status is the stored name");
+		CHECK(a.cstatus == CASE_OPEN && b.cstatus == CASE_TRIAGE, "and its enum");
+		CHECK(case_store_set_status(cs, a.id, "reopened", NULL, now) == -1 &&
+		      strstr(case_store_errmsg(cs), "not a case status") != NULL,
+		      "a status outside the table is refused");
+		CHECK(case_store_set_deadline(cs, a.id, "home visit", now, "pending", now) == -1 &&
+		      case_store_set_deadline(cs, a.id, "home-visit", now, "done", now) == -1,
+		      "a deadline kind or status outside the table is refused");
+		CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE status NOT IN "
+		                "('open', 'visited', 'closed', 'long-term', 'triage')"), 0,
+		          "and nothing of it was stored");
+		{
+			struct case_view v;
+
+			CHECK_INT(case_views_read_case(cs, a.ref, &v), 1, "case_views_read_case finds a case");
+			CHECK(strcmp(v.ref, a.ref) == 0 && strcmp(v.forename, "Siobhán") == 0 &&
+			      strcmp(v.address, "") == 0 && v.year_group == -1 && v.n_events == 1 &&
+			      strcmp(v.events[0].type, "note") == 0 &&
+			      strcmp(v.events[0].detail, "x") == 0 && v.opened_at == now,
+			      "with its child, empty strings for unknowns and its timeline");
+			case_views_free(&v);
+			CHECK_INT(case_views_read_case(cs, "CME-2026-99999", &v), 0, "and 0 for no such case");
+		}
 		case_store_close(cs);
 		CHECK_INT(count(db, "SELECT count(*) FROM events"), 1, "the event is stored");
 		{
@@ -410,11 +445,11 @@ int main(void)
 		                "WHERE o.ref = 'CME-2026-00001' AND n.status = 'open' AND n.verified = 0"), 1,
 		          "the new case (unverified) names the closed one as its previous case");
 		cs = case_store_open(db, err, sizeof err);
-		json = cs && res.refs.n ? case_store_show_json(cs, res.refs.v[0]) : NULL;
+		json = cs && res.refs.n ? case_views_show_json(cs, res.refs.v[0]) : NULL;
 		CHECK(json && strstr(json, "\"previous_case\": \"CME-2026-00001\"") != NULL,
 		      "cmectl show of the new case has previous_case: CME-2026-00001");
 		free(json);
-		json = cs ? case_store_show_json(cs, "CME-2026-00001") : NULL;
+		json = cs ? case_views_show_json(cs, "CME-2026-00001") : NULL;
 		CHECK(json && res.refs.n && strstr(json, "\"later_cases\"") &&
 		      strstr(json, res.refs.v[0]) != NULL,
 		      "and the closed case lists it in later_cases");

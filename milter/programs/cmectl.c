@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "case_store.h"
+#include "case_types.h"
+#include "case_views.h"
 #include "conf.h"
 #include "deadline.h"
 #include "extract.h"
@@ -237,9 +239,13 @@ static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 		free(raw);
 		return fail(EXIT_INTERNAL, "out of memory reading %s", path);
 	}
-	if (truncated)
-		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
-		                  "only the first part was read");
+	if (truncated && strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
+	                             "only the first part was read") != 0) {
+		referral_free(&r);
+		message_free(m);
+		free(raw);
+		return fail(EXIT_INTERNAL, "out of memory reading %s", path);
+	}
 	json = referral_to_json(&r);
 	if (json)
 		printf("%s\n", json);
@@ -322,7 +328,13 @@ static int ingest_maildir(struct pipeline *p, const char *dir, time_t now, int *
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(full, sizeof full, "%s/%s", sub, de->d_name);
-			(void)strlist_add(&files, full);
+			if (strlist_add(&files, full) != 0) {
+				/* a file left out would be a message never ingested */
+				closedir(d);
+				strlist_free(&files);
+				*failed = 1;
+				return fail(EXIT_INTERNAL, "out of memory listing %s", dir);
+			}
 		}
 		closedir(d);
 	}
@@ -405,12 +417,9 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 	struct case_store *cs;
 	struct pipeline *p;
 	char *text;
-	static const char *const statuses[] = { "open", "closed", "all", "triage",
-		"long-term", "visited" };
-	size_t k;
+	const char *status = case_status_name(CASE_OPEN);
 
 	memset(&f, 0, sizeof f);
-	f.status = "open";
 	f.now = time(NULL);
 	for (int i = 1; i < argc; i++) {
 		int t = take_now(argc, argv, &i, &f.now);
@@ -424,7 +433,7 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 		else if (strcmp(argv[i], "--overdue") == 0)
 			f.overdue = 1;
 		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
-			f.status = argv[++i];
+			status = argv[++i];
 		else if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
 			f.officer = argv[++i];
 		else if (strcmp(argv[i], "--school") == 0 && i + 1 < argc)
@@ -432,12 +441,11 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 		else
 			return fail(EXIT_USER, "unknown argument %s", argv[i]);
 	}
-	for (k = 0; k < sizeof statuses / sizeof statuses[0]; k++)
-		if (strcmp(f.status, statuses[k]) == 0)
-			break;
-	if (k == sizeof statuses / sizeof statuses[0])
+	f.all = strcmp(status, "all") == 0;
+	f.status = case_status_from_name(status);
+	if (!f.all && f.status == CASE_STATUS_NONE)
 		return fail(EXIT_USER, "unknown status %s (open, closed, triage, long-term, visited, all)",
-		            f.status);
+		            status);
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
 	/* Long-term is a matter of time passing: bring it up to date first. */
@@ -447,7 +455,7 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 	pipeline_free(p);
 	if ((cs = open_store(ctl)) == NULL)
 		return EXIT_INTERNAL;
-	text = case_store_cases_json(cs, &f);
+	text = case_views_cases_json(cs, &f);
 	case_store_close(cs);
 	if (text == NULL)
 		return fail(EXIT_INTERNAL, "%s", "cannot read the case list");
@@ -459,12 +467,12 @@ static int cmd_cases(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-/* The JSON of case argv[1] (for show and archive-form), or an exit code
- * in *rc with the message printed. */
-static char *case_json(struct ctl *ctl, int argc, char **argv, const char *cmd, int *rc)
+/* The store of a command about case argv[1] (show, archive-form), or
+ * NULL with an exit code in *rc and the message printed. */
+static struct case_store *case_command_store(struct ctl *ctl, int argc, const char *cmd,
+                                             int *rc)
 {
 	struct case_store *cs;
-	char *text;
 
 	if (argc < 2) {
 		*rc = fail(EXIT_USER, "%s needs a case reference", cmd);
@@ -472,37 +480,51 @@ static char *case_json(struct ctl *ctl, int argc, char **argv, const char *cmd, 
 	}
 	if ((*rc = load_conf(ctl, 1)) != 0 || (*rc = become_milter_user(&ctl->conf)) != 0)
 		return NULL;
-	if ((cs = open_store(ctl)) == NULL) {
+	if ((cs = open_store(ctl)) == NULL)
 		*rc = EXIT_INTERNAL;
-		return NULL;
-	}
-	text = case_store_show_json(cs, argv[1]);
-	case_store_close(cs);
-	if (text == NULL)
-		*rc = fail(EXIT_USER, "no case %s", argv[1]);
-	return text;
+	return cs;
 }
 
 static int cmd_show(struct ctl *ctl, int argc, char **argv)
 {
 	int rc;
-	char *text = case_json(ctl, argc, argv, "show", &rc);
+	struct case_store *cs = case_command_store(ctl, argc, "show", &rc);
+	char *text;
 
-	if (text == NULL)
+	if (cs == NULL)
 		return rc;
+	text = case_views_show_json(cs, argv[1]);
+	case_store_close(cs);
+	if (text == NULL)
+		return fail(EXIT_USER, "no case %s", argv[1]);
 	printf("%s\n", text);   /* JSON is the only form for now */
 	free(text);
 	return 0;
+}
+
+/* The policy `name` (the configured one when NULL), or NULL with its
+ * problems printed. */
+static struct policy *load_policy(struct ctl *ctl, const char *name)
+{
+	struct strlist errors = STRLIST_INIT;
+	struct policy *pol;
+
+	deadline_global_init();
+	pol = policy_load(name ? name : ctl->conf.policy, ctl->conf.policy_dir,
+	                  ctl->conf.calendar_dir, &errors);
+	if (pol == NULL)
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "%s\n", errors.v[i]);
+	strlist_free(&errors);
+	return pol;
 }
 
 static int cmd_deadlines(struct ctl *ctl, int argc, char **argv)
 {
 	const char *policy_name = NULL;
 	time_t from = (time_t)-1;
-	struct strlist errors = STRLIST_INIT;
 	struct policy *pol;
 	int rc;
-	static const char *const kinds[] = { "home-visit", "escalation", "long-term-review" };
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
@@ -518,17 +540,12 @@ static int cmd_deadlines(struct ctl *ctl, int argc, char **argv)
 		from = time(NULL);
 	if ((rc = load_conf(ctl, 0)) != 0)
 		return rc;
-	deadline_global_init();
-	pol = policy_load(policy_name ? policy_name : ctl->conf.policy, ctl->conf.policy_dir,
-	                  ctl->conf.calendar_dir, &errors);
-	if (pol == NULL) {
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "%s\n", errors.v[i]);
-		strlist_free(&errors);
+	if ((pol = load_policy(ctl, policy_name)) == NULL)
 		return EXIT_USER;
-	}
 	{
 		const struct duration *ds[] = { &pol->home_visit, &pol->escalation, &pol->long_term };
+		static const enum deadline_kind kinds[] = { DL_KIND_HOME_VISIT, DL_KIND_ESCALATION,
+		                                            DL_KIND_LONG_TERM_REVIEW };
 		char buf[64], dur[64];
 
 		deadline_format_local(pol, from, buf, sizeof buf);
@@ -540,11 +557,10 @@ static int cmd_deadlines(struct ctl *ctl, int argc, char **argv)
 				continue;
 			deadline_format_local(pol, due, buf, sizeof buf);
 			duration_format(ds[i], dur, sizeof dur);
-			printf("%-17s %s  (%s)\n", kinds[i], buf, dur);
+			printf("%-17s %s  (%s)\n", deadline_kind_name(kinds[i]), buf, dur);
 		}
 	}
 	policy_free(pol);
-	strlist_free(&errors);
 	return 0;
 }
 
@@ -751,7 +767,7 @@ static int cmd_report(struct ctl *ctl, int argc, char **argv)
 	}
 	if ((cs = open_store(ctl)) == NULL)
 		return EXIT_INTERNAL;
-	rc = case_store_report(cs, from, to, now, &r);
+	rc = case_views_report(cs, from, to, now, &r);
 	case_store_close(cs);
 	if (rc != 0)
 		return fail(EXIT_INTERNAL, "%s", "the report could not be computed");
@@ -839,79 +855,93 @@ static int cmd_accept_restore(struct ctl *ctl, int argc, char **argv)
 }
 
 /* The long-term case "archiving" form of seed 001, Appendix 4, filled
- * from the case.  The database checks are the officer's to fill in. */
+ * from the case (case_views_read_case).  The databases to check are the
+ * policy's archive_check lines; their dates and outcomes are the
+ * officer's to fill in. */
+static void print_archive_case(const struct case_view *v)
+{
+	char opened[32];
+	const char *who = *v->referrer_org ? v->referrer_org : v->referrer_name;
+	int has_postcode = strstr(v->address, v->postcode) != NULL;
+	struct tm tm;
+
+	gmtime_r(&v->opened_at, &tm);
+	strftime(opened, sizeof opened, "%Y-%m-%d", &tm);
+	printf("Long-term CME case - 'archiving' form\n");
+	printf("Case reference:            %s\n", v->ref);
+	printf("Name of child:             %s %s\n", v->forename, v->surname);
+	if (v->year_group >= 0)
+		printf("DOB:                       %s    Year group: %d\n", v->dob, v->year_group);
+	else
+		printf("DOB:                       %s    Year group: \n", v->dob);
+	printf("Last known address:        %s%s%s\n", v->address, has_postcode ? "" : " ",
+	       has_postcode ? "" : v->postcode);
+	printf("Residency status:          \n");
+	printf("School last attended:      %s\n", v->school);
+	printf("Date case opened to CME:   %s\n", opened);
+	printf("Referred from:             %s\n", who);
+}
+
+static void print_archive_timeline(const struct case_view *v)
+{
+	char at[32];
+	const struct case_event_view *last_visit = NULL;
+	struct tm tm;
+
+	for (size_t i = 0; i < v->n_events; i++)
+		if (strcmp(v->events[i].type, "visit") == 0)
+			last_visit = &v->events[i];
+	if (last_visit) {
+		gmtime_r(&last_visit->at, &tm);
+		strftime(at, sizeof at, "%Y-%m-%d", &tm);
+	}
+	printf("\nDate of CME Officer's last visit (if in-borough address): %s\n",
+	       last_visit ? at : "none recorded");
+	printf("\nSummary of CME Officer intervention:\n");
+	for (size_t i = 0; i < v->n_events; i++) {
+		const struct case_event_view *e = &v->events[i];
+
+		/* as `show` lists them: an event without a type or detail has
+		 * nothing to summarise */
+		if (*e->type == '\0' || *e->detail == '\0' || strcmp(e->type, "deadline") == 0)
+			continue;
+		gmtime_r(&e->at, &tm);
+		strftime(at, sizeof at, "%Y-%m-%d", &tm);
+		printf("  %s  %s\n", at, e->detail);
+	}
+}
+
 static int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
 {
-	json_object *o, *v, *tl;
-	char *text;
+	struct case_store *cs;
+	struct case_view v;
+	struct policy *pol;
+	const struct strlist *checks;
 	int rc;
-	const char *last_visit = NULL;
-	static const char *const checks[] = {
-		"Synergy (Admissions)", "Key to Success (DfE)", "Liquid Logic (Social Care)",
-		"LBBD agencies", "Tenancy Audit Team",
-		"Early Years and Foundation Service (transfer to Reception)",
-		"United Kingdom Border Agency (UKBA): child protection cases only",
-		"Child Benefit Agency", "National Health Service (NHS) Rio system",
-		"Check with last school attended (if applicable)",
-	};
 
-	if ((text = case_json(ctl, argc, argv, "archive-form", &rc)) == NULL)
+	if ((cs = case_command_store(ctl, argc, "archive-form", &rc)) == NULL)
 		return rc;
-	o = json_tokener_parse(text);
-	free(text);
-#define F(key) (json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "")
-	printf("Long-term CME case - 'archiving' form\n");
-	printf("Case reference:            %s\n", F("ref"));
-	printf("Name of child:             %s %s\n", F("forename"), F("surname"));
-	printf("DOB:                       %s    Year group: %s\n", F("dob"), F("year_group"));
-	printf("Last known address:        %s%s%s\n", F("address"),
-	       strstr(F("address"), F("postcode")) ? "" : " ",
-	       strstr(F("address"), F("postcode")) ? "" : F("postcode"));
-	printf("Residency status:          \n");
-	printf("School last attended:      %s\n", F("school"));
-	printf("Date case opened to CME:   %.10s\n", F("opened_at"));
-	{
-		json_object *ref, *n;
-		const char *who = "";
-
-		if (json_object_object_get_ex(o, "referrer", &ref)) {
-			if (json_object_object_get_ex(ref, "organisation", &n))
-				who = json_object_get_string(n);
-			else if (json_object_object_get_ex(ref, "name", &n))
-				who = json_object_get_string(n);
-		}
-		printf("Referred from:             %s\n", who);
+	rc = case_views_read_case(cs, argv[1], &v);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", progname, case_store_errmsg(cs));
+	case_store_close(cs);
+	if (rc <= 0)
+		return rc < 0 ? EXIT_INTERNAL : fail(EXIT_USER, "no case %s", argv[1]);
+	if ((pol = load_policy(ctl, NULL)) == NULL) {
+		case_views_free(&v);
+		return EXIT_USER;
 	}
+	checks = policy_archive_checks(pol);
+	print_archive_case(&v);
 	printf("\n%-66s %-18s %s\n", "Databases", "Date last checked", "Outcome");
-	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-		printf("%-66s %-18s %s\n", checks[i], "", "");
-	if (json_object_object_get_ex(o, "timeline", &tl))
-		for (size_t i = 0; i < json_object_array_length(tl); i++) {
-			json_object *e = json_object_array_get_idx(tl, i), *ty, *at;
-
-			if (json_object_object_get_ex(e, "type", &ty) &&
-			    strcmp(json_object_get_string(ty), "visit") == 0 &&
-			    json_object_object_get_ex(e, "at", &at))
-				last_visit = json_object_get_string(at);
-		}
-	printf("\nDate of CME Officer's last visit (if in-borough address): %.10s\n",
-	       last_visit ? last_visit : "none recorded");
-	printf("\nSummary of CME Officer intervention:\n");
-	if (json_object_object_get_ex(o, "timeline", &tl))
-		for (size_t i = 0; i < json_object_array_length(tl); i++) {
-			json_object *e = json_object_array_get_idx(tl, i), *at, *ty, *de;
-
-			if (json_object_object_get_ex(e, "at", &at) &&
-			    json_object_object_get_ex(e, "type", &ty) &&
-			    json_object_object_get_ex(e, "detail", &de) &&
-			    strcmp(json_object_get_string(ty), "deadline") != 0)
-				printf("  %.10s  %s\n", json_object_get_string(at), json_object_get_string(de));
-		}
-	printf("\nCME officer: %-30s Signature ............ Date ..........\n", F("officer"));
+	for (size_t i = 0; i < checks->n; i++)
+		printf("%-66s %-18s %s\n", checks->v[i], "", "");
+	print_archive_timeline(&v);
+	printf("\nCME officer: %-30s Signature ............ Date ..........\n", v.officer);
 	printf("Line manager: ................................ Signature ............ Date ..........\n");
 	printf("Commissioning Director, Education: ........... Signature ............ Date ..........\n");
-#undef F
-	json_object_put(o);
+	policy_free(pol);
+	case_views_free(&v);
 	return 0;
 }
 
@@ -935,7 +965,7 @@ static void print_cases_table(const char *text)
 				json_object *d = json_object_array_get_idx(dl, k), *st, *kind, *due;
 
 				if (json_object_object_get_ex(d, "status", &st) &&
-				    strcmp(json_object_get_string(st), "pending") == 0 &&
+				    deadline_status_from_name(json_object_get_string(st)) == DL_PENDING &&
 				    json_object_object_get_ex(d, "kind", &kind) &&
 				    json_object_object_get_ex(d, "due", &due)) {
 					snprintf(next, sizeof next, "%s %s", json_object_get_string(kind),

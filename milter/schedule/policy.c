@@ -362,7 +362,7 @@ static void parse_duration_key(struct reader *r, int line, const char *key,
 
 enum key_id {
 	K_NAME, K_TIMEZONE, K_WORKING_DAY, K_WORKING_CLOSURES, K_SCHOOL_CLOSURES,
-	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K__COUNT
+	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K_ARCHIVE_CHECK, K__COUNT
 };
 
 static const char *const key_names[K__COUNT] = {
@@ -370,7 +370,22 @@ static const char *const key_names[K__COUNT] = {
 	[K_WORKING_CLOSURES] = "working_closures", [K_SCHOOL_CLOSURES] = "school_closures",
 	[K_HOME_VISIT] = "home_visit", [K_ESCALATION] = "escalation",
 	[K_LONG_TERM] = "long_term", [K_IMMEDIATE] = "immediate",
+	[K_ARCHIVE_CHECK] = "archive_check",
 };
+
+/* archive_check: one line per database the long-term archive form lists,
+ * in order; the only key that may repeat. */
+#define ARCHIVE_CHECKS_MAX 64
+
+static void add_archive_check(struct reader *r, int line, const char *value, struct policy *p)
+{
+	if (*value == '\0')
+		problem(r, line, "'archive_check' has no value");
+	else if (p->archive_checks.n >= ARCHIVE_CHECKS_MAX)
+		problem(r, line, "more than %d archive_check lines", ARCHIVE_CHECKS_MAX);
+	else if (strlist_add(&p->archive_checks, value) != 0)
+		problem(r, line, "out of memory");
+}
 
 /* Values of the two calendar keys, kept until the whole file is read so
  * that school_closures can be made a superset of working_closures however
@@ -421,6 +436,10 @@ static void handle_line(struct reader *r, int line, char *text, struct policy *p
 			break;
 	if (k == K__COUNT) {
 		problem(r, line, "unknown key '%.100s'", key);
+		return;
+	}
+	if (k == K_ARCHIVE_CHECK) {
+		add_archive_check(r, line, value, p);
 		return;
 	}
 	if (seen[k]) {
@@ -653,6 +672,11 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 	return p;
 }
 
+const struct strlist *policy_archive_checks(const struct policy *p)
+{
+	return &p->archive_checks;
+}
+
 void policy_free(struct policy *p)
 {
 	if (p == NULL)
@@ -662,5 +686,6 @@ void policy_free(struct policy *p)
 	free(p->timezone);
 	closures_free(&p->working_closures);
 	closures_free(&p->school_closures);
+	strlist_free(&p->archive_checks);
 	free(p);
 }

@@ -3,7 +3,7 @@
  * one.  See case_links.h.
  *
  * Owns: the SQL on messages.digest and cases.previous_case (schema
- * version 6, in case_store.c's migrations).  Uses the store's statement
+ * version 8, in case_store.c's migrations).  Uses the store's statement
  * helpers (case_store_sql.h): every value is a bound parameter.
  */
 #include <stdio.h>
@@ -25,7 +25,7 @@ int case_store_message_lookup(struct case_store *cs, const char *key,
 		"WHERE (?2 IS NOT NULL AND m.message_id = ?2) OR (?2 IS NULL AND m.msg_key = ?1) "
 		"ORDER BY m.id, c.id");
 	struct strlist same = STRLIST_INIT, other = STRLIST_INIT;
-	int rc, seen_same = 0, seen_other = 0;
+	int rc, seen_same = 0, seen_other = 0, oom = 0;
 
 	if (st == NULL)
 		return -1;
@@ -37,8 +37,8 @@ int case_store_message_lookup(struct case_store *cs, const char *key,
 		const unsigned char *ref = sqlite3_column_text(st, 2);
 
 		*(is_same ? &seen_same : &seen_other) = 1;
-		if (ref)
-			(void)strlist_add_unique(is_same ? &same : &other, (const char *)ref);
+		if (ref && strlist_add_unique(is_same ? &same : &other, (const char *)ref) != 0)
+			oom = 1;
 	}
 	case_store_sql_release(cs, st);
 	if (rc != SQLITE_DONE) {
@@ -47,9 +47,14 @@ int case_store_message_lookup(struct case_store *cs, const char *key,
 		return case_store_sql_fail(cs, "looking up a message");
 	}
 	for (size_t i = 0; refs && i < (seen_same ? same : other).n; i++)
-		(void)strlist_add_unique(refs, (seen_same ? same : other).v[i]);
+		if (strlist_add_unique(refs, (seen_same ? same : other).v[i]) != 0)
+			oom = 1;
 	strlist_free(&same);
 	strlist_free(&other);
+	/* a case left out of the list would be a case the message's
+	 * duplicate is not reported on */
+	if (oom)
+		return case_store_sql_oom(cs, "looking up a message");
 	return seen_same ? MESSAGE_DUPLICATE : seen_other ? MESSAGE_ID_REUSED : MESSAGE_NEW;
 }
 

@@ -1,18 +1,28 @@
 /*
- * case_store.c - cases, children, messages, deadlines and the timeline
- * in SQLite.  See case_store.h.
+ * NAME
+ *	case_store.c - stage 3, write side: the database, its schema, the
+ *	statement cache, every write of cases, children, messages,
+ *	deadlines and the timeline, and the lookups the pipeline decides
+ *	with (find, match, the deadline rows of feeds).  See case_store.h.
  *
- * Owns: the database file, its schema and every SQL statement.  All
- * values are bound parameters; no text from a message is ever spliced
- * into SQL.  The schema version lives in PRAGMA user_version; each entry
- * of `migrations` moves the schema one version up, inside the same
- * transaction that records the new version, so a crash mid-migration
- * leaves the old schema intact.
+ * OWNS
+ *	The database file, its schema and the statements below.  All
+ *	values are bound parameters; no text from a message is ever spliced
+ *	into SQL.  Status and kind values that C code passes in are checked
+ *	against, or taken from, the name tables of case_types.h; the few
+ *	spelled inside SQL text ('pending' in a WHERE clause, say) stay
+ *	literals so that the partial indexes (deadlines_pending) keep
+ *	matching, and are the same stored text.  The schema version lives in
+ *	PRAGMA user_version; each entry of `migrations` moves the schema one
+ *	version up, inside the same transaction that records the new
+ *	version, so a crash mid-migration leaves the old schema intact.
+ *	The read-side views (JSON, reports) are case_views.c's, the outbox
+ *	case_outbox.c's, the child's match key case_match.c's.
  *
- * Journal: WAL, synchronous=FULL.  A case must survive a power cut the
- * moment the milter has said "accepted" to Postfix, so every commit is
- * synced; WAL keeps that cheap (one fsync per commit, readers never
- * block the writer).
+ *	Journal: WAL, synchronous=FULL.  A case must survive a power cut the
+ *	moment the milter has said "accepted" to Postfix, so every commit is
+ *	synced; WAL keeps that cheap (one fsync per commit, readers never
+ *	block the writer).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,13 +32,13 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <sqlite3.h>
 
 #include "case_links.h"
 #include "case_store.h"
 #include "store_guard.h"
 #include "case_store_sql.h"
+#include "case_types.h"
 #include "strbuf.h"
 #include "vocab.h"
 
@@ -375,8 +385,9 @@ void case_store_rollback_to(struct case_store *cs)
 }
 
 /* ------------------------------------------------------------------ */
-/* Statement helpers.  Statements are prepared per call: a connection
- * lives for one message, so a cache would not pay for itself.          */
+/* Statement helpers: the per-connection cache described at the top
+ * (struct cached_stmt).  The milter's writer connection lives across
+ * messages and batches, so each statement is parsed once.              */
 
 static sqlite3_stmt *prepare(struct case_store *cs, const char *sql)
 {
@@ -465,11 +476,35 @@ int case_store_sql_fail(struct case_store *cs, const char *what)
 	return store_fail(cs, what);
 }
 
+int case_store_sql_changes(struct case_store *cs)
+{
+	return sqlite3_changes(cs->db);
+}
+
+/* A status or kind that is not in case_types.h's tables: refused before
+ * it reaches the database.  Returns -1. */
+static int bad_name(struct case_store *cs, const char *what, const char *name)
+{
+	snprintf(cs->errmsg, sizeof cs->errmsg, "not a %s: %.64s", what, name ? name : "(null)");
+	return -1;
+}
+
+int case_store_sql_oom(struct case_store *cs, const char *what)
+{
+	snprintf(cs->errmsg, sizeof cs->errmsg, "%s: out of memory", what);
+	return -1;
+}
+
 static void copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
 
 	snprintf(dst, dstlen, "%s", v ? (const char *)v : "");
+}
+
+void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
+{
+	copy_col(dst, dstlen, st, col);
 }
 
 #define CASE_COLUMNS "c.id, c.ref, c.status, c.officer, c.referrer_email, c.opened_at"
@@ -480,6 +515,7 @@ static void read_case_info(sqlite3_stmt *st, struct case_info *out)
 	out->id = sqlite3_column_int64(st, 0);
 	copy_col(out->ref, sizeof out->ref, st, 1);
 	copy_col(out->status, sizeof out->status, st, 2);
+	out->cstatus = case_status_from_name(out->status);
 	copy_col(out->officer, sizeof out->officer, st, 3);
 	copy_col(out->referrer_email, sizeof out->referrer_email, st, 4);
 	out->opened_at = (time_t)sqlite3_column_int64(st, 5);
@@ -544,79 +580,6 @@ int case_store_link_message(struct case_store *cs, long long message_row, long l
 /* ------------------------------------------------------------------ */
 /* Matching.                                                            */
 
-/* Fold a UTF-8 name for matching: Latin letters with accents to their
- * base letter, ASCII lower case, and everything that is not a letter or
- * digit dropped, so "O'Brien", "OBrien", "o brien" and "Ó'Brien" agree,
- * as do "Smith-Jones" and "Smith Jones". */
-static void fold_name(const char *s, struct strbuf *out)
-{
-	/* U+00C0..U+00FF base letters; '\0' drops the character. */
-	static const char latin1[] =
-		"AAAAAAACEEEEIIII" "DNOOOOO\0OUUUUYTs" "aaaaaaaceeeeiiii" "dnooooo\0ouuuuyty";
-
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; ) {
-		unsigned cp;
-		int n;
-
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-		} else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-			cp = ((unsigned)(*p & 0x1F) << 6) | (p[1] & 0x3F);
-			n = 2;
-		} else {
-			/* 3- and 4-byte sequences: keep bytes as they are */
-			(void)strbuf_putc(out, *p);
-			p++;
-			continue;
-		}
-		p += n;
-		if (cp < 0x80) {
-			if (isalnum((int)cp))
-				(void)strbuf_putc(out, tolower((int)cp));
-		} else if (cp >= 0xC0 && cp <= 0xFF) {
-			char base = latin1[cp - 0xC0];
-
-			if (base)
-				(void)strbuf_putc(out, tolower((unsigned char)base));
-		} else if (cp >= 0x100 && cp <= 0x17F) {
-			/* Latin Extended-A pairs upper/lower; the base letter is
-			 * close enough from a small table of their roots. */
-			static const char ext_a[] =
-				"aaaaaaccccccccdddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii"
-				"jjjj" "kkk" "llllllllll" "nnnnnnnnn" "oooooooo" "rrrrrr"
-				"ssssssss" "tttttt" "uuuuuuuuuuuu" "wwyyyzzzzzzs";
-			size_t idx = cp - 0x100;
-
-			if (idx < sizeof ext_a - 1)
-				(void)strbuf_putc(out, ext_a[idx]);
-		}
-	}
-}
-
-/* "surname|forename|dob" folded; NULL unless all three are known. */
-static char *match_key(const struct cme_child *c)
-{
-	struct strbuf sb;
-
-	if (c->surname == NULL || c->forename == NULL || c->dob == NULL)
-		return NULL;
-	strbuf_init(&sb, 1024);
-	fold_name(c->surname, &sb);
-	(void)strbuf_putc(&sb, '|');
-	/* first forename only: "Amelia Rose" and "Amelia" are one child */
-	{
-		char first[128];
-		size_t n = strcspn(c->forename, " ");
-
-		snprintf(first, sizeof first, "%.*s", (int)(n < 127 ? n : 127), c->forename);
-		fold_name(first, &sb);
-	}
-	(void)strbuf_putc(&sb, '|');
-	(void)strbuf_puts(&sb, c->dob);
-	return strbuf_detach(&sb);
-}
-
 int case_store_match_child(struct case_store *cs, const struct cme_child *c,
                            struct case_info *out)
 {
@@ -635,9 +598,11 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 			return rc;
 	}
 	{
-		char *key = match_key(c);
+		char *key;
 		sqlite3_stmt *st;
 
+		if (case_store_match_key(c, &key) != 0)
+			return case_store_sql_oom(cs, "matching a child");
 		if (key == NULL)
 			return 0;
 		st = prepare(cs,
@@ -692,18 +657,43 @@ int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
 /* ------------------------------------------------------------------ */
 /* Cases and children.                                                  */
 
+/* The flags as stored: their names, space-separated (malloc'd), or NULL
+ * out of memory.  No limit: the names are the vocabulary's own few. */
 static char *flags_text(unsigned long flags)
 {
 	struct strbuf sb;
 
-	strbuf_init(&sb, 4096);
+	strbuf_init(&sb, 0);
 	for (size_t i = 0; i < vocab_flag_count(); i++)
-		if (flags & (1UL << i)) {
-			if (sb.len)
-				(void)strbuf_putc(&sb, ' ');
-			(void)strbuf_puts(&sb, vocab_flag_name(i));
+		if (flags & (1UL << i) &&
+		    ((sb.len && strbuf_putc(&sb, ' ') != 0) ||
+		     strbuf_puts(&sb, vocab_flag_name(i)) != 0)) {
+			strbuf_free(&sb);
+			return NULL;
 		}
 	return strbuf_detach(&sb);
+}
+
+/* The referral's problems that concern this child, one a line, at most
+ * 64 KiB (malloc'd), or NULL out of memory. */
+static char *problems_text(const struct cme_referral *r, const struct cme_child *child)
+{
+	struct strbuf pb;
+	int rc = 0;
+
+	strbuf_init(&pb, 65536);
+	for (size_t i = 0; i < r->problems.n && rc == 0; i++) {
+		if (!referral_problem_concerns(r, i, child))
+			continue;
+		if (pb.len)
+			rc = case_store_put_bounded(&pb, "\n", 1);
+		rc |= case_store_put_bounded(&pb, r->problems.v[i], strlen(r->problems.v[i]));
+	}
+	if (rc != 0) {
+		strbuf_free(&pb);
+		return NULL;
+	}
+	return strbuf_detach(&pb);
 }
 
 /* The number comes from the reference guard, which never issues one
@@ -726,11 +716,13 @@ static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX
 static int run_child_statement(struct case_store *cs, const char *sql, long long case_id,
                                const struct cme_child *c, const char *what)
 {
-	char *key = match_key(c);
-	sqlite3_stmt *st = prepare(cs, sql);
+	char *key;
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL) {
+	if (case_store_match_key(c, &key) != 0)
+		return case_store_sql_oom(cs, what);
+	if ((st = prepare(cs, sql)) == NULL) {
 		free(key);
 		return -1;
 	}
@@ -770,21 +762,17 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 {
 	sqlite3_stmt *st;
 	char *flags, *problems;
-	struct strbuf pb;
 
 	memset(out, 0, sizeof *out);
 	if (allocate_ref(cs, now, out->ref) != 0)
 		return -1;
 	flags = flags_text(r->flags);
-	strbuf_init(&pb, 65536);
-	for (size_t i = 0; i < r->problems.n; i++) {
-		if (!referral_problem_concerns(r, i, child))
-			continue;
-		if (pb.len)
-			(void)strbuf_puts(&pb, "\n");
-		(void)strbuf_puts(&pb, r->problems.v[i]);
+	problems = problems_text(r, child);
+	if (flags == NULL || problems == NULL) {
+		free(flags);
+		free(problems);
+		return case_store_sql_oom(cs, "opening a case");
 	}
-	problems = strbuf_detach(&pb);
 	st = prepare(cs,
 		"INSERT INTO cases (ref, status, opened_at, officer, referrer_name, referrer_email,"
 		" referrer_org, flags, immediate, verified, problems) "
@@ -795,7 +783,7 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 		return -1;
 	}
 	bind_text(st, 1, out->ref);
-	bind_text(st, 2, triage ? "triage" : "open");
+	bind_text(st, 2, case_status_name(triage ? CASE_TRIAGE : CASE_OPEN));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	bind_text(st, 4, officer);
 	bind_text(st, 5, r->referrer.name);
@@ -810,7 +798,8 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 	if (run(cs, st, "opening a case") != 0)
 		return -1;
 	out->id = sqlite3_last_insert_rowid(cs->db);
-	snprintf(out->status, sizeof out->status, "%s", triage ? "triage" : "open");
+	out->cstatus = triage ? CASE_TRIAGE : CASE_OPEN;
+	snprintf(out->status, sizeof out->status, "%s", case_status_name(out->cstatus));
 	snprintf(out->officer, sizeof out->officer, "%s", officer);
 	out->opened_at = now;
 	if (child && write_child(cs, out->id, child) != 0)
@@ -847,10 +836,13 @@ int case_store_update_child(struct case_store *cs, long long case_id,
 int case_store_set_status(struct case_store *cs, long long case_id, const char *status,
                           const char *outcome, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (case_status_from_name(status) == CASE_STATUS_NONE)
+		return bad_name(cs, "case status", status);
+	st = prepare(cs,
 		"UPDATE cases SET status = ?2, outcome = coalesce(?3, outcome),"
 		" closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1");
-
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -897,7 +889,13 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
                             time_t due, const char *status, time_t now)
 {
 	/* SEQUENCE rises only when the event the officer sees changes. */
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (deadline_kind_from_name(kind) == DL_KIND_NONE)
+		return bad_name(cs, "deadline kind", kind);
+	if (deadline_status_from_name(status) == DL_STATUS_NONE)
+		return bad_name(cs, "deadline status", status);
+	st = prepare(cs,
 		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at) "
 		"VALUES (?1, ?2, ?3, ?4, 0, ?5) "
 		"ON CONFLICT(case_id, kind) DO UPDATE SET"
@@ -920,10 +918,13 @@ int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now)
 {
-	sqlite3_stmt *st = prepare(cs,
+	sqlite3_stmt *st;
+
+	if (deadline_status_from_name(to) == DL_STATUS_NONE)
+		return bad_name(cs, "deadline status", to);
+	st = prepare(cs,
 		"UPDATE deadlines SET status = ?4, sequence = sequence + 1, updated_at = ?5"
 		" WHERE case_id = ?1 AND kind = ?2 AND status = ?3");
-
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -987,9 +988,11 @@ static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
 		row.case_id = sqlite3_column_int64(st, 0);
 		copy_col(row.ref, sizeof row.ref, st, 1);
 		copy_col(row.kind, sizeof row.kind, st, 2);
+		row.dkind = deadline_kind_from_name(row.kind);
 		row.due = (time_t)sqlite3_column_int64(st, 3);
 		row.sequence = sqlite3_column_int(st, 4);
 		copy_col(row.status, sizeof row.status, st, 5);
+		row.dstatus = deadline_status_from_name(row.status);
 		copy_col(row.officer, sizeof row.officer, st, 6);
 		initials(sqlite3_column_text(st, 7), sqlite3_column_text(st, 8), row.initials);
 		snprintf(row.name, sizeof row.name, "%s %s",
@@ -1035,229 +1038,7 @@ int case_store_each_officer(struct case_store *cs,
 }
 
 /* ------------------------------------------------------------------ */
-/* JSON views for cmectl.                                               */
-
-static void iso_utc(time_t t, char out[32])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void put_col_str(json_object *o, const char *key, sqlite3_stmt *st, int col)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	if (v && *v)
-		json_object_object_add(o, key, json_object_new_string((const char *)v));
-}
-
-static void put_col_int(json_object *o, const char *key, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) != SQLITE_NULL)
-		json_object_object_add(o, key, json_object_new_int(sqlite3_column_int(st, col)));
-}
-
-static void put_col_time(json_object *o, const char *key, sqlite3_stmt *st, int col)
-{
-	char buf[32];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return;
-	iso_utc((time_t)sqlite3_column_int64(st, col), buf);
-	json_object_object_add(o, key, json_object_new_string(buf));
-}
-
-static json_object *deadlines_json(struct case_store *cs, long long case_id)
-{
-	json_object *a = json_object_new_array();
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT kind, due, status, sequence FROM deadlines WHERE case_id = ?1 ORDER BY due, kind");
-
-	if (st == NULL)
-		return a;
-	sqlite3_bind_int64(st, 1, case_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_object *d = json_object_new_object();
-
-		put_col_str(d, "kind", st, 0);
-		put_col_time(d, "due", st, 1);
-		put_col_str(d, "status", st, 2);
-		put_col_int(d, "sequence", st, 3);
-		json_object_array_add(a, d);
-	}
-	release(cs, st);
-	return a;
-}
-
-#define CASE_JSON_COLUMNS \
-	"c.id, c.ref, c.status, c.outcome, c.opened_at, c.closed_at, c.officer," \
-	" c.referrer_name, c.referrer_email, c.referrer_org, c.flags, c.immediate, c.verified," \
-	" c.sibling_group, c.problems, ch.forename, ch.surname, ch.dob, ch.gender, ch.upn," \
-	" ch.upn_valid, ch.year_group, ch.address, ch.postcode, ch.school, ch.last_attended," \
-	" ch.reason, ch.new_school"
-
-static json_object *case_row_json(struct case_store *cs, sqlite3_stmt *st)
-{
-	json_object *o = json_object_new_object(), *flags = json_object_new_array();
-	const unsigned char *fl = sqlite3_column_text(st, 10);
-	long long id = sqlite3_column_int64(st, 0);
-
-	put_col_str(o, "ref", st, 1);
-	put_col_str(o, "status", st, 2);
-	put_col_str(o, "outcome", st, 3);
-	put_col_time(o, "opened_at", st, 4);
-	put_col_time(o, "closed_at", st, 5);
-	put_col_str(o, "officer", st, 6);
-	put_col_str(o, "forename", st, 15);
-	put_col_str(o, "surname", st, 16);
-	put_col_str(o, "dob", st, 17);
-	put_col_str(o, "gender", st, 18);
-	put_col_str(o, "upn", st, 19);
-	if (sqlite3_column_type(st, 20) != SQLITE_NULL)
-		json_object_object_add(o, "upn_valid",
-		                       json_object_new_boolean(sqlite3_column_int(st, 20)));
-	put_col_int(o, "year_group", st, 21);
-	put_col_str(o, "address", st, 22);
-	put_col_str(o, "postcode", st, 23);
-	put_col_str(o, "school", st, 24);
-	put_col_str(o, "last_attended", st, 25);
-	put_col_str(o, "reason", st, 26);
-	put_col_str(o, "new_school", st, 27);
-	{
-		json_object *ref = json_object_new_object();
-
-		put_col_str(ref, "name", st, 7);
-		put_col_str(ref, "email", st, 8);
-		put_col_str(ref, "organisation", st, 9);
-		json_object_object_add(o, "referrer", ref);
-	}
-	if (fl && *fl) {
-		char *copy = strdup((const char *)fl), *save = NULL;
-
-		for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t;
-		     t = strtok_r(NULL, " ", &save))
-			json_object_array_add(flags, json_object_new_string(t));
-		free(copy);
-	}
-	json_object_object_add(o, "flags", flags);
-	json_object_object_add(o, "immediate", json_object_new_boolean(sqlite3_column_int(st, 11)));
-	json_object_object_add(o, "verified", json_object_new_boolean(sqlite3_column_int(st, 12)));
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-		json_object *sibs = json_object_new_array();
-		sqlite3_stmt *s2 = prepare(cs,
-			"SELECT ref FROM cases WHERE sibling_group = ?1 AND id <> ?2 ORDER BY id");
-
-		if (s2) {
-			sqlite3_bind_int64(s2, 1, sqlite3_column_int64(st, 13));
-			sqlite3_bind_int64(s2, 2, id);
-			while (sqlite3_step(s2) == SQLITE_ROW)
-				json_object_array_add(sibs, json_object_new_string(
-					(const char *)sqlite3_column_text(s2, 0)));
-			release(cs, s2);
-		}
-		json_object_object_add(o, "siblings", sibs);
-	}
-	if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
-		json_object *pa = json_object_new_array();
-		char *copy = strdup((const char *)sqlite3_column_text(st, 14)), *save = NULL;
-
-		for (char *t = copy ? strtok_r(copy, "\n", &save) : NULL; t;
-		     t = strtok_r(NULL, "\n", &save))
-			json_object_array_add(pa, json_object_new_string(t));
-		free(copy);
-		json_object_object_add(o, "problems", pa);
-	}
-	case_links_json(cs, id, o);
-	json_object_object_add(o, "deadlines", deadlines_json(cs, id));
-	return o;
-}
-
-static char *to_text(json_object *o)
-{
-	char *text = strdup(json_object_to_json_string_ext(o,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-
-	json_object_put(o);
-	return text;
-}
-
-char *case_store_cases_json(struct case_store *cs, const struct case_filter *f)
-{
-	/* "open" means every case still being worked: open, visited,
-	 * triage and long-term. */
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT " CASE_JSON_COLUMNS " FROM cases c LEFT JOIN children ch ON ch.case_id = c.id"
-		" WHERE (?1 = 'all' OR (?1 = 'open' AND c.status <> 'closed') OR c.status = ?1)"
-		" AND (?2 IS NULL OR c.officer = ?2)"
-		" AND (?3 IS NULL OR instr(lower(ch.school), lower(?3)) > 0)"
-		" AND (?4 = 0 OR EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
-		"      AND d.status = 'pending' AND d.due < ?5))"
-		" ORDER BY c.id");
-	json_object *a;
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	bind_text(st, 1, f->status ? f->status : "open");
-	bind_text(st, 2, f->officer);
-	bind_text(st, 3, f->school);
-	sqlite3_bind_int(st, 4, f->overdue);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->now);
-	a = json_object_new_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_object_array_add(a, case_row_json(cs, st));
-	release(cs, st);
-	if (rc != SQLITE_DONE) {
-		json_object_put(a);
-		store_fail(cs, "listing cases");
-		return NULL;
-	}
-	return to_text(a);
-}
-
-char *case_store_show_json(struct case_store *cs, const char *ref)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT " CASE_JSON_COLUMNS " FROM cases c LEFT JOIN children ch ON ch.case_id = c.id"
-		" WHERE c.ref = ?1");
-	json_object *o = NULL, *tl;
-	long long id;
-
-	if (st == NULL)
-		return NULL;
-	bind_text(st, 1, ref);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		release(cs, st);
-		return NULL;
-	}
-	id = sqlite3_column_int64(st, 0);
-	o = case_row_json(cs, st);
-	release(cs, st);
-
-	tl = json_object_new_array();
-	st = prepare(cs, "SELECT at, type, source, detail FROM events WHERE case_id = ?1"
-	                 " ORDER BY at, id");
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_object *e = json_object_new_object();
-
-			put_col_time(e, "at", st, 0);
-			put_col_str(e, "type", st, 1);
-			put_col_str(e, "source", st, 2);
-			put_col_str(e, "detail", st, 3);
-			json_object_array_add(tl, e);
-		}
-		release(cs, st);
-	}
-	json_object_object_add(o, "timeline", tl);
-	return to_text(o);
-}
-
-/* ------------------------------------------------------------------ */
-/* Lifecycle, reports and retention.                                    */
+/* Lifecycle and retention.                                             */
 
 int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist *refs)
 {
@@ -1269,17 +1050,20 @@ int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist
 		" AND c.status IN ('open', 'visited', 'triage')");
 	long long ids[256];
 	size_t n = 0;
-	int rc;
+	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 256) {
 		ids[n++] = sqlite3_column_int64(st, 0);
-		if (refs)
-			(void)strlist_add(refs, (const char *)sqlite3_column_text(st, 1));
+		/* a ref left out is a case whose feed is not rewritten */
+		if (refs && strlist_add(refs, (const char *)sqlite3_column_text(st, 1)) != 0)
+			oom = 1;
 	}
 	release(cs, st);
+	if (oom)
+		return case_store_sql_oom(cs, "finding long-term cases");
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(cs, "finding long-term cases");
 	/* The review reminder has done its job once the case is long-term:
@@ -1287,83 +1071,16 @@ int case_store_sweep_long_term(struct case_store *cs, time_t now, struct strlist
 	 * looks at pending reviews, never meets the case again - so its cost
 	 * stays with the cases just come due, not the whole long-term list. */
 	for (size_t i = 0; i < n; i++)
-		if (case_store_set_status(cs, ids[i], "long-term", NULL, now) != 0 ||
-		    case_store_change_deadline_status(cs, ids[i], "long-term-review", "pending",
-		                                      "fired", now) < 0 ||
+		if (case_store_set_status(cs, ids[i], case_status_name(CASE_LONG_TERM), NULL,
+		                          now) != 0 ||
+		    case_store_change_deadline_status(cs, ids[i],
+		                                      deadline_kind_name(DL_KIND_LONG_TERM_REVIEW),
+		                                      deadline_status_name(DL_PENDING),
+		                                      deadline_status_name(DL_FIRED), now) < 0 ||
 		    case_store_add_event(cs, ids[i], now, "state", "policy",
 		                         "long-term: open for the policy's long-term period") != 0)
 			return -1;
 	return (int)n;
-}
-
-static long long scalar(struct case_store *cs, const char *sql, time_t a, time_t b)
-{
-	sqlite3_stmt *st = prepare(cs, sql);
-	long long v = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	release(cs, st);
-	return v;
-}
-
-/* Outcomes that mean the child left the authority's area. */
-#define LEFT_AREA "('moved-out-of-area', 'moved-abroad')"
-
-int case_store_report(struct case_store *cs, time_t from, time_t to, time_t now,
-                      struct case_report *out)
-{
-	/* A deadline not yet due cannot be missed: count those due before
-	 * the earlier of the month's end and now. */
-	time_t until = now < to ? now : to;
-
-	sqlite3_stmt *st;
-
-	memset(out, 0, sizeof *out);
-	out->opened = scalar(cs, "SELECT count(*) FROM cases WHERE opened_at >= ?1 AND opened_at < ?2",
-	                     from, to);
-	out->closed = scalar(cs, "SELECT count(*) FROM cases WHERE status = 'closed'"
-	                     " AND closed_at >= ?1 AND closed_at < ?2", from, to);
-	out->closed_left_area = scalar(cs, "SELECT count(*) FROM cases WHERE status = 'closed'"
-	                     " AND closed_at >= ?1 AND closed_at < ?2 AND outcome IN " LEFT_AREA,
-	                     from, to);
-	/* Open at month end: opened before the end, not closed by then. */
-	out->open_at_end = scalar(cs, "SELECT count(*) FROM cases WHERE opened_at < ?2"
-	                     " AND (closed_at IS NULL OR closed_at >= ?2) AND ?1 <= ?2", from, to);
-	out->long_term = scalar(cs, "SELECT count(*) FROM cases c JOIN deadlines d"
-	                     " ON d.case_id = c.id AND d.kind = 'long-term-review'"
-	                     " WHERE c.opened_at < ?2 AND (c.closed_at IS NULL OR c.closed_at >= ?2)"
-	                     " AND d.due < ?2 AND ?1 <= ?2", from, to);
-	/* Deadlines falling due in the month: met on time, or missed (met
-	 * late, or still pending after the due time). */
-	out->deadlines_due = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
-	                     " AND status <> 'cancelled' AND due >= ?1 AND due < ?2", from, until);
-	out->deadlines_met = scalar(cs, "SELECT count(*) FROM deadlines WHERE kind <> 'long-term-review'"
-	                     " AND status = 'met' AND updated_at <= due AND due >= ?1 AND due < ?2",
-	                     from, until);
-	out->deadlines_missed = out->deadlines_due - out->deadlines_met;
-	if (out->opened < 0 || out->closed < 0 || out->open_at_end < 0 || out->long_term < 0 ||
-	    out->deadlines_due < 0 || out->deadlines_met < 0 || out->closed_left_area < 0)
-		return store_fail(cs, "computing the report");
-	out->closed_in_borough = out->closed - out->closed_left_area;
-	st = prepare(cs, "SELECT outcome, count(*) FROM cases WHERE status = 'closed'"
-	                 " AND closed_at >= ?1 AND closed_at < ?2 GROUP BY outcome ORDER BY outcome");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
-	while (sqlite3_step(st) == SQLITE_ROW && out->n_outcomes < 16) {
-		copy_col(out->outcomes[out->n_outcomes].outcome,
-		         sizeof out->outcomes[0].outcome, st, 0);
-		out->outcomes[out->n_outcomes].count = sqlite3_column_int64(st, 1);
-		out->n_outcomes++;
-	}
-	release(cs, st);
-	return 0;
 }
 
 long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t now,
@@ -1397,215 +1114,6 @@ long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t
 	return n;
 }
 
-/* ------------------------------------------------------------------ */
-/* Outbox.                                                              */
-
-int case_store_outbox_add(struct case_store *cs, long long case_id, const char *uid,
-                          const char *method, const char *recipient, const char *message,
-                          const char *message_id, time_t now)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
-		" next_attempt_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
-
-	if (st == NULL)
-		return -1;
-	bind_text(st, 7, message_id);
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, uid);
-	bind_text(st, 3, method);
-	bind_text(st, 4, recipient);
-	bind_text(st, 5, message);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	return run(cs, st, "queueing a reminder mail");
-}
-
-int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT id, recipient, message, attempts, message_id FROM outbox"
-		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		copy_col(out->recipient, sizeof out->recipient, st, 1);
-		out->message = strdup((const char *)sqlite3_column_text(st, 2));
-		out->attempts = sqlite3_column_int(st, 3);
-		copy_col(out->message_id, sizeof out->message_id, st, 4);
-	}
-	release(cs, st);
-	if (rc == SQLITE_ROW)
-		return out->message ? 1 : -1;
-	return rc == SQLITE_DONE ? 0 : store_fail(cs, "reading the outbox");
-}
-
-/* The timeline's "reminder sent" event, the first time a mail is known
- * to be with the MTA (whichever of the sender and the milter learns it
- * first). */
-static int reminder_sent_event(struct case_store *cs, long long id, time_t now)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"INSERT INTO events (case_id, at, type, source, detail)"
-		" SELECT case_id, ?2, 'reminder', 'outbox',"
-		"  method || ' ' || uid || ' sent to ' || recipient"
-		" FROM outbox WHERE id = ?1 AND sent_at IS NULL AND case_id IS NOT NULL");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return run(cs, st, "adding a reminder to the timeline");
-}
-
-int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
-                           time_t next_attempt, const char *error)
-{
-	if (sent && reminder_sent_event(cs, id, now) != 0)
-		return -1;
-	sqlite3_stmt *st = prepare(cs, sent
-		? "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), attempts = attempts + 1,"
-		  " last_error = NULL WHERE id = ?1"
-		: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4"
-		  " WHERE id = ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sent) {
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	} else {
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)next_attempt);
-		bind_text(st, 4, error);
-	}
-	return run(cs, st, "updating the outbox");
-}
-
-int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
-                            const char *claimant)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)until);
-	bind_text(st, 3, claimant);
-	return run(cs, st, "leasing an outbox mail");
-}
-
-int case_store_outbox_claimants(struct case_store *cs,
-                                int (*fn)(const char *claimant, void *), void *arg)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT DISTINCT claimed_by FROM outbox"
-		" WHERE sent_at IS NULL AND claimed_by IS NOT NULL");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *who = (const char *)sqlite3_column_text(st, 0);
-
-		if (who && fn(who, arg) != 0) {
-			release(cs, st);
-			return -1;
-		}
-	}
-	release(cs, st);
-	return rc == SQLITE_DONE ? 0 : store_fail(cs, "listing outbox claims");
-}
-
-int case_store_outbox_release(struct case_store *cs, const char *claimant, time_t due)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = NULL"
-		" WHERE sent_at IS NULL AND claimed_by = ?1");
-
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, claimant);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)due);
-	if (run(cs, st, "releasing outbox claims") != 0)
-		return -1;
-	return sqlite3_changes(cs->db);
-}
-
-int case_store_outbox_echoes_seen(struct case_store *cs)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"SELECT EXISTS (SELECT 1 FROM outbox WHERE echoed_at IS NOT NULL)");
-	int rc, seen = 0;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		seen = sqlite3_column_int(st, 0) != 0;
-	release(cs, st);
-	return rc == SQLITE_ROW ? seen : store_fail(cs, "reading the outbox");
-}
-
-int case_store_seal_key(struct case_store *cs, char *out, size_t outlen)
-{
-	sqlite3_stmt *st = prepare(cs, "SELECT value FROM meta WHERE key = 'reminder-seal-key'");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		copy_col(out, outlen, st, 0);
-	release(cs, st);
-	if (rc != SQLITE_ROW)
-		return store_fail(cs, "reading the reminder seal key");
-	return strlen(out) >= 32 ? 0 : store_fail(cs, "reminder seal key too short");
-}
-
-int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
-                                  const char *copy, time_t now)
-{
-	sqlite3_stmt *st = prepare(cs, "SELECT id, echoed_copy FROM outbox WHERE message_id = ?1");
-	long long id = 0;
-	int rc, same = 0, echoed = 0;
-
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, message_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		echoed = sqlite3_column_type(st, 1) != SQLITE_NULL;
-		same = echoed && strcmp((const char *)sqlite3_column_text(st, 1), copy) == 0;
-	}
-	release(cs, st);
-	if (rc == SQLITE_DONE)
-		return 0;               /* not one of ours */
-	if (rc != SQLITE_ROW)
-		return store_fail(cs, "looking up a reminder mail");
-	if (same)
-		return 1;               /* the MTA retrying the copy we let through */
-	if (echoed)
-		return 2;               /* another copy passed first: a duplicate */
-	/* The first copy: it is with the MTA, whether or not the sender has
-	 * recorded its submission yet (it may never, if it died). */
-	if (reminder_sent_event(cs, id, now) != 0)
-		return -1;
-	st = prepare(cs, "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), echoed_at = ?2,"
-	                 " echoed_copy = ?3, last_error = NULL WHERE id = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	bind_text(st, 3, copy);
-	return run(cs, st, "marking a reminder mail sent") == 0 ? 1 : -1;
-}
 
 int case_store_each_changed_deadline(struct case_store *cs, long long case_id, time_t since,
                                      int (*fn)(const struct deadline_row *, void *), void *arg)

@@ -1,12 +1,21 @@
 /*
- * case_store_sql.h - private to the case store's modules (case_store.c,
- * case_links.c): the statement helpers, so that SQL added in a module of
- * its own still goes through the one statement cache and error path.
- * Not for the pipeline or the front ends.
+ * NAME
+ *	case_store_sql.h - private to the case store's modules
+ *	(case_store.c, case_match.c, case_views.c,
+ *	case_links.c, case_outbox.c): the statement helpers.
+ *
+ * PURPOSE
+ *	SQL in a module of its own still goes through the connection's one
+ *	statement cache and its one error path.  Not for the pipeline or
+ *	the front ends.
+ *
+ * RETURN CONVENTIONS
+ *	As case_store.h: 0 / -1, the error in case_store_errmsg.
  */
 #ifndef CME_CASE_STORE_SQL_H
 #define CME_CASE_STORE_SQL_H
 
+#include <stddef.h>
 #include <sqlite3.h>
 #include "case_store.h"
 
@@ -21,5 +30,20 @@ void case_store_sql_bind_text(sqlite3_stmt *st, int i, const char *v);
 int case_store_sql_run(struct case_store *cs, sqlite3_stmt *st, const char *what);
 /* Set the store's error from SQLite's; returns -1. */
 int case_store_sql_fail(struct case_store *cs, const char *what);
+/* sqlite3_changes of the store's connection. */
+int case_store_sql_changes(struct case_store *cs);
+/* Set the store's error to "WHAT: out of memory"; returns -1. */
+int case_store_sql_oom(struct case_store *cs, const char *what);
+/* Copy a text column into dst ("" for NULL), truncating to dstlen. */
+void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
+
+/* case_match.c: the child's match key, "surname|forename|dob" folded,
+ * at most 1024 bytes, in *key (malloc'd; NULL unless all three are
+ * known).  0, or -1 out of memory. */
+int case_store_match_key(const struct cme_child *c, char **key);
+/* Append to a bounded buffer: 0 appended, or the buffer is at its limit
+ * (the text is cut there, the same way every time); -1 out of memory. */
+struct strbuf;
+int case_store_put_bounded(struct strbuf *sb, const char *p, size_t n);
 
 #endif
