@@ -43,6 +43,7 @@ void extract_options_default(struct extract_options *o)
 	o->max_children = EXTRACT_MAX_CHILDREN;
 	o->immediate_flags = 0;
 	o->trust = NULL;
+	o->null_sender = 0;
 }
 
 struct reader {
@@ -1756,6 +1757,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		r->immediate = (r->flags & o->immediate_flags) != 0;
 
 done:
+	if (o->null_sender)
+		r->kind = KIND_BOUNCE;  /* MAIL FROM:<> is a bounce whatever it says */
 	reader_free(&rd);
 	return 0;
 oom:
