@@ -22,6 +22,9 @@ struct extract_options {
 	size_t max_children;           /* per message */
 	unsigned long immediate_flags; /* from the policy; 0 if none */
 	const struct trust_context *trust; /* NULL: authenticated = -1 */
+	int null_sender;               /* MAIL FROM:<>: the kind is "bounce",
+	                                  whatever the message says (the rest
+	                                  is read as usual) */
 };
 
 void extract_options_default(struct extract_options *o);

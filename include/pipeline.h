@@ -5,8 +5,14 @@
  * message gives the same result whichever way it enters.
  *
  * Owns: the decisions (which case a message opens or changes, whether
- * its sender may change it, which deadlines follow) and the order of
- * the stages.  It holds no MTA or command-line knowledge.
+ * its sender may change it, what a visit or an outcome does) and the
+ * order of the stages.  It holds no MTA or command-line knowledge.
+ * Which deadlines follow is schedule's (case_deadlines.h), the mails and
+ * feeds emit's (outbox.h, feeds.h).
+ *
+ * Concurrency: pipeline_process, pipeline_reminder_passed and the
+ * officer actions may be called from any thread; pipeline_new,
+ * pipeline_free and pipeline_start_sender/stop_sender from one.
  */
 #ifndef CME_PIPELINE_H
 #define CME_PIPELINE_H
@@ -58,11 +64,15 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 
 /* The subject a processed message should carry: "[CME-2026-00001]"
  * prefixed once (never doubled on replies), "[URGENT]" when immediate.
- * Returns malloc'd text, or NULL when the subject needs no change. */
+ * Returns malloc'd text, or NULL when the subject needs no change (or
+ * the tagged subject cannot be made: out of memory, over 4 KB). */
 char *pipeline_tag_subject(const char *subject,
                            const struct pipeline_result *res);
 
-/* Officer actions from cmectl.  0 done, 1 no such (open) case, -1 error. */
+/* Officer actions from cmectl: the same decisions as a message's (a
+ * visit moves an open or triage case to visited and meets its home
+ * visit; a close cancels every pending deadline).  0 done, 1 no such
+ * (open) case, -1 error. */
 int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date,
                           int found, const char *note, time_t now);
 int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,

@@ -185,6 +185,11 @@ want = ["Rowb%s, Pupilb%s" % (n, n) for n in
         ("".join(chr(97 + (i // 26 ** k) % 26) for k in range(3)) for i in range(1000, 1010))]
 sys.exit(0 if all(w in text for w in want) and text.startswith("10 more children") else 1)'
 ok $? "its timeline lists the 10 children past the cap, every one by name"
+# One path for a visit (README, decisions): by email as by cmectl visit,
+# a visit moves a triage case to visited and meets its home-visit deadline.
+printf 'From: Tom Reilly <t.reilly@la.test>\nTo: cme@la.test\nSubject: Home visit - %s\nDate: Sat, 21 Nov 2026 13:00:00 +0000\nMessage-ID: <visit-tri@la.test>\nAuthentication-Results: mx.la.test; dkim=pass header.d=la.test header.s=sel1;\n spf=pass smtp.mailfrom=la.test; dmarc=pass header.from=la.test\n\nHome visit outcome\n\nCase: %s\nVisit date: 21/11/2026 10:30\nOutcome: No answer.\n' "$tri" "$tri" > "$T/visit-tri.eml"
+is "$("$CMECTL" -c "$C" ingest --now "$NOW" "$T/visit-tri.eml")" "<visit-tri@la.test> updated $tri" "a visit by email to a triage case updates it"
+is "$(field "$tri" status)" "visited" "and moves it to visited, as cmectl visit does"
 
 # --- OfficerMap: postcode district, school, area; else DutyOfficer ----
 C=$T/m.conf; conf "$C" "$T/m"

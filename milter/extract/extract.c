@@ -41,6 +41,7 @@ void extract_options_default(struct extract_options *o)
 	o->max_children = EXTRACT_MAX_CHILDREN;
 	o->immediate_flags = 0;
 	o->trust = NULL;
+	o->null_sender = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,6 +526,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 			fields_problem(&rd, "no child's details could be found in the message", 0);
 		settle_flags(&rd);
 	}
+	if (o->null_sender)
+		r->kind = KIND_BOUNCE;  /* MAIL FROM:<> is a bounce whatever it says */
 	oom = rd.oom;
 	reader_free(&rd);
 	return oom ? -1 : 0;

@@ -2,42 +2,57 @@
  * pipeline.c - message -> extract -> store -> schedule -> emit.
  * See pipeline.h.
  *
- * Owns: the decisions.  Given what extract read from a message, which
- * case does it open or change, may its sender change it, which deadlines
- * follow; and the order of the stages, so that the database commit comes
- * before anything is reported as done.
+ * NAME
+ *     pipeline - the decisions, and the order of the stages.
  *
- * Concurrency: cme-milter calls pipeline_process from many threads.  One
- * process-wide mutex serialises the store transaction and the feed
- * rewrite that follows it: SQLite allows one writer at a time anyway,
- * and serialising here keeps an older feed from overwriting a newer one.
- * Each call opens its own database connection, so a database made
- * unwritable, moved or restored is noticed on the very next message
- * (and answered with a tempfail) rather than hidden behind an open file.
+ * Owns: the decisions.  Given what extract read from a message, which
+ * case does it open or change, may its sender change it, what does a
+ * visit or an outcome do to the case (the same functions for a message
+ * and for cmectl's officer actions: record_visit, record_close), and
+ * what the message's action is; and the order of the stages, so that
+ * the database commit comes before anything is reported as done.
+ * Which deadlines follow from each decision is schedule's
+ * (case_deadlines.h); the reminder mails and feeds are emit's (outbox.h,
+ * feeds.h); the writer connection and group commit are commit.h's; the
+ * sender thread is sender.h's.
+ *
+ * Return conventions: the decision functions return 0 done, -1 error
+ * (the message's savepoint, or the officer's transaction, is rolled
+ * back); the public functions as pipeline.h says.
+ *
+ * Concurrency: cme-milter calls pipeline_process from many threads.
+ * Parsing and extraction run in the caller's thread; the decisions run
+ * in the group commit's leader, on the one writing connection shared by
+ * the whole pipeline and kept open across messages (commit.h: a
+ * database made unwritable is still noticed on the very next message,
+ * which is answered with a tempfail).  The decision functions are only
+ * ever called from a writer callback, under the writer's lock.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case_deadlines.h"
 #include "case_links.h"
 #include "case_store.h"
-#include "claimant.h"
+#include "commit.h"
 #include "deadline.h"
 #include "extract.h"
+#include "feeds.h"
 #include "logging.h"
 #include "message.h"
 #include "msg_digest.h"
+#include "officer_map.h"
+#include "outbox.h"
 #include "pipeline.h"
 #include "policy.h"
 #include "referral.h"
 #include "reminder.h"
-#include "imip.h"
-#include "officer_map.h"
+#include "sender.h"
 #include "strbuf.h"
 #include "trust.h"
 #include "vocab.h"
@@ -46,129 +61,13 @@ struct pipeline {
 	const struct cme_conf *conf;
 	struct policy *policy;
 	struct officer_map *officers;    /* OfficerMap, or NULL */
-	/* The writing connection, used under `lock` and kept across
-	 * messages (its statements stay prepared; closing the database's
-	 * last connection would checkpoint and delete the WAL).  Dropped
-	 * after any failure and opened again for the next transaction, so a
-	 * database that was restored or moved is picked up. */
-	struct case_store *writer;
-
-	/* Group commit (see group_commit): messages waiting for a commit. */
-	pthread_mutex_t q_lock;
-	pthread_cond_t q_done;
-	struct job *q_head, *q_tail;
-	int q_leader;
-	pthread_mutex_t lock;
-	char host[128];              /* right-hand side of event UIDs */
-
-	/* The reminder-mail sender (cme-milter only): a thread woken after
-	 * every commit that queued mail, and every 30 s for retries. */
-	pthread_t sender;
-	int sender_running, sender_stop;
-	pthread_mutex_t sender_lock;
-	pthread_cond_t sender_wake;
-	struct strlist dirty_feeds;  /* officers whose feed must be rewritten */
-	char claimant[160];          /* this process's name on outbox leases */
-	char seal_key[80];           /* seals our reminder mails (imip_sealed) */
-	int all_feeds_dirty;         /* rewrite every officer's feed (start-up) */
-	int defer_feeds;             /* batch (cmectl ingest): feeds at the end */
+	char host[128];                  /* right-hand side of event UIDs */
+	struct emit_env env;             /* conf, policy and host, for emit */
+	struct writer writer;            /* the writing connection (commit.h) */
+	int writer_ready;
+	struct sender sender;            /* outbox and feeds (sender.h) */
+	int sender_ready;
 };
-
-/* Cases one message can touch: every child it names, and the case
- * references it quotes.  Deadlines per case: four kinds. */
-#define MAX_CASES_PER_MESSAGE (EXTRACT_MAX_CHILDREN + 16)
-#define MAX_CHANGES (MAX_CASES_PER_MESSAGE * 4)
-
-/* Deadlines changed in one transaction: each needs an iMIP REQUEST (now
- * pending) or CANCEL (met or cancelled) once the change commits. */
-struct dl_changes {
-	long long case_id[MAX_CHANGES];
-	char kind[MAX_CHANGES][24];
-	size_t n;
-};
-
-/* Remember a change.  A change that cannot be remembered fails the whole
- * transaction (the sender retries) rather than lose its reminder. */
-static int note_change(struct dl_changes *ch, long long case_id, const char *kind)
-{
-	for (size_t i = 0; i < ch->n; i++)
-		if (ch->case_id[i] == case_id && strcmp(ch->kind[i], kind) == 0)
-			return 0;
-	if (ch->n >= MAX_CHANGES) {
-		log_msg(LOG_ERR, "more deadline changes in one message than %d", MAX_CHANGES);
-		return -1;
-	}
-	ch->case_id[ch->n] = case_id;
-	snprintf(ch->kind[ch->n], sizeof ch->kind[0], "%s", kind);
-	ch->n++;
-	return 0;
-}
-
-/* Set a deadline / move its status, and remember the change. */
-static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long case_id,
-                        const char *kind, time_t due, time_t now)
-{
-	if (case_store_set_deadline(cs, case_id, kind, due, "pending", now) != 0)
-		return -1;
-	return note_change(ch, case_id, kind);
-}
-
-static int deadline_move(struct case_store *cs, struct dl_changes *ch, long long case_id,
-                         const char *kind, const char *to, time_t now)
-{
-	int n = case_store_change_deadline_status(cs, case_id, kind, "pending", to, now);
-
-	if (n > 0)
-		return note_change(ch, case_id, kind);
-	return n < 0 ? -1 : 0;
-}
-
-/* The deadlines a new case gets, with the policy duration for each. */
-enum { DL_HOME_VISIT, DL_ESCALATION, DL_LONG_TERM, DL_COUNT };
-static const char *const deadline_kind[DL_COUNT] = {
-	"home-visit", "escalation", "long-term-review",
-};
-static const char *const deadline_title[] = {
-	"Home visit due", "Escalation due", "Long-term review due",
-};
-
-static const struct duration *policy_duration(const struct policy *p, int which)
-{
-	switch (which) {
-	case DL_HOME_VISIT: return &p->home_visit;
-	case DL_ESCALATION: return &p->escalation;
-	default: return &p->long_term;
-	}
-}
-
-/* The words of a reminder.  ReminderDetail minimal (the default): case
- * reference and initials only; the name, DOB and address stay in the
- * database. */
-struct reminder_text {
-	char uid[256], summary[256], description[512];
-};
-
-static void describe_deadline(const struct pipeline *p, const struct deadline_row *row,
-                              struct reminder_text *out)
-{
-	const char *title = "Immediate escalation";
-	char when[64];
-
-	for (int k = 0; k < DL_COUNT; k++)
-		if (strcmp(row->kind, deadline_kind[k]) == 0)
-			title = deadline_title[k];
-	/* ReminderDetail full: the child's name (the LA has decided its
-	 * calendars may hold it); minimal: initials only. */
-	const char *who = p->conf->reminder_detail == DETAIL_FULL && row->name[0] != ' '
-	                  ? row->name : row->initials;
-
-	deadline_format_local(p->policy, row->due, when, sizeof when);
-	snprintf(out->uid, sizeof out->uid, "%s-%s@%s", row->ref, row->kind, p->host);
-	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, who);
-	snprintf(out->description, sizeof out->description,
-	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
-	         row->ref, who, title, when, row->ref);
-}
 
 void pipeline_result_init(struct pipeline_result *res)
 {
@@ -193,40 +92,38 @@ static int ensure_dir(const char *dir, struct strlist *errors)
 	if (mkdir(dir, 0750) == 0)
 		return 0;
 	snprintf(buf, sizeof buf, "%s: cannot create: %s", dir, strerror(errno));
-	(void)strlist_add(errors, buf);
+	(void)strlist_add(errors, buf);     /* NULL is returned whatever it says */
 	return -1;
 }
 
-/*
- * The writing connection for one transaction; call with p->lock held.
- * Every time, the database file must still be writable by us: a
- * connection already open would go on writing through its descriptor
- * after the file was made read-only, and the point of a read-only
- * database is that nothing is accepted until it is fixed.
- */
-static struct case_store *writer_get(struct pipeline *p, char *err, size_t errlen)
+static int sweep_cb(void *arg, time_t now)
 {
-	if (access(p->conf->database, W_OK) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: not writable: %s", p->conf->database, strerror(errno));
-		return NULL;
-	}
-	if (p->writer == NULL)
-		p->writer = case_store_open(p->conf->database, err, errlen);
-	return p->writer;
+	return pipeline_sweep(arg, now);
 }
 
-/* After a failed transaction: start from a fresh connection next time. */
-static void writer_drop(struct pipeline *p)
+/* The checks a database must pass before it is used: it must not hand
+ * out the references of cases it lost (store_guard.h), and it gives the
+ * key that seals our reminder mails. */
+static int check_database(struct case_store *cs, char *seal_key, size_t keylen,
+                          struct strlist *errors)
 {
-	case_store_close(p->writer);
-	p->writer = NULL;
+	char err[512];
+
+	if (case_store_check_refs(cs, err, sizeof err) != 0) {
+		(void)strlist_add(errors, err);
+		return -1;
+	}
+	if (case_store_seal_key(cs, seal_key, keylen) != 0) {
+		(void)strlist_add(errors, case_store_errmsg(cs));
+		return -1;
+	}
+	return 0;
 }
 
 struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *errors)
 {
 	struct pipeline *p = calloc(1, sizeof *p);
-	struct case_store *cs;
-	char err[512];
+	char err[512], seal_key[80];
 
 	if (p == NULL)
 		return NULL;
@@ -240,70 +137,52 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 		goto fail;
 	if (conf->officer_map && (p->officers = officer_map_load(conf->officer_map, errors)) == NULL)
 		goto fail;
-	cs = case_store_open(conf->database, err, sizeof err);
-	if (cs == NULL) {
+	if (writer_init(&p->writer, conf->database, err, sizeof err) != 0) {
 		(void)strlist_add(errors, err);
 		goto fail;
 	}
-	p->writer = cs;
-	/* A database that lost cases must not hand out their references
-	 * again: refuse it (store_guard.h). */
-	if (case_store_check_refs(cs, err, sizeof err) != 0) {
-		(void)strlist_add(errors, err);
-		goto fail;
-	}
-	if (case_store_seal_key(cs, p->seal_key, sizeof p->seal_key) != 0) {
-		(void)strlist_add(errors, case_store_errmsg(cs));
-		goto fail;
-	}
-	if (ensure_dir(conf->reminder_dir, errors) != 0)
+	p->writer_ready = 1;
+	if (check_database(writer_store(&p->writer), seal_key, sizeof seal_key, errors) != 0 ||
+	    ensure_dir(conf->reminder_dir, errors) != 0)
 		goto fail;
 	if (gethostname(p->host, sizeof p->host) != 0 || p->host[0] == '\0')
 		snprintf(p->host, sizeof p->host, "cme-milter");
 	p->host[sizeof p->host - 1] = '\0';
-	claimant_self(p->claimant, sizeof p->claimant, p->host);
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_mutex_init(&p->q_lock, NULL);
-	pthread_cond_init(&p->q_done, NULL);
-	pthread_mutex_init(&p->sender_lock, NULL);
-	pthread_cond_init(&p->sender_wake, NULL);
+	p->env.conf = conf;
+	p->env.policy = p->policy;
+	p->env.host = p->host;
+	sender_init(&p->sender, &p->writer, &p->env, seal_key, sweep_cb, p);
+	p->sender_ready = 1;
 	return p;
 fail:
 	policy_free(p->policy);
 	officer_map_free(p->officers);
-	case_store_close(p->writer);
+	if (p->writer_ready)
+		writer_destroy(&p->writer);
 	free(p);
 	return NULL;
 }
 
 void pipeline_stop_sender(struct pipeline *p)
 {
-	if (p == NULL || !p->sender_running)
-		return;
-	pthread_mutex_lock(&p->sender_lock);
-	p->sender_stop = 1;
-	pthread_cond_signal(&p->sender_wake);
-	pthread_mutex_unlock(&p->sender_lock);
-	pthread_join(p->sender, NULL);
-	p->sender_running = 0;
-	p->sender_stop = 0;
+	if (p != NULL)
+		sender_stop(&p->sender);
+}
+
+int pipeline_start_sender(struct pipeline *p)
+{
+	return sender_start(&p->sender);
 }
 
 void pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
 		return;
-	pipeline_stop_sender(p);
-	pthread_mutex_destroy(&p->sender_lock);
-	pthread_cond_destroy(&p->sender_wake);
-	pthread_mutex_destroy(&p->q_lock);
-	pthread_cond_destroy(&p->q_done);
-	strlist_free(&p->dirty_feeds);
+	sender_destroy(&p->sender);       /* stops the thread first */
 	officer_map_free(p->officers);
-	case_store_close(p->writer);
+	writer_destroy(&p->writer);
 	case_store_release_refs(p->conf->database);   /* unused reserved numbers */
 	policy_free(p->policy);
-	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -321,12 +200,51 @@ static char *message_key(const struct cme_referral *r, const char *digest)
 }
 
 /* ------------------------------------------------------------------ */
-/* The decisions, one transaction.                                      */
+/* What a visit and an outcome do to a case: one path each, for a
+ * message and for cmectl alike.                                        */
+
+/* The statuses a visit moves to "visited".  A case in triage too: an
+ * officer who visited has seen the child's address, which is what
+ * triage waited for (README, "Decisions where the spec is silent"). */
+static const char *const visit_moves[] = { "open", "triage" };
+
+static int record_visit(struct case_store *cs, struct dl_changes *ch,
+                        const struct policy *pol, const struct case_info *ci,
+                        const char *source, const char *detail, time_t now)
+{
+	if (case_store_add_event(cs, ci->id, now, "visit", source, detail) != 0 ||
+	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof visit_moves / sizeof visit_moves[0]; i++)
+		if (strcmp(ci->status, visit_moves[i]) == 0)
+			return case_store_set_status(cs, ci->id, "visited", NULL, now);
+	return 0;
+}
+
+/* Close the case with `outcome`: 0 closed, 1 it was closed already
+ * (nothing changed), -1 error. */
+static int record_close(struct case_store *cs, struct dl_changes *ch,
+                        const struct policy *pol, const struct case_info *ci,
+                        const char *outcome, const char *source, const char *detail,
+                        time_t now)
+{
+	if (strcmp(ci->status, "closed") == 0)
+		return 1;
+	if (case_store_set_status(cs, ci->id, "closed", outcome, now) != 0 ||
+	    case_store_add_event(cs, ci->id, now, "state", source, detail) != 0 ||
+	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_CLOSED, 0, now) != 0)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The decisions, one message.                                          */
 
 struct txn {
 	struct pipeline *p;
-	struct case_store *cs;
+	struct case_store *cs;       /* the writer's, set by run_job */
 	const struct cme_referral *r;
+	const char *key;             /* the message's key (message_key) */
 	const char *source;          /* Message-ID or key: the timeline's source */
 	const char *digest;          /* content digest (msg_digest.h) */
 	time_t now;
@@ -338,42 +256,17 @@ struct txn {
 	int truncated;               /* only the first MaxMessageSize bytes were read */
 };
 
-static void touch(struct txn *t, const struct case_info *ci)
+/* The message touched this case: 0, or -1 out of memory. */
+static int touch(struct txn *t, const struct case_info *ci)
 {
 	for (size_t i = 0; i < t->ntouched; i++)
 		if (t->touched[i] == ci->id)
-			return;
+			return 0;
 	/* cannot overflow: a message names at most EXTRACT_MAX_CHILDREN
 	 * children and 16 case references */
 	if (t->ntouched < sizeof t->touched / sizeof t->touched[0])
 		t->touched[t->ntouched++] = ci->id;
-	(void)strlist_add_unique(&t->res->refs, ci->ref);
-}
-
-static int schedule_new_case(struct txn *t, const struct case_info *ci)
-{
-	const struct policy *pol = t->p->policy;
-
-	for (int k = 0; k < DL_COUNT; k++) {
-		time_t due = deadline_due(pol, policy_duration(pol, k), t->now);
-		char detail[160], when[64];
-
-		if (due == (time_t)-1)
-			continue;
-		if (deadline_set(t->cs, &t->changes, ci->id, deadline_kind[k], due, t->now) != 0)
-			return -1;
-		deadline_format_local(pol, due, when, sizeof when);
-		snprintf(detail, sizeof detail, "%s due %s", deadline_kind[k], when);
-		if (case_store_add_event(t->cs, ci->id, t->now, "deadline", "policy", detail) != 0)
-			return -1;
-	}
-	if (t->r->immediate == 1) {
-		if (deadline_set(t->cs, &t->changes, ci->id, "immediate", t->now, t->now) != 0 ||
-		    case_store_add_event(t->cs, ci->id, t->now, "deadline", "policy",
-		                         "immediate escalation: safeguarding flag") != 0)
-			return -1;
-	}
-	return 0;
+	return strlist_add_unique(&t->res->refs, ci->ref);
 }
 
 static int open_case_for(struct txn *t, const struct cme_child *child, int triage,
@@ -392,9 +285,10 @@ static int open_case_for(struct txn *t, const struct cme_child *child, int triag
 	         t->r->from_addr ? t->r->from_addr : "unknown sender",
 	         t->r->authenticated == 1 ? "" : " (sender not authenticated)");
 	if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0 ||
-	    schedule_new_case(t, ci) != 0)
+	    case_deadlines_schedule(t->cs, &t->changes, t->p->policy, ci->id,
+	                            t->r->immediate == 1, t->now) != 0 ||
+	    touch(t, ci) != 0)
 		return -1;
-	touch(t, ci);
 	if (triage)
 		t->triaged++;
 	else
@@ -411,7 +305,19 @@ static int child_needs_triage(const struct cme_referral *r, const struct cme_chi
 	return r->damaged || (c->surname == NULL && c->forename == NULL);
 }
 
-static int sender_may_change(const struct txn *t, const struct case_info *ci);
+/* May this message change the case?  SPEC 5.3: an authenticated sender
+ * from TrustedSenderDomains, or the case's own referrer. */
+static int sender_may_change(const struct txn *t, const struct case_info *ci)
+{
+	const struct cme_referral *r = t->r;
+	const char *dom = trust_domain_of(r->from_addr);
+
+	if (r->authenticated != 1 || r->from_addr == NULL)
+		return 0;
+	if (trust_domain_allowed(dom, &t->p->conf->trusted_sender_domains))
+		return 1;
+	return ci->referrer_email[0] && strcasecmp(ci->referrer_email, r->from_addr) == 0;
+}
 
 /*
  * A child whose case is closed, referred again (SPEC 5.3).  A sender who
@@ -435,9 +341,10 @@ static int refer_closed_child(struct txn *t, const struct cme_child *c, struct c
 		if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0)
 			return -1;
 		snprintf(ci->status, sizeof ci->status, "open");
-		if (schedule_new_case(t, ci) != 0)
+		if (case_deadlines_apply(t->cs, &t->changes, t->p->policy, ci->id,
+		                         CASE_EVENT_REOPEN, t->r->immediate == 1, t->now) != 0 ||
+		    touch(t, ci) != 0)
 			return -1;
-		touch(t, ci);
 		t->opened++;
 		return 0;
 	}
@@ -465,15 +372,19 @@ static int open_overflow_case(struct txn *t)
 	if (open_case_for(t, NULL, 1, &ci) != 0)
 		return -1;
 	strbuf_init(&sb, REFERRAL_MAX_OVERFLOW_TEXT + 512);
-	(void)strbuf_printf(&sb, "%zu more children named in this message than one message "
-	                    "opens cases for (%zu); open a case for each:\n", r->n_overflow,
-	                    (size_t)EXTRACT_MAX_CHILDREN);
-	(void)strbuf_append(&sb, strbuf_str(&r->overflow), r->overflow.len);
-	if (r->n_overflow_listed < r->n_overflow)
-		(void)strbuf_printf(&sb, "... and %zu more not listed here (the listing is "
-		                    "capped): read the message itself\n",
-		                    r->n_overflow - r->n_overflow_listed);
-	rc = case_store_add_event(t->cs, ci.id, t->now, "children", t->source, strbuf_str(&sb));
+	/* the limit holds the whole listing: a failure is out of memory */
+	rc = strbuf_printf(&sb, "%zu more children named in this message than one message "
+	                   "opens cases for (%zu); open a case for each:\n", r->n_overflow,
+	                   (size_t)EXTRACT_MAX_CHILDREN);
+	if (rc == 0)
+		rc = strbuf_append(&sb, strbuf_str(&r->overflow), r->overflow.len);
+	if (rc == 0 && r->n_overflow_listed < r->n_overflow)
+		rc = strbuf_printf(&sb, "... and %zu more not listed here (the listing is "
+		                   "capped): read the message itself\n",
+		                   r->n_overflow - r->n_overflow_listed);
+	if (rc == 0)
+		rc = case_store_add_event(t->cs, ci.id, t->now, "children", t->source,
+		                          strbuf_str(&sb));
 	strbuf_free(&sb);
 	return rc;
 }
@@ -498,9 +409,9 @@ static int apply_referral(struct txn *t)
 			 * that case; it never opens a duplicate. */
 			if (case_store_update_child(t->cs, ci.id, c) != 0 ||
 			    case_store_add_event(t->cs, ci.id, t->now, "message", t->source,
-			                         "further referral for this child") != 0)
+			                         "further referral for this child") != 0 ||
+			    touch(t, &ci) != 0)
 				return -1;
-			touch(t, &ci);
 			t->updated++;
 		} else if (open_case_for(t, c, child_needs_triage(t->r, c), &ci) != 0) {
 			return -1;
@@ -513,42 +424,14 @@ static int apply_referral(struct txn *t)
 	return r->n_overflow ? open_overflow_case(t) : 0;
 }
 
-/* May this message change the case?  SPEC 5.3: an authenticated sender
- * from TrustedSenderDomains, or the case's own referrer. */
-static int sender_may_change(const struct txn *t, const struct case_info *ci)
-{
-	const struct cme_referral *r = t->r;
-	const char *dom = trust_domain_of(r->from_addr);
-
-	if (r->authenticated != 1 || r->from_addr == NULL)
-		return 0;
-	if (trust_domain_allowed(dom, &t->p->conf->trusted_sender_domains))
-		return 1;
-	return ci->referrer_email[0] && strcasecmp(ci->referrer_email, r->from_addr) == 0;
-}
-
-static int cancel_pending(struct txn *t, long long case_id, const char *except_kind,
-                          const char *status)
-{
-	for (int k = 0; k <= DL_COUNT; k++) {
-		const char *kind = k < DL_COUNT ? deadline_kind[k] : "immediate";
-
-		if (except_kind && strcmp(kind, except_kind) == 0)
-			continue;
-		/* set_deadline keeps `due` and raises SEQUENCE on the status
-		 * change; a deadline the case never had is not created. */
-		if (deadline_move(t->cs, &t->changes, case_id, kind, status, t->now) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int apply_update_to(struct txn *t, const struct case_info *ci)
 {
 	const struct cme_referral *r = t->r;
 	char detail[256];
+	int rc;
 
-	touch(t, ci);
+	if (touch(t, ci) != 0)
+		return -1;
 	if (!sender_may_change(t, ci)) {
 		snprintf(detail, sizeof detail,
 		         "unverified update from %s: not applied (%s)",
@@ -562,22 +445,21 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		snprintf(detail, sizeof detail, "home visit %s: %s", r->visit_date ? r->visit_date : "",
 		         r->visit_found == 1 ? "child seen" :
 		         r->visit_found == 0 ? "child not found" : "outcome not stated");
-		if (case_store_add_event(t->cs, ci->id, t->now, "visit", t->source, detail) != 0 ||
-		    deadline_move(t->cs, &t->changes, ci->id, "home-visit", "met", t->now) != 0)
-			return -1;
-		if (strcmp(ci->status, "open") == 0 &&
-		    case_store_set_status(t->cs, ci->id, "visited", NULL, t->now) != 0)
+		if (record_visit(t->cs, &t->changes, t->p->policy, ci, t->source, detail,
+		                 t->now) != 0)
 			return -1;
 		t->updated++;
 	}
-	if (r->outcome && strcmp(ci->status, "closed") != 0) {
+	if (r->outcome) {
 		snprintf(detail, sizeof detail, "closed: %s", r->outcome);
-		if (case_store_set_status(t->cs, ci->id, "closed", r->outcome, t->now) != 0 ||
-		    case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0 ||
-		    cancel_pending(t, ci->id, NULL, "cancelled") != 0)
+		rc = record_close(t->cs, &t->changes, t->p->policy, ci, r->outcome, t->source,
+		                  detail, t->now);
+		if (rc < 0)
 			return -1;
-		t->closed++;
-		return 0;
+		if (rc == 0) {
+			t->closed++;
+			return 0;
+		}
 	}
 	if (r->visit_date == NULL && r->visit_found < 0) {
 		t->updated++;
@@ -629,102 +511,6 @@ static int apply_update(struct txn *t)
 	return open_case_for(t, NULL, 1, &ci);
 }
 
-/* ------------------------------------------------------------------ */
-/* iMIP: queue the reminder mails for the deadlines this transaction
- * changed, inside the transaction, so they exist exactly when the change
- * does.                                                                */
-
-struct enqueue_ctx {
-	struct pipeline *p;
-	struct case_store *cs;
-	const struct dl_changes *ch;
-	time_t now;
-	long serial;
-};
-
-static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
-                     const char *attendee)
-{
-	const struct cme_conf *conf = e->p->conf;
-	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
-	const char *method = strcmp(row->status, "pending") == 0 ? "REQUEST" : "CANCEL";
-	struct reminder_text rt;
-	struct reminder_event ev;
-	char subject[320], msgid[400], *cal, *msg;
-	int rc;
-
-	if (mailbox == NULL)
-		return 0;       /* nobody to send as; conf_check requires Mailbox */
-	describe_deadline(e->p, row, &rt);
-	memset(&ev, 0, sizeof ev);
-	ev.uid = rt.uid;
-	ev.summary = rt.summary;
-	ev.description = rt.description;
-	ev.due = row->due;
-	ev.sequence = row->sequence;
-	ev.cancelled = strcmp(method, "CANCEL") == 0;
-	ev.stamp = e->now;
-	cal = reminder_calendar_text(&ev, 1, method, mailbox, attendee);
-	if (cal == NULL)
-		return -1;
-	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.summary);
-	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
-	         (long)e->now, e->serial++, e->p->host);
-	msg = imip_message(mailbox, attendee, subject,
-	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
-	                   cal, method, msgid, e->now);
-	free(cal);
-	if (msg == NULL)
-		return -1;
-	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, msgid,
-	                           e->now);
-	free(msg);
-	return rc;
-}
-
-static int enqueue_cb(const struct deadline_row *row, void *arg)
-{
-	struct enqueue_ctx *e = arg;
-	const struct cme_conf *conf = e->p->conf;
-	int changed = 0;
-
-	for (size_t i = 0; i < e->ch->n; i++)
-		if (e->ch->case_id[i] == row->case_id && strcmp(e->ch->kind[i], row->kind) == 0)
-			changed = 1;
-	if (!changed)
-		return 0;
-	if (queue_one(e, row, row->officer) != 0)
-		return -1;
-	/* Escalations also go to the manager (EscalationContact). */
-	if (conf->escalation_contact && (strcmp(row->kind, "escalation") == 0 ||
-	                                 strcmp(row->kind, "immediate") == 0))
-		return queue_one(e, row, conf->escalation_contact);
-	return 0;
-}
-
-static int enqueue_reminders(struct pipeline *p, struct case_store *cs,
-                             const struct dl_changes *ch, time_t now)
-{
-	struct enqueue_ctx e = { p, cs, ch, now, 0 };
-	long long done[MAX_CHANGES];
-	size_t ndone = 0;
-
-	if (!p->conf->notify_officers)
-		return 0;
-	for (size_t i = 0; i < ch->n; i++) {
-		int seen = 0;
-
-		for (size_t k = 0; k < ndone; k++)
-			seen |= done[k] == ch->case_id[i];
-		if (seen)
-			continue;
-		done[ndone++] = ch->case_id[i];
-		if (case_store_each_changed_deadline(cs, ch->case_id[i], 0, enqueue_cb, &e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 static const char *decide_action(const struct txn *t)
 {
 	if (t->opened)
@@ -760,17 +546,21 @@ static int note_truncation(struct txn *t)
 	return 0;
 }
 
-/* One message's decisions, inside the batch's transaction and under a
- * savepoint of its own: 0 done (or a duplicate), -1 failed (everything
- * it wrote is rolled back; the other messages of the batch stand). */
-static int run_job(struct txn *t, const char *key)
+/* One message's decisions (the group commit's job callback), inside the
+ * batch's transaction and under a savepoint of its own: 0 done (or a
+ * duplicate), -1 failed (everything it wrote is rolled back; the other
+ * messages of the batch stand). */
+static int run_job(struct case_store *cs, void *arg)
 {
+	struct txn *t = arg;
 	const struct cme_referral *r = t->r;
+	const char *key = t->key;
 	struct strlist earlier = STRLIST_INIT;
 	char *reused_key = NULL;
 	long long row;
 	int seen, rc = 0;
 
+	t->cs = cs;
 	if (case_store_savepoint(t->cs) != 0)
 		return -1;
 	/* SPEC 5.2: a duplicate is the same Message-ID and the same content
@@ -781,7 +571,8 @@ static int run_job(struct txn *t, const char *key)
 		goto fail;
 	if (seen == MESSAGE_DUPLICATE) {
 		for (size_t i = 0; i < earlier.n; i++)
-			(void)strlist_add_unique(&t->res->refs, earlier.v[i]);
+			if (strlist_add_unique(&t->res->refs, earlier.v[i]) != 0)
+				goto fail;
 		strlist_free(&earlier);
 		snprintf(t->res->action, sizeof t->res->action, "duplicate");
 		return case_store_release(t->cs);
@@ -813,7 +604,7 @@ static int run_job(struct txn *t, const char *key)
 	if (rc != 0 || note_truncation(t) != 0)
 		goto fail;
 	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
-	if (enqueue_reminders(t->p, t->cs, &t->changes, t->now) != 0)
+	if (outbox_enqueue_reminders(&t->p->env, t->cs, &t->changes, t->now) != 0)
 		goto fail;
 	if (seen == MESSAGE_ID_REUSED &&
 	    case_store_note_reuse(t->cs, &earlier, t->touched, t->ntouched, r->message_id,
@@ -834,256 +625,52 @@ fail:
 	return -1;
 }
 
-/* ------------------------------------------------------------------ */
-/* Emit: the officers' feeds.                                           */
-
-struct feed {
-	const struct pipeline *p;
-	struct reminder_event *ev;
-	size_t n, cap;
-	struct strbuf text;          /* backing store for UIDs and summaries */
-	struct strlist strings;
-};
-
-static int collect_event(const struct deadline_row *row, void *arg)
+/* Before a batch's messages are matched: cases past their long-term
+ * review become long-term (still matchable, only dormant). */
+static int prepare_batch(struct case_store *cs, void *arg, time_t now)
 {
-	struct feed *f = arg;
-	const struct pipeline *p = f->p;
-	struct reminder_text rt;
+	(void)arg;
+	return case_store_sweep_long_term(cs, now, NULL) < 0 ? -1 : 0;
+}
 
-	if (strcmp(row->status, "pending") != 0)
-		return 0;       /* the feed holds live events only */
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 32;
-		struct reminder_event *nev = realloc(f->ev, ncap * sizeof *nev);
+/* Committed; the feeds follow from it and can always be rebuilt (cmectl
+ * calendar), so a feed error does not turn an accepted message into a
+ * retry. */
+static void job_committed(struct case_store *cs, void *arg)
+{
+	struct txn *t = arg;
 
-		if (nev == NULL)
+	(void)sender_deadlines_changed(&t->p->sender, cs, &t->changes);   /* logged */
+}
+
+/* Notes on the referral that the input, not the message, knows. */
+static int note_input_problems(const struct pipeline_input *in, size_t max_bytes,
+                               struct cme_referral *r)
+{
+	char note[200];
+
+	if ((in->len > max_bytes || in->truncated) &&
+	    strlist_add(&r->problems, "the message was larger than MaxMessageSize; "
+	                "only the first part was read") != 0)
+		return -1;
+	if (in->forged_headers > 0) {
+		snprintf(note, sizeof note, "the message carried %zu X-CME-* header(s), which "
+		         "only cme-milter writes: %s", in->forged_headers,
+		         in->forged_left ? "too many to remove, left in place (see README)"
+		                         : "removed");
+		if (strlist_add(&r->problems, note) != 0)
 			return -1;
-		f->ev = nev;
-		f->cap = ncap;
 	}
-	describe_deadline(p, row, &rt);
-	if (strlist_add(&f->strings, rt.uid) != 0 || strlist_add(&f->strings, rt.summary) != 0 ||
-	    strlist_add(&f->strings, rt.description) != 0)
-		return -1;
-	memset(&f->ev[f->n], 0, sizeof f->ev[f->n]);
-	f->ev[f->n].due = row->due;
-	f->ev[f->n].sequence = row->sequence;
-	f->ev[f->n].stamp = row->updated_at;
-	f->n++;
 	return 0;
 }
 
-static int write_officer_feed(struct pipeline *p, struct case_store *cs, const char *officer)
+/* message -> extract: 0, or -1 out of memory. */
+static int read_message(struct pipeline *p, const struct pipeline_input *in,
+                        const struct cme_message *m, struct cme_referral *r)
 {
-	struct feed f;
-	char err[512];
-	int rc;
-
-	memset(&f, 0, sizeof f);
-	f.p = p;
-	rc = case_store_each_deadline(cs, officer, collect_event, &f);
-	if (rc == 0) {
-		/* strings were appended three per event, in order */
-		for (size_t i = 0; i < f.n; i++) {
-			f.ev[i].uid = f.strings.v[3 * i];
-			f.ev[i].summary = f.strings.v[3 * i + 1];
-			f.ev[i].description = f.strings.v[3 * i + 2];
-		}
-		rc = reminder_write_feed(p->conf->reminder_dir, officer, f.ev, f.n,
-		                         p->conf->mailboxes.n ? p->conf->mailboxes.v[0] : NULL,
-		                         err, sizeof err);
-		if (rc != 0)
-			log_msg(LOG_ERR, "reminder feed: %s", err);
-	}
-	free(f.ev);
-	strlist_free(&f.strings);
-	return rc;
-}
-
-static int write_feed_cb(const char *officer, void *arg)
-{
-	void **a = arg;
-
-	(void)write_officer_feed(a[0], a[1], officer);
-	return 0;
-}
-
-int pipeline_write_feeds(struct pipeline *p)
-{
-	char err[512];
-	struct case_store *cs;
-	void *args[2];
-	int rc;
-
-	/* A reader of its own: no need to hold up the messages being
-	 * committed meanwhile (WAL readers see a consistent snapshot). */
-	cs = case_store_open(p->conf->database, err, sizeof err);
-	if (cs == NULL) {
-		log_msg(LOG_ERR, "%s", err);
-		return -1;
-	}
-	args[0] = p;
-	args[1] = cs;
-	rc = case_store_each_officer(cs, write_feed_cb, args);
-	if (p->conf->duty_officer)
-		rc |= write_officer_feed(p, cs, p->conf->duty_officer);
-	case_store_close(cs);
-	return rc;
-}
-
-/*
- * After a commit that changed deadlines: the owners' feeds must be
- * rewritten and reminder mails may be waiting.  In cme-milter the sender
- * thread does both, coalescing many messages into one rewrite per
- * officer, so that a feed (whose size grows with the caseload) is never
- * rewritten inside Postfix's transaction.  Without a sender thread
- * (cmectl) the feeds are written here and now.  Called with p->lock held.
- */
-static void feeds_changed(struct pipeline *p, struct case_store *cs,
-                          const struct dl_changes *ch)
-{
-	struct strlist officers = STRLIST_INIT;
-
-	for (size_t i = 0; i < ch->n; i++) {
-		struct case_info ci;
-
-		if (case_store_find_id(cs, ch->case_id[i], &ci) == 1)
-			(void)strlist_add_unique(&officers, ci.officer);
-	}
-	if (officers.n == 0)
-		return;
-	if (p->sender_running || p->defer_feeds) {
-		pthread_mutex_lock(&p->sender_lock);
-		for (size_t i = 0; i < officers.n; i++)
-			(void)strlist_add_unique(&p->dirty_feeds, officers.v[i]);
-		pthread_cond_signal(&p->sender_wake);
-		pthread_mutex_unlock(&p->sender_lock);
-	} else {
-		for (size_t i = 0; i < officers.n; i++)
-			(void)write_officer_feed(p, cs, officers.v[i]);
-	}
-	strlist_free(&officers);
-}
-
-/* ------------------------------------------------------------------ */
-/* Group commit.
- *
- * A commit costs an fsync, and an fsync costs milliseconds whatever it
- * carries.  Messages that reach end of data while a commit is under way
- * queue up; the next thread through becomes the leader and runs the
- * whole queue as one transaction (each message under its own savepoint)
- * with one fsync, then wakes the others with their results.  Under load
- * the batches grow by themselves; alone, a message is a batch of one.
- * Nothing is reported done before the COMMIT that holds it returned.  */
-
-struct job {
-	struct txn *t;
-	const char *key;
-	const char *queue_id;
-	int rc;
-	int done;
-	struct job *next;
-};
-
-static void run_batch(struct pipeline *p, struct job *batch)
-{
-	char err[512];
-	struct case_store *cs;
-	time_t now = batch->t->now;
-	int ok = 1;
-
-	pthread_mutex_lock(&p->lock);
-	cs = writer_get(p, err, sizeof err);
-	if (cs == NULL) {
-		log_msg(LOG_ERR, "%s: cannot open the database: %s",
-		        batch->queue_id ? batch->queue_id : "-", err);
-		ok = 0;
-	} else if (case_store_begin(cs) != 0) {
-		ok = 0;
-	} else if (case_store_sweep_long_term(cs, now, NULL) < 0) {
-		/* Cases past their long-term review become long-term before
-		 * the batch is matched: still matchable, only dormant. */
-		ok = 0;
-	}
-	for (struct job *j = batch; ok && j; j = j->next) {
-		j->t->cs = cs;
-		j->rc = run_job(j->t, j->key);
-		if (j->rc != 0)
-			log_msg(LOG_ERR, "%s: cannot store the case: %s",
-			        j->queue_id ? j->queue_id : "-", case_store_errmsg(cs));
-	}
-	if (ok && case_store_commit(cs) != 0) {
-		log_msg(LOG_ERR, "%s: cannot commit: %s",
-		        batch->queue_id ? batch->queue_id : "-", case_store_errmsg(cs));
-		ok = 0;
-	}
-	if (!ok) {
-		if (cs != NULL) {
-			case_store_rollback(cs);
-			writer_drop(p);
-		}
-		for (struct job *j = batch; j; j = j->next)
-			j->rc = -1;
-	} else {
-		/* Committed; the feeds follow from it and can always be
-		 * rebuilt (cmectl calendar), so a feed error does not turn
-		 * an accepted message into a retry. */
-		for (struct job *j = batch; j; j = j->next)
-			if (j->rc == 0)
-				feeds_changed(p, cs, &j->t->changes);
-	}
-	pthread_mutex_unlock(&p->lock);
-}
-
-static int group_commit(struct pipeline *p, struct job *job)
-{
-	pthread_mutex_lock(&p->q_lock);
-	if (p->q_tail)
-		p->q_tail->next = job;
-	else
-		p->q_head = job;
-	p->q_tail = job;
-	while (!job->done) {
-		if (!p->q_leader) {
-			struct job *batch = p->q_head;
-
-			p->q_leader = 1;
-			p->q_head = p->q_tail = NULL;
-			pthread_mutex_unlock(&p->q_lock);
-			run_batch(p, batch);
-			pthread_mutex_lock(&p->q_lock);
-			for (struct job *j = batch; j; j = j->next)
-				j->done = 1;
-			p->q_leader = 0;
-			pthread_cond_broadcast(&p->q_done);
-		} else {
-			pthread_cond_wait(&p->q_done, &p->q_lock);
-		}
-	}
-	pthread_mutex_unlock(&p->q_lock);
-	return job->rc;
-}
-
-/* ------------------------------------------------------------------ */
-
-int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
-                     struct pipeline_result *res)
-{
-	struct message_limits lim;
 	struct extract_options eo;
 	struct trust_context tc;
-	struct cme_message *m;
-	struct cme_referral r;
-	struct txn *t = NULL;
-	char digest[MSG_DIGEST_SIZE];
-	int rc = -1;
 
-	message_limits_default(&lim);
-	lim.max_bytes = p->conf->max_message_size;
-	m = message_parse(in->raw, in->len, &lim);
-	if (m == NULL)
-		return -1;
 	memset(&tc, 0, sizeof tc);
 	tc.trusted_authserv_ids = &p->conf->trusted_authserv_ids;
 	tc.internal_hosts = &p->conf->internal_hosts;
@@ -1094,30 +681,36 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	extract_options_default(&eo);
 	eo.immediate_flags = p->policy->immediate_flags;
 	eo.trust = &tc;
-	referral_init(&r);
-	if (extract_referral(m, &eo, &r) != 0)
-		goto out;
-	if (in->null_sender)
-		r.kind = KIND_BOUNCE;   /* MAIL FROM:<> is a bounce whatever it says */
-	if (in->len > lim.max_bytes || in->truncated)
-		(void)strlist_add(&r.problems, "the message was larger than MaxMessageSize; "
-		                  "only the first part was read");
-	if (in->forged_headers > 0) {
-		char note[200];
+	eo.null_sender = in->null_sender;   /* MAIL FROM:<>: extract says bounce */
+	return extract_referral(m, &eo, r);
+}
 
-		snprintf(note, sizeof note, "the message carried %zu X-CME-* header(s), which "
-		         "only cme-milter writes: %s", in->forged_headers,
-		         in->forged_left ? "too many to remove, left in place (see README)"
-		                         : "removed");
-		(void)strlist_add(&r.problems, note);
-	}
+int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
+                     struct pipeline_result *res)
+{
+	struct message_limits lim;
+	struct cme_message *m;
+	struct cme_referral r;
+	struct commit_job job;
+	struct txn *t = NULL;
+	char digest[MSG_DIGEST_SIZE];
+	int rc = -1;
+
+	message_limits_default(&lim);
+	lim.max_bytes = p->conf->max_message_size;
+	m = message_parse(in->raw, in->len, &lim);
+	if (m == NULL)
+		return -1;
+	referral_init(&r);
+	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0)
+		goto out;
 	msg_digest(in->raw, in->len, r.from_addr, r.date, r.subject, digest);
 	res->message_key = message_key(&r, digest);
 	if (res->message_key == NULL)
 		goto out;
 	for (size_t i = 0; i < vocab_flag_count(); i++)
-		if (r.flags & (1UL << i))
-			(void)strlist_add(&res->flags, vocab_flag_name(i));
+		if ((r.flags & (1UL << i)) && strlist_add(&res->flags, vocab_flag_name(i)) != 0)
+			goto out;
 	res->immediate = r.immediate == 1;
 
 	/* On the heap: a message may touch EXTRACT_MAX_CHILDREN cases, and
@@ -1130,18 +723,18 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t->now = in->now;
 	t->truncated = in->len > lim.max_bytes || in->truncated;
 	t->res = res;
+	t->key = res->message_key;
 	t->source = res->message_key;
 	t->digest = digest;
 
-	{
-		struct job job;
-
-		memset(&job, 0, sizeof job);
-		job.t = t;
-		job.key = res->message_key;
-		job.queue_id = in->queue_id;
-		rc = group_commit(p, &job);
-	}
+	memset(&job, 0, sizeof job);
+	job.prepare = prepare_batch;
+	job.run = run_job;
+	job.after = job_committed;
+	job.arg = t;
+	job.now = t->now;
+	job.queue_id = in->queue_id;
+	rc = writer_commit(&p->writer, &job);
 out:
 	free(t);
 	referral_free(&r);
@@ -1152,16 +745,18 @@ out:
 /* ------------------------------------------------------------------ */
 
 /* "[CME-2026-00001] " once per ref not already present; "[URGENT] "
- * when immediate and not already there. */
+ * when immediate and not already there.  NULL (the subject is left as it
+ * is) also when the tagged subject cannot be made: a subject without
+ * its text would be worse than one without its tag. */
 char *pipeline_tag_subject(const char *subject, const struct pipeline_result *res)
 {
 	struct strbuf sb;
 	const char *s = subject ? subject : "";
-	int changed = 0;
+	int changed = 0, rc = 0;
 
 	strbuf_init(&sb, 4096);
 	if (res->immediate && strstr(s, "[URGENT]") == NULL) {
-		(void)strbuf_puts(&sb, "[URGENT] ");
+		rc |= strbuf_puts(&sb, "[URGENT] ");
 		changed = 1;
 	}
 	for (size_t i = 0; i < res->refs.n && i < 8; i++) {
@@ -1169,73 +764,37 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 
 		snprintf(tag, sizeof tag, "[%s]", res->refs.v[i]);
 		if (strstr(s, tag) == NULL && strstr(s, res->refs.v[i]) == NULL) {
-			(void)strbuf_puts(&sb, tag);
-			(void)strbuf_putc(&sb, ' ');
+			rc |= strbuf_puts(&sb, tag);
+			rc |= strbuf_putc(&sb, ' ');
 			changed = 1;
 		}
 	}
-	if (!changed) {
+	if (changed)
+		rc |= strbuf_puts(&sb, s);
+	if (!changed || rc != 0) {
 		strbuf_free(&sb);
 		return NULL;
 	}
-	(void)strbuf_puts(&sb, s);
 	return strbuf_detach(&sb);
 }
 
 /* ------------------------------------------------------------------ */
-/* Short transactions of the officer tools, the sweep and the outbox.   */
-
-/* Run fn in one transaction on a connection of its own, under the
- * pipeline's lock.  fn's result (>= 0) is committed and returned; a
- * negative result, or a failed open, begin or commit, rolls back and
- * returns -1.  `after` (may be NULL) runs once committed, still under
- * the lock with the connection open (for feeds). */
-typedef long long (*txn_fn)(struct case_store *cs, void *arg);
-
-static long long in_transaction(struct pipeline *p, txn_fn fn, void *arg,
-                                void (*after)(struct pipeline *, struct case_store *, void *,
-                                              long long))
-{
-	char err[512];
-	struct case_store *cs;
-	long long rc = -1;
-
-	pthread_mutex_lock(&p->lock);
-	cs = writer_get(p, err, sizeof err);
-	if (cs == NULL) {
-		log_msg(LOG_ERR, "%s", err);
-	} else if (case_store_begin(cs) == 0) {
-		rc = fn(cs, arg);
-		if (rc < 0 || case_store_commit(cs) != 0) {
-			log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
-			case_store_rollback(cs);
-			writer_drop(p);
-			rc = -1;
-		} else if (after) {
-			after(p, cs, arg, rc);
-		}
-	} else {
-		log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
-		writer_drop(p);
-	}
-	pthread_mutex_unlock(&p->lock);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Officer actions (cmectl): the same decisions, with "cmectl" as the
- * timeline's source.  Each runs in one transaction and rewrites the
- * officer's feed after the commit.                                     */
+/* Officer actions (cmectl): the same decisions as a message's
+ * (record_visit, record_close), with "cmectl" as the timeline's source.
+ * Each runs in one transaction and rewrites the officer's feed after the
+ * commit.                                                              */
 
 struct officer_action {
+	struct pipeline *p;
 	const char *ref;
 	const char *date;          /* visit */
 	int found;                 /* visit */
 	const char *outcome;       /* close */
 	const char *note;
 	time_t now;
-	char officer[256];
-	struct dl_changes changes;
+	struct dl_changes *changes;  /* on the heap: too large for a stack */
+	/* 0 done, 1 nothing to change, -1 error */
+	int (*fn)(struct case_store *, const struct case_info *, struct officer_action *);
 };
 
 static int do_visit(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
@@ -1245,99 +804,83 @@ static int do_visit(struct case_store *cs, const struct case_info *ci, struct of
 	snprintf(detail, sizeof detail, "home visit %s: %s%s%s", a->date,
 	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
 	         a->note ? a->note : "");
-	if (case_store_add_event(cs, ci->id, a->now, "visit", "cmectl", detail) != 0 ||
-	    deadline_move(cs, &a->changes, ci->id, "home-visit", "met", a->now) != 0)
-		return -1;
-	if (strcmp(ci->status, "open") == 0 || strcmp(ci->status, "triage") == 0)
-		return case_store_set_status(cs, ci->id, "visited", NULL, a->now);
-	return 0;
+	return record_visit(cs, a->changes, a->p->policy, ci, "cmectl", detail, a->now);
 }
 
 static int do_close(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
 {
 	char detail[512];
-	static const char *const kinds[] = { "home-visit", "escalation", "long-term-review",
-		"immediate" };
 
 	snprintf(detail, sizeof detail, "closed: %s%s%s", a->outcome, a->note ? ". Note: " : "",
 	         a->note ? a->note : "");
-	if (case_store_set_status(cs, ci->id, "closed", a->outcome, a->now) != 0 ||
-	    case_store_add_event(cs, ci->id, a->now, "state", "cmectl", detail) != 0)
-		return -1;
-	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-		if (deadline_move(cs, &a->changes, ci->id, kinds[k], "cancelled", a->now) != 0)
-			return -1;
-	return 0;
+	return record_close(cs, a->changes, a->p->policy, ci, a->outcome, "cmectl", detail,
+	                    a->now);
 }
-
-struct officer_call {
-	struct officer_action *a;
-	int (*fn)(struct case_store *, const struct case_info *, struct officer_action *);
-	struct pipeline *p;
-};
 
 static long long officer_fn(struct case_store *cs, void *arg)
 {
-	struct officer_call *c = arg;
+	struct officer_action *a = arg;
 	struct case_info ci;
-	int found = case_store_find_ref(cs, c->a->ref, &ci);
+	int found = case_store_find_ref(cs, a->ref, &ci), rc;
 
 	if (found < 0)
 		return -1;
-	if (found == 0 || (c->fn == do_close && strcmp(ci.status, "closed") == 0))
+	if (found == 0)
 		return 1;       /* nothing to change: commits an empty transaction */
-	if (c->fn(cs, &ci, c->a) != 0 ||
-	    enqueue_reminders(c->p, cs, &c->a->changes, c->a->now) != 0)
-		return -1;
-	return 0;
+	rc = a->fn(cs, &ci, a);
+	if (rc != 0)
+		return rc;      /* 1: nothing changed; -1: rolled back */
+	return outbox_enqueue_reminders(&a->p->env, cs, a->changes, a->now) != 0 ? -1 : 0;
 }
 
-static void officer_after(struct pipeline *p, struct case_store *cs, void *arg, long long rc)
+static void officer_after(struct case_store *cs, void *arg, long long rc)
 {
-	struct officer_call *c = arg;
+	struct officer_action *a = arg;
 
 	if (rc == 0)
-		feeds_changed(p, cs, &c->a->changes);
+		(void)sender_deadlines_changed(&a->p->sender, cs, a->changes);   /* logged */
 }
 
-/* 0 done, 1 no such case (or already closed for close), -1 error. */
-static int officer_transaction(struct pipeline *p, struct officer_action *a,
-                               int (*fn)(struct case_store *, const struct case_info *,
-                                         struct officer_action *))
+/* Run one officer action (its fn set) in a transaction of its own:
+ * 0 done, 1 no such case (or already closed for close), -1 error. */
+static int officer_transaction(struct pipeline *p, struct officer_action a)
 {
-	struct officer_call c = { a, fn, p };
+	int rc;
 
-	return (int)in_transaction(p, officer_fn, &c, officer_after);
+	a.p = p;
+	a.changes = calloc(1, sizeof *a.changes);
+	if (a.changes == NULL)
+		return -1;
+	rc = (int)writer_transaction(&p->writer, officer_fn, &a, officer_after);
+	free(a.changes);
+	return rc;
 }
 
 int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date, int found,
                           const char *note, time_t now)
 {
-	struct officer_action a;
-
-	memset(&a, 0, sizeof a);
-	a.ref = ref;
-	a.date = date;
-	a.found = found;
-	a.note = note;
-	a.now = now;
-	return officer_transaction(p, &a, do_visit);
+	return officer_transaction(p, (struct officer_action){
+		.ref = ref, .date = date, .found = found, .note = note, .now = now,
+		.fn = do_visit });
 }
 
 int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,
                         const char *note, time_t now)
 {
-	struct officer_action a;
-
-	memset(&a, 0, sizeof a);
-	a.ref = ref;
-	a.outcome = outcome;
-	a.note = note;
-	a.now = now;
-	return officer_transaction(p, &a, do_close);
+	return officer_transaction(p, (struct officer_action){
+		.ref = ref, .outcome = outcome, .note = note, .now = now, .fn = do_close });
 }
 
+int pipeline_outcome_known(const char *outcome)
+{
+	return vocab_outcome_index(outcome) >= 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Retention and the long-term sweep.                                   */
+
 struct purge_args {
+	struct pipeline *p;
 	char cutoff[32];
 	time_t now;
 };
@@ -1349,14 +892,14 @@ static long long purge_fn(struct case_store *cs, void *arg)
 	return case_store_purge(cs, a->cutoff, a->now, "cmectl purge");
 }
 
-static void purge_after(struct pipeline *p, struct case_store *cs, void *arg, long long n)
+static void purge_after(struct case_store *cs, void *arg, long long n)
 {
 	struct purge_args *a = arg;
 
 	/* The log line a retention audit looks for: counts only. */
 	log_msg(LOG_NOTICE, "retention purge: %lld case(s) of children born before %s removed",
 	        n, a->cutoff);
-	(void)write_officer_feed(p, cs, p->conf->duty_officer);
+	(void)feeds_write_officer(&a->p->env, cs, a->p->conf->duty_officer);   /* logged */
 }
 
 long long pipeline_purge(struct pipeline *p, int years, time_t now)
@@ -1365,14 +908,16 @@ long long pipeline_purge(struct pipeline *p, int years, time_t now)
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
+	a.p = p;
 	/* born before this date => DOB + years is in the past */
 	snprintf(a.cutoff, sizeof a.cutoff, "%04d-%02d-%02d", tm.tm_year + 1900 - years,
 	         tm.tm_mon + 1, tm.tm_mday);
 	a.now = now;
-	return in_transaction(p, purge_fn, &a, purge_after);
+	return writer_transaction(&p->writer, purge_fn, &a, purge_after);
 }
 
 struct sweep_args {
+	struct pipeline *p;
 	time_t now;
 	struct strlist refs;        /* cases gone long-term */
 };
@@ -1384,9 +929,10 @@ static long long sweep_fn(struct case_store *cs, void *arg)
 	return case_store_sweep_long_term(cs, a->now, &a->refs);
 }
 
-/* The swept cases' review events left the feed ("fired"): their
- * officers' feeds must be rewritten like after any other change. */
-static void sweep_after(struct pipeline *p, struct case_store *cs, void *arg, long long n)
+/* The swept cases' review events left the feed ("fired", by the store's
+ * sweep: case_deadlines' CASE_EVENT_LONG_TERM): their officers' feeds
+ * must be rewritten like after any other change. */
+static void sweep_after(struct case_store *cs, void *arg, long long n)
 {
 	struct sweep_args *a = arg;
 	struct dl_changes *ch;
@@ -1399,361 +945,46 @@ static void sweep_after(struct pipeline *p, struct case_store *cs, void *arg, lo
 		/* (a sweep takes at most 256 cases, far fewer than a
 		 * dl_changes holds) */
 		if (case_store_find_ref(cs, a->refs.v[i], &ci) == 1)
-			(void)note_change(ch, ci.id, "long-term-review");
+			(void)case_deadlines_noted(ch, ci.id, CASE_EVENT_LONG_TERM);
 	}
-	feeds_changed(p, cs, ch);
+	(void)sender_deadlines_changed(&a->p->sender, cs, ch);   /* logged */
 	free(ch);
 }
 
 int pipeline_sweep(struct pipeline *p, time_t now)
 {
-	struct sweep_args a = { now, STRLIST_INIT };
-	long long n = in_transaction(p, sweep_fn, &a, sweep_after);
+	struct sweep_args a = { p, now, STRLIST_INIT };
+	long long n = writer_transaction(&p->writer, sweep_fn, &a, sweep_after);
 
 	strlist_free(&a.refs);
 	return (int)n;
 }
 
-int pipeline_outcome_known(const char *outcome)
-{
-	return vocab_outcome_index(outcome) >= 0;
-}
-
 /* ------------------------------------------------------------------ */
-/* Sending the outbox.                                                  */
-
-#define SEND_LEASE_S     300   /* a claimed mail is not retried sooner */
-#define SEND_TIMEOUT_S   60
-#define BACKOFF_MAX_S    3600
-
-struct claim_args {
-	struct pipeline *p;
-	time_t now;
-	struct outbox_row *row;
-};
-
-/* Claim the next due mail: push its next attempt past the lease inside a
- * transaction, so another sender (cmectl, a second milter) skips it while
- * this one submits.  1 claimed, 0 none, -1 error. */
-static long long claim_fn(struct case_store *cs, void *arg)
-{
-	struct claim_args *a = arg;
-	int rc = case_store_outbox_next(cs, a->now, a->row);
-
-	if (rc == 1 && case_store_outbox_lease(cs, a->row->id, a->now + SEND_LEASE_S,
-	                                       a->p->claimant) != 0)
-		rc = -1;
-	return rc;
-}
-
-static int claim_next(struct pipeline *p, time_t now, struct outbox_row *row)
-{
-	struct claim_args a = { p, now, row };
-	long long rc;
-
-	row->message = NULL;
-	rc = in_transaction(p, claim_fn, &a, NULL);
-	if (rc < 0) {
-		free(row->message);
-		row->message = NULL;
-	}
-	return (int)rc;
-}
-
-struct attempt_args {
-	const struct outbox_row *row;
-	int sent;
-	time_t now, next;
-	const char *error;
-};
-
-static long long attempt_fn(struct case_store *cs, void *arg)
-{
-	struct attempt_args *a = arg;
-
-	return case_store_outbox_done(cs, a->row->id, a->sent, a->now, a->next, a->error);
-}
-
-static void record_attempt(struct pipeline *p, const struct outbox_row *row, int sent,
-                           time_t now, const char *error)
-{
-	struct attempt_args a = { row, sent, now, now + 60, error };
-	time_t backoff = 60;
-
-	/* 1, 2, 4 ... minutes, at most an hour: an MTA that is down for a
-	 * while gets the reminder soon after it returns. */
-	for (int i = 0; i < row->attempts && backoff < BACKOFF_MAX_S; i++)
-		backoff *= 2;
-	if (backoff > BACKOFF_MAX_S)
-		backoff = BACKOFF_MAX_S;
-	a.next = now + backoff;
-	/* Not recorded: the lease expires and the mail goes again.  If the
-	 * MTA took it, the milter saw it pass and marked it sent, so the
-	 * retry finds nothing to do; if not, it is sent then.  Logged by
-	 * in_transaction. */
-	(void)in_transaction(p, attempt_fn, &a, NULL);
-}
-
-/* The sender thread is asked to stop (pipeline_stop_sender): a flush of
- * a long outbox ends after the mail in hand, not after the last one. */
-static int stop_requested(struct pipeline *p)
-{
-	int stop;
-
-	pthread_mutex_lock(&p->sender_lock);
-	stop = p->sender_stop;
-	pthread_mutex_unlock(&p->sender_lock);
-	return stop;
-}
+/* The outbox and the feeds: sender.h and feeds.h.                      */
 
 int pipeline_flush_outbox(struct pipeline *p, time_t now)
 {
-	const struct cme_conf *conf = p->conf;
-	const char *from = conf->mailboxes.n ? conf->mailboxes.v[0] : "";
-	struct outbox_row row;
-	int sent = 0, rc;
-
-	while (!stop_requested(p) && (rc = claim_next(p, now, &row)) == 1) {
-		char err[256] = "";
-		char copy[IMIP_COPY_MAX + 1], *sealed;
-
-		/* This submission's copy id: another process, attempt or
-		 * second makes another copy. */
-		snprintf(copy, sizeof copy, "%ld.%d.%ld", (long)getpid(), row.attempts, (long)now);
-		sealed = imip_sealed(p->seal_key, row.message_id, copy, row.message);
-
-		if (sealed == NULL)
-			snprintf(err, sizeof err, "out of memory sealing the mail");
-		if (sealed && imip_submit(conf->sendmail_path, from, row.recipient, sealed,
-		                          strlen(sealed), SEND_TIMEOUT_S, err, sizeof err) == 0) {
-			record_attempt(p, &row, 1, now, NULL);
-			sent++;
-		} else {
-			log_msg(LOG_WARNING, "outbox: reminder mail %lld not sent (%s); will retry",
-			        row.id, err);
-			record_attempt(p, &row, 0, now, err);
-		}
-		free(sealed);
-		free(row.message);
-	}
-	return rc < 0 ? -1 : sent;
-}
-
-/* A feed is rewritten at most this often: calendar clients poll feeds
- * every quarter of an hour or so, and a feed's size grows with the
- * caseload, so rewriting it for every message would cost the MTA far
- * more than it could ever give an officer. */
-#define FEED_MIN_INTERVAL_S 2
-
-/* How often the sender thread moves cases past their review to
- * long-term (an indexed query over the reviews just come due). */
-#define SWEEP_INTERVAL_S 600
-
-/* Rewrite the feeds of `dirty` from a connection of its own, outside the
- * pipeline's lock: in WAL mode a reader sees a consistent snapshot and
- * never blocks the messages being committed meanwhile. */
-static int write_feeds_unlocked(struct pipeline *p, const struct strlist *dirty)
-{
-	char err[512];
-	struct case_store *cs = case_store_open(p->conf->database, err, sizeof err);
-	int rc = 0;
-
-	if (cs == NULL) {
-		log_msg(LOG_ERR, "feeds not written: %s", err);
-		return -1;
-	}
-	for (size_t i = 0; i < dirty->n; i++)
-		rc |= write_officer_feed(p, cs, dirty->v[i]);
-	case_store_close(cs);
-	return rc;
-}
-
-/* Take the set of officers whose feeds are due; call with sender_lock. */
-static struct strlist take_dirty(struct pipeline *p)
-{
-	struct strlist dirty = p->dirty_feeds;
-
-	memset(&p->dirty_feeds, 0, sizeof p->dirty_feeds);
-	return dirty;
-}
-
-static void *sender_main(void *arg)
-{
-	struct pipeline *p = arg;
-	time_t last_feeds = 0, last_sweep = 0;
-	time_t interval = FEED_MIN_INTERVAL_S;
-
-	pthread_mutex_lock(&p->sender_lock);
-	while (!p->sender_stop) {
-		struct timespec ts;
-		struct strlist dirty = STRLIST_INIT;
-		time_t now = time(NULL);
-
-		if (p->all_feeds_dirty) {
-			/* At start-up every feed is brought up to date, here and
-			 * not before the milter answers its first connection. */
-			p->all_feeds_dirty = 0;
-			pthread_mutex_unlock(&p->sender_lock);
-			(void)pipeline_write_feeds(p);
-			pthread_mutex_lock(&p->sender_lock);
-		}
-		if (p->dirty_feeds.n > 0 && now - last_feeds >= interval)
-			dirty = take_dirty(p);
-		pthread_mutex_unlock(&p->sender_lock);
-		if (dirty.n > 0) {
-			struct timespec a, b;
-			double took;
-
-			clock_gettime(CLOCK_MONOTONIC, &a);
-			(void)write_feeds_unlocked(p, &dirty);
-			clock_gettime(CLOCK_MONOTONIC, &b);
-			last_feeds = now;
-			/* Feeds grow with the caseload: keep their rewriting under
-			 * a twentieth of this thread's time, whatever their size. */
-			took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-			interval = (time_t)(took * 20) > FEED_MIN_INTERVAL_S ? (time_t)(took * 20)
-			                                                     : FEED_MIN_INTERVAL_S;
-		}
-		strlist_free(&dirty);
-		/* Cases whose long-term review fell due become long-term here,
-		 * without waiting for an officer's cmectl. */
-		if (now - last_sweep >= SWEEP_INTERVAL_S) {
-			last_sweep = now;
-			(void)pipeline_sweep(p, now);
-		}
-		(void)pipeline_flush_outbox(p, time(NULL));
-		pthread_mutex_lock(&p->sender_lock);
-		if (p->sender_stop)
-			break;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		/* feeds waiting: come back when the interval is up; else sleep
-		 * until woken (mail queued) or 30 s (retries) */
-		if (p->dirty_feeds.n > 0)
-			ts.tv_sec = ts.tv_sec + interval - (time(NULL) - last_feeds);
-		else
-			ts.tv_sec += 30;
-		if (p->dirty_feeds.n == 0 || time(NULL) - last_feeds < interval)
-			pthread_cond_timedwait(&p->sender_wake, &p->sender_lock, &ts);
-	}
-	/* Stopping: what is still dirty is written now, not lost. */
-	{
-		struct strlist dirty = take_dirty(p);
-
-		pthread_mutex_unlock(&p->sender_lock);
-		if (dirty.n > 0)
-			(void)write_feeds_unlocked(p, &dirty);
-		strlist_free(&dirty);
-	}
-	return NULL;
-}
-
-/* After a crash the MTA may already hold a mail its dead sender was
- * submitting (the submission program outlives the milter), and, where
- * the milter sees our mails pass, will show it to us once the milter is
- * back (Postfix's pickup retries within a minute).  So where echoes are
- * known to happen, a dead sender's mails wait ReminderEchoWait seconds
- * for their echo before they go again: a resend is then rare, and when
- * it happens its echo is the second and is discarded.  Where no echo was
- * ever seen they go at once (at least once, never zero times). */
-struct release_args {
-	struct pipeline *p;
-	struct case_store *cs;
-	time_t due;
-	int released;
-};
-
-static int release_if_dead(const char *claimant, void *arg)
-{
-	struct release_args *a = arg;
-	int n;
-
-	if (strcmp(claimant, a->p->claimant) == 0 || claimant_alive(claimant, a->p->host))
-		return 0;
-	if ((n = case_store_outbox_release(a->cs, claimant, a->due)) < 0)
-		return -1;
-	a->released += n;
-	return 0;
-}
-
-/* Free the claims of senders that have died: not this process's (a
- * reload's new pipeline shares the old one's name), nor a live process's
- * on this host, nor another host's (their leases run out by themselves). */
-static long long release_fn(struct case_store *cs, void *arg)
-{
-	struct pipeline *p = arg;
-	struct release_args a = { p, cs, time(NULL), 0 };
-	int echoes = case_store_outbox_echoes_seen(cs);
-
-	if (echoes < 0)
-		return -1;
-	if (echoes)
-		a.due += p->conf->reminder_echo_wait;
-	if (case_store_outbox_claimants(cs, release_if_dead, &a) != 0)
-		return -1;
-	if (a.released > 0)
-		log_msg(LOG_NOTICE, "outbox: %d reminder mail(s) of a sender that died are due %s",
-		        a.released, echoes ? "unless the MTA shows them passing first" : "now");
-	return a.released;
-}
-
-int pipeline_start_sender(struct pipeline *p)
-{
-	p->all_feeds_dirty = 1;
-	/* Started even with NotifyOfficers no: it also writes the feeds. */
-	if (p->sender_running)
-		return 0;
-	/* A sender that died mid-submission (kill -9, power cut) left its
-	 * mails claimed: see release_fn. */
-	(void)in_transaction(p, release_fn, p, NULL);
-	if (pthread_create(&p->sender, NULL, sender_main, p) != 0)
-		return -1;
-	p->sender_running = 1;
-	return 0;
-}
-
-
-struct passed_args {
-	const char *message_id;
-	const char *copy;
-	time_t now;
-};
-
-static long long passed_fn(struct case_store *cs, void *arg)
-{
-	struct passed_args *a = arg;
-
-	return case_store_outbox_seen_by_mta(cs, a->message_id, a->copy, a->now);
+	return sender_flush(&p->sender, now);
 }
 
 int pipeline_reminder_passed(struct pipeline *p, const char *message_id, const char *seal,
                              time_t now)
 {
-	char copy[IMIP_COPY_MAX + 1];
-	struct passed_args a = { message_id, copy, now };
-
-	/* Unsealed, or sealed for another Message-ID: not ours, whatever its
-	 * envelope sender says, and handled as any other mail. */
-	if (!imip_seal_valid(p->seal_key, message_id, seal, copy, sizeof copy))
-		return 0;
-
-	return (int)in_transaction(p, passed_fn, &a, NULL);
+	return sender_passed(&p->sender, message_id, seal, now);
 }
 
 void pipeline_defer_feeds(struct pipeline *p, int on)
 {
-	p->defer_feeds = on;
+	sender_defer_feeds(&p->sender, on);
 }
 
 int pipeline_write_dirty_feeds(struct pipeline *p)
 {
-	struct strlist dirty;
-	int rc = 0;
+	return sender_write_dirty(&p->sender);
+}
 
-	pthread_mutex_lock(&p->sender_lock);
-	dirty = take_dirty(p);
-	pthread_mutex_unlock(&p->sender_lock);
-	if (dirty.n > 0)
-		rc = write_feeds_unlocked(p, &dirty);
-	strlist_free(&dirty);
-	return rc;
+int pipeline_write_feeds(struct pipeline *p)
+{
+	return feeds_write_all(&p->env);
 }

@@ -1,0 +1,47 @@
+/*
+ * outbox.h - the iMIP reminder mails a transaction queues.
+ *
+ * NAME
+ *     outbox - compose one iMIP REQUEST or CANCEL per deadline change
+ *     and put it in the store's outbox.
+ *
+ * Owns: the composition of reminder mails (calendar text, subject,
+ * Message-ID, who gets a copy: the deadline's officer, and the
+ * EscalationContact for escalations).  The mails are queued inside the
+ * caller's transaction, so that they exist exactly when the change does;
+ * sending them is the sender thread's (pipeline/sender.c).
+ *
+ * Return conventions: 0 queued (or nothing to queue), -1 error (out of
+ * memory or the store failed: the caller rolls back).
+ *
+ * Concurrency: none of its own; call inside the writer's transaction.
+ */
+#ifndef CME_OUTBOX_H
+#define CME_OUTBOX_H
+
+#include <time.h>
+
+#include "case_deadlines.h"
+#include "case_store.h"
+#include "conf.h"
+#include "policy.h"
+
+/* What the emit stage needs to know: the configuration (Mailbox,
+ * NotifyOfficers, EscalationContact, ReminderDetail, ReminderDir), the
+ * policy (its time zone), and this host's name for event UIDs. */
+struct emit_env {
+	const struct cme_conf *conf;
+	const struct policy *policy;
+	const char *host;
+};
+
+/* Queue the reminder mails for the deadlines in `ch` (nothing when
+ * NotifyOfficers is off). */
+int outbox_enqueue_reminders(const struct emit_env *env, struct case_store *cs,
+                             const struct dl_changes *ch, time_t now);
+
+/* The words of a reminder for `row` under env's ReminderDetail. */
+void outbox_describe(const struct emit_env *env, const struct deadline_row *row,
+                     struct reminder_text *out);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * outbox.c - iMIP reminder mails for the deadlines a transaction
+ * changed.  See outbox.h.
+ */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "imip.h"
+#include "outbox.h"
+#include "reminder.h"
+
+struct enqueue_ctx {
+	const struct emit_env *env;
+	struct case_store *cs;
+	const struct dl_changes *ch;
+	time_t now;
+	long serial;
+};
+
+void outbox_describe(const struct emit_env *env, const struct deadline_row *row,
+                     struct reminder_text *out)
+{
+	case_deadlines_describe(env->policy, env->conf->reminder_detail == DETAIL_FULL,
+	                        env->host, row, out);
+}
+
+static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
+                     const char *attendee)
+{
+	const struct cme_conf *conf = e->env->conf;
+	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
+	const char *method = strcmp(row->status, "pending") == 0 ? "REQUEST" : "CANCEL";
+	struct reminder_text rt;
+	struct reminder_event ev;
+	char subject[320], msgid[400], *cal, *msg;
+	int rc;
+
+	if (mailbox == NULL)
+		return 0;       /* nobody to send as; conf_check requires Mailbox */
+	outbox_describe(e->env, row, &rt);
+	memset(&ev, 0, sizeof ev);
+	ev.uid = rt.uid;
+	ev.summary = rt.summary;
+	ev.description = rt.description;
+	ev.due = row->due;
+	ev.sequence = row->sequence;
+	ev.cancelled = strcmp(method, "CANCEL") == 0;
+	ev.stamp = e->now;
+	cal = reminder_calendar_text(&ev, 1, method, mailbox, attendee);
+	if (cal == NULL)
+		return -1;
+	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.summary);
+	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
+	         (long)e->now, e->serial++, e->env->host);
+	msg = imip_message(mailbox, attendee, subject,
+	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
+	                   cal, method, msgid, e->now);
+	free(cal);
+	if (msg == NULL)
+		return -1;
+	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, msgid,
+	                           e->now);
+	free(msg);
+	return rc;
+}
+
+static int enqueue_cb(const struct deadline_row *row, void *arg)
+{
+	struct enqueue_ctx *e = arg;
+	const struct cme_conf *conf = e->env->conf;
+	int changed = 0;
+
+	for (size_t i = 0; i < e->ch->n; i++)
+		if (e->ch->case_id[i] == row->case_id && strcmp(e->ch->kind[i], row->kind) == 0)
+			changed = 1;
+	if (!changed)
+		return 0;
+	if (queue_one(e, row, row->officer) != 0)
+		return -1;
+	/* Escalations also go to the manager (EscalationContact). */
+	if (conf->escalation_contact && (strcmp(row->kind, "escalation") == 0 ||
+	                                 strcmp(row->kind, "immediate") == 0))
+		return queue_one(e, row, conf->escalation_contact);
+	return 0;
+}
+
+int outbox_enqueue_reminders(const struct emit_env *env, struct case_store *cs,
+                             const struct dl_changes *ch, time_t now)
+{
+	struct enqueue_ctx e = { env, cs, ch, now, 0 };
+	long long done[MAX_CHANGES];
+	size_t ndone = 0;
+
+	if (!env->conf->notify_officers)
+		return 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		int seen = 0;
+
+		for (size_t k = 0; k < ndone; k++)
+			seen |= done[k] == ch->case_id[i];
+		if (seen)
+			continue;
+		done[ndone++] = ch->case_id[i];
+		if (case_store_each_changed_deadline(cs, ch->case_id[i], 0, enqueue_cb, &e) != 0)
+			return -1;
+	}
+	return 0;
+}

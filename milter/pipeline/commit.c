@@ -1,0 +1,162 @@
+/*
+ * commit.c - the writer connection and group commit.  See commit.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commit.h"
+#include "logging.h"
+
+int writer_init(struct writer *w, const char *database, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof *w);
+	w->database = database;
+	w->cs = case_store_open(database, err, errlen);
+	if (w->cs == NULL)
+		return -1;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->q_lock, NULL);
+	pthread_cond_init(&w->q_done, NULL);
+	return 0;
+}
+
+struct case_store *writer_store(struct writer *w)
+{
+	return w->cs;
+}
+
+void writer_destroy(struct writer *w)
+{
+	case_store_close(w->cs);
+	w->cs = NULL;
+	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_destroy(&w->q_lock);
+	pthread_cond_destroy(&w->q_done);
+}
+
+/*
+ * The writing connection for one transaction; call with w->lock held.
+ * Every time, the database file must still be writable by us: a
+ * connection already open would go on writing through its descriptor
+ * after the file was made read-only, and the point of a read-only
+ * database is that nothing is accepted until it is fixed.
+ */
+static struct case_store *writer_get(struct writer *w, char *err, size_t errlen)
+{
+	if (access(w->database, W_OK) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: not writable: %s", w->database, strerror(errno));
+		return NULL;
+	}
+	if (w->cs == NULL)
+		w->cs = case_store_open(w->database, err, errlen);
+	return w->cs;
+}
+
+/* After a failed transaction: start from a fresh connection next time. */
+static void writer_drop(struct writer *w)
+{
+	case_store_close(w->cs);
+	w->cs = NULL;
+}
+
+long long writer_transaction(struct writer *w, writer_fn fn, void *arg, writer_after_fn after)
+{
+	char err[512];
+	struct case_store *cs;
+	long long rc = -1;
+
+	pthread_mutex_lock(&w->lock);
+	cs = writer_get(w, err, sizeof err);
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+	} else if (case_store_begin(cs) == 0) {
+		rc = fn(cs, arg);
+		if (rc < 0 || case_store_commit(cs) != 0) {
+			log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
+			case_store_rollback(cs);
+			writer_drop(w);
+			rc = -1;
+		} else if (after) {
+			after(cs, arg, rc);
+		}
+	} else {
+		log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
+		writer_drop(w);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* Run one batch as one transaction; every job's rc is set. */
+static void run_batch(struct writer *w, struct commit_job *batch)
+{
+	const char *qid = batch->queue_id ? batch->queue_id : "-";
+	char err[512];
+	struct case_store *cs;
+	int ok = 1;
+
+	pthread_mutex_lock(&w->lock);
+	cs = writer_get(w, err, sizeof err);
+	if (cs == NULL) {
+		log_msg(LOG_ERR, "%s: cannot open the database: %s", qid, err);
+		ok = 0;
+	} else if (case_store_begin(cs) != 0) {
+		ok = 0;
+	} else if (batch->prepare && batch->prepare(cs, batch->arg, batch->now) < 0) {
+		ok = 0;
+	}
+	for (struct commit_job *j = batch; ok && j; j = j->next) {
+		j->rc = j->run(cs, j->arg);
+		if (j->rc != 0)
+			log_msg(LOG_ERR, "%s: cannot store the case: %s",
+			        j->queue_id ? j->queue_id : "-", case_store_errmsg(cs));
+	}
+	if (ok && case_store_commit(cs) != 0) {
+		log_msg(LOG_ERR, "%s: cannot commit: %s", qid, case_store_errmsg(cs));
+		ok = 0;
+	}
+	if (!ok) {
+		if (cs != NULL) {
+			case_store_rollback(cs);
+			writer_drop(w);
+		}
+		for (struct commit_job *j = batch; j; j = j->next)
+			j->rc = -1;
+	} else {
+		for (struct commit_job *j = batch; j; j = j->next)
+			if (j->rc == 0 && j->after)
+				j->after(cs, j->arg);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+int writer_commit(struct writer *w, struct commit_job *job)
+{
+	pthread_mutex_lock(&w->q_lock);
+	if (w->q_tail)
+		w->q_tail->next = job;
+	else
+		w->q_head = job;
+	w->q_tail = job;
+	while (!job->done) {
+		if (!w->q_leader) {
+			struct commit_job *batch = w->q_head;
+
+			w->q_leader = 1;
+			w->q_head = w->q_tail = NULL;
+			pthread_mutex_unlock(&w->q_lock);
+			run_batch(w, batch);
+			pthread_mutex_lock(&w->q_lock);
+			for (struct commit_job *j = batch; j; j = j->next)
+				j->done = 1;
+			w->q_leader = 0;
+			pthread_cond_broadcast(&w->q_done);
+		} else {
+			pthread_cond_wait(&w->q_done, &w->q_lock);
+		}
+	}
+	pthread_mutex_unlock(&w->q_lock);
+	return job->rc;
+}

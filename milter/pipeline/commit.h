@@ -1,0 +1,94 @@
+/*
+ * commit.h - the writer connection and group commit (private to the
+ * pipeline stage).
+ *
+ * NAME
+ *     commit - one persistent writing connection per pipeline, the
+ *     short transactions run on it, and the group commit of messages.
+ *
+ * Owns: the writing connection (opened once and kept across messages:
+ * its statements stay prepared, and closing the database's last
+ * connection would checkpoint and delete the WAL; dropped after any
+ * failure and opened again for the next transaction, so a database that
+ * was restored or moved is picked up), the check that the database file
+ * is still writable before each transaction, and the queue of messages
+ * waiting for a commit.  It knows nothing of what a job decides: the
+ * work of a job is a callback run inside the transaction, and another
+ * runs once the transaction committed.
+ *
+ * Return conventions: writer_transaction returns fn's result (>= 0)
+ * once committed, -1 when fn failed or the database could not be
+ * opened, begun or committed (rolled back, logged).  writer_commit
+ * returns the job's own result: 0 committed, -1 not (nothing of it
+ * stored; the caller tempfails).
+ *
+ * Concurrency: any thread.  `lock` serialises every use of the writing
+ * connection (SQLite allows one writer at a time anyway, and the
+ * after-commit callbacks run under it, so an older feed is never queued
+ * after a newer one).  Group commit: threads that reach writer_commit
+ * while a commit is under way queue; the next thread through becomes the
+ * leader and runs the whole queue as one transaction (each job under a
+ * savepoint of its own, see the job callback) with one fsync, then wakes
+ * the others.  Nothing is reported done before the COMMIT that holds it
+ * returned.
+ */
+#ifndef CME_COMMIT_H
+#define CME_COMMIT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "case_store.h"
+
+struct commit_job;
+
+struct writer {
+	const char *database;
+	struct case_store *cs;       /* the writing connection, or NULL */
+	pthread_mutex_t lock;        /* every use of cs */
+	pthread_mutex_t q_lock;      /* the queue below */
+	pthread_cond_t q_done;
+	struct commit_job *q_head, *q_tail;
+	int q_leader;
+};
+
+/* Open the writing connection (0, or -1 with err).  Call before any
+ * thread uses the writer; writer_store gives the connection for checks
+ * made at start-up. */
+int  writer_init(struct writer *w, const char *database, char *err, size_t errlen);
+struct case_store *writer_store(struct writer *w);
+void writer_destroy(struct writer *w);
+
+/* Run fn in one transaction on the writing connection, under `lock`.
+ * fn's result (>= 0) is committed and returned; a negative result, or a
+ * failed open, begin or commit, rolls back and returns -1.  `after` (may
+ * be NULL) runs once committed, still under the lock with the connection
+ * open. */
+typedef long long (*writer_fn)(struct case_store *cs, void *arg);
+typedef void (*writer_after_fn)(struct case_store *cs, void *arg, long long rc);
+long long writer_transaction(struct writer *w, writer_fn fn, void *arg,
+                             writer_after_fn after);
+
+/* One message for the group commit.  `prepare` runs once per batch,
+ * after BEGIN and before any job (with the first job's arg); `run` does
+ * the job's work (0, or -1: the job must have rolled back its own part,
+ * the batch goes on); `after` runs for each job whose run returned 0,
+ * once the batch committed.  `now` of the first job is the batch's. */
+struct commit_job {
+	int  (*prepare)(struct case_store *cs, void *arg, time_t now);
+	int  (*run)(struct case_store *cs, void *arg);
+	void (*after)(struct case_store *cs, void *arg);
+	void *arg;
+	time_t now;
+	const char *queue_id;        /* for logs, or NULL */
+	int rc;
+	int done;
+	struct commit_job *next;
+};
+
+/* Queue the job, commit it (maybe as another thread's batch) and return
+ * its result. */
+int writer_commit(struct writer *w, struct commit_job *job);
+
+#endif

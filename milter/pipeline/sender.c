@@ -1,0 +1,394 @@
+/*
+ * sender.c - the reminder-mail sender and the feed rewriter.  See
+ * sender.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "claimant.h"
+#include "feeds.h"
+#include "imip.h"
+#include "logging.h"
+#include "sender.h"
+
+#define SEND_LEASE_S     300   /* a claimed mail is not retried sooner */
+#define SEND_TIMEOUT_S   60
+#define BACKOFF_MAX_S    3600
+
+/* How often the sender thread moves cases past their review to
+ * long-term (an indexed query over the reviews just come due). */
+#define SWEEP_INTERVAL_S 600
+
+void sender_init(struct sender *s, struct writer *w, const struct emit_env *env,
+                 const char *seal_key, int (*sweep)(void *, time_t), void *sweep_arg)
+{
+	memset(s, 0, sizeof *s);
+	s->w = w;
+	s->env = env;
+	s->sweep = sweep;
+	s->sweep_arg = sweep_arg;
+	snprintf(s->seal_key, sizeof s->seal_key, "%s", seal_key);
+	claimant_self(s->claimant, sizeof s->claimant, env->host);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+}
+
+void sender_destroy(struct sender *s)
+{
+	sender_stop(s);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	strlist_free(&s->dirty);
+}
+
+int sender_deadlines_changed(struct sender *s, struct case_store *cs,
+                             const struct dl_changes *ch)
+{
+	struct strlist officers = STRLIST_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < ch->n; i++) {
+		struct case_info ci;
+
+		if (case_store_find_id(cs, ch->case_id[i], &ci) == 1)
+			rc = strlist_add_unique(&officers, ci.officer);
+	}
+	if (rc == 0 && officers.n == 0)
+		return 0;
+	if (rc == 0 && (s->running || s->defer)) {
+		pthread_mutex_lock(&s->lock);
+		for (size_t i = 0; rc == 0 && i < officers.n; i++)
+			rc = strlist_add_unique(&s->dirty, officers.v[i]);
+		if (rc != 0)
+			s->all_feeds_dirty = 1;     /* the thread rewrites them all */
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+	} else if (rc == 0) {
+		for (size_t i = 0; i < officers.n; i++)
+			(void)feeds_write_officer(s->env, cs, officers.v[i]);   /* logged */
+	}
+	if (rc != 0)
+		log_msg(LOG_ERR, "out of memory noting the feeds to rewrite: "
+		        "cmectl calendar rewrites them");
+	strlist_free(&officers);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The outbox: claim, submit, record.                                   */
+
+struct claim_args {
+	struct sender *s;
+	time_t now;
+	struct outbox_row *row;
+};
+
+/* Claim the next due mail: push its next attempt past the lease inside a
+ * transaction, so another sender (cmectl, a second milter) skips it while
+ * this one submits.  1 claimed, 0 none, -1 error. */
+static long long claim_fn(struct case_store *cs, void *arg)
+{
+	struct claim_args *a = arg;
+	int rc = case_store_outbox_next(cs, a->now, a->row);
+
+	if (rc == 1 && case_store_outbox_lease(cs, a->row->id, a->now + SEND_LEASE_S,
+	                                       a->s->claimant) != 0)
+		rc = -1;
+	return rc;
+}
+
+static int claim_next(struct sender *s, time_t now, struct outbox_row *row)
+{
+	struct claim_args a = { s, now, row };
+	long long rc;
+
+	row->message = NULL;
+	rc = writer_transaction(s->w, claim_fn, &a, NULL);
+	if (rc < 0) {
+		free(row->message);
+		row->message = NULL;
+	}
+	return (int)rc;
+}
+
+struct attempt_args {
+	const struct outbox_row *row;
+	int sent;
+	time_t now, next;
+	const char *error;
+};
+
+static long long attempt_fn(struct case_store *cs, void *arg)
+{
+	struct attempt_args *a = arg;
+
+	return case_store_outbox_done(cs, a->row->id, a->sent, a->now, a->next, a->error);
+}
+
+static void record_attempt(struct sender *s, const struct outbox_row *row, int sent,
+                           time_t now, const char *error)
+{
+	struct attempt_args a = { row, sent, now, now + 60, error };
+	time_t backoff = 60;
+
+	/* 1, 2, 4 ... minutes, at most an hour: an MTA that is down for a
+	 * while gets the reminder soon after it returns. */
+	for (int i = 0; i < row->attempts && backoff < BACKOFF_MAX_S; i++)
+		backoff *= 2;
+	if (backoff > BACKOFF_MAX_S)
+		backoff = BACKOFF_MAX_S;
+	a.next = now + backoff;
+	/* Not recorded: the lease expires and the mail goes again.  If the
+	 * MTA took it, the milter saw it pass and marked it sent, so the
+	 * retry finds nothing to do; if not, it is sent then.  Logged by
+	 * writer_transaction. */
+	(void)writer_transaction(s->w, attempt_fn, &a, NULL);
+}
+
+/* The sender thread is asked to stop (sender_stop): a flush of a long
+ * outbox ends after the mail in hand, not after the last one. */
+static int stop_requested(struct sender *s)
+{
+	int stop;
+
+	pthread_mutex_lock(&s->lock);
+	stop = s->stop;
+	pthread_mutex_unlock(&s->lock);
+	return stop;
+}
+
+int sender_flush(struct sender *s, time_t now)
+{
+	const struct cme_conf *conf = s->env->conf;
+	const char *from = conf->mailboxes.n ? conf->mailboxes.v[0] : "";
+	struct outbox_row row;
+	int sent = 0, rc;
+
+	while (!stop_requested(s) && (rc = claim_next(s, now, &row)) == 1) {
+		char err[256] = "";
+		char copy[IMIP_COPY_MAX + 1], *sealed;
+
+		/* This submission's copy id: another process, attempt or
+		 * second makes another copy. */
+		snprintf(copy, sizeof copy, "%ld.%d.%ld", (long)getpid(), row.attempts, (long)now);
+		sealed = imip_sealed(s->seal_key, row.message_id, copy, row.message);
+
+		if (sealed == NULL)
+			snprintf(err, sizeof err, "out of memory sealing the mail");
+		if (sealed && imip_submit(conf->sendmail_path, from, row.recipient, sealed,
+		                          strlen(sealed), SEND_TIMEOUT_S, err, sizeof err) == 0) {
+			record_attempt(s, &row, 1, now, NULL);
+			sent++;
+		} else {
+			log_msg(LOG_WARNING, "outbox: reminder mail %lld not sent (%s); will retry",
+			        row.id, err);
+			record_attempt(s, &row, 0, now, err);
+		}
+		free(sealed);
+		free(row.message);
+	}
+	return rc < 0 ? -1 : sent;
+}
+
+/* ------------------------------------------------------------------ */
+/* The thread.                                                          */
+
+/* Take the set of officers whose feeds are due; call with s->lock. */
+static struct strlist take_dirty(struct sender *s)
+{
+	struct strlist dirty = s->dirty;
+
+	memset(&s->dirty, 0, sizeof s->dirty);
+	return dirty;
+}
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	struct feeds_pace pace;
+	time_t last_sweep = 0;
+
+	feeds_pace_init(&pace);
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		struct timespec ts;
+		struct strlist dirty = STRLIST_INIT;
+		time_t now = time(NULL);
+
+		if (s->all_feeds_dirty) {
+			/* At start-up every feed is brought up to date, here and
+			 * not before the milter answers its first connection. */
+			s->all_feeds_dirty = 0;
+			pthread_mutex_unlock(&s->lock);
+			(void)feeds_write_all(s->env);
+			pthread_mutex_lock(&s->lock);
+		}
+		if (s->dirty.n > 0 && feeds_pace_due(&pace, now))
+			dirty = take_dirty(s);
+		pthread_mutex_unlock(&s->lock);
+		if (dirty.n > 0)
+			(void)feeds_write_paced(s->env, &pace, &dirty, now);   /* logged */
+		strlist_free(&dirty);
+		/* Cases whose long-term review fell due become long-term here,
+		 * without waiting for an officer's cmectl. */
+		if (now - last_sweep >= SWEEP_INTERVAL_S) {
+			last_sweep = now;
+			(void)s->sweep(s->sweep_arg, now);
+		}
+		(void)sender_flush(s, time(NULL));
+		pthread_mutex_lock(&s->lock);
+		if (s->stop)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		/* feeds waiting: come back when the interval is up; else sleep
+		 * until woken (mail queued) or 30 s (retries) */
+		if (s->dirty.n > 0)
+			ts.tv_sec = ts.tv_sec + feeds_pace_wait(&pace, time(NULL));
+		else
+			ts.tv_sec += 30;
+		if (s->dirty.n == 0 || !feeds_pace_due(&pace, time(NULL)))
+			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+	}
+	/* Stopping: what is still dirty is written now, not lost. */
+	{
+		struct strlist dirty = take_dirty(s);
+
+		pthread_mutex_unlock(&s->lock);
+		if (dirty.n > 0)
+			(void)feeds_write_list(s->env, &dirty);
+		strlist_free(&dirty);
+	}
+	return NULL;
+}
+
+/* After a crash the MTA may already hold a mail its dead sender was
+ * submitting (the submission program outlives the milter), and, where
+ * the milter sees our mails pass, will show it to us once the milter is
+ * back (Postfix's pickup retries within a minute).  So where echoes are
+ * known to happen, a dead sender's mails wait ReminderEchoWait seconds
+ * for their echo before they go again: a resend is then rare, and when
+ * it happens its echo is the second and is discarded.  Where no echo was
+ * ever seen they go at once (at least once, never zero times). */
+struct release_args {
+	struct sender *s;
+	struct case_store *cs;
+	time_t due;
+	int released;
+};
+
+static int release_if_dead(const char *claimant, void *arg)
+{
+	struct release_args *a = arg;
+	int n;
+
+	if (strcmp(claimant, a->s->claimant) == 0 || claimant_alive(claimant, a->s->env->host))
+		return 0;
+	if ((n = case_store_outbox_release(a->cs, claimant, a->due)) < 0)
+		return -1;
+	a->released += n;
+	return 0;
+}
+
+/* Free the claims of senders that have died: not this process's (a
+ * reload's new pipeline shares the old one's name), nor a live process's
+ * on this host, nor another host's (their leases run out by themselves). */
+static long long release_fn(struct case_store *cs, void *arg)
+{
+	struct sender *s = arg;
+	struct release_args a = { s, cs, time(NULL), 0 };
+	int echoes = case_store_outbox_echoes_seen(cs);
+
+	if (echoes < 0)
+		return -1;
+	if (echoes)
+		a.due += s->env->conf->reminder_echo_wait;
+	if (case_store_outbox_claimants(cs, release_if_dead, &a) != 0)
+		return -1;
+	if (a.released > 0)
+		log_msg(LOG_NOTICE, "outbox: %d reminder mail(s) of a sender that died are due %s",
+		        a.released, echoes ? "unless the MTA shows them passing first" : "now");
+	return a.released;
+}
+
+int sender_start(struct sender *s)
+{
+	s->all_feeds_dirty = 1;
+	/* Started even with NotifyOfficers no: it also writes the feeds. */
+	if (s->running)
+		return 0;
+	/* A sender that died mid-submission (kill -9, power cut) left its
+	 * mails claimed: see release_fn. */
+	(void)writer_transaction(s->w, release_fn, s, NULL);
+	if (pthread_create(&s->thread, NULL, sender_main, s) != 0)
+		return -1;
+	s->running = 1;
+	return 0;
+}
+
+void sender_stop(struct sender *s)
+{
+	if (!s->running)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	s->running = 0;
+	s->stop = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Our own mails passing through the MTA.                              */
+
+struct passed_args {
+	const char *message_id;
+	const char *copy;
+	time_t now;
+};
+
+static long long passed_fn(struct case_store *cs, void *arg)
+{
+	struct passed_args *a = arg;
+
+	return case_store_outbox_seen_by_mta(cs, a->message_id, a->copy, a->now);
+}
+
+int sender_passed(struct sender *s, const char *message_id, const char *seal, time_t now)
+{
+	char copy[IMIP_COPY_MAX + 1];
+	struct passed_args a = { message_id, copy, now };
+
+	/* Unsealed, or sealed for another Message-ID: not ours, whatever its
+	 * envelope sender says, and handled as any other mail. */
+	if (!imip_seal_valid(s->seal_key, message_id, seal, copy, sizeof copy))
+		return 0;
+	return (int)writer_transaction(s->w, passed_fn, &a, NULL);
+}
+
+void sender_defer_feeds(struct sender *s, int on)
+{
+	s->defer = on;
+}
+
+int sender_write_dirty(struct sender *s)
+{
+	struct strlist dirty;
+	int rc = 0;
+
+	int all;
+
+	pthread_mutex_lock(&s->lock);
+	dirty = take_dirty(s);
+	all = s->all_feeds_dirty;
+	s->all_feeds_dirty = 0;
+	pthread_mutex_unlock(&s->lock);
+	if (all)
+		rc = feeds_write_all(s->env);   /* the set was lost to out of memory */
+	else if (dirty.n > 0)
+		rc = feeds_write_list(s->env, &dirty);
+	strlist_free(&dirty);
+	return rc;
+}
