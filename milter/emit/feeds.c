@@ -20,7 +20,7 @@ static int collect_event(const struct deadline_row *row, void *arg)
 	struct feed *f = arg;
 	struct reminder_text rt;
 
-	if (strcmp(row->status, "pending") != 0)
+	if (row->dstatus != DL_PENDING)
 		return 0;       /* the feed holds live events only */
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 32;

@@ -30,7 +30,7 @@ static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
 {
 	const struct cme_conf *conf = e->env->conf;
 	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
-	const char *method = strcmp(row->status, "pending") == 0 ? "REQUEST" : "CANCEL";
+	const char *method = row->dstatus == DL_PENDING ? "REQUEST" : "CANCEL";
 	struct reminder_text rt;
 	struct reminder_event ev;
 	char subject[320], msgid[400], *cal, *msg;
@@ -79,8 +79,8 @@ static int enqueue_cb(const struct deadline_row *row, void *arg)
 	if (queue_one(e, row, row->officer) != 0)
 		return -1;
 	/* Escalations also go to the manager (EscalationContact). */
-	if (conf->escalation_contact && (strcmp(row->kind, "escalation") == 0 ||
-	                                 strcmp(row->kind, "immediate") == 0))
+	if (conf->escalation_contact && (row->dkind == DL_KIND_ESCALATION ||
+	                                 row->dkind == DL_KIND_IMMEDIATE))
 		return queue_one(e, row, conf->escalation_contact);
 	return 0;
 }

@@ -39,6 +39,7 @@
 #include "case_deadlines.h"
 #include "case_links.h"
 #include "case_store.h"
+#include "case_types.h"
 #include "commit.h"
 #include "deadline.h"
 #include "extract.h"
@@ -206,7 +207,7 @@ static char *message_key(const struct cme_referral *r, const char *digest)
 /* The statuses a visit moves to "visited".  A case in triage too: an
  * officer who visited has seen the child's address, which is what
  * triage waited for (README, "Decisions where the spec is silent"). */
-static const char *const visit_moves[] = { "open", "triage" };
+static const enum case_status visit_moves[] = { CASE_OPEN, CASE_TRIAGE };
 
 static int record_visit(struct case_store *cs, struct dl_changes *ch,
                         const struct policy *pol, const struct case_info *ci,
@@ -216,8 +217,9 @@ static int record_visit(struct case_store *cs, struct dl_changes *ch,
 	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof visit_moves / sizeof visit_moves[0]; i++)
-		if (strcmp(ci->status, visit_moves[i]) == 0)
-			return case_store_set_status(cs, ci->id, "visited", NULL, now);
+		if (ci->cstatus == visit_moves[i])
+			return case_store_set_status(cs, ci->id, case_status_name(CASE_VISITED), NULL,
+			                             now);
 	return 0;
 }
 
@@ -228,9 +230,9 @@ static int record_close(struct case_store *cs, struct dl_changes *ch,
                         const char *outcome, const char *source, const char *detail,
                         time_t now)
 {
-	if (strcmp(ci->status, "closed") == 0)
+	if (ci->cstatus == CASE_CLOSED)
 		return 1;
-	if (case_store_set_status(cs, ci->id, "closed", outcome, now) != 0 ||
+	if (case_store_set_status(cs, ci->id, case_status_name(CASE_CLOSED), outcome, now) != 0 ||
 	    case_store_add_event(cs, ci->id, now, "state", source, detail) != 0 ||
 	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_CLOSED, 0, now) != 0)
 		return -1;
@@ -340,7 +342,8 @@ static int refer_closed_child(struct txn *t, const struct cme_child *c, struct c
 		         "(outcome was %s)", t->r->from_addr, outcome[0] ? outcome : "not recorded");
 		if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0)
 			return -1;
-		snprintf(ci->status, sizeof ci->status, "open");
+		ci->cstatus = CASE_OPEN;
+		snprintf(ci->status, sizeof ci->status, "%s", case_status_name(CASE_OPEN));
 		if (case_deadlines_apply(t->cs, &t->changes, t->p->policy, ci->id,
 		                         CASE_EVENT_REOPEN, t->r->immediate == 1, t->now) != 0 ||
 		    touch(t, ci) != 0)
@@ -401,7 +404,7 @@ static int apply_referral(struct txn *t)
 
 		if (found < 0)
 			return -1;
-		if (found && strcmp(ci.status, "closed") == 0) {
+		if (found && ci.cstatus == CASE_CLOSED) {
 			if (refer_closed_child(t, c, &ci) != 0)
 				return -1;
 		} else if (found) {
@@ -511,19 +514,19 @@ static int apply_update(struct txn *t)
 	return open_case_for(t, NULL, 1, &ci);
 }
 
-static const char *decide_action(const struct txn *t)
+static enum case_action decide_action(const struct txn *t)
 {
 	if (t->opened)
-		return "opened";
+		return ACTION_OPENED;
 	if (t->closed)
-		return "closed";
+		return ACTION_CLOSED;
 	if (t->updated)
-		return "updated";
+		return ACTION_UPDATED;
 	if (t->unverified)
-		return "unverified";
+		return ACTION_UNVERIFIED;
 	if (t->triaged)
-		return "triage";
-	return "ignored";
+		return ACTION_TRIAGE;
+	return ACTION_IGNORED;
 }
 
 /* A message read only in part (longer than MaxMessageSize): every case it
@@ -574,7 +577,8 @@ static int run_job(struct case_store *cs, void *arg)
 			if (strlist_add_unique(&t->res->refs, earlier.v[i]) != 0)
 				goto fail;
 		strlist_free(&earlier);
-		snprintf(t->res->action, sizeof t->res->action, "duplicate");
+		snprintf(t->res->action, sizeof t->res->action, "%s",
+		         case_action_name(ACTION_DUPLICATE));
 		return case_store_release(t->cs);
 	}
 	if (seen == MESSAGE_ID_REUSED) {
@@ -603,7 +607,7 @@ static int run_job(struct case_store *cs, void *arg)
 	}
 	if (rc != 0 || note_truncation(t) != 0)
 		goto fail;
-	snprintf(t->res->action, sizeof t->res->action, "%s", decide_action(t));
+	snprintf(t->res->action, sizeof t->res->action, "%s", case_action_name(decide_action(t)));
 	if (outbox_enqueue_reminders(&t->p->env, t->cs, &t->changes, t->now) != 0)
 		goto fail;
 	if (seen == MESSAGE_ID_REUSED &&

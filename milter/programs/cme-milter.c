@@ -36,6 +36,7 @@
 #include "conf.h"
 #include "logging.h"
 #include "case_store.h"
+#include "case_types.h"
 #include "imip.h"
 #include "membudget.h"
 #include "pipeline.h"
@@ -484,7 +485,7 @@ static int tag_message(SMFICTX *ctx, struct conn *c, const struct runtime *r,
 			failed = 1;
 		strbuf_free(&fl);
 	}
-	if (r->conf.subject_tag && strcmp(res->action, "ignored") != 0) {
+	if (r->conf.subject_tag && case_action_from_name(res->action) != ACTION_IGNORED) {
 		char *subject = pipeline_tag_subject(c->subject_raw, res);
 
 		if (subject) {

@@ -5,27 +5,27 @@
 #include <string.h>
 
 #include "case_deadlines.h"
+#include "case_types.h"
 #include "deadline.h"
 #include "logging.h"
 
-/* The deadlines a new case gets, with the policy duration for each. */
-enum { DL_HOME_VISIT, DL_ESCALATION, DL_LONG_TERM, DL_COUNT };
-static const struct {
-	const char *kind;
-	const char *title;          /* a reminder's summary */
-} deadline_kinds[DL_COUNT] = {
-	{ "home-visit", "Home visit due" },
-	{ "escalation", "Escalation due" },
-	{ "long-term-review", "Long-term review due" },
+/* The deadlines a new case gets (each with its policy duration), and
+ * every kind's reminder title; names from case_types.h. */
+static const enum deadline_kind scheduled_kinds[] = {
+	DL_KIND_HOME_VISIT, DL_KIND_ESCALATION, DL_KIND_LONG_TERM_REVIEW,
 };
-#define IMMEDIATE_KIND  "immediate"
-#define IMMEDIATE_TITLE "Immediate escalation"
+static const char *const kind_title[DL_KIND_COUNT] = {
+	[DL_KIND_HOME_VISIT] = "Home visit due",
+	[DL_KIND_ESCALATION] = "Escalation due",
+	[DL_KIND_LONG_TERM_REVIEW] = "Long-term review due",
+	[DL_KIND_IMMEDIATE] = "Immediate escalation",
+};
 
-static const struct duration *policy_duration(const struct policy *p, int which)
+static const struct duration *policy_duration(const struct policy *p, enum deadline_kind k)
 {
-	switch (which) {
-	case DL_HOME_VISIT: return &p->home_visit;
-	case DL_ESCALATION: return &p->escalation;
+	switch (k) {
+	case DL_KIND_HOME_VISIT: return &p->home_visit;
+	case DL_KIND_ESCALATION: return &p->escalation;
 	default: return &p->long_term;
 	}
 }
@@ -35,19 +35,20 @@ static const struct duration *policy_duration(const struct policy *p, int which)
  * the email path and by cmectl alike.  A kind the case never had is not
  * created (the store moves only an existing pending row).
  */
-#define MAX_EVENT_KINDS 4
+#define MAX_EVENT_KINDS DL_KIND_COUNT
 static const struct {
 	enum case_event event;
-	const char *to;                         /* the pending rows' new status */
-	const char *kinds[MAX_EVENT_KINDS + 1]; /* NULL-terminated */
+	enum deadline_status to;                /* the pending rows' new status */
+	int nkinds;
+	enum deadline_kind kinds[MAX_EVENT_KINDS];
 } event_table[] = {
-	{ CASE_EVENT_VISIT, "met", { "home-visit", NULL } },
-	{ CASE_EVENT_CLOSED, "cancelled",
-	  { "home-visit", "escalation", "long-term-review", IMMEDIATE_KIND, NULL } },
+	{ CASE_EVENT_VISIT, DL_MET, 1, { DL_KIND_HOME_VISIT } },
+	{ CASE_EVENT_CLOSED, DL_CANCELLED, 4,
+	  { DL_KIND_HOME_VISIT, DL_KIND_ESCALATION, DL_KIND_LONG_TERM_REVIEW, DL_KIND_IMMEDIATE } },
 	/* moved by case_store_sweep_long_term; noted here for the feeds */
-	{ CASE_EVENT_LONG_TERM, "fired", { "long-term-review", NULL } },
+	{ CASE_EVENT_LONG_TERM, DL_FIRED, 1, { DL_KIND_LONG_TERM_REVIEW } },
 	/* a reopened case is scheduled afresh (case_deadlines_schedule) */
-	{ CASE_EVENT_REOPEN, "pending", { NULL } },
+	{ CASE_EVENT_REOPEN, DL_PENDING, 0, { DL_KIND_HOME_VISIT } },
 };
 
 static int event_row(enum case_event event)
@@ -75,22 +76,28 @@ int case_deadlines_note(struct dl_changes *ch, long long case_id, const char *ki
 
 /* Set a deadline pending at `due`, and remember the change. */
 static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long case_id,
-                        const char *kind, time_t due, time_t now)
+                        enum deadline_kind kind, time_t due, time_t now)
 {
-	if (case_store_set_deadline(cs, case_id, kind, due, "pending", now) != 0)
+	const char *name = deadline_kind_name(kind);
+
+	if (case_store_set_deadline(cs, case_id, name, due, deadline_status_name(DL_PENDING),
+	                            now) != 0)
 		return -1;
-	return case_deadlines_note(ch, case_id, kind);
+	return case_deadlines_note(ch, case_id, name);
 }
 
 /* Move a pending deadline to `to` (keeping `due`, raising SEQUENCE), and
  * remember the change if there was one. */
 static int deadline_move(struct case_store *cs, struct dl_changes *ch, long long case_id,
-                         const char *kind, const char *to, time_t now)
+                         enum deadline_kind kind, enum deadline_status to, time_t now)
 {
-	int n = case_store_change_deadline_status(cs, case_id, kind, "pending", to, now);
+	const char *name = deadline_kind_name(kind);
+	int n = case_store_change_deadline_status(cs, case_id, name,
+	                                          deadline_status_name(DL_PENDING),
+	                                          deadline_status_name(to), now);
 
 	if (n > 0)
-		return case_deadlines_note(ch, case_id, kind);
+		return case_deadlines_note(ch, case_id, name);
 	return n < 0 ? -1 : 0;
 }
 
@@ -98,21 +105,22 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
                             const struct policy *pol, long long case_id,
                             int immediate, time_t now)
 {
-	for (int k = 0; k < DL_COUNT; k++) {
+	for (size_t i = 0; i < sizeof scheduled_kinds / sizeof scheduled_kinds[0]; i++) {
+		enum deadline_kind k = scheduled_kinds[i];
 		time_t due = deadline_due(pol, policy_duration(pol, k), now);
 		char detail[160], when[64];
 
 		if (due == (time_t)-1)
 			continue;
-		if (deadline_set(cs, ch, case_id, deadline_kinds[k].kind, due, now) != 0)
+		if (deadline_set(cs, ch, case_id, k, due, now) != 0)
 			return -1;
 		deadline_format_local(pol, due, when, sizeof when);
-		snprintf(detail, sizeof detail, "%s due %s", deadline_kinds[k].kind, when);
+		snprintf(detail, sizeof detail, "%s due %s", deadline_kind_name(k), when);
 		if (case_store_add_event(cs, case_id, now, "deadline", "policy", detail) != 0)
 			return -1;
 	}
 	if (immediate) {
-		if (deadline_set(cs, ch, case_id, IMMEDIATE_KIND, now, now) != 0 ||
+		if (deadline_set(cs, ch, case_id, DL_KIND_IMMEDIATE, now, now) != 0 ||
 		    case_store_add_event(cs, case_id, now, "deadline", "policy",
 		                         "immediate escalation: safeguarding flag") != 0)
 			return -1;
@@ -132,8 +140,9 @@ int case_deadlines_apply(struct case_store *cs, struct dl_changes *ch,
 		return case_deadlines_schedule(cs, ch, pol, case_id, immediate, now);
 	if (event == CASE_EVENT_LONG_TERM)
 		return case_deadlines_noted(ch, case_id, event);
-	for (const char *const *k = event_table[row].kinds; *k; k++)
-		if (deadline_move(cs, ch, case_id, *k, event_table[row].to, now) != 0)
+	for (int k = 0; k < event_table[row].nkinds; k++)
+		if (deadline_move(cs, ch, case_id, event_table[row].kinds[k], event_table[row].to,
+		                  now) != 0)
 			return -1;
 	return 0;
 }
@@ -144,8 +153,8 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
 
 	if (row < 0)
 		return -1;
-	for (const char *const *k = event_table[row].kinds; *k; k++)
-		if (case_deadlines_note(ch, case_id, *k) != 0)
+	for (int k = 0; k < event_table[row].nkinds; k++)
+		if (case_deadlines_note(ch, case_id, deadline_kind_name(event_table[row].kinds[k])) != 0)
 			return -1;
 	return 0;
 }
@@ -153,12 +162,11 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
 void case_deadlines_describe(const struct policy *pol, int full_name, const char *host,
                              const struct deadline_row *row, struct reminder_text *out)
 {
-	const char *title = IMMEDIATE_TITLE;
+	enum deadline_kind kind = deadline_kind_from_name(row->kind);
+	const char *title = kind >= 0 && kind < DL_KIND_COUNT ? kind_title[kind]
+	                                                      : kind_title[DL_KIND_IMMEDIATE];
 	char when[64];
 
-	for (int k = 0; k < DL_COUNT; k++)
-		if (strcmp(row->kind, deadline_kinds[k].kind) == 0)
-			title = deadline_kinds[k].title;
 	/* ReminderDetail full: the child's name (the LA has decided its
 	 * calendars may hold it); minimal: initials only. */
 	const char *who = full_name && row->name[0] != ' ' ? row->name : row->initials;
