@@ -82,4 +82,17 @@ int trust_domain_allowed(const char *domain, const struct strlist *patterns);
 /* Domain part of an address, or NULL. */
 const char *trust_domain_of(const char *addr);
 
+struct cme_message;
+
+/* The one place that decides whether a message is authenticated: SMTP
+ * AUTH, a client in InternalHosts, or a believed Authentication-Results
+ * pass aligned with the From domain.  1 or 0. */
+int trust_message_authenticated(const struct cme_message *m, const char *from_addr,
+                                const struct trust_context *tc);
+
+/* May this sender change a case (SPEC 5.3)?  Authenticated, and from a
+ * TrustedSenderDomains domain or the case's own referrer.  1 or 0. */
+int trust_may_change(int authenticated, const char *from_addr, const char *case_referrer,
+                     const struct strlist *trusted_sender_domains);
+
 #endif

@@ -188,28 +188,6 @@ static void read_headers(struct reader *rd, const struct cme_message *m)
 	}
 }
 
-static void evaluate_trust(struct cme_referral *r, const struct cme_message *m,
-                           const struct trust_context *tc)
-{
-	const char *dom = trust_domain_of(r->from_addr);
-
-	r->authenticated = 0;
-	if (tc->auth_authen && *tc->auth_authen)
-		r->authenticated = 1;
-	else if (tc->client_addr && trust_ip_in_list(tc->client_addr, tc->internal_hosts))
-		r->authenticated = 1;
-	else {
-		/* Headers topmost first: trust.h says which are believed. */
-		struct trust_ar_walk w;
-		const char *name, *value;
-
-		trust_ar_walk_init(&w);
-		for (size_t i = 0; (value = message_header_at(m, i, &name)) != NULL; i++)
-			trust_ar_walk_header(&w, name, value, tc, dom);
-		r->authenticated = w.pass;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Texts.                                                               */
 
@@ -506,7 +484,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	read_headers(&rd, m);
 	rd.from_name = message_from_name(m);
 	if (o->trust)
-		evaluate_trust(r, m, o->trust);
+		r->authenticated = trust_message_authenticated(m, r->from_addr, o->trust);
 	copy_message_problems(&rd, m);
 
 	if (is_bounce(m)) {

@@ -22,6 +22,7 @@
 
 #include <libpsl.h>
 
+#include "message.h"
 #include "trust.h"
 
 const char *trust_domain_of(const char *addr)
@@ -531,4 +532,32 @@ int trust_domain_allowed(const char *domain, const struct strlist *patterns)
 		}
 	}
 	return 0;
+}
+
+int trust_message_authenticated(const struct cme_message *m, const char *from_addr,
+                                const struct trust_context *tc)
+{
+	const char *dom = trust_domain_of(from_addr);
+	struct trust_ar_walk w;
+	const char *name, *value;
+
+	if (tc->auth_authen && *tc->auth_authen)
+		return 1;
+	if (tc->client_addr && trust_ip_in_list(tc->client_addr, tc->internal_hosts))
+		return 1;
+	/* Headers topmost first: trust.h says which are believed. */
+	trust_ar_walk_init(&w);
+	for (size_t i = 0; (value = message_header_at(m, i, &name)) != NULL; i++)
+		trust_ar_walk_header(&w, name, value, tc, dom);
+	return w.pass;
+}
+
+int trust_may_change(int authenticated, const char *from_addr, const char *case_referrer,
+                     const struct strlist *trusted_sender_domains)
+{
+	if (authenticated != 1 || from_addr == NULL)
+		return 0;
+	if (trust_domain_allowed(trust_domain_of(from_addr), trusted_sender_domains))
+		return 1;
+	return case_referrer && case_referrer[0] && strcasecmp(case_referrer, from_addr) == 0;
 }

@@ -311,14 +311,8 @@ static int child_needs_triage(const struct cme_referral *r, const struct cme_chi
  * from TrustedSenderDomains, or the case's own referrer. */
 static int sender_may_change(const struct txn *t, const struct case_info *ci)
 {
-	const struct cme_referral *r = t->r;
-	const char *dom = trust_domain_of(r->from_addr);
-
-	if (r->authenticated != 1 || r->from_addr == NULL)
-		return 0;
-	if (trust_domain_allowed(dom, &t->p->conf->trusted_sender_domains))
-		return 1;
-	return ci->referrer_email[0] && strcasecmp(ci->referrer_email, r->from_addr) == 0;
+	return trust_may_change(t->r->authenticated, t->r->from_addr, ci->referrer_email,
+	                        &t->p->conf->trusted_sender_domains);
 }
 
 /*
