@@ -123,6 +123,14 @@ enum vocab_words {
 	VW_AUTO_SUBJECT_PHRASE, /* "out of office" (substring) */
 	VW_BULK_PRECEDENCE,     /* "bulk", "junk", "list" in Precedence: (substring) */
 	VW_BOUNCE_SENDER,       /* "mailer-daemon@": a bounce's From (prefix) */
+	VW_SPLITTER,            /* "-----Original Message-----": a reply quotes
+	                           below (substring, thread.c) */
+	VW_FORWARD_MARKER,      /* "Forwarded message", "Begin forwarded message"
+	                           (substring, thread.c) */
+	VW_QUOTE_HEADER_FIELD,  /* "Sent:", "Date:", "To:", "Subject:", "Cc:": a
+	                           quoted header line after "From:" (prefix) */
+	VW_DISCLAIMER,          /* "This email and any attachments": a legal
+	                           footer or banner (prefix) */
 	VW__COUNT
 };
 

@@ -15,7 +15,9 @@ expectation by the rule of SPEC section 4 and shared/samples/README.md:
     arrays of objects (children, parents) key by key, so each field of
     each child is its own result ("children[0].dob"); arrays of strings
     (flags, case_refs, problems) as one result;
-  * JSON types matter: true is not 1, 8 is not "8".
+  * JSON types matter: true is not 1, 8 is not "8";
+  * an expected null means the output must not give the key (absent, null
+    or an empty array): "postcode": null says no postcode may be invented.
 
 Output (default): one line per checked field,
     ok 01-portal-form children[0].dob
@@ -159,6 +161,10 @@ def compare(want, got, path, key, out):
             out.append((path + ".length", False, got, len(want)))
         else:
             out.append((path + ".length", True, len(got), len(want)))
+        return
+    if want is None:
+        # null: the message does not give it, and nothing may be made up
+        out.append((path, got is MISSING or got is None or got == [], got, want))
         return
     if got is MISSING:
         out.append((path, False, MISSING, want))

@@ -335,6 +335,22 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 	const char *dn = message_from_name(m);
 
 	prose_signature_referrer(rd);
+	if (rd->fwd_from && r->kind == KIND_REFERRAL) {
+		/* an inline forward: the forwarded message's sender referred */
+		const char *f = rd->fwd_from;
+		size_t es, el, fl = strlen(f), nl = fields_name_part(f, fl);
+
+		if (fields_email_find(f, fl, &es, &el)) {
+			free(r->referrer.email);
+			r->referrer.email = NULL;
+			fields_set_str(&r->referrer.email, f + es, el, 254);
+			if (es < nl)
+				nl = es;
+		}
+		if (r->referrer.name == NULL && nl > 0)
+			fields_set_str(&r->referrer.name, f, nl, MAX_NAME);
+		return;
+	}
 	if (r->referrer.name == NULL && r->kind == KIND_REFERRAL && dn && *dn)
 		fields_set_str(&r->referrer.name, dn, strlen(dn), MAX_NAME);
 	if (r->referrer.email == NULL && r->from_addr && r->kind == KIND_REFERRAL &&
@@ -468,6 +484,7 @@ static void reader_free(struct reader *rd)
 	strbuf_free(&rd->outcome_text);
 	for (int i = 0; i < 4; i++)
 		free(rd->signature[i]);
+	free(rd->fwd_from);
 	free(k->forename); free(k->surname); free(k->dob); free(k->gender);
 	free(k->upn); free(k->address); free(k->postcode); free(k->school);
 	free(k->last_attended); free(k->reason);

@@ -69,6 +69,8 @@ struct reader {
 	char *signature[4];          /* lines after the valediction */
 	int in_signature;
 	int oom;                     /* an allocation failed: text was lost */
+	char *fwd_from;              /* inline forward: the innermost forwarded
+	                                message's "From:" value (thread.c) */
 };
 
 /* fields.c: text helpers. */

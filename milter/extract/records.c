@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "extract_int.h"
+#include "thread.h"
 
 /* "Child 1", "Pupil 2:", "Sibling 3 -", "CHILD ONE": opens a block.
  * Returns the length of the heading (so "Child 1: Tyler Evans" can
@@ -86,38 +87,6 @@ enum field records_split_label(const char *s, size_t len, const char **value, si
 	return F_NONE;
 }
 
-
-/* 1 if the line ends with an attribution's closing word ("wrote:"). */
-static int attribution_close(const char *s, size_t len)
-{
-	size_t n;
-	const char *const *w = vocab_words(VW_ATTRIBUTION_CLOSE, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(w[i]);
-
-		if (len >= l && strncasecmp(s + len - l, w[i], l) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Lines that end what a reply says and start what it quotes. */
-static int reply_marker(const char *s, size_t len)
-{
-	size_t wl;
-
-	if (len >= 5 && fields_memstr_any(s, len, VW_REPLY_MARKER))
-		return 1;
-	if (len > 8 && vocab_words_prefix(VW_ATTRIBUTION_OPEN, s, len, NULL) &&
-	    attribution_close(s, len))
-		return 1;
-	if (len >= 10 && s[0] == '_' && s[1] == '_' && s[len - 1] == '_')
-		return 1;
-	if (vocab_words_prefix(VW_QUOTED_HEADER, s, len, &wl) && len > wl)
-		return 2;           /* an Outlook header block: reply or forward */
-	return 0;
-}
 
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
@@ -196,46 +165,39 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	}
 }
 
-/* One text part: lines, table blocks, or a CSV attachment.  Reading
- * stops where a reply starts quoting; a plain top-level text without a
- * valediction may end in a signature paragraph (prose.c). */
-void records_read_text(struct reader *rd, const struct message_text *t)
-{
-	const char *s = t->text;
-	size_t len = t->len, i = 0;
+#define MAX_FORWARD_DEPTH 8   /* forwards of forwards read */
 
-	rd->cur = NULL;
-	rd->section = F_NONE;
-	rd->in_signature = 0;
-	if (t->source == TEXT_CSV) {
-		tables_read_csv(rd, s, len);
-		return;
-	}
-	if (t->source == TEXT_REPORT)
-		return;
-	while (i < len) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
+/* Lines [i, end) of one segment: table blocks and lines.  A disclaimer
+ * banner (thread.c) is skipped up to its blank line. */
+static void read_lines(struct reader *rd, const struct message_text *t,
+                       const char *s, size_t i, size_t end)
+{
+	int banner = 0;
+
+	while (i < end) {
+		const char *nl = memchr(s + i, '\n', end - i);
+		size_t ll = nl ? (size_t)(nl - (s + i)) : end - i;
 		const char *line = s + i;
 		size_t next = i + ll + (nl ? 1 : 0);
-		int marker;
+		enum thread_line k;
 
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
-		if (ll > 0 && line[0] == '>') {
+		k = thread_classify(line, ll);
+		if (k == TL_DISCLAIMER)
+			banner = 1;
+		if (banner || k == TL_QUOTE) {
+			banner = banner && k != TL_EMPTY;
 			i = next;
-			continue;       /* quoted: what someone else said before */
+			continue;
 		}
-		marker = reply_marker(line, ll);
-		if (marker == 1 || (marker == 2 && rd->is_reply && !rd->is_forward))
-			break;
 		if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */
 			size_t j = i;
 
-			while (j < len) {
-				const char *n2 = memchr(s + j, '\n', len - j);
-				size_t l2 = n2 ? (size_t)(n2 - (s + j)) : len - j;
+			while (j < end) {
+				const char *n2 = memchr(s + j, '\n', end - j);
+				size_t l2 = n2 ? (size_t)(n2 - (s + j)) : end - j;
 
 				if (!memchr(s + j, '\t', l2))
 					break;
@@ -248,8 +210,95 @@ void records_read_text(struct reader *rd, const struct message_text *t)
 		records_read_line(rd, line, ll);
 		i = next;
 	}
-	if (rd->signature[0] == NULL && t->depth == 0 && t->source == TEXT_PLAIN)
-		prose_trailing_signature(rd, s, i < len ? i : len);
+}
+
+/* '>'-quoted forwarded text (Apple Mail) without its quote prefix. */
+static char *unquote(const char *s, size_t len, size_t *outlen)
+{
+	char *o = malloc(len + 1);
+	size_t n = 0, i = 0;
+
+	if (o == NULL)
+		return NULL;
+	while (i < len) {
+		int bol = i == 0 || s[i - 1] == '\n';
+
+		if (bol && s[i] == '>') {
+			i++;
+			if (i < len && s[i] == ' ')
+				i++;
+			continue;
+		}
+		o[n++] = s[i++];
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}
+
+/* A forward's note is not read: the forwarded message is the referral
+ * (issue 12 item 7), and the note's signature is the forwarder's. */
+static void read_segment(struct reader *rd, const struct message_text *t,
+                         const char *s, size_t len, int fwd_subject, int depth)
+{
+	struct thread_cut cut;
+	char *plain = NULL;
+	size_t plen;
+
+	(void)thread_split(s, len, fwd_subject, &cut);
+	if (!cut.forwarded || depth >= MAX_FORWARD_DEPTH) {
+		read_lines(rd, t, s, 0, cut.new_end);
+		return;
+	}
+	if (cut.from && cut.from_len > 0) {
+		free(rd->fwd_from);
+		rd->fwd_from = fields_dup_trimmed(cut.from, cut.from_len, 300);
+	}
+	rd->in_signature = 0;
+	for (int i = 0; i < 4; i++) {
+		free(rd->signature[i]);
+		rd->signature[i] = NULL;
+	}
+	rd->cur = NULL;
+	rd->section = F_NONE;
+	s += cut.fwd_start;
+	len -= cut.fwd_start;
+	if (cut.quoted_fwd) {
+		if ((plain = unquote(s, len, &plen)) == NULL) {
+			rd->oom = 1;
+			return;
+		}
+		s = plain;
+		len = plen;
+	}
+	read_segment(rd, t, s, len, cut.subject_forward, depth + 1);
+	free(plain);
+}
+
+/* One text part: lines, table blocks, or a CSV attachment.  Reading
+ * stops where a reply starts quoting and follows inline forwards
+ * (thread.c); a plain top-level text without a valediction may end in
+ * a signature paragraph (prose.c). */
+void records_read_text(struct reader *rd, const struct message_text *t)
+{
+	rd->cur = NULL;
+	rd->section = F_NONE;
+	rd->in_signature = 0;
+	if (t->source == TEXT_CSV) {
+		tables_read_csv(rd, t->text, t->len);
+		return;
+	}
+	if (t->source == TEXT_REPORT)
+		return;
+	read_segment(rd, t, t->text, t->len, rd->is_forward, 0);
+	if (rd->signature[0] == NULL && t->source == TEXT_PLAIN &&
+	    (t->depth == 0 || rd->fwd_from)) {
+		struct thread_cut cut;
+
+		(void)thread_split(t->text, t->len, rd->is_forward, &cut);
+		if (!cut.forwarded)
+			prose_trailing_signature(rd, t->text, cut.new_end);
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -863,6 +863,24 @@ static const char *const w_auto_subject_prefix[] = { "Automatic reply", "Auto:" 
 static const char *const w_auto_subject_phrase[] = { "out of office" };
 static const char *const w_bulk_precedence[] = { "bulk", "junk", "list" };
 static const char *const w_bounce_sender[] = { "mailer-daemon@", "postmaster@" };
+/* thread.c: the lines that separate a message from what it quotes. */
+static const char *const w_splitter[] = { "original message", "original message-----",
+	"reply message", "ursprüngliche nachricht", "message d'origine" };
+static const char *const w_forward_marker[] = { "forwarded message",
+	"begin forwarded message", "forwarded by", "mensaje reenviado",
+	"message transféré", "weitergeleitete nachricht" };
+static const char *const w_quote_header_field[] = { "Sent:", "Date:", "To:",
+	"Subject:", "Cc:", "Envoyé :", "Gesendet:", "Betreff:", "An:", "À :", "Objet :" };
+static const char *const w_disclaimer[] = { "This email and any attachments",
+	"This e-mail and any attachments", "This email and any files",
+	"This e-mail and any files", "This email is confidential",
+	"This e-mail is confidential", "This message is confidential",
+	"This message and any attachments", "The information contained in this",
+	"The information in this email", "This email is intended", "This e-mail is intended",
+	"This message is intended", "If you have received this email in error",
+	"If you are not the intended recipient", "CONFIDENTIALITY NOTICE",
+	"DISCLAIMER", "CAUTION: This email originated", "CAUTION: External",
+	"[EXTERNAL]", "EXTERNAL EMAIL", "This email originated from outside" };
 
 #define WORDS(a) { a, sizeof a / sizeof a[0] }
 
@@ -896,6 +914,10 @@ static const struct word_list {
 	[VW_AUTO_SUBJECT_PHRASE] = WORDS(w_auto_subject_phrase),
 	[VW_BULK_PRECEDENCE] = WORDS(w_bulk_precedence),
 	[VW_BOUNCE_SENDER] = WORDS(w_bounce_sender),
+	[VW_SPLITTER] = WORDS(w_splitter),
+	[VW_FORWARD_MARKER] = WORDS(w_forward_marker),
+	[VW_QUOTE_HEADER_FIELD] = WORDS(w_quote_header_field),
+	[VW_DISCLAIMER] = WORDS(w_disclaimer),
 };
 
 #undef WORDS

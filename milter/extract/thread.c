@@ -1,0 +1,256 @@
+/*
+ * thread.c - line classifier and thread structure matcher.  See thread.h.
+ *
+ * Owns: nothing; offsets into the caller's text.  Every scan is bounded
+ * by the text's length and a fixed look-ahead.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "thread.h"
+#include "vocab.h"
+
+#define MAX_MARKER_LINE 80   /* a splitter is a short line */
+#define HEADER_LOOKAHEAD 6   /* lines after "From:" searched for the rest */
+
+static int has_word(const char *s, size_t len, enum vocab_words list, size_t *wl)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(w[i]);
+
+		for (size_t j = 0; l <= len && j + l <= len; j++)
+			if (strncasecmp(s + j, w[i], l) == 0) {
+				if (wl)
+					*wl = l;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/* "-----Original Message-----", "________": a marker line, not a sentence. */
+static int marker_line(const char *s, size_t len, enum vocab_words list)
+{
+	size_t wl;
+
+	if (len > MAX_MARKER_LINE || !has_word(s, len, list, &wl))
+		return 0;
+	return !isalnum((unsigned char)s[0]) || len <= wl + 2 ||
+	       vocab_words_prefix(list, s, len, NULL);
+}
+
+enum thread_line thread_classify(const char *s, size_t len)
+{
+	size_t i, wl;
+
+	while (len > 0 && isspace((unsigned char)*s))
+		s++, len--;
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0)
+		return TL_EMPTY;
+	if (s[0] == '>')
+		return TL_QUOTE;
+	/* Outlook's rule is underscores; a line of dashes underlines a
+	 * heading ("PUPIL DELETION NOTIFICATION") and is text. */
+	for (i = 0; i < len && s[i] == '_'; i++)
+		;
+	if (i == len && len >= 10)
+		return TL_SPLITTER;
+	if (marker_line(s, len, VW_FORWARD_MARKER))
+		return TL_FORWARD;
+	if (marker_line(s, len, VW_SPLITTER))
+		return TL_SPLITTER;
+	/* "On Mon, 2 Nov 2026, Jo Bloggs <jo@x> wrote:" */
+	if (len > 8 && vocab_words_prefix(VW_ATTRIBUTION_OPEN, s, len, NULL) &&
+	    has_word(s + len - (len < 8 ? len : 8), len < 8 ? len : 8, VW_ATTRIBUTION_CLOSE, NULL))
+		return TL_SPLITTER;
+	if (vocab_words_prefix(VW_QUOTED_HEADER, s, len, &wl) && len > wl)
+		return TL_FROM;
+	if (vocab_words_prefix(VW_QUOTE_HEADER_FIELD, s, len, &wl))
+		return TL_HEADER;
+	if (vocab_words_prefix(VW_DISCLAIMER, s, len, NULL))
+		return TL_DISCLAIMER;
+	return TL_TEXT;
+}
+
+struct line { size_t start, end, next; };
+
+static int line_at(const char *s, size_t len, size_t at, struct line *l)
+{
+	const char *nl;
+
+	if (at >= len)
+		return 0;
+	nl = memchr(s + at, '\n', len - at);
+	l->start = at;
+	l->end = nl ? (size_t)(nl - s) : len;
+	l->next = nl ? l->end + 1 : len;
+	return 1;
+}
+
+/* The line's kind, a '>' quote prefix taken off when unquote is set. */
+static enum thread_line kind_at(const char *s, const struct line *l, int unquote)
+{
+	const char *p = s + l->start;
+	size_t n = l->end - l->start;
+
+	if (unquote) {
+		while (n > 0 && (*p == '>' || *p == ' '))
+			p++, n--;
+	}
+	return thread_classify(p, n);
+}
+
+/* A header block starts at l ("From: ..."): 1 if header lines follow.
+ * Sets the From value, whether its Subject says forward, and the
+ * offset after the block. */
+static int header_block(const char *s, size_t len, struct line l, int unquote,
+                        struct thread_cut *out, int set)
+{
+	int fields = 0;
+	size_t end = l.next;
+	struct line m = l;
+
+	for (int k = 0; k < HEADER_LOOKAHEAD && line_at(s, len, m.next, &m); k++) {
+		enum thread_line t = kind_at(s, &m, unquote);
+
+		if (t == TL_HEADER) {
+			const char *q = s + m.start;
+			size_t n = m.end - m.start, wl;
+
+			while (n > 0 && (*q == '>' || isspace((unsigned char)*q)))
+				q++, n--;
+			if (set && strncasecmp(q, "Subject:", 8) == 0) {
+				q += 8, n -= 8;
+				while (n > 0 && isspace((unsigned char)*q))
+					q++, n--;
+				if (vocab_words_prefix(VW_FORWARD_PREFIX, q, n, &wl))
+					out->subject_forward = 1;
+			}
+			fields++;
+			end = m.next;
+		} else if (t != TL_EMPTY || fields > 0) {
+			break;
+		}
+	}
+	if (fields == 0)
+		return 0;
+	if (set) {
+		const char *p = s + l.start;
+		size_t n = l.end - l.start, wl = 0;
+
+		while (n > 0 && (*p == '>' || isspace((unsigned char)*p)))
+			p++, n--;
+		(void)vocab_words_prefix(VW_QUOTED_HEADER, p, n, &wl);
+		out->from = p + wl;
+		out->from_len = n - wl;
+		out->fwd_start = end;
+	}
+	return 1;
+}
+
+/* A forward starts at line l (marker or header block). */
+static void take_forward(const char *s, size_t len, struct line l, struct thread_cut *out)
+{
+	struct line m = l;
+
+	out->forwarded = 1;
+	out->fwd_start = l.next;
+	/* the header block after a marker, '>'-quoted by Apple Mail */
+	while (line_at(s, len, m.next, &m)) {
+		enum thread_line t = kind_at(s, &m, 1);
+
+		if (t == TL_EMPTY)
+			continue;
+		out->quoted_fwd = s[m.start] == '>' || (s[m.start] == ' ' &&
+		                  memchr(s + m.start, '>', m.end - m.start) != NULL);
+		if (t == TL_FROM)
+			(void)header_block(s, len, m, out->quoted_fwd, out, 1);
+		break;
+	}
+}
+
+int thread_split(const char *s, size_t len, int forward_subject, struct thread_cut *out)
+{
+	struct line l = { 0, 0, 0 };
+	int texts = 0, in_banner = 0, cut = 0;
+
+	memset(out, 0, sizeof *out);
+	out->new_end = len;
+	while (line_at(s, len, l.next, &l)) {
+		enum thread_line t = kind_at(s, &l, 0);
+
+		if (in_banner) {
+			if (t == TL_EMPTY)
+				in_banner = 0;
+			continue;
+		}
+		switch (t) {
+		case TL_EMPTY:
+			break;
+		case TL_TEXT: case TL_HEADER:
+			texts++;
+			break;
+		case TL_DISCLAIMER:
+			if (texts < 3) {
+				in_banner = 1;      /* a banner: the reader skips it */
+				break;
+			}
+			if (!cut)
+				out->new_end = l.start;
+			cut = 1;                    /* a footer: the rest of the segment */
+			break;
+		case TL_QUOTE: {
+			/* a lone '>' (an HTML quote marker) before a forward */
+			struct line m = l;
+
+			while (line_at(s, len, m.next, &m) && kind_at(s, &m, 1) == TL_EMPTY)
+				;
+			if (m.start > l.start && kind_at(s, &m, 1) == TL_FORWARD) {
+				l = m;
+				t = TL_FORWARD;
+				break;
+			}
+			if (!cut)
+				out->new_end = l.start;
+			return 1;
+		}
+		case TL_FORWARD: case TL_SPLITTER: case TL_FROM:
+			break;
+		}
+		if (t == TL_FORWARD || t == TL_SPLITTER || t == TL_FROM) {
+			struct line m = l;
+			int fwd = t == TL_FORWARD || forward_subject;
+
+			if (t == TL_FROM && !header_block(s, len, l, 0, out, 0)) {
+				texts++;
+				continue;
+			}
+			if (!cut)
+				out->new_end = l.start;
+			if (!fwd)
+				return 1;
+			if (t == TL_SPLITTER) {
+				/* "-----Original Message-----" then the header block */
+				while (line_at(s, len, m.next, &m) && kind_at(s, &m, 0) == TL_EMPTY)
+					;
+				if (m.start == l.start || kind_at(s, &m, 0) != TL_FROM)
+					return 1;
+				l = m;
+			}
+			if (t == TL_FROM || t == TL_SPLITTER) {
+				out->forwarded = 1;
+				(void)header_block(s, len, l, 0, out, 1);
+			} else {
+				take_forward(s, len, l, out);
+			}
+			return 1;
+		}
+	}
+	return cut;
+}

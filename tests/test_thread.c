@@ -1,0 +1,75 @@
+/* test_thread.c - the thread line classifier and structure matcher
+ * (milter/extract/thread.c). */
+#include <string.h>
+
+#include "tap.h"
+#include "../milter/extract/thread.h"
+
+static enum thread_line cls(const char *s)
+{
+	return thread_classify(s, strlen(s));
+}
+
+int main(void)
+{
+	struct thread_cut c;
+	const char *reply, *fwd, *apple, *disc;
+
+	CHECK_INT(cls(""), TL_EMPTY, "empty line");
+	CHECK_INT(cls("   "), TL_EMPTY, "blank line");
+	CHECK_INT(cls("> Name: Ruby"), TL_QUOTE, "quote marker");
+	CHECK_INT(cls("-----Original Message-----"), TL_SPLITTER, "Outlook original message");
+	CHECK_INT(cls("________________________________"), TL_SPLITTER, "Outlook rule");
+	CHECK_INT(cls("On Mon, 23 Nov 2026 at 15:02, Priti Shah <priti.shah@la.test> wrote:"),
+	          TL_SPLITTER, "attribution");
+	CHECK_INT(cls("---------- Forwarded message ---------"), TL_FORWARD, "Gmail forward");
+	CHECK_INT(cls("Begin forwarded message:"), TL_FORWARD, "Apple forward");
+	CHECK_INT(cls("-------- Forwarded Message --------"), TL_FORWARD, "Thunderbird forward");
+	CHECK_INT(cls("From: Priti Shah <priti.shah@la.test>"), TL_FROM, "header From");
+	CHECK_INT(cls("Sent: 17 November 2026 09:02"), TL_HEADER, "header Sent");
+	CHECK_INT(cls("This email and any attachments are confidential"), TL_DISCLAIMER,
+	          "disclaimer");
+	CHECK_INT(cls("He said he forwarded message to mum about the original message."), TL_TEXT,
+	          "a sentence naming the words is text");
+	CHECK_INT(cls("Name: Ruby Moss"), TL_TEXT, "text");
+
+	reply = "Kacper is on roll.\n\n________________________________\n"
+	        "From: Priti <p@la.test>\nSent: 17 Nov\nTo: Sarah\nSubject: X\n\nName: Kacper\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1, "reply found");
+	CHECK_INT(c.new_end, strlen("Kacper is on roll.\n\n"), "reply new text ends at the rule");
+	CHECK(!c.forwarded, "a reply is not a forward");
+
+	CHECK(thread_split(reply, strlen(reply), 1, &c) == 1 && c.forwarded, "FW: subject: forward");
+	CHECK(c.from && c.from_len == strlen("Priti <p@la.test>") &&
+	      memcmp(c.from, "Priti <p@la.test>", c.from_len) == 0, "forward's From");
+	CHECK(strcmp(reply + c.fwd_start, "\nName: Kacper\n") == 0, "forwarded body after headers");
+
+	reply = "Located.\n\nFrom: Priti <p@la.test>\nDate: 24 Nov\nSubject: Lily\n\nName: Lily\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 && !c.forwarded &&
+	      c.new_end == strlen("Located.\n\n"), "bare header block is a reply");
+
+	fwd = "FYI\n\n---------- Forwarded message ---------\nFrom: Rachel <r@s.test>\n"
+	      "Date: Fri\nSubject: Fwd: Amelia\nTo: A\n\n\nName: Amelia\n";
+	CHECK(thread_split(fwd, strlen(fwd), 0, &c) == 1 && c.forwarded, "forward marker");
+	CHECK_INT(c.new_end, 5, "forward note");
+	CHECK(c.subject_forward, "forwarded Subject says forward");
+	CHECK(strcmp(fwd + c.fwd_start, "\n\nName: Amelia\n") == 0, "forwarded body");
+
+	apple = "Begin forwarded message:\n\n> From: Jane <j@x.test>\n> Date: 19 Nov\n"
+	        "> Subject: Sofia\n>\n> Name: Sofia\n";
+	CHECK(thread_split(apple, strlen(apple), 1, &c) == 1 && c.forwarded && c.quoted_fwd,
+	      "Apple quoted forward");
+	CHECK(strcmp(apple + c.fwd_start, ">\n> Name: Sofia\n") == 0, "Apple forwarded body");
+
+	apple = "Located.\n>\n---------- Forwarded message ---------\nFrom: J <j@x>\nDate: 1\n\nB\n";
+	CHECK(thread_split(apple, strlen(apple), 0, &c) == 1 && c.forwarded,
+	      "HTML quote marker before a forward");
+
+	disc = "CAUTION: This email originated from outside.\n\nName: Ava\nDOB: 1/1/2016\n"
+	       "Address: x\n\nThis email and any attachments are confidential.\nNR4 6AU\n";
+	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1, "footer disclaimer cut");
+	CHECK(strstr(disc, "This email and") == disc + c.new_end, "footer runs to the end");
+
+	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
+	return tap_done();
+}
