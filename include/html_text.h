@@ -5,7 +5,9 @@
  * (never regexes): entities and &nbsp; are decoded; each table row
  * becomes one line with its cells separated by TAB; <br>, <p>, <div>,
  * <li> and headings end lines; inside a table cell <br> becomes ", " so a
- * multi-line address stays in its cell; script/style are dropped.
+ * multi-line address stays in its cell; script/style are dropped; text
+ * struck through (<s>, <del>, <strike>) is marked "~~text~~", so a form's
+ * struck "Yes" is not read as the answer (milter/extract/answers.c).
  */
 #ifndef CME_HTML_TEXT_H
 #define CME_HTML_TEXT_H

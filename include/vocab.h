@@ -52,9 +52,32 @@ size_t      vocab_flag_count(void);
 const char *vocab_flag_name(size_t i);
 int         vocab_flag_index(const char *name);        /* -1 if unknown */
 
-/* Scan UTF-8 text for flag phrases, honouring negation ("no
- * safeguarding concerns", "not known to social care"); returns bitmask. */
-unsigned long vocab_scan_flags(const char *text, size_t len);
+/* Flag phrases: the k-th phrase of flag f, NULL past the last. */
+const char *vocab_flag_phrase(size_t f, size_t k);
+
+/* Next whole-word occurrence of flag phrase ph in text at or after
+ * `from` (acronyms only in capitals; excluded senses such as "looked
+ * after by her aunt" skipped), or -1. */
+long vocab_flag_phrase_find(const char *text, size_t len, const char *ph,
+                            size_t from);
+
+/* 1 if a negator ("no", "not known to") precedes text[pos] in its clause. */
+int vocab_negated_at(const char *text, size_t pos);
+
+/* Answers (answers.c reads them).  vocab_answer_word: an answer word
+ * ("Yes", "No", "N/A", "Unknown", "None known") at the start of s, as a
+ * whole word: VOCAB_ANSWER_YES/NO with *used its length, or 0.
+ * vocab_answer_glyph: a tick box at the start of s: VOCAB_GLYPH_TICKED
+ * or VOCAB_GLYPH_EMPTY with *used, or 0.  vocab_ended: 1 if the clause
+ * puts its topic in the past ("has ended", "previously", "until 2024")
+ * and does not also call it current. */
+#define VOCAB_ANSWER_YES   1
+#define VOCAB_ANSWER_NO    2
+#define VOCAB_GLYPH_TICKED 1
+#define VOCAB_GLYPH_EMPTY  2
+int vocab_answer_word(const char *s, size_t len, size_t *used);
+int vocab_answer_glyph(const char *s, size_t len, size_t *used);
+int vocab_ended(const char *text, size_t len);
 
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);

@@ -22,13 +22,18 @@ expectation by the rule of SPEC section 4 and shared/samples/README.md:
 Output (default): one line per checked field,
     ok 01-portal-form children[0].dob
     FAIL 01-portal-form children[0].dob got "2014-03-04" want "2014-04-03"
-then a per-field table (field: passed/total over all messages) and, last,
-exactly one line "N passed, N failed" counting messages.  Exit 0 when no
-message failed, 1 otherwise, 2 on a usage error.
+then a per-field table (field: passed/total over all messages), the flag
+figures over every message whose expected file gives "flags" (precision
+and recall of the flags, and the count of false and missed immediate
+escalations, immediate meaning a flag on the default policy's
+"immediate" list), and, last, exactly one line "N passed, N failed"
+counting messages.  Exit 0 when no message failed and no immediate
+escalation was false or missed, 1 otherwise, 2 on a usage error.
 
 --tap prints TAP for the automake TAP driver: "1..N", then "ok N - FILE" or
 "not ok N - FILE" with a "# " diagnostic line per mismatching field; the
-summary follows as "# " comments.  In TAP mode the exit status is 0 once the
+summary follows as "# " comments.  One test point more than there are
+messages says whether any immediate escalation was false or missed.  In TAP mode the exit status is 0 once the
 plan is complete (the not-ok lines carry the failures), 2 on a usage error.
 
 Without --config a configuration (SPEC section 3.2) is written to a temporary
@@ -97,6 +102,17 @@ def write_config(tmp):
             % (os.path.join(top, "policies"), os.path.join(top, "calendars"),
                os.path.join(tmp, "x.db"), os.path.join(tmp, "rem")))
     return conf
+
+
+def immediate_flags():
+    """The default policy's immediate flags (SPEC section 4)."""
+    path = os.path.join(srcdir(), "policies", "default.policy")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\s*immediate\s*=\s*(.*)$", line)
+            if m:
+                return set(m.group(1).split())
+    return set()
 
 
 def norm_name(s):
@@ -248,12 +264,16 @@ def main():
         tmp = tempfile.mkdtemp(prefix="cme-accuracy.")
         conf = write_config(tmp)
 
+    imm = immediate_flags()
+    ftp = ffp = ffn = 0  # flags: true positives, false positives, misses
+    false_imm = []
+    missed_imm = []
     fields = {}          # field key -> [passed, total]
     order = []
     npass = nfail = 0
     try:
         if a.tap:
-            print("1..%d" % len(cases))
+            print("1..%d" % (len(cases) + 1))
             sys.stdout.flush()
         for n, (label, eml, exp) in enumerate(cases, 1):
             try:
@@ -277,6 +297,16 @@ def main():
                 fields[k][1] += 1
                 if ok:
                     fields[k][0] += 1
+            if isinstance(want, dict) and isinstance(want.get("flags"), list):
+                wf = set(want["flags"])
+                gf = set(got.get("flags") or []) if isinstance(got, dict) else set()
+                ftp += len(wf & gf)
+                ffp += len(gf - wf)
+                ffn += len(wf - gf)
+                if (gf & imm) and not (wf & imm):
+                    false_imm.append(label)
+                elif (wf & imm) and not (gf & imm):
+                    missed_imm.append(label)
             bad = [r for r in results if not r[1]]
             if err is None and not any(r[0] for r in results):
                 # an expected file with no key would pass whatever came out
@@ -317,10 +347,23 @@ def main():
         mark = "" if p == t else "   <--"
         print("%s%-*s  %d/%d%s" % (lead, width, k, p, t, mark))
     print("%s%-*s  %d/%d" % (lead, width, "(all fields)", tp, tt))
+    prec = 100.0 * ftp / (ftp + ffp) if ftp + ffp else 100.0
+    rec = 100.0 * ftp / (ftp + ffn) if ftp + ffn else 100.0
+    print("%sflags: precision %.1f%% recall %.1f%% (%d right, %d false, %d missed)"
+          % (lead, prec, rec, ftp, ffp, ffn))
+    print("%simmediate escalations: %d false, %d missed%s"
+          % (lead, len(false_imm), len(missed_imm),
+             (" (" + " ".join(["false:" + x for x in false_imm] +
+                              ["missed:" + x for x in missed_imm]) + ")")
+             if false_imm or missed_imm else ""))
+    imm_ok = not false_imm and not missed_imm
+    if a.tap:
+        print("%s %d - no false and no missed immediate escalation"
+              % ("ok" if imm_ok else "not ok", len(cases) + 1))
     print("%s%d passed, %d failed" % (lead, npass, nfail))
     if a.tap:
         return 0
-    return 0 if nfail == 0 else 1
+    return 0 if nfail == 0 and imm_ok else 1
 
 
 if __name__ == "__main__":

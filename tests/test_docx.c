@@ -121,7 +121,8 @@ static char *wrap_body(const char *body)
 	strbuf_printf(&sb,
 	              "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 	              "<w:document xmlns:w=\"%s\" "
-	              "xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\">"
+	              "xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" "
+	              "xmlns:w14=\"http://schemas.microsoft.com/office/word/2010/wordml\">"
 	              "<w:body>%s<w:sectPr/></w:body></w:document>", W_NS, body);
 	return strbuf_detach(&sb);
 }
@@ -246,6 +247,34 @@ static void test_word_features(void)
 		"</w:sdtContent></w:sdt></w:tc></w:tr></w:tbl>", 0);
 	CHECK_STR(t, "Surname\t\nForename\tAnna\n",
 	          "placeholder text of an unfilled content control is dropped");
+	free(t);
+
+	/* form answers: a checkbox content control is its tick box, its
+	 * drawn glyph not repeated; a legacy FORMCHECKBOX is one too; a
+	 * struck run is marked ~~ ~~ */
+	t = docx_body_text(
+		"<w:p><w:r><w:t>LAC Yes</w:t></w:r>"
+		"<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val=\"0\"/></w14:checkbox>"
+		"</w:sdtPr><w:sdtContent><w:r><w:t>\xE2\x98\x90</w:t></w:r></w:sdtContent></w:sdt>"
+		"<w:r><w:t xml:space=\"preserve\"> No</w:t></w:r>"
+		"<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val=\"1\"/></w14:checkbox>"
+		"</w:sdtPr><w:sdtContent><w:r><w:t>\xE2\x98\x90</w:t></w:r></w:sdtContent></w:sdt>"
+		"</w:p>", 0);
+	CHECK_STR(t, "LAC Yes \xE2\x98\x90 No \xE2\x98\x92\n",
+	          "w14:checkbox controls read as tick boxes from w14:checked");
+	free(t);
+	t = docx_body_text(
+		"<w:p><w:r><w:t>CPP</w:t></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:checkBox>"
+		"<w:default w:val=\"0\"/><w:checked/></w:checkBox></w:ffData></w:fldChar></w:r>"
+		"<w:r><w:instrText> FORMCHECKBOX </w:instrText></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:checkBox>"
+		"<w:default w:val=\"1\"/><w:checked w:val=\"false\"/></w:checkBox></w:ffData></w:fldChar></w:r>"
+		"<w:r><w:rPr><w:strike/></w:rPr><w:t>Yes</w:t></w:r>"
+		"<w:r><w:rPr><w:strike w:val=\"0\"/></w:rPr><w:t>/No</w:t></w:r></w:p>", 0);
+	CHECK_STR(t, "CPP \xE2\x98\x92 \xE2\x98\x90 ~~Yes~~/No\n",
+	          "FORMCHECKBOX fields read from w:checked over w:default; w:strike marks ~~");
 	free(t);
 
 	/* tracked deletions and field codes are not text; a text box's

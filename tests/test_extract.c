@@ -43,6 +43,14 @@ static int has_flag(const char *name)
 	return i >= 0 && (r.flags & (1UL << i));
 }
 
+static int has_problem(const char *part)
+{
+	for (size_t i = 0; i < r.problems.n; i++)
+		if (strstr(r.problems.v[i], part) != NULL)
+			return 1;
+	return 0;
+}
+
 int main(void)
 {
 	referral_init(&r);
@@ -76,13 +84,7 @@ int main(void)
 	CHECK_STR(r.children[0].surname, "SMITH", "'SMITH, Jayden': surname first");
 	CHECK_STR(r.children[0].forename, "Jayden", "'SMITH, Jayden': forename second");
 	CHECK_INT(r.children[0].upn_valid, 0, "a bad check letter is upn_valid false");
-	{
-		int listed = 0;
-
-		for (size_t i = 0; i < r.problems.n; i++)
-			listed |= strstr(r.problems.v[i], "check letter") != NULL;
-		CHECK(listed, "a bad UPN is listed as a problem");
-	}
+	CHECK(has_problem("check letter"), "a bad UPN is listed as a problem");
 
 	/* Child blocks share the fields given outside them. */
 	read_message(HDR "Subject: two children\n\nChild 1\nName: Tom Hale\nDOB: 01/02/2015\n\n"
@@ -102,6 +104,40 @@ int main(void)
 	CHECK(has_flag("child-protection-plan"), "a child protection plan is flagged");
 	CHECK(has_flag("young-carer"), "a young carer is flagged");
 	CHECK_INT(r.immediate, 1, "a flag on the policy's immediate list makes it immediate");
+
+	/* Answers, not questions (issue 12): the form asks, the answer sets. */
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Is the child subject to a child protection plan?  Yes [ ]  No [x]\n"
+		"Looked after child: \xE2\x98\x90 Yes \xE2\x98\x92 No\n"
+		"Is the child privately fostered? Yes / No\n"
+		"Section 47 enquiry: ~~Yes~~ / No\n");
+	CHECK(r.flags == 0, "questions answered No, unanswered or struck set no flag");
+	CHECK(!r.immediate, "... and escalate nothing");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child protection plan: \xE2\x98\x92 Yes \xE2\x98\x90 No\n"
+		"Looked after?\nYes\n");
+	CHECK(has_flag("child-protection-plan"), "a ticked Yes sets the flag");
+	CHECK(has_flag("looked-after"), "a Yes on the line below the question sets the flag");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Looked After Child \xE2\x98\x90\nChild Protection Plan \xE2\x98\x92\n");
+	CHECK(!has_flag("looked-after") && has_flag("child-protection-plan"),
+	      "a checklist box after its item answers it (and no shorter phrase re-reads it)");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava was on a CP plan until 2024 and was previously looked after.\n");
+	CHECK(r.flags == 0, "an ended plan and a past care episode set no flag");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child protection plan: No\n\n"
+		"Ava has been subject to a child protection plan since October.\n");
+	CHECK(has_flag("child-protection-plan"), "a plan stated in the narrative counts over a No");
+	CHECK(has_problem("answers No to child-protection-plan"),
+	      "... and the conflict is a problem for the officer");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Her father is a Lance Corporal in the Army. She went missing from her foster placement.\n");
+	CHECK(has_flag("armed-forces"), "a parent named by rank is a service family");
+	CHECK(has_flag("missing-from-home"), "missing from a foster placement is missing from care");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava is looked after by her grandmother after school; mum volunteers with the Salvation Army.\n");
+	CHECK(r.flags == 0, "'looked after by her grandmother' and the Salvation Army set no flag");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Please send the form back.\n");
 	CHECK(!has_flag("sen"), "'send' in prose is not the SEND flag");

@@ -272,6 +272,17 @@ static void test_html(void)
 	                 "</table>", 54, 1000, &n, NULL);
 	CHECK(s && strcmp(s, "A\t\tC\n") == 0, "empty cell keeps its TAB");
 	free(s);
+	{
+		static const char struck[] =
+			"<p>LAC: <s>Yes</s> / No; CPP: Yes / <del>No</del>; "
+			"S47: <strike>Yes</strike> No</p>";
+
+		s = html_to_text(struck, sizeof struck - 1, 1000, &n, NULL);
+		CHECK(s && strcmp(s, "LAC: ~~Yes~~ / No; CPP: Yes / ~~No~~; "
+		                  "S47: ~~Yes~~ No\n") == 0,
+		      "<s>, <del> and <strike> text is marked ~~struck~~");
+		free(s);
+	}
 	s = html_to_text("<p>0123456789 0123456789 \xc3\xa9\xc3\xa9</p>", 32,
 	                 22, &n, NULL);
 	CHECK(s && n <= 22 && valid_utf8(s, n), "output bounded by limit, UTF-8");

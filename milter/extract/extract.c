@@ -442,18 +442,33 @@ static void settle_referral(struct reader *rd)
 	}
 }
 
-/* Safeguarding flags from what the message says, honouring negation;
- * the subject counts ("URGENT - CP plan"). */
+/* Safeguarding flags from what the message answers (answers.c); the
+ * subject counts ("URGENT - CP plan").  A fact stated positively
+ * anywhere counts even when a tick box elsewhere says No: the flag is
+ * set and the conflict is a problem for the officer. */
 static void settle_flags(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
 	const struct extract_options *o = rd->o;
+	unsigned long yes = 0, no = 0, both;
 
 	if (r->kind == KIND_REFERRAL || r->kind == KIND_UPDATE || r->kind == KIND_UNRECOGNISED) {
-		r->flags |= vocab_scan_flags(strbuf_str(&rd->flag_text), rd->flag_text.len);
-		r->flags |= vocab_scan_flags(strbuf_str(&rd->prose), rd->prose.len);
+		answers_scan_flags(strbuf_str(&rd->flag_text), rd->flag_text.len, &yes, &no);
+		answers_scan_flags(strbuf_str(&rd->prose), rd->prose.len, &yes, &no);
 		if (r->subject)
-			r->flags |= vocab_scan_flags(r->subject, strlen(r->subject));
+			answers_scan_flags(r->subject, strlen(r->subject), &yes, &no);
+		r->flags |= yes;
+		both = r->flags & no;
+		for (size_t i = 0; i < vocab_flag_count(); i++) {
+			char what[160];
+
+			if (!(both & (1UL << i)))
+				continue;
+			snprintf(what, sizeof what, "the form answers No to %s but the "
+			         "message states it: check with the referrer",
+			         vocab_flag_name(i));
+			fields_problem(rd, what, 1);
+		}
 	}
 	if (o->immediate_flags || o->trust)
 		r->immediate = (r->flags & o->immediate_flags) != 0;

@@ -14,7 +14,9 @@
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
  *	prose.c    names and dates in sentences, signatures;
  *	fields.c   the text helpers and fields_assign(): one labelled value
- *	           into the field it names.
+ *	           into the field it names;
+ *	answers.c  whether a flag's topic is answered yes, no, or only
+ *	           asked (tick boxes, struck options, ended states).
  * Which words mean what is vocab's business (vocab.h): no word list is
  * spelled in these files.
  *
@@ -108,6 +110,15 @@ void records_read_text(struct reader *rd, const struct message_text *t);
 /* tables.c */
 void tables_read_table(struct reader *rd, const char *s, size_t len);
 void tables_read_csv(struct reader *rd, const char *s, size_t len);
+
+/* answers.c: flags the text answers Yes (or states in a sentence) into
+ * *yes, flags a form answers No into *no; both are or-ed into.
+ * answers_value: the answer a field value gives ("No", "Yes [ ] No [x]",
+ * "~~Yes~~ No"): VOCAB_ANSWER_YES, VOCAB_ANSWER_NO (an unanswered
+ * question counts as No), or 0 when the value is no answer (a name). */
+void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
+                        unsigned long *no);
+int answers_value(const char *v, size_t vl);
 
 /* prose.c */
 void prose_trailing_signature(struct reader *rd, const char *s, size_t len);

@@ -622,7 +622,8 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 		break;
 	case F_SOCIAL_WORKER:
 		/* A named social worker is the flag; "None" is not. */
-		if (!vocab_is_negative_answer(v, vl) && !fields_memstr_any(v, vl, VW_NOT_KNOWN))
+		if (!vocab_is_negative_answer(v, vl) && !fields_memstr_any(v, vl, VW_NOT_KNOWN) &&
+		    answers_value(v, vl) != VOCAB_ANSWER_NO)
 			r->flags |= 1UL << vocab_flag_index("social-worker");
 		break;
 	case F_OUTCOME:

@@ -128,6 +128,12 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (f != F_NONE) {
+		if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER) {
+			/* "Child protection plan: No": the label is the question,
+			 * the flag reader needs both (answers.c) */
+			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
+			fields_keep_str(rd, &rd->flag_text, "\n");
+		}
 		fields_assign(rd, f, v, vl);
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
@@ -147,12 +153,16 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		fields_assign(rd, rd->last_field, s, len);
 	}
 	/* Prose: kept for reasons, flags and names in sentences.  A line
-	 * "Child protection plan: No" names a flag and answers it. */
+	 * "Child protection plan: No" names a flag and answers it: it goes
+	 * to the flag reader only, which reads the answer (answers.c). */
 	{
 		const char *colon = memchr(s, ':', len < 64 ? len : 64);
 
-		if (colon && vocab_is_negative_answer(colon + 1, len - (size_t)(colon + 1 - s)))
+		if (colon && vocab_is_negative_answer(colon + 1, len - (size_t)(colon + 1 - s))) {
+			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
+			fields_keep_str(rd, &rd->flag_text, "\n");
 			return;
+		}
 	}
 	if (rd->prose.len < MAX_SCAN_TEXT) {
 		/* A sentence is not 1,000 bytes long; a longer "line" is junk

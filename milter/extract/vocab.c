@@ -359,11 +359,15 @@ static int negated_at(const char *text, size_t pos)
 }
 
 /* ------------------------------------------------------------------ */
-/* Safeguarding flags (SPEC section 4), in SPEC order.                  */
+/* Safeguarding flags (SPEC section 4), in SPEC order.  A phrase names a
+ * flag's topic; whether the message *answers* it is answers.c's reading
+ * (a form asks "Child protection plan? Yes / No" of every child).      */
+
+#define MAX_FLAG_PHRASES 32
 
 static const struct flag_row {
 	const char *name;
-	const char *phrases[10];
+	const char *phrases[MAX_FLAG_PHRASES];
 } flag_table[] = {
 	{ "child-protection-plan", { "child protection plan", "cp plan",
 	  "child protection register", "subject to child protection",
@@ -374,13 +378,23 @@ static const struct flag_row {
 	  "child looked after", "cla", "lac", "in local authority care",
 	  "in care of the local authority" } },
 	{ "social-worker", { "social worker", "allocated sw", "known to social care",
-	  "open to social care", "known to children's social care",
+	  "open to social care", "known to social services",
+	  "open to social services", "known to children's social care",
 	  "open to children's social care", "child in need", "cin plan" } },
 	{ "risk-of-harm", { "risk of harm", "risk of significant harm",
 	  "significant harm", "at risk of abuse", "immediate risk",
 	  "in danger" } },
+	/* a looked-after child missing from a care placement is missing
+	 * from care */
 	{ "missing-from-home", { "missing from home", "missing from care",
-	  "reported missing", "missing person", "missing episode" } },
+	  "reported missing", "missing person", "missing episode",
+	  "missing from placement", "missing from the placement",
+	  "missing from her placement", "missing from his placement",
+	  "missing from their placement", "missing from care placement",
+	  "missing from her care placement", "missing from his care placement",
+	  "missing from her foster placement", "missing from his foster placement",
+	  "missing from foster care", "missing from the children's home",
+	  "absconded from" } },
 	{ "exploitation", { "exploitation", "exploited", "cse", "cce",
 	  "county lines", "grooming", "groomed" } },
 	{ "radicalisation", { "radicalisation", "radicalization", "radicalised",
@@ -397,13 +411,30 @@ static const struct flag_row {
 	  "special needs" } },
 	{ "gypsy-roma-traveller", { "gypsy", "roma", "traveller", "grt",
 	  "romany", "irish traveller", "showman", "showmen" } },
+	/* a parent named by service or rank is a service family */
 	{ "armed-forces", { "armed forces", "service family", "forces family",
-	  "service personnel", "military family" } },
+	  "service personnel", "military family", "service child", "army", "raf",
+	  "royal air force", "royal navy", "royal marines", "in the forces",
+	  "soldier", "corporal", "sergeant", "lieutenant", "squadron leader",
+	  "petty officer", "warrant officer", "regiment", "bfpo",
+	  "able seaman", "naval base", "garrison" } },
 	{ "young-carer", { "young carer" } },
 	{ "asylum-refugee", { "asylum", "asylum seeker", "refugee", "uasc" } },
 };
 
 #define FLAG_COUNT (sizeof flag_table / sizeof flag_table[0])
+
+/* Phrases that contain a flag phrase but do not mean the flag: a child
+ * "looked after by her grandmother" is not in care; the Salvation Army
+ * is not the armed forces. */
+static const char *const flag_exclusions[] = {
+	"looked after by her", "looked after by his", "looked after by their",
+	"looked after by grand*", "looked after by mum", "looked after by dad",
+	"looked after by family", "looked after by relatives",
+	"looked after by a neighbour", "looked after by friends",
+	"looked after at home", "looked after well",
+	"salvation army", "army cadets", "sergeant at arms",
+};
 
 size_t vocab_flag_count(void)
 {
@@ -423,12 +454,20 @@ int vocab_flag_index(const char *name)
 	return -1;
 }
 
+const char *vocab_flag_phrase(size_t f, size_t k)
+{
+	if (f >= FLAG_COUNT || k >= MAX_FLAG_PHRASES)
+		return NULL;
+	return flag_table[f].phrases[k];
+}
+
 /* "send" as a flag phrase would fire on every "please send": the short
  * acronyms count only when written in capitals. */
 static int acronym_only(const char *phrase)
 {
 	static const char *const acronyms[] = { "sen", "send", "cse", "cce",
-		"cla", "lac", "grt", "cpp", "fgm", "uasc", "cin plan" };
+		"cla", "lac", "grt", "cpp", "fgm", "uasc", "cin plan", "raf",
+		"bfpo" };
 
 	for (size_t i = 0; i < sizeof acronyms / sizeof acronyms[0]; i++)
 		if (strcmp(acronyms[i], phrase) == 0)
@@ -436,37 +475,159 @@ static int acronym_only(const char *phrase)
 	return 0;
 }
 
-unsigned long vocab_scan_flags(const char *text, size_t len)
+/* 1 if an exclusion phrase covers text[pos .. pos+pl). */
+static int excluded_at(const char *text, size_t len, size_t pos, size_t pl)
 {
-	unsigned long flags = 0;
+	size_t from = pos > 24 ? pos - 24 : 0;
+	size_t to = pos + pl + 24 < len ? pos + pl + 24 : len;
 
-	for (size_t f = 0; f < FLAG_COUNT; f++) {
-		for (size_t k = 0; k < 10 && flag_table[f].phrases[k]; k++) {
-			const char *ph = flag_table[f].phrases[k];
-			size_t pl = strlen(ph);
-			long pos = -1;
+	for (size_t i = 0; i < sizeof flag_exclusions / sizeof flag_exclusions[0]; i++) {
+		long at = -1;
 
-			while ((pos = phrase_find(text, len, ph, (size_t)(pos + 1))) >= 0) {
-				if (acronym_only(ph)) {
-					size_t j;
+		while ((at = phrase_find(text + from, to - from, flag_exclusions[i],
+		                         (size_t)(at + 1))) >= 0) {
+			size_t s = from + (size_t)at, e = s + strlen(flag_exclusions[i]);
 
-					for (j = 0; j < pl; j++)
-						if (isalpha((unsigned char)ph[j]) &&
-						    !isupper((unsigned char)text[pos + j]))
-							break;
-					if (j != pl)
-						continue;
-				}
-				if (!negated_at(text, (size_t)pos)) {
-					flags |= 1UL << f;
-					break;
-				}
-			}
-			if (flags & (1UL << f))
-				break;
+			if (s <= pos && e >= pos + pl)
+				return 1;
 		}
 	}
-	return flags;
+	return 0;
+}
+
+long vocab_flag_phrase_find(const char *text, size_t len, const char *ph,
+                            size_t from)
+{
+	size_t pl = strlen(ph);
+	long pos = (long)from - 1;
+
+	while ((pos = phrase_find(text, len, ph, (size_t)(pos + 1))) >= 0) {
+		if (acronym_only(ph)) {
+			size_t j;
+
+			for (j = 0; j < pl; j++)
+				if (isalpha((unsigned char)ph[j]) &&
+				    !isupper((unsigned char)text[pos + j]))
+					break;
+			if (j != pl)
+				continue;
+		}
+		if (excluded_at(text, len, (size_t)pos, pl))
+			continue;
+		return pos;
+	}
+	return -1;
+}
+
+int vocab_negated_at(const char *text, size_t pos)
+{
+	return negated_at(text, pos);
+}
+
+/* ------------------------------------------------------------------ */
+/* Answers: what a form or a sentence says about a flag's topic.        */
+
+/* Answer words, the longest spelling first.  "N/A", "Unknown" and "None
+ * known" answer the question: the officer is told nothing is known. */
+static const struct {
+	const char *word;
+	int answer;
+} answer_words[] = {
+	{ "not applicable", VOCAB_ANSWER_NO }, { "none known", VOCAB_ANSWER_NO },
+	{ "not known", VOCAB_ANSWER_NO }, { "don't know", VOCAB_ANSWER_NO },
+	{ "dont know", VOCAB_ANSWER_NO }, { "unknown", VOCAB_ANSWER_NO },
+	{ "n/a", VOCAB_ANSWER_NO }, { "none", VOCAB_ANSWER_NO },
+	{ "nil", VOCAB_ANSWER_NO }, { "no", VOCAB_ANSWER_NO },
+	{ "na", VOCAB_ANSWER_NO }, { "n", VOCAB_ANSWER_NO },
+	{ "yes", VOCAB_ANSWER_YES }, { "y", VOCAB_ANSWER_YES },
+};
+
+/* Tick boxes as typed or rendered; "X" alone is a tick. */
+static const struct {
+	const char *glyph;
+	int ticked;
+} glyphs[] = {
+	{ "\xE2\x98\x92", 1 },  /* U+2612 ballot box with X */
+	{ "\xE2\x98\x91", 1 },  /* U+2611 ballot box with check */
+	{ "\xE2\x9C\x93", 1 },  /* U+2713 check mark */
+	{ "\xE2\x9C\x94", 1 },  /* U+2714 heavy check mark */
+	{ "\xE2\x9C\x97", 1 },  /* U+2717 ballot X */
+	{ "\xE2\x9C\x98", 1 },  /* U+2718 heavy ballot X */
+	{ "\xE2\x96\xA0", 1 },  /* U+25A0 black square */
+	{ "[x]", 1 }, { "(x)", 1 }, { "[\xE2\x9C\x93]", 1 }, { "[\xE2\x9C\x94]", 1 },
+	{ "[*]", 1 },
+	{ "\xE2\x98\x90", 0 },  /* U+2610 ballot box */
+	{ "\xE2\x96\xA1", 0 },  /* U+25A1 white square */
+	{ "\xE2\x9D\x91", 0 },  /* U+2751 */
+	{ "\xE2\x9D\x92", 0 },  /* U+2752 */
+	{ "[ ]", 0 }, { "[]", 0 }, { "( )", 0 }, { "()", 0 },
+};
+
+/* Words that put a topic in the past: "a plan that has ended", "was on a
+ * CP plan until 2024", "previously looked after". */
+static const char *const ended_words[] = {
+	"ended", "ceased", "previously", "formerly", "former", "no longer",
+	"stepped down", "discharged", "historic", "historical", "in the past",
+	"came off", "was removed", "until 19*", "until 20*", "until last",
+	"until recently", "was closed", "were closed", "has closed",
+	"been closed", "case closed", "closed in", "closed to",
+};
+
+/* ... unless the same clause says it is current ("Formerly/Currently
+ * known to Social Services"). */
+static const char *const current_words[] = {
+	"currently", "current", "still", "ongoing",
+};
+
+int vocab_answer_word(const char *s, size_t len, size_t *used)
+{
+	for (size_t i = 0; i < sizeof answer_words / sizeof answer_words[0]; i++) {
+		size_t wl = strlen(answer_words[i].word);
+
+		if (wl <= len && phrase_find(s, wl < len ? wl + 1 : len,
+		                             answer_words[i].word, 0) == 0) {
+			*used = wl;
+			return answer_words[i].answer;
+		}
+	}
+	return 0;
+}
+
+int vocab_answer_glyph(const char *s, size_t len, size_t *used)
+{
+	for (size_t i = 0; i < sizeof glyphs / sizeof glyphs[0]; i++) {
+		size_t gl = strlen(glyphs[i].glyph);
+		size_t k;
+
+		if (gl > len)
+			continue;
+		for (k = 0; k < gl; k++)
+			if (tolower((unsigned char)s[k]) != (unsigned char)glyphs[i].glyph[k])
+				break;
+		if (k == gl) {
+			*used = gl;
+			return glyphs[i].ticked ? VOCAB_GLYPH_TICKED : VOCAB_GLYPH_EMPTY;
+		}
+	}
+	/* "X" standing alone */
+	if ((s[0] == 'x' || s[0] == 'X') && (len == 1 || !word_char((unsigned char)s[1]))) {
+		*used = 1;
+		return VOCAB_GLYPH_TICKED;
+	}
+	return 0;
+}
+
+int vocab_ended(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof current_words / sizeof current_words[0]; i++)
+		if (phrase_find(text, len, current_words[i], 0) >= 0)
+			return 0;
+	for (i = 0; i < sizeof ended_words / sizeof ended_words[0]; i++)
+		if (phrase_find(text, len, ended_words[i], 0) >= 0)
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

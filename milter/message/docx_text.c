@@ -23,6 +23,14 @@
  * with a DOCTYPE is refused outright (OPC forbids DTDs in package parts,
  * so no genuine DOCX has one) and entities are never substituted.
  *
+ * Form answers: a run with w:strike or w:dstrike in its w:rPr is emitted
+ * as "~~text~~" (a struck "Yes" is not the answer); a checkbox content
+ * control (w14:checkbox in w:sdtPr, ticked by w14:checked) becomes
+ * U+2612 or U+2610 in place of its content, and a legacy FORMCHECKBOX
+ * field (w:ffData/w:checkBox, ticked by w:checked or else w:default)
+ * becomes the same glyph, so the extractor reads the answer, not the
+ * question (milter/extract/answers.c).
+ *
  * The output rules themselves (TABs, ", ", white space, blank lines, the
  * output cap) belong to table_text.c, shared with html_text.c; this file
  * decides what each WordprocessingML element means to them.
@@ -66,6 +74,7 @@
 #define NS_W        "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #define NS_W_STRICT "http://purl.oclc.org/ooxml/wordprocessingml/main"
 #define NS_MC       "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define NS_W14      "http://schemas.microsoft.com/office/word/2010/wordml"
 #define NS_RELS     "http://schemas.openxmlformats.org/package/2006/relationships"
 
 /* ------------------------------------------------------------------ */
@@ -164,7 +173,11 @@ enum w_kind {
 	W_SPACE,        /* w:tab, w:ptab */
 	W_BREAK,        /* w:br, w:cr */
 	W_HYPHEN,       /* w:noBreakHyphen */
-	W_SDT, W_SDTPR, W_PLCHDR
+	W_SDT, W_SDTPR, W_PLCHDR,
+	W_RUN,          /* w:r: its w:rPr may strike it through */
+	W_RPR,          /* w:rPr: skipped, but w:strike is looked for */
+	W_FFCHECK,      /* w:checkBox of a legacy form field */
+	W_FFDEFAULT, W_FFCHECKED
 };
 
 /* The commonest first: the lookup is a linear scan. */
@@ -172,7 +185,7 @@ static const struct {
 	const char *name;
 	enum w_kind kind;
 } w_elements[] = {
-	{ "r", W_OTHER }, { "t", W_T }, { "p", W_P }, { "rPr", W_SKIP },
+	{ "r", W_RUN }, { "t", W_T }, { "p", W_P }, { "rPr", W_RPR },
 	{ "pPr", W_SKIP }, { "tc", W_TC }, { "tcPr", W_SKIP }, { "tr", W_TR },
 	{ "trPr", W_SKIP }, { "tbl", W_TBL }, { "tblPr", W_SKIP },
 	{ "tblGrid", W_SKIP }, { "tab", W_SPACE }, { "ptab", W_SPACE },
@@ -181,6 +194,8 @@ static const struct {
 	{ "sdtEndPr", W_SKIP }, { "sectPr", W_SKIP }, { "del", W_SKIP },
 	{ "instrText", W_SKIP }, { "delText", W_SKIP }, { "moveFrom", W_SKIP },
 	{ "document", W_DOCUMENT }, { "body", W_BODY },
+	{ "checkBox", W_FFCHECK }, { "default", W_FFDEFAULT },
+	{ "checked", W_FFCHECKED },
 };
 
 /* Streaming state of one main part. */
@@ -202,6 +217,12 @@ struct reader {
 	unsigned char sdt_plc[DOCX_MAX_SDT];
 	int sdtpr_own;          /* the skipped w:sdtPr is the innermost
 	                           w:sdt's own */
+	int rpr_own;            /* the skipped subtree is a w:rPr */
+	int strike;             /* the open w:r is struck through */
+	int sdt_box;            /* the w:sdtPr read holds a w14:checkbox: */
+	int sdt_box_checked;    /* ... ticked */
+	int ff_box;             /* inside a form field's w:checkBox */
+	int ff_default, ff_checked;     /* its w:default, w:checked (-1) */
 	/* element kinds by name pointer: libxml2 interns names in its
 	 * dictionary, so a pointer seen once stands for its name for the
 	 * whole parse, and most elements cost no string comparison */
@@ -289,6 +310,21 @@ static void emit_char(struct reader *rd, const char *s, size_t n)
 	table_text_char(rd->tt, s, n);
 }
 
+/* Either side of a struck run's text: "~~Yes~~". */
+static void strike_mark(struct reader *rd)
+{
+	if (rd->strike && !rd->suppress)
+		emit_char(rd, "~~", 2);
+}
+
+/* A tick box as the extractor reads it: U+2612 ticked, U+2610 not. */
+static void emit_box(struct reader *rd, int checked)
+{
+	table_text_space(rd->tt);
+	emit_char(rd, checked ? "\xE2\x98\x92" : "\xE2\x98\x90", 3);
+	table_text_space(rd->tt);
+}
+
 /* Characters an officer sees as a space: Unicode white space, the
  * no-break and fixed-width spaces Word forms are full of (an empty
  * legacy text field is five U+2002), and control characters. */
@@ -369,6 +405,12 @@ static void enter(struct reader *rd, enum w_kind k)
 		break;
 	case W_T:
 		rd->t = rd->depth;
+		strike_mark(rd);
+		break;
+	case W_FFCHECK:
+		rd->ff_box = 1;
+		rd->ff_default = 0;
+		rd->ff_checked = -1;
 		break;
 	case W_SPACE:
 		if (!rd->suppress)
@@ -413,6 +455,15 @@ static void leave(struct reader *rd, enum w_kind k)
 		break;
 	case W_T:
 		rd->t = 0;
+		strike_mark(rd);
+		break;
+	case W_RUN:             /* its w:rPr set strike; the next run's own */
+		rd->strike = 0;
+		break;
+	case W_FFCHECK:
+		if (rd->ff_box && !rd->suppress)
+			emit_box(rd, rd->ff_checked >= 0 ? rd->ff_checked : rd->ff_default);
+		rd->ff_box = 0;
 		break;
 	case W_SDT:
 		rd->nsdt--;
@@ -425,17 +476,63 @@ static void leave(struct reader *rd, enum w_kind k)
 	}
 }
 
-/* Inside a skipped subtree only one thing matters: a content control
- * still showing its prompt ("Click or tap here to enter text.") holds
- * no answer, so its text must not become a surname. */
-static void skipped_element(struct reader *rd, enum w_kind k)
+/* An on/off property's w:val (or w14:val): absent, "1", "true", "on"
+ * mean on. */
+static int attr_on(int nattr, const xmlChar **attrs)
+{
+	for (int a = 0; a < nattr && a < 32; a++) {
+		const xmlChar *const *at = attrs + 5 * a;
+		size_t vl;
+
+		if (at[0] == NULL || strcmp((const char *)at[0], "val") != 0)
+			continue;
+		vl = (size_t)(at[4] - at[3]);
+		return !((vl == 1 && at[3][0] == '0') ||
+		         (vl == 5 && strncmp((const char *)at[3], "false", 5) == 0) ||
+		         (vl == 3 && strncmp((const char *)at[3], "off", 3) == 0));
+	}
+	return 1;
+}
+
+/* Inside a skipped w:sdtPr two things matter: a content control still
+ * showing its prompt ("Click or tap here to enter text.") holds no
+ * answer, so its text must not become a surname; and a checkbox control
+ * (w14:checkbox, w14:checked) is read as a tick box. */
+static void skipped_element(struct reader *rd, enum w_kind k,
+                            const xmlChar *name, const xmlChar *uri,
+                            int nattr, const xmlChar **attrs)
+{
+	unsigned i = rd->nsdt - 1;      /* sdtpr_own: nsdt > 0 */
+	int w14 = uri != NULL && strcmp((const char *)uri, NS_W14) == 0;
+
+	if (k == W_PLCHDR && rd->depth == rd->skip + 1 && i < DOCX_MAX_SDT &&
+	    !rd->sdt_plc[i]) {
+		rd->sdt_plc[i] = 1;
+		rd->suppress++;
+	} else if (w14 && rd->depth == rd->skip + 1 &&
+	           strcmp((const char *)name, "checkbox") == 0) {
+		rd->sdt_box = 1;
+	} else if (w14 && rd->sdt_box && rd->depth == rd->skip + 2 &&
+	           strcmp((const char *)name, "checked") == 0) {
+		rd->sdt_box_checked = attr_on(nattr, attrs);
+	}
+}
+
+/* The end of a w:sdtPr holding a checkbox: the box stands for the
+ * control's content (the glyph Word drew, in whatever font). */
+static void sdtpr_done(struct reader *rd)
 {
 	unsigned i = rd->nsdt - 1;      /* sdtpr_own: nsdt > 0 */
 
-	if (k == W_PLCHDR && i < DOCX_MAX_SDT && !rd->sdt_plc[i]) {
+	if (!rd->sdt_box)
+		return;
+	if (!rd->suppress)
+		emit_box(rd, rd->sdt_box_checked);
+	if (i < DOCX_MAX_SDT && !rd->sdt_plc[i]) {
 		rd->sdt_plc[i] = 1;
 		rd->suppress++;
 	}
+	rd->sdt_box = rd->sdt_box_checked = 0;
 }
 
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
@@ -445,14 +542,18 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	struct reader *rd = ctx;
 	enum w_kind k;
 
-	(void)prefix; (void)nns; (void)nsv; (void)nattr; (void)ndef;
-	(void)attrs;
+	(void)prefix; (void)nns; (void)nsv; (void)ndef;
 	rd->depth++;
 	if (rd->refused || rd->full)
 		return;
 	if (rd->skip) {
-		if (rd->sdtpr_own && rd->depth == rd->skip + 1)
-			skipped_element(rd, w_kind_of(rd, name, uri));
+		if (rd->sdtpr_own && rd->depth <= rd->skip + 2)
+			skipped_element(rd, w_kind_of(rd, name, uri), name, uri,
+			                nattr, attrs);
+		else if (rd->rpr_own && rd->depth == rd->skip + 1 && is_w_uri(uri) &&
+		         (strcmp((const char *)name, "strike") == 0 ||
+		          strcmp((const char *)name, "dstrike") == 0))
+			rd->strike = attr_on(nattr, attrs);
 		return;
 	}
 	k = w_kind_of(rd, name, uri);
@@ -467,12 +568,20 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		return;
 	}
 	/* elements inside w:t are not Word's, and their text not the run's */
-	if (k == W_SKIP || k == W_SDTPR || rd->t) {
+	if (k == W_SKIP || k == W_SDTPR || k == W_RPR || rd->t) {
 		rd->skip = rd->depth;
 		rd->sdtpr_own = k == W_SDTPR && rd->nsdt > 0 &&
 		                rd->nsdt <= DOCX_MAX_SDT &&
 		                rd->sdt_depth[rd->nsdt - 1] + 1 == rd->depth;
+		rd->rpr_own = k == W_RPR && !rd->t;
+		rd->sdt_box = rd->sdt_box_checked = 0;
 		return;
+	}
+	if (rd->ff_box && (k == W_FFDEFAULT || k == W_FFCHECKED)) {
+		if (k == W_FFDEFAULT)
+			rd->ff_default = attr_on(nattr, attrs);
+		else
+			rd->ff_checked = attr_on(nattr, attrs);
 	}
 	enter(rd, k);
 }
@@ -484,8 +593,12 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
 
 	(void)prefix;
 	if (rd->skip) {
-		if (rd->skip == rd->depth)
+		if (rd->skip == rd->depth) {
+			if (rd->sdtpr_own)
+				sdtpr_done(rd);
 			rd->skip = 0;
+			rd->sdtpr_own = rd->rpr_own = 0;
+		}
 	} else if (rd->body != 0 && !rd->refused && !rd->full) {
 		if (rd->depth == rd->body) {
 			rd->body = 0;

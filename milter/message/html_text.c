@@ -121,11 +121,20 @@ static void emit_text(struct walker *w, const unsigned char *t)
 	}
 }
 
+/* Struck text (<s>, <del>, <strike>) reaches the extractor marked
+ * "~~text~~": a struck "Yes" on a form is not the answer. */
+static int is_struck(const xmlNode *n)
+{
+	return name_is(n, "s") || name_is(n, "del") || name_is(n, "strike");
+}
+
 static void enter(struct walker *w, const xmlNode *n)
 {
 	struct table_text *tt = w->tt;
 
-	if (name_is(n, "table")) {
+	if (is_struck(n)) {
+		table_text_char(tt, "~~", 2);
+	} else if (name_is(n, "table")) {
 		table_text_push(tt, TABLE_TEXT_TABLE);
 	} else if (name_is(n, "tr")) {
 		table_text_push(tt, TABLE_TEXT_ROW);
@@ -148,7 +157,9 @@ static void leave(struct walker *w, const xmlNode *n)
 {
 	struct table_text *tt = w->tt;
 
-	if (name_is(n, "table")) {
+	if (is_struck(n)) {
+		table_text_char(tt, "~~", 2);
+	} else if (name_is(n, "table")) {
 		table_text_pop(tt, TABLE_TEXT_TABLE);
 	} else if (name_is(n, "tr")) {
 		table_text_pop(tt, TABLE_TEXT_ROW);

@@ -1,0 +1,332 @@
+/*
+ * answers.c - a safeguarding flag is set by what the message *answers*,
+ * not by the question a form asks.  See extract_int.h.
+ *
+ * Owns: nothing at run time.  Which words are answers, tick boxes,
+ * ended states and flag phrases is vocab's business (vocab.h); this
+ * file is the reading:
+ *
+ *   - a flag phrase followed on its line by an answer ("Child protection
+ *     plan: No", "Looked after?  Yes [ ] No [x]", a table row "LAC<TAB>
+ *     ~~Yes~~ / No") is answered by it;
+ *   - a question or label with no answer on its line ("Is the child
+ *     known to social care?") is answered by the next line when that
+ *     line starts with an answer, else it is only asked and sets nothing;
+ *   - a question answered "Yes / No" with neither marked is only asked;
+ *   - a phrase with no answer after it is a sentence: it counts unless
+ *     negated ("not known to social care") or ended ("the plan ended in
+ *     2024", "previously looked after").
+ *
+ * Tick boxes: the glyph nearest an option word marks it; whether glyphs
+ * come before or after their words is read from the first token of the
+ * answer ("[x] Yes [ ] No" versus "Yes [ ] No [x]").  Struck text reaches
+ * this stage as "~~text~~" (the message stage marks HTML <s>, <del>,
+ * <strike> and DOCX w:strike that way): a struck option is not the
+ * answer.  Both "Yes" and "No" ticked is read as Yes: a missed immediate
+ * escalation is as bad as a false one, and the officer sees the form.
+ *
+ * Everything is bounded: an answer is read from at most ANSWER_SPAN bytes
+ * and ANSWER_TOKENS tokens.
+ */
+#include <string.h>
+
+#include "extract_int.h"
+
+#define ANSWER_SPAN   160     /* bytes of an answer region read */
+#define ANSWER_TOKENS 16
+#define NEXT_LINE_MAX 120     /* a longer next line is not an answer */
+
+enum tok_kind { T_WORD, T_GLYPH };
+
+struct token {
+	enum tok_kind kind;
+	int value;              /* VOCAB_ANSWER_* or VOCAB_GLYPH_* */
+	int struck;             /* T_WORD inside ~~ ~~ */
+	int ticked;             /* T_WORD: -1 no glyph, 0 empty, 1 ticked */
+};
+
+static int is_sep(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '/' || c == ',' || c == '|' ||
+	       c == '-' || c == ':' || c == '?' || c == '.' || c == ';' ||
+	       c == '=' || c == '\r';
+}
+
+/* 1 if s[from .. to) holds a separator that ends a question or label:
+ * a colon, question mark, tab, pipe, dash, "=" or two spaces.  A comma
+ * or one space does not ("looked after child, no school place"). */
+static int strong_sep(const char *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if ((s[i] != '\0' && strchr(":?\t|-=", s[i])) || (unsigned char)s[i] == 0xE2 ||
+		    (s[i] == ' ' && i + 1 < to && s[i + 1] == ' '))
+			return 1;
+	return 0;
+}
+
+/* Skip separators, and an en or em dash. */
+static size_t skip_seps(const char *s, size_t len, size_t i)
+{
+	for (;;) {
+		if (i < len && is_sep((unsigned char)s[i]))
+			i++;
+		else if (i + 2 < len && (unsigned char)s[i] == 0xE2 &&
+		         (unsigned char)s[i + 1] == 0x80 &&
+		         ((unsigned char)s[i + 2] == 0x93 || (unsigned char)s[i + 2] == 0x94))
+			i += 3;
+		else
+			return i;
+	}
+}
+
+/* Tokens at the start of s: answer words, tick glyphs, struck words.
+ * Reading stops at the first word that is none of these.  Returns the
+ * count; *end is where reading stopped. */
+static size_t tokenize(const char *s, size_t len, struct token *tk, size_t *end)
+{
+	size_t n = 0, i = 0, used;
+	int v;
+
+	if (len > ANSWER_SPAN)
+		len = ANSWER_SPAN;
+	while (n < ANSWER_TOKENS) {
+		i = skip_seps(s, len, i);
+		if (i + 1 < len && s[i] == '~' && s[i + 1] == '~') {
+			const char *close = NULL;
+
+			for (size_t k = i + 2; k + 1 < len; k++)
+				if (s[k] == '~' && s[k + 1] == '~') {
+					close = s + k;
+					break;
+				}
+			if (close == NULL)
+				break;
+			/* the first answer word inside the struck span */
+			size_t cl = (size_t)(close - s), j = skip_seps(s, cl, i + 2);
+
+			if (j < cl && (v = vocab_answer_word(s + j, cl - j, &used)) != 0)
+				tk[n++] = (struct token){ T_WORD, v, 1, -1 };
+			i = cl + 2;     /* struck text that is no answer is skipped */
+			continue;
+		}
+		if (i >= len)
+			break;
+		if ((v = vocab_answer_glyph(s + i, len - i, &used)) != 0) {
+			tk[n++] = (struct token){ T_GLYPH, v, 0, -1 };
+			i += used;
+			continue;
+		}
+		if ((v = vocab_answer_word(s + i, len - i, &used)) != 0) {
+			tk[n++] = (struct token){ T_WORD, v, 0, -1 };
+			i += used;
+			continue;
+		}
+		break;
+	}
+	*end = i;
+	return n;
+}
+
+/* What the tokens answer: VOCAB_ANSWER_YES/NO, ANSWER_ASKED when the
+ * options are offered but none chosen, 0 when there are none. */
+#define ANSWER_ASKED 3
+
+static int verdict(struct token *tk, size_t n)
+{
+	int glyph_first, words = 0, glyphs = 0, ticked = 0, unstruck = 0;
+	int last_glyph = 0;
+
+	if (n == 0)
+		return 0;
+	glyph_first = tk[0].kind == T_GLYPH;
+	for (size_t i = 0; i < n; i++) {
+		if (tk[i].kind != T_GLYPH) {
+			words++;
+			continue;
+		}
+		glyphs++;
+		last_glyph = tk[i].value;
+		/* the glyph marks the option word on its side */
+		size_t w = glyph_first ? i + 1 : i - 1;
+
+		if ((glyph_first && i + 1 < n) || (!glyph_first && i > 0))
+			if (tk[w].kind == T_WORD)
+				tk[w].ticked = tk[i].value == VOCAB_GLYPH_TICKED;
+	}
+	if (words == 0)         /* "Looked after child [x]" */
+		return glyphs == 1 ? (last_glyph == VOCAB_GLYPH_TICKED ?
+		                      VOCAB_ANSWER_YES : VOCAB_ANSWER_NO) : ANSWER_ASKED;
+	for (size_t i = 0; i < n; i++)
+		if (tk[i].kind == T_WORD && tk[i].ticked == 1)
+			ticked |= tk[i].value;
+	if (ticked)
+		return (ticked & VOCAB_ANSWER_YES) ? VOCAB_ANSWER_YES : VOCAB_ANSWER_NO;
+	if (glyphs > 0)
+		return ANSWER_ASKED;    /* boxes offered, none ticked */
+	for (size_t i = 0; i < n; i++)
+		if (tk[i].kind == T_WORD && !tk[i].struck)
+			unstruck |= tk[i].value;
+	if (unstruck == VOCAB_ANSWER_YES || unstruck == VOCAB_ANSWER_NO)
+		return unstruck;
+	return ANSWER_ASKED;    /* "Yes / No", or everything struck */
+}
+
+/* The answer at the start of s; `whole`: only if the answer is all the
+ * text ("No" on a line of its own, not "No other concerns"). */
+static int answer_at(const char *s, size_t len, int whole)
+{
+	struct token tk[ANSWER_TOKENS];
+	size_t end, n = tokenize(s, len, tk, &end);
+
+	if (n == 0)
+		return 0;
+	if (whole && skip_seps(s, len, end) < len)
+		return 0;
+	return verdict(tk, n);
+}
+
+/* The first non-blank line after the line ending at `eol`. */
+static const char *next_line(const char *text, size_t len, size_t eol, size_t *nl)
+{
+	size_t i = eol;
+
+	while (i < len && (text[i] == '\n' || text[i] == '\r' || text[i] == ' ' ||
+	                   text[i] == '\t'))
+		i++;
+	if (i >= len)
+		return NULL;
+	const char *e = memchr(text + i, '\n', len - i);
+
+	*nl = e ? (size_t)(e - (text + i)) : len - i;
+	return text + i;
+}
+
+/* How the occurrence of a flag phrase at text[pos .. pos+pl) is answered.
+ * Returns VOCAB_ANSWER_YES/NO, ANSWER_ASKED, or 0 for a sentence. */
+static int answered(const char *text, size_t len, size_t pos, size_t pl)
+{
+	size_t ls = pos, le = pos + pl, i, nl;
+	const char *nx;
+	int a;
+
+	while (ls > 0 && text[ls - 1] != '\n')
+		ls--;
+	while (le < len && text[le] != '\n')
+		le++;
+	/* "[x] Looked after child": a tick box just before the phrase */
+	for (i = ls; i < pos; ) {
+		size_t used;
+		int g = vocab_answer_glyph(text + i, pos - i, &used);
+
+		if (g && skip_seps(text, pos, i + used) == pos)
+			return g == VOCAB_GLYPH_TICKED ? VOCAB_ANSWER_YES : VOCAB_ANSWER_NO;
+		i += g ? used : 1;
+	}
+	/* an answer right after the phrase, past a separator */
+	i = pos + pl;
+	{
+		size_t j = skip_seps(text, le, i);
+
+		if (strong_sep(text, i, j) || (j < le && text[j] == '~') ||
+		    (j < le && vocab_answer_glyph(text + j, le - j, &nl))) {
+			a = answer_at(text + j, le - j, 0);
+			if (a)
+				return a;
+		}
+	}
+	/* past the end of the question: "Known to social care/subject to a
+	 * plan?  No" */
+	for (i = pos + pl; i < le; i++) {
+		if (text[i] == '.' && i + 1 < le && text[i + 1] == ' ')
+			return 0;       /* a sentence ended first */
+		if (text[i] == '?' || text[i] == ':' || text[i] == '\t' || text[i] == '|')
+			break;
+	}
+	if (i < le) {
+		size_t j = skip_seps(text, le, i);
+
+		if (j < le) {
+			a = answer_at(text + j, le - j, 0);
+			return a ? a : (text[i] == '?' ? ANSWER_ASKED : 0);
+		}
+		/* a question or label ending its line: the answer is below */
+		nx = next_line(text, len, le, &nl);
+		if (nx && nl <= NEXT_LINE_MAX && (a = answer_at(nx, nl, 0)) != 0)
+			return a;
+		return ANSWER_ASKED;
+	}
+	/* a label without a colon, its answer alone on the next line */
+	nx = next_line(text, len, le, &nl);
+	if (nx && nl <= NEXT_LINE_MAX && (a = answer_at(nx, nl, 1)) != 0)
+		return a;
+	return 0;
+}
+
+/* 1 if the clause holding text[pos .. pos+pl) puts it in the past. */
+static int ended_at(const char *text, size_t len, size_t pos, size_t pl)
+{
+	size_t s = pos, e = pos + pl;
+
+	while (s > 0 && pos - s < 200 && !strchr(".!?;\n\t|", text[s - 1]))
+		s--;
+	while (e < len && e - pos < 200 && !strchr(".!?;\n\t|", text[e]))
+		e++;
+	return vocab_ended(text + s, e - s);
+}
+
+/* 1 if a longer phrase of flag f covers text[pos .. pos+pl): "Looked
+ * After Child [ ]" is answered once, by its longest phrase, and its
+ * "looked after" is not read again as a sentence. */
+static int covered_by_longer(const char *text, size_t len, size_t f,
+                             size_t pos, size_t pl)
+{
+	const char *ph;
+
+	for (size_t k = 0; (ph = vocab_flag_phrase(f, k)) != NULL; k++) {
+		size_t ql = strlen(ph), from;
+		long at;
+
+		if (ql <= pl)
+			continue;
+		from = pos + pl > ql ? pos + pl - ql : 0;
+		at = vocab_flag_phrase_find(text, len, ph, from);
+		if (at >= 0 && (size_t)at <= pos && (size_t)at + ql >= pos + pl)
+			return 1;
+	}
+	return 0;
+}
+
+void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
+                        unsigned long *no)
+{
+	for (size_t f = 0; f < vocab_flag_count(); f++) {
+		const char *ph;
+
+		for (size_t k = 0; (ph = vocab_flag_phrase(f, k)) != NULL; k++) {
+			size_t pl = strlen(ph);
+			long pos = -1;
+
+			while ((pos = vocab_flag_phrase_find(text, len, ph,
+			                                     (size_t)(pos + 1))) >= 0) {
+				int a;
+
+				if (covered_by_longer(text, len, f, (size_t)pos, pl) ||
+				    ended_at(text, len, (size_t)pos, pl))
+					continue;
+				a = answered(text, len, (size_t)pos, pl);
+				if (a == VOCAB_ANSWER_NO)
+					*no |= 1UL << f;
+				else if (a == VOCAB_ANSWER_YES ||
+				         (a == 0 && !vocab_negated_at(text, (size_t)pos)))
+					*yes |= 1UL << f;
+			}
+		}
+	}
+}
+
+int answers_value(const char *v, size_t vl)
+{
+	int a = answer_at(v, vl, 0);
+
+	return a == ANSWER_ASKED ? VOCAB_ANSWER_NO : a;
+}
