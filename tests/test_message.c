@@ -597,6 +597,30 @@ static void test_samples(void)
 	}
 }
 
+/* A quoted-printable part ending in control bytes made libetpan's
+ * decoder copy past the end of the message (fuzz_message found it).  The
+ * message sits in a buffer of exactly its size, as the fuzzer's input
+ * did, so the ASan pass of the suite sees any read beyond it. */
+static void test_decoder_overread(void)
+{
+	char path[1200];
+	size_t len;
+	char *raw, *exact;
+	struct cme_message *m = NULL;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/message/qp-overread.eml", srcdir);
+	raw = slurp(path, &len);
+	exact = raw ? malloc(len) : NULL;
+	if (exact) {
+		memcpy(exact, raw, len);
+		m = message_parse(exact, len, NULL);
+	}
+	CHECK(m != NULL, "a QP part ending in control bytes is parsed within the message's bytes");
+	message_free(m);
+	free(exact);
+	free(raw);
+}
+
 int main(void)
 {
 	find_srcdir();
@@ -610,5 +634,6 @@ int main(void)
 	test_unclosed_and_junk();
 	test_limits();
 	test_samples();
+	test_decoder_overread();
 	return tap_done();
 }

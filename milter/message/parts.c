@@ -244,12 +244,15 @@ static char *part_filename(struct mailmime *mime, int *oom)
 
 /* Decode the transfer encoding of a single part.  Returns a libetpan
  * buffer (free with mailmime_decoded_part_free) or NULL. */
+/* Zeroed bytes after a part's copy for libetpan's decoders to overrun. */
+#define DECODE_SLACK 64
+
 static char *decode_part(struct walk *w, struct mailmime *mime,
                          size_t *outlen)
 {
 	struct mailmime_data *d = mime->mm_data.mm_single;
-	char *res = NULL;
-	size_t idx = 0;
+	char *res = NULL, *copy;
+	size_t idx = 0, len;
 	int r;
 
 	*outlen = 0;
@@ -270,10 +273,20 @@ static char *decode_part(struct walk *w, struct mailmime *mime,
 			message_problem(w, "a base64-encoded part was damaged; its "
 			        "text may be incomplete or garbled");
 	}
-	r = mailmime_part_parse(d->dt_data.dt_text.dt_data,
-	                        d->dt_data.dt_text.dt_length, &idx,
+	/* libetpan's decoders read past the end of the text they are given
+	 * (a quoted-printable part ending in control bytes made it copy
+	 * beyond the message: found by fuzz_message).  Give them a copy
+	 * with zeroed slack after it rather than the message itself. */
+	len = d->dt_data.dt_text.dt_length;
+	if (len > SIZE_MAX - DECODE_SLACK || (copy = calloc(1, len + DECODE_SLACK)) == NULL) {
+		w->oom = 1;
+		return NULL;
+	}
+	memcpy(copy, d->dt_data.dt_text.dt_data, len);
+	r = mailmime_part_parse(copy, len, &idx,
 	                        d->dt_encoded ? d->dt_encoding :
 	                        MAILMIME_MECHANISM_8BIT, &res, outlen);
+	free(copy);
 	if (r == MAILIMF_ERROR_MEMORY)
 		w->oom = 1;
 	if (r != MAILIMF_NO_ERROR) {
