@@ -1,7 +1,8 @@
 /*
- * case_backup.h - an online copy of the case database, and a check of a
- * database (the live one or a copy) for the mail admin (cmectl backup,
- * cmectl verify; INSTALL.md "Backups and restore").
+ * case_backup.h - the mail admin's operations on the case database: an
+ * online copy, a check of a database (the live one or a copy), and the
+ * state at a glance (cmectl backup, verify, status; INSTALL.md "Backups
+ * and restore").
  *
  * case_backup copies with SQLite's online backup API while the milter
  * writes.  The copy is one consistent snapshot: the source is read inside
@@ -23,6 +24,7 @@
 #define CME_CASE_BACKUP_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "strlist.h"
 
@@ -49,5 +51,31 @@ int case_backup(const char *dbpath, const char *dest, int step_pages,
  * appended to `problems`), -1 could not check (err). */
 int case_verify(const char *dbpath, int with_record, struct strlist *problems,
                 char *err, size_t errlen);
+
+/* cmectl status: what a mail admin looks at to see that mail flows and
+ * reminders go out.  Read in one snapshot, nothing changed. */
+#define DB_STATUS_MAX_STATUSES 16
+#define DB_STATUS_STUCK_SECS 3600   /* an unsent reminder older than this */
+
+struct db_status {
+	time_t now;
+	long long messages_today;     /* received since local midnight */
+	long long messages_total;
+	size_t nstatus;               /* cases by status, in the database's words */
+	struct { char name[24]; long long n; } cases[DB_STATUS_MAX_STATUSES];
+	long long outbox_unsent;      /* reminder mails not yet taken by the MTA */
+	long long outbox_failing;     /* of which a submission failed */
+	time_t oldest_unsent;         /* created_at of the oldest unsent, or 0 */
+	char last_error[256];         /* the newest failure of an unsent mail, or "" */
+};
+
+/* 0 filled, -1 error (err). */
+int db_status_read(const char *dbpath, time_t now, struct db_status *st,
+                     char *err, size_t errlen);
+
+/* The status as text lines or one JSON object (malloc'd, NUL-terminated;
+ * NULL if out of memory).  stuck: 1 if the oldest unsent reminder is older
+ * than DB_STATUS_STUCK_SECS. */
+char *db_status_format(const struct db_status *st, int json, int *stuck);
 
 #endif

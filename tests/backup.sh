@@ -9,7 +9,9 @@
 #     lists planted orphan rows and a broken reference sequence;
 #   - restoring the older copy: verify and the milter refuse it (the
 #     reference record), accept-restore keeps it, and the next referral
-#     gets a reference above every one issued before (none issued twice).
+#     gets a reference above every one issued before (none issued twice);
+#   - `cmectl status` (text and --json) counts messages and cases as the
+#     database holds them, and shows a stuck reminder outbox (exit 1).
 # Speaks TAP.  Needs root, postfix, swaks.  BACKUP_BURST overrides the
 # burst size (default 800).
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -136,4 +138,38 @@ low_new=$(sed 's/.*-//' "$T/new-refs" | sort -n | head -n 1)
 	[ "$((10#$low_new))" -gt "$((10#$top_issued))" ]
 ok $? "new referrals get references above every one issued before the restore (new from $low_new, issued up to $top_issued)" ||
 	diag <"$T/new-refs"
+
+# ============================================================ status ====
+"$CMECTL" -c "$CONF" status --json >"$T/status.json" 2>"$T/status.err"
+st=$?
+want=$(cme_db "SELECT count(*) || ' ' || (SELECT count(*) FROM cases WHERE status = 'open') FROM messages")
+got=$($PY -c 'import json,sys; s = json.load(open(sys.argv[1]))
+print(s["messages"]["total"], s["cases"]["open"], s["messages"]["today"] == s["messages"]["total"],
+      s["outbox"]["unsent"], s["outbox"]["stuck"])' "$T/status.json")
+[ "$st" -eq 0 ] && [ "$got" = "$want True 0 False" ]
+ok $? "cmectl status --json: messages and open cases as in the database, an empty outbox ($got; want $want True 0 False)" ||
+	diag <"$T/status.json"
+milter_stop
+$PY -c 'import sqlite3,sys,time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+now = int(time.time())
+c.execute("INSERT INTO outbox (case_id, uid, method, recipient, message, created_at, attempts,"
+          " next_attempt_at, last_error) VALUES ((SELECT min(id) FROM cases), \"u1\", \"REQUEST\","
+          " \"o@la.test\", \"x\", ?, 3, ?, \"connect to 127.0.0.1:25: Connection refused\")",
+          (now - 7200, now + 600))
+c.execute("INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
+          " next_attempt_at) VALUES ((SELECT min(id) FROM cases), \"u2\", \"REQUEST\","
+          " \"o@la.test\", \"x\", ?, ?)", (now - 60, now))' "$CME_DB" &&
+	chown nobody:nogroup "$T/state"/*
+"$CMECTL" -c "$CONF" status >"$T/status.txt" 2>&1
+st=$?
+[ "$st" -eq 1 ] && grep -q '^reminder outbox     2 unsent (1 failing), the oldest waiting 2h [0-9]*m (STUCK?' "$T/status.txt" &&
+	grep -q '^last outbox error   connect to 127.0.0.1:25: Connection refused$' "$T/status.txt"
+ok $? "cmectl status shows a stuck outbox (2 unsent, the oldest 2h), its last error, and exits 1" ||
+	diag <"$T/status.txt"
+"$CMECTL" -c "$CONF" status --json >"$T/status.json" 2>&1
+$PY -c 'import json,sys; o = json.load(open(sys.argv[1]))["outbox"]
+sys.exit(not (o["unsent"] == 2 and o["failing"] == 1 and o["stuck"] is True and
+              7200 <= o["oldest_unsent_age_seconds"] < 7300 and "refused" in o["last_error"]))' "$T/status.json"
+ok $? "and in --json: unsent 2, failing 1, stuck, the oldest's age, the last error" || diag <"$T/status.json"
 echo "1..$n"

@@ -67,7 +67,8 @@ static void usage(void)
 	    "  archive-form REF\n"
 	    "  accept-restore                    keep a restored database (see cme-milter(8))\n"
 	    "  backup [--step-pages N] FILE      copy the database while the milter runs\n"
-	    "  verify [FILE]                     check the database (or a backup copy)\n",
+	    "  verify [FILE]                     check the database (or a backup copy)\n"
+	    "  status [--json] [--now T]         messages, cases, reminder outbox\n",
 	    progname);
 }
 
@@ -907,6 +908,38 @@ static int cmd_verify(struct ctl *ctl, int argc, char **argv)
 	return rc == 0 ? 0 : EXIT_USER;
 }
 
+/* The state at a glance for the mail admin (case_backup.h); exit 1 when
+ * the reminder outbox looks stuck, so a monitoring check can run it. */
+static int cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	struct db_status st;
+	time_t now = time(NULL);
+	char err[1200], *text;
+	int json = 0, stuck = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t == 0 && strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (t == 0)
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if (db_status_read(ctl->conf.database, now, &st, err, sizeof err) != 0)
+		return fail(EXIT_INTERNAL, "%s", err);
+	if ((text = db_status_format(&st, json, &stuck)) == NULL)
+		return fail(EXIT_INTERNAL, "%s", "out of memory");
+	fputs(text, stdout);
+	if (json)
+		putchar('\n');
+	free(text);
+	return stuck ? EXIT_USER : 0;
+}
+
 /* The long-term case "archiving" form of seed 001, Appendix 4, filled
  * from the case (case_views_read_case).  The databases to check are the
  * policy's archive_check lines; their dates and outcomes are the
@@ -1041,7 +1074,7 @@ static const struct command {
 	{ "visit", cmd_visit }, { "close", cmd_close }, { "report", cmd_report },
 	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
 	{ "accept-restore", cmd_accept_restore }, { "backup", cmd_backup },
-	{ "verify", cmd_verify },
+	{ "verify", cmd_verify }, { "status", cmd_status },
 };
 
 int main(int argc, char **argv)

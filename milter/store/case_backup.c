@@ -1,5 +1,5 @@
 /*
- * case_backup.c - cmectl backup and cmectl verify.  See case_backup.h for
+ * case_backup.c - cmectl backup, verify and status.  See case_backup.h for
  * the contract and INSTALL.md ("Backups and restore") for the procedure.
  *
  * Owns: its own connections to the database (never the milter's), the
@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <sqlite3.h>
 
 #include "case_backup.h"
@@ -282,4 +283,151 @@ int case_verify(const char *dbpath, int with_record, struct strlist *problems,
 		(void)strlist_add(problems, line);
 	}
 	return count > 0 ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* cmectl status.                                                       */
+
+static int status_counts(sqlite3 *db, struct db_status *st, time_t day_start)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(received_at >= ?1), 0) FROM messages",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)day_start);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		st->messages_total = sqlite3_column_int64(q, 0);
+		st->messages_today = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW ||
+	    sqlite3_prepare_v2(db, "SELECT status, count(*) FROM cases GROUP BY status ORDER BY status",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && st->nstatus < DB_STATUS_MAX_STATUSES) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+
+		snprintf(st->cases[st->nstatus].name, sizeof st->cases[0].name, "%s", name ? name : "?");
+		st->cases[st->nstatus++].n = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int status_outbox(sqlite3 *db, struct db_status *st)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(attempts > 0), 0), "
+	                       "coalesce(min(created_at), 0) FROM outbox WHERE sent_at IS NULL",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		st->outbox_unsent = sqlite3_column_int64(q, 0);
+		st->outbox_failing = sqlite3_column_int64(q, 1);
+		st->oldest_unsent = (time_t)sqlite3_column_int64(q, 2);
+	}
+	sqlite3_finalize(q);
+	/* The newest failure: the mail whose retry was scheduled last. */
+	if (rc != SQLITE_ROW)
+		return -1;
+	return query_text(db, "SELECT last_error FROM outbox WHERE sent_at IS NULL AND "
+	                  "last_error IS NOT NULL ORDER BY next_attempt_at DESC LIMIT 1",
+	                  st->last_error, sizeof st->last_error);
+}
+
+int db_status_read(const char *dbpath, time_t now, struct db_status *st,
+                     char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	struct tm tm;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	st->now = now;
+	if (stat(dbpath, &sb) != 0) {
+		snprintf(err, errlen, "%.1000s: %s", dbpath, strerror(errno));
+		return -1;
+	}
+	if (open_db(dbpath, SQLITE_OPEN_READWRITE, &db, err, errlen) != 0)
+		return -1;
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+	     status_counts(db, st, mktime(&tm)) == 0 && status_outbox(db, st) == 0 ? 0 : -1;
+	if (rc != 0)
+		snprintf(err, errlen, "%.1000s: %s", dbpath, sqlite3_errmsg(db));
+	(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+static void format_age(long long secs, char *out, size_t outlen)
+{
+	if (secs < 120)
+		snprintf(out, outlen, "%llds", secs);
+	else if (secs < 2 * 3600)
+		snprintf(out, outlen, "%lldm", secs / 60);
+	else if (secs < 2 * 86400)
+		snprintf(out, outlen, "%lldh %lldm", secs / 3600, secs % 3600 / 60);
+	else
+		snprintf(out, outlen, "%lldd %lldh", secs / 86400, secs % 86400 / 3600);
+}
+
+static char *status_json(const struct db_status *st, long long age, int stuck)
+{
+	json_object *o = json_object_new_object(), *m = json_object_new_object(),
+	            *c = json_object_new_object(), *ob = json_object_new_object();
+	char *text;
+
+	json_object_object_add(m, "today", json_object_new_int64(st->messages_today));
+	json_object_object_add(m, "total", json_object_new_int64(st->messages_total));
+	for (size_t i = 0; i < st->nstatus; i++)
+		json_object_object_add(c, st->cases[i].name, json_object_new_int64(st->cases[i].n));
+	json_object_object_add(ob, "unsent", json_object_new_int64(st->outbox_unsent));
+	json_object_object_add(ob, "failing", json_object_new_int64(st->outbox_failing));
+	json_object_object_add(ob, "oldest_unsent_age_seconds",
+	                       st->oldest_unsent ? json_object_new_int64(age) : NULL);
+	json_object_object_add(ob, "stuck", json_object_new_boolean(stuck));
+	json_object_object_add(ob, "last_error",
+	                       *st->last_error ? json_object_new_string(st->last_error) : NULL);
+	json_object_object_add(o, "messages", m);
+	json_object_object_add(o, "cases", c);
+	json_object_object_add(o, "outbox", ob);
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return text;
+}
+
+char *db_status_format(const struct db_status *st, int json, int *stuck)
+{
+	long long age = st->oldest_unsent ? (long long)(st->now - st->oldest_unsent) : 0;
+	char buf[2048], agebuf[32];
+	int len;
+
+	*stuck = st->oldest_unsent && age > DB_STATUS_STUCK_SECS;
+	if (json)
+		return status_json(st, age, *stuck);
+	len = snprintf(buf, sizeof buf, "messages processed  today %lld, total %lld\ncases              ",
+	               st->messages_today, st->messages_total);
+	for (size_t i = 0; i < st->nstatus && len > 0 && (size_t)len < sizeof buf; i++)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s %lld", i ? ", " : "",
+		                st->cases[i].name, st->cases[i].n);
+	format_age(age, agebuf, sizeof agebuf);
+	if (len > 0 && (size_t)len < sizeof buf)
+		len += snprintf(buf + len, sizeof buf - (size_t)len,
+		                "%s\nreminder outbox     %lld unsent (%lld failing)%s%s%s\n",
+		                st->nstatus ? "" : "none", st->outbox_unsent, st->outbox_failing,
+		                st->oldest_unsent ? ", the oldest waiting " : "",
+		                st->oldest_unsent ? agebuf : "",
+		                *stuck ? " (STUCK? check the MTA and the mail log)" : "");
+	if (len > 0 && (size_t)len < sizeof buf && *st->last_error)
+		snprintf(buf + len, sizeof buf - (size_t)len, "last outbox error   %.300s\n",
+		         st->last_error);
+	return strdup(buf);
 }
