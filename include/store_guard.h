@@ -62,6 +62,11 @@ int store_guard_check(struct sqlite3 *db, const char *dbpath, char *err, size_t 
  * Reserved marks are kept: new numbers continue above them.  0 or -1. */
 int store_guard_accept(struct sqlite3 *db, const char *dbpath, char *msg, size_t msglen);
 
+/* cmectl verify: the database judged against its record without changing
+ * either (a record that lags is a problem here, where the start-up check
+ * raises it).  0 fine, 1 a problem (err, one line), -1 error. */
+int store_guard_verify(struct sqlite3 *db, const char *dbpath, char *err, size_t errlen);
+
 /* Give back this process's unused reserved numbers (end of a process or
  * of a pipeline).  Best effort; nothing to do is success. */
 void store_guard_release(const char *dbpath);

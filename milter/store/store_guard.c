@@ -397,7 +397,40 @@ static int finish(sqlite3 *db, int rc, char *err, size_t errlen)
 	return rc;
 }
 
-int store_guard_check(sqlite3 *db, const char *dbpath, char *err, size_t errlen)
+/* The database's id and counters and its record; under the write lock. */
+static int read_state(sqlite3 *db, const char *dbpath, char id[40], struct counters *c,
+                      struct refs_file *rf, char *err, size_t errlen)
+{
+	if (read_id(db, id, err, errlen) != 0 || read_counters(db, c, err, errlen) != 0)
+		return -1;
+	return refs_read(dbpath, rf, err, errlen);
+}
+
+/* The record ahead of or level with what the database committed: 0, or
+ * 1 with the first year it lags (a record restored from a backup, or
+ * replaced by hand). */
+static int record_behind(const char *dbpath, struct refs_file *rf,
+                         const struct counters *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct refs_year *y = refs_year(rf, c->c[i].year, 0);
+
+		if (c->c[i].last > 0 && (y == NULL || y->reserved < c->c[i].last)) {
+			snprintf(err, errlen, "%.1000s.refs: behind the database (it holds "
+			         "CME-%04d-%05lld, the record reserves up to CME-%04d-%05lld): was the "
+			         "record restored from a backup?  Put the newest record back; starting "
+			         "the milter raises it to the database", dbpath, c->c[i].year,
+			         c->c[i].last, c->c[i].year, y ? y->reserved : 0LL);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The start-up check (`repair`: an adopted or lagging record is brought
+ * up to the database, and committed) or cmectl verify (nothing changes;
+ * a lagging or missing record is a finding). */
+static int guard_state(sqlite3 *db, const char *dbpath, int repair, char *err, size_t errlen)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;   /* for the statics */
 	static struct refs_file rf;
@@ -407,17 +440,14 @@ int store_guard_check(sqlite3 *db, const char *dbpath, char *err, size_t errlen)
 
 	if (in_memory(dbpath))
 		return 0;
+	/* The write lock: the record and the counters move together under it. */
 	if (begin(db, err, errlen) != 0)
 		return -1;
 	pthread_mutex_lock(&mu);
-	rc = read_id(db, id, err, errlen);
-	if (rc == 0)
-		rc = read_counters(db, &c, err, errlen);
-	if (rc == 0)
-		rc = refs_read(dbpath, &rf, err, errlen);
+	rc = read_state(db, dbpath, id, &c, &rf, err, errlen);
 	if (rc == 0)
 		rc = judge(dbpath, &rf, id, &c, err, errlen);
-	if (rc == 0) {
+	if (rc == 0 && repair) {
 		int changed = !rf.exists || strcmp(rf.id, id) != 0;
 
 		if (strcmp(rf.id, id) != 0) {    /* nothing was reserved: adopt */
@@ -426,9 +456,29 @@ int store_guard_check(sqlite3 *db, const char *dbpath, char *err, size_t errlen)
 		}
 		if ((record_committed(&rf, &c) || changed) && refs_write(dbpath, &rf, err, errlen) != 0)
 			rc = -1;
+	} else if (rc == 0 && rf.exists && strcmp(rf.id, id) == 0) {
+		rc = record_behind(dbpath, &rf, &c, err, errlen);
+	} else if (rc == 0 && !rf.exists && c.n > 0 && c.c[c.n - 1].last > 0) {
+		snprintf(err, errlen, "%.1000s.refs: missing, though the database has issued "
+		         "references: put the record back from where it was (never from a backup "
+		         "older than the database); starting the milter writes a new one", dbpath);
+		rc = 1;
 	}
 	pthread_mutex_unlock(&mu);
-	return finish(db, rc, err, errlen);
+	if (repair)
+		return finish(db, rc, err, errlen);
+	(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_guard_check(sqlite3 *db, const char *dbpath, char *err, size_t errlen)
+{
+	return guard_state(db, dbpath, 1, err, errlen);
+}
+
+int store_guard_verify(sqlite3 *db, const char *dbpath, char *err, size_t errlen)
+{
+	return guard_state(db, dbpath, 0, err, errlen);
 }
 
 int store_guard_accept(sqlite3 *db, const char *dbpath, char *msg, size_t msglen)
@@ -441,11 +491,7 @@ int store_guard_accept(sqlite3 *db, const char *dbpath, char *msg, size_t msglen
 
 	if (in_memory(dbpath) || begin(db, msg, msglen) != 0)
 		return -1;
-	rc = read_id(db, id, msg, msglen);
-	if (rc == 0)
-		rc = read_counters(db, &c, msg, msglen);
-	if (rc == 0)
-		rc = refs_read(dbpath, &rf, msg, msglen);
+	rc = read_state(db, dbpath, id, &c, &rf, msg, msglen);
 	if (rc == 0) {
 		/* Confirmed falls to what this database holds; reserved stays,
 		 * so the next number is above every one ever issued. */
