@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include "case_store.h"
+#include "case_deadlines.h"
+#include "policy.h"
 #include "case_types.h"
 #include "case_views.h"
 #include "claimant.h"
@@ -136,6 +138,39 @@ static void test_seals(struct pipeline *p, const char *db, time_t now)
 	free(m);
 	CHECK_INT(count(db, "SELECT count(*) FROM outbox WHERE echoed_at IS NOT NULL"), 1,
 	          "one reminder recorded as passed");
+}
+
+/* Reminder text (issue 14, item 5's defects): no doubled full stop after
+ * initials, a triage child said in words, no name in a mail subject. */
+static void test_reminder_text(const struct cme_conf *conf)
+{
+	struct strlist errs = STRLIST_INIT;
+	struct policy *pol = policy_load("default", conf->policy_dir, conf->calendar_dir, &errs);
+	struct deadline_row row;
+	struct reminder_text rt;
+
+	CHECK(pol != NULL, "the default policy for reminder text");
+	if (pol == NULL)
+		return;
+	memset(&row, 0, sizeof row);
+	snprintf(row.ref, sizeof row.ref, "CME-2026-00001");
+	snprintf(row.kind, sizeof row.kind, "home-visit");
+	snprintf(row.initials, sizeof row.initials, "J.S.");
+	snprintf(row.name, sizeof row.name, "Jo Smith");
+	row.due = 1795539600;
+	case_deadlines_describe(pol, 0, "la.test", &row, &rt);
+	CHECK(strstr(rt.description, "child J.S.\n") != NULL && strstr(rt.description, "..") == NULL,
+	      "minimal: 'child J.S.' with one full stop");
+	case_deadlines_describe(pol, 1, "la.test", &row, &rt);
+	CHECK(strstr(rt.summary, "Jo Smith") != NULL && strstr(rt.subject, "Jo Smith") == NULL &&
+	      strstr(rt.subject, "J.S.") != NULL, "full: the name in the event, initials in the subject");
+	row.initials[0] = row.name[0] = '\0';
+	snprintf(row.kind, sizeof row.kind, "escalation");
+	case_deadlines_describe(pol, 0, "la.test", &row, &rt);
+	CHECK(strstr(rt.summary, "()") == NULL && strstr(rt.summary, "child not yet identified") &&
+	      strstr(rt.description, "child .") == NULL, "triage: 'child not yet identified', no '()'");
+	policy_free(pol);
+	strlist_free(&errs);
 }
 
 /* Outbox claimants: a process's own name is alive, an ended process of
@@ -553,6 +588,7 @@ int main(void)
 	}
 	test_seals(p, db, now);
 	test_claimants();
+	test_reminder_text(&conf);
 
 	/* Subject tags: once, never doubled on replies. */
 	{
@@ -569,6 +605,9 @@ int main(void)
 		t.immediate = 1;
 		s = pipeline_tag_subject("CP plan", &t);
 		CHECK_STR(s, "[URGENT] [CME-2026-00001] CP plan", "[URGENT] for immediate flags");
+		free(s);
+		s = pipeline_tag_subject("URGENT referral", &t);
+		CHECK_STR(s, "[CME-2026-00001] URGENT referral", "one URGENT when the sender wrote it");
 		free(s);
 		pipeline_result_free(&t);
 	}

@@ -50,7 +50,7 @@ static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
 	cal = reminder_calendar_text(&ev, 1, method, mailbox, attendee);
 	if (cal == NULL)
 		return -1;
-	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.summary);
+	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.subject);
 	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
 	         (long)e->now, e->serial++, e->env->host);
 	msg = imip_message(mailbox, attendee, subject,

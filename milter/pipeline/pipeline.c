@@ -753,7 +753,8 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 	int changed = 0, rc = 0;
 
 	strbuf_init(&sb, 4096);
-	if (res->immediate && strstr(s, "[URGENT]") == NULL) {
+	/* One URGENT in the subject: not added when the sender wrote it. */
+	if (res->immediate && strstr(s, "URGENT") == NULL) {
 		rc |= strbuf_puts(&sb, "[URGENT] ");
 		changed = 1;
 	}

@@ -168,13 +168,23 @@ void case_deadlines_describe(const struct policy *pol, int full_name, const char
 	char when[64];
 
 	/* ReminderDetail full: the child's name (the LA has decided its
-	 * calendars may hold it); minimal: initials only. */
-	const char *who = full_name && row->name[0] != ' ' ? row->name : row->initials;
+	 * calendars may hold it); minimal: initials only.  A child not yet
+	 * identified (triage) is said so, never "()" or "child .". */
+	const char *who = full_name && row->name[0] != ' ' && row->name[0] ? row->name
+	                                                                   : row->initials;
+	const char *initials = row->initials[0] ? row->initials : "child not yet identified";
+	size_t wl;
 
+	if (who[0] == '\0')
+		who = "child not yet identified";
+	wl = strlen(who);
 	deadline_format_local(pol, row->due, when, sizeof when);
 	snprintf(out->uid, sizeof out->uid, "%s-%s@%s", row->ref, row->kind, host);
 	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, who);
+	snprintf(out->subject, sizeof out->subject, "%s: %s (%s)", title, row->ref, initials);
+	/* "child J.S." ends its sentence already: no second full stop. */
 	snprintf(out->description, sizeof out->description,
-	         "CME case %s, child %s.\n%s by %s.\nDetails: cmectl show %s",
-	         row->ref, who, title, when, row->ref);
+	         "CME case %s, %s%s%s\n%s by %s.\nDetails: cmectl show %s",
+	         row->ref, strncmp(who, "child ", 6) == 0 ? "" : "child ", who,
+	         wl && who[wl - 1] == '.' ? "" : ".", title, when, row->ref);
 }
