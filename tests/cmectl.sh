@@ -11,7 +11,6 @@ PY=/usr/bin/python3
 T=$(mktemp -d /tmp/cme-cmectl.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
-is() { [ "$1" = "$2" ]; ok $? "$3" || printf '#   got: %s\n#  want: %s\n' "$1" "$2"; }
 
 conf() {
 	cat > "$1" <<CONF

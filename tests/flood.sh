@@ -22,10 +22,6 @@ export PATH=$PATH:/usr/sbin:/sbin
 . "$here/lib/tap.sh"
 . "$here/lib/postfix.sh"
 . "$here/lib/cme.sh"
-is() {
-	[ "$1" = "$2" ]
-	ok $? "$3" || printf '#   got: %s\n#  want: %s\n' "$1" "$2"
-}
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
 command -v postfix >/dev/null && command -v swaks >/dev/null ||
 	{ echo "1..0 # SKIP needs postfix and swaks"; exit 0; }

@@ -274,18 +274,26 @@ static void *sender_main(void *arg)
 struct release_args {
 	struct sender *s;
 	struct case_store *cs;
-	time_t due;
+	int echoes;                 /* echoes ever seen: -2 not asked yet */
 	int released;
 };
 
 static int release_if_dead(const char *claimant, void *arg)
 {
 	struct release_args *a = arg;
+	time_t due = time(NULL);
 	int n;
 
 	if (strcmp(claimant, a->s->claimant) == 0 || claimant_alive(claimant, a->s->env->host))
 		return 0;
-	if ((n = case_store_outbox_release(a->cs, claimant, a->due)) < 0)
+	/* Asked only once a dead sender is found: with no echo ever seen
+	 * the question scans the whole outbox, which a clean start (no
+	 * dead claims) need not pay for. */
+	if (a->echoes == -2 && (a->echoes = case_store_outbox_echoes_seen(a->cs)) < 0)
+		return -1;
+	if (a->echoes)
+		due += a->s->env->conf->reminder_echo_wait;
+	if ((n = case_store_outbox_release(a->cs, claimant, due)) < 0)
 		return -1;
 	a->released += n;
 	return 0;
@@ -297,18 +305,13 @@ static int release_if_dead(const char *claimant, void *arg)
 static long long release_fn(struct case_store *cs, void *arg)
 {
 	struct sender *s = arg;
-	struct release_args a = { s, cs, time(NULL), 0 };
-	int echoes = case_store_outbox_echoes_seen(cs);
+	struct release_args a = { s, cs, -2, 0 };
 
-	if (echoes < 0)
-		return -1;
-	if (echoes)
-		a.due += s->env->conf->reminder_echo_wait;
 	if (case_store_outbox_claimants(cs, release_if_dead, &a) != 0)
 		return -1;
 	if (a.released > 0)
 		log_msg(LOG_NOTICE, "outbox: %d reminder mail(s) of a sender that died are due %s",
-		        a.released, echoes ? "unless the MTA shows them passing first" : "now");
+		        a.released, a.echoes == 1 ? "unless the MTA shows them passing first" : "now");
 	return a.released;
 }
 

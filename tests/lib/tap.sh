@@ -18,6 +18,12 @@ ok() {
 	fi
 	return "$st"
 }
+# is GOT WANT DESCRIPTION: a test point comparing two strings; on failure
+# both are shown.
+is() {
+	[ "$1" = "$2" ]
+	ok $? "$3" || printf '#   got: %s\n#  want: %s\n' "$1" "$2"
+}
 # check DESCRIPTION CMD...: run CMD, record a test point from its status.
 check() {
 	local desc=$1 st; shift
