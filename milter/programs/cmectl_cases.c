@@ -1,0 +1,352 @@
+/*
+ * cmectl_cases.c - cmectl cases, show, deadlines, calendar, visit, close.
+ */
+#include "build-config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "case_backup.h"
+#include "case_store.h"
+#include "case_types.h"
+#include "case_views.h"
+#include "conf.h"
+#include "deadline.h"
+#include "extract.h"
+#include "fileio.h"
+#include "message.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "referral.h"
+#include "reminder.h"
+#include "strlist.h"
+#include "textclean.h"
+#include "trust.h"
+#include "ukdate.h"
+#include "logging.h"
+
+#include <json-c/json.h>
+
+#include "cmectl.h"
+
+/* Human form of `cases --json`: one line per case. */
+static void print_cases_table(const char *json);
+
+int cmd_cases(struct ctl *ctl, int argc, char **argv)
+{
+	struct case_filter f;
+	int json = 0, rc;
+	struct case_store *cs;
+	struct pipeline *p;
+	char *text;
+	const char *status = case_status_name(CASE_OPEN);
+
+	memset(&f, 0, sizeof f);
+	f.now = time(NULL);
+	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &f.now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--overdue") == 0)
+			f.overdue = 1;
+		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			status = argv[++i];
+		else if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
+			f.officer = argv[++i];
+		else if (strcmp(argv[i], "--school") == 0 && i + 1 < argc)
+			f.school = argv[++i];
+		else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	f.all = strcmp(status, "all") == 0;
+	f.status = case_status_from_name(status);
+	if (!f.all && f.status == CASE_STATUS_NONE)
+		return fail(EXIT_USER, "unknown status %s (open, closed, triage, long-term, visited, all)",
+		            status);
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	/* Long-term is a matter of time passing: bring it up to date first. */
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	(void)pipeline_sweep(p, f.now);
+	pipeline_free(p);
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	text = case_views_cases_json(cs, &f);
+	case_store_close(cs);
+	if (text == NULL)
+		return fail(EXIT_INTERNAL, "%s", "cannot read the case list");
+	if (json)
+		printf("%s\n", text);
+	else
+		print_cases_table(text);
+	free(text);
+	return 0;
+}
+
+int cmd_show(struct ctl *ctl, int argc, char **argv)
+{
+	int rc;
+	struct case_store *cs = case_command_store(ctl, argc, "show", &rc);
+	char *text;
+
+	if (cs == NULL)
+		return rc;
+	text = case_views_show_json(cs, argv[1]);
+	case_store_close(cs);
+	if (text == NULL)
+		return fail(EXIT_USER, "no case %s", argv[1]);
+	printf("%s\n", text);   /* JSON is the only form for now */
+	free(text);
+	return 0;
+}
+
+int cmd_deadlines(struct ctl *ctl, int argc, char **argv)
+{
+	const char *policy_name = NULL;
+	time_t from = (time_t)-1;
+	struct policy *pol;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
+			policy_name = argv[++i];
+		else if ((strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--now") == 0) &&
+		         i + 1 < argc) {
+			if (parse_iso_time(argv[++i], &from) != 0)
+				return fail(EXIT_USER, "bad time: %s", argv[i]);
+		} else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	if (from == (time_t)-1)
+		from = time(NULL);
+	if ((rc = load_conf(ctl, 0)) != 0)
+		return rc;
+	if ((pol = load_policy(ctl, policy_name)) == NULL)
+		return EXIT_USER;
+	{
+		const struct duration *ds[] = { &pol->home_visit, &pol->escalation, &pol->long_term };
+		static const enum deadline_kind kinds[] = { DL_KIND_HOME_VISIT, DL_KIND_ESCALATION,
+		                                            DL_KIND_LONG_TERM_REVIEW };
+		char buf[64], dur[64];
+
+		deadline_format_local(pol, from, buf, sizeof buf);
+		printf("policy: %s\nfrom: %s\n", pol->name ? pol->name : "(unnamed)", buf);
+		for (size_t i = 0; i < 3; i++) {
+			time_t due = deadline_due(pol, ds[i], from);
+
+			if (due == (time_t)-1)
+				continue;
+			deadline_format_local(pol, due, buf, sizeof buf);
+			duration_format(ds[i], dur, sizeof dur);
+			printf("%-17s %s  (%s)\n", deadline_kind_name(kinds[i]), buf, dur);
+		}
+	}
+	policy_free(pol);
+	return 0;
+}
+
+int cmd_calendar(struct ctl *ctl, int argc, char **argv)
+{
+	struct pipeline *p;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	rc = pipeline_write_feeds(p);
+	pipeline_free(p);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s", "could not write the reminder feeds");
+	printf("feeds written to %s\n", ctl->conf.reminder_dir);
+	return 0;
+}
+
+
+/* Read "--date D --found yes|no --note T --outcome O --now T" style
+ * options shared by visit and close.  Returns 0 or a fail() code. */
+struct action_opts {
+	const char *date, *found, *note, *outcome;
+	time_t now;
+};
+
+static int action_options(int argc, char **argv, int first, struct action_opts *o)
+{
+	o->now = time(NULL);
+	for (int i = first; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &o->now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (i + 1 >= argc)
+			return fail(EXIT_USER, "%s needs a value", argv[i]);
+		if (strcmp(argv[i], "--date") == 0)
+			o->date = argv[++i];
+		else if (strcmp(argv[i], "--found") == 0)
+			o->found = argv[++i];
+		else if (strcmp(argv[i], "--note") == 0)
+			o->note = argv[++i];
+		else if (strcmp(argv[i], "--outcome") == 0)
+			o->outcome = argv[++i];
+		else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	return 0;
+}
+
+/* Officer notes go to the timeline; keep them one bounded line. */
+static int note_ok(const char *note)
+{
+	if (note == NULL)
+		return 1;
+	if (strlen(note) > 1000)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)note; *p; p++)
+		if (*p < 0x20 && *p != '\t')
+			return 0;
+	return 1;
+}
+
+static int run_officer_action(struct ctl *ctl, const char *ref, int (*act)(struct pipeline *,
+                              const char *, const struct action_opts *),
+                              const struct action_opts *o)
+{
+	struct pipeline *p;
+	struct action_opts co = *o;
+	char *note = NULL;
+	int rc;
+
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	/* A note is stored like any value from a message: no bidi controls,
+	 * zero-width or other invisible characters (textclean.h). */
+	if (o->note && (note = text_clean(o->note, strlen(o->note), 1000)) == NULL)
+		return fail(EXIT_INTERNAL, "%s", "out of memory");
+	co.note = note;
+	if ((p = open_pipeline(ctl)) == NULL) {
+		free(note);
+		return EXIT_INTERNAL;
+	}
+	rc = act(p, ref, &co);
+	free(note);
+	if (rc == 0)
+		(void)pipeline_flush_outbox(p, time(NULL));
+	pipeline_free(p);
+	if (rc == 1)
+		return fail(EXIT_USER, "no open case %s", ref);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s could not be changed; nothing was stored", ref);
+	return 0;
+}
+
+static int act_visit(struct pipeline *p, const char *ref, const struct action_opts *o)
+{
+	return pipeline_record_visit(p, ref, o->date, strcmp(o->found, "yes") == 0, o->note, o->now);
+}
+
+static int act_close(struct pipeline *p, const char *ref, const struct action_opts *o)
+{
+	return pipeline_close_case(p, ref, o->outcome, o->note, o->now);
+}
+
+int cmd_visit(struct ctl *ctl, int argc, char **argv)
+{
+	struct action_opts o;
+	struct ymd d;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (argc < 2 || argv[1][0] == '-')
+		return fail(EXIT_USER, "%s", "usage: visit REF --date D --found yes|no [--note T]");
+	if ((rc = action_options(argc, argv, 2, &o)) != 0)
+		return rc;
+	if (o.date == NULL || ymd_parse_iso(o.date, &d) != 0)
+		return fail(EXIT_USER, "%s", "visit needs --date YYYY-MM-DD");
+	if (o.found == NULL || (strcmp(o.found, "yes") && strcmp(o.found, "no")))
+		return fail(EXIT_USER, "%s", "visit needs --found yes or --found no");
+	if (!note_ok(o.note))
+		return fail(EXIT_USER, "%s", "--note must be one line of at most 1000 characters");
+	rc = run_officer_action(ctl, argv[1], act_visit, &o);
+	if (rc == 0)
+		printf("%s: home visit on %s recorded (%s)\n", argv[1], o.date,
+		       strcmp(o.found, "yes") == 0 ? "child seen" : "child not found");
+	return rc;
+}
+
+int cmd_close(struct ctl *ctl, int argc, char **argv)
+{
+	struct action_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (argc < 2 || argv[1][0] == '-')
+		return fail(EXIT_USER, "%s", "usage: close REF --outcome O [--note T]");
+	if ((rc = action_options(argc, argv, 2, &o)) != 0)
+		return rc;
+	if (o.outcome == NULL || !pipeline_outcome_known(o.outcome))
+		return fail(EXIT_USER, "%s", "close needs --outcome, one of: located-on-roll located-ehe "
+		            "located-other-provision moved-out-of-area moved-abroad left-compulsory-age "
+		            "died not-located duplicate");
+	if (!note_ok(o.note))
+		return fail(EXIT_USER, "%s", "--note must be one line of at most 1000 characters");
+	rc = run_officer_action(ctl, argv[1], act_close, &o);
+	if (rc == 0)
+		printf("%s: closed (%s)\n", argv[1], o.outcome);
+	return rc;
+}
+
+static void print_cases_table(const char *text)
+{
+	json_object *a = json_tokener_parse(text);
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	printf("%-15s %-9s %-10s %-28s %s\n", "REF", "STATUS", "OPENED", "OFFICER", "NEXT DEADLINE");
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(a, i), *v, *dl;
+		const char *ref = "", *status = "", *opened = "", *officer = "";
+		char next[80] = "-";
+
+		if (json_object_object_get_ex(c, "ref", &v)) ref = json_object_get_string(v);
+		if (json_object_object_get_ex(c, "status", &v)) status = json_object_get_string(v);
+		if (json_object_object_get_ex(c, "opened_at", &v)) opened = json_object_get_string(v);
+		if (json_object_object_get_ex(c, "officer", &v)) officer = json_object_get_string(v);
+		if (json_object_object_get_ex(c, "deadlines", &dl)) {
+			for (size_t k = 0; k < json_object_array_length(dl); k++) {
+				json_object *d = json_object_array_get_idx(dl, k), *st, *kind, *due;
+
+				if (json_object_object_get_ex(d, "status", &st) &&
+				    deadline_status_from_name(json_object_get_string(st)) == DL_PENDING &&
+				    json_object_object_get_ex(d, "kind", &kind) &&
+				    json_object_object_get_ex(d, "due", &due)) {
+					snprintf(next, sizeof next, "%s %s", json_object_get_string(kind),
+					         json_object_get_string(due));
+					break;
+				}
+			}
+		}
+		printf("%-15s %-9s %-10.10s %-28s %s\n", ref, status, opened, officer, next);
+	}
+	json_object_put(a);
+}
+

@@ -1,0 +1,246 @@
+/*
+ * cmectl_report.c - cmectl report (monthly indicators), purge (retention), archive-form (the long-term case form).
+ */
+#include "build-config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "case_backup.h"
+#include "case_store.h"
+#include "case_types.h"
+#include "case_views.h"
+#include "conf.h"
+#include "deadline.h"
+#include "extract.h"
+#include "fileio.h"
+#include "message.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "referral.h"
+#include "reminder.h"
+#include "strlist.h"
+#include "textclean.h"
+#include "trust.h"
+#include "ukdate.h"
+#include "logging.h"
+
+#include <json-c/json.h>
+
+#include "cmectl.h"
+
+int cmd_report(struct ctl *ctl, int argc, char **argv)
+{
+	const char *month = NULL;
+	int csv = 0, rc, y, m;
+	time_t now = time(NULL);
+	struct case_store *cs;
+	struct case_report r;
+	struct tm tm;
+	time_t from, to;
+
+	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
+			month = argv[++i];
+		else if (strcmp(argv[i], "--csv") == 0)
+			csv = 1;
+		else
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+	}
+	if (month == NULL || sscanf(month, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 ||
+	    strlen(month) != 7)
+		return fail(EXIT_USER, "%s", "report needs --month YYYY-MM");
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	/* The month in UTC: a case opened at 00:30 BST on the 1st counts in
+	 * the previous month.  Good enough for monthly counts; said in
+	 * cmectl(8). */
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = 1;
+	from = timegm(&tm);
+	tm.tm_mon += 1;
+	to = timegm(&tm);
+	{
+		struct pipeline *p = open_pipeline(ctl);
+
+		if (p == NULL)
+			return EXIT_INTERNAL;
+		(void)pipeline_sweep(p, to - 1 < now ? to - 1 : now);
+		pipeline_free(p);
+	}
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	rc = case_views_report(cs, from, to, now, &r);
+	case_store_close(cs);
+	if (rc != 0)
+		return fail(EXIT_INTERNAL, "%s", "the report could not be computed");
+	if (csv) {
+		printf("month,opened,closed,closed_in_borough,closed_left_area,open_at_month_end,"
+		       "long_term,deadlines_due,deadlines_met,deadlines_missed\n");
+		printf("%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", month, r.opened, r.closed,
+		       r.closed_in_borough, r.closed_left_area, r.open_at_end, r.long_term,
+		       r.deadlines_due, r.deadlines_met, r.deadlines_missed);
+		for (size_t i = 0; i < r.n_outcomes; i++)
+			printf("%s,closed:%s,%lld\n", month, r.outcomes[i].outcome, r.outcomes[i].count);
+		return 0;
+	}
+	printf("CME performance indicators, %s\n\n", month);
+	printf("  cases opened                  %6lld\n", r.opened);
+	printf("  cases closed                  %6lld\n", r.closed);
+	for (size_t i = 0; i < r.n_outcomes; i++)
+		printf("    %-27s %6lld\n", r.outcomes[i].outcome, r.outcomes[i].count);
+	printf("    of which in borough         %6lld\n", r.closed_in_borough);
+	printf("    of which left the area      %6lld\n", r.closed_left_area);
+	printf("  open at month end             %6lld\n", r.open_at_end);
+	printf("  long-term (open 6+ months)    %6lld\n", r.long_term);
+	printf("  deadlines due in the month    %6lld\n", r.deadlines_due);
+	printf("    met on time                 %6lld\n", r.deadlines_met);
+	printf("    missed                      %6lld\n", r.deadlines_missed);
+	return 0;
+}
+
+int cmd_purge(struct ctl *ctl, int argc, char **argv)
+{
+	int years = 25, rc;
+	time_t now = time(NULL);
+	struct pipeline *p;
+	long long n;
+
+	for (int i = 1; i < argc; i++) {
+		int t = take_now(argc, argv, &i, &now);
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		if (strcmp(argv[i], "--years") == 0 && i + 1 < argc) {
+			years = atoi(argv[++i]);
+			if (years < 18 || years > 120)
+				return fail(EXIT_USER, "%s", "--years must be between 18 and 120");
+		} else {
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+		}
+	}
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	log_open("cmectl", ctl->conf.syslog, LOG_MAIL);
+	if ((p = open_pipeline(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	n = pipeline_purge(p, years, now);
+	pipeline_free(p);
+	if (n < 0)
+		return fail(EXIT_INTERNAL, "%s", "the purge failed; nothing was removed");
+	printf("purged %lld case(s): children born more than %d years ago\n", n, years);
+	return 0;
+}
+
+/* The long-term case "archiving" form of seed 001, Appendix 4, filled
+ * from the case (case_views_read_case).  The databases to check are the
+ * policy's archive_check lines; their dates and outcomes are the
+ * officer's to fill in. */
+static void print_archive_case(const struct case_view *v)
+{
+	char opened[32];
+	const char *who = *v->referrer_org ? v->referrer_org : v->referrer_name;
+	int has_postcode = strstr(v->address, v->postcode) != NULL;
+	struct tm tm;
+
+	gmtime_r(&v->opened_at, &tm);
+	strftime(opened, sizeof opened, "%Y-%m-%d", &tm);
+	printf("Long-term CME case - 'archiving' form\n");
+	printf("Case reference:            %s\n", v->ref);
+	printf("Name of child:             %s %s\n", v->forename, v->surname);
+	if (v->year_group >= 0)
+		printf("DOB:                       %s    Year group: %d\n", v->dob, v->year_group);
+	else
+		printf("DOB:                       %s    Year group: \n", v->dob);
+	printf("Last known address:        %s%s%s\n", v->address, has_postcode ? "" : " ",
+	       has_postcode ? "" : v->postcode);
+	printf("Residency status:          \n");
+	printf("School last attended:      %s\n", v->school);
+	printf("Date case opened to CME:   %s\n", opened);
+	printf("Referred from:             %s\n", who);
+}
+
+static void print_archive_timeline(const struct case_view *v)
+{
+	char at[32];
+	const struct case_event_view *last_visit = NULL;
+	struct tm tm;
+
+	for (size_t i = 0; i < v->n_events; i++)
+		if (strcmp(v->events[i].type, "visit") == 0)
+			last_visit = &v->events[i];
+	if (last_visit) {
+		gmtime_r(&last_visit->at, &tm);
+		strftime(at, sizeof at, "%Y-%m-%d", &tm);
+	}
+	printf("\nDate of CME Officer's last visit (if in-borough address): %s\n",
+	       last_visit ? at : "none recorded");
+	printf("\nSummary of CME Officer intervention:\n");
+	for (size_t i = 0; i < v->n_events; i++) {
+		const struct case_event_view *e = &v->events[i];
+
+		/* as `show` lists them: an event without a type or detail has
+		 * nothing to summarise */
+		if (*e->type == '\0' || *e->detail == '\0' || strcmp(e->type, "deadline") == 0)
+			continue;
+		gmtime_r(&e->at, &tm);
+		strftime(at, sizeof at, "%Y-%m-%d", &tm);
+		printf("  %s  %s\n", at, e->detail);
+	}
+}
+
+int cmd_archive_form(struct ctl *ctl, int argc, char **argv)
+{
+	struct case_store *cs;
+	struct case_view v;
+	struct policy *pol;
+	const struct strlist *checks;
+	int rc;
+
+	if ((cs = case_command_store(ctl, argc, "archive-form", &rc)) == NULL)
+		return rc;
+	rc = case_views_read_case(cs, argv[1], &v);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", progname, case_store_errmsg(cs));
+	case_store_close(cs);
+	if (rc <= 0)
+		return rc < 0 ? EXIT_INTERNAL : fail(EXIT_USER, "no case %s", argv[1]);
+	if ((pol = load_policy(ctl, NULL)) == NULL) {
+		case_views_free(&v);
+		return EXIT_USER;
+	}
+	checks = policy_archive_checks(pol);
+	print_archive_case(&v);
+	printf("\n%-66s %-18s %s\n", "Databases", "Date last checked", "Outcome");
+	for (size_t i = 0; i < checks->n; i++)
+		printf("%-66s %-18s %s\n", checks->v[i], "", "");
+	print_archive_timeline(&v);
+	printf("\nCME officer: %-30s Signature ............ Date ..........\n", v.officer);
+	printf("Line manager: ................................ Signature ............ Date ..........\n");
+	printf("Commissioning Director, Education: ........... Signature ............ Date ..........\n");
+	policy_free(pol);
+	case_views_free(&v);
+	return 0;
+}
+
