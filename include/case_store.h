@@ -141,6 +141,16 @@ int case_store_set_status(struct case_store *cs, long long case_id,
                           const char *status, const char *outcome, time_t now);
 int case_store_link_siblings(struct case_store *cs, long long a, long long b);
 
+/* case_dupes.c: flag a new case (ref, child c) as a possible duplicate
+ * of each open case it resembles (same date of birth and a similar name,
+ * or the same UPN under another name), on both timelines.  0 or -1. */
+int case_store_flag_possible_duplicates(struct case_store *cs, long long case_id,
+                                        const char *ref, const struct cme_child *c,
+                                        time_t now);
+/* The open pairs flagged, as a JSON array of {ref, possible_duplicate_of,
+ * why}; malloc'd, NULL on error. */
+char *case_store_possible_duplicates_json(struct case_store *cs);
+
 /* Timeline: append-only. */
 int case_store_add_event(struct case_store *cs, long long case_id, time_t at,
                          const char *type, const char *source,

@@ -55,6 +55,15 @@ char *case_views_cases_json(struct case_store *cs, const struct case_filter *f);
  * there is no such case or on error. */
 char *case_views_show_json(struct case_store *cs, const char *ref);
 
+/* cmectl search: the refs of cases whose child matches - with dob
+ * (YYYY-MM-DD) given, that date of birth; else a UPN equal to query
+ * (any case), or a name holding every word of query, folded as matching
+ * folds names (accents, case, hyphens and spaces: "ellie mae" finds
+ * "Ellie-Mae").  Appended to *refs in case order.  0 or -1. */
+struct strlist;
+int case_views_search(struct case_store *cs, const char *query, const char *dob,
+                      struct strlist *refs);
+
 /* One case as a struct (for forms): every string malloc'd and never
  * NULL ("" when the store has none or an empty one). */
 struct case_event_view {

@@ -30,7 +30,7 @@ CONF
 	mkdir -p "$2"
 }
 # field REF KEY: a key of `cmectl show REF`
-field() { "$CMECTL" -c "$C" show "$1" | $PY -c "import json,sys; d=json.load(sys.stdin); v=d.get('$2'); print('' if v is None else (v if isinstance(v,str) else json.dumps(v)))"; }
+field() { "$CMECTL" -c "$C" show "$1" --json | $PY -c "import json,sys; d=json.load(sys.stdin); v=d.get('$2'); print('' if v is None else (v if isinstance(v,str) else json.dumps(v)))"; }
 ncases() { "$CMECTL" -c "$C" cases --status "${1:-all}" --json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
 NOW=2026-11-22T10:00:00Z
@@ -43,7 +43,7 @@ if [ -d "$S" ]; then
 	act() { awk -v id="$1" '$1 == id { $1 = ""; sub(/^ /, ""); print }' "$T/ingest.out"; }
 	is "$(act '<portal-20261103-0001@portal.la.test>')" "opened CME-2026-00001" "samples: 01 opens CME-2026-00001"
 	is "$(act '<visit-1105-tr@la.test>')" "updated CME-2026-00001" "samples: 14 updates it"
-	"$CMECTL" -c "$C" show CME-2026-00001 | grep -q '"detail": "home visit 2026-11-05: child not found"'
+	"$CMECTL" -c "$C" show CME-2026-00001 --json | grep -q '"detail": "home visit 2026-11-05: child not found"'
 	ok $? "samples: 14 records a home visit (not found) on CME-2026-00001"
 	is "$(act '<reply-1117-ps@northgate.sch.test>')" "closed CME-2026-00001" "samples: 06 closes it"
 	is "$(field CME-2026-00001 outcome)" "located-on-roll" "samples: closed as located-on-roll"

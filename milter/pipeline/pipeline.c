@@ -289,6 +289,8 @@ static int open_case_for(struct txn *t, const struct cme_child *child, int triag
 	if (case_store_add_event(t->cs, ci->id, t->now, "state", t->source, detail) != 0 ||
 	    case_deadlines_schedule(t->cs, &t->changes, t->p->policy, ci->id,
 	                            t->r->immediate == 1, t->now) != 0 ||
+	    (!triage && case_store_flag_possible_duplicates(t->cs, ci->id, ci->ref, child,
+	                                                    t->now) != 0) ||
 	    touch(t, ci) != 0)
 		return -1;
 	if (triage)

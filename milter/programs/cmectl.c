@@ -48,50 +48,82 @@
 
 const char *const progname = "cmectl";
 
-static void usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-c FILE] COMMAND [ARGS]\n"
-	    "commands:\n"
-	    "  parse [FILE|-]                    print the referral JSON of one message\n"
-	    "  ingest [--now T] FILE...|MAILDIR|-  run the full pipeline on stored messages\n"
-	    "  cases [--status S] [--officer E] [--school S] [--overdue] [--json]\n"
-	    "  show REF [--json]\n"
-	    "  deadlines [--policy P] --from T\n"
-	    "  calendar\n"
-	    "  visit REF --date D --found yes|no [--note T]\n"
-	    "  close REF --outcome O [--note T]\n"
-	    "  report --month YYYY-MM [--csv]\n"
-	    "  purge [--years N] [--now T]\n"
-	    "  archive-form REF\n"
-	    "  accept-restore                    keep a restored database (see cme-milter(8))\n"
-	    "  backup [--step-pages N] FILE      copy the database while the milter runs\n"
-	    "  verify [FILE]                     check the database (or a backup copy)\n"
-	    "  status [--json] [--now T]         messages, cases, reminder outbox\n",
-	    progname);
-}
-
+/*
+ * The command table: name, function, arguments and one line on what it
+ * does.  `cmectl --help` prints all of it; `cmectl COMMAND --help` (or
+ * -h anywhere among a command's arguments) prints that command's line
+ * and exits 0 without running it.
+ */
 static const struct command {
 	const char *name;
 	int (*run)(struct ctl *, int, char **);
+	const char *args;
+	const char *what;
 } commands[] = {
-	{ "parse", cmd_parse }, { "ingest", cmd_ingest }, { "cases", cmd_cases },
-	{ "show", cmd_show }, { "deadlines", cmd_deadlines }, { "calendar", cmd_calendar },
-	{ "visit", cmd_visit }, { "close", cmd_close }, { "report", cmd_report },
-	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
-	{ "accept-restore", cmd_accept_restore }, { "backup", cmd_backup },
-	{ "verify", cmd_verify }, { "status", cmd_status },
+	{ "parse", cmd_parse, "[FILE|-]", "print the referral JSON of one message; changes nothing" },
+	{ "ingest", cmd_ingest, "[--now T] FILE...|MAILDIR|-",
+	  "run the full pipeline on stored messages (backfill)" },
+	{ "cases", cmd_cases,
+	  "[--status S] [--officer E] [--school S] [--overdue] [--possible-duplicates] [--now T] "
+	  "[--json]", "list cases (S: open, visited, triage, long-term, closed, all)" },
+	{ "search", cmd_search, "TEXT [--json]",
+	  "cases whose child matches a name, UPN or date of birth (any case, accents, hyphens)" },
+	{ "show", cmd_show, "REF [--json] [--now T]", "one case: child, family, deadlines, timeline" },
+	{ "deadlines", cmd_deadlines, "[--policy P] --from T",
+	  "the deadlines a referral arriving at T would get" },
+	{ "calendar", cmd_calendar, "", "rewrite every officer's reminder feed" },
+	{ "visit", cmd_visit, "REF --date D --found yes|no [--note T]",
+	  "record a home visit (D: 27/11/2026 or 2026-11-27)" },
+	{ "close", cmd_close, "REF --outcome O [--note T]", "close a case with an outcome" },
+	{ "report", cmd_report, "--month YYYY-MM [--csv] [--now T]",
+	  "the monthly performance indicators" },
+	{ "purge", cmd_purge, "[--years N] [--now T]",
+	  "remove cases of children born more than N (25) years ago" },
+	{ "archive-form", cmd_archive_form, "REF", "the long-term case 'archiving' form" },
+	{ "accept-restore", cmd_accept_restore, "",
+	  "keep a restored database (see cme-milter(8))" },
+	{ "backup", cmd_backup, "[--step-pages N] FILE",
+	  "copy the database while the milter runs" },
+	{ "verify", cmd_verify, "[FILE]", "check the database (or a backup copy)" },
+	{ "status", cmd_status, "[--json] [--now T]", "messages, cases, reminder outbox" },
 };
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [-c FILE] COMMAND [ARGS]   (%s COMMAND --help for one)\n"
+	        "commands:\n", progname, progname);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-14s %s\n  %-14s   %s\n", commands[i].name, commands[i].args, "",
+		        commands[i].what);
+	fprintf(f, "Dates: 27/11/2026 or 2026-11-27; --now takes ISO 8601 "
+	        "(2026-11-27T10:00Z).  Case references in any case.\n");
+}
+
+/* "--help" or "-h" among a command's own arguments (before a "--"). */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct ctl ctl;
 	int opt, rc;
 
 	memset(&ctl, 0, sizeof ctl);
 	/* imip_submit (outbox flushes) needs EPIPE rather than the signal. */
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt(argc, argv, "+c:hV")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			ctl.conf_path = optarg;
@@ -99,24 +131,32 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("cmectl %s\n", PACKAGE_VERSION);
 			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
 		default:
-			usage();
-			return opt == 'h' ? 0 : EXIT_USER;
+			usage(stderr);
+			return EXIT_USER;
 		}
 	}
 	if (optind >= argc) {
-		usage();
+		usage(stderr);
 		return EXIT_USER;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0) {
-			rc = commands[i].run(&ctl, argc - optind, argv + optind);
-			if (ctl.conf_loaded || ctl.conf.database)
-				conf_free(&ctl.conf);
-			return rc;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (wants_help(argc - optind, argv + optind)) {
+			printf("usage: %s [-c FILE] %s %s\n  %s\n", progname, commands[i].name,
+			       commands[i].args, commands[i].what);
+			return 0;
 		}
+		rc = commands[i].run(&ctl, argc - optind, argv + optind);
+		if (ctl.conf_loaded || ctl.conf.database)
+			conf_free(&ctl.conf);
+		return rc;
 	}
-	fprintf(stderr, "%s: unknown command %s\n", progname, argv[optind]);
-	usage();
+	fprintf(stderr, "%s: unknown command %s (%s --help lists them)\n", progname, argv[optind],
+	        progname);
 	return EXIT_USER;
 }

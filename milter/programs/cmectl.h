@@ -51,16 +51,34 @@ int load_conf(struct ctl *ctl, int required);
 int become_milter_user(const struct cme_conf *c);
 struct pipeline *open_pipeline(struct ctl *ctl);       /* NULL: printed */
 struct case_store *open_store(struct ctl *ctl);        /* NULL: printed */
+/* The store as of `now` for a read: long-term sweep applied inside a
+ * transaction close_read_store() rolls back.  NULL: printed. */
+struct case_store *open_read_store(struct ctl *ctl, time_t now);
+void close_read_store(struct case_store *cs);
 /* argv[*i] is "--now T": 1 (consumed, *now set), -1 bad time, 0 not it. */
 int take_now(int argc, char **argv, int *i, time_t *now);
+/* Options of a read taking only --json and --now, from argv[first]. */
+int json_now_options(int argc, char **argv, int first, int *json, time_t *now);
 /* The store of a command about case argv[1], or NULL with *rc set. */
 struct case_store *case_command_store(struct ctl *ctl, int argc, const char *cmd, int *rc);
+/* An officer's date: ISO or a UK form (27/11/2026), the whole string.
+ * 0 or -1. */
+struct ymd;
+int parse_user_date(const char *s, struct ymd *out);
+/* 1 if d is after today's date in England at now. */
+int date_in_future(const struct ymd *d, time_t now);
 /* The policy `name` (the configured one when NULL), or NULL (printed). */
 struct policy *load_policy(struct ctl *ctl, const char *name);
+
+/* cmectl_sheet.c: the human forms of `cases --json` and `show --json`,
+ * times in the policy's zone, days overdue at now. */
+void print_cases_table(const char *json, const struct policy *pol, time_t now);
+void print_case_sheet(const char *json, const struct policy *pol, time_t now);
 
 int cmd_parse(struct ctl *ctl, int argc, char **argv);
 int cmd_ingest(struct ctl *ctl, int argc, char **argv);
 int cmd_cases(struct ctl *ctl, int argc, char **argv);
+int cmd_search(struct ctl *ctl, int argc, char **argv);
 int cmd_show(struct ctl *ctl, int argc, char **argv);
 int cmd_deadlines(struct ctl *ctl, int argc, char **argv);
 int cmd_calendar(struct ctl *ctl, int argc, char **argv);

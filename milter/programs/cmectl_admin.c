@@ -122,16 +122,8 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	char err[1200], *text;
 	int json = 0, stuck = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &now);
-
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t == 0 && strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (t == 0)
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
+	if ((rc = json_now_options(argc, argv, 1, &json, &now)) != 0)
+		return rc;
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
 	if (db_status_read(ctl->conf.database, now, &st, err, sizeof err) != 0)

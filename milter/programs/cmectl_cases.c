@@ -40,15 +40,52 @@
 
 #include "cmectl.h"
 
-/* Human form of `cases --json`: one line per case. */
-static void print_cases_table(const char *json);
+/* cases --possible-duplicates [--json]: the open pairs flagged for an
+ * officer to merge (case_dupes.c). */
+static int list_possible_duplicates(struct ctl *ctl, int argc, char **argv)
+{
+	struct case_store *cs;
+	json_object *a;
+	char *text;
+	int rc, json = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	text = case_store_possible_duplicates_json(cs);
+	case_store_close(cs);
+	if (text == NULL)
+		return fail(EXIT_INTERNAL, "%s", "cannot read the possible duplicates");
+	if (json) {
+		printf("%s\n", text);
+	} else if ((a = json_tokener_parse(text)) != NULL) {
+		size_t n = json_object_array_length(a);
+
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_array_get_idx(a, i), *r, *d, *w;
+
+			if (json_object_object_get_ex(o, "ref", &r) &&
+			    json_object_object_get_ex(o, "possible_duplicate_of", &d) &&
+			    json_object_object_get_ex(o, "why", &w))
+				printf("%s  may be  %s  (%s)\n", json_object_get_string(r),
+				       json_object_get_string(d), json_object_get_string(w));
+		}
+		printf("%zu possible duplicate%s to review\n", n, n == 1 ? "" : "s");
+		json_object_put(a);
+	}
+	free(text);
+	return 0;
+}
 
 int cmd_cases(struct ctl *ctl, int argc, char **argv)
 {
 	struct case_filter f;
 	int json = 0, rc;
 	struct case_store *cs;
-	struct pipeline *p;
 	char *text;
 	const char *status = case_status_name(CASE_OPEN);
 
@@ -65,6 +102,8 @@ int cmd_cases(struct ctl *ctl, int argc, char **argv)
 			json = 1;
 		else if (strcmp(argv[i], "--overdue") == 0)
 			f.overdue = 1;
+		else if (strcmp(argv[i], "--possible-duplicates") == 0)
+			return list_possible_duplicates(ctl, argc, argv);
 		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
 			status = argv[++i];
 		else if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
@@ -81,39 +120,110 @@ int cmd_cases(struct ctl *ctl, int argc, char **argv)
 		            status);
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
-	/* Long-term is a matter of time passing: bring it up to date first. */
-	if ((p = open_pipeline(ctl)) == NULL)
-		return EXIT_INTERNAL;
-	(void)pipeline_sweep(p, f.now);
-	pipeline_free(p);
-	if ((cs = open_store(ctl)) == NULL)
+	/* Long-term is a matter of time passing: shown as of --now, never
+	 * written by this read. */
+	if ((cs = open_read_store(ctl, f.now)) == NULL)
 		return EXIT_INTERNAL;
 	text = case_views_cases_json(cs, &f);
-	case_store_close(cs);
+	close_read_store(cs);
 	if (text == NULL)
 		return fail(EXIT_INTERNAL, "%s", "cannot read the case list");
-	if (json)
+	if (json) {
 		printf("%s\n", text);
-	else
-		print_cases_table(text);
+	} else {
+		struct policy *pol = load_policy(ctl, NULL);
+
+		if (pol == NULL) {
+			free(text);
+			return EXIT_USER;
+		}
+		print_cases_table(text, pol, f.now);
+		policy_free(pol);
+	}
 	free(text);
 	return 0;
 }
 
 int cmd_show(struct ctl *ctl, int argc, char **argv)
 {
-	int rc;
-	struct case_store *cs = case_command_store(ctl, argc, "show", &rc);
+	int rc, json = 0;
+	time_t now = time(NULL);
+	struct case_store *cs;
+	struct policy *pol = NULL;
 	char *text;
 
-	if (cs == NULL)
+	if ((rc = json_now_options(argc, argv, 2, &json, &now)) != 0)
+		return rc;
+	if (argc >= 2 && argv[1][0] == '-')
+		return fail(EXIT_USER, "%s", "usage: show REF [--json] [--now T]");
+	if ((cs = case_command_store(ctl, argc, "show", &rc)) == NULL)
 		return rc;
 	text = case_views_show_json(cs, argv[1]);
 	case_store_close(cs);
 	if (text == NULL)
 		return fail(EXIT_USER, "no case %s", argv[1]);
-	printf("%s\n", text);   /* JSON is the only form for now */
+	if (!json && (pol = load_policy(ctl, NULL)) == NULL) {
+		free(text);
+		return EXIT_USER;
+	}
+	if (json)
+		printf("%s\n", text);
+	else
+		print_case_sheet(text, pol, now);
+	policy_free(pol);
 	free(text);
+	return 0;
+}
+
+/* search TEXT: a name, a UPN or a date of birth (UK or ISO). */
+int cmd_search(struct ctl *ctl, int argc, char **argv)
+{
+	struct strlist refs = STRLIST_INIT;
+	struct case_store *cs;
+	struct policy *pol;
+	json_object *arr;
+	struct ymd d;
+	char iso[11], *q;
+	int rc, json = argc > 2 && strcmp(argv[argc - 1], "--json") == 0;
+
+	if (argc < 2 || argv[1][0] == '-' || strlen(argv[1]) > 200)
+		return fail(EXIT_USER, "%s", "usage: search TEXT [--json]  (a name, UPN or date of birth)");
+	q = argv[1];
+	if (parse_user_date(q, &d) == 0)
+		ymd_format(&d, iso);
+	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
+		return rc;
+	if ((cs = open_store(ctl)) == NULL)
+		return EXIT_INTERNAL;
+	if (case_views_search(cs, q, parse_user_date(q, &d) == 0 ? iso : NULL, &refs) != 0 ||
+	    (arr = json_object_new_array()) == NULL) {
+		fprintf(stderr, "%s: %s\n", progname, case_store_errmsg(cs));
+		case_store_close(cs);
+		strlist_free(&refs);
+		return EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < refs.n; i++) {
+		char *one = case_views_show_json(cs, refs.v[i]);
+		json_object *o = one ? json_tokener_parse(one) : NULL;
+
+		if (o)
+			json_object_array_add(arr, o);
+		free(one);
+	}
+	case_store_close(cs);
+	strlist_free(&refs);
+	{
+		const char *text = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+		                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		if (json)
+			printf("%s\n", text);
+		else if ((pol = load_policy(ctl, NULL)) != NULL) {
+			print_cases_table(text, pol, time(NULL));
+			policy_free(pol);
+		}
+	}
+	json_object_put(arr);
 	return 0;
 }
 
@@ -274,6 +384,7 @@ int cmd_visit(struct ctl *ctl, int argc, char **argv)
 {
 	struct action_opts o;
 	struct ymd d;
+	char iso[11];
 	int rc;
 
 	memset(&o, 0, sizeof o);
@@ -281,8 +392,12 @@ int cmd_visit(struct ctl *ctl, int argc, char **argv)
 		return fail(EXIT_USER, "%s", "usage: visit REF --date D --found yes|no [--note T]");
 	if ((rc = action_options(argc, argv, 2, &o)) != 0)
 		return rc;
-	if (o.date == NULL || ymd_parse_iso(o.date, &d) != 0)
-		return fail(EXIT_USER, "%s", "visit needs --date YYYY-MM-DD");
+	if (o.date == NULL || parse_user_date(o.date, &d) != 0)
+		return fail(EXIT_USER, "%s", "visit needs --date, e.g. 27/11/2026 or 2026-11-27");
+	if (date_in_future(&d, o.now))
+		return fail(EXIT_USER, "visit date %s is in the future", o.date);
+	ymd_format(&d, iso);
+	o.date = iso;
 	if (o.found == NULL || (strcmp(o.found, "yes") && strcmp(o.found, "no")))
 		return fail(EXIT_USER, "%s", "visit needs --found yes or --found no");
 	if (!note_ok(o.note))
@@ -315,38 +430,3 @@ int cmd_close(struct ctl *ctl, int argc, char **argv)
 		printf("%s: closed (%s)\n", argv[1], o.outcome);
 	return rc;
 }
-
-static void print_cases_table(const char *text)
-{
-	json_object *a = json_tokener_parse(text);
-	size_t n = a ? json_object_array_length(a) : 0;
-
-	printf("%-15s %-9s %-10s %-28s %s\n", "REF", "STATUS", "OPENED", "OFFICER", "NEXT DEADLINE");
-	for (size_t i = 0; i < n; i++) {
-		json_object *c = json_object_array_get_idx(a, i), *v, *dl;
-		const char *ref = "", *status = "", *opened = "", *officer = "";
-		char next[80] = "-";
-
-		if (json_object_object_get_ex(c, "ref", &v)) ref = json_object_get_string(v);
-		if (json_object_object_get_ex(c, "status", &v)) status = json_object_get_string(v);
-		if (json_object_object_get_ex(c, "opened_at", &v)) opened = json_object_get_string(v);
-		if (json_object_object_get_ex(c, "officer", &v)) officer = json_object_get_string(v);
-		if (json_object_object_get_ex(c, "deadlines", &dl)) {
-			for (size_t k = 0; k < json_object_array_length(dl); k++) {
-				json_object *d = json_object_array_get_idx(dl, k), *st, *kind, *due;
-
-				if (json_object_object_get_ex(d, "status", &st) &&
-				    deadline_status_from_name(json_object_get_string(st)) == DL_PENDING &&
-				    json_object_object_get_ex(d, "kind", &kind) &&
-				    json_object_object_get_ex(d, "due", &due)) {
-					snprintf(next, sizeof next, "%s %s", json_object_get_string(kind),
-					         json_object_get_string(due));
-					break;
-				}
-			}
-		}
-		printf("%-15s %-9s %-10.10s %-28s %s\n", ref, status, opened, officer, next);
-	}
-	json_object_put(a);
-}
-

@@ -14,6 +14,7 @@
  *	0 done, -1 out of memory.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ static int put_char(struct strbuf *sb, int c)
  * base letter, ASCII lower case, and everything that is not a letter or
  * digit dropped, so "O'Brien", "OBrien", "o brien" and "Ó'Brien" agree,
  * as do "Smith-Jones" and "Smith Jones". */
-static int fold_name(const char *s, struct strbuf *out)
+int case_store_fold_name(const char *s, struct strbuf *out)
 {
 	/* U+00C0..U+00FF base letters; '\0' drops the character. */
 	static const char latin1[] =
@@ -100,15 +101,19 @@ int case_store_match_key(const struct cme_child *c, char **key)
 	if (c->surname == NULL || c->forename == NULL || c->dob == NULL)
 		return 0;
 	strbuf_init(&sb, 1024);
-	rc = fold_name(c->surname, &sb);
+	rc = case_store_fold_name(c->surname, &sb);
 	rc |= put_char(&sb, '|');
-	/* first forename only: "Amelia Rose" and "Amelia" are one child */
+	/* first forename only: "Amelia Rose" and "Amelia" are one child,
+	 * and a hyphen parts forenames as a space does, so "Ellie-Mae"
+	 * and "Ellie Mae" are one child too (SPEC 5.1).  Keys made before
+	 * schema 9 cut at the space only: migration 9 remakes them with
+	 * the SQL function cme_match_key (case_store_register_functions). */
 	{
 		char first[128];
-		size_t n = strcspn(c->forename, " ");
+		size_t n = strcspn(c->forename, " -");
 
 		snprintf(first, sizeof first, "%.*s", (int)(n < 127 ? n : 127), c->forename);
-		rc |= fold_name(first, &sb);
+		rc |= case_store_fold_name(first, &sb);
 	}
 	rc |= put_char(&sb, '|');
 	rc |= case_store_put_bounded(&sb, c->dob, strlen(c->dob));
@@ -119,3 +124,32 @@ int case_store_match_key(const struct cme_child *c, char **key)
 	return 0;
 }
 
+
+/* SQL: cme_match_key(surname, forename, dob) - the key above, NULL when
+ * one of the three is NULL.  For migrations that remake stored keys. */
+static void sql_match_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct cme_child c;
+	char *key = NULL;
+
+	(void)argc;
+	memset(&c, 0, sizeof c);
+	c.surname = (char *)sqlite3_value_text(argv[0]);
+	c.forename = (char *)sqlite3_value_text(argv[1]);
+	c.dob = (char *)sqlite3_value_text(argv[2]);
+	if (case_store_match_key(&c, &key) != 0) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (key == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, key, -1, free);
+}
+
+int case_store_register_functions(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "cme_match_key", 3,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                               sql_match_key, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}

@@ -197,6 +197,20 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN digest TEXT;"
 	"ALTER TABLE cases ADD COLUMN previous_case INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
 	"CREATE INDEX cases_previous ON cases(previous_case) WHERE previous_case IS NOT NULL;",
+
+	/* 9: a hyphen parts forenames like a space (case_match.c): keys of
+	 * hyphenated forenames made before are remade. */
+	"UPDATE children SET match_key = cme_match_key(surname, forename, dob)"
+	" WHERE match_key IS NOT NULL AND forename LIKE '%-%';",
+
+	/* 10: possible duplicates (case_dupes.c, SPEC 5.1): a new case that
+	 * resembles another, for an officer to merge or dismiss. */
+	"CREATE TABLE possible_duplicates ("
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  other_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  why TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (case_id, other_id));"
+	"CREATE INDEX possible_duplicates_other ON possible_duplicates(other_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -307,6 +321,7 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 	    exec(cs, "PRAGMA cache_size=-32768") != 0 ||
 	    exec(cs, "PRAGMA mmap_size=268435456") != 0 ||
 	    exec(cs, "PRAGMA foreign_keys=ON") != 0 ||
+	    case_store_register_functions(cs->db) != 0 ||
 	    migrate(cs) != 0) {
 		snprintf(err, errlen, "%s: %s", path, cs->errmsg);
 		case_store_close(cs);
@@ -621,7 +636,7 @@ int case_store_match_child(struct case_store *cs, const struct cme_child *c,
 
 int case_store_find_ref(struct case_store *cs, const char *ref, struct case_info *out)
 {
-	sqlite3_stmt *st = prepare(cs, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.ref = ?1");
+	sqlite3_stmt *st = prepare(cs, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.ref = upper(?1)");
 
 	if (st == NULL)
 		return -1;

@@ -1,8 +1,8 @@
 /*
  * NAME
  *	case_store_sql.h - private to the case store's modules
- *	(case_store.c, case_match.c, case_views.c,
- *	case_links.c, case_outbox.c): the statement helpers.
+ *	(case_store.c, case_match.c, case_views.c, case_links.c,
+ *	case_outbox.c, case_dupes.c): the statement helpers.
  *
  * PURPOSE
  *	SQL in a module of its own still goes through the connection's one
@@ -41,6 +41,12 @@ void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col
  * at most 1024 bytes, in *key (malloc'd; NULL unless all three are
  * known).  0, or -1 out of memory. */
 int case_store_match_key(const struct cme_child *c, char **key);
+/* Fold a UTF-8 name for matching (accents to base letters, lower case,
+ * only letters and digits kept) onto out.  0, or -1 out of memory. */
+struct strbuf;
+int case_store_fold_name(const char *s, struct strbuf *out);
+/* The SQL functions migrations use (cme_match_key).  0 or -1. */
+int case_store_register_functions(sqlite3 *db);
 /* Append to a bounded buffer: 0 appended, or the buffer is at its limit
  * (the text is cut there, the same way every time); -1 out of memory. */
 struct strbuf;

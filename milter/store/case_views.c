@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "case_links.h"
 #include "case_store_sql.h"
 #include "case_views.h"
+#include "strbuf.h"
+#include "strlist.h"
 
 /* ------------------------------------------------------------------ */
 /* JSON views for cmectl cases / show.                                  */
@@ -99,7 +102,7 @@ static json_object *deadlines_json(struct case_store *cs, long long case_id)
 
 #define CASE_BY_REF_SQL \
 	"SELECT " CASE_JSON_COLUMNS " FROM cases c LEFT JOIN children ch ON ch.case_id = c.id" \
-	" WHERE c.ref = ?1"
+	" WHERE c.ref = upper(?1)"
 #define EVENTS_SQL \
 	"SELECT at, type, source, detail FROM events WHERE case_id = ?1 ORDER BY at, id"
 
@@ -442,5 +445,74 @@ int case_views_report(struct case_store *cs, time_t from, time_t to, time_t now,
 		out->n_outcomes++;
 	}
 	case_store_sql_release(cs, st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Search (cmectl search).                                              */
+
+/* Does the folded name (forename + surname, both orders) hold every
+ * folded word of the query? */
+static int name_has_words(const char *hay, char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(hay, words[i]) == NULL)
+			return 0;
+	return n > 0;
+}
+
+int case_views_search(struct case_store *cs, const char *query, const char *dob,
+                      struct strlist *refs)
+{
+	sqlite3_stmt *st = case_store_sql_prepare(cs,
+		"SELECT c.ref, ch.forename, ch.surname, ch.upn, ch.dob FROM children ch "
+		"JOIN cases c ON c.id = ch.case_id ORDER BY c.id");
+	struct strlist words = STRLIST_INIT;
+	char qcopy[256];
+	int rc, err = 0;
+
+	if (st == NULL)
+		return -1;
+	/* the query's words, folded as names are (case_match.c) */
+	snprintf(qcopy, sizeof qcopy, "%s", query);
+	for (char *save = NULL, *w = strtok_r(qcopy, " \t,", &save); w && !err;
+	     w = strtok_r(NULL, " \t,", &save)) {
+		struct strbuf sb;
+
+		strbuf_init(&sb, 128);
+		if (case_store_fold_name(w, &sb) != 0 ||
+		    (sb.len > 0 && strlist_add(&words, sb.data) != 0))
+			err = 1;
+		strbuf_free(&sb);
+	}
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(st, 0);
+		const char *upn = (const char *)sqlite3_column_text(st, 3);
+		const char *cdob = (const char *)sqlite3_column_text(st, 4);
+		struct strbuf name;
+		int hit = 0;
+
+		strbuf_init(&name, 512);
+		if (case_store_fold_name((const char *)sqlite3_column_text(st, 1), &name) != 0 ||
+		    strbuf_append(&name, " ", 1) != 0 ||
+		    case_store_fold_name((const char *)sqlite3_column_text(st, 2), &name) != 0) {
+			strbuf_free(&name);
+			err = 1;
+			break;
+		}
+		if (dob)
+			hit = cdob && strcmp(cdob, dob) == 0;
+		else if (upn && strcasecmp(upn, query) == 0)
+			hit = 1;
+		else
+			hit = name.data && name_has_words(name.data, words.v, words.n);
+		strbuf_free(&name);
+		if (hit && strlist_add_unique(refs, ref) != 0)
+			err = 1;
+	}
+	case_store_sql_release(cs, st);
+	strlist_free(&words);
+	if (err)
+		return case_store_sql_oom(cs, "searching");
 	return 0;
 }
