@@ -93,6 +93,14 @@ void case_store_release_refs(const char *path);
  * with the fix. */
 int  case_store_quick_check(const char *path, char *err, size_t errlen);
 int  case_store_commit(struct case_store *cs);
+/* WAL checkpoints (commit.h, writer_start_checkpoints): pages > 0 is
+ * SQLite's automatic checkpoint at that WAL size; 0 turns it off on this
+ * connection and only records the WAL's size after each commit
+ * (case_store_wal_pages).  case_store_checkpoint runs a PASSIVE
+ * checkpoint (a busy database is not an error).  0 or -1. */
+int  case_store_autocheckpoint(struct case_store *cs, int pages);
+int  case_store_wal_pages(struct case_store *cs);
+int  case_store_checkpoint(struct case_store *cs);
 void case_store_rollback(struct case_store *cs);
 
 /* A savepoint for one message inside a larger transaction (the

@@ -91,8 +91,9 @@ int pipeline_sweep(struct pipeline *p, time_t now);
 int pipeline_flush_outbox(struct pipeline *p, time_t now);
 
 /* cme-milter: send the outbox from a background thread, woken after each
- * commit that queued mail and every 30 s for retries.  Stopped by
- * pipeline_free. */
+ * commit that queued mail and every 30 s for retries; the first call
+ * also moves WAL checkpoints to a thread of their own (commit.h).
+ * Stopped by pipeline_free. */
 int pipeline_start_sender(struct pipeline *p);
 
 /* Stop the sender thread and wait for it (what it was doing is finished,

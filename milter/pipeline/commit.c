@@ -9,6 +9,9 @@
 #include "commit.h"
 #include "logging.h"
 
+#define CHECKPOINT_INTERVAL_MS 500
+#define WAL_LIMIT_PAGES        20000    /* ~80 MB of WAL: checkpoint inline */
+
 int writer_init(struct writer *w, const char *database, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof *w);
@@ -19,6 +22,62 @@ int writer_init(struct writer *w, const char *database, char *err, size_t errlen
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->q_lock, NULL);
 	pthread_cond_init(&w->q_done, NULL);
+	pthread_mutex_init(&w->ck_lock, NULL);
+	pthread_cond_init(&w->ck_wake, NULL);
+	return 0;
+}
+
+static void *checkpoint_main(void *arg)
+{
+	struct writer *w = arg;
+	struct case_store *cs = NULL;
+	char err[512];
+	int failing = 0;
+
+	pthread_mutex_lock(&w->ck_lock);
+	while (!w->ck_stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += CHECKPOINT_INTERVAL_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&w->ck_wake, &w->ck_lock, &ts);
+		if (w->ck_stop)
+			break;
+		pthread_mutex_unlock(&w->ck_lock);
+		/* a failure is logged once until a checkpoint succeeds again:
+		 * the commits themselves report a database in trouble */
+		if (cs == NULL && (cs = case_store_open(w->database, err, sizeof err)) == NULL &&
+		    !failing++)
+			log_msg(LOG_WARNING, "background checkpoint: %s", err);
+		if (cs && case_store_checkpoint(cs) != 0) {
+			if (!failing++)
+				log_msg(LOG_WARNING, "background checkpoint: %s",
+				        case_store_errmsg(cs));
+			case_store_close(cs);     /* a fresh connection next time */
+			cs = NULL;
+		} else if (cs) {
+			failing = 0;
+		}
+		pthread_mutex_lock(&w->ck_lock);
+	}
+	pthread_mutex_unlock(&w->ck_lock);
+	case_store_close(cs);
+	return NULL;
+}
+
+int writer_start_checkpoints(struct writer *w)
+{
+	w->bg_checkpoint = 1;
+	if (pthread_create(&w->ck_thread, NULL, checkpoint_main, w) != 0) {
+		w->bg_checkpoint = 0;
+		return -1;
+	}
+	pthread_mutex_lock(&w->lock);
+	if (w->cs)
+		(void)case_store_autocheckpoint(w->cs, 0);
+	pthread_mutex_unlock(&w->lock);
 	return 0;
 }
 
@@ -29,6 +88,16 @@ struct case_store *writer_store(struct writer *w)
 
 void writer_destroy(struct writer *w)
 {
+	if (w->bg_checkpoint) {
+		pthread_mutex_lock(&w->ck_lock);
+		w->ck_stop = 1;
+		pthread_cond_signal(&w->ck_wake);
+		pthread_mutex_unlock(&w->ck_lock);
+		pthread_join(w->ck_thread, NULL);
+		w->bg_checkpoint = 0;
+	}
+	pthread_mutex_destroy(&w->ck_lock);
+	pthread_cond_destroy(&w->ck_wake);
 	case_store_close(w->cs);
 	w->cs = NULL;
 	pthread_mutex_destroy(&w->lock);
@@ -49,8 +118,12 @@ static struct case_store *writer_get(struct writer *w, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not writable: %s", w->database, strerror(errno));
 		return NULL;
 	}
-	if (w->cs == NULL)
-		w->cs = case_store_open(w->database, err, errlen);
+	if (w->cs == NULL && (w->cs = case_store_open(w->database, err, errlen)) != NULL &&
+	    w->bg_checkpoint)
+		(void)case_store_autocheckpoint(w->cs, 0);
+	/* the checkpoint thread is far behind: do it here, as SQLite would */
+	if (w->cs && w->bg_checkpoint && case_store_wal_pages(w->cs) > WAL_LIMIT_PAGES)
+		(void)case_store_checkpoint(w->cs);
 	return w->cs;
 }
 

@@ -51,6 +51,13 @@ struct writer {
 	pthread_cond_t q_done;
 	struct commit_job *q_head, *q_tail;
 	int q_leader;
+
+	/* background checkpoints (writer_start_checkpoints) */
+	int bg_checkpoint;           /* the writer never checkpoints itself */
+	int ck_stop;
+	pthread_t ck_thread;
+	pthread_mutex_t ck_lock;
+	pthread_cond_t ck_wake;
 };
 
 /* Open the writing connection (0, or -1 with err).  Call before any
@@ -59,6 +66,24 @@ struct writer {
 int  writer_init(struct writer *w, const char *database, char *err, size_t errlen);
 struct case_store *writer_store(struct writer *w);
 void writer_destroy(struct writer *w);
+
+/*
+ * Move the WAL checkpoints off the commit path (the milter; cmectl
+ * keeps SQLite's own).  By default SQLite checkpoints inside the COMMIT
+ * that takes the WAL past 1,000 pages: that message, and every message
+ * of its group, waits for a thousand page writes and two more fsyncs.
+ * Here the writer connection gets wal_autocheckpoint=0, and a thread of
+ * its own, with its own connection, runs a PASSIVE checkpoint every
+ * CHECKPOINT_INTERVAL_MS (it never blocks the writer; pages a reader
+ * still needs wait for the next one).  Durability is unchanged: a
+ * commit is durable once its WAL frames are fsync'd (synchronous=FULL),
+ * whoever copies them into the database file later.  If the thread
+ * cannot checkpoint for long, the WAL grows; past WAL_LIMIT_PAGES the
+ * writer checkpoints itself again rather than grow without bound.
+ * 0, or -1 (the writer keeps checkpointing itself).  writer_destroy
+ * stops the thread.
+ */
+int writer_start_checkpoints(struct writer *w);
 
 /* Run fn in one transaction on the writing connection, under `lock`.
  * fn's result (>= 0) is committed and returned; a negative result, or a

@@ -172,6 +172,9 @@ void pipeline_stop_sender(struct pipeline *p)
 
 int pipeline_start_sender(struct pipeline *p)
 {
+	/* The milter: WAL checkpoints off the commit path too (commit.h). */
+	if (!p->writer.bg_checkpoint && writer_start_checkpoints(&p->writer) != 0)
+		log_msg(LOG_WARNING, "%s", "no background checkpoint thread: commits checkpoint");
 	return sender_start(&p->sender);
 }
 

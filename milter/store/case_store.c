@@ -66,6 +66,8 @@ struct case_store {
 	char errmsg[256];
 	struct cached_stmt cache[STMT_CACHE];
 	size_t ncache;
+	int wal_pages;                /* WAL size after the last commit, when
+	                                 case_store_autocheckpoint(cs, 0) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -328,6 +330,39 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return cs;
+}
+
+/* A commit's WAL hook when checkpoints are made elsewhere: remember
+ * the WAL's size, checkpoint nothing. */
+static int wal_size_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)db;
+	(void)name;
+	((struct case_store *)arg)->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+int case_store_autocheckpoint(struct case_store *cs, int pages)
+{
+	if (pages > 0)
+		return sqlite3_wal_autocheckpoint(cs->db, pages) == SQLITE_OK ? 0 : -1;
+	sqlite3_wal_hook(cs->db, wal_size_hook, cs);
+	return 0;
+}
+
+int case_store_wal_pages(struct case_store *cs)
+{
+	return cs->wal_pages;
+}
+
+int case_store_checkpoint(struct case_store *cs)
+{
+	int rc = sqlite3_wal_checkpoint_v2(cs->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return store_fail(cs, "checkpointing the WAL");
+	cs->wal_pages = 0;
+	return 0;
 }
 
 void case_store_close(struct case_store *cs)
