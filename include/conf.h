@@ -32,6 +32,7 @@ struct cme_conf {
 	char *officer_map;            /* OfficerMap */
 	int   notify_officers;        /* NotifyOfficers yes|no */
 	int   reminder_echo_wait;     /* ReminderEchoWait seconds */
+	int   status_interval;        /* StatusInterval seconds; 0: no status line */
 	char *sendmail_path;          /* SendmailPath */
 	int   subject_tag;            /* SubjectTag yes|no */
 	enum reminder_detail reminder_detail; /* ReminderDetail */

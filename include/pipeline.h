@@ -90,6 +90,10 @@ int pipeline_sweep(struct pipeline *p, time_t now);
  * SendmailPath.  Returns how many were sent, or -1. */
 int pipeline_flush_outbox(struct pipeline *p, time_t now);
 
+/* The newest failed commit of a message (its error in buf, "" if none
+ * since start) and when, or 0.  For the periodic status line. */
+time_t pipeline_last_commit_error(struct pipeline *p, char *buf, size_t len);
+
 /* cme-milter: send the outbox from a background thread, woken after each
  * commit that queued mail and every 30 s for retries; the first call
  * also moves WAL checkpoints to a thread of their own (commit.h).

@@ -241,10 +241,15 @@ PYEOF
 C=$T/s.conf; conf "$C" "$T/s"
 SOCK=$T/s/milter.sock
 echo "Socket local:$SOCK" >> "$C"
+echo "StatusInterval 1" >> "$C"
 "$top_builddir/cme-milter" -c "$C" -f > "$T/m1.log" 2>&1 &
 m1=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 optneg "$SOCK"; ok $? "cme-milter listens on a local socket and answers" || diag < "$T/m1.log"
+# StatusInterval: the periodic status line (issue 15 item 5)
+for _ in $(seq 40); do grep -q 'status: messages processed' "$T/m1.log" && break; sleep 0.1; done
+grep -q 'status: messages processed today [0-9]*, total [0-9]*; cases .*; reminder outbox [0-9]* unsent' "$T/m1.log"
+ok $? "StatusInterval 1: the milter logs a one-line status (messages, cases, outbox)" || diag < "$T/m1.log"
 "$top_builddir/cme-milter" -c "$C" -f > "$T/m2.log" 2>&1
 is "$?" "1" "a second cme-milter on a live socket refuses to start"
 grep -q "another milter is listening" "$T/m2.log"; ok $? "and says why" || diag < "$T/m2.log"

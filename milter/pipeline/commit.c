@@ -191,6 +191,9 @@ static void run_batch(struct writer *w, struct commit_job *batch)
 		ok = 0;
 	}
 	if (!ok) {
+		snprintf(w->last_error, sizeof w->last_error, "%.255s",
+		         cs ? case_store_errmsg(cs) : err);
+		w->last_error_at = time(NULL);
 		if (cs != NULL) {
 			case_store_rollback(cs);
 			writer_drop(w);

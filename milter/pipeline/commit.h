@@ -52,6 +52,9 @@ struct writer {
 	struct commit_job *q_head, *q_tail;
 	int q_leader;
 
+	char last_error[256];        /* the newest failed commit, under lock */
+	time_t last_error_at;
+
 	/* background checkpoints (writer_start_checkpoints) */
 	int bg_checkpoint;           /* the writer never checkpoints itself */
 	int ck_stop;

@@ -178,6 +178,17 @@ int pipeline_start_sender(struct pipeline *p)
 	return sender_start(&p->sender);
 }
 
+time_t pipeline_last_commit_error(struct pipeline *p, char *buf, size_t len)
+{
+	time_t at;
+
+	pthread_mutex_lock(&p->writer.lock);
+	snprintf(buf, len, "%s", p->writer.last_error);
+	at = p->writer.last_error_at;
+	pthread_mutex_unlock(&p->writer.lock);
+	return at;
+}
+
 void pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)

@@ -33,6 +33,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "case_backup.h"
 #include "conf.h"
 #include "logging.h"
 #include "case_store.h"
@@ -799,12 +800,67 @@ static void usage(void)
 	fprintf(stderr, "usage: cme-milter [-c FILE] [-f] [-n] [-V]\n");
 }
 
+/*
+ * The periodic status line (StatusInterval): what `cmectl status` says,
+ * on one syslog line, so a mail admin's log watch sees a stuck outbox or
+ * failing commits before an officer misses a reminder.  LOG_WARNING when
+ * the outbox looks stuck or a commit failed since the last line, else
+ * LOG_INFO.  Holds the runtime's read lock while it reads.
+ */
+static void log_status(time_t *last_error_seen)
+{
+	struct db_status st;
+	char err[512], commit_err[256], *text;
+	time_t at;
+	int stuck = 0;
+
+	pthread_rwlock_rdlock(&rt_lock);
+	if (db_status_read(rt->conf.database, time(NULL), &st, err, sizeof err) != 0) {
+		pthread_rwlock_unlock(&rt_lock);
+		log_msg(LOG_WARNING, "status: cannot read the database: %s", err);
+		return;
+	}
+	at = pipeline_last_commit_error(rt->pipeline, commit_err, sizeof commit_err);
+	pthread_rwlock_unlock(&rt_lock);
+	if ((text = db_status_format(&st, 0, &stuck)) == NULL)
+		return;
+	/* the text's lines joined by "; ", runs of blanks squeezed */
+	{
+		size_t n = 0, cap = 2 * strlen(text) + 1;
+		char *line = malloc(cap);
+
+		if (line == NULL) {
+			free(text);
+			return;
+		}
+		for (const char *r = text; *r; r++) {
+			if (*r == '\n') {
+				if (r[1] != '\0')
+					line[n++] = ';', line[n++] = ' ';
+			} else if (*r != ' ' || (n > 0 && line[n - 1] != ' ')) {
+				line[n++] = *r;
+			}
+		}
+		line[n] = '\0';
+		free(text);
+		text = line;
+	}
+	log_msg(stuck || at > *last_error_seen ? LOG_WARNING : LOG_INFO,
+	        "status: %s%s%s", text, at > *last_error_seen ? " last commit error: " : "",
+	        at > *last_error_seen ? commit_err : "");
+	if (at > *last_error_seen)
+		*last_error_seen = at;
+	free(text);
+}
+
 /* SIGUSR1: read the configuration and policy again.  Runs in its own
- * thread (the signal is blocked everywhere else), never in a handler. */
+ * thread (the signal is blocked everywhere else), never in a handler.
+ * Between signals it writes the periodic status line (log_status). */
 static void *reload_thread(void *arg)
 {
 	sigset_t set;
 	int sig;
+	time_t last_status = time(NULL), last_error_seen = 0;
 
 	(void)arg;
 	sigemptyset(&set);
@@ -812,9 +868,21 @@ static void *reload_thread(void *arg)
 	for (;;) {
 		struct runtime *next, *old;
 		struct strlist problems = STRLIST_INIT;
+		int interval = rt->conf.status_interval;   /* only this thread swaps rt */
+		struct timespec ts = { interval > 0 ? interval : 3600, 0 };
 
-		if (sigwait(&set, &sig) != 0)
-			continue;
+		if (interval > 0 && time(NULL) - last_status >= interval) {
+			log_status(&last_error_seen);
+			last_status = time(NULL);
+		}
+		if (interval > 0) {
+			long left = interval - (long)(time(NULL) - last_status);
+
+			ts.tv_sec = left > 0 ? left : 1;
+		}
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig != SIGUSR1)
+			continue;     /* the interval passed (EAGAIN), or EINTR */
 		next = calloc(1, sizeof *next);
 		if (next == NULL)
 			continue;

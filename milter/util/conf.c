@@ -56,6 +56,7 @@ static const struct conf_key conf_keys[] = {
 	{ "NotifyOfficers", CT_BOOL, OFF(notify_officers), "yes", 0 },
 	{ "SendmailPath", CT_STRING, OFF(sendmail_path), "/usr/sbin/sendmail", 0 },
 	{ "ReminderEchoWait", CT_SECONDS, OFF(reminder_echo_wait), "90", 0 },
+	{ "StatusInterval", CT_SECONDS, OFF(status_interval), "3600", 0 },
 	{ "SubjectTag", CT_BOOL, OFF(subject_tag), "yes", 0 },
 	{ "ReminderDetail", CT_DETAIL, OFF(reminder_detail), "minimal", 0 },
 	{ "TrustedAuthservIDs", CT_LIST, OFF(trusted_authserv_ids), NULL, 0 },
