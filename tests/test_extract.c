@@ -10,6 +10,7 @@
 #include "message.h"
 #include "referral.h"
 #include "tap.h"
+#include "tap_vocab.h"
 #include "textclean.h"
 #include "vocab.h"
 
@@ -53,6 +54,7 @@ static int has_problem(const char *part)
 
 int main(void)
 {
+	tap_vocabulary();
 	referral_init(&r);
 
 	/* Labels and their synonyms come from the vocabulary table. */

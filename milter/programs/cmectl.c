@@ -40,6 +40,7 @@
 #include "textclean.h"
 #include "trust.h"
 #include "ukdate.h"
+#include "vocab.h"
 #include "logging.h"
 
 #include <json-c/json.h>
@@ -138,6 +139,22 @@ struct ctl {
 	int conf_loaded;
 };
 
+/* The vocabulary the configuration names (or the defaults): its files
+ * are checked here, every problem as FILE:LINE on stderr. */
+static int load_vocabulary(const struct cme_conf *c)
+{
+	struct strlist errors = STRLIST_INIT;
+	int rc = 0;
+
+	if (vocab_load(c->shipped_vocabulary_dir, c->vocabulary_dir, &errors) != 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "%s\n", errors.v[i]);
+		rc = EXIT_USER;
+	}
+	strlist_free(&errors);
+	return rc;
+}
+
 static int load_conf(struct ctl *ctl, int required)
 {
 	struct strlist errors = STRLIST_INIT;
@@ -149,7 +166,7 @@ static int load_conf(struct ctl *ctl, int required)
 			if (required)
 				return fail(EXIT_USER, "no configuration file (%s); use -c FILE",
 				            conf_default_path());
-			return 0;
+			return load_vocabulary(&ctl->conf);
 		}
 		ctl->conf_path = conf_default_path();
 	}
@@ -160,7 +177,7 @@ static int load_conf(struct ctl *ctl, int required)
 		return EXIT_USER;
 	}
 	ctl->conf_loaded = 1;
-	return 0;
+	return load_vocabulary(&ctl->conf);
 }
 
 /*
