@@ -97,7 +97,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
 	[VWI_VISIT_FOUND] = "visit_found", [VWI_VISIT_NOT_FOUND] = "visit_not_found",
-	[VWI_LABEL_PREFIX] = "label_prefix", [VWI_LABEL_SUFFIX] = "label_suffix",
+	[VWI_LABEL_FILLER] = "label_filler", [VWI_LABEL_SUFFIX] = "label_suffix",
 };
 
 const char *vocab_list_name(int list)
@@ -127,19 +127,90 @@ size_t vocab_hash(const char *s)
  * "Child's surname", "CHILD SURNAME:" and "Child surname (legal)" all
  * find F_SURNAME.                                                      */
 
+/* Length of a question number at the start of a label: "3. ", "3) ",
+ * "Q3) ", "q.3 ", "12a. ", "1.2 ", "a) ", "iv) " (0 if none, or if
+ * nothing would follow it). */
+static size_t question_number(const char *in, size_t len)
+{
+	size_t i = 0, d;
+
+	while (i < len && (in[i] == ' ' || in[i] == '\t'))
+		i++;
+	if (i + 1 < len && (in[i] == 'q' || in[i] == 'Q') &&
+	    (isdigit((unsigned char)in[i + 1]) || in[i + 1] == '.'))
+		i += in[i + 1] == '.' ? 2 : 1;
+	d = i;
+	while (i < len && (isdigit((unsigned char)in[i]) ||
+	                   (i > d && in[i] == '.' && i + 1 < len && isdigit((unsigned char)in[i + 1]))))
+		i++;
+	if (i > d) {
+		if (i < len && isalpha((unsigned char)in[i]) && i + 1 < len &&
+		    (in[i + 1] == '.' || in[i + 1] == ')'))
+			i++;            /* "12a." */
+	} else {
+		/* a letter or a small roman numeral, only before ')' */
+		while (i < len && i - d < 4 && isalpha((unsigned char)in[i]) &&
+		       (i == d || strchr("ivxIVX", in[i]) != NULL))
+			i++;
+		if (i == d || i >= len || in[i] != ')')
+			return 0;
+	}
+	if (i < len && (in[i] == '.' || in[i] == ')' || in[i] == ':'))
+		i++;
+	if (i >= len || (in[i] != ' ' && in[i] != '\t'))
+		return 0;
+	while (i < len && (in[i] == ' ' || in[i] == '\t'))
+		i++;
+	return i < len ? i : 0;
+}
+
+/* "d o b" -> "dob", "n c year" -> "nc year": letters spelt out one by
+ * one ("D. O. B.", "N C Year") are one word.  s holds n bytes of
+ * space-separated words; the new length is returned. */
+static size_t join_letters(char *s, size_t n)
+{
+	char tmp[128];
+	size_t o = 0, i = 0, prev = 0;
+
+	if (n >= sizeof tmp)
+		return n;
+	while (i < n) {
+		size_t st = i, wl;
+
+		while (i < n && s[i] != ' ')
+			i++;
+		wl = i - st;
+		if (o > 0 && !(prev == 1 && wl == 1 && isalpha((unsigned char)s[st]) &&
+		               isalpha((unsigned char)tmp[o - 1])))
+			tmp[o++] = ' ';
+		memcpy(tmp + o, s + st, wl);
+		o += wl;
+		prev = wl;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+	memcpy(s, tmp, o);
+	s[o] = '\0';
+	return o;
+}
+
 /*
- * Normalise a label: lower-case ASCII; bracketed hints "(s)",
- * "(dd/mm/yyyy)", "(if known)" dropped; possessive "'s" dropped; dots and
- * apostrophes removed ("D.O.B." -> "dob"); other punctuation a space;
- * runs of spaces folded.  Non-ASCII bytes end the label's usefulness
- * (no shipped label has them) and are kept so they fail to match.
+ * Normalise a label: a question number ("3.", "Q3)", "a)") dropped;
+ * lower-case ASCII; bracketed hints "(s)", "(dd/mm/yyyy)", "(if known)"
+ * dropped; possessive "'s" dropped, and the apostrophe of "pupils'";
+ * dots and apostrophes removed ("D.O.B." -> "dob"); other punctuation a
+ * space; runs of spaces folded; letters spelt out one by one joined
+ * ("D. O. B." -> "dob").  Non-ASCII bytes are kept (no shipped label
+ * has them, an LA's may).
  */
 size_t vocab_label_normalise(const char *in, size_t len, char *out, size_t outlen)
 {
-	size_t o = 0;
+	size_t o = 0, q = question_number(in, len);
 	int depth = 0, space = 1;
 
-	for (size_t i = 0; i < len && o + 1 < outlen; i++) {
+	if (outlen == 0)
+		return 0;
+	for (size_t i = q; i < len && o + 1 < outlen; i++) {
 		unsigned char c = (unsigned char)in[i];
 
 		if (c == '(' || c == '[') {
@@ -167,8 +238,11 @@ size_t vocab_label_normalise(const char *in, size_t len, char *out, size_t outle
 				i++;
 			continue;
 		}
-		if (c == '.' || c == '\'' || c == '*')
+		if (c == '.' || c == '\'' || c == '*') {
+			/* "D.O.B" keeps its letters together; "D. O. B." is
+			 * joined below */
 			continue;
+		}
 		if (isalnum(c) || c >= 0x80) {
 			out[o++] = (char)tolower(c);
 			space = 0;
@@ -180,7 +254,7 @@ size_t vocab_label_normalise(const char *in, size_t len, char *out, size_t outle
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
 	out[o] = '\0';
-	return o;
+	return join_letters(out, o);
 }
 
 static enum field label_lookup(const char *norm)
@@ -194,6 +268,77 @@ static enum field label_lookup(const char *norm)
 		h = (h + 1) & mask;
 	}
 	return F_NONE;
+}
+
+/* Remove from norm every whole word of list (normalised, one word or
+ * several); 1 if something was removed. */
+static int drop_words(char *norm, int list, int only_at_end)
+{
+	const struct vocab_group *g = group(VK_WORDS, list);
+	int changed = 0;
+
+	for (size_t k = 0; k < g->n; k++) {
+		size_t wl = strlen(g->text[k]), n = strlen(norm);
+		char *p = norm;
+
+		while ((p = strstr(p, g->text[k])) != NULL) {
+			size_t at = (size_t)(p - norm);
+
+			if ((at > 0 && norm[at - 1] != ' ') ||
+			    (p[wl] != '\0' && p[wl] != ' ') ||
+			    (only_at_end && p[wl] != '\0') || n == wl) {
+				p += wl;
+				continue;
+			}
+			/* the word and one space beside it */
+			if (p[wl] == ' ')
+				memmove(p, p + wl + 1, n - at - wl);
+			else
+				*(at > 0 ? p - 1 : p) = '\0';
+			n = strlen(norm);
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
+/* "pupils names" -> "pupil name": a plural word's s, as a last try
+ * ("address", "status" and "this" keep theirs). */
+static int singular(char *norm)
+{
+	size_t n = strlen(norm), o = 0, word = 0;
+	int changed = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		/* norm[0..o) is the output; the word being copied began at
+		 * norm[word] */
+		if ((norm[i] == ' ' || norm[i] == '\0') && o >= word + 4 &&
+		    norm[o - 1] == 's' && strchr("siu", norm[o - 2]) == NULL) {
+			o--;
+			changed = 1;
+		}
+		norm[o++] = norm[i];
+		if (norm[i] == ' ')
+			word = o;
+	}
+	return changed;
+}
+
+/* Look a normalised label up as written, then with the words a label
+ * may carry without changing its meaning dropped, one step after the
+ * other: trailing words ("if known", "with parental responsibility"),
+ * filler words ("legal", "full", "official"), plurals. */
+static enum field label_lookup_folded(char *norm)
+{
+	enum field f = label_lookup(norm);
+
+	if (f == F_NONE && drop_words(norm, VWI_LABEL_SUFFIX, 1))
+		f = label_lookup(norm);
+	if (f == F_NONE && drop_words(norm, VWI_LABEL_FILLER, 0))
+		f = label_lookup(norm);
+	if (f == F_NONE && singular(norm))
+		f = label_lookup(norm);
+	return f;
 }
 
 enum field vocab_label(const char *label, size_t len)
@@ -220,7 +365,7 @@ enum field vocab_label(const char *label, size_t len)
 		if (p != norm && *p && p - norm > 6)
 			return vocab_label(p, strlen(p));
 	}
-	return F_NONE;
+	return label_lookup_folded(norm);
 }
 
 /* ------------------------------------------------------------------ */
