@@ -17,6 +17,8 @@
 #include "fileio.h"
 #include "message.h"
 #include "referral.h"
+#include "strlist.h"
+#include "vocab.h"
 
 static double now_seconds(void)
 {
@@ -33,15 +35,25 @@ int main(int argc, char **argv)
 	size_t *lens, n = 0, total_bytes = 0, messages = 0, bytes = 0;
 	struct message_limits lim;
 	struct extract_options eo;
+	const char *vocabulary = CME_PKGDATADIR "/vocabulary";
+	struct strlist problems = STRLIST_INIT;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:")) != -1)
+	while ((opt = getopt(argc, argv, "s:V:")) != -1)
 		if (opt == 's')
 			seconds = atof(optarg);
+		else if (opt == 'V')
+			vocabulary = optarg;
 	if (optind >= argc) {
-		fprintf(stderr, "usage: bench_parse [-s SECONDS] FILE...\n");
+		fprintf(stderr, "usage: bench_parse [-s SECONDS] [-V VOCABULARYDIR] FILE...\n");
 		return 1;
 	}
+	if (vocab_load(vocabulary, NULL, &problems) != 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s\n", problems.v[i]);
+		return 1;
+	}
+	strlist_free(&problems);
 	data = calloc((size_t)(argc - optind), sizeof *data);
 	lens = calloc((size_t)(argc - optind), sizeof *lens);
 	for (int i = optind; i < argc; i++) {

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "pipeline.h"
 #include "strlist.h"
+#include "vocab.h"
 
 static double now_ms(void)
 {
@@ -57,7 +58,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	conf_defaults(&conf);
-	if (conf_load(&conf, conf_path, &errors) != 0 || (p = pipeline_new(&conf, &errors)) == NULL) {
+	if (conf_load(&conf, conf_path, &errors) != 0 ||
+	    vocab_load(conf.shipped_vocabulary_dir, conf.vocabulary_dir, &errors) != 0 ||
+	    (p = pipeline_new(&conf, &errors)) == NULL) {
 		for (size_t i = 0; i < errors.n; i++)
 			fprintf(stderr, "%s\n", errors.v[i]);
 		return 1;

@@ -10,4 +10,4 @@ secs=${2:-5}
 make -C "$build" bench/bench_parse >/dev/null || exit 1
 set -- "$top"/tests/fixtures/referrals/*.eml "$top"/tests/fixtures/message/*.eml
 [ -d "$top/../shared/samples" ] && set -- "$@" "$top"/../shared/samples/*.eml
-exec taskset -c 0 "$build/bench/bench_parse" -s "$secs" "$@"
+exec taskset -c 0 "$build/bench/bench_parse" -s "$secs" -V "$top/vocabulary" "$@"

@@ -18,6 +18,7 @@
 #include "referral.h"
 #include "strlist.h"
 #include "trust.h"
+#include "vocab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +36,14 @@ static void setup(void)
 	(void)strlist_add(&hosts, "2001:db8::/32");
 	(void)strlist_add(&domains, "*.sch.test");
 	(void)strlist_add(&suffixes, "sch.test");
+	/* fuzz/build.sh sets CME_PKGDATADIR to the source tree */
+	{
+		struct strlist problems = STRLIST_INIT;
+
+		if (vocab_load(CME_PKGDATADIR "/vocabulary", NULL, &problems) != 0)
+			abort();
+		strlist_free(&problems);
+	}
 	ready = 1;
 }
 

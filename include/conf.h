@@ -26,6 +26,8 @@ struct cme_conf {
 	char *policy;                 /* Policy name or path */
 	char *policy_dir;             /* PolicyDir */
 	char *calendar_dir;           /* CalendarDir */
+	char *shipped_vocabulary_dir; /* ShippedVocabularyDir */
+	char *vocabulary_dir;         /* VocabularyDir (the LA's additions) */
 	char *reminder_dir;           /* ReminderDir */
 	char *duty_officer;           /* DutyOfficer */
 	char *escalation_contact;     /* EscalationContact */

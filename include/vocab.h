@@ -9,19 +9,31 @@
  * phrases that mark negation, and the word lists the reader matches by
  * position (enum vocab_words: name cues, block headings, signature
  * roles, reply and auto-reply markers).  Extraction code asks these
- * tables; it never spells a word itself.  To teach the product a new
- * way schools write, add a row here.
+ * tables; it never spells a word itself.
  *
- * Return conventions: matchers return a canonical name (static, never
- * freed) or NULL; indexes are -1 when unknown; predicates 1 or 0.
+ * The words are data: the shipped files (vocabulary/KIND.vocab in the
+ * source tree, installed in $(datadir)/cme-milter/vocabulary, config key
+ * ShippedVocabularyDir) and the LA's additions in VocabularyDir.  To
+ * teach the product a new way schools write, add a line to a file; the
+ * canonical names (fields, flags, reasons, outcomes) stay here, fixed by
+ * SPEC section 4, and the files are checked against them.
  *
- * Concurrency: the tables are constant; every function is safe from any
- * thread.
+ * Return conventions: matchers return a canonical name (never freed) or
+ * NULL; indexes are -1 when unknown; predicates 1 or 0.
+ *
+ * Concurrency: vocab_load runs once, before any thread starts; the set
+ * it installs is immutable until the process exits (there is no reload:
+ * a changed file takes effect on restart; vocab_load called again only
+ * checks).  After that every function is safe from any thread.  A
+ * matcher called before vocab_load aborts: a program never runs on an
+ * empty vocabulary.
  */
 #ifndef CME_VOCAB_H
 #define CME_VOCAB_H
 
 #include <stddef.h>
+
+struct strlist;
 
 /* Fields a label can name. */
 enum field {
@@ -36,6 +48,24 @@ enum field {
 	F_VISIT_ADDRESS, F_DATE_REMOVED, F_REFERRAL_TYPE, F_NEXT_STEPS,
 	F__COUNT
 };
+
+/* Read shipped_dir/KIND.vocab for every kind (each must exist), then
+ * the LA's la_dir/KIND.vocab and KIND-NAME.vocab files (a la_dir that
+ * does not exist, or NULL, adds nothing).  Every problem (unknown field,
+ * flag, reason or list name, malformed line, duplicate entry, unreadable
+ * file) is added to problems as "FILE:LINE: message".  0: the set is
+ * installed (or, when one already is, the files were only checked);
+ * -1: nothing installed. */
+int vocab_load(const char *shipped_dir, const char *la_dir, struct strlist *problems);
+
+/* 1 once a vocabulary is installed. */
+int vocab_loaded(void);
+
+/* Normalise a label as vocab_label compares it (lower case, bracketed
+ * hints, dots and possessives dropped, punctuation a space, spelt-out
+ * letters "d o b" joined, question numbers "3." "Q3)" "a)" dropped);
+ * the length written to out (NUL-terminated, at most outlen - 1). */
+size_t vocab_label_normalise(const char *in, size_t len, char *out, size_t outlen);
 
 /* The field's short name ("dob", "parent_phone"); "none" for F_NONE or
  * out of range. */

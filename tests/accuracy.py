@@ -96,10 +96,12 @@ def write_config(tmp):
             "Policy                default\n"
             "PolicyDir             %s\n"
             "CalendarDir           %s\n"
+            "ShippedVocabularyDir  %s\n"
             "DutyOfficer           duty@la.test\n"
             "Database              %s\n"
             "ReminderDir           %s\n"
             % (os.path.join(top, "policies"), os.path.join(top, "calendars"),
+               os.path.join(top, "vocabulary"),
                os.path.join(tmp, "x.db"), os.path.join(tmp, "rem")))
     return conf
 

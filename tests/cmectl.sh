@@ -21,6 +21,7 @@ InternalHosts         none
 Policy                default
 PolicyDir             $top_srcdir/policies
 CalendarDir           $top_srcdir/calendars
+ShippedVocabularyDir  $top_srcdir/vocabulary
 DutyOfficer           duty@la.test
 Database              $2/cases.db
 ReminderDir           $2/reminders

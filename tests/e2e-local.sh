@@ -71,7 +71,7 @@ trap 'exit 130' INT TERM HUP
 T=$(mktemp -d /tmp/cme-e2e-local.XXXXXX) || bail "mktemp failed"
 chmod 0755 "$T"
 mkdir -p "$T/state/reminders" "$T/share" "$T/mail"
-cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$T/share/"
+cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$T/share/"
 chmod -R a+rX "$T/share"
 chown -R nobody:nogroup "$T/state"
 chmod 0700 "$T/state"
@@ -90,6 +90,7 @@ Mailbox               cme@la.test
 Database              $T/state/cases.db
 PolicyDir             $T/share/policies
 CalendarDir           $T/share/calendars
+ShippedVocabularyDir  $T/share/vocabulary
 ReminderDir           $T/state/reminders
 DutyOfficer           duty.officer@la.test
 TrustedAuthservIDs    mx.la.test

@@ -124,7 +124,7 @@ T=$(mktemp -d /tmp/cme-e2e-sm.XXXXXX) || bail "mktemp failed"
 chmod 0755 "$T"
 mkdir -p "$T/state/reminders" "$T/share" "$T/bin" "$T/mail" "$T/queue" "$T/etc"
 chmod 0700 "$T/queue"
-cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$T/share/"
+cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$T/share/"
 chmod -R a+rX "$T/share"
 chown -R nobody:nogroup "$T/state" "$T/mail"
 chmod 0700 "$T/state"
@@ -163,6 +163,7 @@ Database              $T/state/cases.db
 Policy                default
 PolicyDir             $T/share/policies
 CalendarDir           $T/share/calendars
+ShippedVocabularyDir  $T/share/vocabulary
 ReminderDir           $T/state/reminders
 DutyOfficer           duty.officer@la.test
 SubjectTag            yes

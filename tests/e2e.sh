@@ -81,7 +81,7 @@ mkdir -p "$T/state/reminders" "$T/share" "$T/bin" "$T/outbox" "$T/mail"
 # Policies and calendars are copied so that the milter can read them after
 # dropping to nobody even when the source tree is not world-readable
 # (a CI clone under /root, say).
-cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$T/share/"
+cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$T/share/"
 chmod -R a+rX "$T/share"
 # SendmailPath: the milter (as nobody) cannot use Postfix's sendmail with a
 # private config dir (Postfix trusts alternate config dirs only for root),
@@ -114,6 +114,7 @@ Database              $T/state/cases.db
 Policy                default
 PolicyDir             $T/share/policies
 CalendarDir           $T/share/calendars
+ShippedVocabularyDir  $T/share/vocabulary
 ReminderDir           $T/state/reminders
 DutyOfficer           duty.officer@la.test
 SubjectTag            yes

@@ -392,6 +392,7 @@ InternalHosts         none
 Policy                default
 PolicyDir             $top_srcdir/policies
 CalendarDir           $top_srcdir/calendars
+ShippedVocabularyDir  $top_srcdir/vocabulary
 DutyOfficer           duty@la.test
 EscalationContact     manager@la.test
 Database              $2/cases.db
@@ -616,7 +617,7 @@ else
 	PF_LOADED=1
 	P=$T/pf
 	mkdir -p "$P/state/reminders" "$P/mail" "$P/share"
-	cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$P/share/"
+	cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$P/share/"
 	chmod -R a+rX "$P/share"; chmod 0755 "$P"
 	chown -R nobody:nogroup "$P/state"; chmod 0700 "$P/state"
 	read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
@@ -629,6 +630,7 @@ Mailbox               cme@la.test
 Database              $P/state/cases.db
 PolicyDir             $P/share/policies
 CalendarDir           $P/share/calendars
+ShippedVocabularyDir  $P/share/vocabulary
 ReminderDir           $P/state/reminders
 DutyOfficer           duty.officer@la.test
 SubjectTag            yes

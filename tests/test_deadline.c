@@ -16,6 +16,7 @@
 #include "strlist.h"
 #include "vocab.h"
 #include "../tests/tap.h"
+#include "../tests/tap_vocab.h"
 
 static char srcdir[1024];
 
@@ -530,6 +531,7 @@ int main(void)
 {
 	char calendar_dir[1200];
 
+	tap_vocabulary();
 	deadline_global_init();
 	find_srcdir();
 	snprintf(calendar_dir, sizeof calendar_dir, "%s/calendars", srcdir);

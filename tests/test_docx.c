@@ -21,6 +21,7 @@
 #include "referral.h"
 #include "strbuf.h"
 #include "tap.h"
+#include "tap_vocab.h"
 
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -917,6 +918,7 @@ static void test_linear_time(void)
 
 int main(void)
 {
+	tap_vocabulary();
 	test_tables_and_paragraphs();
 	test_word_features();
 	test_main_part();

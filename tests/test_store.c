@@ -23,6 +23,7 @@
 #include "pipeline.h"
 #include "referral.h"
 #include "tap.h"
+#include "tap_vocab.h"
 
 static char dir[] = "/tmp/cme-test-store-XXXXXX";
 
@@ -249,6 +250,7 @@ int main(void)
 	time_t now = 1795082400;   /* 2026-11-19T10:00:00Z, a Thursday */
 	struct stat st;
 
+	tap_vocabulary();
 	if (mkdtemp(dir) == NULL)
 		return 99;
 	if (srcdir == NULL)

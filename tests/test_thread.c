@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "tap_vocab.h"
 #include "../milter/extract/thread.h"
 
 static enum thread_line cls(const char *s)
@@ -15,6 +16,7 @@ int main(void)
 	struct thread_cut c;
 	const char *reply, *fwd, *apple, *disc;
 
+	tap_vocabulary();
 	CHECK_INT(cls(""), TL_EMPTY, "empty line");
 	CHECK_INT(cls("   "), TL_EMPTY, "blank line");
 	CHECK_INT(cls("> Name: Ruby"), TL_QUOTE, "quote marker");

@@ -15,6 +15,7 @@
 #include "referral.h"
 #include "strlist.h"
 #include "tap.h"
+#include "tap_vocab.h"
 #include "trust.h"
 
 #define FROM "northgate.sch.test"
@@ -132,6 +133,7 @@ static const struct {
 
 int main(void)
 {
+	tap_vocabulary();
 	strlist_add(&ids, "mx.la.test");
 	strlist_add(&suffixes, "sch.test");
 	memset(&tc, 0, sizeof tc);

@@ -43,6 +43,7 @@
 #include "pipeline.h"
 #include "strbuf.h"
 #include "strlist.h"
+#include "vocab.h"
 
 
 /*
@@ -756,6 +757,8 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 	struct pipeline *p;
 
 	conf_check(conf, problems);
+	/* the vocabulary files, each problem as FILE:LINE */
+	(void)vocab_load(conf->shipped_vocabulary_dir, conf->vocabulary_dir, problems);
 	/* Run as root, check as the milter's user: the database (created if
 	 * missing) and every file must be what that user can use, and a
 	 * root-owned cases.db would lock the milter out. */
@@ -1021,6 +1024,13 @@ int main(int argc, char **argv)
 	if (conf_check(conf, &problems) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s: %s\n", path, problems.v[i]);
+		goto fail;
+	}
+	/* The vocabulary, once, before any thread: immutable from here on
+	 * (SIGUSR1 does not re-read it; a changed file needs a restart). */
+	if (vocab_load(conf->shipped_vocabulary_dir, conf->vocabulary_dir, &problems) != 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s\n", problems.v[i]);
 		goto fail;
 	}
 	log_open("cme-milter", conf->syslog,

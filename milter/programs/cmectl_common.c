@@ -34,6 +34,7 @@
 #include "textclean.h"
 #include "trust.h"
 #include "ukdate.h"
+#include "vocab.h"
 #include "logging.h"
 
 #include <json-c/json.h>
@@ -98,6 +99,22 @@ int parse_iso_time(const char *s, time_t *out)
 	return 0;
 }
 
+/* The vocabulary the configuration names (or the defaults): its files
+ * are checked here, every problem as FILE:LINE on stderr. */
+static int load_vocabulary(const struct cme_conf *c)
+{
+	struct strlist errors = STRLIST_INIT;
+	int rc = 0;
+
+	if (vocab_load(c->shipped_vocabulary_dir, c->vocabulary_dir, &errors) != 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "%s\n", errors.v[i]);
+		rc = EXIT_USER;
+	}
+	strlist_free(&errors);
+	return rc;
+}
+
 int load_conf(struct ctl *ctl, int required)
 {
 	struct strlist errors = STRLIST_INIT;
@@ -109,7 +126,7 @@ int load_conf(struct ctl *ctl, int required)
 			if (required)
 				return fail(EXIT_USER, "no configuration file (%s); use -c FILE",
 				            conf_default_path());
-			return 0;
+			return load_vocabulary(&ctl->conf);
 		}
 		ctl->conf_path = conf_default_path();
 	}
@@ -120,7 +137,7 @@ int load_conf(struct ctl *ctl, int required)
 		return EXIT_USER;
 	}
 	ctl->conf_loaded = 1;
-	return 0;
+	return load_vocabulary(&ctl->conf);
 }
 
 /*

@@ -49,6 +49,8 @@ static const struct conf_key conf_keys[] = {
 	{ "Policy", CT_STRING, OFF(policy), "default", 0 },
 	{ "PolicyDir", CT_STRING, OFF(policy_dir), CME_PKGDATADIR "/policies", 0 },
 	{ "CalendarDir", CT_STRING, OFF(calendar_dir), CME_PKGDATADIR "/calendars", 0 },
+	{ "ShippedVocabularyDir", CT_STRING, OFF(shipped_vocabulary_dir), CME_PKGDATADIR "/vocabulary", 0 },
+	{ "VocabularyDir", CT_STRING, OFF(vocabulary_dir), CME_SYSCONFDIR "/cme-milter/vocabulary.d", 0 },
 	{ "ReminderDir", CT_STRING, OFF(reminder_dir), CME_LOCALSTATEDIR "/lib/cme-milter/reminders", 0 },
 	{ "DutyOfficer", CT_STRING, OFF(duty_officer), NULL, 1 },
 	{ "EscalationContact", CT_STRING, OFF(escalation_contact), NULL, 0 },

@@ -9,7 +9,7 @@ cme_state_init() {
 	local t=$1
 	chmod 0755 "$t"
 	mkdir -p "$t/state/reminders" "$t/share" "$t/bin" "$t/mail" || return 1
-	cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$t/share/" || return 1
+	cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$t/share/" || return 1
 	chmod -R a+rX "$t/share"
 	chown -R nobody:nogroup "$t/state"
 	chmod 0700 "$t/state"
@@ -32,6 +32,7 @@ cme_conf_write() {
 		echo "Policy                default"
 		echo "PolicyDir             $t/share/policies"
 		echo "CalendarDir           $t/share/calendars"
+		echo "ShippedVocabularyDir  $t/share/vocabulary"
 		echo "ReminderDir           $t/state/reminders"
 		echo "DutyOfficer           duty.officer@la.test"
 		echo "SubjectTag            yes"
