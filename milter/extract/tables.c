@@ -40,10 +40,26 @@ static void split_row(const char *s, size_t len, char sep, struct row *row)
 	}
 }
 
+/* "Surname | Smith | Forename | Jayden": label, value, label, value
+ * (a two-column form), not a header row. */
+static int is_pair_row(const struct row *row)
+{
+	if (row->n < 4 || row->n % 2 != 0)
+		return 0;
+	for (size_t k = 0; k + 1 < row->n; k += 2)
+		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE) ||
+		    (row->len[k + 1] && vocab_label(row->cell[k + 1], row->len[k + 1]) != F_NONE))
+			return 0;
+	return vocab_label(row->cell[0], row->len[0]) != F_NONE;
+}
+
 /* A header row names child fields in at least two of its cells. */
 static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
 {
 	int known = 0;
+
+	if (is_pair_row(row))
+		return 0;
 
 	for (size_t i = 0; i < row->n; i++) {
 		cols[i] = vocab_label(row->cell[i], row->len[i]);
@@ -97,6 +113,35 @@ static int read_label_columns(struct reader *rd, const struct row *rows, size_t 
 }
 
 
+/* Cells [from, to) of a row as one "label: value ..." line. */
+static void read_cells_as_line(struct reader *rd, const struct row *row,
+                               size_t from, size_t to)
+{
+	struct strbuf line;
+
+	strbuf_init(&line, 4096);
+	for (size_t k = from; k < to; k++) {
+		if (k > from)
+			fields_keep_str(rd, &line, k == from + 1 ? ":" : " ");
+		fields_keep(rd, &line, row->cell[k], row->len[k]);
+	}
+	records_read_line(rd, strbuf_str(&line), line.len);
+	strbuf_free(&line);
+}
+
+/* A row of a form table: "Surname | Smith" is one label line;
+ * "Surname | Smith | Forename | Jayden" (label, value, label, value:
+ * a two-column form) is two. */
+static void read_label_row(struct reader *rd, const struct row *row)
+{
+	if (!is_pair_row(row)) {
+		read_cells_as_line(rd, row, 0, row->n);
+		return;
+	}
+	for (size_t k = 0; k + 1 < row->n; k += 2)
+		read_cells_as_line(rd, row, k, k + 2);
+}
+
 /* Consecutive TAB-separated lines from an HTML table. */
 void tables_read_table(struct reader *rd, const char *s, size_t len)
 {
@@ -137,25 +182,15 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 
 		for (size_t j = 0; j < nrows; j++)
 			if (rows[j].n >= 3 && vocab_label(rows[j].cell[0], rows[j].len[0]) >= F_FORENAME &&
-			    vocab_label(rows[j].cell[0], rows[j].len[0]) <= F_REASON)
+			    vocab_label(rows[j].cell[0], rows[j].len[0]) <= F_REASON &&
+			    !is_pair_row(&rows[j]))
 				labelled_wide++;
 		if (labelled_wide >= 2 && read_label_columns(rd, rows, nrows)) {
 			free(rows);
 			return;
 		}
-		for (size_t j = 0; j < nrows; j++) {
-			struct strbuf line;
-
-			/* Two-cell rows are "label: value" lines. */
-			strbuf_init(&line, 4096);
-			for (size_t k = 0; k < rows[j].n; k++) {
-				if (k)
-					fields_keep_str(rd, &line, k == 1 ? ":" : " ");
-				fields_keep(rd, &line, rows[j].cell[k], rows[j].len[k]);
-			}
-			records_read_line(rd, strbuf_str(&line), line.len);
-			strbuf_free(&line);
-		}
+		for (size_t j = 0; j < nrows; j++)
+			read_label_row(rd, &rows[j]);
 	}
 	free(rows);
 }

@@ -81,6 +81,7 @@ static const struct label_row {
 	{ F_SCHOOL, "school on roll" }, { F_SCHOOL, "school offered" },
 	{ F_SCHOOL, "establishment" }, { F_SCHOOL, "setting" },
 	{ F_SCHOOL, "last known school" },
+	{ F_SCHOOL, "current previous school" },
 
 	{ F_LAST_ATTENDED, "last attended" },
 	{ F_LAST_ATTENDED, "date last attended" },
@@ -90,6 +91,7 @@ static const struct label_row {
 	{ F_LAST_ATTENDED, "date of last attendance" },
 	{ F_LAST_ATTENDED, "last attendance" },
 	{ F_LAST_ATTENDED, "last seen" }, { F_LAST_ATTENDED, "last in school" },
+	{ F_LAST_ATTENDED, "date last in education" },
 
 	{ F_REASON, "reason" }, { F_REASON, "reason for referral" },
 	{ F_REASON, "reasons for referral" }, { F_REASON, "referral reason" },
