@@ -447,7 +447,9 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 	} else if (parts_is_type(ct, "text", "csv") ||
 	           parts_is_type(ct, "text", "x-csv") ||
 	           parts_is_type(ct, "text", "comma-separated-values") ||
-	           (filename != NULL && ends_with_ci(filename, ".csv"))) {
+	           parts_is_type(ct, "text", "tab-separated-values") ||
+	           (filename != NULL && (ends_with_ci(filename, ".csv") ||
+	                                 ends_with_ci(filename, ".tsv")))) {
 		src = TEXT_CSV;
 	} else if (parts_is_type(ct, "message", "delivery-status") ||
 	           parts_is_type(ct, "message", "global-delivery-status") ||
@@ -479,6 +481,17 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 		declen = 4 * (w->lim->max_text_bytes - w->text_bytes) + 4;
 	charset = mailmime_content_param_get(
 		(struct mailmime_content *)(uintptr_t)ct, "charset");
+	if (src == TEXT_CSV) {
+		/* a spreadsheet export: its BOM says what it is */
+		size_t skip;
+		const char *sniffed = charset_sniff(dec, declen, &skip);
+
+		if (sniffed) {
+			charset = sniffed;
+			memmove(dec, dec + skip, declen - skip);
+			declen -= skip;
+		}
+	}
 	text = charset_convert(charset, dec, declen, &tlen, &known, &bad);
 	mailmime_decoded_part_free(dec);
 	if (text == NULL) {
