@@ -31,6 +31,12 @@ char *charset_to_utf8(const char *charset, const char *in, size_t len,
 char *charset_convert(const char *charset, const char *in, size_t len,
                       size_t *outlen, int *known, size_t *bad);
 
+/* A byte order mark (UTF-8, UTF-16LE/BE) at the start of `in`, or
+ * UTF-16 recognised by its zero bytes: the charset name to read it in,
+ * with *skip the BOM's length; NULL (and *skip 0) when neither.  Used
+ * for spreadsheet attachments, whose labels are often wrong. */
+const char *charset_sniff(const char *in, size_t len, size_t *skip);
+
 /* A charset name longer than this is not a charset name. */
 #define CHARSET_MAX_NAME 64
 

@@ -8,6 +8,7 @@
 #define CME_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -42,6 +43,28 @@ static inline int tap_ok(int cond, const char *file, int line, const char *what)
 	if (!tap_ok(g_ == w_, __FILE__, __LINE__, (what)))                   \
 		printf("#   got: %lld\n#  want: %lld\n", g_, w_);             \
 } while (0)
+
+/* The source tree into out: $top_srcdir under `make check`, else found
+ * from the test's own file name (absolute in an out-of-tree build):
+ * `file` is __FILE__, `tail` its path in the tree ("/tests/test_x.c"). */
+static inline void tap_find_srcdir(char *out, size_t sz, const char *file,
+                                   const char *tail)
+{
+	const char *env = getenv("top_srcdir");
+
+	if (env && *env) {
+		snprintf(out, sz, "%s", env);
+	} else {
+		const char *slash;
+
+		snprintf(out, sz, "%s", file);
+		slash = strstr(out, tail);
+		if (slash)
+			out[slash - out] = '\0';
+		else
+			snprintf(out, sz, "..");
+	}
+}
 
 static inline int tap_done(void)
 {

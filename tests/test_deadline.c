@@ -24,20 +24,7 @@ static char srcdir[1024];
  * file's own (absolute, in an out-of-tree build) name. */
 static void find_srcdir(void)
 {
-	const char *env = getenv("top_srcdir");
-
-	if (env && *env) {
-		snprintf(srcdir, sizeof srcdir, "%s", env);
-	} else {
-		const char *slash;
-
-		snprintf(srcdir, sizeof srcdir, "%s", __FILE__);
-		slash = strstr(srcdir, "/tests/test_deadline.c");
-		if (slash)
-			srcdir[slash - srcdir] = '\0';
-		else
-			snprintf(srcdir, sizeof srcdir, "..");
-	}
+	tap_find_srcdir(srcdir, sizeof srcdir, __FILE__, "/tests/test_deadline.c");
 }
 
 static int closed(const struct closures *c, int y, int m, int d)

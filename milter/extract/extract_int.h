@@ -9,6 +9,10 @@
  * stack and lives for one call.  The files and what each reads:
  *	extract.c  the driver (extract_referral): headers, which texts to
  *	           read, children, updates, kind, derived values, flags;
+ *	layout.c   where a label ends and its value begins, whatever the
+ *	           layout (colon, TAB, dotted leader, aligned spaces, pipe,
+ *	           numbered question, label alone above its value) and
+ *	           ASCII-art tables as TAB rows;
  *	records.c  text line by line: labelled lines, child blocks,
  *	           section headings, wrapped values, quoted/replied text;
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
@@ -44,6 +48,7 @@
 #define MAX_PARENTS    8
 #define MAX_SCAN_TEXT  (256 * 1024)  /* prose kept for reason/flag scans */
 #define MAX_PROSE_LINE 1000          /* bytes of one prose line kept */
+#define LAYOUT_MAX_PENDING 128       /* bytes of a label kept for the next line */
 
 struct reader {
 	const struct extract_options *o;
@@ -73,6 +78,10 @@ struct reader {
 	int oom;                     /* an allocation failed: text was lost */
 	char *fwd_from;              /* inline forward: the innermost forwarded
 	                                message's "From:" value (thread.c) */
+	char pending[LAYOUT_MAX_PENDING]; /* a label alone on its line: its
+	                                value is the next line (records.c) */
+	size_t pending_len;          /* 0: no label waits */
+	int pending_blanks;          /* blank lines since the label */
 };
 
 /* fields.c: text helpers. */
@@ -100,6 +109,20 @@ void fields_spill_flush(struct reader *rd);
 struct cme_child *fields_new_child_block(struct reader *rd);
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
+
+/* layout.c: where a label ends.  layout_split_label: the field a line's
+ * label names (F_NONE if none) and its value; *vlen 0 when the label
+ * stands alone (the value is on the next line).  layout_question_prefix:
+ * bytes of a "4. " / "Q4 " / "(d) " before a label, or 0.
+ * layout_is_rule / layout_is_pipe_row: lines of an ASCII-art table;
+ * layout_pipe_rows: such a block as TAB rows (malloc'd, NULL out of
+ * memory). */
+enum field layout_split_label(const char *s, size_t len, const char **value,
+                              size_t *vlen);
+size_t layout_question_prefix(const char *s, size_t len);
+int layout_is_rule(const char *s, size_t len);
+int layout_is_pipe_row(const char *s, size_t len);
+char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
 
 /* records.c */
 enum field records_split_label(const char *s, size_t len, const char **value,

@@ -26,8 +26,13 @@ void fields_trim(const char **s, size_t *len)
 	while (*len > 0 && (isspace((unsigned char)**s) || **s == '*' || **s == '-' ||
 	                    **s == ':'))
 		(*s)++, (*len)--;
+	/* a value cut from a drawn table or a form's answer line ends
+	 * without its rule: "SMITH ---", "Jayden |", "Oak Lane ____" */
 	while (*len > 0 && (isspace((unsigned char)(*s)[*len - 1]) ||
-	                    (*s)[*len - 1] == '*'))
+	                    (*s)[*len - 1] == '*' || (*s)[*len - 1] == '|' ||
+	                    (*s)[*len - 1] == '_' ||
+	                    ((*s)[*len - 1] == '-' && (*len == 1 ||
+	                     isspace((unsigned char)(*s)[*len - 2]) || (*s)[*len - 2] == '-'))))
 		(*len)--;
 }
 
@@ -237,12 +242,45 @@ size_t fields_name_part(const char *s, size_t len)
 /* Split a full name into forename(s) and surname.  "SMITH, Jayden" and
  * "Smith, Jayden" (surname first, comma) are recognised; otherwise the
  * last word is the surname. */
+/* "Alexander (Alex) JONES": a bracketed known-as name inside a full
+ * name is dropped, so the legal forename and the surname remain.  A
+ * bracket that ends the name ("Ali Khan (brother)") is left for
+ * fields_name_part to cut.  Returns the length written to out. */
+static size_t drop_known_as(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < outsz; i++) {
+		const char *close;
+		size_t k;
+
+		if (s[i] == '(' && (close = memchr(s + i, ')', len - i)) != NULL) {
+			k = (size_t)(close - s) + 1;
+			while (k < len && s[k] == ' ')
+				k++;
+			if (k < len && isalpha((unsigned char)s[k])) {
+				i = k - 1;      /* the name goes on after it */
+				continue;
+			}
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void fields_split_name(const char *s, size_t len, char **forename, char **surname)
 {
-	const char *comma = memchr(s, ',', len);
+	char plain[MAX_NAME * 2 + 1];
+	const char *comma;
 	size_t n;
 
 	fields_trim(&s, &len);
+	if (len < sizeof plain && memchr(s, '(', len)) {
+		len = drop_known_as(s, len, plain, sizeof plain);
+		s = plain;
+	}
+	comma = memchr(s, ',', len);
 	if (comma) {
 		const char *a = s, *b = comma + 1;
 		size_t al = (size_t)(comma - s), bl = len - al - 1;
@@ -448,6 +486,29 @@ static enum field in_section(const struct reader *rd, enum field f)
 	return f;
 }
 
+/* A school's (or organisation's) name without the address a form
+ * adds after it: "Northgate High School, 1 High St, Ipswich IP1 1AA"
+ * ends at the comma, because what follows has a house number or a
+ * postcode.  "St Mary's, Ipswich" (no number, no postcode) is kept. */
+static size_t org_name_len(const char *v, size_t vl)
+{
+	for (size_t i = 0; i < vl; i++) {
+		const char *rest;
+		size_t rl;
+		char pc[9];
+
+		if (v[i] != ',' && v[i] != '\n')
+			continue;
+		rest = v + i + 1;
+		rl = vl - i - 1;
+		fields_trim(&rest, &rl);
+		if ((rl > 0 && isdigit((unsigned char)rest[0])) ||
+		    fields_postcode_find(rest, rl, pc))
+			return i;
+	}
+	return vl;
+}
+
 /* The full name of a child, and the date of birth it may carry:
  * "Child: Ali Khan born 3rd Apr 2014". */
 static void assign_full_name(struct reader *rd, struct cme_child *c,
@@ -512,7 +573,7 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 		break;
 	case F_SCHOOL:
 		if (!vocab_is_negative_answer(v, vl))
-			fields_set_str(&c->school, v, vl, 120);
+			fields_set_str(&c->school, v, org_name_len(v, vl), 120);
 		break;
 	case F_LAST_ATTENDED:
 		fields_set_date(rd, &c->last_attended, v, vl);
@@ -586,7 +647,7 @@ static void assign_referrer(struct reader *rd, enum field f, const char *v, size
 		fields_set_str(&ref->role, v, vl, 120);
 		break;
 	case F_REFERRER_ORG:
-		fields_set_str(&ref->organisation, v, vl, 120);
+		fields_set_str(&ref->organisation, v, org_name_len(v, vl), 120);
 		break;
 	case F_REFERRER_EMAIL:
 		if (fields_email_find(v, vl, &s, &l))

@@ -63,30 +63,50 @@ static size_t child_heading(const char *s, size_t len)
 	return 0;
 }
 
-/* Split "Label: value" / "Label<TAB>value".  The label must be short
- * and known to vocab. */
+/* Split a labelled line, whatever its layout (layout.c).  The label
+ * must be short and known to vocab. */
 enum field records_split_label(const char *s, size_t len, const char **value, size_t *vlen)
 {
-	size_t limit = len < 64 ? len : 64;
-
-	for (size_t i = 0; i < limit; i++) {
-		if (s[i] == ':' || s[i] == '\t') {
-			enum field f;
-			const char *lab = s;
-			size_t ll = i;
-
-			fields_trim(&lab, &ll);
-			f = vocab_label(lab, ll);
-			if (f == F_NONE)
-				return F_NONE;
-			*value = s + i + 1;
-			*vlen = len - i - 1;
-			return f;
-		}
-	}
-	return F_NONE;
+	return layout_split_label(s, len, value, vlen);
 }
 
+/* A label alone on its line ("Date of birth", "4. Surname:") waits for
+ * the next line, its value.  Returns 1 if the line was taken as the
+ * value of a waiting label (and read as "label: value"). */
+static int pending_value(struct reader *rd, const char *s, size_t len, enum field f)
+{
+	char line[LAYOUT_MAX_PENDING + MAX_PROSE_LINE + 4];
+	size_t pl = rd->pending_len;
+
+	if (pl == 0)
+		return 0;
+	if (len >= 2 && s[0] == '(' && s[len - 1] == ')' && memchr(s + 1, ')', len - 1) == s + len - 1)
+		return 1;       /* "(include post code)": the label's hint */
+	rd->pending_len = 0;
+	/* the next line is another label, a heading or a new block: the
+	 * question was left unanswered */
+	if (f != F_NONE || vocab_section_heading(s, len) != F_NONE)
+		return 0;
+	if (len > MAX_PROSE_LINE)
+		len = MAX_PROSE_LINE;
+	memcpy(line, rd->pending, pl);
+	line[pl] = ':';
+	line[pl + 1] = ' ';
+	memcpy(line + pl + 2, s, len);
+	records_read_line(rd, line, pl + 2 + len);
+	return 1;
+}
+
+static void pending_label(struct reader *rd, const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ':' || s[len - 1] == ' '))
+		len--;
+	if (len == 0 || len >= LAYOUT_MAX_PENDING)
+		return;
+	memcpy(rd->pending, s, len);
+	rd->pending_len = len;
+	rd->pending_blanks = 0;
+}
 
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
@@ -97,6 +117,10 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	fields_trim(&s, &len);
 	if (len == 0) {
 		rd->last_field = F_NONE;
+		/* a PDF paste may leave one blank line between a label and
+		 * its value, never more */
+		if (rd->pending_len && rd->pending_blanks++ > 0)
+			rd->pending_len = 0;
 		/* A blank line closes a child block that has content. */
 		if (rd->cur && rd->cur_fields > 0)
 			rd->cur = NULL;
@@ -116,11 +140,31 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if ((h = child_heading(s, len)) > 0) {
+		rd->pending_len = 0;
 		if (fields_new_child_block(rd) && h < len)
 			fields_assign(rd, F_FULLNAME, s + h, len - h);
 		return;
 	}
 	f = records_split_label(s, len, &v, &vl);
+	if (pending_value(rd, s, len, f))
+		return;
+	if (f != F_NONE) {
+		const char *tv = v;
+		size_t tl = vl;
+
+		fields_trim(&tv, &tl);
+		if (tl == 0) {
+			/* a label alone (or a heading that is also a label) */
+			if ((sect = vocab_section_heading(s, len)) != F_NONE) {
+				rd->section = sect;
+				if (sect != F_FULLNAME)
+					rd->cur = NULL;
+			} else {
+				pending_label(rd, s, len);
+			}
+			return;
+		}
+	}
 	if (f == F_NONE && (sect = vocab_section_heading(s, len)) != F_NONE) {
 		rd->section = sect;
 		if (sect != F_FULLNAME)
@@ -177,6 +221,48 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 
 #define MAX_FORWARD_DEPTH 8   /* forwards of forwards read */
 
+/* A line of a table drawn with pipes: "| Surname | Forename |",
+ * "Surname | SMITH | Forename | Jayden", or its "+----+" rules. */
+static int pipe_line(const char *line, size_t ll)
+{
+	fields_trim(&line, &ll);
+	return ll > 0 && line[0] != '>' &&
+	       (layout_is_rule(line, ll) || memchr(line, '|', ll) != NULL);
+}
+
+/* An ASCII-art table starting at s[i]: two or more lines with pipes
+ * (rules between them), read as a table (tables.c).  Returns 1 with
+ * *next past the block, or 0 when s[i] does not start one. */
+static int pipe_table(struct reader *rd, const char *s, size_t i, size_t end,
+                      size_t *next)
+{
+	size_t j = i, rows = 0, lines = 0, tlen;
+	char *tab;
+
+	while (j < end) {
+		const char *nl = memchr(s + j, '\n', end - j);
+		size_t l2 = nl ? (size_t)(nl - (s + j)) : end - j;
+
+		/* a run of rules with no row is no table (and is not
+		 * rescanned line by line) */
+		if (!pipe_line(s + j, l2) || (rows == 0 && ++lines > 3))
+			break;
+		if (memchr(s + j, '|', l2) && !layout_is_rule(s + j, l2))
+			rows++;
+		j += l2 + (nl ? 1 : 0);
+	}
+	if (rows < 2)
+		return 0;
+	if ((tab = layout_pipe_rows(s + i, j - i, &tlen)) == NULL) {
+		rd->oom = 1;
+		return 0;
+	}
+	tables_read_table(rd, tab, tlen);
+	free(tab);
+	*next = j;
+	return 1;
+}
+
 /* Lines [i, end) of one segment: table blocks and lines.  A disclaimer
  * banner (thread.c) is skipped up to its blank line. */
 static void read_lines(struct reader *rd, const struct message_text *t,
@@ -201,7 +287,9 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			i = next;
 			continue;
 		}
-		if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
+		if (pipe_table(rd, s, i, end, &next))
+			i = next;
+		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */
 			size_t j = i;
 
@@ -215,10 +303,10 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			}
 			tables_read_table(rd, s + i, j - i);
 			i = j;
-			continue;
+		} else {
+			records_read_line(rd, line, ll);
+			i = next;
 		}
-		records_read_line(rd, line, ll);
-		i = next;
 	}
 }
 

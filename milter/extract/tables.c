@@ -3,7 +3,8 @@
  * html_text/docx_text render them) and CSV attachments.  A header row
  * naming child fields makes each further row one child; a label column
  * with a column per child makes each column one child; other rows are
- * read as "label: value" lines.  See extract_int.h.
+ * read as "label: value" lines, two per row in a label|value|label|
+ * value form.  See extract_int.h.
  *
  * Owns: struct row (a bounded view of one row's cells: MAX_CELLS).
  */
@@ -40,10 +41,26 @@ static void split_row(const char *s, size_t len, char sep, struct row *row)
 	}
 }
 
+/* "Surname | Smith | Forename | Jayden": label, value, label, value
+ * (a two-column form), not a header row. */
+static int is_pair_row(const struct row *row)
+{
+	if (row->n < 4 || row->n % 2 != 0)
+		return 0;
+	for (size_t k = 0; k + 1 < row->n; k += 2)
+		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE) ||
+		    (row->len[k + 1] && vocab_label(row->cell[k + 1], row->len[k + 1]) != F_NONE))
+			return 0;
+	return vocab_label(row->cell[0], row->len[0]) != F_NONE;
+}
+
 /* A header row names child fields in at least two of its cells. */
 static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
 {
 	int known = 0;
+
+	if (is_pair_row(row))
+		return 0;
 
 	for (size_t i = 0; i < row->n; i++) {
 		cols[i] = vocab_label(row->cell[i], row->len[i]);
@@ -97,6 +114,35 @@ static int read_label_columns(struct reader *rd, const struct row *rows, size_t 
 }
 
 
+/* Cells [from, to) of a row as one "label: value ..." line. */
+static void read_cells_as_line(struct reader *rd, const struct row *row,
+                               size_t from, size_t to)
+{
+	struct strbuf line;
+
+	strbuf_init(&line, 4096);
+	for (size_t k = from; k < to; k++) {
+		if (k > from)
+			fields_keep_str(rd, &line, k == from + 1 ? ":" : " ");
+		fields_keep(rd, &line, row->cell[k], row->len[k]);
+	}
+	records_read_line(rd, strbuf_str(&line), line.len);
+	strbuf_free(&line);
+}
+
+/* A row of a form table: "Surname | Smith" is one label line;
+ * "Surname | Smith | Forename | Jayden" (label, value, label, value:
+ * a two-column form) is two. */
+static void read_label_row(struct reader *rd, const struct row *row)
+{
+	if (!is_pair_row(row)) {
+		read_cells_as_line(rd, row, 0, row->n);
+		return;
+	}
+	for (size_t k = 0; k + 1 < row->n; k += 2)
+		read_cells_as_line(rd, row, k, k + 2);
+}
+
 /* Consecutive TAB-separated lines from an HTML table. */
 void tables_read_table(struct reader *rd, const char *s, size_t len)
 {
@@ -137,25 +183,15 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 
 		for (size_t j = 0; j < nrows; j++)
 			if (rows[j].n >= 3 && vocab_label(rows[j].cell[0], rows[j].len[0]) >= F_FORENAME &&
-			    vocab_label(rows[j].cell[0], rows[j].len[0]) <= F_REASON)
+			    vocab_label(rows[j].cell[0], rows[j].len[0]) <= F_REASON &&
+			    !is_pair_row(&rows[j]))
 				labelled_wide++;
 		if (labelled_wide >= 2 && read_label_columns(rd, rows, nrows)) {
 			free(rows);
 			return;
 		}
-		for (size_t j = 0; j < nrows; j++) {
-			struct strbuf line;
-
-			/* Two-cell rows are "label: value" lines. */
-			strbuf_init(&line, 4096);
-			for (size_t k = 0; k < rows[j].n; k++) {
-				if (k)
-					fields_keep_str(rd, &line, k == 1 ? ":" : " ");
-				fields_keep(rd, &line, rows[j].cell[k], rows[j].len[k]);
-			}
-			records_read_line(rd, strbuf_str(&line), line.len);
-			strbuf_free(&line);
-		}
+		for (size_t j = 0; j < nrows; j++)
+			read_label_row(rd, &rows[j]);
 	}
 	free(rows);
 }
@@ -167,15 +203,70 @@ static void keep_char(struct reader *rd, struct strbuf *sb, int c)
 	fields_keep(rd, sb, &ch, 1);
 }
 
+#define CSV_HEADER_ROWS 10   /* rows searched for the header row */
+
+/* The separator of a delimited export: the commonest of ',', ';' and
+ * TAB on its first line outside quotes (';' is what a European Excel
+ * writes, TAB a "Unicode text" save); ',' when none. */
+static char csv_separator(const char *s, size_t len)
+{
+	size_t comma = 0, semi = 0, tab = 0;
+	int quoted = 0;
+
+	for (size_t i = 0; i < len && i < 64 * 1024; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (s[i] == '\n' && comma + semi + tab > 0)
+			break;
+		else if (s[i] == ',')
+			comma++;
+		else if (s[i] == ';')
+			semi++;
+		else if (s[i] == '\t')
+			tab++;
+	}
+	if (tab > comma && tab >= semi)
+		return '\t';
+	if (semi > comma)
+		return ';';
+	return ',';
+}
+
+/* One finished CSV row: a header row (searched for in the first rows,
+ * below any title lines an export puts on top), or a child's record.
+ * Returns 0 to stop reading (no header in the first rows). */
+static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t rowno,
+                   int *have_header, enum field cols[MAX_CELLS])
+{
+	struct row row;
+
+	row.n = nf + 1;
+	for (size_t k = 0; k < row.n; k++) {
+		row.cell[k] = strbuf_str(&field[k]);
+		row.len[k] = field[k].len;
+		fields_trim(&row.cell[k], &row.len[k]);
+	}
+	if (*have_header)
+		read_record(rd, &row, cols);
+	else
+		*have_header = header_columns(&row, cols);
+	for (size_t k = 0; k <= nf; k++)
+		strbuf_reset(&field[k]);
+	return *have_header || rowno + 1 < CSV_HEADER_ROWS;
+}
+
 /* RFC 4180 CSV with the usual liberties (CRLF or LF, quoted fields with
- * doubled quotes, embedded newlines).  The first row is the header. */
+ * doubled quotes, embedded newlines; ',', ';' or TAB separated).  The
+ * header row is the first that names child fields. */
 void tables_read_csv(struct reader *rd, const char *s, size_t len)
 {
 	enum field cols[MAX_CELLS];
 	struct strbuf field[MAX_CELLS];
-	struct row row;
 	size_t nf = 0, i = 0, rowno = 0;
 	int have_header = 0, quoted = 0;
+	char sep = csv_separator(s, len);
 
 	for (size_t k = 0; k < MAX_CELLS; k++)
 		strbuf_init(&field[k], 4096);
@@ -199,28 +290,13 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len)
 		}
 		if (c == '"' && field[nf].len == 0) {
 			quoted = 1;
-		} else if (c == ',' || c == ';') {
+		} else if (c == sep) {
 			if (nf + 1 < MAX_CELLS)
 				nf++;
 		} else if (c == '\n' || c == -1) {
-			row.n = nf + 1;
-			for (size_t k = 0; k < row.n; k++) {
-				row.cell[k] = strbuf_str(&field[k]);
-				row.len[k] = field[k].len;
-				fields_trim(&row.cell[k], &row.len[k]);
-			}
-			if (rowno == 0)
-				have_header = header_columns(&row, cols);
-			else if (have_header)
-				read_record(rd, &row, cols);
-			rowno++;
-			for (size_t k = 0; k <= nf; k++)
-				strbuf_reset(&field[k]);
-			nf = 0;
-			if (!have_header && rowno == 1)
-				break;          /* not a referral table */
-			if (c == -1)
+			if (!csv_row(rd, field, nf, rowno++, &have_header, cols) || c == -1)
 				break;
+			nf = 0;
 		} else if (c != '\r') {
 			keep_char(rd, &field[nf], c);
 		}

@@ -211,6 +211,39 @@ oom:
 	return NULL;
 }
 
+/* A byte order mark, which outranks the label (a spreadsheet saved as
+ * "Unicode text" or "CSV UTF-8" is labelled however the mailer
+ * guessed); else UTF-16 told by its zero bytes (ASCII text in UTF-16
+ * has one in every pair). */
+const char *charset_sniff(const char *in, size_t len, size_t *skip)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	size_t n = len < 256 ? len : 256, even = 0, odd = 0;
+
+	*skip = 0;
+	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		*skip = 3;
+		return "UTF-8";
+	}
+	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+		*skip = 2;
+		return "UTF-16LE";
+	}
+	if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+		*skip = 2;
+		return "UTF-16BE";
+	}
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		even += u[i] == 0;
+		odd += u[i + 1] == 0;
+	}
+	if (n >= 8 && odd * 4 >= n && even == 0)
+		return "UTF-16LE";
+	if (n >= 8 && even * 4 >= n && odd == 0)
+		return "UTF-16BE";
+	return NULL;
+}
+
 char *charset_to_utf8(const char *charset, const char *in, size_t len,
                       size_t *outlen)
 {

@@ -3,7 +3,8 @@
  * the extractor reads.  See docx_text.h.
  *
  * Owns: the libzip archive and the libxml2 push parser for the duration
- * of one call, and the returned string.  libzip reads the ZIP container,
+ * of one call, and the returned string.  libzip reads the ZIP container
+ * (ooxml_zip.h),
  * libxml2 parses the XML; this file only finds the main part, feeds it
  * to the parser in chunks as it inflates, and says what each element
  * means.  Nothing holds the whole part or builds a tree, so memory is
@@ -49,6 +50,7 @@
 #include <libxml/xmlstring.h>
 
 #include "docx_text.h"
+#include "ooxml_zip.h"
 #include "strbuf.h"
 #include "table_text.h"
 
@@ -63,8 +65,6 @@
 #define DOCX_DEFAULT_OUT   ((size_t)4 * 1024 * 1024)
 /* A part name longer than this is not one Word wrote. */
 #define DOCX_MAX_NAME      256
-/* Bytes inflated and handed to the parser at a time. */
-#define DOCX_CHUNK         ((size_t)64 * 1024)
 /* Content controls (w:sdt) nested deeper than this are read as if they
  * showed no placeholder. */
 #define DOCX_MAX_SDT       64
@@ -76,85 +76,6 @@
 #define NS_MC       "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_W14      "http://schemas.microsoft.com/office/word/2010/wordml"
 #define NS_RELS     "http://schemas.openxmlformats.org/package/2006/relationships"
-
-/* ------------------------------------------------------------------ */
-/* ZIP                                                                  */
-
-/* Where inflated bytes go; nonzero stops the reading (not an error). */
-typedef int (*chunk_sink)(void *arg, const char *p, size_t n);
-
-/* Inflate entry `idx` into `sink`, at most `max` bytes.  Returns 0 when
- * the whole entry was read and is sound (its size as claimed, its CRC
- * right), 1 when it was cut at `max` or the sink stopped, -1 when it is
- * damaged, encrypted or unreadable.  *total counts the bytes read. */
-static int stream_entry(zip_t *za, zip_int64_t idx, size_t max,
-                        chunk_sink sink, void *arg, size_t *total)
-{
-	zip_stat_t st;
-	zip_file_t *zf;
-	char *chunk;
-	int rc = 0;
-
-	*total = 0;
-	zip_stat_init(&st);
-	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0 ||
-	    !(st.valid & ZIP_STAT_SIZE))
-		return -1;
-	/* A password-protected entry is unreadable; say so by failing
-	 * rather than handing libzip a guess. */
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
-	    st.encryption_method != ZIP_EM_NONE)
-		return -1;
-	chunk = malloc(DOCX_CHUNK);
-	if (chunk == NULL)
-		return -1;
-	zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
-	if (zf == NULL) {
-		free(chunk);
-		return -1;
-	}
-	for (;;) {
-		size_t want = DOCX_CHUNK;
-		zip_int64_t n;
-
-		/* at the bound, one byte more tells a part that ends
-		 * there (its CRC then checked) from one that goes on */
-		if (*total >= max)
-			want = 1;
-		else if (want > max - *total)
-			want = max - *total;
-		n = zip_fread(zf, chunk, want);
-		if (n > 0 && *total >= max) {
-			rc = 1;
-			break;
-		}
-		if (n < 0) {
-			rc = -1;        /* damaged data, a bad CRC */
-			break;
-		}
-		if (n == 0) {
-			/* The claimed size is only a claim: a stream that
-			 * inflates to more or less than it is damaged or a
-			 * bomb, and either way not read. */
-			if (*total != (size_t)st.size)
-				rc = -1;
-			break;
-		}
-		*total += (size_t)n;
-		if (*total > (size_t)st.size) {
-			rc = -1;
-			break;
-		}
-		if (sink(arg, chunk, (size_t)n) != 0) {
-			rc = 1;
-			break;
-		}
-	}
-	if (zip_fclose(zf) != 0 && rc == 0)
-		rc = -1;
-	free(chunk);
-	return rc;
-}
 
 static int is_w_uri(const xmlChar *uri)
 {
@@ -676,7 +597,7 @@ static int read_main_part(zip_t *za, zip_int64_t idx, struct table_text *tt,
 	rd.ctxt = new_push_parser(&sax, &rd);
 	if (rd.ctxt == NULL)
 		return -1;
-	rc = stream_entry(za, idx, dr->xml_limit, feed, &rd, &dr->xml_read);
+	rc = ooxml_zip_stream(za, idx, dr->xml_limit, feed, &rd, &dr->xml_read);
 	if (rc == 0 && !rd.full && !rd.refused)
 		(void)xmlParseChunk(rd.ctxt, NULL, 0, 1);   /* the end */
 	/* Readable: sound so far and, when read to its end, with a body;
@@ -690,11 +611,6 @@ static int read_main_part(zip_t *za, zip_int64_t idx, struct table_text *tt,
 
 /* ------------------------------------------------------------------ */
 /* The main part's name                                                 */
-
-static int to_strbuf(void *arg, const char *p, size_t n)
-{
-	return strbuf_append(arg, p, n) != 0;
-}
 
 /* _rels/.rels is a few hundred bytes: a tree is fine for it. */
 static xmlDoc *parse_rels(const char *buf, size_t len)
@@ -748,7 +664,7 @@ static void main_part_name(zip_t *za, char *name, size_t namesz)
 	if (idx < 0)
 		return;
 	strbuf_init(&rels, DOCX_MAX_RELS);
-	if (stream_entry(za, idx, DOCX_MAX_RELS, to_strbuf, &rels, &got) == 0)
+	if (ooxml_zip_stream(za, idx, DOCX_MAX_RELS, ooxml_to_strbuf, &rels, &got) == 0)
 		doc = parse_rels(strbuf_str(&rels), rels.len);
 	strbuf_free(&rels);
 	if (doc == NULL)
@@ -786,25 +702,6 @@ static void main_part_name(zip_t *za, char *name, size_t namesz)
 /* ------------------------------------------------------------------ */
 /* API                                                                  */
 
-static zip_t *open_zip(const void *data, size_t len)
-{
-	zip_error_t zerr;
-	zip_source_t *src;
-	zip_t *za;
-
-	zip_error_init(&zerr);
-	src = zip_source_buffer_create(data, len, 0, &zerr);
-	if (src == NULL) {
-		zip_error_fini(&zerr);
-		return NULL;
-	}
-	za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
-	zip_error_fini(&zerr);
-	if (za == NULL)
-		zip_source_free(src);   /* on failure the source is still ours */
-	return za;
-}
-
 char *docx_read_text(const void *data, size_t len, struct docx_read *dr,
                      size_t *outlen)
 {
@@ -825,7 +722,7 @@ char *docx_read_text(const void *data, size_t len, struct docx_read *dr,
 	/* The smallest ZIP (an empty central directory) is 22 bytes. */
 	if (data == NULL || len < 22)
 		return NULL;
-	za = open_zip(data, len);
+	za = ooxml_zip_open(data, len);
 	if (za == NULL)
 		return NULL;
 	nent = zip_get_num_entries(za, 0);

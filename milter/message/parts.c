@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "docx_text.h"
+#include "xlsx_text.h"
 #include "html_text.h"
 #include "message_int.h"
 #include "strbuf.h"
@@ -424,6 +425,51 @@ static void walk_docx(struct walk *w, struct mailmime *mime, int depth,
 	keep_part_text(w, TEXT_DOCX, depth, alt, filename, text, tlen);
 }
 
+static int is_xlsx(const struct mailmime_content *ct, const char *filename)
+{
+	return parts_is_type(ct, "application",
+	               "vnd.openxmlformats-officedocument.spreadsheetml.sheet") ||
+	       (filename != NULL && ends_with_ci(filename, ".xlsx"));
+}
+
+/* An Excel (.xlsx) export: its first sheet becomes CSV text
+ * (xlsx_text.h), read like a CSV attachment.  Takes `filename`. */
+static void walk_xlsx(struct walk *w, struct mailmime *mime, int depth,
+                      int alt, char *filename)
+{
+	char shown[96];
+	char *dec, *text;
+	size_t declen, tlen = 0;
+	struct xlsx_read xr;
+
+	shown_name(filename, shown, sizeof(shown));
+	memset(&xr, 0, sizeof xr);
+	xr.xml_limit = xml_room(w);
+	if (xr.xml_limit == 0 || (dec = decode_part(w, mime, &declen)) == NULL) {
+		if (xr.xml_limit == 0)
+			message_problem(w, "an attached spreadsheet%s was not read (the "
+			        "message's attachments held too much); open it by hand",
+			        shown);
+		free(filename);
+		return;
+	}
+	xr.text_limit = w->lim->max_text_bytes - w->text_bytes + 1;
+	text = xlsx_read_text(dec, declen, &xr, &tlen);
+	w->inflated += xr.xml_read;
+	mailmime_decoded_part_free(dec);
+	if (text == NULL) {
+		message_problem(w, "an attached spreadsheet%s could not be read (it "
+		        "is damaged, protected or not really an .xlsx file); open "
+		        "it by hand", shown);
+		free(filename);
+		return;
+	}
+	if (xr.cut)
+		message_problem(w, "an attached spreadsheet%s was too large to read "
+		        "in full; open it by hand", shown);
+	keep_part_text(w, TEXT_CSV, depth, alt, filename, text, tlen);
+}
+
 static void walk_single(struct walk *w, struct mailmime *mime, int depth,
                         size_t nest, int alt)
 {
@@ -447,7 +493,9 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 	} else if (parts_is_type(ct, "text", "csv") ||
 	           parts_is_type(ct, "text", "x-csv") ||
 	           parts_is_type(ct, "text", "comma-separated-values") ||
-	           (filename != NULL && ends_with_ci(filename, ".csv"))) {
+	           parts_is_type(ct, "text", "tab-separated-values") ||
+	           (filename != NULL && (ends_with_ci(filename, ".csv") ||
+	                                 ends_with_ci(filename, ".tsv")))) {
 		src = TEXT_CSV;
 	} else if (parts_is_type(ct, "message", "delivery-status") ||
 	           parts_is_type(ct, "message", "global-delivery-status") ||
@@ -461,6 +509,9 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 		src = TEXT_PLAIN;
 	} else if (is_docx(ct, filename)) {
 		walk_docx(w, mime, depth, alt, filename);
+		return;
+	} else if (is_xlsx(ct, filename)) {
+		walk_xlsx(w, mime, depth, alt, filename);
 		return;
 	} else {
 		/* images, PDFs, calendars...: nothing to read */
@@ -479,6 +530,17 @@ static void walk_single(struct walk *w, struct mailmime *mime, int depth,
 		declen = 4 * (w->lim->max_text_bytes - w->text_bytes) + 4;
 	charset = mailmime_content_param_get(
 		(struct mailmime_content *)(uintptr_t)ct, "charset");
+	if (src == TEXT_CSV) {
+		/* a spreadsheet export: its BOM says what it is */
+		size_t skip;
+		const char *sniffed = charset_sniff(dec, declen, &skip);
+
+		if (sniffed) {
+			charset = sniffed;
+			memmove(dec, dec + skip, declen - skip);
+			declen -= skip;
+		}
+	}
 	text = charset_convert(charset, dec, declen, &tlen, &known, &bad);
 	mailmime_decoded_part_free(dec);
 	if (text == NULL) {

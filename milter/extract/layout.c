@@ -1,0 +1,211 @@
+/*
+ * layout.c - the layer under records.c and tables.c: how a line of a
+ * form is laid out, before anything it says is interpreted.  See
+ * extract_int.h (layout_*).
+ *
+ * Owns: the rules that find where a label ends and its value begins,
+ * whatever the form's layout:
+ *	"Surname: SMITH"          a colon (or a TAB) after a known label;
+ *	"Surname ....... SMITH"   a dotted (or underscored) leader;
+ *	"Surname         SMITH"   two or more spaces after a known label;
+ *	"Surname | SMITH"         a pipe after a known label;
+ *	"4. Date of birth"        a numbered question ("4.", "4)", "Q4",
+ *	                          "(d)") before the label;
+ *	"Date of birth"           a known label alone on its line: its value
+ *	                          is on the next line (records.c joins them);
+ * and ASCII-art tables ("| Surname | Forename |" rows between
+ * "+-----+" rules) turned into the TAB rows html_text/docx_text write,
+ * so tables.c reads every table the same way.
+ *
+ * A label is only ever a label vocab knows (vocab_label): a layout rule
+ * never makes a label of unknown words, so prose with two spaces after
+ * a full stop stays prose.
+ *
+ * Return conventions: see each function; nothing here allocates except
+ * layout_pipe_rows (malloc'd, the caller frees; NULL out of memory).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract_int.h"
+
+#define MAX_LABEL 64     /* bytes before a separator that may be a label */
+
+/* "4. ", "4) ", "12.", "Q4 ", "Q4. ", "(d) ", "d) ": a question number
+ * before a label.  Returns the bytes to skip, or 0. */
+size_t layout_question_prefix(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (i < len && s[i] == '(')
+		i++;
+	if (i < len && (s[i] == 'Q' || s[i] == 'q') && i + 1 < len &&
+	    isdigit((unsigned char)s[i + 1]))
+		i++;
+	if (i < len && isdigit((unsigned char)s[i])) {
+		size_t d = i;
+
+		while (i < len && isdigit((unsigned char)s[i]) && i - d < 3)
+			i++;
+		if (i < len && s[i] == '.' && i + 1 < len && isdigit((unsigned char)s[i + 1]))
+			return 0;       /* "03.04.2014", "1.5": not a number */
+	} else if (i < len && isalpha((unsigned char)s[i]) && i + 1 < len &&
+	           s[i + 1] == ')') {
+		i++;                    /* "(d)", "d)" */
+	} else {
+		return 0;
+	}
+	if (i < len && (s[i] == '.' || s[i] == ')'))
+		i++;
+	else if (!(i < len && s[i] == ' ') && !(s[0] == 'Q' || s[0] == 'q'))
+		return 0;
+	if (i >= len || s[i] != ' ')
+		return 0;
+	while (i < len && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* A label as written, with the punctuation a form puts after it
+ * ("Surname:", "Date of birth?", "Name -") and a question number
+ * before it: its field, or F_NONE. */
+static enum field label_at(const char *s, size_t len)
+{
+	size_t q;
+
+	fields_trim(&s, &len);
+	while (len > 0 && (s[len - 1] == '?' || s[len - 1] == ':' || s[len - 1] == '.' ||
+	                   s[len - 1] == '-' || s[len - 1] == ' '))
+		len--;
+	q = layout_question_prefix(s, len);
+	s += q;
+	len -= q;
+	if (len == 0 || len > MAX_LABEL)
+		return F_NONE;
+	return vocab_label(s, len);
+}
+
+/* A leader between a label and its value: two or more '.', '_' or '…'
+ * (U+2026).  Returns its length with the spaces and colon around it,
+ * or 0. */
+static size_t leader_at(const char *s, size_t len)
+{
+	size_t i = 0, marks = 0;
+
+	for (;;) {
+		if (i < len && (s[i] == '.' || s[i] == '_')) {
+			i++;
+			marks++;
+		} else if (i + 2 < len && (unsigned char)s[i] == 0xE2 &&
+		           (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xA6) {
+			i += 3;
+			marks += 2;
+		} else if (i < len && (s[i] == ' ' || s[i] == ':') && marks > 0) {
+			i++;
+		} else {
+			break;
+		}
+	}
+	return marks >= 2 ? i : 0;
+}
+
+enum field layout_split_label(const char *s, size_t len, const char **value, size_t *vlen)
+{
+	size_t limit = len < MAX_LABEL ? len : MAX_LABEL;
+	enum field f;
+
+	for (size_t i = 0; i < limit; i++) {
+		size_t skip = 0;
+
+		if (s[i] == ':' || s[i] == '\t') {
+			/* the first colon decides, as it always has: "Note: the
+			 * surname is..." is not a label line */
+			f = label_at(s, i);
+			if (f == F_NONE)
+				return F_NONE;
+			*value = s + i + 1;
+			*vlen = len - i - 1;
+			return f;
+		}
+		if (i > 0 && (skip = leader_at(s + i, len - i)) > 0) {
+			/* "Surname ...... SMITH"; "D.O.B." is no leader (one dot) */
+		} else if (i > 0 && s[i] == ' ' && i + 1 < len && s[i + 1] == ' ') {
+			skip = 2;
+		} else if (i > 0 && s[i] == '|') {
+			skip = 1;
+		} else {
+			continue;
+		}
+		f = label_at(s, i);
+		if (f == F_NONE)
+			continue;
+		while (i + skip < len && (s[i + skip] == ' ' || s[i + skip] == '|'))
+			skip++;
+		*value = s + i + skip;
+		*vlen = len - i - skip;
+		return f;
+	}
+	/* A label alone: its value is on the next line. */
+	if ((f = label_at(s, len)) != F_NONE) {
+		*value = s + len;
+		*vlen = 0;
+		return f;
+	}
+	return F_NONE;
+}
+
+/* A rule line of an ASCII-art table: "+----+----+", "|----|", "-----",
+ * "=====": only rule characters, at least three dashes or equals. */
+int layout_is_rule(const char *s, size_t len)
+{
+	size_t dashes = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '-' || s[i] == '=')
+			dashes++;
+		else if (s[i] != '+' && s[i] != '|' && s[i] != ' ' && s[i] != ':')
+			return 0;
+	}
+	return dashes >= 3;
+}
+
+/* A row of an ASCII-art table: begins with '|' and has another. */
+int layout_is_pipe_row(const char *s, size_t len)
+{
+	fields_trim(&s, &len);
+	return len >= 3 && s[0] == '|' && memchr(s + 1, '|', len - 1) != NULL;
+}
+
+/* Rows "| a | b |" as TAB rows "a\tb\n"; rule lines dropped.  `s` is
+ * the block of pipe rows and rules.  Returns malloc'd text (length in
+ * *outlen), or NULL when out of memory. */
+char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
+{
+	char *o = malloc(len + 1);
+	size_t n = 0, i = 0;
+
+	if (o == NULL)
+		return NULL;
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
+		const char *line = s + i;
+
+		i += ll + (nl ? 1 : 0);
+		fields_trim(&line, &ll);
+		if (layout_is_rule(line, ll) || ll == 0)
+			continue;
+		/* drop the outer pipes, inner ones become TABs */
+		if (line[0] == '|')
+			line++, ll--;
+		if (ll > 0 && line[ll - 1] == '|')
+			ll--;
+		for (size_t k = 0; k < ll; k++)
+			o[n++] = line[k] == '|' ? '\t' : (line[k] == '\t' ? ' ' : line[k]);
+		o[n++] = '\n';
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}
