@@ -190,6 +190,11 @@ int case_store_set_deadline(struct case_store *cs, long long case_id,
 int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now);
+/* A met deadline was met by something that happened at `done_at` (a
+ * visit's own date, SPEC 5.5): recorded as the earliest such time.  No
+ * met row of that kind: no change.  0 or -1. */
+int case_store_deadline_done(struct case_store *cs, long long case_id,
+                             const char *kind, time_t done_at);
 /* Pending deadlines that belong in `officer`'s feed (the live events;
  * a met or cancelled deadline leaves the feed).  Calls fn for each row. */
 int case_store_each_deadline(struct case_store *cs, const char *officer,

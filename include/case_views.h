@@ -2,10 +2,10 @@
  * NAME
  *	case_views.h - stage 3, read side: what the officer tools show of
  *	the store (case lists and case records as JSON, one case as a
- *	struct, the monthly performance indicators).
+ *	struct; the monthly indicators are case_report.h's).
  *
  * PURPOSE
- *	cmectl's `cases`, `show`, `report` and `archive-form` read here;
+ *	cmectl's `cases`, `show`, `search` and `archive-form` read here;
  *	nothing here writes.  The writes, the schema and the statement
  *	cache are case_store.c's; this module prepares its statements
  *	through the same cache (case_store_sql.h).
@@ -84,17 +84,5 @@ struct case_view {
  * error (nothing to free). */
 int  case_views_read_case(struct case_store *cs, const char *ref, struct case_view *out);
 void case_views_free(struct case_view *v);
-
-/* Monthly performance indicators (SPEC 5.5) for [from, to); deadlines
- * count only when due before the earlier of `to` and `now`.  0 or -1. */
-struct case_report {
-	long long opened, closed, closed_in_borough, closed_left_area;
-	long long open_at_end, long_term;
-	long long deadlines_due, deadlines_met, deadlines_missed;
-	struct { char outcome[32]; long long count; } outcomes[16];
-	size_t n_outcomes;
-};
-int case_views_report(struct case_store *cs, time_t from, time_t to, time_t now,
-                      struct case_report *out);
 
 #endif

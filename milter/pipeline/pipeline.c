@@ -56,6 +56,7 @@
 #include "sender.h"
 #include "strbuf.h"
 #include "trust.h"
+#include "ukdate.h"
 #include "vocab.h"
 
 struct pipeline {
@@ -223,17 +224,47 @@ static char *message_key(const struct cme_referral *r, const char *digest)
  * triage waited for (README, "Decisions where the spec is silent"). */
 static const enum case_status visit_moves[] = { CASE_OPEN, CASE_TRIAGE };
 
+/* When a visit dated `date` (YYYY-MM-DD, or NULL: undated) happened:
+ * the start of that day in the policy's zone - a deadline due on the
+ * day of the visit is met by it - and never after `now`. */
+static time_t visit_happened(const struct policy *pol, const char *date, time_t now)
+{
+	struct ymd d, local;
+	long long midnight_utc;
+
+	if (date == NULL || ymd_parse_iso(date, &d) != 0 ||
+	    ukdate_utc_seconds(&d, 0, 0, 0, 0, &midnight_utc) != 0)
+		return now;
+	/* the first quarter hour within 14 hours of UTC midnight that is
+	 * already that date locally */
+	for (time_t t = (time_t)midnight_utc - 14 * 3600; t <= (time_t)midnight_utc + 14 * 3600;
+	     t += 900) {
+		deadline_local_date(pol, t, &local);
+		if (ymd_cmp(&local, &d) == 0)
+			return t < now ? t : now;
+	}
+	return now;
+}
+
+/* The status moves before the event is written: the event's time is
+ * when the case's history (case_history, schema 11) sees the new
+ * status.  The home-visit deadline is met as of the visit's own date
+ * (SPEC 5.5), not the time it was recorded. */
 static int record_visit(struct case_store *cs, struct dl_changes *ch,
                         const struct policy *pol, const struct case_info *ci,
-                        const char *source, const char *detail, time_t now)
+                        const char *source, const char *detail, const char *date,
+                        time_t now)
 {
-	if (case_store_add_event(cs, ci->id, now, "visit", source, detail) != 0 ||
-	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0)
-		return -1;
 	for (size_t i = 0; i < sizeof visit_moves / sizeof visit_moves[0]; i++)
-		if (ci->cstatus == visit_moves[i])
-			return case_store_set_status(cs, ci->id, case_status_name(CASE_VISITED), NULL,
-			                             now);
+		if (ci->cstatus == visit_moves[i] &&
+		    case_store_set_status(cs, ci->id, case_status_name(CASE_VISITED), NULL,
+		                          now) != 0)
+			return -1;
+	if (case_store_add_event(cs, ci->id, now, "visit", source, detail) != 0 ||
+	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0 ||
+	    case_store_deadline_done(cs, ci->id, deadline_kind_name(DL_KIND_HOME_VISIT),
+	                             visit_happened(pol, date, now)) != 0)
+		return -1;
 	return 0;
 }
 
@@ -459,7 +490,7 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		         r->visit_found == 1 ? "child seen" :
 		         r->visit_found == 0 ? "child not found" : "outcome not stated");
 		if (record_visit(t->cs, &t->changes, t->p->policy, ci, t->source, detail,
-		                 t->now) != 0)
+		                 r->visit_date, t->now) != 0)
 			return -1;
 		t->updated++;
 	}
@@ -819,7 +850,7 @@ static int do_visit(struct case_store *cs, const struct case_info *ci, struct of
 	snprintf(detail, sizeof detail, "home visit %s: %s%s%s", a->date,
 	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
 	         a->note ? a->note : "");
-	return record_visit(cs, a->changes, a->p->policy, ci, "cmectl", detail, a->now);
+	return record_visit(cs, a->changes, a->p->policy, ci, "cmectl", detail, a->date, a->now);
 }
 
 static int do_close(struct case_store *cs, const struct case_info *ci, struct officer_action *a)

@@ -22,6 +22,7 @@
 #ifndef CME_CMECTL_H
 #define CME_CMECTL_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "conf.h"
@@ -69,6 +70,12 @@ int parse_user_date(const char *s, struct ymd *out);
 int date_in_future(const struct ymd *d, time_t now);
 /* The policy `name` (the configured one when NULL), or NULL (printed). */
 struct policy *load_policy(struct ctl *ctl, const char *name);
+
+/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or
+ * LF; a cell starting with = + - @ (or TAB/CR) gets a leading apostrophe
+ * so that a spreadsheet shows untrusted text rather than running it.
+ * `first`: no comma before it. */
+void csv_cell(FILE *f, const char *text, int first);
 
 /* cmectl_sheet.c: the human forms of `cases --json` and `show --json`,
  * times in the policy's zone, days overdue at now. */

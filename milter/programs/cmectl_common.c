@@ -327,3 +327,23 @@ void close_read_store(struct case_store *cs)
 	case_store_rollback(cs);
 	case_store_close(cs);
 }
+
+void csv_cell(FILE *f, const char *text, int first)
+{
+	const char *t = text ? text : "";
+	int quote = strpbrk(t, ",\"\r\n") != NULL;
+
+	if (!first)
+		fputc(',', f);
+	if (quote)
+		fputc('"', f);
+	if (strchr("=+-@\t\r", *t) != NULL && *t != '\0')
+		fputc('\'', f);
+	for (; *t; t++) {
+		if (*t == '"')
+			fputc('"', f);
+		fputc(*t, f);
+	}
+	if (quote)
+		fputc('"', f);
+}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "case_backup.h"
+#include "case_report.h"
 #include "case_store.h"
 #include "case_types.h"
 #include "case_views.h"
@@ -40,14 +41,102 @@
 
 #include "cmectl.h"
 
+/* The month of "YYYY-MM" as [*from, *to) in UTC.  0 or -1. */
+static int month_bounds(const char *month, time_t *from, time_t *to)
+{
+	struct tm tm;
+	int y, m;
+
+	if (month == NULL || strlen(month) != 7 || sscanf(month, "%4d-%2d", &y, &m) != 2 ||
+	    y < 1970 || m < 1 || m > 12)
+		return -1;
+	/* The month in UTC: a case opened at 00:30 BST on the 1st counts in
+	 * the previous month.  Good enough for monthly counts; said in
+	 * cmectl(8). */
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = 1;
+	*from = timegm(&tm);
+	tm.tm_mon += 1;
+	*to = timegm(&tm);
+	return 0;
+}
+
+static void print_totals(const char *month, const struct case_report *r, int csv)
+{
+	if (csv) {
+		printf("month,opened,closed,closed_in_borough,closed_left_area,open_at_month_end,"
+		       "long_term,deadlines_due,deadlines_met,deadlines_missed\n");
+		printf("%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", month, r->opened, r->closed,
+		       r->closed_in_borough, r->closed_left_area, r->open_at_end, r->long_term,
+		       r->deadlines_due, r->deadlines_met, r->deadlines_missed);
+		for (size_t i = 0; i < r->n_outcomes; i++)
+			printf("%s,closed:%s,%lld\n", month, r->outcomes[i].outcome, r->outcomes[i].count);
+		return;
+	}
+	printf("CME performance indicators, %s\n\n", month);
+	printf("  cases opened                  %6lld\n", r->opened);
+	printf("  cases closed                  %6lld\n", r->closed);
+	for (size_t i = 0; i < r->n_outcomes; i++)
+		printf("    %-27s %6lld\n", r->outcomes[i].outcome, r->outcomes[i].count);
+	printf("    of which in borough         %6lld\n", r->closed_in_borough);
+	printf("    of which left the area      %6lld\n", r->closed_left_area);
+	printf("  open at month end             %6lld\n", r->open_at_end);
+	printf("  long-term (open 6+ months)    %6lld\n", r->long_term);
+	printf("  deadlines due in the month    %6lld\n", r->deadlines_due);
+	printf("    met on time                 %6lld\n", r->deadlines_met);
+	printf("    missed                      %6lld\n", r->deadlines_missed);
+}
+
+/* A time as a UTC date (with_time: date and time) cell, "" for 0. */
+static void time_cell(time_t t, int with_time)
+{
+	char buf[32] = "";
+	struct tm tm;
+
+	if (t != 0) {
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof buf, with_time ? "%Y-%m-%dT%H:%MZ" : "%Y-%m-%d", &tm);
+	}
+	csv_cell(stdout, buf, 0);
+}
+
+static int print_case_row(const struct case_report_row *r, void *arg)
+{
+	(void)arg;
+	csv_cell(stdout, r->ref, 1);
+	time_cell(r->opened_at, 0);
+	csv_cell(stdout, r->status, 0);
+	csv_cell(stdout, r->officer, 0);
+	csv_cell(stdout, r->school, 0);
+	csv_cell(stdout, r->reason, 0);
+	for (int k = 0; k < DL_KIND_COUNT; k++) {
+		time_cell(r->deadline[k].due, 1);
+		csv_cell(stdout, case_report_fate_name(r->deadline[k].fate), 0);
+	}
+	csv_cell(stdout, r->outcome, 0);
+	time_cell(r->closed_at, 0);
+	putchar('\n');
+	return 0;
+}
+
+static void print_cases_header(void)
+{
+	printf("ref,opened,status_at_month_end,officer,school,reason");
+	for (int k = 0; k < DL_KIND_COUNT; k++)
+		printf(",%s_due,%s", deadline_kind_name((enum deadline_kind)k),
+		       deadline_kind_name((enum deadline_kind)k));
+	printf(",outcome,closed\n");
+}
+
 int cmd_report(struct ctl *ctl, int argc, char **argv)
 {
 	const char *month = NULL;
-	int csv = 0, rc, y, m;
+	int csv = 0, cases = 0, rc;
 	time_t now = time(NULL);
 	struct case_store *cs;
 	struct case_report r;
-	struct tm tm;
 	time_t from, to;
 
 	for (int i = 1; i < argc; i++) {
@@ -61,53 +150,31 @@ int cmd_report(struct ctl *ctl, int argc, char **argv)
 			month = argv[++i];
 		else if (strcmp(argv[i], "--csv") == 0)
 			csv = 1;
+		else if (strcmp(argv[i], "--cases") == 0)
+			cases = 1;
 		else
 			return fail(EXIT_USER, "unknown argument %s", argv[i]);
 	}
-	if (month == NULL || sscanf(month, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 ||
-	    strlen(month) != 7)
+	if (month_bounds(month, &from, &to) != 0)
 		return fail(EXIT_USER, "%s", "report needs --month YYYY-MM");
+	if (cases && !csv)
+		return fail(EXIT_USER, "%s", "--cases is a spreadsheet: use it with --csv");
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
-	/* The month in UTC: a case opened at 00:30 BST on the 1st counts in
-	 * the previous month.  Good enough for monthly counts; said in
-	 * cmectl(8). */
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = 1;
-	from = timegm(&tm);
-	tm.tm_mon += 1;
-	to = timegm(&tm);
 	/* long-term as of the month's end (or now): a read, never written */
 	if ((cs = open_read_store(ctl, to - 1 < now ? to - 1 : now)) == NULL)
 		return EXIT_INTERNAL;
-	rc = case_views_report(cs, from, to, now, &r);
+	if (cases) {
+		print_cases_header();
+		rc = case_report_each_case(cs, from, to, now, print_case_row, NULL);
+	} else {
+		rc = case_report_month(cs, from, to, now, &r);
+	}
 	close_read_store(cs);
 	if (rc != 0)
 		return fail(EXIT_INTERNAL, "%s", "the report could not be computed");
-	if (csv) {
-		printf("month,opened,closed,closed_in_borough,closed_left_area,open_at_month_end,"
-		       "long_term,deadlines_due,deadlines_met,deadlines_missed\n");
-		printf("%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", month, r.opened, r.closed,
-		       r.closed_in_borough, r.closed_left_area, r.open_at_end, r.long_term,
-		       r.deadlines_due, r.deadlines_met, r.deadlines_missed);
-		for (size_t i = 0; i < r.n_outcomes; i++)
-			printf("%s,closed:%s,%lld\n", month, r.outcomes[i].outcome, r.outcomes[i].count);
-		return 0;
-	}
-	printf("CME performance indicators, %s\n\n", month);
-	printf("  cases opened                  %6lld\n", r.opened);
-	printf("  cases closed                  %6lld\n", r.closed);
-	for (size_t i = 0; i < r.n_outcomes; i++)
-		printf("    %-27s %6lld\n", r.outcomes[i].outcome, r.outcomes[i].count);
-	printf("    of which in borough         %6lld\n", r.closed_in_borough);
-	printf("    of which left the area      %6lld\n", r.closed_left_area);
-	printf("  open at month end             %6lld\n", r.open_at_end);
-	printf("  long-term (open 6+ months)    %6lld\n", r.long_term);
-	printf("  deadlines due in the month    %6lld\n", r.deadlines_due);
-	printf("    met on time                 %6lld\n", r.deadlines_met);
-	printf("    missed                      %6lld\n", r.deadlines_missed);
+	if (!cases)
+		print_totals(month, &r, csv);
 	return 0;
 }
 

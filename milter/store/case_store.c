@@ -213,6 +213,57 @@ static const char *const migrations[] = {
 	"  why TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (case_id, other_id));"
 	"CREATE INDEX possible_duplicates_other ON possible_duplicates(other_id);",
+
+	/* 11: reports that hold (case_report.c, SPEC 5.5).  A month's
+	 * figures are computed from history, never from the rows as they
+	 * are now: a reopen rewrites a case's status and its deadlines.
+	 * case_history: the case's status and outcome after each timeline
+	 * event that changed them (every state change writes an event,
+	 * SPEC 5.4), at the event's time, never earlier than the last.
+	 * deadline_history: every deadline row as it was set or changed (at
+	 * its updated_at).  deadlines.done_at: when the thing that met the
+	 * deadline happened (a visit's own date), not when it was recorded.
+	 * Both histories are filled by triggers, so that every writer of
+	 * cases and deadlines feeds them; rows from before are backfilled. */
+	"ALTER TABLE deadlines ADD COLUMN done_at INTEGER;"
+	"CREATE TABLE case_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL, status TEXT NOT NULL, outcome TEXT);"
+	"CREATE INDEX case_history_case ON case_history(case_id, at);"
+	"CREATE TABLE deadline_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL, due INTEGER NOT NULL, status TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, done_at INTEGER);"
+	"CREATE INDEX deadline_history_case ON deadline_history(case_id, kind, due);"
+	"CREATE INDEX deadline_history_due ON deadline_history(due);"
+	"INSERT INTO case_history (case_id, at, status, outcome)"
+	" SELECT id, opened_at, CASE WHEN status = 'closed' THEN 'open' ELSE status END, NULL"
+	" FROM cases ORDER BY id;"
+	"INSERT INTO case_history (case_id, at, status, outcome)"
+	" SELECT id, closed_at, status, outcome FROM cases"
+	" WHERE status = 'closed' AND closed_at IS NOT NULL ORDER BY id;"
+	"INSERT INTO deadline_history (case_id, kind, due, status, at, done_at)"
+	" SELECT case_id, kind, due, status, updated_at, NULL FROM deadlines;"
+	"CREATE TRIGGER case_history_on_event AFTER INSERT ON events BEGIN"
+	"  INSERT INTO case_history (case_id, at, status, outcome)"
+	"  SELECT c.id, max(new.at, coalesce((SELECT max(at) FROM case_history"
+	"    WHERE case_id = c.id), new.at)), c.status, c.outcome"
+	"  FROM cases c WHERE c.id = new.case_id AND NOT EXISTS (SELECT 1 FROM"
+	"    (SELECT status, outcome FROM case_history WHERE case_id = c.id"
+	"     ORDER BY id DESC LIMIT 1) h WHERE h.status = c.status AND h.outcome IS c.outcome);"
+	"END;"
+	"CREATE TRIGGER deadline_history_on_insert AFTER INSERT ON deadlines BEGIN"
+	"  INSERT INTO deadline_history (case_id, kind, due, status, at, done_at)"
+	"  VALUES (new.case_id, new.kind, new.due, new.status, new.updated_at, new.done_at);"
+	"END;"
+	"CREATE TRIGGER deadline_history_on_update AFTER UPDATE ON deadlines"
+	"  WHEN old.due IS NOT new.due OR old.status IS NOT new.status"
+	"    OR old.done_at IS NOT new.done_at BEGIN"
+	"  INSERT INTO deadline_history (case_id, kind, due, status, at, done_at)"
+	"  VALUES (new.case_id, new.kind, new.due, new.status, new.updated_at, new.done_at);"
+	"END;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -985,6 +1036,23 @@ int case_store_change_deadline_status(struct case_store *cs, long long case_id,
 	if (run(cs, st, "changing a deadline") != 0)
 		return -1;
 	return sqlite3_changes(cs->db);
+}
+
+int case_store_deadline_done(struct case_store *cs, long long case_id,
+                             const char *kind, time_t done_at)
+{
+	/* Rows met before schema 11 have no done_at: their recording time
+	 * stands for it, as the report reads them. */
+	sqlite3_stmt *st = prepare(cs,
+		"UPDATE deadlines SET done_at = min(coalesce(done_at, updated_at), ?3)"
+		" WHERE case_id = ?1 AND kind = ?2 AND status = 'met'");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)done_at);
+	return run(cs, st, "recording when a deadline was met");
 }
 
 /* Initials only ("J.S."): what ReminderDetail minimal lets out.  Only a
