@@ -270,7 +270,7 @@ check "case $REF1 has a home-visit deadline" test $? -eq 0
 
 # ============================================= e: duty officer's feed ====
 FEED=$T/state/reminders/duty.officer@la.test.ics
-for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit@" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit-1@" 2>/dev/null && break; sleep 0.2; done
 check "duty officer's feed exists" test -s "$FEED" || ls -la "$T/state/reminders" 2>&1 | diag
 if [ -x "$ICAL_CHECK" ]; then
 	"$ICAL_CHECK" "$FEED" >"$T/ical-check.out" 2>&1
@@ -284,8 +284,8 @@ if [ -f "$VOBJECT_CHECK" ]; then
 else
 	ok 1 "feed passes vobject-check.py: $VOBJECT_CHECK missing"
 fi
-ics_has_uid "$FEED" "$REF1-home-visit@" 2>/dev/null
-check "feed has UID $REF1-home-visit@..." test $? -eq 0 ||
+ics_has_uid "$FEED" "$REF1-home-visit-1@" 2>/dev/null
+check "feed has UID $REF1-home-visit-1@..." test $? -eq 0 ||
 	grep -a '^UID' "$FEED" 2>/dev/null | head -n 5 | diag
 
 # ============================================ i: iMIP to the officer ====
@@ -330,27 +330,27 @@ for f in $(awk '{print $5}' "$T/imip1.txt"); do
 done
 check "every iMIP calendar passes libical and vobject" test $st -eq 0
 pf_wait_delivery "$T/mail/manager" 1 30 2>&1 | diag
-imip_summary "$T/mail/manager" | grep -q "^REQUEST $REF1-escalation@"
+imip_summary "$T/mail/manager" | grep -q "^REQUEST $REF1-escalation-1@"
 check "the escalation invitation also went to EscalationContact" test $? -eq 0
 # An authenticated home-visit outcome threaded to the referral: the home
 # visit deadline is met, so its event is cancelled with a higher SEQUENCE.
 send_relay "$FIX/visit.eml" cme@la.test t.reilly@la.test
 pf_wait_delivery "$DUTY_MD" 4 30 2>&1 | diag
 imip_summary "$DUTY_MD" >"$T/imip2.txt"
-grep -q "^CANCEL $REF1-home-visit@[^ ]* 1 " "$T/imip2.txt"
+grep -q "^CANCEL $REF1-home-visit-1@[^ ]* 1 " "$T/imip2.txt"
 check "home-visit email: CANCEL for the home-visit event with SEQUENCE 1" test $? -eq 0 ||
 	diag <"$T/imip2.txt"
 # The milter rewrites a feed at most every 2 s (FEED_MIN_INTERVAL_S).
-for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit@" || break; sleep 0.2; done
-! ics_has_uid "$FEED" "$REF1-home-visit@" && ics_has_uid "$FEED" "$REF1-escalation@"
+for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit-1@" || break; sleep 0.2; done
+! ics_has_uid "$FEED" "$REF1-home-visit-1@" && ics_has_uid "$FEED" "$REF1-escalation-1@"
 check "the feed drops the met home visit and keeps the escalation" test $? -eq 0
 # The school's authenticated "located" reply closes the case: the
 # remaining events are cancelled, and the feed holds none of them.
 send_relay "$FIX/located.eml" cme@la.test attendance@oakfield.sch.test
 pf_wait_delivery "$DUTY_MD" 6 30 2>&1 | diag
 imip_summary "$DUTY_MD" >"$T/imip3.txt"
-grep -q "^CANCEL $REF1-escalation@[^ ]* 1 " "$T/imip3.txt" &&
-	grep -q "^CANCEL $REF1-long-term-review@[^ ]* 1 " "$T/imip3.txt"
+grep -q "^CANCEL $REF1-escalation-1@[^ ]* 1 " "$T/imip3.txt" &&
+	grep -q "^CANCEL $REF1-long-term-review-1@[^ ]* 1 " "$T/imip3.txt"
 check "case closed by email: CANCEL for the escalation and the review, SEQUENCE 1" test $? -eq 0 ||
 	diag <"$T/imip3.txt"
 for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-" || break; sleep 0.2; done
