@@ -82,14 +82,30 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
 
 /* The words of a reminder.  ReminderDetail minimal (the default): case
  * reference and initials only; the name, DOB and address stay in the
- * database.  `full_name`: ReminderDetail full.  `host` is the right-hand
- * side of the event UID. */
-/* subject: for the iMIP mail's Subject, which never carries the name
- * (mail subjects travel in notifications and logs): initials only. */
+ * database.  `full_name`: ReminderDetail full.  `domain` is the
+ * right-hand side of the event UID (CalendarDomain, never the host).
+ * subject: for the iMIP mail's Subject, which never carries the name
+ * (mail subjects travel in notifications and logs): initials only.
+ * start: the event's DTSTART (an instant, no duration); alarm: when its
+ * one VALARM fires, or 0 for none. */
 struct reminder_text {
 	char uid[256], summary[256], description[512], subject[256];
+	time_t start, alarm;
 };
-void case_deadlines_describe(const struct policy *pol, int full_name, const char *host,
+/* The deadline's own event: UID REF-KIND-GENERATION@domain (or the
+ * UID it was first sent with, before schema 9), at the due time, with
+ * the alarm of its last alert. */
+void case_deadlines_describe(const struct policy *pol, int full_name, const char *domain,
                              const struct deadline_row *row, struct reminder_text *out);
+
+/* Every event of a deadline: its own (out[0], as above) and one event
+ * per earlier alert, UID REF-KIND-GENERATION-alert-N@domain, at the
+ * alert's time with an alarm at its start.  Outlook keeps one VALARM per
+ * event, so each alert is an event of its own (SPEC 7).  An event sent
+ * before schema 9 keeps its one event.  Returns how many (>= 1). */
+#define DL_EVENTS_MAX 8
+size_t case_deadlines_describe_all(const struct policy *pol, int full_name,
+                                   const char *domain, const struct deadline_row *row,
+                                   struct reminder_text out[DL_EVENTS_MAX]);
 
 #endif

@@ -43,7 +43,8 @@ int case_store_note_reuse(struct case_store *cs, const struct strlist *earlier_r
 int case_store_set_previous_case(struct case_store *cs, long long case_id,
                                  long long previous_id);
 
-/* A closed case opens again: status open, no outcome, no closed_at.
+/* A closed case opens again: status open, no outcome, no closed_at,
+ * and a new generation (case_store_next_generation: new event UIDs).
  * The old outcome goes to *old_outcome (may be "" if none). */
 int case_store_reopen(struct case_store *cs, long long case_id,
                       char *old_outcome, size_t outlen);

@@ -179,11 +179,25 @@ struct deadline_row {
 	char initials[16];
 	char name[168];           /* "Forename Surname": ReminderDetail full only */
 	time_t updated_at;
+	int generation;           /* the case's: rises on every reopen */
+	time_t set_at;            /* when set pending; -1 on rows from before
+	                             schema 9 */
+	char flags[32];           /* "calendar-incomplete" or "" */
+	char legacy_uid[256];     /* UID of an event sent before schema 9, or "" */
 };
 /* Insert or change; SEQUENCE rises when anything changes. */
 int case_store_set_deadline(struct case_store *cs, long long case_id,
                             const char *kind, time_t due, const char *status,
                             time_t now);
+/* Set a deadline's flags ("calendar-incomplete" or ""). */
+int case_store_set_deadline_flags(struct case_store *cs, long long case_id, const char *kind,
+                                  const char *flags);
+/* A reopened case's next generation: raises cases.generation (and drops
+ * its old-form UIDs), so that the deadlines scheduled next get new event
+ * UIDs (REF-KIND-GENERATION@CalendarDomain) and never reuse a cancelled
+ * one.  case_store_reopen calls it; any other reopen path must too,
+ * before scheduling.  Returns the new generation (>= 2), or -1. */
+int case_store_next_generation(struct case_store *cs, long long case_id);
 /* Move a deadline from one status to another (pending -> met /
  * cancelled); SEQUENCE rises.  No row, or another status: no change.
  * Returns the number of rows changed (0 or 1), or -1. */

@@ -19,9 +19,26 @@
 #include <stddef.h>
 #include "ukdate.h"
 
+/* How far one calendar file reaches: its last closed day.  A closure
+ * calendar covers only the dates it lists (SPEC 6): after its last
+ * closure nothing is known, and a deadline computed past it is
+ * "calendar-incomplete".  A rule without an end (expanded to 2100)
+ * reaches 2100. */
+#define CLOSURES_MAX_SOURCES 8
+#define CLOSURES_NO_END      2147483647L   /* no calendar loaded: no end */
+struct closure_source {
+	char name[128];   /* the calendar as the policy names it (base name) */
+	long last_day;    /* days since 1970-01-01 */
+};
+
 struct closures {
 	long   *days;     /* days since 1970-01-01, sorted, unique */
 	size_t  n, cap;
+	long    covers_until;   /* the earliest last_day of the sources, or
+	                           CLOSURES_NO_END */
+	struct closure_source src[CLOSURES_MAX_SOURCES];
+	size_t  nsrc;     /* sources beyond the array still count in
+	                     covers_until */
 };
 
 void closures_init(struct closures *c);
@@ -39,7 +56,12 @@ int  closures_load_text(struct closures *c, const char *ics, const char *name,
 
 int  closures_add_day(struct closures *c, long day);
 
-/* Add every day of `from` to `into` (one merge, not one insert per day).
+/* Record that the calendar `name` reaches `last_day` (closures_load_file
+ * does this for every file it reads). */
+void closures_add_source(struct closures *c, const char *name, long last_day);
+
+/* Add every day of `from` to `into` (one merge, not one insert per day),
+ * and its sources.
  * Returns 0, or -1 (out of memory, or the set would grow too large). */
 int  closures_add_all(struct closures *into, const struct closures *from);
 int  closures_contains(const struct closures *c, const struct ymd *d);

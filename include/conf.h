@@ -45,6 +45,7 @@ struct cme_conf {
 	enum on_error on_internal_error;      /* On-InternalError */
 	size_t max_message_size;      /* MaxMessageSize */
 	size_t max_memory;            /* MaxMemory (membudget.h) */
+	char *calendar_domain;        /* CalendarDomain, or NULL */
 };
 
 /* Fill *c with every key's default. */
@@ -59,6 +60,13 @@ int  conf_load(struct cme_conf *c, const char *path, struct strlist *errors);
 int  conf_check(const struct cme_conf *c, struct strlist *errors);
 
 void conf_free(struct cme_conf *c);
+
+/* The right-hand side of every event UID (SPEC 3.2): CalendarDomain, or
+ * the domain of the first Mailbox - never the host name, so that two
+ * installations never share UIDs and renaming the server changes none.
+ * "cme-milter.invalid" only when there is no Mailbox (conf_check fails
+ * then). */
+const char *conf_calendar_domain(const struct cme_conf *c);
 
 /* Default config file path: $(sysconfdir)/cme-milter/cme-milter.conf */
 const char *conf_default_path(void);

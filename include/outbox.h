@@ -27,8 +27,9 @@
 #include "policy.h"
 
 /* What the emit stage needs to know: the configuration (Mailbox,
- * NotifyOfficers, EscalationContact, ReminderDetail, ReminderDir), the
- * policy (its time zone), and this host's name for event UIDs. */
+ * NotifyOfficers, EscalationContact, ReminderDetail, ReminderDir,
+ * CalendarDomain for event UIDs), the policy (its time zone and alerts),
+ * and this host's name (Message-IDs and sender claims only, never UIDs). */
 struct emit_env {
 	const struct cme_conf *conf;
 	const struct policy *policy;
@@ -40,8 +41,9 @@ struct emit_env {
 int outbox_enqueue_reminders(const struct emit_env *env, struct case_store *cs,
                              const struct dl_changes *ch, time_t now);
 
-/* The words of a reminder for `row` under env's ReminderDetail. */
-void outbox_describe(const struct emit_env *env, const struct deadline_row *row,
-                     struct reminder_text *out);
+/* The events of a reminder for `row` under env's ReminderDetail and
+ * CalendarDomain (case_deadlines_describe_all).  Returns how many. */
+size_t outbox_describe(const struct emit_env *env, const struct deadline_row *row,
+                       struct reminder_text out[DL_EVENTS_MAX]);
 
 #endif

@@ -6,10 +6,13 @@
  *   working_day      = 09:00-17:00
  *   working_closures = england-and-wales-bank-holidays.ics
  *   school_closures  = england-and-wales-bank-holidays.ics x-school-holidays.ics
- *   home_visit       = 3 working-days
+ *   home_visit       = 3 school-days | 3 working-days   (the earlier)
  *   escalation       = 20 school-days
  *   long_term        = 6 months
  *   immediate        = child-protection-plan section-47 ...
+ *   home_visit_alerts = on-arrival, 1 working-day before 09:00, due-day 09:00
+ *   escalation_alerts = 5 school-days before 09:00, due-day 09:00
+ *   long_term_alerts  = due-day 09:00
  *   archive_check    = Synergy (Admissions)       (repeatable, in order)
  *
  * Owns: struct policy and the closure sets it loaded.  Calendar names
@@ -20,6 +23,7 @@
 #define CME_POLICY_H
 
 #include <stddef.h>
+#include <time.h>
 #include "closures.h"
 #include "strlist.h"
 
@@ -33,6 +37,32 @@ struct duration {
 	int n;
 	enum duration_unit unit;
 	int set;                 /* 0: the policy does not use this deadline */
+	/* "A | B": the earlier of two expressions (SPEC 6); or_set 0 when
+	 * the duration is a single one.  B is never immediate or none. */
+	int or_n;
+	enum duration_unit or_unit;
+	int or_set;
+};
+
+/* One alert of a deadline (SPEC 7, `*_alerts` lines):
+ *   on-arrival              when the referral arrives
+ *   N working-days before HH:MM / N school-days before HH:MM
+ *                           at HH:MM local on the Nth working (school)
+ *                           day before the due day
+ *   due-day HH:MM           at HH:MM local on the due day
+ * alerts.h computes the times and keeps every one within working hours. */
+enum alert_anchor { ALERT_ON_ARRIVAL, ALERT_DAYS_BEFORE, ALERT_DUE_DAY };
+struct alert_spec {
+	enum alert_anchor anchor;
+	int n;                   /* ALERT_DAYS_BEFORE: 1..60 */
+	int school;              /* ALERT_DAYS_BEFORE: school days, not working */
+	int at_min;              /* minutes after local midnight */
+};
+#define POLICY_MAX_ALERTS 6
+struct alert_list {
+	struct alert_spec a[POLICY_MAX_ALERTS];
+	size_t n;                /* 0: no alert (the line said "none") */
+	int line;                /* where the policy set it; 0: the default */
 };
 
 struct policy {
@@ -48,6 +78,9 @@ struct policy {
 	struct duration home_visit;
 	struct duration escalation;
 	struct duration long_term;
+	struct alert_list home_visit_alerts; /* defaults as SPEC 7 */
+	struct alert_list escalation_alerts;
+	struct alert_list long_term_alerts;
 	unsigned long immediate_flags;     /* vocab flag bitmask */
 	struct strlist archive_checks;     /* archive_check lines, in order */
 };
@@ -67,14 +100,27 @@ void policy_free(struct policy *p);
  * to check (`archive_check` lines; empty when the policy has none). */
 const struct strlist *policy_archive_checks(const struct policy *p);
 
+/* `home_visit_alerts` syntax: a comma-separated list of alert_spec
+ * forms, or "none".  Returns 0, or -1 with a reason in err. */
+int  alert_list_parse(const char *text, struct alert_list *out, char *err, size_t errlen);
+/* Canonical spelling: "on-arrival, 1 working-day before 09:00, due-day 09:00". */
+void alert_list_format(const struct alert_list *al, char *out, size_t outlen);
+
+/* Warnings about the calendars the policy names (SPEC 6): one line each
+ * for a calendar that runs out (its last listed closure) within six
+ * months of `now`, or has run out, appended to *out.  Returns how many.
+ * For `cme-milter -n`, `cmectl verify` and the daily digest. */
+int  policy_calendar_warnings(const struct policy *p, time_t now, struct strlist *out);
+
 /* "3 working-days" -> duration.  Units: hour(s), day(s), week(s),
  * month(s), working-day(s), school-day(s) (case-insensitive; a space may
  * stand for the hyphen); N from 1 to 3650 (87600 for hours).  Also
  * "immediate" (set, UNIT_IMMEDIATE) and "none" (set = 0: the deadline is
- * not used).  Returns 0 or -1. */
+ * not used), and "A | B", the earlier of two (neither immediate nor
+ * none).  Returns 0 or -1. */
 int  duration_parse(const char *text, struct duration *out);
 /* The canonical spelling: "3 working-days", "1 month", "immediate",
- * "none". */
+ * "none", "3 school-days | 3 working-days". */
 void duration_format(const struct duration *d, char *out, size_t outlen);
 
 #endif

@@ -17,7 +17,11 @@ struct reminder_event {
 	const char *uid;          /* stable: "CME-2026-00001-home-visit@host" */
 	const char *summary;
 	const char *description;
-	time_t due;               /* DTEND; DTSTART is 30 minutes earlier */
+	time_t due;               /* the deadline */
+	time_t start;             /* DTSTART: the event is this instant (no
+	                             DTEND: RFC 5545 3.6.1); 0 = due */
+	time_t alarm;             /* the one VALARM fires then (a TRIGGER
+	                             relative to DTSTART); 0 = no alarm */
 	int    sequence;          /* rises on every change */
 	int    cancelled;         /* STATUS:CANCELLED */
 	time_t stamp;             /* DTSTAMP / LAST-MODIFIED */
@@ -29,7 +33,10 @@ struct reminder_event {
  * (pthread_once), which is enough for single-threaded tools. */
 void  reminder_init(void);
 
-/* A VCALENDAR with one VEVENT (and one VALARM) per event.  `method` is
+/* A VCALENDAR with one VEVENT (and at most one VALARM) per event, each
+ * TRANSP:TRANSPARENT (a deadline does not make the officer busy).  A
+ * feed (method NULL) carries REFRESH-INTERVAL and X-PUBLISHED-TTL
+ * (FEED_REFRESH, PT4H) and may name the officer as ATTENDEE.  `method` is
  * NULL for a feed, or "REQUEST" / "CANCEL" for iMIP; `organizer` and
  * `attendee` are mail addresses (may be NULL for a feed).  Times are UTC.
  * Summary/description/uid are cleaned (control characters and invalid
@@ -44,8 +51,14 @@ char *reminder_calendar_text(const struct reminder_event *ev, size_t n,
                              const char *method, const char *organizer,
                              const char *attendee);
 
+/* How often a feed asks to be fetched again: feeds are an overview,
+ * iMIP mails and the digest carry what is urgent (SPEC 7). */
+#define FEED_REFRESH "PT4H"
+
 /* Write DIR/<officer>.ics (officer address made filename-safe) holding
- * exactly `ev`, atomically, mode 0640.  Returns 0 or -1 with err set. */
+ * exactly `ev`, atomically, mode 0640, with the officer as ATTENDEE
+ * (clients that show "my" events want one).  Returns 0 or -1 with err
+ * set. */
 int   reminder_write_feed(const char *dir, const char *officer,
                           const struct reminder_event *ev, size_t n,
                           const char *organizer, char *err, size_t errlen);

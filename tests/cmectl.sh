@@ -223,7 +223,10 @@ printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail-ok"; chmod +x "$T/sendmail-
 printf 'NotifyOfficers yes\nSendmailPath %s\n' "$T/sendmail-ok" >> "$C"
 ref=$("$CMECTL" -c "$C" ingest --now "$NOW" "$F/referral.eml" | awk '{print $3}')
 n_sent=$("$CMECTL" -c "$C" show "$ref" --json | $PY -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["timeline"] if e["type"] == "reminder"))')
-is "$n_sent" "3" "each reminder mail sent is a timeline event (3 for a new referral)"
+# 6 events for a referral on Sunday 22 Nov 2026: the home visit's own
+# event and its alerts (Monday 09:00 for "on arrival", Tuesday 09:00),
+# the escalation's and its alert five school days before, the review.
+is "$n_sent" "6" "each reminder mail sent is a timeline event (6 for a new referral: one per event)"
 
 # --- cme-milter: a live socket is never taken over, a stale one is -----
 # optneg SOCKET: a milter protocol option negotiation on a unix socket;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "closures.h"
 #include "deadline.h"
 #include "policy.h"
@@ -310,15 +311,23 @@ static void test_durations(void)
 	CHECK(duration_parse("99999999999 days", &d) != 0, "huge number rejected");
 	CHECK(duration_parse("3days", &d) != 0, "number and unit need a space");
 	CHECK(duration_parse("", &d) != 0, "empty rejected");
-	d = (struct duration){ 3, UNIT_WORKING_DAYS, 1 };
+	d = (struct duration){ .n = 3, .unit = UNIT_WORKING_DAYS, .set = 1 };
 	duration_format(&d, out, sizeof out);
 	CHECK_STR(out, "3 working-days", "format 3 working-days");
-	d = (struct duration){ 1, UNIT_MONTHS, 1 };
+	d = (struct duration){ .n = 1, .unit = UNIT_MONTHS, .set = 1 };
 	duration_format(&d, out, sizeof out);
 	CHECK_STR(out, "1 month", "format singular");
-	d = (struct duration){ 0, UNIT_IMMEDIATE, 1 };
+	d = (struct duration){ .n = 0, .unit = UNIT_IMMEDIATE, .set = 1 };
 	duration_format(&d, out, sizeof out);
 	CHECK_STR(out, "immediate", "format immediate");
+	CHECK(duration_parse("3 school-days|3 working days", &d) == 0 && d.or_set &&
+	      d.or_n == 3 && d.or_unit == UNIT_WORKING_DAYS, "'A | B' parses");
+	duration_format(&d, out, sizeof out);
+	CHECK_STR(out, "3 school-days | 3 working-days", "format 'A | B'");
+	CHECK(duration_parse("3 school-days | immediate", &d) != 0, "'A | immediate' rejected");
+	CHECK(duration_parse("3 school-days | none", &d) != 0, "'A | none' rejected");
+	CHECK(duration_parse("1 day | 2 days | 3 days", &d) != 0, "three expressions rejected");
+	CHECK(duration_parse("3 school-days |", &d) != 0, "'A |' rejected");
 }
 
 static void test_policies(const char *calendar_dir)
@@ -409,7 +418,15 @@ static void test_policies(const char *calendar_dir)
 		if (strstr(errors.v[i], "broken.policy:13: long_term '0 months': bad duration"))
 			snprintf(buf, sizeof buf, "found");
 	CHECK_STR(buf, "found", "zero duration reported at the last line");
-	CHECK_INT(errors.n, 10, "every problem reported, one line each");
+	buf[0] = '\0';
+	for (size_t i = 0; i < errors.n; i++)
+		if (strstr(errors.v[i], "broken.policy:14: home_visit_alerts 'on-arrival, 2 "
+		                        "fortnights before 09:00': unknown alert '2 fortnights"))
+			snprintf(buf, sizeof buf, "found");
+	CHECK_STR(buf, "found", "a bad alert reported at its line");
+	EXPECT(15, "escalation_alerts: 18:30 is outside working_day (09:00-17:00): nobody "
+	       "would see that alert", "an alert outside working hours reported at its line");
+	CHECK_INT(errors.n, 12, "every problem reported, one line each");
 #undef EXPECT
 	strlist_free(&errors);
 
@@ -424,7 +441,7 @@ static void test_deadlines(const char *calendar_dir)
 	struct strlist errors = STRLIST_INIT;
 	char policy_dir[1200], fixtures[1200], out[64];
 	struct policy *p, *school;
-	struct duration unset = { 3, UNIT_DAYS, 0 };
+	struct duration unset = { .n = 3, .unit = UNIT_DAYS, .set = 0 };
 	struct ymd day;
 
 	snprintf(policy_dir, sizeof policy_dir, "%s/policies", srcdir);
@@ -447,8 +464,8 @@ static void test_deadlines(const char *calendar_dir)
 	          "Saturday referral: Mon, Tue, Wed -> Wed 11 Nov 17:00");
 	CHECK_STR(due(p, "3 working-days", "2026-11-09T18:30:00Z"), "2026-11-12T17:00:00Z",
 	          "Monday after 17:00: counted from the next day, due Thu 12 Nov 17:00");
-	CHECK_STR(due(p, "3 working-days", "2026-11-09T08:00:00Z"), "2026-11-12T17:00:00Z",
-	          "Monday before 09:00: the same three days after Monday's date");
+	CHECK_STR(due(p, "3 working-days", "2026-11-09T08:00:00Z"), "2026-11-11T17:00:00Z",
+	          "Monday before 09:00: Monday counts (SPEC 6), due Wed 11 Nov 17:00");
 	CHECK_STR(due(p, "3 working-days", "2027-03-25T14:00:00Z"), "2027-04-01T16:00:00Z",
 	          "Thu 25 Mar 2027 (clocks change Sun 28th): Good Friday and Easter Monday "
 	          "skipped, due Thu 1 Apr 17:00 BST = 16:00Z");
@@ -456,8 +473,9 @@ static void test_deadlines(const char *calendar_dir)
 	          "referral on Good Friday 26 Mar 2027: due Thu 1 Apr 17:00 BST");
 	CHECK_STR(due(p, "3 working-days", "2026-10-23T09:00:00Z"), "2026-10-28T17:00:00Z",
 	          "Fri 23 Oct 2026 10:00 BST (clocks go back Sun 25th): due Wed 28 Oct 17:00 GMT");
-	CHECK_STR(due(p, "3 working-days", "2026-06-30T23:30:00Z"), "2026-07-06T16:00:00Z",
-	          "23:30Z on 30 June is 00:30 BST on 1 July: counted from the local date");
+	CHECK_STR(due(p, "3 working-days", "2026-06-30T23:30:00Z"), "2026-07-03T16:00:00Z",
+	          "23:30Z on 30 June is 00:30 BST on Wed 1 July, before its start: "
+	          "Wed, Thu, Fri, due Fri 3 July 17:00 BST");
 	CHECK_STR(due(school, "3 working-days", "2026-11-09T12:00:00Z"), "2026-11-12T16:30:00Z",
 	          "a policy's own working_day end (16:30)");
 
@@ -472,17 +490,26 @@ static void test_deadlines(const char *calendar_dir)
 	          "20 school days over Christmas and the 4 Jan INSET day: Fri 11 Dec -> Mon 25 Jan");
 
 	/* Calendar time. */
-	CHECK_STR(due(p, "6 months", "2026-11-22T10:00:00Z"), "2027-05-22T09:00:00Z",
-	          "6 months: 10:00 GMT 22 Nov 2026 -> 10:00 BST 22 May 2027");
-	CHECK_STR(due(p, "6 months", "2026-08-31T11:00:00Z"), "2027-02-28T12:00:00Z",
-	          "6 months from 31 August ends on the last day of February");
-	CHECK_STR(due(p, "1 day", "2027-03-27T12:00:00Z"), "2027-03-28T11:00:00Z",
-	          "1 day across the spring clock change is 12:00 local to 12:00 local (23h)");
-	CHECK_STR(due(p, "1 day", "2027-03-27T01:30:00Z"), "2027-03-28T01:30:00Z",
-	          "1 day into the spring-forward gap (01:30 does not exist): read with the "
-	          "offset before the gap, 02:30 BST (RFC 5545 3.3.5)");
-	CHECK_STR(due(p, "1 day", "2026-10-24T00:30:00Z"), "2026-10-25T00:30:00Z",
-	          "1 day onto the repeated hour (01:30 twice): the first, 01:30 BST");
+	CHECK_STR(due(p, "6 months", "2026-11-24T10:00:00Z"), "2027-05-24T09:00:00Z",
+	          "6 months: 10:00 GMT Tue 24 Nov 2026 -> 10:00 BST Mon 24 May 2027");
+	CHECK_STR(due(p, "6 months", "2026-11-22T10:00:00Z"), "2027-05-24T08:00:00Z",
+	          "6 months onto Saturday 22 May 2027: the next working-day start, "
+	          "Mon 24 May 09:00 BST");
+	CHECK_STR(due(p, "6 months", "2026-08-31T11:00:00Z"), "2027-03-01T09:00:00Z",
+	          "6 months from 31 August ends on the last day of February (Sunday "
+	          "28 Feb 2027): moved to Mon 1 Mar 09:00");
+	CHECK_STR(due(p, "6 months", "2027-08-31T11:00:00Z"), "2028-02-29T12:00:00Z",
+	          "6 months from 31 August 2027 is Tue 29 Feb 2028 (leap year), 12:00 GMT");
+	CHECK_STR(due(p, "1 day", "2027-03-22T12:00:00Z"), "2027-03-23T12:00:00Z",
+	          "1 day keeps the local time");
+	CHECK_STR(due(p, "1 week", "2027-03-23T12:00:00Z"), "2027-03-30T11:00:00Z",
+	          "1 week across the spring clock change is 12:00 local to 12:00 local "
+	          "(Tue 30 Mar 12:00 BST)");
+	CHECK_STR(due(p, "1 day", "2027-03-27T01:30:00Z"), "2027-03-30T08:00:00Z",
+	          "1 day into the spring-forward gap on a Sunday, the day before Easter "
+	          "Monday: Tue 30 Mar 09:00 BST");
+	CHECK_STR(due(p, "1 day", "2026-10-26T01:30:00Z"), "2026-10-27T09:00:00Z",
+	          "1 day onto 01:30 on a Tuesday (GMT): before the start, 09:00 that day");
 	CHECK_STR(due(p, "72 hours", "2027-03-27T12:00:00Z"), "2027-03-30T12:00:00Z",
 	          "72 hours is elapsed time");
 	CHECK_STR(due(p, "2 weeks", "2026-10-20T09:00:00Z"), "2026-11-03T10:00:00Z",
@@ -514,6 +541,292 @@ static void test_deadlines(const char *calendar_dir)
 	policy_free(school);
 }
 
+
+/*
+ * An independent check of SPEC 6: deadlines worked out by hand from the
+ * calendars, not from the code.  Each row says which calendar entry makes
+ * it so.  Facts used:
+ *   clocks (Europe/London): BST from 29 Mar 2026, GMT from 25 Oct 2026,
+ *     BST from 28 Mar 2027, GMT from 31 Oct 2027 (01:00 UTC each);
+ *   england-and-wales-bank-holidays.ics: 25 Dec 2026 (Fri), 28 Dec 2026
+ *     (Mon, Boxing Day substitute), 1 Jan 2027, 26 Mar 2027 (Good Friday),
+ *     29 Mar 2027 (Easter Monday), 3 May 2027, 31 May 2027, 30 Aug 2027,
+ *     27 and 28 Dec 2027 (substitutes); last entry 26 Dec 2028;
+ *   example-school-holidays-2026-27.ics: autumn half term 26-30 Oct 2026,
+ *     Christmas 21 Dec 2026 - 1 Jan 2027, INSET 4 Jan 2027, Easter
+ *     29 Mar - 9 Apr 2027, summer 22 Jul - 31 Aug 2027 (its last entry).
+ * D = default.policy (09:00-17:00, school closures = bank holidays only),
+ * L = london-borough.policy (school calendar), S = suffolk-ap.policy.
+ */
+/* Local date and minute of t under p. */
+static void local_parts(const struct policy *p, time_t t, struct ymd *day, int *minute)
+{
+	char buf[64];
+	int h, m;
+
+	deadline_local_date(p, t, day);
+	deadline_format_local(p, t, buf, sizeof buf);
+	*minute = sscanf(buf + 11, "%d:%d", &h, &m) == 2 ? h * 60 + m : -1;
+}
+
+static void test_alerts(const char *calendar_dir)
+{
+	static const char *const arrivals[] = {
+		"2026-12-01T10:00:00Z",   /* Tuesday 1 December 2026 10:00 */
+		"2027-03-25T10:00:00Z",   /* the Thursday before Easter 2027 */
+		"2027-10-30T19:00:00Z",   /* the evening before the clocks go back */
+	};
+	static const char *const policies[] = { "default", "london-borough", "suffolk-ap",
+	                                        "primary-school" };
+	static const enum deadline_kind kinds[] = { DL_KIND_HOME_VISIT, DL_KIND_ESCALATION,
+	                                            DL_KIND_LONG_TERM_REVIEW };
+	struct strlist errors = STRLIST_INIT;
+	struct alert_list al;
+	char policy_dir[1200], buf[256], err[200];
+	time_t t[ALERTS_MAX];
+	int bad_hours = 0, bad_lead = 0, bad_long = 0, checked = 0;
+	struct policy *p;
+
+	CHECK(alert_list_parse("On-Arrival,1 working day before 9:00 , due-day 09:00", &al,
+	                       err, sizeof err) == 0 && al.n == 3, "alerts parse");
+	alert_list_format(&al, buf, sizeof buf);
+	CHECK_STR(buf, "on-arrival, 1 working-day before 09:00, due-day 09:00",
+	          "alerts: canonical spelling");
+	CHECK(alert_list_parse("none", &al, err, sizeof err) == 0 && al.n == 0, "alerts: none");
+	CHECK(alert_list_parse("2 fortnights before 09:00", &al, err, sizeof err) != 0,
+	      "alerts: an unknown form is refused");
+	CHECK(alert_list_parse("due-day 25:00", &al, err, sizeof err) != 0,
+	      "alerts: a bad time is refused");
+	CHECK(alert_list_parse("on-arrival,", &al, err, sizeof err) != 0,
+	      "alerts: an empty item is refused");
+
+	snprintf(policy_dir, sizeof policy_dir, "%s/policies", srcdir);
+	p = policy_load("default", policy_dir, calendar_dir, &errors);
+	if (p != NULL) {
+		time_t from = utc("2026-12-01T10:00:00Z");
+		time_t due = deadline_due(p, &p->home_visit, from);
+		size_t n = deadline_alerts(p, policy_alerts_for(p, DL_KIND_HOME_VISIT), from, due, t);
+
+		CHECK(n == 3, "home visit from Tue 1 Dec 2026 10:00: three alerts");
+		CHECK_STR(fmt_utc(t[0]), "2026-12-01T10:00:00Z", "on arrival");
+		CHECK_STR(fmt_utc(n > 1 ? t[1] : -1), "2026-12-03T09:00:00Z",
+		          "09:00 on Thu 3 Dec, the working day before the due day (Fri 4 Dec)");
+		CHECK_STR(fmt_utc(n > 2 ? t[2] : -1), "2026-12-04T09:00:00Z", "09:00 on the due day");
+		due = deadline_due(p, &p->escalation, from);
+		n = deadline_alerts(p, policy_alerts_for(p, DL_KIND_ESCALATION), from, due, t);
+		CHECK(n == 2 && t[0] == utc("2026-12-22T09:00:00Z") &&
+		      t[1] == utc("2026-12-31T09:00:00Z"),
+		      "escalation due Thu 31 Dec: 09:00 five school days before (Tue 22 Dec: "
+		      "25 and 28 Dec are bank holidays) and on the day");
+		from = utc("2026-11-07T22:00:00Z");
+		due = deadline_due(p, &p->home_visit, from);
+		n = deadline_alerts(p, policy_alerts_for(p, DL_KIND_HOME_VISIT), from, due, t);
+		CHECK(n == 3 && t[0] == utc("2026-11-09T09:00:00Z"),
+		      "a referral on Saturday night: the on-arrival alert waits for Monday 09:00");
+	}
+	policy_free(p);
+
+	/* Every alert of every shipped policy, for issue 14's three
+	 * arrivals: on a working day between 08:00 and 18:00 local; the
+	 * home visit's first alert after arrival at least a working day
+	 * before its due day; the long-term review's at 09:00. */
+	for (size_t pi = 0; pi < sizeof policies / sizeof policies[0]; pi++) {
+		p = policy_load(policies[pi], policy_dir, calendar_dir, &errors);
+		for (size_t a = 0; p != NULL && a < sizeof arrivals / sizeof arrivals[0]; a++) {
+			time_t from = utc(arrivals[a]);
+
+			for (size_t k = 0; k < 3; k++) {
+				const struct duration *d = k == 0 ? &p->home_visit
+				                         : k == 1 ? &p->escalation : &p->long_term;
+				time_t due = deadline_due(p, d, from);
+				size_t n = deadline_alerts(p, policy_alerts_for(p, kinds[k]), from,
+				                           due, t);
+				struct ymd due_day, prev;
+				int m;
+
+				local_parts(p, due, &due_day, &m);
+				prev = due_day;
+				do
+					ymd_add_days(&prev, -1);
+				while (!deadline_is_working_day(p, &prev));
+				for (size_t i = 0; i < n; i++) {
+					struct ymd day;
+
+					local_parts(p, t[i], &day, &m);
+					checked++;
+					bad_hours += !deadline_is_working_day(p, &day) || m < 8 * 60 ||
+					             m > 18 * 60;
+					if (kinds[k] == DL_KIND_LONG_TERM_REVIEW)
+						bad_long += m != 9 * 60;
+				}
+				if (kinds[k] == DL_KIND_HOME_VISIT) {
+					struct ymd day;
+
+					/* t[0] is on arrival; the next is the first
+					 * with lead time. */
+					if (n < 2)
+						bad_lead++;
+					else {
+						local_parts(p, t[1], &day, &m);
+						bad_lead += ymd_to_days(&day) > ymd_to_days(&prev);
+					}
+				}
+			}
+		}
+		CHECK(p != NULL, policies[pi]);
+		policy_free(p);
+	}
+	print_errors(&errors);
+	strlist_free(&errors);
+	CHECK(checked > 30, "alerts were computed");
+	CHECK(bad_hours == 0, "every alarm lies on a working day between 08:00 and 18:00 local");
+	CHECK(bad_lead == 0, "the home visit's first alert after arrival is at least one "
+	      "working day before the due day");
+	CHECK(bad_long == 0, "the long-term review alerts at 09:00 on a working day");
+}
+
+static const struct worked {
+	char policy;              /* D, L, S */
+	const char *duration;     /* NULL: S's own home_visit line */
+	const char *from, *due;   /* UTC */
+	int incomplete;
+	const char *why;
+} worked_cases[] = {
+	/* SPEC 6's own examples: T before its working-day start counts. */
+	{ 'D', "3 working-days", "2026-11-09T08:59:00Z", "2026-11-11T17:00:00Z", 0,
+	  "Mon 9 Nov 2026 08:59 GMT: Mon, Tue, Wed -> Wed 11 Nov 17:00" },
+	{ 'D', "3 working-days", "2026-11-08T23:59:00Z", "2026-11-11T17:00:00Z", 0,
+	  "Sun 8 Nov 23:59: Mon, Tue, Wed -> Wed 11 Nov 17:00" },
+	{ 'D', "3 working-days", "2026-11-09T00:01:00Z", "2026-11-11T17:00:00Z", 0,
+	  "Mon 9 Nov 00:01: Monday counts -> Wed 11 Nov 17:00" },
+	{ 'D', "3 working-days", "2026-11-09T09:00:00Z", "2026-11-12T17:00:00Z", 0,
+	  "Mon 9 Nov 09:00 (the start itself): Tue, Wed, Thu -> Thu 12 Nov" },
+	/* Tuesday 1 December 2026 10:00 (issue 14's case). */
+	{ 'D', "3 working-days", "2026-12-01T10:00:00Z", "2026-12-04T17:00:00Z", 0,
+	  "Tue 1 Dec 2026 10:00: Wed, Thu, Fri -> Fri 4 Dec 17:00" },
+	{ 'D', "20 school-days", "2026-12-01T10:00:00Z", "2026-12-31T17:00:00Z", 0,
+	  "D: 2-4, 7-11, 14-18, 21-24 Dec (17), 25 and 28 Dec bank holidays, "
+	  "29, 30, 31 Dec (20) -> Thu 31 Dec 17:00" },
+	{ 'L', "20 school-days", "2026-12-01T10:00:00Z", "2027-01-13T17:00:00Z", 0,
+	  "L: 2-4, 7-11, 14-18 Dec (13), Christmas holidays, INSET 4 Jan, "
+	  "5-8 Jan (17), 11, 12, 13 Jan (20) -> Wed 13 Jan 2027 17:00" },
+	/* Christmas. */
+	{ 'D', "3 working-days", "2026-12-24T14:00:00Z", "2026-12-31T17:00:00Z", 0,
+	  "Thu 24 Dec 2026 14:00: 25 and 28 Dec bank holidays; 29, 30, 31 Dec" },
+	{ 'D', "3 working-days", "2027-12-24T08:00:00Z", "2027-12-30T17:00:00Z", 0,
+	  "Fri 24 Dec 2027 08:00, before the start: 24 Dec counts, 27 and 28 Dec "
+	  "bank holidays, 29, 30 Dec -> Thu 30 Dec 17:00" },
+	{ 'L', "20 school-days", "2026-12-11T10:00:00Z", "2027-01-25T17:00:00Z", 0,
+	  "Fri 11 Dec 2026: 14-18 Dec (5), Christmas holidays, INSET 4 Jan, "
+	  "5-8, 11-15, 18-22 Jan (19), Mon 25 Jan (20)" },
+	{ 'D', "72 hours", "2026-12-24T14:00:00Z", "2026-12-29T09:00:00Z", 0,
+	  "72 hours from Thu 24 Dec 14:00 is Sun 27 Dec 14:00: closed, Mon 28 Dec "
+	  "bank holiday -> Tue 29 Dec 09:00" },
+	{ 'D', "6 months", "2027-06-24T17:30:00Z", "2027-12-29T09:00:00Z", 0,
+	  "Thu 24 Jun 2027 18:30 BST + 6 months = Fri 24 Dec 18:30 GMT, after "
+	  "hours; 27, 28 Dec bank holidays -> Wed 29 Dec 09:00" },
+	/* Easter 2027 and the spring clock change (28 March). */
+	{ 'D', "3 working-days", "2027-03-25T10:00:00Z", "2027-04-01T16:00:00Z", 0,
+	  "Thu 25 Mar 2027 10:00 GMT: Good Friday, Easter Monday; Tue 30, Wed 31 "
+	  "Mar, Thu 1 Apr 17:00 BST" },
+	{ 'L', "20 school-days", "2027-03-25T10:00:00Z", "2027-05-10T16:00:00Z", 0,
+	  "L: Good Friday, Easter holidays 29 Mar - 9 Apr; 12-16, 19-23, 26-30 Apr "
+	  "(15), 3 May bank holiday, 4-7 May (19), Mon 10 May 17:00 BST" },
+	{ 'D', "1 day", "2027-03-27T12:00:00Z", "2027-03-30T08:00:00Z", 0,
+	  "Sat 27 Mar 12:00 + 1 day = Sun 28 Mar: closed, Easter Monday -> "
+	  "Tue 30 Mar 09:00 BST" },
+	{ 'D', "3 working-days", "2026-03-27T17:30:00Z", "2026-04-01T16:00:00Z", 0,
+	  "Fri 27 Mar 2026 17:30 GMT, after the end: Mon 30, Tue 31 Mar, Wed 1 Apr "
+	  "17:00 BST (clocks went forward Sun 29th)" },
+	/* Half term and the autumn clock changes. */
+	{ 'D', "3 working-days", "2026-10-23T17:00:00Z", "2026-10-28T17:00:00Z", 0,
+	  "Fri 23 Oct 2026 18:00 BST: Mon 26, Tue 27, Wed 28 Oct 17:00 GMT" },
+	{ 'S', NULL, "2026-10-23T09:00:00Z", "2026-10-28T17:00:00Z", 0,
+	  "S home visit, Fri 23 Oct 10:00 BST: 3 school days end Wed 4 Nov (half "
+	  "term 26-30 Oct), 3 working days Wed 28 Oct: the earlier" },
+	{ 'L', "20 school-days", "2026-10-12T09:00:00Z", "2026-11-16T17:00:00Z", 0,
+	  "Mon 12 Oct 10:00 BST: 13-16, 19-23 Oct (9), half term, 2-6, 9-13 Nov "
+	  "(19), Mon 16 Nov (20)" },
+	{ 'L', "20 school-days", "2026-10-12T07:00:00Z", "2026-11-13T17:00:00Z", 0,
+	  "Mon 12 Oct 08:00 BST, before the start: 12 Oct counts -> Fri 13 Nov" },
+	{ 'D', "72 hours", "2026-10-23T15:00:00Z", "2026-10-26T15:00:00Z", 0,
+	  "Fri 23 Oct 16:00 BST + 72 h = Mon 26 Oct 15:00 GMT, in hours" },
+	{ 'D', "3 working-days", "2027-10-30T19:00:00Z", "2027-11-03T17:00:00Z", 0,
+	  "Sat 30 Oct 2027 20:00 BST, the evening before the clocks go back: "
+	  "Mon 1, Tue 2, Wed 3 Nov 17:00 GMT" },
+	{ 'D', "6 months", "2027-04-27T22:00:00Z", "2027-10-28T08:00:00Z", 0,
+	  "Tue 27 Apr 2027 23:00 BST + 6 months = Wed 27 Oct 23:00: night -> "
+	  "Thu 28 Oct 09:00 BST" },
+	{ 'D', "6 months", "2026-11-22T10:00:00Z", "2027-05-24T08:00:00Z", 0,
+	  "Sun 22 Nov 2026 + 6 months = Sat 22 May 2027 -> Mon 24 May 09:00 BST" },
+	/* The summer holiday, and a calendar that runs out. */
+	{ 'S', NULL, "2027-07-22T09:00:00Z", "2027-07-27T16:00:00Z", 0,
+	  "S home visit, Thu 22 Jul 2027 10:00 BST: 3 school days would be 1-3 "
+	  "Sep (summer holiday to 31 Aug); 3 working days end Tue 27 Jul 17:00" },
+	{ 'S', "3 school-days", "2027-07-22T09:00:00Z", "2027-09-03T16:00:00Z", 1,
+	  "3 school days alone: summer holiday, 30 Aug bank holiday, 1, 2, 3 Sep: "
+	  "past the school calendar's last entry (31 Aug 2027)" },
+	{ 'D', "3 working-days", "2028-12-28T10:00:00Z", "2029-01-02T17:00:00Z", 1,
+	  "Thu 28 Dec 2028: Fri 29, Mon 1 Jan 2029 (no calendar lists it), Tue 2: "
+	  "past the bank holidays' last entry (26 Dec 2028)" },
+	{ 'D', "20 school-days", "2027-06-01T09:00:00Z", "2027-06-29T16:00:00Z", 0,
+	  "D's school days are working days (no school calendar): 2-4 Jun, then "
+	  "7 Jun ... Tue 29 Jun; never calendar-incomplete for a school calendar "
+	  "it does not name" },
+};
+
+static void test_worked_cases(const char *calendar_dir)
+{
+	struct strlist errors = STRLIST_INIT;
+	char policy_dir[1200];
+	struct policy *pol[3];
+	const char names[3] = { 'D', 'L', 'S' };
+
+	snprintf(policy_dir, sizeof policy_dir, "%s/policies", srcdir);
+	pol[0] = policy_load("default", policy_dir, calendar_dir, &errors);
+	pol[1] = policy_load("london-borough", policy_dir, calendar_dir, &errors);
+	pol[2] = policy_load("suffolk-ap", policy_dir, calendar_dir, &errors);
+	print_errors(&errors);
+	strlist_free(&errors);
+	CHECK(pol[0] && pol[1] && pol[2], "the shipped policies load");
+	for (size_t i = 0; pol[0] && pol[1] && pol[2] &&
+	                   i < sizeof worked_cases / sizeof worked_cases[0]; i++) {
+		const struct worked *w = &worked_cases[i];
+		const struct policy *p = pol[strchr(names, w->policy) - names];
+		struct duration d = p->home_visit;
+		unsigned flags = 0;
+		time_t t;
+
+		if (w->duration != NULL && duration_parse(w->duration, &d) != 0) {
+			CHECK(0, w->why);
+			continue;
+		}
+		t = deadline_due_flags(p, &d, utc(w->from), &flags);
+		CHECK_STR(fmt_utc(t), w->due, w->why);
+		CHECK(!!(flags & DEADLINE_CALENDAR_INCOMPLETE) == w->incomplete,
+		      w->incomplete ? "  ... and is marked calendar-incomplete"
+		                    : "  ... and is not marked calendar-incomplete");
+	}
+	/* Warnings from six months before a named calendar runs out. */
+	if (pol[1] != NULL) {
+		struct strlist w = STRLIST_INIT;
+
+		CHECK(policy_calendar_warnings(pol[1], utc("2026-12-01T10:00:00Z"), &w) == 0,
+		      "no calendar warning nine months before the school calendar ends");
+		CHECK(policy_calendar_warnings(pol[1], utc("2027-03-01T10:00:00Z"), &w) == 1 &&
+		      strstr(w.v[0], "example-school-holidays-2026-27.ics runs out on 2027-08-31"),
+		      "a warning six months before the school calendar's last entry");
+		strlist_free(&w);
+		CHECK(policy_calendar_warnings(pol[1], utc("2028-07-01T10:00:00Z"), &w) == 2 &&
+		      strstr(w.v[0], "england-and-wales-bank-holidays.ics runs out on 2028-12-26") &&
+		      strstr(w.v[1], "example-school-holidays-2026-27.ics ran out on 2027-08-31"),
+		      "each calendar warned about once, the one run out said so");
+		strlist_free(&w);
+	}
+	for (int k = 0; k < 3; k++)
+		policy_free(pol[k]);
+}
+
 int main(void)
 {
 	char calendar_dir[1200];
@@ -528,5 +841,7 @@ int main(void)
 	test_durations();
 	test_policies(calendar_dir);
 	test_deadlines(calendar_dir);
+	test_worked_cases(calendar_dir);
+	test_alerts(calendar_dir);
 	return tap_done();
 }

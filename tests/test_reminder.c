@@ -31,10 +31,13 @@
 #define STAMP  ((time_t)1792000000)
 
 static const struct reminder_event two_events[] = {
-	{ "CME-2026-00001-home-visit@la.test", "Home visit CME-2026-00001 J.S.",
-	  "Case CME-2026-00001\nHome visit due", DUE1, 2, 0, STAMP },
-	{ "CME-2026-00001-escalation@la.test", "Escalation CME-2026-00001",
-	  NULL, DUE2, 3, 1, STAMP },
+	{ .uid = "CME-2026-00001-home-visit@la.test",
+	  .summary = "Home visit CME-2026-00001 J.S.",
+	  .description = "Case CME-2026-00001\nHome visit due", .due = DUE1,
+	  .alarm = DUE1 - 2 * 3600, .sequence = 2, .cancelled = 0, .stamp = STAMP },
+	{ .uid = "CME-2026-00001-escalation@la.test", .summary = "Escalation CME-2026-00001",
+	  .description = NULL, .due = DUE2, .alarm = DUE2, .sequence = 3, .cancelled = 1,
+	  .stamp = STAMP },
 };
 
 /* ------------------------------------------------------------------ */
@@ -207,19 +210,21 @@ static void test_feed(void)
 	CHECK_INT(p ? icalproperty_get_sequence(p) : -1, 2, "feed: SEQUENCE 2");
 	s = ev ? prop_time(ev, ICAL_DTSTART_PROPERTY, &us) : -1;
 	e = ev ? prop_time(ev, ICAL_DTEND_PROPERTY, &ue) : -1;
-	CHECK_INT(e, DUE1, "feed: DTEND is the due time");
-	CHECK_INT(s, DUE1 - 30 * 60, "feed: DTSTART exactly 30 min before DTEND");
-	CHECK(us && ue, "feed: DTSTART and DTEND are UTC");
-	CHECK(strstr(ics, "DTSTART:20261027T103000Z\r\n") != NULL &&
-	      strstr(ics, "DTEND:20261027T110000Z\r\n") != NULL,
+	CHECK_INT(s, DUE1, "feed: DTSTART is the due time (not half an hour before it)");
+	CHECK_INT(e, -1, "feed: no DTEND: the event is the due instant (RFC 5545 3.6.1)");
+	CHECK(us, "feed: DTSTART is UTC");
+	CHECK(strstr(ics, "DTSTART:20261027T110000Z\r\n") != NULL,
 	      "feed: UTC times written with Z");
+	CHECK(strstr(ics, "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT4H\r\n") != NULL &&
+	      strstr(ics, "\r\nX-PUBLISHED-TTL:PT4H\r\n") != NULL,
+	      "feed: REFRESH-INTERVAL;VALUE=DURATION:PT4H and X-PUBLISHED-TTL:PT4H");
 	CHECK_INT(ev ? prop_time(ev, ICAL_DTSTAMP_PROPERTY, &us) : -1, STAMP,
 	          "feed: DTSTAMP is the event stamp");
 	CHECK(ev && icalcomponent_get_status(ev) == ICAL_STATUS_CONFIRMED,
 	      "feed: live event is STATUS:CONFIRMED");
 	p = ev ? icalcomponent_get_first_property(ev, ICAL_TRANSP_PROPERTY) : NULL;
-	CHECK(p && icalproperty_get_transp(p) == ICAL_TRANSP_OPAQUE,
-	      "feed: TRANSP:OPAQUE");
+	CHECK(p && icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENT,
+	      "feed: TRANSP:TRANSPARENT (a deadline does not block free/busy time)");
 	CHECK_STR(ev ? icalcomponent_get_description(ev) : NULL,
 	          "Case CME-2026-00001\nHome visit due",
 	          "feed: DESCRIPTION keeps its line break (escaped)");
@@ -239,10 +244,10 @@ static void test_feed(void)
 	if (p != NULL) {
 		trig = icalproperty_get_trigger(p);
 		CHECK(icaltime_is_null_time(trig.time) &&
-		      icaldurationtype_as_int(trig.duration) == -15 * 60,
-		      "feed: TRIGGER -PT15M relative to start");
+		      icaldurationtype_as_int(trig.duration) == -2 * 3600,
+		      "feed: TRIGGER -PT2H relative to start: the alarm time given");
 	} else {
-		CHECK(0, "feed: TRIGGER -PT15M relative to start");
+		CHECK(0, "feed: TRIGGER -PT2H relative to start: the alarm time given");
 	}
 
 	ev = nth_event(cal, 1);
@@ -610,6 +615,9 @@ static void test_write_feed(void)
 	CHECK(cal && errors_in(cal) == 0 &&
 	      icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT) == 2,
 	      "feed file: parses, two events, no errors");
+	CHECK(text && count_substr(text, "ATTENDEE") == 2 &&
+	      strstr(text, ":mailto:Officer@LA.test\r\n") != NULL,
+	      "feed file: each event names the officer as ATTENDEE");
 	if (cal)
 		icalcomponent_free(cal);
 	free(text);

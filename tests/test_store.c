@@ -13,6 +13,7 @@
 
 #include "case_store.h"
 #include "case_deadlines.h"
+#include "case_links.h"
 #include "policy.h"
 #include "case_types.h"
 #include "case_views.h"
@@ -141,6 +142,80 @@ static void test_seals(struct pipeline *p, const char *db, time_t now)
 	          "one reminder recorded as passed");
 }
 
+/* UIDs (issue 14 item 6): REF-KIND-GENERATION@CalendarDomain; a reopen
+ * raises the generation; an event sent under the old REF-KIND@host form
+ * keeps its UID through the schema 9 migration. */
+static void test_uids(const struct cme_conf *conf)
+{
+	struct strlist errs = STRLIST_INIT;
+	struct policy *pol = policy_load("default", conf->policy_dir, conf->calendar_dir, &errs);
+	char db[1200], err[256], buf[256];
+	struct reminder_text all[DL_EVENTS_MAX];
+	struct deadline_row row;
+	struct case_store *cs;
+	sqlite3 *h;
+	size_t n;
+
+	CHECK(pol != NULL, "the default policy for UIDs");
+	memset(&row, 0, sizeof row);
+	snprintf(row.ref, sizeof row.ref, "CME-2026-00007");
+	snprintf(row.kind, sizeof row.kind, "home-visit");
+	row.dkind = DL_KIND_HOME_VISIT;
+	row.generation = 2;
+	row.set_at = 1796119200;                   /* Tue 1 Dec 2026 10:00 GMT */
+	row.due = 1796403600;                      /* Fri 4 Dec 17:00 */
+	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
+	CHECK(n == 3, "a home visit is three events: the deadline and two earlier alerts");
+	CHECK_STR(n ? all[0].uid : "", "CME-2026-00007-home-visit-2@cme.la.test",
+	          "the deadline's UID: REF-KIND-GENERATION@CalendarDomain");
+	CHECK_STR(n > 1 ? all[1].uid : "", "CME-2026-00007-home-visit-2-alert-1@cme.la.test",
+	          "an alert's UID: REF-KIND-GENERATION-alert-N@CalendarDomain");
+	CHECK(n == 3 && all[0].start == row.due && all[0].alarm == 1796374800 &&
+	      all[1].start == row.set_at && all[2].start == 1796288400 &&
+	      all[2].alarm == all[2].start,
+	      "the deadline's event alarms at 09:00 on the due day; the alerts on arrival and "
+	      "at 09:00 on the working day before, each at its own start");
+	snprintf(row.legacy_uid, sizeof row.legacy_uid, "CME-2026-00007-home-visit@vm");
+	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
+	CHECK(n == 1 && strcmp(all[0].uid, "CME-2026-00007-home-visit@vm") == 0,
+	      "an event sent before schema 9 keeps its UID (and gets no new alert events)");
+	policy_free(pol);
+	strlist_free(&errs);
+
+	/* A schema 8 database with a reminder already sent. */
+	snprintf(db, sizeof db, "%s/legacy.db", dir);
+	cs = case_store_open(db, err, sizeof err);
+	case_store_close(cs);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK &&
+	      sqlite3_exec(h,
+	          "INSERT INTO cases (id, ref, status, opened_at, officer) VALUES "
+	          " (1, 'CME-2026-00001', 'closed', 1, 'o@la.test');"
+	          "INSERT INTO deadlines (case_id, kind, due, status, updated_at) VALUES "
+	          " (1, 'home-visit', 1796403600, 'pending', 1);"
+	          "INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
+	          " next_attempt_at) VALUES (1, 'CME-2026-00001-home-visit@vm', 'REQUEST',"
+	          " 'o@la.test', 'x', 1, 1);"
+	          "ALTER TABLE cases DROP COLUMN generation;"
+	          "ALTER TABLE deadlines DROP COLUMN set_at;"
+	          "ALTER TABLE deadlines DROP COLUMN flags;"
+	          "ALTER TABLE deadlines DROP COLUMN legacy_uid;"
+	          "PRAGMA user_version = 8;", NULL, NULL, NULL) == SQLITE_OK,
+	      "a schema 8 database with a reminder sent as CME-2026-00001-home-visit@vm");
+	sqlite3_close(h);
+	cs = case_store_open(db, err, sizeof err);
+	CHECK(cs != NULL, "it migrates");
+	text(db, "SELECT legacy_uid FROM deadlines WHERE case_id = 1", buf, sizeof buf);
+	CHECK_STR(buf, "CME-2026-00001-home-visit@vm", "the sent event's UID is kept");
+	CHECK_INT(count(db, "SELECT generation FROM cases WHERE id = 1"), 1, "generation 1");
+	CHECK(cs && case_store_reopen(cs, 1, buf, sizeof buf) == 0, "the case is reopened");
+	CHECK_INT(count(db, "SELECT generation FROM cases WHERE id = 1"), 2,
+	          "a reopen raises the generation: its events get new UIDs");
+	CHECK_INT(count(db, "SELECT count(*) FROM deadlines WHERE legacy_uid IS NOT NULL"), 0,
+	          "and the old-form UID is not used again");
+	CHECK(cs && case_store_next_generation(cs, 1) == 3, "case_store_next_generation returns it");
+	case_store_close(cs);
+}
+
 /* Reminder text (issue 14, item 5's defects): no doubled full stop after
  * initials, a triage child said in words, no name in a mail subject. */
 static void test_reminder_text(const struct cme_conf *conf)
@@ -266,7 +341,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 11, "schema migrated to the current version (user_version 11)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 12, "schema migrated to the current version (user_version 12)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);
@@ -396,7 +471,9 @@ int main(void)
 		buf[n] = '\0';
 		if (f)
 			fclose(f);
-		CHECK(strstr(buf, "CME-2026-00001-home-visit@") != NULL, "the feed holds the home-visit event");
+		CHECK(strstr(buf, "UID:CME-2026-00001-home-visit-1@la.test\r\n") != NULL,
+		      "the feed holds the home-visit event, UID REF-KIND-1@CalendarDomain (the "
+		      "Mailbox's domain), never the host name");
 		CHECK(strstr(buf, "O'Brien") == NULL && strstr(buf, "OBrien") == NULL &&
 		      strstr(buf, "2016-09-21") == NULL && strstr(buf, "Elm Row") == NULL,
 		      "ReminderDetail minimal: no name, DOB or address in the feed");
@@ -580,7 +657,7 @@ int main(void)
 		              "Reason: whereabouts unknown\n", NULL, &res, now) == 0 && res.refs.n == 1,
 		      "a referral to sweep");
 		snprintf(ref, sizeof ref, "%s", res.refs.n ? res.refs.v[0] : "");
-		snprintf(uid, sizeof uid, "%s-long-term-review@", ref);
+		snprintf(uid, sizeof uid, "%s-long-term-review-1@la.test", ref);
 		snprintf(path, sizeof path, "%s/reminders/duty@la.test.ics", dir);
 		CHECK(file_has(path, uid), "its review is in the feed");
 		CHECK(pipeline_sweep(p, now + 200 * 86400) >= 1, "the sweep six months on moves it");
@@ -591,6 +668,7 @@ int main(void)
 	test_seals(p, db, now);
 	test_claimants();
 	test_reminder_text(&conf);
+	test_uids(&conf);
 
 	/* Subject tags: once, never doubled on replies. */
 	{

@@ -5,8 +5,9 @@
 # Owns: `vobject-check.py FILE...`.  Each file is parsed with Python's
 # vobject (a different parser from the libical the product uses, so a
 # quirk shared by writer and checker cannot hide a bug), every top-level
-# component is validate()d, and every VEVENT must carry UID, DTSTART and
-# DTEND and, unless STATUS:CANCELLED, exactly one VALARM.  Prints
+# component is validate()d, and every VEVENT must carry UID and DTSTART
+# (no DTEND: an instant, RFC 5545 3.6.1) and at most one VALARM (none
+# when STATUS:CANCELLED; Outlook keeps only one).  Prints
 # "ok FILE: N events" per good file; problems go to stderr naming the file.
 # Exit 0 when every file is good, 1 when any is bad, 2 on a usage error.
 #
@@ -32,16 +33,17 @@ def event_label(ev):
 
 def check_event(ev, problems):
     label = event_label(ev)
-    for name in ("uid", "dtstart", "dtend"):
+    # No DTEND is an instant event (RFC 5545 3.6.1): the deadline itself.
+    for name in ("uid", "dtstart"):
         if name not in ev.contents:
             problems.append("%s lacks %s" % (label, name.upper()))
     status = ev.contents.get("status")
     cancelled = bool(status) and \
         str(status[0].value).strip().upper() == "CANCELLED"
     alarms = ev.contents.get("valarm", [])
-    if not cancelled and len(alarms) != 1:
-        problems.append("%s has %d VALARMs, expected exactly 1"
-                        % (label, len(alarms)))
+    if len(alarms) > 1 or (cancelled and alarms):
+        problems.append("%s has %d VALARMs, expected at most 1 (none when "
+                        "cancelled)" % (label, len(alarms)))
     if "dtstart" in ev.contents and "dtend" in ev.contents:
         try:
             if ev.dtend.value < ev.dtstart.value:

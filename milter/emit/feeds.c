@@ -18,28 +18,34 @@ struct feed {
 static int collect_event(const struct deadline_row *row, void *arg)
 {
 	struct feed *f = arg;
-	struct reminder_text rt;
+	struct reminder_text rt[DL_EVENTS_MAX];
+	size_t n;
 
 	if (row->dstatus != DL_PENDING)
 		return 0;       /* the feed holds live events only */
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 32;
-		struct reminder_event *nev = realloc(f->ev, ncap * sizeof *nev);
+	n = outbox_describe(f->env, row, rt);
+	for (size_t i = 0; i < n; i++) {
+		if (f->n == f->cap) {
+			size_t ncap = f->cap ? f->cap * 2 : 32;
+			struct reminder_event *nev = realloc(f->ev, ncap * sizeof *nev);
 
-		if (nev == NULL)
+			if (nev == NULL)
+				return -1;
+			f->ev = nev;
+			f->cap = ncap;
+		}
+		if (strlist_add(&f->strings, rt[i].uid) != 0 ||
+		    strlist_add(&f->strings, rt[i].summary) != 0 ||
+		    strlist_add(&f->strings, rt[i].description) != 0)
 			return -1;
-		f->ev = nev;
-		f->cap = ncap;
+		memset(&f->ev[f->n], 0, sizeof f->ev[f->n]);
+		f->ev[f->n].due = row->due;
+		f->ev[f->n].start = rt[i].start;
+		f->ev[f->n].alarm = rt[i].alarm;
+		f->ev[f->n].sequence = row->sequence;
+		f->ev[f->n].stamp = row->updated_at;
+		f->n++;
 	}
-	outbox_describe(f->env, row, &rt);
-	if (strlist_add(&f->strings, rt.uid) != 0 || strlist_add(&f->strings, rt.summary) != 0 ||
-	    strlist_add(&f->strings, rt.description) != 0)
-		return -1;
-	memset(&f->ev[f->n], 0, sizeof f->ev[f->n]);
-	f->ev[f->n].due = row->due;
-	f->ev[f->n].sequence = row->sequence;
-	f->ev[f->n].stamp = row->updated_at;
-	f->n++;
 	return 0;
 }
 

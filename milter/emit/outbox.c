@@ -18,51 +18,68 @@ struct enqueue_ctx {
 	long serial;
 };
 
-void outbox_describe(const struct emit_env *env, const struct deadline_row *row,
-                     struct reminder_text *out)
+size_t outbox_describe(const struct emit_env *env, const struct deadline_row *row,
+                       struct reminder_text out[DL_EVENTS_MAX])
 {
-	case_deadlines_describe(env->policy, env->conf->reminder_detail == DETAIL_FULL,
-	                        env->host, row, out);
+	return case_deadlines_describe_all(env->policy,
+	                                   env->conf->reminder_detail == DETAIL_FULL,
+	                                   conf_calendar_domain(env->conf), row, out);
 }
 
-static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
-                     const char *attendee)
+/* One mail for one event: Outlook reads one event per invitation. */
+static int queue_event(struct enqueue_ctx *e, const struct deadline_row *row,
+                       const struct reminder_text *rt, const char *attendee)
 {
 	const struct cme_conf *conf = e->env->conf;
 	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
 	const char *method = row->dstatus == DL_PENDING ? "REQUEST" : "CANCEL";
-	struct reminder_text rt;
 	struct reminder_event ev;
 	char subject[320], msgid[400], *cal, *msg;
 	int rc;
 
-	if (mailbox == NULL)
-		return 0;       /* nobody to send as; conf_check requires Mailbox */
-	outbox_describe(e->env, row, &rt);
 	memset(&ev, 0, sizeof ev);
-	ev.uid = rt.uid;
-	ev.summary = rt.summary;
-	ev.description = rt.description;
+	ev.uid = rt->uid;
+	ev.summary = rt->summary;
+	ev.description = rt->description;
 	ev.due = row->due;
+	ev.start = rt->start;
+	ev.alarm = rt->alarm;
 	ev.sequence = row->sequence;
 	ev.cancelled = strcmp(method, "CANCEL") == 0;
 	ev.stamp = e->now;
 	cal = reminder_calendar_text(&ev, 1, method, mailbox, attendee);
 	if (cal == NULL)
 		return -1;
-	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.subject);
+	snprintf(subject, sizeof subject, "%s%s%s", ev.cancelled ? "Cancelled: " : "",
+	         rt->start != row->due ? "Reminder - " : "", rt->subject);
 	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
 	         (long)e->now, e->serial++, e->env->host);
 	msg = imip_message(mailbox, attendee, subject,
-	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
+	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt->description,
 	                   cal, method, msgid, e->now);
 	free(cal);
 	if (msg == NULL)
 		return -1;
-	rc = case_store_outbox_add(e->cs, row->case_id, rt.uid, method, attendee, msg, msgid,
+	rc = case_store_outbox_add(e->cs, row->case_id, rt->uid, method, attendee, msg, msgid,
 	                           e->now);
 	free(msg);
 	return rc;
+}
+
+static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
+                     const char *attendee)
+{
+	const struct cme_conf *conf = e->env->conf;
+	struct reminder_text rt[DL_EVENTS_MAX];
+	size_t n;
+
+	if (conf->mailboxes.n == 0)
+		return 0;       /* nobody to send as; conf_check requires Mailbox */
+	n = outbox_describe(e->env, row, rt);
+	for (size_t i = 0; i < n; i++)
+		if (queue_event(e, row, &rt[i], attendee) != 0)
+			return -1;
+	return 0;
 }
 
 static int enqueue_cb(const struct deadline_row *row, void *arg)

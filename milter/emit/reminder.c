@@ -39,8 +39,6 @@
 
 #define DEFAULT_SUMMARY  "CME reminder"
 #define PRODID           "-//cme-milter//cme-milter//EN"
-#define START_BEFORE_DUE (30 * 60)   /* DTSTART is 30 min before DTEND */
-#define ALARM_BEFORE     (15 * 60)   /* alarm 15 min before DTSTART */
 #define FEED_MODE        0640
 
 /*
@@ -198,6 +196,38 @@ static struct icaltimetype utc_time(time_t t)
 	                                     icaltimezone_get_utc_timezone());
 }
 
+static void add_x_prop(icalcomponent *cal, const char *name, const char *value, int *ok)
+{
+	icalproperty *x = icalproperty_new_x(value);
+
+	if (x != NULL)
+		icalproperty_set_x_name(x, name);
+	add_prop(cal, x, ok);
+}
+
+/* A subscribed feed: its name (Gmail, Apple and Thunderbird show it),
+ * and how often to fetch it again - REFRESH-INTERVAL (RFC 7986) and
+ * X-PUBLISHED-TTL (Outlook, Google). */
+static void add_feed_props(icalcomponent *cal, int *ok)
+{
+	icalproperty *r;
+	icalparameter *v;
+
+	add_x_prop(cal, "X-WR-CALNAME", "CME reminders", ok);
+	add_x_prop(cal, "X-PUBLISHED-TTL", FEED_REFRESH, ok);
+	/* libical 3.0 has no REFRESH-INTERVAL constructor: an X property
+	 * renamed, with VALUE=DURATION, which RFC 7986 requires. */
+	r = icalproperty_new_x(FEED_REFRESH);
+	v = icalparameter_new_value(ICAL_VALUE_DURATION);
+	if (r != NULL && v != NULL) {
+		icalproperty_set_x_name(r, "REFRESH-INTERVAL");
+		icalproperty_add_parameter(r, v);
+	} else if (v != NULL) {
+		icalparameter_free(v);
+	}
+	add_prop(cal, r, ok);
+}
+
 /* A CAL-ADDRESS property with its parameters; NULL when out of memory. */
 static icalproperty *new_attendee(const char *caladdr)
 {
@@ -237,7 +267,7 @@ static icalcomponent *build_event(const struct reminder_event *ev,
 	icalcomponent *ve = NULL, *alarm = NULL;
 	char *uid = NULL, *summary = NULL, *desc = NULL;
 	struct icaltriggertype trig;
-	time_t stamp;
+	time_t stamp, start;
 	int ok = 1;
 
 	uid = clean_text(ev->uid, UID_MAX, 0);
@@ -256,7 +286,8 @@ static icalcomponent *build_event(const struct reminder_event *ev,
 		if (summary == NULL)
 			goto fail;
 	}
-	if (ev->due < (time_t)START_BEFORE_DUE) {
+	start = ev->start > 0 ? ev->start : ev->due;
+	if (ev->due <= 0 || start <= 0) {
 		errno = EINVAL;
 		goto fail;
 	}
@@ -270,16 +301,17 @@ static icalcomponent *build_event(const struct reminder_event *ev,
 	add_prop(ve, icalproperty_new_lastmodified(utc_time(stamp)), &ok);
 	add_prop(ve, icalproperty_new_sequence(ev->sequence > 0 ?
 	                                       ev->sequence : 0), &ok);
-	add_prop(ve, icalproperty_new_dtstart(
-	                 utc_time(ev->due - START_BEFORE_DUE)), &ok);
-	add_prop(ve, icalproperty_new_dtend(utc_time(ev->due)), &ok);
+	/* The event is the instant itself (the due time, or the alert's
+	 * time): no DTEND, so it is not a block of time before the
+	 * deadline and its alarm is the only lead time (SPEC 7). */
+	add_prop(ve, icalproperty_new_dtstart(utc_time(start)), &ok);
 	add_prop(ve, icalproperty_new_summary(summary), &ok);
 	if (desc[0] != '\0')
 		add_prop(ve, icalproperty_new_description(desc), &ok);
 	add_prop(ve, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED
 	                                               : ICAL_STATUS_CONFIRMED),
 	         &ok);
-	add_prop(ve, icalproperty_new_transp(ICAL_TRANSP_OPAQUE), &ok);
+	add_prop(ve, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT), &ok);
 	/* Reminders carry safeguarding detail: PRIVATE keeps it from anyone
 	 * the officer shares free/busy or the calendar with. */
 	add_prop(ve, icalproperty_new_class(ICAL_CLASS_PRIVATE), &ok);
@@ -288,7 +320,7 @@ static icalcomponent *build_event(const struct reminder_event *ev,
 	if (att != NULL)
 		add_prop(ve, new_attendee(att), &ok);
 
-	if (!cancelled) {
+	if (!cancelled && ev->alarm > 0) {
 		alarm = icalcomponent_new_valarm();
 		if (alarm == NULL)
 			goto fail;
@@ -298,7 +330,9 @@ static icalcomponent *build_event(const struct reminder_event *ev,
 		add_prop(alarm, icalproperty_new_description(summary), &ok);
 		memset(&trig, 0, sizeof trig);
 		trig.time = icaltime_null_time();
-		trig.duration = icaldurationtype_from_int(-ALARM_BEFORE);
+		/* Relative to DTSTART: Outlook ignores absolute triggers in
+		 * invitations.  Negative before the event, zero at it. */
+		trig.duration = icaldurationtype_from_int((int)(ev->alarm - start));
 		add_prop(alarm, icalproperty_new_trigger(trig), &ok);
 	}
 	if (!ok) {
@@ -394,15 +428,8 @@ char *reminder_calendar_text(const struct reminder_event *ev, size_t n,
 	add_prop(cal, icalproperty_new_calscale("GREGORIAN"), &ok);
 	if (m != ICAL_METHOD_NONE)
 		add_prop(cal, icalproperty_new_method(m), &ok);
-	if (m == ICAL_METHOD_NONE || m == ICAL_METHOD_PUBLISH) {
-		/* The name Gmail, Apple and Thunderbird show for a
-		 * subscribed feed. */
-		icalproperty *x = icalproperty_new_x("CME reminders");
-
-		if (x != NULL)
-			icalproperty_set_x_name(x, "X-WR-CALNAME");
-		add_prop(cal, x, &ok);
-	}
+	if (m == ICAL_METHOD_NONE || m == ICAL_METHOD_PUBLISH)
+		add_feed_props(cal, &ok);
 	if (!ok) {
 		icalcomponent_free(cal);
 		errno = ENOMEM;
@@ -517,9 +544,13 @@ int reminder_write_feed(const char *dir, const char *officer,
 		errno = saved;
 		return -1;
 	}
-	/* A feed has no METHOD and no ATTENDEE: it is the officer's own
-	 * view, not an invitation; ORGANIZER says who sent it. */
-	ics = reminder_calendar_text(ev, n, NULL, organizer, NULL);
+	/* A feed has no METHOD: it is the officer's own view, not an
+	 * invitation; ORGANIZER says who sent it, ATTENDEE whose it is
+	 * (clients that list "my" events want one).  An address that
+	 * cannot be one is left out rather than losing the feed. */
+	ics = reminder_calendar_text(ev, n, NULL, organizer, officer);
+	if (ics == NULL && errno == EINVAL)
+		ics = reminder_calendar_text(ev, n, NULL, organizer, NULL);
 	if (ics == NULL) {
 		saved = errno;
 		set_err(err, errlen, "building calendar for %s: %s", path,

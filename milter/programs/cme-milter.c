@@ -41,6 +41,7 @@
 #include "imip.h"
 #include "membudget.h"
 #include "pipeline.h"
+#include "policy.h"
 #include "strbuf.h"
 #include "strlist.h"
 #include "vocab.h"
@@ -750,6 +751,23 @@ static void check_database(const struct cme_conf *conf, struct strlist *problems
 		(void)strlist_add(problems, err);
 }
 
+/* Closure calendars that run out within six months (SPEC 6): warned
+ * about, not refused - the milter must go on opening cases, and the
+ * deadlines past a calendar's end are marked calendar-incomplete. */
+static void warn_calendars(const struct cme_conf *conf)
+{
+	struct strlist errors = STRLIST_INIT, warnings = STRLIST_INIT;
+	struct policy *pol = policy_load(conf->policy, conf->policy_dir, conf->calendar_dir,
+	                                 &errors);
+
+	if (pol != NULL && policy_calendar_warnings(pol, time(NULL), &warnings) > 0)
+		for (size_t i = 0; i < warnings.n; i++)
+			fprintf(stderr, "%s\n", warnings.v[i]);
+	policy_free(pol);
+	strlist_free(&errors);
+	strlist_free(&warnings);
+}
+
 /* -n: report every problem with the configuration, policy, calendars,
  * database and socket; exit non-zero if there is one. */
 static int self_check(const struct cme_conf *conf, const char *path, struct strlist *problems)
@@ -772,6 +790,8 @@ static int self_check(const struct cme_conf *conf, const char *path, struct strl
 		p = pipeline_new(conf, problems);
 		pipeline_free(p);
 	}
+	if (problems->n == 0)
+		warn_calendars(conf);
 	if (local_socket_path(conf->socket) != NULL) {
 		char dir[4096];
 		const char *s = local_socket_path(conf->socket);

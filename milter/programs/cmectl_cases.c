@@ -22,6 +22,7 @@
 #include "case_types.h"
 #include "case_views.h"
 #include "conf.h"
+#include "alerts.h"
 #include "deadline.h"
 #include "extract.h"
 #include "fileio.h"
@@ -259,13 +260,23 @@ int cmd_deadlines(struct ctl *ctl, int argc, char **argv)
 		deadline_format_local(pol, from, buf, sizeof buf);
 		printf("policy: %s\nfrom: %s\n", pol->name ? pol->name : "(unnamed)", buf);
 		for (size_t i = 0; i < 3; i++) {
-			time_t due = deadline_due(pol, ds[i], from);
+			unsigned flags;
+			time_t due = deadline_due_flags(pol, ds[i], from, &flags), at[ALERTS_MAX];
+			size_t n = deadline_alerts(pol, policy_alerts_for(pol, kinds[i]), from, due,
+			                           at);
 
 			if (due == (time_t)-1)
 				continue;
 			deadline_format_local(pol, due, buf, sizeof buf);
 			duration_format(ds[i], dur, sizeof dur);
-			printf("%-17s %s  (%s)\n", deadline_kind_name(kinds[i]), buf, dur);
+			printf("%-17s %s  (%s)%s%s\n", deadline_kind_name(kinds[i]), buf, dur,
+			       flags & DEADLINE_CALENDAR_INCOMPLETE ? "  " : "",
+			       flags & DEADLINE_CALENDAR_INCOMPLETE ? DEADLINE_FLAG_INCOMPLETE_NAME
+			                                            : "");
+			for (size_t k = 0; k < n; k++) {
+				deadline_format_local(pol, at[k], buf, sizeof buf);
+				printf("  alert           %s\n", buf);
+			}
 		}
 	}
 	policy_free(pol);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "case_deadlines.h"
 #include "case_types.h"
 #include "deadline.h"
@@ -107,15 +108,22 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
 {
 	for (size_t i = 0; i < sizeof scheduled_kinds / sizeof scheduled_kinds[0]; i++) {
 		enum deadline_kind k = scheduled_kinds[i];
-		time_t due = deadline_due(pol, policy_duration(pol, k), now);
-		char detail[160], when[64];
+		unsigned flags;
+		time_t due = deadline_due_flags(pol, policy_duration(pol, k), now, &flags);
+		const char *fl = flags & DEADLINE_CALENDAR_INCOMPLETE ? DEADLINE_FLAG_INCOMPLETE_NAME
+		                                                      : "";
+		char detail[200], when[64];
 
 		if (due == (time_t)-1)
 			continue;
-		if (deadline_set(cs, ch, case_id, k, due, now) != 0)
+		if (deadline_set(cs, ch, case_id, k, due, now) != 0 ||
+		    case_store_set_deadline_flags(cs, case_id, deadline_kind_name(k), fl) != 0)
 			return -1;
 		deadline_format_local(pol, due, when, sizeof when);
-		snprintf(detail, sizeof detail, "%s due %s", deadline_kind_name(k), when);
+		/* calendar-incomplete: a holiday after the calendar's last
+		 * entry is not known, so the officer should check the date. */
+		snprintf(detail, sizeof detail, "%s due %s%s%s", deadline_kind_name(k), when,
+		         *fl ? " " : "", fl);
 		if (case_store_add_event(cs, case_id, now, "deadline", "policy", detail) != 0)
 			return -1;
 	}
@@ -159,8 +167,33 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
 	return 0;
 }
 
-void case_deadlines_describe(const struct policy *pol, int full_name, const char *host,
+/* The event UID: the one an event sent before schema 9 already has,
+ * else REF-KIND-GENERATION[-alert-N]@domain. */
+static void event_uid(const struct deadline_row *row, const char *domain, size_t alert,
+                      char *out, size_t outlen)
+{
+	if (row->legacy_uid[0] != '\0' && alert == 0)
+		snprintf(out, outlen, "%s", row->legacy_uid);
+	else if (alert == 0)
+		snprintf(out, outlen, "%s-%s-%d@%s", row->ref, row->kind,
+		         row->generation > 0 ? row->generation : 1, domain);
+	else
+		snprintf(out, outlen, "%s-%s-%d-alert-%zu@%s", row->ref, row->kind,
+		         row->generation > 0 ? row->generation : 1, alert, domain);
+}
+
+void case_deadlines_describe(const struct policy *pol, int full_name, const char *domain,
                              const struct deadline_row *row, struct reminder_text *out)
+{
+	struct reminder_text all[DL_EVENTS_MAX];
+
+	(void)case_deadlines_describe_all(pol, full_name, domain, row, all);
+	*out = all[0];
+}
+
+/* The words of the deadline's own event. */
+static void describe_main(const struct policy *pol, int full_name,
+                          const struct deadline_row *row, struct reminder_text *out)
 {
 	enum deadline_kind kind = deadline_kind_from_name(row->kind);
 	const char *title = kind >= 0 && kind < DL_KIND_COUNT ? kind_title[kind]
@@ -179,12 +212,51 @@ void case_deadlines_describe(const struct policy *pol, int full_name, const char
 		who = "child not yet identified";
 	wl = strlen(who);
 	deadline_format_local(pol, row->due, when, sizeof when);
-	snprintf(out->uid, sizeof out->uid, "%s-%s@%s", row->ref, row->kind, host);
 	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, who);
 	snprintf(out->subject, sizeof out->subject, "%s: %s (%s)", title, row->ref, initials);
 	/* "child J.S." ends its sentence already: no second full stop. */
 	snprintf(out->description, sizeof out->description,
-	         "CME case %s, %s%s%s\n%s by %s.\nDetails: cmectl show %s",
+	         "CME case %s, %s%s%s\n%s by %s.%s\nDetails: cmectl show %s",
 	         row->ref, strncmp(who, "child ", 6) == 0 ? "" : "child ", who,
-	         wl && who[wl - 1] == '.' ? "" : ".", title, when, row->ref);
+	         wl && who[wl - 1] == '.' ? "" : ".", title, when,
+	         strcmp(row->flags, DEADLINE_FLAG_INCOMPLETE_NAME) == 0
+	         ? "\nCheck this date: it lies past the end of a holiday calendar." : "",
+	         row->ref);
+	out->start = row->due;
+	out->alarm = 0;
+}
+
+size_t case_deadlines_describe_all(const struct policy *pol, int full_name,
+                                   const char *domain, const struct deadline_row *row,
+                                   struct reminder_text out[DL_EVENTS_MAX])
+{
+	time_t at[ALERTS_MAX];
+	size_t n = 0, nev = 1;
+	int legacy = row->legacy_uid[0] != '\0' || row->set_at == (time_t)-1;
+
+	describe_main(pol, full_name, row, &out[0]);
+	event_uid(row, domain, 0, out[0].uid, sizeof out[0].uid);
+	if (row->dkind == DL_KIND_IMMEDIATE) {
+		/* Due on arrival: its alarm fires at once (item 2 of issue 14
+		 * makes it interrupt). */
+		out[0].alarm = row->due;
+		return 1;
+	}
+	n = deadline_alerts(pol, policy_alerts_for(pol, row->dkind),
+	                    legacy ? row->updated_at : row->set_at, row->due, at);
+	if (n == 0)
+		return 1;
+	/* The deadline's own event alarms at the last alert; the earlier
+	 * ones are events of their own (one VALARM per event). */
+	out[0].alarm = at[n - 1];
+	for (size_t i = 0; !legacy && i + 1 < n && nev < DL_EVENTS_MAX; i++, nev++) {
+		struct reminder_text *a = &out[nev];
+
+		*a = out[0];
+		event_uid(row, domain, nev, a->uid, sizeof a->uid);
+		snprintf(a->summary, sizeof a->summary, "Reminder - %.240s", out[0].summary);
+		a->start = at[i];
+		a->alarm = at[i];
+	}
+	return nev;
 }

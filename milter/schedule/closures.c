@@ -38,6 +38,25 @@ void closures_init(struct closures *c)
 {
 	c->days = NULL;
 	c->n = c->cap = 0;
+	c->covers_until = CLOSURES_NO_END;
+	c->nsrc = 0;
+}
+
+void closures_add_source(struct closures *c, const char *name, long last_day)
+{
+	const char *base = name ? strrchr(name, '/') : NULL;
+
+	base = base ? base + 1 : (name ? name : "(calendar)");
+	for (size_t i = 0; i < c->nsrc; i++)
+		if (strcmp(c->src[i].name, base) == 0 && c->src[i].last_day == last_day)
+			return;         /* the same file named twice */
+	if (last_day < c->covers_until)
+		c->covers_until = last_day;
+	if (c->nsrc < CLOSURES_MAX_SOURCES) {
+		snprintf(c->src[c->nsrc].name, sizeof c->src[c->nsrc].name, "%s", base);
+		c->src[c->nsrc].last_day = last_day;
+		c->nsrc++;
+	}
 }
 
 void closures_free(struct closures *c)
@@ -157,6 +176,10 @@ int closures_add_all(struct closures *into, const struct closures *from)
 	long *copy;
 	int rc;
 
+	for (size_t i = 0; i < from->nsrc; i++)
+		closures_add_source(into, from->src[i].name, from->src[i].last_day);
+	if (from->covers_until < into->covers_until)
+		into->covers_until = from->covers_until;
 	if (from->n == 0)
 		return 0;
 	copy = malloc(from->n * sizeof *copy);
@@ -556,9 +579,19 @@ int closures_load_text(struct closures *c, const char *ics, const char *name,
 		rc = load_event(&ld, ev);
 
 	/* Only a calendar read in full changes the set: half a calendar is
-	 * worse than an error. */
-	if (rc == 0 && merge_days(c, ld.days.v, ld.days.n) != 0)
-		rc = fail(&ld, "more than %d closed days, or out of memory", MAX_DAYS);
+	 * worse than an error.  Its last closed day is how far it reaches
+	 * (an empty calendar reaches nowhere: every date is past it). */
+	if (rc == 0) {
+		long last = 0;
+
+		for (size_t i = 0; i < ld.days.n; i++)
+			if (ld.days.v[i] > last)
+				last = ld.days.v[i];
+		if (merge_days(c, ld.days.v, ld.days.n) != 0)
+			rc = fail(&ld, "more than %d closed days, or out of memory", MAX_DAYS);
+		else
+			closures_add_source(c, ld.name, last);
+	}
 	free(ld.days.v);
 	free(ld.overrides);
 	icalcomponent_free(root);

@@ -145,19 +145,44 @@ int deadline_is_school_day(const struct policy *p, const struct ymd *day)
 	       (p == NULL || !closures_contains(&p->school_closures, day));
 }
 
+static int day_start_min(const struct policy *p)
+{
+	return p->day_start_min >= 0 && p->day_start_min < 24 * 60 ? p->day_start_min : 9 * 60;
+}
+
+static int day_end_min(const struct policy *p)
+{
+	return p->day_end_min > 0 && p->day_end_min < 24 * 60 ? p->day_end_min : 17 * 60;
+}
+
+static int minute_of_day(const struct policy *p, time_t t)
+{
+	struct icaltimetype lt = local_time(p, t);
+
+	return lt.hour * 60 + lt.minute;
+}
+
+static int day_counts(const struct policy *p, const struct ymd *day, int school)
+{
+	return school ? deadline_is_school_day(p, day) : deadline_is_working_day(p, day);
+}
+
 /* The end of the working day on the nth working (or school) day after
- * the local date of `from`. */
+ * the local date of `from` - counting that date itself as the first when
+ * `from` is before its working-day start on a day of that kind (SPEC 6:
+ * a referral waiting at 08:59 on Monday has all of Monday). */
 static time_t nth_day_end(const struct policy *p, int n, int school, time_t from)
 {
 	struct ymd day;
 	int counted = 0;
-	int end_min = p->day_end_min > 0 && p->day_end_min < 24 * 60 ? p->day_end_min
-	                                                             : 17 * 60;
+	int end_min = day_end_min(p);
 
 	deadline_local_date(p, from, &day);
+	if (minute_of_day(p, from) < day_start_min(p) && day_counts(p, &day, school))
+		ymd_add_days(&day, -1);      /* the loop starts the day after */
 	for (long scanned = 0; scanned < MAX_SCAN_DAYS; scanned++) {
 		ymd_add_days(&day, 1);
-		if (school ? deadline_is_school_day(p, &day) : deadline_is_working_day(p, &day))
+		if (day_counts(p, &day, school))
 			counted++;
 		if (counted >= n)
 			return from_local(p, &day, end_min / 60, end_min % 60, 0);
@@ -184,21 +209,61 @@ static void add_months(struct ymd *d, int months)
 		d->d = last;
 }
 
-time_t deadline_due(const struct policy *p, const struct duration *d, time_t from)
+time_t deadline_time_at(const struct policy *p, const struct ymd *day, int minute)
+{
+	return from_local(p, day, minute / 60, minute % 60, 0);
+}
+
+time_t deadline_in_working_hours(const struct policy *p, time_t t)
+{
+	struct ymd day;
+	int m = minute_of_day(p, t);
+
+	deadline_local_date(p, t, &day);
+	if (deadline_is_working_day(p, &day) && m >= day_start_min(p) && m <= day_end_min(p))
+		return t;
+	/* Before the start of a working day: that day's start; otherwise
+	 * the start of the next working day. */
+	if (!(deadline_is_working_day(p, &day) && m < day_start_min(p))) {
+		long scanned = 0;
+
+		do
+			ymd_add_days(&day, 1);
+		while (!deadline_is_working_day(p, &day) && ++scanned < MAX_SCAN_DAYS);
+		if (scanned >= MAX_SCAN_DAYS)
+			return (time_t)-1;
+	}
+	return deadline_time_at(p, &day, day_start_min(p));
+}
+
+time_t deadline_day_before(const struct policy *p, time_t due, int n, int school, int minute)
+{
+	struct ymd day;
+	int counted = 0;
+
+	deadline_local_date(p, due, &day);
+	for (long scanned = 0; scanned < MAX_SCAN_DAYS && counted < n; scanned++) {
+		ymd_add_days(&day, -1);
+		if (day_counts(p, &day, school))
+			counted++;
+	}
+	return counted == n ? deadline_time_at(p, &day, minute) : (time_t)-1;
+}
+
+/* One expression of a duration, unadjusted. */
+static time_t due_single(const struct policy *p, int n, enum duration_unit unit, time_t from)
 {
 	struct icaltimetype lt;
 	struct ymd day;
 
-	if (p == NULL || d == NULL || !d->set)
+	if (unit != UNIT_IMMEDIATE && (n < 0 || n > 100000))
 		return (time_t)-1;
-	if (d->unit != UNIT_IMMEDIATE && (d->n < 0 || d->n > 100000))
-		return (time_t)-1;
-	switch (d->unit) {
+	switch (unit) {
 	case UNIT_IMMEDIATE:
 		return from;
 	case UNIT_HOURS:
 		/* Elapsed time: 72 hours is 72 hours even across a clock change. */
-		return from + (time_t)d->n * 3600;
+		return deadline_in_working_hours(p, from + (time_t)n * 3600);
 	case UNIT_DAYS:
 	case UNIT_WEEKS:
 	case UNIT_MONTHS:
@@ -206,17 +271,64 @@ time_t deadline_due(const struct policy *p, const struct duration *d, time_t fro
 		day.y = lt.year;
 		day.m = lt.month;
 		day.d = lt.day;
-		if (d->unit == UNIT_MONTHS)
-			add_months(&day, d->n);
+		if (unit == UNIT_MONTHS)
+			add_months(&day, n);
 		else
-			ymd_add_days(&day, d->unit == UNIT_WEEKS ? d->n * 7 : d->n);
-		return from_local(p, &day, lt.hour, lt.minute, lt.second);
+			ymd_add_days(&day, unit == UNIT_WEEKS ? n * 7 : n);
+		/* A calendar-time deadline never falls due at night or on a
+		 * closed day (SPEC 6): the next working-day start. */
+		return deadline_in_working_hours(p, from_local(p, &day, lt.hour, lt.minute,
+		                                                lt.second));
 	case UNIT_WORKING_DAYS:
-		return nth_day_end(p, d->n, 0, from);
+		return nth_day_end(p, n, 0, from);
 	case UNIT_SCHOOL_DAYS:
-		return nth_day_end(p, d->n, 1, from);
+		return nth_day_end(p, n, 1, from);
 	}
 	return (time_t)-1;
+}
+
+/* Whether the local date of `due` lies past the calendars the unit
+ * depends on: working closures for working days and calendar time, and
+ * school closures (which hold the working ones) for school days. */
+static int past_calendars(const struct policy *p, enum duration_unit unit, time_t due)
+{
+	const struct closures *c = unit == UNIT_SCHOOL_DAYS ? &p->school_closures
+	                                                    : &p->working_closures;
+	struct ymd day;
+
+	if (unit == UNIT_IMMEDIATE || c->covers_until == CLOSURES_NO_END)
+		return 0;
+	deadline_local_date(p, due, &day);
+	return ymd_to_days(&day) > c->covers_until;
+}
+
+time_t deadline_due_flags(const struct policy *p, const struct duration *d, time_t from,
+                          unsigned *flags)
+{
+	time_t a, b;
+	enum duration_unit used;
+
+	if (flags != NULL)
+		*flags = 0;
+	if (p == NULL || d == NULL || !d->set)
+		return (time_t)-1;
+	a = due_single(p, d->n, d->unit, from);
+	used = d->unit;
+	if (d->or_set) {
+		b = due_single(p, d->or_n, d->or_unit, from);
+		if (b != (time_t)-1 && (a == (time_t)-1 || b < a)) {
+			a = b;
+			used = d->or_unit;
+		}
+	}
+	if (a != (time_t)-1 && flags != NULL && past_calendars(p, used, a))
+		*flags |= DEADLINE_CALENDAR_INCOMPLETE;
+	return a;
+}
+
+time_t deadline_due(const struct policy *p, const struct duration *d, time_t from)
+{
+	return deadline_due_flags(p, d, from, NULL);
 }
 
 void deadline_format_local(const struct policy *p, time_t t, char *out, size_t outlen)

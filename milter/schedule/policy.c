@@ -69,17 +69,16 @@ static int unit_matches(const char *text, size_t len, const char *word)
 	return i == len && word[j] == '\0';
 }
 
-int duration_parse(const char *text, struct duration *out)
+/* One expression, text[0..len). */
+static int parse_single(const char *text, size_t len, struct duration *out)
 {
 	const char *s = text, *unit_start, *end;
 	long n = 0;
 	int digits = 0;
 
-	if (text == NULL || out == NULL)
-		return -1;
-	while (isspace((unsigned char)*s))
+	while (s < text + len && isspace((unsigned char)*s))
 		s++;
-	end = s + strlen(s);
+	end = text + len;
 	while (end > s && isspace((unsigned char)end[-1]))
 		end--;
 	if ((size_t)(end - s) == 9 && strncasecmp(s, "immediate", 9) == 0) {
@@ -124,6 +123,34 @@ int duration_parse(const char *text, struct duration *out)
 	return -1;
 }
 
+int duration_parse(const char *text, struct duration *out)
+{
+	const char *bar;
+	struct duration a, b;
+
+	if (text == NULL || out == NULL)
+		return -1;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	bar = strchr(text, '|');
+	if (bar == NULL) {
+		if (parse_single(text, strlen(text), &a) != 0)
+			return -1;
+		*out = a;
+		return 0;
+	}
+	/* "A | B": the earlier of two real durations; one '|' only. */
+	if (strchr(bar + 1, '|') != NULL || parse_single(text, (size_t)(bar - text), &a) != 0 ||
+	    parse_single(bar + 1, strlen(bar + 1), &b) != 0 || !a.set || !b.set ||
+	    a.unit == UNIT_IMMEDIATE || b.unit == UNIT_IMMEDIATE)
+		return -1;
+	a.or_n = b.n;
+	a.or_unit = b.unit;
+	a.or_set = 1;
+	*out = a;
+	return 0;
+}
+
 void duration_format(const struct duration *d, char *out, size_t outlen)
 {
 	static const char *const names[][2] = {
@@ -150,7 +177,11 @@ void duration_format(const struct duration *d, char *out, size_t outlen)
 		snprintf(out, outlen, "?");
 		return;
 	}
-	snprintf(out, outlen, "%d %s", d->n, names[d->unit][d->n == 1 ? 0 : 1]);
+	if (d->or_set && (unsigned)d->or_unit <= UNIT_SCHOOL_DAYS)
+		snprintf(out, outlen, "%d %s | %d %s", d->n, names[d->unit][d->n == 1 ? 0 : 1],
+		         d->or_n, names[d->or_unit][d->or_n == 1 ? 0 : 1]);
+	else
+		snprintf(out, outlen, "%d %s", d->n, names[d->unit][d->n == 1 ? 0 : 1]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -362,7 +393,8 @@ static void parse_duration_key(struct reader *r, int line, const char *key,
 
 enum key_id {
 	K_NAME, K_TIMEZONE, K_WORKING_DAY, K_WORKING_CLOSURES, K_SCHOOL_CLOSURES,
-	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K_ARCHIVE_CHECK, K__COUNT
+	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K_ARCHIVE_CHECK,
+	K_HOME_VISIT_ALERTS, K_ESCALATION_ALERTS, K_LONG_TERM_ALERTS, K__COUNT
 };
 
 static const char *const key_names[K__COUNT] = {
@@ -371,7 +403,56 @@ static const char *const key_names[K__COUNT] = {
 	[K_HOME_VISIT] = "home_visit", [K_ESCALATION] = "escalation",
 	[K_LONG_TERM] = "long_term", [K_IMMEDIATE] = "immediate",
 	[K_ARCHIVE_CHECK] = "archive_check",
+	[K_HOME_VISIT_ALERTS] = "home_visit_alerts",
+	[K_ESCALATION_ALERTS] = "escalation_alerts",
+	[K_LONG_TERM_ALERTS] = "long_term_alerts",
 };
+
+/* The defaults of SPEC 7: a home visit alerts on arrival, at 09:00 on
+ * the working day before the due day and at 09:00 on the due day; an
+ * escalation at 09:00 five school days before and on the due day; a
+ * long-term review at 09:00 on its (working) due day. */
+static const char *const default_alerts[3] = {
+	"on-arrival, 1 working-day before 09:00, due-day 09:00",
+	"5 school-days before 09:00, due-day 09:00",
+	"due-day 09:00",
+};
+
+static struct alert_list *policy_alerts(struct policy *p, int which)
+{
+	return which == 0 ? &p->home_visit_alerts
+	     : which == 1 ? &p->escalation_alerts : &p->long_term_alerts;
+}
+
+static void parse_alerts_key(struct reader *r, int line, const char *key, const char *value,
+                             struct alert_list *al)
+{
+	char err[200];
+
+	if (alert_list_parse(value, al, err, sizeof err) != 0)
+		problem(r, line, "%s '%.200s': %s (expected e.g. 'on-arrival, "
+		        "1 working-day before 09:00, due-day 09:00' or 'none')", key, value, err);
+	else
+		al->line = line;
+}
+
+/* An alert outside working hours would fire when nobody is there to
+ * act on it (SPEC 7): every HH:MM must lie within working_day. */
+static void check_alert_times(struct reader *r, struct policy *p)
+{
+	for (int w = 0; w < 3; w++) {
+		const struct alert_list *al = policy_alerts(p, w);
+
+		for (size_t i = 0; i < al->n; i++)
+			if (al->a[i].anchor != ALERT_ON_ARRIVAL &&
+			    (al->a[i].at_min < p->day_start_min || al->a[i].at_min >= p->day_end_min))
+				problem(r, al->line, "%s: %02d:%02d is outside working_day "
+				        "(%02d:%02d-%02d:%02d): nobody would see that alert",
+				        key_names[K_HOME_VISIT_ALERTS + w], al->a[i].at_min / 60,
+				        al->a[i].at_min % 60, p->day_start_min / 60,
+				        p->day_start_min % 60, p->day_end_min / 60, p->day_end_min % 60);
+	}
+}
 
 /* archive_check: one line per database the long-term archive form lists,
  * in order; the only key that may repeat. */
@@ -505,6 +586,12 @@ static void handle_line(struct reader *r, int line, char *text, struct policy *p
 	case K_IMMEDIATE:
 		parse_immediate(r, line, value, p);
 		break;
+	case K_HOME_VISIT_ALERTS:
+	case K_ESCALATION_ALERTS:
+	case K_LONG_TERM_ALERTS:
+		parse_alerts_key(r, line, key_names[k], value,
+		                 policy_alerts(p, k - K_HOME_VISIT_ALERTS));
+		break;
 	}
 }
 
@@ -604,6 +691,9 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 	closures_init(&p->school_closures);
 	p->day_start_min = 9 * 60;
 	p->day_end_min = 17 * 60;
+	for (int w = 0; w < 3; w++)
+		if (alert_list_parse(default_alerts[w], policy_alerts(p, w), NULL, 0) != 0)
+			problem(&r, 0, "internal error: default alerts");
 	p->path = strdup(path);
 	p->timezone = strdup(DEFAULT_TIMEZONE);
 	if (p->path == NULL || p->timezone == NULL) {
@@ -663,6 +753,7 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 
 	if (p->name == NULL && (p->name = name_from_path(p->path)) == NULL)
 		problem(&r, 0, "out of memory");
+	check_alert_times(&r, p);
 	if (r.nproblems > 0) {
 		policy_free(p);
 		return NULL;
@@ -670,6 +761,50 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 	/* builtin zones live as long as the process: no free */
 	p->zone = icaltimezone_get_builtin_timezone(p->timezone);
 	return p;
+}
+
+/* Six months before a calendar's last closure, warn (SPEC 6): long
+ * enough for an LA to get next year's term dates agreed. */
+#define CALENDAR_WARN_DAYS 183
+
+static int warn_sources(const struct closures *c, long today, struct strlist *out,
+                        struct strlist *seen)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->nsrc; i++) {
+		const struct closure_source *src = &c->src[i];
+		char line[512], last[16];
+		struct ymd d;
+
+		if (src->last_day - today > CALENDAR_WARN_DAYS || strlist_contains(seen, src->name))
+			continue;
+		(void)strlist_add(seen, src->name);
+		ymd_from_days(src->last_day, &d);
+		snprintf(last, sizeof last, "%04d-%02d-%02d", d.y, d.m, d.d);
+		snprintf(line, sizeof line,
+		         "warning: calendar %s %s on %s (its last closure): deadlines after "
+		         "that date are computed without holidays and marked calendar-incomplete; "
+		         "add the next dates to it",
+		         src->name, src->last_day < today ? "ran out" : "runs out", last);
+		if (strlist_add(out, line) == 0)
+			n++;
+	}
+	return n;
+}
+
+int policy_calendar_warnings(const struct policy *p, time_t now, struct strlist *out)
+{
+	struct strlist seen = STRLIST_INIT;
+	long today = (long)(now / 86400);
+	int n;
+
+	if (p == NULL || out == NULL)
+		return 0;
+	n = warn_sources(&p->working_closures, today, out, &seen);
+	n += warn_sources(&p->school_closures, today, out, &seen);
+	strlist_free(&seen);
+	return n;
 }
 
 const struct strlist *policy_archive_checks(const struct policy *p)

@@ -122,6 +122,9 @@ int case_store_reopen(struct case_store *cs, long long case_id, char *old_outcom
 	case_store_sql_release(cs, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return case_store_sql_fail(cs, "reading a case's outcome");
+	/* New event UIDs for the reopened case's deadlines (SPEC 7). */
+	if (case_store_next_generation(cs, case_id) < 0)
+		return -1;
 	st = case_store_sql_prepare(cs,
 		"UPDATE cases SET status = 'open', outcome = NULL, closed_at = NULL WHERE id = ?1");
 	if (st == NULL)

@@ -264,6 +264,23 @@ static const char *const migrations[] = {
 	"  INSERT INTO deadline_history (case_id, kind, due, status, at, done_at)"
 	"  VALUES (new.case_id, new.kind, new.due, new.status, new.updated_at, new.done_at);"
 	"END;",
+
+	/* 12 (reminders, issue 14): event UIDs are REF-KIND-GENERATION@
+	 * CalendarDomain (SPEC 7).  generation rises when a case is
+	 * reopened, so its new events never reuse a cancelled UID; set_at
+	 * is when the deadline was set (its alerts are computed from it);
+	 * flags holds "calendar-incomplete" (SPEC 6).  legacy_uid keeps the
+	 * UID an event already had in the officer's calendar under the old
+	 * REF-KIND@host form (found in the outbox), so that it can still be
+	 * updated and cancelled; a reopen clears it. */
+	"ALTER TABLE cases ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE deadlines ADD COLUMN set_at INTEGER;"
+	"ALTER TABLE deadlines ADD COLUMN flags TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE deadlines ADD COLUMN legacy_uid TEXT;"
+	"UPDATE deadlines SET legacy_uid = (SELECT o.uid FROM outbox o"
+	"  WHERE o.case_id = deadlines.case_id AND o.uid LIKE"
+	"  (SELECT c.ref FROM cases c WHERE c.id = deadlines.case_id) || '-' || deadlines.kind || '@%'"
+	"  ORDER BY o.id DESC LIMIT 1);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -997,12 +1014,14 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 	if (deadline_status_from_name(status) == DL_STATUS_NONE)
 		return bad_name(cs, "deadline status", status);
 	st = prepare(cs,
-		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at) "
-		"VALUES (?1, ?2, ?3, ?4, 0, ?5) "
+		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at, set_at) "
+		"VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5) "
 		"ON CONFLICT(case_id, kind) DO UPDATE SET"
 		" sequence = sequence + (due <> excluded.due OR status <> excluded.status),"
 		" updated_at = CASE WHEN due <> excluded.due OR status <> excluded.status"
 		"   THEN excluded.updated_at ELSE updated_at END,"
+		" set_at = CASE WHEN due <> excluded.due OR status <> excluded.status"
+		"   THEN excluded.set_at ELSE set_at END,"
 		" due = excluded.due, status = excluded.status");
 
 	if (st == NULL)
@@ -1013,6 +1032,49 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 	bind_text(st, 4, status);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
 	return run(cs, st, "setting a deadline");
+}
+
+int case_store_set_deadline_flags(struct case_store *cs, long long case_id, const char *kind,
+                                  const char *flags)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"UPDATE deadlines SET flags = ?3 WHERE case_id = ?1 AND kind = ?2");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, flags ? flags : "");
+	return run(cs, st, "flagging a deadline");
+}
+
+int case_store_next_generation(struct case_store *cs, long long case_id)
+{
+	sqlite3_stmt *st = prepare(cs,
+		"UPDATE cases SET generation = generation + 1 WHERE id = ?1 RETURNING generation");
+	int rc, gen = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		gen = sqlite3_column_int(st, 0);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	release(cs, st);
+	if (rc != SQLITE_DONE)
+		return store_fail(cs, "raising a case's generation");
+	if (gen < 0) {
+		snprintf(cs->errmsg, sizeof cs->errmsg, "no case %lld", case_id);
+		return -1;
+	}
+	/* The old-form UIDs belonged to the old generation's events. */
+	st = prepare(cs, "UPDATE deadlines SET legacy_uid = NULL WHERE case_id = ?1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	return run(cs, st, "raising a case's generation") == 0 ? gen : -1;
 }
 
 int case_store_change_deadline_status(struct case_store *cs, long long case_id,
@@ -1090,7 +1152,8 @@ static void initials(const unsigned char *fore, const unsigned char *sur, char o
 
 #define DEADLINE_ROW_SQL \
 	"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer," \
-	" ch.forename, ch.surname, d.updated_at FROM deadlines d" \
+	" ch.forename, ch.surname, d.updated_at, c.generation, d.set_at, d.flags," \
+	" d.legacy_uid FROM deadlines d" \
 	" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
 
 /* Step a DEADLINE_ROW_SQL statement, calling fn per row; finalizes it. */
@@ -1117,6 +1180,11 @@ static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
 		         sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : "",
 		         sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : "");
 		row.updated_at = (time_t)sqlite3_column_int64(st, 9);
+		row.generation = sqlite3_column_int(st, 10);
+		row.set_at = sqlite3_column_type(st, 11) == SQLITE_NULL
+		             ? (time_t)-1 : (time_t)sqlite3_column_int64(st, 11);
+		copy_col(row.flags, sizeof row.flags, st, 12);
+		copy_col(row.legacy_uid, sizeof row.legacy_uid, st, 13);
 		if (fn(&row, arg) != 0) {
 			release(cs, st);
 			return -1;

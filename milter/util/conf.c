@@ -68,6 +68,8 @@ static const struct conf_key conf_keys[] = {
 	{ "On-InternalError", CT_ON_ERROR, OFF(on_internal_error), "tempfail", 0 },
 	{ "MaxMessageSize", CT_SIZE, OFF(max_message_size), "26214400", 0 },
 	{ "MaxMemory", CT_SIZE, OFF(max_memory), "268435456", 0 },
+	/* NULL: the domain of the first Mailbox (conf_calendar_domain). */
+	{ "CalendarDomain", CT_STRING, OFF(calendar_domain), NULL, 0 },
 };
 
 #define NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -274,9 +276,48 @@ int conf_load(struct cme_conf *c, const char *path, struct strlist *errors)
 	return problems ? -1 : 0;
 }
 
+/* A domain name: labels of letters, digits and '-', joined by dots. */
+static int domain_ok(const char *d)
+{
+	size_t n = strlen(d), label = 0;
+
+	if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
+		return 0;
+	for (const char *p = d; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)*p) || *p == '-') {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+const char *conf_calendar_domain(const struct cme_conf *c)
+{
+	const char *at;
+
+	if (c->calendar_domain != NULL)
+		return c->calendar_domain;
+	if (c->mailboxes.n > 0 && (at = strrchr(c->mailboxes.v[0], '@')) != NULL &&
+	    domain_ok(at + 1))
+		return at + 1;
+	return "cme-milter.invalid";
+}
+
 int conf_check(const struct cme_conf *c, struct strlist *errors)
 {
 	int problems = 0;
+
+	if (c->calendar_domain != NULL && !domain_ok(c->calendar_domain)) {
+		(void)strlist_add(errors, "CalendarDomain: expected a domain name such as la.gov.uk");
+		problems++;
+	}
 
 	for (size_t i = 0; i < NKEYS; i++) {
 		const void *slot = (const char *)c + conf_keys[i].offset;
