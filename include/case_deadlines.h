@@ -93,7 +93,7 @@ struct reminder_text {
 	time_t start, alarm;
 };
 /* The deadline's own event: UID REF-KIND-GENERATION@domain (or the
- * UID it was first sent with, before schema 9), at the due time, with
+ * UID it was first sent with, before schema 12), at the due time, with
  * the alarm of its last alert. */
 void case_deadlines_describe(const struct policy *pol, int full_name, const char *domain,
                              const struct deadline_row *row, struct reminder_text *out);
@@ -102,7 +102,7 @@ void case_deadlines_describe(const struct policy *pol, int full_name, const char
  * per earlier alert, UID REF-KIND-GENERATION-alert-N@domain, at the
  * alert's time with an alarm at its start.  Outlook keeps one VALARM per
  * event, so each alert is an event of its own (SPEC 7).  An event sent
- * before schema 9 keeps its one event.  Returns how many (>= 1). */
+ * before schema 12 keeps its one event.  Returns how many (>= 1). */
 #define DL_EVENTS_MAX 8
 size_t case_deadlines_describe_all(const struct policy *pol, int full_name,
                                    const char *domain, const struct deadline_row *row,

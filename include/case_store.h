@@ -183,7 +183,7 @@ struct deadline_row {
 	time_t set_at;            /* when set pending; -1 on rows from before
 	                             schema 9 */
 	char flags[32];           /* "calendar-incomplete" or "" */
-	char legacy_uid[256];     /* UID of an event sent before schema 9, or "" */
+	char legacy_uid[256];     /* UID of an event sent before schema 12, or "" */
 };
 /* Insert or change; SEQUENCE rises when anything changes. */
 int case_store_set_deadline(struct case_store *cs, long long case_id,

@@ -26,6 +26,7 @@ InternalHosts         none
 Policy                default
 PolicyDir             $top_srcdir/policies
 CalendarDir           $top_srcdir/calendars
+ShippedVocabularyDir  $top_srcdir/vocabulary
 DutyOfficer           duty@la.test
 Database              $T/cases.db
 ReminderDir           $T/reminders

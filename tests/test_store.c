@@ -178,11 +178,12 @@ static void test_uids(const struct cme_conf *conf)
 	snprintf(row.legacy_uid, sizeof row.legacy_uid, "CME-2026-00007-home-visit@vm");
 	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
 	CHECK(n == 1 && strcmp(all[0].uid, "CME-2026-00007-home-visit@vm") == 0,
-	      "an event sent before schema 9 keeps its UID (and gets no new alert events)");
+	      "an event sent before schema 12 keeps its UID (and gets no new alert events)");
 	policy_free(pol);
 	strlist_free(&errs);
 
-	/* A schema 8 database with a reminder already sent. */
+	/* A database from before migration 12 (UIDs with generations) with a
+	 * reminder already sent. */
 	snprintf(db, sizeof db, "%s/legacy.db", dir);
 	cs = case_store_open(db, err, sizeof err);
 	case_store_close(cs);
@@ -199,8 +200,8 @@ static void test_uids(const struct cme_conf *conf)
 	          "ALTER TABLE deadlines DROP COLUMN set_at;"
 	          "ALTER TABLE deadlines DROP COLUMN flags;"
 	          "ALTER TABLE deadlines DROP COLUMN legacy_uid;"
-	          "PRAGMA user_version = 8;", NULL, NULL, NULL) == SQLITE_OK,
-	      "a schema 8 database with a reminder sent as CME-2026-00001-home-visit@vm");
+	          "PRAGMA user_version = 11;", NULL, NULL, NULL) == SQLITE_OK,
+	      "a schema 11 database with a reminder sent as CME-2026-00001-home-visit@vm");
 	sqlite3_close(h);
 	cs = case_store_open(db, err, sizeof err);
 	CHECK(cs != NULL, "it migrates");

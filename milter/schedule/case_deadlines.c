@@ -167,7 +167,7 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
 	return 0;
 }
 
-/* The event UID: the one an event sent before schema 9 already has,
+/* The event UID: the one an event sent before schema 12 already has,
  * else REF-KIND-GENERATION[-alert-N]@domain. */
 static void event_uid(const struct deadline_row *row, const char *domain, size_t alert,
                       char *out, size_t outlen)
