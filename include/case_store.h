@@ -181,7 +181,7 @@ struct deadline_row {
 	time_t updated_at;
 	int generation;           /* the case's: rises on every reopen */
 	time_t set_at;            /* when set pending; -1 on rows from before
-	                             schema 9 */
+	                             schema 12 */
 	char flags[32];           /* "calendar-incomplete" or "" */
 	char legacy_uid[256];     /* UID of an event sent before schema 12, or "" */
 };
