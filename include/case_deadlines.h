@@ -80,14 +80,15 @@ int case_deadlines_apply(struct case_store *cs, struct dl_changes *ch,
  * the store already made: the long-term sweep).  0 or -1. */
 int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_event event);
 
-/* The words of a reminder.  ReminderDetail minimal (the default): case
+/* The words of a reminder (the time in words, what to do:
+ * reminder_words.h).  ReminderDetail minimal (the default): case
  * reference and initials only; the name, DOB and address stay in the
  * database.  `full_name`: ReminderDetail full.  `host` is the right-hand
  * side of the event UID. */
 /* subject: for the iMIP mail's Subject, which never carries the name
  * (mail subjects travel in notifications and logs): initials only. */
 struct reminder_text {
-	char uid[256], summary[256], description[512], subject[256];
+	char uid[256], summary[256], description[2048], subject[256];
 };
 void case_deadlines_describe(const struct policy *pol, int full_name, const char *host,
                              const struct deadline_row *row, struct reminder_text *out);

@@ -11,6 +11,9 @@
  *   long_term        = 6 months
  *   immediate        = child-protection-plan section-47 ...
  *   archive_check    = Synergy (Admissions)       (repeatable, in order)
+ *   digest_time      = 08:30    (the daily digest, working days)
+ *   immediate_action = Contact the MASH ... today and record it on the case.
+ *   escalation_action= Refer the case to the CME manager ...
  *
  * Owns: struct policy and the closure sets it loaded.  Calendar names
  * without a '/' are looked up in the CalendarDir; policy names without a
@@ -50,6 +53,10 @@ struct policy {
 	struct duration long_term;
 	unsigned long immediate_flags;     /* vocab flag bitmask */
 	struct strlist archive_checks;     /* archive_check lines, in order */
+	int   digest_min;        /* digest_time, minutes after local midnight
+	                            (default 08:30) */
+	char  immediate_action[256];   /* immediate_action ("" = the default) */
+	char  escalation_action[256];  /* escalation_action ("" = the default) */
 };
 
 /* Load by name or path.  On failure returns NULL and appends
@@ -66,6 +73,12 @@ void policy_free(struct policy *p);
 /* The databases the long-term case's archive form lists for the officer
  * to check (`archive_check` lines; empty when the policy has none). */
 const struct strlist *policy_archive_checks(const struct policy *p);
+
+/* What a reminder tells the officer to do for an immediate escalation /
+ * an escalation: the policy's immediate_action / escalation_action line,
+ * or a default sentence.  Never NULL. */
+const char *policy_immediate_action(const struct policy *p);
+const char *policy_escalation_action(const struct policy *p);
 
 /* "3 working-days" -> duration.  Units: hour(s), day(s), week(s),
  * month(s), working-day(s), school-day(s) (case-insensitive; a space may

@@ -9,6 +9,7 @@
 #include "imip.h"
 #include "outbox.h"
 #include "reminder.h"
+#include "reminder_words.h"
 
 struct enqueue_ctx {
 	const struct emit_env *env;
@@ -21,8 +22,18 @@ struct enqueue_ctx {
 void outbox_describe(const struct emit_env *env, const struct deadline_row *row,
                      struct reminder_text *out)
 {
-	case_deadlines_describe(env->policy, env->conf->reminder_detail == DETAIL_FULL,
+	const struct cme_conf *conf = env->conf;
+	char reply[1024];
+	size_t n;
+
+	case_deadlines_describe(env->policy, conf->reminder_detail == DETAIL_FULL,
 	                        env->host, row, out);
+	/* How to record it: the SPEC 5.6 line and a mailto: to the first
+	 * Mailbox, with the case reference in its subject. */
+	reminder_words_reply_section(conf->mailboxes.n ? conf->mailboxes.v[0] : NULL, row->ref,
+	                             row->dkind, reply, sizeof reply);
+	n = strlen(out->description);
+	snprintf(out->description + n, sizeof out->description - n, "%s", reply);
 }
 
 static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
@@ -53,9 +64,17 @@ static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
 	snprintf(subject, sizeof subject, "%s%s", ev.cancelled ? "Cancelled: " : "", rt.subject);
 	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
 	         (long)e->now, e->serial++, e->env->host);
-	msg = imip_message(mailbox, attendee, subject,
-	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
-	                   cal, method, msgid, e->now);
+	{
+		struct imip_mail m = {
+			mailbox, attendee, subject,
+			ev.cancelled ? "This CME reminder is cancelled.\n" : rt.description,
+			cal, method, msgid, e->now,
+			/* an immediate escalation interrupts (SPEC 7) */
+			!ev.cancelled && row->dkind == DL_KIND_IMMEDIATE,
+		};
+
+		msg = imip_compose(&m);
+	}
 	free(cal);
 	if (msg == NULL)
 		return -1;
