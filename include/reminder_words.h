@@ -37,6 +37,9 @@ void reminder_words_when(const struct policy *pol, time_t t, time_t now,
  * immediate_action / escalation_action for those kinds). */
 const char *reminder_words_action(const struct policy *pol, enum deadline_kind kind);
 
+/* The kind in words: "home visit", "escalation", ... */
+const char *reminder_words_kind(enum deadline_kind kind);
+
 /* The line the officer sends to record it, e.g.
  * "Visit: DD/MM/YYYY HH:MM seen" or "Immediate: done". */
 const char *reminder_words_reply(enum deadline_kind kind);

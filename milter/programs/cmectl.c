@@ -67,7 +67,8 @@ static void usage(void)
 	    "  accept-restore                    keep a restored database (see cme-milter(8))\n"
 	    "  backup [--step-pages N] FILE      copy the database while the milter runs\n"
 	    "  verify [FILE]                     check the database (or a backup copy)\n"
-	    "  status [--json] [--now T]         messages, cases, reminder outbox\n",
+	    "  status [--json] [--now T]         messages, cases, reminder outbox\n"
+	    "  digest [--officer E] [--now T] [--send]  print (or mail) the daily digest\n",
 	    progname);
 }
 
@@ -80,7 +81,7 @@ static const struct command {
 	{ "visit", cmd_visit }, { "close", cmd_close }, { "report", cmd_report },
 	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
 	{ "accept-restore", cmd_accept_restore }, { "backup", cmd_backup },
-	{ "verify", cmd_verify }, { "status", cmd_status },
+	{ "verify", cmd_verify }, { "status", cmd_status }, { "digest", cmd_digest },
 };
 
 int main(int argc, char **argv)

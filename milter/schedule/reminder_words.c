@@ -85,6 +85,17 @@ const char *reminder_words_action(const struct policy *pol, enum deadline_kind k
 	                                  : policy_immediate_action(pol);
 }
 
+const char *reminder_words_kind(enum deadline_kind kind)
+{
+	static const char *const label[DL_KIND_COUNT] = {
+		[DL_KIND_HOME_VISIT] = "home visit", [DL_KIND_ESCALATION] = "escalation",
+		[DL_KIND_LONG_TERM_REVIEW] = "long-term review",
+		[DL_KIND_IMMEDIATE] = "immediate escalation",
+	};
+
+	return label[kind_ok(kind) ? kind : DL_KIND_IMMEDIATE];
+}
+
 const char *reminder_words_reply(enum deadline_kind kind)
 {
 	return kind_words[kind_ok(kind) ? kind : DL_KIND_IMMEDIATE].reply;

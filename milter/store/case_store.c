@@ -197,6 +197,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN digest TEXT;"
 	"ALTER TABLE cases ADD COLUMN previous_case INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
 	"CREATE INDEX cases_previous ON cases(previous_case) WHERE previous_case IS NOT NULL;",
+
+	/* 9 (issue 14, the sender's daily work): what was sent once per
+	 * case and day or officer and day (the digest, a repeated immediate
+	 * escalation), so that a restart never sends it twice (case_duty.c). */
+	"CREATE TABLE duty_sent (key TEXT PRIMARY KEY, at INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -970,14 +975,10 @@ static void initials(const unsigned char *fore, const unsigned char *sur, char o
 	out[o] = '\0';
 }
 
-#define DEADLINE_ROW_SQL \
-	"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer," \
-	" ch.forename, ch.surname, d.updated_at FROM deadlines d" \
-	" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
-
-/* Step a DEADLINE_ROW_SQL statement, calling fn per row; finalizes it. */
-static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
-                             int (*fn)(const struct deadline_row *, void *), void *arg)
+/* Step a DEADLINE_ROW_SQL statement (case_store_sql.h), calling fn per
+ * row; releases it. */
+int case_store_sql_each_deadline(struct case_store *cs, sqlite3_stmt *st,
+                                 int (*fn)(const struct deadline_row *, void *), void *arg)
 {
 	int rc;
 
@@ -1019,7 +1020,7 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, officer);
-	return each_deadline_row(cs, st, fn, arg);
+	return case_store_sql_each_deadline(cs, st, fn, arg);
 }
 
 int case_store_each_officer(struct case_store *cs,
@@ -1125,5 +1126,5 @@ int case_store_each_changed_deadline(struct case_store *cs, long long case_id, t
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	return each_deadline_row(cs, st, fn, arg);
+	return case_store_sql_each_deadline(cs, st, fn, arg);
 }
