@@ -13,6 +13,7 @@ F=$top_srcdir/tests/fixtures/referrals
 T=$(mktemp -d /tmp/cme-digest.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cme.sh"
 
 # setup DIR [KEY VALUE]...: a configuration whose SendmailPath keeps each
 # mail as DIR/mail/N.eml
@@ -21,24 +22,11 @@ setup() {
 	mkdir -p "$d/mail"
 	printf '#!/bin/sh\nn=$(ls %s | wc -l)\ncat > %s/$((n + 1)).eml\n' "$d/mail" "$d/mail" > "$d/sendmail"
 	chmod +x "$d/sendmail"
-	cat > "$d/c.conf" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-TrustedSenderDomains  la.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-DutyOfficer           duty@la.test
-EscalationContact     manager@la.test
-Database              $d/cases.db
-ReminderDir           $d/reminders
-UserID                root
-Syslog                no
-NotifyOfficers        yes
-SendmailPath          $d/sendmail
-CONF
-	while [ $# -ge 2 ]; do echo "$1 $2" >> "$d/c.conf"; shift 2; done
+	# the shared configuration, then this test's keys (later lines win)
+	cme_conf_write "$d/c.conf" "$d" 0 UserID root Database "$d/cases.db" \
+		PolicyDir "$top_srcdir/policies" CalendarDir "$top_srcdir/calendars" \
+		ReminderDir "$d/reminders" DutyOfficer duty@la.test \
+		EscalationContact manager@la.test NotifyOfficers yes SendmailPath "$d/sendmail" "$@"
 }
 # text_of FILE: the text/plain part of a mail, decoded
 text_of() {
