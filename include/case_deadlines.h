@@ -80,7 +80,8 @@ int case_deadlines_apply(struct case_store *cs, struct dl_changes *ch,
  * the store already made: the long-term sweep).  0 or -1. */
 int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_event event);
 
-/* The words of a reminder.  ReminderDetail minimal (the default): case
+/* The words of a reminder (the time in words, what to do:
+ * reminder_words.h).  ReminderDetail minimal (the default): case
  * reference and initials only; the name, DOB and address stay in the
  * database.  `full_name`: ReminderDetail full.  `domain` is the
  * right-hand side of the event UID (CalendarDomain, never the host).
@@ -89,7 +90,7 @@ int case_deadlines_noted(struct dl_changes *ch, long long case_id, enum case_eve
  * start: the event's DTSTART (an instant, no duration); alarm: when its
  * one VALARM fires, or 0 for none. */
 struct reminder_text {
-	char uid[256], summary[256], description[512], subject[256];
+	char uid[256], summary[256], description[2048], subject[256];
 	time_t start, alarm;
 };
 /* The deadline's own event: UID REF-KIND-GENERATION@domain (or the

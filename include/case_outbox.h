@@ -26,7 +26,8 @@
 
 struct case_store;
 
-/* Outbox of iMIP mails: added in the case's transaction, sent after. */
+/* Outbox of iMIP mails: added in the case's transaction, sent after.
+ * case_id 0: a mail about no one case (the daily digest). */
 struct outbox_row {
 	long long id;
 	char recipient[256];

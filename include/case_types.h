@@ -15,7 +15,7 @@
  * OWNS
  *	The names, as stored: open visited closed long-term triage;
  *	home-visit escalation long-term-review immediate; pending met
- *	cancelled fired; opened updated closed unverified duplicate ignored
+ *	cancelled fired missed; opened updated closed unverified duplicate ignored
  *	triage.
  *
  * RETURN CONVENTIONS
@@ -42,10 +42,12 @@ enum deadline_kind {
 };
 
 /* fired: a long-term review whose case went long-term (it leaves the
- * feed without being met). */
+ * feed without being met); missed: a home visit or escalation whose due
+ * time passed while pending (reported once to the EscalationContact and
+ * counted missed by the report; it stays missed). */
 enum deadline_status {
 	DL_STATUS_NONE = -1,
-	DL_PENDING, DL_MET, DL_CANCELLED, DL_FIRED,
+	DL_PENDING, DL_MET, DL_CANCELLED, DL_FIRED, DL_MISSED,
 	DL_STATUS_COUNT
 };
 

@@ -13,6 +13,21 @@
 #include <stddef.h>
 #include <time.h>
 
+/* A mail of ours.  calendar NULL: a plain text/plain mail (the digest,
+ * an escalation notice); else multipart/alternative with the
+ * text/calendar part for `method`.  urgent: Importance: high and
+ * X-Priority: 1 (an immediate escalation must interrupt, SPEC 7). */
+struct imip_mail {
+	const char *from, *to, *subject, *text;
+	const char *calendar, *method;      /* NULL, NULL for a plain mail */
+	const char *message_id;
+	time_t date;
+	int urgent;
+};
+/* The whole RFC 5322 message (CRLF line ends), malloc'd, or NULL (a
+ * header value with a line break, or out of memory). */
+char *imip_compose(const struct imip_mail *m);
+
 /* A whole RFC 5322 message (CRLF line ends), malloc'd, or NULL.  `method`
  * is "REQUEST" or "CANCEL"; `calendar` the VCALENDAR text. */
 char *imip_message(const char *from, const char *to, const char *subject,

@@ -86,6 +86,12 @@ long long pipeline_purge(struct pipeline *p, int years, time_t now);
 /* Move cases past their long-term review to long-term.  Count or -1. */
 int pipeline_sweep(struct pipeline *p, time_t now);
 
+/* The daily work at `now` (duty.h): missed deadlines marked and
+ * reported once, immediate escalations repeated, the digest queued;
+ * force: the digest whatever the time (cmectl digest --send).  The
+ * number of mails queued, or -1. */
+int pipeline_duty(struct pipeline *p, time_t now, int force);
+
 /* Submit the reminder mails waiting in the outbox (due by `now`) through
  * SendmailPath.  Returns how many were sent, or -1. */
 int pipeline_flush_outbox(struct pipeline *p, time_t now);

@@ -14,6 +14,9 @@
  *   escalation_alerts = 5 school-days before 09:00, due-day 09:00
  *   long_term_alerts  = due-day 09:00
  *   archive_check    = Synergy (Admissions)       (repeatable, in order)
+ *   digest_time      = 08:30    (the daily digest, working days)
+ *   immediate_action = Contact the MASH ... today and record it on the case.
+ *   escalation_action= Refer the case to the CME manager ...
  *
  * Owns: struct policy and the closure sets it loaded.  Calendar names
  * without a '/' are looked up in the CalendarDir; policy names without a
@@ -83,6 +86,10 @@ struct policy {
 	struct alert_list long_term_alerts;
 	unsigned long immediate_flags;     /* vocab flag bitmask */
 	struct strlist archive_checks;     /* archive_check lines, in order */
+	int   digest_min;        /* digest_time, minutes after local midnight
+	                            (default 08:30) */
+	char  immediate_action[256];   /* immediate_action ("" = the default) */
+	char  escalation_action[256];  /* escalation_action ("" = the default) */
 };
 
 /* Load by name or path.  On failure returns NULL and appends
@@ -111,6 +118,12 @@ void alert_list_format(const struct alert_list *al, char *out, size_t outlen);
  * months of `now`, or has run out, appended to *out.  Returns how many.
  * For `cme-milter -n`, `cmectl verify` and the daily digest. */
 int  policy_calendar_warnings(const struct policy *p, time_t now, struct strlist *out);
+
+/* What a reminder tells the officer to do for an immediate escalation /
+ * an escalation: the policy's immediate_action / escalation_action line,
+ * or a default sentence.  Never NULL. */
+const char *policy_immediate_action(const struct policy *p);
+const char *policy_escalation_action(const struct policy *p);
 
 /* "3 working-days" -> duration.  Units: hour(s), day(s), week(s),
  * month(s), working-day(s), school-day(s) (case-insensitive; a space may

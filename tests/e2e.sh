@@ -35,7 +35,7 @@ PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
 FIX=$top_srcdir/tests/fixtures/e2e
 REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
 
-NTESTS=36
+NTESTS=40
 echo "1..$NTESTS"
 
 # ---------------------------------------------------------------- TAP ----
@@ -449,6 +449,36 @@ check "after reload the new config is in force (SubjectTag no: subject untouched
 	test $? -eq 0 || diag "subject: $subj3"
 kill -0 "$MILTER_PID" 2>/dev/null
 check "the milter kept running through both reloads" test $? -eq 0
+
+# =================================== j: urgent, and missed deadlines ====
+# An immediate referral's mail interrupts: Importance: high, one URGENT.
+# Deadlines past due escalate to the EscalationContact exactly once, even
+# when the daily work runs twice (cmectl digest --send, through the MTA).
+send_relay "$top_srcdir/tests/fixtures/referrals/16-base64-child-protection.eml" cme@la.test \
+	dsl@rosehill.sch.test
+URG=""
+for _ in $(seq 150); do
+	URG=$(grep -l '^Subject: URGENT' "$DUTY_MD"/new/* 2>/dev/null | head -n 1)
+	[ -n "$URG" ] && break
+	sleep 0.2
+done
+[ -n "$URG" ] && grep -q '^Importance: high' "$URG" && grep -q '^X-Priority: 1' "$URG"
+check "an immediate referral's reminder has Importance: high and X-Priority: 1" test $? -eq 0 ||
+	diag_tail "$T/milter.log" 5
+[ -n "$URG" ] && [ "$(pf_header "$URG" Subject | grep -o URGENT | wc -l)" -eq 1 ]
+check "and URGENT exactly once in its subject" test $? -eq 0 || diag "$(pf_header "${URG:-/dev/null}" Subject)"
+cmectl_json digest --send --now 2027-02-01T10:00:00Z >/dev/null
+cmectl_json digest --send --now 2027-02-01T10:05:00Z >/dev/null
+missed_mails() { grep -h '^Subject: Missed:' "$T/mail/manager"/new/* "$T/mail/manager"/cur/* 2>/dev/null; }
+for _ in $(seq 150); do [ -n "$(missed_mails)" ] && break; sleep 0.2; done
+sleep 3      # anything a second run queued would have arrived by now
+nm=$(missed_mails | wc -l); nu=$(missed_mails | sort -u | wc -l)
+[ "$nm" -ge 1 ]
+check "missed deadlines reach the EscalationContact through Postfix ($nm)" test $? -eq 0 ||
+	{ cat "$T/cmectl.err" | diag; diag_tail "$MXLOG" 5; }
+[ "$nm" -eq "$nu" ]
+check "each missed deadline exactly once though the daily work ran twice" test $? -eq 0 ||
+	missed_mails | diag
 
 # ===================================== h: no personal data in the logs ====
 # One line per message with queue ID, action and cases; never the child's

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "pipeline.h"
 #include "referral.h"
+#include "reminder_words.h"
 #include "tap.h"
 #include "tap_vocab.h"
 
@@ -246,6 +247,37 @@ static void test_reminder_text(const struct cme_conf *conf)
 	case_deadlines_describe(pol, 0, "la.test", &row, &rt);
 	CHECK(strstr(rt.summary, "()") == NULL && strstr(rt.summary, "child not yet identified") &&
 	      strstr(rt.description, "child .") == NULL, "triage: 'child not yet identified', no '()'");
+	/* Actionable text (issue 14 item 5): the time in words, what to do,
+	 * the reply line with a mailto: carrying the reference. */
+	snprintf(row.kind, sizeof row.kind, "home-visit");
+	row.dkind = DL_KIND_HOME_VISIT;
+	row.due = 1796403600;          /* 2026-12-04T17:00:00Z, a Friday */
+	row.updated_at = 1796119200;   /* 2026-12-01T10:00:00Z */
+	case_deadlines_describe(pol, 0, "la.test", &row, &rt);
+	CHECK(strstr(rt.description, "by Friday 4 December, 17:00.") != NULL &&
+	      strstr(rt.description, "What to do: Visit") != NULL,
+	      "home visit: local time in words and what to do");
+	{
+		char sec[1024], enc[64];
+
+		reminder_words_reply_section("cme@la.test", "CME-2026-00042", DL_KIND_HOME_VISIT,
+		                             sec, sizeof sec);
+		CHECK(strstr(sec, "\n  Visit: ") != NULL &&
+		      strstr(sec, "mailto:cme@la.test?subject=%5BCME-2026-00042%5D%20Visit&body=Visit%3A")
+		      != NULL, "the reply line and a mailto: with [REF] in its subject, encoded");
+		reminder_words_reply_section("cme@la.test", "CME-2026-00042", DL_KIND_IMMEDIATE,
+		                             sec, sizeof sec);
+		CHECK(strstr(sec, "Immediate: done") && strstr(sec, "cmectl done CME-2026-00042 immediate"),
+		      "immediate: 'Immediate: done' by reply, or cmectl done");
+		reminder_words_urlencode("a b&c=d?\xc3\xa9", enc, sizeof enc);
+		CHECK(strcmp(enc, "a%20b%26c%3Dd%3F%C3%A9") == 0, "mailto values are percent-encoded");
+	}
+	snprintf(row.kind, sizeof row.kind, "immediate");
+	row.dkind = DL_KIND_IMMEDIATE;
+	case_deadlines_describe(pol, 0, "la.test", &row, &rt);
+	CHECK(strstr(rt.subject, "URGENT") && strstr(strstr(rt.subject, "URGENT") + 1, "URGENT") == NULL &&
+	      strstr(rt.description, "MASH") != NULL,
+	      "immediate: one URGENT in the subject, the policy's action in the text");
 	policy_free(pol);
 	strlist_free(&errs);
 }
@@ -342,7 +374,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 12, "schema migrated to the current version (user_version 12)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 13, "schema migrated to the current version (user_version 13)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);

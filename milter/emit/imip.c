@@ -77,28 +77,47 @@ char *imip_message(const char *from, const char *to, const char *subject,
                    const char *text, const char *calendar, const char *method,
                    const char *message_id, time_t date)
 {
+	struct imip_mail m = { from, to, subject, text, calendar, method, message_id, date, 0 };
+
+	if (calendar == NULL)
+		return NULL;
+	return imip_compose(&m);
+}
+
+char *imip_compose(const struct imip_mail *m)
+{
 	struct strbuf sb;
 	char datebuf[64], boundary[64];
 	struct tm tm;
 	int rc = 0;
+	const char *text = m->text;
 
-	if (!header_safe(from) || !header_safe(to) || !header_safe(subject) ||
-	    !header_safe(method) || !header_safe(message_id) || calendar == NULL)
+	if (!header_safe(m->from) || !header_safe(m->to) || !header_safe(m->subject) ||
+	    !header_safe(m->message_id) || (m->calendar != NULL && !header_safe(m->method)))
 		return NULL;
-	gmtime_r(&date, &tm);
+	gmtime_r(&m->date, &tm);
 	strftime(datebuf, sizeof datebuf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	snprintf(boundary, sizeof boundary, "=_cme_%lx_%x", (long)date, (unsigned)getpid());
+	snprintf(boundary, sizeof boundary, "=_cme_%lx_%x", (long)m->date, (unsigned)getpid());
 	strbuf_init(&sb, 1 << 20);
-	rc |= strbuf_printf(&sb, "From: Children Missing Education <%s>\r\n", from);
-	rc |= strbuf_printf(&sb, "To: <%s>\r\n", to);
-	rc |= put_subject(&sb, subject);
+	rc |= strbuf_printf(&sb, "From: Children Missing Education <%s>\r\n", m->from);
+	rc |= strbuf_printf(&sb, "To: <%s>\r\n", m->to);
+	rc |= put_subject(&sb, m->subject);
 	rc |= strbuf_printf(&sb, "Date: %s\r\n", datebuf);
-	rc |= strbuf_printf(&sb, "Message-ID: %s\r\n", message_id);
+	rc |= strbuf_printf(&sb, "Message-ID: %s\r\n", m->message_id);
 	/* RFC 3834: a machine wrote this; nobody should auto-reply, and the
 	 * milter itself treats it as not-a-referral. */
 	rc |= strbuf_puts(&sb, "Auto-Submitted: auto-generated\r\n");
 	rc |= strbuf_puts(&sb, "X-Auto-Response-Suppress: All\r\n");
+	/* Outlook shows Importance, older clients X-Priority (1 = highest) */
+	if (m->urgent)
+		rc |= strbuf_puts(&sb, "Importance: high\r\nX-Priority: 1\r\n");
 	rc |= strbuf_puts(&sb, "MIME-Version: 1.0\r\n");
+	if (m->calendar == NULL) {
+		rc |= strbuf_puts(&sb, "Content-Type: text/plain; charset=UTF-8\r\n"
+		                       "Content-Transfer-Encoding: base64\r\n\r\n");
+		rc |= put_base64(&sb, text ? text : "", text ? strlen(text) : 0);
+		goto done;
+	}
 	rc |= strbuf_printf(&sb, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
 	                    boundary);
 	rc |= strbuf_printf(&sb, "--%s\r\n", boundary);
@@ -107,9 +126,10 @@ char *imip_message(const char *from, const char *to, const char *subject,
 	rc |= put_base64(&sb, text ? text : "", text ? strlen(text) : 0);
 	rc |= strbuf_printf(&sb, "--%s\r\n", boundary);
 	rc |= strbuf_printf(&sb, "Content-Type: text/calendar; method=%s; charset=UTF-8\r\n"
-	                         "Content-Transfer-Encoding: base64\r\n\r\n", method);
-	rc |= put_base64(&sb, calendar, strlen(calendar));
+	                         "Content-Transfer-Encoding: base64\r\n\r\n", m->method);
+	rc |= put_base64(&sb, m->calendar, strlen(m->calendar));
 	rc |= strbuf_printf(&sb, "--%s--\r\n", boundary);
+done:
 	if (rc != 0) {
 		strbuf_free(&sb);
 		return NULL;

@@ -9,6 +9,7 @@
 #include "imip.h"
 #include "outbox.h"
 #include "reminder.h"
+#include "reminder_words.h"
 
 struct enqueue_ctx {
 	const struct emit_env *env;
@@ -21,9 +22,22 @@ struct enqueue_ctx {
 size_t outbox_describe(const struct emit_env *env, const struct deadline_row *row,
                        struct reminder_text out[DL_EVENTS_MAX])
 {
-	return case_deadlines_describe_all(env->policy,
-	                                   env->conf->reminder_detail == DETAIL_FULL,
-	                                   conf_calendar_domain(env->conf), row, out);
+	const struct cme_conf *conf = env->conf;
+	char reply[1024];
+	size_t n = case_deadlines_describe_all(env->policy, conf->reminder_detail == DETAIL_FULL,
+	                                       conf_calendar_domain(conf), row, out);
+
+	/* How to record it: the SPEC 5.6 line and a mailto: to the first
+	 * Mailbox, with the case reference in its subject, on every event
+	 * (the deadline's and its alerts'). */
+	reminder_words_reply_section(conf->mailboxes.n ? conf->mailboxes.v[0] : NULL, row->ref,
+	                             row->dkind, reply, sizeof reply);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out[i].description);
+
+		snprintf(out[i].description + len, sizeof out[i].description - len, "%s", reply);
+	}
+	return n;
 }
 
 /* One mail for one event: Outlook reads one event per invitation. */
@@ -54,9 +68,17 @@ static int queue_event(struct enqueue_ctx *e, const struct deadline_row *row,
 	         rt->start != row->due ? "Reminder - " : "", rt->subject);
 	snprintf(msgid, sizeof msgid, "<%s.%d.%s.%ld.%ld@%s>", row->ref, row->sequence, row->kind,
 	         (long)e->now, e->serial++, e->env->host);
-	msg = imip_message(mailbox, attendee, subject,
-	                   ev.cancelled ? "This CME reminder is cancelled.\n" : rt->description,
-	                   cal, method, msgid, e->now);
+	{
+		struct imip_mail m = {
+			mailbox, attendee, subject,
+			ev.cancelled ? "This CME reminder is cancelled.\n" : rt->description,
+			cal, method, msgid, e->now,
+			/* an immediate escalation interrupts (SPEC 7) */
+			!ev.cancelled && row->dkind == DL_KIND_IMMEDIATE,
+		};
+
+		msg = imip_compose(&m);
+	}
 	free(cal);
 	if (msg == NULL)
 		return -1;

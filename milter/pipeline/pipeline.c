@@ -42,6 +42,7 @@
 #include "case_types.h"
 #include "commit.h"
 #include "deadline.h"
+#include "duty.h"
 #include "extract.h"
 #include "feeds.h"
 #include "logging.h"
@@ -98,9 +99,14 @@ static int ensure_dir(const char *dir, struct strlist *errors)
 	return -1;
 }
 
+/* The sender thread's periodic work: the long-term sweep, then the
+ * daily work (missed deadlines, repeated immediate escalations, the
+ * digest: duty.h). */
 static int sweep_cb(void *arg, time_t now)
 {
-	return pipeline_sweep(arg, now);
+	int rc = pipeline_sweep(arg, now);
+
+	return pipeline_duty(arg, now, 0) < 0 || rc < 0 ? -1 : 0;
 }
 
 /* The checks a database must pass before it is used: it must not hand
@@ -1003,6 +1009,45 @@ int pipeline_sweep(struct pipeline *p, time_t now)
 	long long n = writer_transaction(&p->writer, sweep_fn, &a, sweep_after);
 
 	strlist_free(&a.refs);
+	return (int)n;
+}
+
+struct duty_args {
+	struct pipeline *p;
+	time_t now;
+	int force;
+	struct dl_changes ch;       /* deadlines that became missed */
+};
+
+static long long duty_fn(struct case_store *cs, void *arg)
+{
+	struct duty_args *a = arg;
+
+	return duty_run(&a->p->env, cs, a->now, a->force, &a->ch);
+}
+
+/* Missed deadlines leave the live feed: their officers' feeds change. */
+static void duty_after(struct case_store *cs, void *arg, long long n)
+{
+	struct duty_args *a = arg;
+
+	(void)n;
+	if (a->ch.n > 0)
+		(void)sender_deadlines_changed(&a->p->sender, cs, &a->ch);   /* logged */
+}
+
+int pipeline_duty(struct pipeline *p, time_t now, int force)
+{
+	struct duty_args *a = calloc(1, sizeof *a);
+	long long n;
+
+	if (a == NULL)
+		return -1;
+	a->p = p;
+	a->now = now;
+	a->force = force;
+	n = writer_transaction(&p->writer, duty_fn, a, duty_after);
+	free(a);
 	return (int)n;
 }
 

@@ -18,8 +18,10 @@
 #define BACKOFF_MAX_S    3600
 
 /* How often the sender thread moves cases past their review to
- * long-term (an indexed query over the reviews just come due). */
-#define SWEEP_INTERVAL_S 600
+ * long-term and does the daily work (duty.h: indexed queries over the
+ * deadlines just come due, and a few once-only keys): every minute, so
+ * the digest and the 09:00 repeats go out within a minute of their time. */
+#define SWEEP_INTERVAL_S 60
 
 void sender_init(struct sender *s, struct writer *w, const struct emit_env *env,
                  const char *seal_key, int (*sweep)(void *, time_t), void *sweep_arg)

@@ -86,6 +86,8 @@ static const struct command {
 	  "copy the database while the milter runs" },
 	{ "verify", cmd_verify, "[FILE]", "check the database (or a backup copy)" },
 	{ "status", cmd_status, "[--json] [--now T]", "messages, cases, reminder outbox" },
+	{ "digest", cmd_digest, "[--officer E] [--now T] [--send]",
+	  "print (or with --send, mail) the daily digest, and do the day's escalations" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

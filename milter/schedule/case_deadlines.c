@@ -9,6 +9,7 @@
 #include "case_types.h"
 #include "deadline.h"
 #include "logging.h"
+#include "reminder_words.h"
 
 /* The deadlines a new case gets (each with its policy duration), and
  * every kind's reminder title; names from case_types.h. */
@@ -19,7 +20,8 @@ static const char *const kind_title[DL_KIND_COUNT] = {
 	[DL_KIND_HOME_VISIT] = "Home visit due",
 	[DL_KIND_ESCALATION] = "Escalation due",
 	[DL_KIND_LONG_TERM_REVIEW] = "Long-term review due",
-	[DL_KIND_IMMEDIATE] = "Immediate escalation",
+	/* the one "URGENT" of an immediate reminder's subject */
+	[DL_KIND_IMMEDIATE] = "URGENT - immediate escalation",
 };
 
 static const struct duration *policy_duration(const struct policy *p, enum deadline_kind k)
@@ -198,7 +200,7 @@ static void describe_main(const struct policy *pol, int full_name,
 	enum deadline_kind kind = deadline_kind_from_name(row->kind);
 	const char *title = kind >= 0 && kind < DL_KIND_COUNT ? kind_title[kind]
 	                                                      : kind_title[DL_KIND_IMMEDIATE];
-	char when[64];
+	char when[96];
 
 	/* ReminderDetail full: the child's name (the LA has decided its
 	 * calendars may hold it); minimal: initials only.  A child not yet
@@ -211,17 +213,20 @@ static void describe_main(const struct policy *pol, int full_name,
 	if (who[0] == '\0')
 		who = "child not yet identified";
 	wl = strlen(who);
-	deadline_format_local(pol, row->due, when, sizeof when);
+	reminder_words_when(pol, row->due, row->updated_at ? row->updated_at : row->due,
+	                    when, sizeof when);
 	snprintf(out->summary, sizeof out->summary, "%s: %s (%s)", title, row->ref, who);
 	snprintf(out->subject, sizeof out->subject, "%s: %s (%s)", title, row->ref, initials);
-	/* "child J.S." ends its sentence already: no second full stop. */
+	/* "child J.S." ends its sentence already: no second full stop.  The
+	 * time in words, local; then what to do (reminder_words). */
 	snprintf(out->description, sizeof out->description,
-	         "CME case %s, %s%s%s\n%s by %s.%s\nDetails: cmectl show %s",
+	         "CME case %s, %s%s%s\n%s %s %s.%s\nWhat to do: %s\n",
 	         row->ref, strncmp(who, "child ", 6) == 0 ? "" : "child ", who,
-	         wl && who[wl - 1] == '.' ? "" : ".", title, when,
+	         wl && who[wl - 1] == '.' ? "" : ".", title,
+	         kind == DL_KIND_IMMEDIATE ? "since the referral," : "by", when,
 	         strcmp(row->flags, DEADLINE_FLAG_INCOMPLETE_NAME) == 0
 	         ? "\nCheck this date: it lies past the end of a holiday calendar." : "",
-	         row->ref);
+	         reminder_words_action(pol, kind));
 	out->start = row->due;
 	out->alarm = 0;
 }

@@ -394,7 +394,8 @@ static void parse_duration_key(struct reader *r, int line, const char *key,
 enum key_id {
 	K_NAME, K_TIMEZONE, K_WORKING_DAY, K_WORKING_CLOSURES, K_SCHOOL_CLOSURES,
 	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K_ARCHIVE_CHECK,
-	K_HOME_VISIT_ALERTS, K_ESCALATION_ALERTS, K_LONG_TERM_ALERTS, K__COUNT
+	K_HOME_VISIT_ALERTS, K_ESCALATION_ALERTS, K_LONG_TERM_ALERTS,
+	K_DIGEST_TIME, K_IMMEDIATE_ACTION, K_ESCALATION_ACTION, K__COUNT
 };
 
 static const char *const key_names[K__COUNT] = {
@@ -406,6 +407,8 @@ static const char *const key_names[K__COUNT] = {
 	[K_HOME_VISIT_ALERTS] = "home_visit_alerts",
 	[K_ESCALATION_ALERTS] = "escalation_alerts",
 	[K_LONG_TERM_ALERTS] = "long_term_alerts",
+	[K_DIGEST_TIME] = "digest_time", [K_IMMEDIATE_ACTION] = "immediate_action",
+	[K_ESCALATION_ACTION] = "escalation_action",
 };
 
 /* The defaults of SPEC 7: a home visit alerts on arrival, at 09:00 on
@@ -452,6 +455,35 @@ static void check_alert_times(struct reader *r, struct policy *p)
 				        al->a[i].at_min % 60, p->day_start_min / 60,
 				        p->day_start_min % 60, p->day_end_min / 60, p->day_end_min % 60);
 	}
+}
+
+/* digest_time = HH:MM: when the sender thread mails the daily digest
+ * (on working days, local time). */
+static void parse_digest_time(struct reader *r, int line, const char *v, struct policy *p)
+{
+	int m = parse_hhmm(v, strlen(v));
+
+	if (m < 0)
+		problem(r, line, "digest_time '%s': expected HH:MM", v);
+	else
+		p->digest_min = m;
+}
+
+/* immediate_action / escalation_action: the plain words a reminder uses
+ * for what the officer must do (one line, printable, bounded). */
+static void parse_action(struct reader *r, int line, const char *key, const char *v,
+                         char *dst, size_t dstlen)
+{
+	if (strlen(v) >= dstlen) {
+		problem(r, line, "'%s' longer than %zu bytes", key, dstlen - 1);
+		return;
+	}
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c < 0x20 || *c == 0x7F) {
+			problem(r, line, "'%s' holds a control character", key);
+			return;
+		}
+	memcpy(dst, v, strlen(v) + 1);
 }
 
 /* archive_check: one line per database the long-term archive form lists,
@@ -592,6 +624,17 @@ static void handle_line(struct reader *r, int line, char *text, struct policy *p
 		parse_alerts_key(r, line, key_names[k], value,
 		                 policy_alerts(p, k - K_HOME_VISIT_ALERTS));
 		break;
+	case K_DIGEST_TIME:
+		parse_digest_time(r, line, value, p);
+		break;
+	case K_IMMEDIATE_ACTION:
+		parse_action(r, line, key_names[k], value, p->immediate_action,
+		             sizeof p->immediate_action);
+		break;
+	case K_ESCALATION_ACTION:
+		parse_action(r, line, key_names[k], value, p->escalation_action,
+		             sizeof p->escalation_action);
+		break;
 	}
 }
 
@@ -694,6 +737,7 @@ struct policy *policy_load(const char *name_or_path, const char *policy_dir,
 	for (int w = 0; w < 3; w++)
 		if (alert_list_parse(default_alerts[w], policy_alerts(p, w), NULL, 0) != 0)
 			problem(&r, 0, "internal error: default alerts");
+	p->digest_min = 8 * 60 + 30;
 	p->path = strdup(path);
 	p->timezone = strdup(DEFAULT_TIMEZONE);
 	if (p->path == NULL || p->timezone == NULL) {
@@ -805,6 +849,18 @@ int policy_calendar_warnings(const struct policy *p, time_t now, struct strlist 
 	n += warn_sources(&p->school_closures, today, out, &seen);
 	strlist_free(&seen);
 	return n;
+}
+const char *policy_immediate_action(const struct policy *p)
+{
+	return p->immediate_action[0] ? p->immediate_action
+	       : "Contact the MASH / children's social care today and record it on the case.";
+}
+
+const char *policy_escalation_action(const struct policy *p)
+{
+	return p->escalation_action[0] ? p->escalation_action
+	       : "Refer the case along your CME policy's escalation route (the CME manager) "
+	         "and record it on the case.";
 }
 
 const struct strlist *policy_archive_checks(const struct policy *p)

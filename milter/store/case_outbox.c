@@ -26,7 +26,10 @@ int case_store_outbox_add(struct case_store *cs, long long case_id, const char *
 	if (st == NULL)
 		return -1;
 	case_store_sql_bind_text(st, 7, message_id);
-	sqlite3_bind_int64(st, 1, case_id);
+	if (case_id > 0)
+		sqlite3_bind_int64(st, 1, case_id);
+	else
+		sqlite3_bind_null(st, 1);     /* a digest: no one case */
 	case_store_sql_bind_text(st, 2, uid);
 	case_store_sql_bind_text(st, 3, method);
 	case_store_sql_bind_text(st, 4, recipient);

@@ -281,6 +281,11 @@ static const char *const migrations[] = {
 	"  WHERE o.case_id = deadlines.case_id AND o.uid LIKE"
 	"  (SELECT c.ref FROM cases c WHERE c.id = deadlines.case_id) || '-' || deadlines.kind || '@%'"
 	"  ORDER BY o.id DESC LIMIT 1);",
+
+	/* 13 (issue 14, the sender's daily work): what was sent once per
+	 * case and day or officer and day (the digest, a repeated immediate
+	 * escalation), so that a restart never sends it twice (case_duty.c). */
+	"CREATE TABLE duty_sent (key TEXT PRIMARY KEY, at INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1150,15 +1155,10 @@ static void initials(const unsigned char *fore, const unsigned char *sur, char o
 	out[o] = '\0';
 }
 
-#define DEADLINE_ROW_SQL \
-	"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer," \
-	" ch.forename, ch.surname, d.updated_at, c.generation, d.set_at, d.flags," \
-	" d.legacy_uid FROM deadlines d" \
-	" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
-
-/* Step a DEADLINE_ROW_SQL statement, calling fn per row; finalizes it. */
-static int each_deadline_row(struct case_store *cs, sqlite3_stmt *st,
-                             int (*fn)(const struct deadline_row *, void *), void *arg)
+/* Step a DEADLINE_ROW_SQL statement (case_store_sql.h), calling fn per
+ * row; releases it. */
+int case_store_sql_each_deadline(struct case_store *cs, sqlite3_stmt *st,
+                                 int (*fn)(const struct deadline_row *, void *), void *arg)
 {
 	int rc;
 
@@ -1205,7 +1205,7 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, officer);
-	return each_deadline_row(cs, st, fn, arg);
+	return case_store_sql_each_deadline(cs, st, fn, arg);
 }
 
 int case_store_each_officer(struct case_store *cs,
@@ -1311,5 +1311,5 @@ int case_store_each_changed_deadline(struct case_store *cs, long long case_id, t
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	return each_deadline_row(cs, st, fn, arg);
+	return case_store_sql_each_deadline(cs, st, fn, arg);
 }

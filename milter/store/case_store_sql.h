@@ -37,6 +37,16 @@ int case_store_sql_oom(struct case_store *cs, const char *what);
 /* Copy a text column into dst ("" for NULL), truncating to dstlen. */
 void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 
+/* The deadline_row query (WHERE/ORDER BY to be appended), and the step
+ * over its rows calling fn per row; releases st.  0 or -1. */
+#define DEADLINE_ROW_SQL \
+	"SELECT d.case_id, c.ref, d.kind, d.due, d.sequence, d.status, c.officer," \
+	" ch.forename, ch.surname, d.updated_at, c.generation, d.set_at, d.flags," \
+	" d.legacy_uid FROM deadlines d" \
+	" JOIN cases c ON c.id = d.case_id LEFT JOIN children ch ON ch.case_id = c.id"
+int case_store_sql_each_deadline(struct case_store *cs, sqlite3_stmt *st,
+                                 int (*fn)(const struct deadline_row *, void *), void *arg);
+
 /* case_match.c: the child's match key, "surname|forename|dob" folded,
  * at most 1024 bytes, in *key (malloc'd; NULL unless all three are
  * known).  0, or -1 out of memory. */

@@ -21,7 +21,7 @@ static const char *const deadline_kind_names[DL_KIND_COUNT] = {
 
 static const char *const deadline_status_names[DL_STATUS_COUNT] = {
 	[DL_PENDING] = "pending", [DL_MET] = "met", [DL_CANCELLED] = "cancelled",
-	[DL_FIRED] = "fired",
+	[DL_FIRED] = "fired", [DL_MISSED] = "missed",
 };
 
 static const char *const case_action_names[ACTION_COUNT] = {
