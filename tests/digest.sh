@@ -25,6 +25,7 @@ setup() {
 	# the shared configuration, then this test's keys (later lines win)
 	cme_conf_write "$d/c.conf" "$d" 0 UserID root Database "$d/cases.db" \
 		PolicyDir "$top_srcdir/policies" CalendarDir "$top_srcdir/calendars" \
+		ShippedVocabularyDir "$top_srcdir/vocabulary" \
 		ReminderDir "$d/reminders" DutyOfficer duty@la.test \
 		EscalationContact manager@la.test NotifyOfficers yes SendmailPath "$d/sendmail" "$@"
 }
@@ -115,7 +116,7 @@ grep -q '^To: <manager@la.test>' $missed
 ok $? "to the EscalationContact"
 is "$($C show "$r1" --json | $PY -c 'import json,sys; print([d["status"] for d in json.load(sys.stdin)["deadlines"] if d["kind"] == "home-visit"][0])')" \
 	"missed" "its status is missed"
-$C show "$r1" | grep -q '"detail": "missed: home-visit due Friday 4 December, 17:00"'
+$C show "$r1" --json | grep -q '"detail": "missed: home-visit due Friday 4 December, 17:00"'
 ok $? "and it is on the timeline"
 $C report --month 2026-12 --now 2026-12-07T12:00:00Z > "$D/report" 2>&1
 grep -Eq '^ +missed +[1-9]' "$D/report"

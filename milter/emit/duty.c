@@ -129,7 +129,7 @@ static int repeat_immediate(const struct deadline_row *row, void *arg)
 {
 	struct duty *d = arg;
 	const struct cme_conf *conf = d->env->conf;
-	struct reminder_text rt;
+	struct reminder_text rt[DL_EVENTS_MAX];   /* [0]: the deadline's own event */
 	char key[200], subject[320];
 	int first;
 
@@ -139,15 +139,15 @@ static int repeat_immediate(const struct deadline_row *row, void *arg)
 	snprintf(key, sizeof key, "immediate:%s:%s", row->ref, d->date);
 	if ((first = case_store_once(d->cs, key, d->now)) != 1)
 		return first;
-	outbox_describe(d->env, row, &rt);
-	/* rt.subject already says URGENT once */
-	snprintf(subject, sizeof subject, "Not yet done: %s", rt.subject);
-	if (queue_plain(d, row->case_id, key, row->officer, subject, rt.description, 1) != 0)
+	outbox_describe(d->env, row, rt);
+	/* rt[0].subject already says URGENT once */
+	snprintf(subject, sizeof subject, "Not yet done: %s", rt[0].subject);
+	if (queue_plain(d, row->case_id, key, row->officer, subject, rt[0].description, 1) != 0)
 		return -1;
 	if (conf->escalation_contact) {
 		strcat(key, ":contact");
 		return queue_plain(d, row->case_id, key, conf->escalation_contact, subject,
-		                   rt.description, 1);
+		                   rt[0].description, 1);
 	}
 	return 0;
 }
