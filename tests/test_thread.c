@@ -65,6 +65,24 @@ int main(void)
 	CHECK(thread_split(apple, strlen(apple), 0, &c) == 1 && c.forwarded,
 	      "HTML quote marker before a forward");
 
+	fwd = "Note\n> ---------- Forwarded message ---------\n> From: R <r@s.test>\n"
+	      "> Date: Fri\n> Subject: A\n>\n> Name: Amelia\n";
+	CHECK(thread_split(fwd, strlen(fwd), 0, &c) == 1 && c.forwarded && c.quoted_fwd &&
+	      c.new_end == 5, "quoted forward marker (HTML quote container)");
+	CHECK(c.from && c.from_len == strlen("R <r@s.test>") &&
+	      strcmp(fwd + c.fwd_start, ">\n> Name: Amelia\n") == 0, "its header block and body");
+
+	fwd = "FYI\n\n-------- Forwarded Message --------\nSubject: \tKai\n"
+	      "Date: \tFri\nFrom: \tPC 1 Mark <m@p.test>\nTo: \tLee\n\n\nHi Lee\n";
+	CHECK(thread_split(fwd, strlen(fwd), 0, &c) == 1 && c.forwarded &&
+	      c.from && c.from_len == strlen("PC 1 Mark <m@p.test>") &&
+	      strcmp(fwd + c.fwd_start, "\n\nHi Lee\n") == 0,
+	      "Thunderbird header block: Subject first, From third, TAB-aligned");
+
+	reply = "Seen.\n\nFrom: P <p@x>\nWe met on Monday.\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 0,
+	      "a From: line without a header block is text");
+
 	disc = "CAUTION: This email originated from outside.\n\nName: Ava\nDOB: 1/1/2016\n"
 	       "Address: x\n\nThis email and any attachments are confidential.\nNR4 6AU\n";
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1, "footer disclaimer cut");

@@ -106,70 +106,99 @@ static enum thread_line kind_at(const char *s, const struct line *l, int unquote
 	return thread_classify(p, n);
 }
 
-/* A header block starts at l ("From: ..."): 1 if header lines follow.
- * Sets the From value, whether its Subject says forward, and the
- * offset after the block. */
+#define MAX_HEADER_LINES 12  /* a quoted header block is short */
+
+/* The text of line l without its '>' prefix and surrounding space. */
+static const char *bare(const char *s, const struct line *l, size_t *n)
+{
+	const char *p = s + l->start;
+
+	*n = l->end - l->start;
+	while (*n > 0 && (*p == '>' || isspace((unsigned char)*p)))
+		p++, (*n)--;
+	while (*n > 0 && isspace((unsigned char)p[*n - 1]))
+		(*n)--;
+	return p;
+}
+
+/* One header line of a block: note its From value and whether its
+ * Subject says forward. */
+static void header_line(const char *s, const struct line *l, struct thread_cut *out)
+{
+	size_t n, wl = 0;
+	const char *p = bare(s, l, &n);
+
+	if (vocab_words_prefix(VW_QUOTED_HEADER, p, n, &wl)) {
+		while (wl < n && isspace((unsigned char)p[wl]))
+			wl++;
+		out->from = p + wl;
+		out->from_len = n - wl;
+	} else if (n >= 8 && strncasecmp(p, "Subject:", 8) == 0) {
+		p += 8, n -= 8;
+		while (n > 0 && isspace((unsigned char)*p))
+			p++, n--;
+		if (vocab_words_prefix(VW_FORWARD_PREFIX, p, n, &wl))
+			out->subject_forward = 1;
+	}
+}
+
+/* A quoted message's header block starts at line l: "From:", "Sent:",
+ * "Date:", "To:", "Subject:" lines in any order (Outlook and Gmail
+ * start with From, Thunderbird with Subject), blank lines allowed only
+ * before the second.  Returns how many header lines it has and, when
+ * set, fills the From value, subject_forward and fwd_start (the line
+ * after the block).  A block needs a From line to count. */
 static int header_block(const char *s, size_t len, struct line l, int unquote,
                         struct thread_cut *out, int set)
 {
-	int fields = 0;
-	size_t end = l.next;
+	struct thread_cut tmp;
 	struct line m = l;
+	int fields = 0, blanks = 0;
+	size_t end = l.start;
 
-	for (int k = 0; k < HEADER_LOOKAHEAD && line_at(s, len, m.next, &m); k++) {
+	memset(&tmp, 0, sizeof tmp);
+	for (int k = 0; k < MAX_HEADER_LINES + HEADER_LOOKAHEAD; k++) {
 		enum thread_line t = kind_at(s, &m, unquote);
 
-		if (t == TL_HEADER) {
-			const char *q = s + m.start;
-			size_t n = m.end - m.start, wl;
-
-			while (n > 0 && (*q == '>' || isspace((unsigned char)*q)))
-				q++, n--;
-			if (set && strncasecmp(q, "Subject:", 8) == 0) {
-				q += 8, n -= 8;
-				while (n > 0 && isspace((unsigned char)*q))
-					q++, n--;
-				if (vocab_words_prefix(VW_FORWARD_PREFIX, q, n, &wl))
-					out->subject_forward = 1;
-			}
+		if (t == TL_HEADER || t == TL_FROM) {
+			header_line(s, &m, &tmp);
 			fields++;
 			end = m.next;
-		} else if (t != TL_EMPTY || fields > 0) {
+		} else if (t != TL_EMPTY || fields > 1 || ++blanks > HEADER_LOOKAHEAD) {
 			break;
 		}
+		if (fields >= MAX_HEADER_LINES || !line_at(s, len, m.next, &m))
+			break;
 	}
-	if (fields == 0)
+	if (fields < 2 || tmp.from == NULL)
 		return 0;
 	if (set) {
-		const char *p = s + l.start;
-		size_t n = l.end - l.start, wl = 0;
-
-		while (n > 0 && (*p == '>' || isspace((unsigned char)*p)))
-			p++, n--;
-		(void)vocab_words_prefix(VW_QUOTED_HEADER, p, n, &wl);
-		out->from = p + wl;
-		out->from_len = n - wl;
+		out->from = tmp.from;
+		out->from_len = tmp.from_len;
+		out->subject_forward = tmp.subject_forward;
 		out->fwd_start = end;
 	}
-	return 1;
+	return fields;
 }
 
-/* A forward starts at line l (marker or header block). */
+/* A forward starts at line l (a marker, possibly '>'-quoted): its
+ * header block follows, '>'-quoted when Apple Mail or an HTML quote
+ * container quoted the forward. */
 static void take_forward(const char *s, size_t len, struct line l, struct thread_cut *out)
 {
 	struct line m = l;
 
 	out->forwarded = 1;
 	out->fwd_start = l.next;
-	/* the header block after a marker, '>'-quoted by Apple Mail */
+	out->quoted_fwd = s[l.start] == '>';
 	while (line_at(s, len, m.next, &m)) {
 		enum thread_line t = kind_at(s, &m, 1);
 
 		if (t == TL_EMPTY)
 			continue;
-		out->quoted_fwd = s[m.start] == '>' || (s[m.start] == ' ' &&
-		                  memchr(s + m.start, '>', m.end - m.start) != NULL);
-		if (t == TL_FROM)
+		out->quoted_fwd = out->quoted_fwd || s[m.start] == '>' ||
+		                  (s[m.start] == ' ' && memchr(s + m.start, '>', m.end - m.start) != NULL);
+		if (t == TL_FROM || t == TL_HEADER)
 			(void)header_block(s, len, m, out->quoted_fwd, out, 1);
 		break;
 	}
@@ -206,15 +235,18 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 			cut = 1;                    /* a footer: the rest of the segment */
 			break;
 		case TL_QUOTE: {
-			/* a lone '>' (an HTML quote marker) before a forward */
+			/* a quoted forward marker (an HTML quote container
+			 * holding a forward), or a lone '>' before one */
 			struct line m = l;
 
-			while (line_at(s, len, m.next, &m) && kind_at(s, &m, 1) == TL_EMPTY)
-				;
-			if (m.start > l.start && kind_at(s, &m, 1) == TL_FORWARD) {
-				l = m;
-				t = TL_FORWARD;
-				break;
+			if (kind_at(s, &l, 1) == TL_EMPTY)
+				while (line_at(s, len, m.next, &m) && kind_at(s, &m, 1) == TL_EMPTY)
+					;
+			if (kind_at(s, &m, 1) == TL_FORWARD) {
+				if (!cut)
+					out->new_end = l.start;
+				take_forward(s, len, m, out);
+				return 1;
 			}
 			if (!cut)
 				out->new_end = l.start;

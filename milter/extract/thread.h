@@ -12,6 +12,11 @@
  *	- a reply's new text is what comes before the first splitter, a
  *	  quoted header block ("From:" followed by "Sent:"/"Date:"/"To:"/
  *	  "Subject:" lines) or a run of '>' lines;
+ *	- a forward's header block may list its lines in any order
+ *	  (Thunderbird starts with "Subject:"), TAB-aligned or not;
+ *	- HTML quote containers reach this reader as '>' lines
+ *	  (html_text.c): a '>'-quoted forward marker opens a forward whose
+ *	  '>' lines are the forwarded message (Gmail and Apple Mail HTML);
  *	- a forward marker ("Forwarded message", "Begin forwarded
  *	  message:"), or a header block in a message whose Subject says
  *	  forward, opens a forwarded message: its body is what the caller

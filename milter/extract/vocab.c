@@ -1017,7 +1017,10 @@ static const char *const w_school_word[] = { "school", "academy", "college", "pr
 static const char *const w_reply_marker[] = { "original message" };
 static const char *const w_attribution_open[] = { "On " };
 static const char *const w_attribution_close[] = { "wrote:" };
-static const char *const w_quoted_header[] = { "From: " };
+static const char *const w_quoted_header[] = {
+	"From: ",
+	"From:\t",
+};
 static const char *const w_reply_prefix[] = { "re:", "aw:" };
 static const char *const w_forward_prefix[] = { "fw:", "fwd:" };
 static const char *const w_auto_subject_prefix[] = { "Automatic reply", "Auto:" };
