@@ -497,7 +497,7 @@ static void reader_free(struct reader *rd)
 	strbuf_free(&rd->reason_text);
 	strbuf_free(&rd->flag_text);
 	strbuf_free(&rd->outcome_text);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < MAX_SIGNATURE_LINES; i++)
 		free(rd->signature[i]);
 	free(rd->fwd_from);
 	free(k->forename); free(k->surname); free(k->dob); free(k->gender);

@@ -44,6 +44,7 @@
 #define MAX_PARENTS    8
 #define MAX_SCAN_TEXT  (256 * 1024)  /* prose kept for reason/flag scans */
 #define MAX_PROSE_LINE 1000          /* bytes of one prose line kept */
+#define MAX_SIGNATURE_LINES 8        /* name, role, school, address, phone... */
 
 struct reader {
 	const struct extract_options *o;
@@ -68,7 +69,7 @@ struct reader {
 	struct strbuf reason_text;   /* common "Reason:" values */
 	struct strbuf flag_text;     /* safeguarding values, notes */
 	struct strbuf outcome_text;  /* "Outcome:" values */
-	char *signature[4];          /* lines after the valediction */
+	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
 	int oom;                     /* an allocation failed: text was lost */
 	char *fwd_from;              /* inline forward: the innermost forwarded
@@ -121,7 +122,8 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 int answers_value(const char *v, size_t vl);
 
 /* prose.c */
-void prose_trailing_signature(struct reader *rd, const char *s, size_t len);
+size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
+                                const char *sender);
 void prose_read_child(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c);
 int prose_is_school_name(const char *s);

@@ -105,7 +105,7 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	if (rd->in_signature) {
 		/* The first signature read (the sender's, before any forwarded
 		 * text) is the one kept. */
-		if (rd->in_signature <= 4 && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
+		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = fields_dup_trimmed(s, len, 100);
 		rd->in_signature++;
 		return;
@@ -257,7 +257,14 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 	(void)thread_split(s, len, fwd_subject, &cut);
 	if (!cut.forwarded || depth >= MAX_FORWARD_DEPTH) {
-		read_lines(rd, t, s, 0, cut.new_end);
+		size_t end = cut.new_end;
+
+		/* the sender's own text: a trailing signature is set apart
+		 * before the lines are read (prose.c) */
+		if (t->source != TEXT_CSV && (t->depth == 0 || depth > 0 || rd->fwd_from))
+			end = prose_trailing_signature(rd, s, end,
+			                               depth > 0 ? rd->fwd_from : rd->from_name);
+		read_lines(rd, t, s, 0, end);
 		return;
 	}
 	if (cut.from && cut.from_len > 0) {
@@ -265,7 +272,7 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 		rd->fwd_from = fields_dup_trimmed(cut.from, cut.from_len, 300);
 	}
 	rd->in_signature = 0;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
 		free(rd->signature[i]);
 		rd->signature[i] = NULL;
 	}
@@ -287,8 +294,8 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 /* One text part: lines, table blocks, or a CSV attachment.  Reading
  * stops where a reply starts quoting and follows inline forwards
- * (thread.c); a plain top-level text without a valediction may end in
- * a signature paragraph (prose.c). */
+ * (thread.c); the sender's text may end in a signature paragraph
+ * without a valediction (prose.c). */
 void records_read_text(struct reader *rd, const struct message_text *t)
 {
 	rd->cur = NULL;
@@ -301,14 +308,6 @@ void records_read_text(struct reader *rd, const struct message_text *t)
 	if (t->source == TEXT_REPORT)
 		return;
 	read_segment(rd, t, t->text, t->len, rd->is_forward, 0);
-	if (rd->signature[0] == NULL && t->source == TEXT_PLAIN &&
-	    (t->depth == 0 || rd->fwd_from)) {
-		struct thread_cut cut;
-
-		(void)thread_split(t->text, t->len, rd->is_forward, &cut);
-		if (!cut.forwarded)
-			prose_trailing_signature(rd, t->text, cut.new_end);
-	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -719,6 +719,63 @@ static int country_score(const char *text, size_t len)
 	return 0;
 }
 
+/* "moving to Leeds", "moved to Great Yarmouth": a move to a named place
+ * that is not a country is a move within the UK, out of this area.
+ * Returns 3 when such a phrase is found (more than the bare "moving" of
+ * moved-away-unknown, less than the explicit phrases). */
+static const char *const move_to[] = {
+	"moving to", "moved to", "relocating to", "relocated to", "moving up to",
+	"moved up to", "moving back to", "moved back to", "gone to live in",
+	"going to live in", "moved away to", "moving away to",
+};
+
+static const char *const not_place[] = {
+	"Year", "Reception", "Mr", "Mrs", "Ms", "Miss", "Dr", "Foster", "Care", "Nan",
+	"Grandma", "Grandad", "Dad", "Mum",
+};
+
+/* The capitalised words at text[0..len) name a place: not a title, a
+ * year group or a relative, and not a school ("moved to Westbourne
+ * Academy" is a new school, not a move away). */
+static int is_place(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && n < 40 && text[n] != ',' && text[n] != '.' && text[n] != '\n' &&
+	       text[n] != '(' && text[n] != ';')
+		n++;
+	for (size_t i = 0; i < sizeof not_place / sizeof not_place[0]; i++) {
+		size_t l = strlen(not_place[i]);
+
+		if (n >= l && strncmp(text, not_place[i], l) == 0 &&
+		    (n == l || !isalpha((unsigned char)text[l])))
+			return 0;
+	}
+	return country_score(text, n) == 0 && phrase_find(text, n, "school", 0) < 0 &&
+	       phrase_find(text, n, "academy", 0) < 0 && phrase_find(text, n, "college", 0) < 0;
+}
+
+static int named_place_score(const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof move_to / sizeof move_to[0]; i++) {
+		size_t pl = strlen(move_to[i]);
+		long pos = phrase_find(text, len, move_to[i], 0);
+
+		for (int k = 0; pos >= 0 && k < 8; k++) {
+			size_t at = (size_t)pos + pl;
+
+			while (at < len && text[at] == ' ')
+				at++;
+			/* a capitalised word that is not a country */
+			if (at < len && isupper((unsigned char)text[at]) &&
+			    !negated_at(text, (size_t)pos) && is_place(text + at, len - at))
+				return 3;
+			pos = phrase_find(text, len, move_to[i], (size_t)pos + 1);
+		}
+	}
+	return 0;
+}
+
 const char *vocab_match_reason(const char *text, size_t len)
 {
 	const char *best = NULL;
@@ -736,6 +793,12 @@ const char *vocab_match_reason(const char *text, size_t len)
 		}
 		if (strcmp(reason_table[r].name, "moved-abroad") == 0) {
 			int c = country_score(text, len);
+
+			if (c > score)
+				score = c;
+		}
+		if (strcmp(reason_table[r].name, "moved-out-of-area") == 0) {
+			int c = named_place_score(text, len);
 
 			if (c > score)
 				score = c;
