@@ -336,29 +336,37 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 	fields_set_str(&ref->organisation, line + os, ol, 120);
 }
 
-void prose_signature_referrer(struct reader *rd)
+/* Signature line i: the referrer's name, role or organisation. */
+static void signature_line(struct reader *rd, int i)
 {
 	struct cme_person *ref = &rd->r->referrer;
+	const char *line = rd->signature[i];
+	size_t ll = strlen(line), os, ol;
+	int is_org = org_part(line, ll, &os, &ol) >= 0;
+	int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
 
-	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
-		const char *line = rd->signature[i];
-		size_t ll = strlen(line), os, ol;
-		int is_org = org_part(line, ll, &os, &ol) >= 0;
-		int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
-
-		/* "School Admissions Officer" is a role; "Head of Year 10,
-		 * Lowestoft Academy" is a role and an organisation. */
-		if (is_role && !memchr(line, ',', ll) && i > 0) {
-			fields_set_str(&ref->role, line, ll, 120);
-			continue;
-		}
-		if (i == 0 && !is_org && ll <= 60) {
-			fields_set_referrer(rd, line, ll);
-			continue;
-		}
-		if (is_org)
-			signature_org(ref, line, ll, i);
-		else if (i > 0 && ref->role == NULL && !contact_line(line, ll))
-			fields_set_str(&ref->role, line, ll, 120);
+	/* "School Admissions Officer" is a role; "Head of Year 10,
+	 * Lowestoft Academy" is a role and an organisation. */
+	if (is_role && !memchr(line, ',', ll) && i > 0) {
+		fields_set_str(&ref->role, line, ll, 120);
+	} else if (i == 0 && !is_org && ll <= 60) {
+		fields_set_referrer(rd, line, ll);
+	} else if (is_org) {
+		signature_org(ref, line, ll, i);
+	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
+		fields_set_str(&ref->role, line, ll, 120);
 	}
+}
+
+void prose_signature_referrer(struct reader *rd)
+{
+	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
+		struct prov_mark pm;
+
+		rd->where.sig_line = i + 1;
+		provenance_before(rd, F_REFERRER, &pm);
+		signature_line(rd, i);
+		provenance_after(rd, &pm);
+	}
+	rd->where.sig_line = 0;
 }

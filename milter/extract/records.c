@@ -88,6 +88,16 @@ enum field records_split_label(const char *s, size_t len, const char **value, si
 }
 
 
+/* The label of "Child's surname: Smith" as written, without its colon,
+ * dash or spaces: n bytes of s come before the value. */
+static size_t label_length(const char *s, size_t n)
+{
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == ':' ||
+	                 s[n - 1] == '-' || s[n - 1] == '.' || s[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
 	const char *v;
@@ -116,8 +126,11 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if ((h = child_heading(s, len)) > 0) {
+		rd->where.label = s;
+		rd->where.label_len = label_length(s, h);
 		if (fields_new_child_block(rd) && h < len)
 			fields_assign(rd, F_FULLNAME, s + h, len - h);
+		rd->where.label = NULL;
 		return;
 	}
 	f = records_split_label(s, len, &v, &vl);
@@ -134,7 +147,10 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
 			fields_keep_str(rd, &rd->flag_text, "\n");
 		}
+		rd->where.label = s;    /* provenance: the label matched */
+		rd->where.label_len = label_length(s, (size_t)(v - s));
 		fields_assign(rd, f, v, vl);
+		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
 		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL) {
@@ -183,6 +199,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
                        const char *s, size_t i, size_t end)
 {
 	int banner = 0;
+	size_t lineno = 0;
 
 	while (i < end) {
 		const char *nl = memchr(s + i, '\n', end - i);
@@ -191,6 +208,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		size_t next = i + ll + (nl ? 1 : 0);
 		enum thread_line k;
 
+		rd->where.line = ++lineno;      /* provenance */
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		k = thread_classify(line, ll);
@@ -212,8 +230,10 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 				if (!memchr(s + j, '\t', l2))
 					break;
 				j += l2 + (n2 ? 1 : 0);
+				lineno++;
 			}
 			tables_read_table(rd, s + i, j - i);
+			lineno--;       /* the loop counted the table's first line twice */
 			i = j;
 			continue;
 		}
@@ -278,6 +298,8 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 	}
 	rd->cur = NULL;
 	rd->section = F_NONE;
+	for (size_t k = 0; k < cut.fwd_start; k++)
+		rd->where.line0 += s[k] == '\n';  /* provenance: unquote keeps lines */
 	s += cut.fwd_start;
 	len -= cut.fwd_start;
 	if (cut.quoted_fwd) {
@@ -298,6 +320,8 @@ static void read_segment(struct reader *rd, const struct message_text *t,
  * without a valediction (prose.c). */
 void records_read_text(struct reader *rd, const struct message_text *t)
 {
+	rd->where.line0 = 0;
+	rd->where.line = 0;
 	rd->cur = NULL;
 	rd->section = F_NONE;
 	rd->in_signature = 0;

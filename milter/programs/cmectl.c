@@ -54,7 +54,8 @@ static void usage(void)
 	fprintf(stderr,
 	    "usage: %s [-c FILE] COMMAND [ARGS]\n"
 	    "commands:\n"
-	    "  parse [FILE|-]                    print the referral JSON of one message\n"
+	    "  parse [--explain] [FILE|-]        print the referral JSON of one message\n"
+	    "                                    (--explain: and where each field came from)\n"
 	    "  ingest [--now T] FILE...|MAILDIR|-  run the full pipeline on stored messages\n"
 	    "  cases [--status S] [--officer E] [--school S] [--overdue] [--json]\n"
 	    "  show REF [--json]\n"
@@ -200,7 +201,8 @@ static int become_milter_user(const struct cme_conf *c)
 
 static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "-";
+	int explain = argc > 1 && strcmp(argv[1], "--explain") == 0;
+	const char *path = argc > 1 + explain ? argv[1 + explain] : "-";
 	struct message_limits lim;
 	struct extract_options eo;
 	struct trust_context tc;
@@ -253,6 +255,14 @@ static int cmd_parse(struct ctl *ctl, int argc, char **argv)
 	json = referral_to_json(&r);
 	if (json)
 		printf("%s\n", json);
+	if (json && explain) {
+		/* after the JSON, so the JSON stays what plain parse prints */
+		char *why = referral_explain(&r);
+
+		if (why)
+			printf("\nwhere each field came from:\n%s", why);
+		free(why);
+	}
 	free(json);
 	referral_free(&r);
 	message_free(m);
