@@ -83,6 +83,16 @@ int main(void)
 	CHECK(thread_split(reply, strlen(reply), 0, &c) == 0,
 	      "a From: line without a header block is text");
 
+	reply = "Hi. He is on roll here.\n\nDate: Thu, 26 Nov 2026 13:53\nSubject: Noah\n"
+	        "From: cme@la.test\nTo: parent@x.test\n\nName: Noah\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 && !c.forwarded &&
+	      c.new_end == strlen("Hi. He is on roll here.\n\n"),
+	      "Hotmail header block led by Date: cuts the reply");
+	reply = "Please see below.\n\nDate: 2 Nov 2026\nSubject: Ava\nTo: CME team\n\n"
+	        "Name: Ava\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 0,
+	      "Date/Subject/To lines without a From are text");
+
 	disc = "CAUTION: This email originated from outside.\n\nName: Ava\nDOB: 1/1/2016\n"
 	       "Address: x\n\nThis email and any attachments are confidential.\nNR4 6AU\n";
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1, "footer disclaimer cut");

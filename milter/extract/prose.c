@@ -85,8 +85,10 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 		l = s + b;
 		ll = end - b;
 		fields_trim(&l, &ll);
-		if (ll == 0)
-			break;  /* the blank line above the paragraph */
+		/* the blank line above the paragraph, or a table row (HTML
+		 * puts no blank line between a table and the next <p>) */
+		if (ll == 0 || memchr(l, '\t', ll))
+			break;
 		if (ll > 100 || not_signature_line(l, ll))
 			return len;
 		lines[n] = l;

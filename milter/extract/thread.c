@@ -122,8 +122,8 @@ static const char *bare(const char *s, const struct line *l, size_t *n)
 }
 
 /* One header line of a block: note its From value and whether its
- * Subject says forward. */
-static void header_line(const char *s, const struct line *l, struct thread_cut *out)
+ * Subject says forward.  Returns 1 for a Subject line. */
+static int header_line(const char *s, const struct line *l, struct thread_cut *out)
 {
 	size_t n, wl = 0;
 	const char *p = bare(s, l, &n);
@@ -139,7 +139,9 @@ static void header_line(const char *s, const struct line *l, struct thread_cut *
 			p++, n--;
 		if (vocab_words_prefix(VW_FORWARD_PREFIX, p, n, &wl))
 			out->subject_forward = 1;
+		return 1;
 	}
+	return 0;
 }
 
 /* A quoted message's header block starts at line l: "From:", "Sent:",
@@ -147,13 +149,15 @@ static void header_line(const char *s, const struct line *l, struct thread_cut *
  * start with From, Thunderbird with Subject), blank lines allowed only
  * before the second.  Returns how many header lines it has and, when
  * set, fills the From value, subject_forward and fwd_start (the line
- * after the block).  A block needs a From line to count. */
+ * after the block).  A block needs a From line to count, and when it
+ * does not start with From (Hotmail: Date, Subject, From, To) a Subject
+ * line and four lines: a memo's "To:/From:/Date:" heading is text. */
 static int header_block(const char *s, size_t len, struct line l, int unquote,
                         struct thread_cut *out, int set)
 {
 	struct thread_cut tmp;
 	struct line m = l;
-	int fields = 0, blanks = 0;
+	int fields = 0, blanks = 0, subject = 0;
 	size_t end = l.start;
 
 	memset(&tmp, 0, sizeof tmp);
@@ -161,7 +165,7 @@ static int header_block(const char *s, size_t len, struct line l, int unquote,
 		enum thread_line t = kind_at(s, &m, unquote);
 
 		if (t == TL_HEADER || t == TL_FROM) {
-			header_line(s, &m, &tmp);
+			subject += header_line(s, &m, &tmp);
 			fields++;
 			end = m.next;
 		} else if (t != TL_EMPTY || fields > 1 || ++blanks > HEADER_LOOKAHEAD) {
@@ -170,7 +174,8 @@ static int header_block(const char *s, size_t len, struct line l, int unquote,
 		if (fields >= MAX_HEADER_LINES || !line_at(s, len, m.next, &m))
 			break;
 	}
-	if (fields < 2 || tmp.from == NULL)
+	if (fields < 2 || tmp.from == NULL ||
+	    (kind_at(s, &l, unquote) != TL_FROM && (subject == 0 || fields < 4)))
 		return 0;
 	if (set) {
 		out->from = tmp.from;
@@ -222,7 +227,16 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 		switch (t) {
 		case TL_EMPTY:
 			break;
-		case TL_TEXT: case TL_HEADER:
+		case TL_HEADER:
+			/* a header block led by Date: or Subject: (Hotmail),
+			 * after the sender's own text */
+			if (texts > 0 && header_block(s, len, l, 0, out, 0)) {
+				t = TL_FROM;
+				break;
+			}
+			texts++;
+			break;
+		case TL_TEXT:
 			texts++;
 			break;
 		case TL_DISCLAIMER:
@@ -271,7 +285,8 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 				/* "-----Original Message-----" then the header block */
 				while (line_at(s, len, m.next, &m) && kind_at(s, &m, 0) == TL_EMPTY)
 					;
-				if (m.start == l.start || kind_at(s, &m, 0) != TL_FROM)
+				if (m.start == l.start || (kind_at(s, &m, 0) != TL_FROM &&
+				                           kind_at(s, &m, 0) != TL_HEADER))
 					return 1;
 				l = m;
 			}
