@@ -98,6 +98,12 @@ int main(void)
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1, "footer disclaimer cut");
 	CHECK(strstr(disc, "This email and") == disc + c.new_end, "footer runs to the end");
 
+	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nJo Hill\n\nX Council is committed to "
+	       "safeguarding children. Any views or opinions expressed are the sender's.\nIP1 2BX\n";
+	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1 &&
+	      strstr(disc, "X Council") == disc + c.new_end, "footer paragraph by its cues");
+	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nMum is committed to safeguarding her.\n";
+	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
 	return tap_done();
 }

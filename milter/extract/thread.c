@@ -14,21 +14,27 @@
 #define MAX_MARKER_LINE 80   /* a splitter is a short line */
 #define HEADER_LOOKAHEAD 6   /* lines after "From:" searched for the rest */
 
+static int contains(const char *s, size_t len, const char *w)
+{
+	size_t l = strlen(w);
+
+	for (size_t j = 0; l <= len && j + l <= len; j++)
+		if (strncasecmp(s + j, w, l) == 0)
+			return 1;
+	return 0;
+}
+
 static int has_word(const char *s, size_t len, enum vocab_words list, size_t *wl)
 {
 	size_t n;
 	const char *const *w = vocab_words(list, &n);
 
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(w[i]);
-
-		for (size_t j = 0; l <= len && j + l <= len; j++)
-			if (strncasecmp(s + j, w[i], l) == 0) {
-				if (wl)
-					*wl = l;
-				return 1;
-			}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (contains(s, len, w[i])) {
+			if (wl)
+				*wl = strlen(w[i]);
+			return 1;
+		}
 	return 0;
 }
 
@@ -209,10 +215,31 @@ static void take_forward(const char *s, size_t len, struct line l, struct thread
 	}
 }
 
+#define FOOTER_SCAN 4096     /* bytes of a paragraph searched for cues */
+
+/* The paragraph starting at line l is a legal footer: two different
+ * disclaimer cues in it ("Any views or opinions expressed ... intended
+ * recipient"), wherever they stand in its sentences. */
+static int footer_paragraph(const char *s, size_t len, struct line l)
+{
+	size_t n, end = l.start, found = 0;
+	const char *const *w = vocab_words(VW_DISCLAIMER_CUE, &n);
+	struct line m = l;
+
+	while (kind_at(s, &m, 0) != TL_EMPTY && end - l.start < FOOTER_SCAN) {
+		end = m.end;
+		if (!line_at(s, len, m.next, &m))
+			break;
+	}
+	for (size_t i = 0; i < n && found < 2; i++)
+		found += contains(s + l.start, end - l.start, w[i]);
+	return found >= 2;
+}
+
 int thread_split(const char *s, size_t len, int forward_subject, struct thread_cut *out)
 {
 	struct line l = { 0, 0, 0 };
-	int texts = 0, in_banner = 0, cut = 0;
+	int texts = 0, in_banner = 0, cut = 0, para_start = 1;
 
 	memset(out, 0, sizeof *out);
 	out->new_end = len;
@@ -224,6 +251,11 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 				in_banner = 0;
 			continue;
 		}
+		if (t == TL_TEXT && para_start && texts >= 3 && !cut && footer_paragraph(s, len, l)) {
+			out->new_end = l.start;
+			cut = 1;                    /* a footer: the rest of the segment */
+		}
+		para_start = t == TL_EMPTY;
 		switch (t) {
 		case TL_EMPTY:
 			break;

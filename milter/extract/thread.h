@@ -23,7 +23,10 @@
  *	  reads next, and the header block's "From:" is its original sender;
  *	- a disclaimer ("This email and any attachments are confidential")
  *	  runs to the end of its segment, unless it is a banner within the
- *	  segment's first three lines of text, which ends at a blank line.
+ *	  segment's first three lines of text, which ends at a blank line;
+ *	  so does a paragraph, after three lines of text, holding two
+ *	  different disclaimer cues anywhere in it (VW_DISCLAIMER_CUE: a
+ *	  council footer that starts "X Council is committed to ...").
  * Words are vocab's (VW_SPLITTER, VW_FORWARD_MARKER, VW_QUOTE_HEADER_FIELD,
  * VW_DISCLAIMER).  '>' lines after a forward marker are the forwarded
  * message (Apple Mail quotes what it forwards).

@@ -1108,6 +1108,13 @@ static const char *const w_disclaimer[] = { "This email and any attachments",
 	"If you are not the intended recipient", "CONFIDENTIALITY NOTICE",
 	"DISCLAIMER", "CAUTION: This email originated", "CAUTION: External",
 	"[EXTERNAL]", "EXTERNAL EMAIL", "This email originated from outside" };
+static const char *const w_disclaimer_cue[] = {
+	"intended recipient", "intended solely", "received this email in error",
+	"received this e-mail in error", "views or opinions", "views expressed",
+	"do not necessarily represent", "legally privileged", "may be monitored",
+	"privacy notice", "registered office", "registered in england", "company number",
+	"free from viruses", "committed to safeguarding", "notify the sender",
+};
 
 #define WORDS(a) { a, sizeof a / sizeof a[0] }
 
@@ -1145,6 +1152,7 @@ static const struct word_list {
 	[VW_FORWARD_MARKER] = WORDS(w_forward_marker),
 	[VW_QUOTE_HEADER_FIELD] = WORDS(w_quote_header_field),
 	[VW_DISCLAIMER] = WORDS(w_disclaimer),
+	[VW_DISCLAIMER_CUE] = WORDS(w_disclaimer_cue),
 };
 
 #undef WORDS
