@@ -36,4 +36,12 @@ int extract_referral(const struct cme_message *m,
                      const struct extract_options *o,
                      struct cme_referral *r);
 
+/* Where each field of r came from, for an officer (cmectl parse
+ * --explain): one line per field, "children[0].dob = 2015-09-19  <-
+ * part 1 text/plain, line 12, label "DOB"".  Sources: a labelled line,
+ * a table cell, a signature line, the From header, "prose" (a
+ * sentence), or how it was derived.  malloc'd; NULL when out of memory.
+ * (milter/extract/provenance.c) */
+char *referral_explain(const struct cme_referral *r);
+
 #endif

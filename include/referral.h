@@ -32,6 +32,9 @@ struct cme_child {
 	char *address, *postcode, *school;
 	char *last_attended;    /* YYYY-MM-DD */
 	char *reason;           /* vocab reason name */
+	char *provenance;       /* "field<TAB>value<TAB>where" lines: where
+	                           each field was read (cmectl parse
+	                           --explain, cmectl show); not in the JSON */
 };
 
 struct cme_parent {
@@ -76,6 +79,8 @@ struct cme_referral {
 	struct strbuf overflow;
 	size_t n_overflow, n_overflow_listed;
 	int damaged;                /* the MIME could not all be read */
+	char *provenance;           /* as the child's, for "parents[i].x" and
+	                               "referrer.x" */
 };
 
 /* Bytes of overflow listing kept: about 10,000 children's lines. */

@@ -15,7 +15,11 @@
  *     after a TAB, and never left at a line end;
  *   - the output is bounded and always cut at a UTF-8 boundary;
  *   - the result has no leading blank lines and ends in at most one
- *     newline.
+ *     newline;
+ *   - a line inside a quote container (an e-mail client's quoted
+ *     history) starts with "> " per open container, as plain text
+ *     quotes it, so one thread reader (milter/extract/thread.c) serves
+ *     both.
  *
  * The callers only walk their own documents and say what they met (a
  * character, white space, a line break, a cell...).  Tables nested
@@ -41,6 +45,8 @@
 
 /* Tables nested deeper than this are read as plain flow text. */
 #define TABLE_TEXT_MAX_TABLES 64
+/* At most this many "> " in front of a quoted line. */
+#define TABLE_TEXT_MAX_QUOTE 8
 
 enum table_text_kind {
 	TABLE_TEXT_TABLE,
@@ -99,6 +105,11 @@ void table_text_hard_break(struct table_text *tt);
  * entering or leaving a cell drops any pending space or ", ". */
 void table_text_push(struct table_text *tt, enum table_text_kind kind);
 void table_text_pop(struct table_text *tt, enum table_text_kind kind);
+
+/* A quote container opens (delta > 0) or closes (delta < 0): lines
+ * started while one is open begin with "> " (see above).  Unbalanced
+ * closes are ignored. */
+void table_text_quote(struct table_text *tt, int delta);
 
 /* xmlInitParser, exactly once per process (thread-safe). */
 void table_text_libxml_init(void);

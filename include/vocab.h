@@ -184,6 +184,9 @@ enum vocab_words {
 	                           quoted header line after "From:" (prefix) */
 	VW_DISCLAIMER,          /* "This email and any attachments": a legal
 	                           footer or banner (prefix) */
+	VW_DISCLAIMER_CUE,      /* "intended recipient", "views expressed": two
+	                           in one paragraph make it a footer wherever
+	                           they stand (substring, thread.c) */
 	VW__COUNT
 };
 

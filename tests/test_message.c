@@ -121,6 +121,16 @@ static int valid_utf8(const char *s, size_t len)
 	return 1;
 }
 
+/* html_to_text(in) is exactly want. */
+static void html_is(const char *in, const char *want, const char *what)
+{
+	size_t n;
+	char *s = html_to_text(in, strlen(in), 1000, &n, NULL);
+
+	CHECK(s && strcmp(s, want) == 0, what);
+	free(s);
+}
+
 static int all_texts_valid(const struct cme_message *m)
 {
 	size_t i;
@@ -272,17 +282,19 @@ static void test_html(void)
 	                 "</table>", 54, 1000, &n, NULL);
 	CHECK(s && strcmp(s, "A\t\tC\n") == 0, "empty cell keeps its TAB");
 	free(s);
-	{
-		static const char struck[] =
-			"<p>LAC: <s>Yes</s> / No; CPP: Yes / <del>No</del>; "
-			"S47: <strike>Yes</strike> No</p>";
-
-		s = html_to_text(struck, sizeof struck - 1, 1000, &n, NULL);
-		CHECK(s && strcmp(s, "LAC: ~~Yes~~ / No; CPP: Yes / ~~No~~; "
-		                  "S47: ~~Yes~~ No\n") == 0,
-		      "<s>, <del> and <strike> text is marked ~~struck~~");
-		free(s);
-	}
+	html_is("<p>LAC: <s>Yes</s> / No; CPP: Yes / <del>No</del>; "
+	        "S47: <strike>Yes</strike> No</p>",
+	        "LAC: ~~Yes~~ / No; CPP: Yes / ~~No~~; S47: ~~Yes~~ No\n",
+	        "<s>, <del> and <strike> text is marked ~~struck~~");
+	/* quote containers: lines start with "> " per level; a plain
+	 * blockquote or another class is not a quote */
+	html_is("<div>New text</div><div class=\"x gmail_quote\">"
+	        "<div>On Mon wrote:</div><blockquote type=\"cite\">"
+	        "Name: Ada<table><tr><td></td><td>B</td></tr></table>"
+	        "</blockquote></div><blockquote style=\"margin:0\">"
+	        "Indented</blockquote><div class=\"gmail_quoted\">c</div>",
+	        "New text\n> On Mon wrote:\n> > Name: Ada\n> >\tB\n\nIndented\n\nc\n",
+	        "gmail_quote and blockquote type=cite quote their lines");
 	s = html_to_text("<p>0123456789 0123456789 \xc3\xa9\xc3\xa9</p>", 32,
 	                 22, &n, NULL);
 	CHECK(s && n <= 22 && valid_utf8(s, n), "output bounded by limit, UTF-8");

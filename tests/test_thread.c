@@ -67,11 +67,45 @@ int main(void)
 	CHECK(thread_split(apple, strlen(apple), 0, &c) == 1 && c.forwarded,
 	      "HTML quote marker before a forward");
 
+	fwd = "Note\n> ---------- Forwarded message ---------\n> From: R <r@s.test>\n"
+	      "> Date: Fri\n> Subject: A\n>\n> Name: Amelia\n";
+	CHECK(thread_split(fwd, strlen(fwd), 0, &c) == 1 && c.forwarded && c.quoted_fwd &&
+	      c.new_end == 5, "quoted forward marker (HTML quote container)");
+	CHECK(c.from && c.from_len == strlen("R <r@s.test>") &&
+	      strcmp(fwd + c.fwd_start, ">\n> Name: Amelia\n") == 0, "its header block and body");
+
+	fwd = "FYI\n\n-------- Forwarded Message --------\nSubject: \tKai\n"
+	      "Date: \tFri\nFrom: \tPC 1 Mark <m@p.test>\nTo: \tLee\n\n\nHi Lee\n";
+	CHECK(thread_split(fwd, strlen(fwd), 0, &c) == 1 && c.forwarded &&
+	      c.from && c.from_len == strlen("PC 1 Mark <m@p.test>") &&
+	      strcmp(fwd + c.fwd_start, "\n\nHi Lee\n") == 0,
+	      "Thunderbird header block: Subject first, From third, TAB-aligned");
+
+	reply = "Seen.\n\nFrom: P <p@x>\nWe met on Monday.\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 0,
+	      "a From: line without a header block is text");
+
+	reply = "Hi. He is on roll here.\n\nDate: Thu, 26 Nov 2026 13:53\nSubject: Noah\n"
+	        "From: cme@la.test\nTo: parent@x.test\n\nName: Noah\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 && !c.forwarded &&
+	      c.new_end == strlen("Hi. He is on roll here.\n\n"),
+	      "Hotmail header block led by Date: cuts the reply");
+	reply = "Please see below.\n\nDate: 2 Nov 2026\nSubject: Ava\nTo: CME team\n\n"
+	        "Name: Ava\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 0,
+	      "Date/Subject/To lines without a From are text");
+
 	disc = "CAUTION: This email originated from outside.\n\nName: Ava\nDOB: 1/1/2016\n"
 	       "Address: x\n\nThis email and any attachments are confidential.\nNR4 6AU\n";
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1, "footer disclaimer cut");
 	CHECK(strstr(disc, "This email and") == disc + c.new_end, "footer runs to the end");
 
+	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nJo Hill\n\nX Council is committed to "
+	       "safeguarding children. Any views or opinions expressed are the sender's.\nIP1 2BX\n";
+	CHECK(thread_split(disc, strlen(disc), 0, &c) == 1 &&
+	      strstr(disc, "X Council") == disc + c.new_end, "footer paragraph by its cues");
+	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nMum is committed to safeguarding her.\n";
+	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
 	return tap_done();
 }

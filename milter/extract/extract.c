@@ -244,8 +244,11 @@ static int read_texts(struct reader *rd, const struct cme_message *m)
 		const struct message_text *t = message_text_at(m, i);
 
 		find_case_refs(rd, t->text, t->len);
-		if (alternative_chosen(m, i, score))
+		if (alternative_chosen(m, i, score)) {
+			rd->where.part = (long)i + 1;
+			rd->where.source = t->source;
 			records_read_text(rd, t);
+		}
 	}
 	free(score);
 	fields_spill_flush(rd);       /* the last child past the cap */
@@ -344,11 +347,14 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 			free(r->referrer.email);
 			r->referrer.email = NULL;
 			fields_set_str(&r->referrer.email, f + es, el, 254);
+			provenance_note(rd, "email", "the forwarded message's From: line");
 			if (es < nl)
 				nl = es;
 		}
-		if (r->referrer.name == NULL && nl > 0)
+		if (r->referrer.name == NULL && nl > 0) {
 			fields_set_str(&r->referrer.name, f, nl, MAX_NAME);
+			provenance_note(rd, "name", "the forwarded message's From: line");
+		}
 		return;
 	}
 	if (r->referrer.name == NULL && r->kind == KIND_REFERRAL && dn && *dn)
@@ -497,9 +503,10 @@ static void reader_free(struct reader *rd)
 	strbuf_free(&rd->reason_text);
 	strbuf_free(&rd->flag_text);
 	strbuf_free(&rd->outcome_text);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < MAX_SIGNATURE_LINES; i++)
 		free(rd->signature[i]);
 	free(rd->fwd_from);
+	free(rd->notes);
 	free(k->forename); free(k->surname); free(k->dob); free(k->gender);
 	free(k->upn); free(k->address); free(k->postcode); free(k->school);
 	free(k->last_attended); free(k->reason);
@@ -535,6 +542,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		else if (r->kind == KIND_UNRECOGNISED)
 			fields_problem(&rd, "no child's details could be found in the message", 0);
 		settle_flags(&rd);
+		provenance_settle(&rd);
 	}
 	if (o->null_sender)
 		r->kind = KIND_BOUNCE;  /* MAIL FROM:<> is a bounce whatever it says */

@@ -49,6 +49,31 @@
 #define MAX_SCAN_TEXT  (256 * 1024)  /* prose kept for reason/flag scans */
 #define MAX_PROSE_LINE 1000          /* bytes of one prose line kept */
 #define LAYOUT_MAX_PENDING 128       /* bytes of a label kept for the next line */
+#define MAX_SIGNATURE_LINES 8        /* name, role, school, address, phone... */
+
+/* provenance.c: where the reader is (set by records.c, tables.c and
+ * the signature reader; see provenance.c). */
+#define PROV_MAX_NOTES 256
+#define PROV_WHERE_MAX 128
+struct prov_where {
+	long part;                   /* 1-based index of the text part */
+	enum text_source source;
+	size_t line0;                /* lines of the part before the segment */
+	size_t line;                 /* 1-based line in the segment, 0 none */
+	long row, col;               /* 1-based table cell, 0 none */
+	const char *label;           /* the label matched (valid only during
+	                                fields_assign), or NULL */
+	size_t label_len;
+	long sig_line;               /* 1-based signature line, 0 none */
+};
+struct prov_note {
+	char kind;                   /* 'c' child, 'k' common, 'p' parent,
+	                                'r' referrer */
+	int idx;                     /* child or parent index */
+	unsigned bit;                /* slot (provenance.c's tables) */
+	char where[PROV_WHERE_MAX];
+};
+struct prov_mark { char kind; int idx; unsigned mask; };
 
 struct reader {
 	const struct extract_options *o;
@@ -73,7 +98,7 @@ struct reader {
 	struct strbuf reason_text;   /* common "Reason:" values */
 	struct strbuf flag_text;     /* safeguarding values, notes */
 	struct strbuf outcome_text;  /* "Outcome:" values */
-	char *signature[4];          /* lines after the valediction */
+	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
 	int oom;                     /* an allocation failed: text was lost */
 	char *fwd_from;              /* inline forward: the innermost forwarded
@@ -82,6 +107,9 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	struct prov_where where;     /* provenance.c */
+	struct prov_note *notes;
+	size_t n_notes;
 };
 
 /* fields.c: text helpers. */
@@ -143,8 +171,20 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no);
 int answers_value(const char *v, size_t vl);
 
+/* provenance.c: provenance_before/after bracket an assignment (the
+ * hook in fields_assign and the signature reader) and note the slots it
+ * filled, in the words of rd->where; provenance_note notes a referrer
+ * slot set elsewhere (the From header of a forward); provenance_settle
+ * leaves the text on r->provenance and each child's provenance
+ * ("key<TAB>value<TAB>where" lines) and frees the notes. */
+void provenance_before(struct reader *rd, enum field f, struct prov_mark *m);
+void provenance_after(struct reader *rd, const struct prov_mark *m);
+void provenance_note(struct reader *rd, const char *person_key, const char *where);
+void provenance_settle(struct reader *rd);
+
 /* prose.c */
-void prose_trailing_signature(struct reader *rd, const char *s, size_t len);
+size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
+                                const char *sender);
 void prose_read_child(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c);
 int prose_is_school_name(const char *s);

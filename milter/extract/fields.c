@@ -709,6 +709,8 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 {
+	struct prov_mark pm;
+
 	fields_trim(&v, &vl);
 	if (vl > MAX_VALUE)
 		vl = MAX_VALUE;
@@ -718,6 +720,7 @@ void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 	rd->labelled_fields++;
 	if (rd->cur && f >= F_FORENAME && f <= F_REASON)
 		rd->cur_fields++;
+	provenance_before(rd, f, &pm);     /* the one provenance hook */
 	if (f >= F_FORENAME && f <= F_REASON)
 		assign_child(rd, child_target(rd), f, v, vl);
 	else if (f >= F_PARENT_NAME && f <= F_PARENT)
@@ -726,4 +729,5 @@ void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 		assign_referrer(rd, f, v, vl);
 	else
 		assign_other(rd, f, v, vl);
+	provenance_after(rd, &pm);
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "extract_int.h"
+#include "ukdate.h"
 
 /* Does this line look like a person's name: two or three capitalised
  * words, no digits or punctuation beyond hyphen and apostrophe? */
@@ -40,56 +41,84 @@ static int looks_like_name(const char *s, size_t len)
 	return words >= 2 && words <= 3;
 }
 
-/* A signature with no "Regards" before it: the last paragraph of the
- * text, of two to four short lines, whose first line is the sender's
- * display name or looks like a name. */
-void prose_trailing_signature(struct reader *rd, const char *s, size_t len)
+/* A line that cannot be in a signature: it carries a date, or a label
+ * of the child's or a parent's details (an unlabelled list of details
+ * at the end of a referral is the referral, not its sender). */
+static int not_signature_line(const char *l, size_t ll)
 {
-	const char *lines[5];
-	size_t lens[5], n = 0, end = len;
+	struct ymd d;
+	size_t used, vl;
+	const char *v;
+	enum field f = records_split_label(l, ll, &v, &vl);
+
+	if (ukdate_find(l, ll, &d, &used))
+		return 1;
+	/* "Tel:" is a parent's phone on a form, the sender's here */
+	return (f >= F_FORENAME && f <= F_PARENT) && f != F_ADDRESS && f != F_POSTCODE &&
+	       f != F_SCHOOL && f != F_PARENT_PHONE;
+}
+
+/* A signature with no "Regards" before it: the last paragraph of the
+ * text, of two to MAX_SIGNATURE_LINES short lines, whose first line is
+ * the sender's name (sender: the From display name, or the forwarded
+ * message's From value) or looks like a name.  The lines go to
+ * rd->signature; returns the offset where the paragraph starts (len
+ * when there is none), so the caller reads only the text above it and
+ * the school's address, postcode and e-mail never become the child's
+ * (issue 12 item 8). */
+size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
+                                const char *sender)
+{
+	const char *lines[MAX_SIGNATURE_LINES + 1];
+	size_t lens[MAX_SIGNATURE_LINES + 1], n = 0, end = len, start = len;
+	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
 
 	while (end > 0 && isspace((unsigned char)s[end - 1]))
 		end--;
-	while (end > 0 && n < 5) {
+	while (end > 0 && n <= MAX_SIGNATURE_LINES) {
 		size_t b = end;
+		const char *l;
+		size_t ll;
 
 		while (b > 0 && s[b - 1] != '\n')
 			b--;
-		{
-			const char *l = s + b;
-			size_t ll = end - b;
-
-			fields_trim(&l, &ll);
-			if (ll == 0)
-				break;  /* the blank line above the paragraph */
-			lines[n] = l;
-			lens[n] = ll;
-			n++;
-		}
+		l = s + b;
+		ll = end - b;
+		fields_trim(&l, &ll);
+		/* the blank line above the paragraph, or a table row (HTML
+		 * puts no blank line between a table and the next <p>) */
+		if (ll == 0 || memchr(l, '\t', ll))
+			break;
+		if (ll > 100 || not_signature_line(l, ll))
+			return len;
+		lines[n] = l;
+		lens[n] = ll;
+		n++;
+		start = b;
 		if (b == 0)
 			break;
 		end = b - 1;
 	}
-	if (n < 2 || n > 4)
-		return;
+	if (n < 2 || n > MAX_SIGNATURE_LINES)
+		return len;
 	/* lines[] is bottom-up; the first line of the paragraph is last */
 	{
 		const char *first = lines[n - 1];
 		size_t fl = lens[n - 1];
-		int is_sender = rd->from_name && strlen(rd->from_name) == fl &&
-		                strncasecmp(rd->from_name, first, fl) == 0;
+		int is_sender = sl == fl && strncasecmp(sender, first, fl) == 0;
 
 		if (!is_sender && !looks_like_name(first, fl))
-			return;
-		for (size_t i = 0; i < n; i++) {
-			if (lens[n - 1 - i] > 100)
-				return;
-		}
-		for (size_t i = 0; i < n && i < 4; i++)
-			rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i], lens[n - 1 - i], 100);
+			return len;
+		/* the first signature found is the sender's: a second
+		 * text (the HTML of the same message) only sets its own
+		 * apart */
+		if (rd->signature[0] == NULL)
+			for (size_t i = 0; i < n; i++)
+				rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i],
+				                                      lens[n - 1 - i], 100);
 	}
+	return start;
 }
-
 
 /* "his name is Oliver Grant", "a girl called Maya Patel": a name after
  * a cue.  Returns 1 if a child was made. */
@@ -231,48 +260,115 @@ int prose_is_school_name(const char *s)
 	return fields_memstr_any(s, l, VW_SCHOOL_WORD);
 }
 
-void prose_signature_referrer(struct reader *rd)
+/* A signature line that only says how to reach the sender: a phone
+ * number, an e-mail or web address, or a postal address (a postcode).
+ * It names no role and no organisation. */
+static int contact_line(const char *l, size_t ll)
+{
+	size_t a, b;
+	char pc[9];
+
+	return fields_phone_find(l, ll, &a, &b) || fields_email_find(l, ll, &a, &b) ||
+	       fields_postcode_find(l, ll, pc) || fields_memstr_ci(l, ll, "www.") ||
+	       fields_memstr_ci(l, ll, "http");
+}
+
+/* The organisation in a signature line of comma-separated parts: the
+ * first part naming a school, else the first naming an organisation,
+ * and never a part with an address or a phone in it ("Pakefield High
+ * School, London Road, Lowestoft NR33 7AQ": the school).  Returns the
+ * part's index in [*os, *os + *ol), or -1. */
+static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
+{
+	int best = -1, best_school = 0, k = 0;
+	size_t p = 0;
+
+	while (p <= ll && k < 16) {
+		const char *c = memchr(line + p, ',', ll - p);
+		size_t e = c ? (size_t)(c - line) : ll;
+		const char *part = line + p;
+		size_t pl = e - p;
+
+		fields_trim(&part, &pl);
+		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
+			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
+
+			if (best < 0 || (school && !best_school)) {
+				best = k;
+				best_school = school;
+				*os = (size_t)(part - line);
+				*ol = pl;
+			}
+		}
+		if (c == NULL)
+			break;
+		p = e + 1;
+		k++;
+	}
+	return best;
+}
+
+/* One organisation line: the organisation, and a role written before
+ * it ("Head of Year 10, Lowestoft Academy"). */
+static void signature_org(struct cme_person *ref, const char *line, size_t ll, int i)
+{
+	size_t os = 0, ol = 0;
+	int k = org_part(line, ll, &os, &ol);
+
+	if (k < 0)
+		return;
+	if (k > 0 && ref->role == NULL && i > 0) {
+		const char *r = line;
+		size_t rl = os;
+
+		while (rl > 0 && (r[rl - 1] == ',' || isspace((unsigned char)r[rl - 1])))
+			rl--;
+		fields_set_str(&ref->role, r, rl, 120);
+	}
+	/* "Attendance Team" then "Randal Cremer Primary School": the
+	 * school is the organisation, the team a role. */
+	if (ref->organisation && !prose_is_school_name(ref->organisation) &&
+	    fields_memstr_any(line + os, ol, VW_SCHOOL_WORD)) {
+		if (ref->role == NULL)
+			ref->role = ref->organisation;
+		else
+			free(ref->organisation);
+		ref->organisation = NULL;
+	}
+	fields_set_str(&ref->organisation, line + os, ol, 120);
+}
+
+/* Signature line i: the referrer's name, role or organisation. */
+static void signature_line(struct reader *rd, int i)
 {
 	struct cme_person *ref = &rd->r->referrer;
+	const char *line = rd->signature[i];
+	size_t ll = strlen(line), os, ol;
+	int is_org = org_part(line, ll, &os, &ol) >= 0;
+	int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
 
-	for (int i = 0; i < 4 && rd->signature[i]; i++) {
-		const char *line = rd->signature[i];
-		size_t ll = strlen(line);
-		int is_org = fields_memstr_any(line, ll, VW_ORG_WORD);
-		int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
-
-		/* "School Admissions Officer" is a role; "Head of Year 10,
-		 * Lowestoft Academy" is a role and an organisation. */
-		if (is_role && !memchr(line, ',', ll) && i > 0) {
-			fields_set_str(&ref->role, line, ll, 120);
-			continue;
-		}
-		if (i == 0 && !is_org && ll <= 60) {
-			fields_set_referrer(rd, line, ll);
-			continue;
-		}
-		if (is_org) {
-			const char *comma = strrchr(line, ',');
-
-			const char *org = comma ? comma + 1 : line;
-
-			/* "Head of Year 10, Lowestoft Academy" */
-			if (comma && ref->role == NULL && i > 0)
-				fields_set_str(&ref->role, line, (size_t)(comma - line), 120);
-			/* "Attendance Team" then "Randal Cremer Primary School":
-			 * the school is the organisation, the team a role. */
-			if (ref->organisation && !prose_is_school_name(ref->organisation) &&
-			    prose_is_school_name(org)) {
-				if (ref->role == NULL)
-					ref->role = ref->organisation;
-				else
-					free(ref->organisation);
-				ref->organisation = NULL;
-			}
-			fields_set_str(&ref->organisation, org, comma ? strlen(org) : ll, 120);
-		} else if (i > 0 && ref->role == NULL) {
-			fields_set_str(&ref->role, line, ll, 120);
-		}
+	/* "School Admissions Officer" is a role; "Head of Year 10,
+	 * Lowestoft Academy" is a role and an organisation. */
+	if (is_role && !memchr(line, ',', ll) && i > 0) {
+		fields_set_str(&ref->role, line, ll, 120);
+	} else if (i == 0 && !is_org && ll <= 60) {
+		fields_set_referrer(rd, line, ll);
+	} else if (is_org) {
+		signature_org(ref, line, ll, i);
+	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
+		fields_set_str(&ref->role, line, ll, 120);
 	}
 }
 
+void prose_signature_referrer(struct reader *rd)
+{
+	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
+		struct prov_mark pm;
+
+		rd->where.sig_line = i + 1;
+		provenance_before(rd, F_REFERRER, &pm);
+		signature_line(rd, i);
+		provenance_after(rd, &pm);
+	}
+	rd->where.sig_line = 0;
+}

@@ -108,6 +108,16 @@ static void pending_label(struct reader *rd, const char *s, size_t len)
 	rd->pending_blanks = 0;
 }
 
+/* The label of "Child's surname: Smith" as written, without its colon,
+ * dash or spaces: n bytes of s come before the value. */
+static size_t label_length(const char *s, size_t n)
+{
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == ':' ||
+	                 s[n - 1] == '-' || s[n - 1] == '.' || s[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
 	const char *v;
@@ -129,7 +139,7 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	if (rd->in_signature) {
 		/* The first signature read (the sender's, before any forwarded
 		 * text) is the one kept. */
-		if (rd->in_signature <= 4 && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
+		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = fields_dup_trimmed(s, len, 100);
 		rd->in_signature++;
 		return;
@@ -141,8 +151,11 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	}
 	if ((h = child_heading(s, len)) > 0) {
 		rd->pending_len = 0;
+		rd->where.label = s;
+		rd->where.label_len = label_length(s, h);
 		if (fields_new_child_block(rd) && h < len)
 			fields_assign(rd, F_FULLNAME, s + h, len - h);
+		rd->where.label = NULL;
 		return;
 	}
 	f = records_split_label(s, len, &v, &vl);
@@ -178,7 +191,10 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
 			fields_keep_str(rd, &rd->flag_text, "\n");
 		}
+		rd->where.label = s;    /* provenance: the label matched */
+		rd->where.label_len = label_length(s, (size_t)(v - s));
 		fields_assign(rd, f, v, vl);
+		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
 		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL) {
@@ -269,6 +285,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
                        const char *s, size_t i, size_t end)
 {
 	int banner = 0;
+	size_t lineno = 0;
 
 	while (i < end) {
 		const char *nl = memchr(s + i, '\n', end - i);
@@ -277,6 +294,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		size_t next = i + ll + (nl ? 1 : 0);
 		enum thread_line k;
 
+		rd->where.line = ++lineno;      /* provenance */
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		k = thread_classify(line, ll);
@@ -300,8 +318,10 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 				if (!memchr(s + j, '\t', l2))
 					break;
 				j += l2 + (n2 ? 1 : 0);
+				lineno++;
 			}
 			tables_read_table(rd, s + i, j - i);
+			lineno--;       /* the loop counted the table's first line twice */
 			i = j;
 		} else {
 			records_read_line(rd, line, ll);
@@ -345,7 +365,14 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 	(void)thread_split(s, len, fwd_subject, &cut);
 	if (!cut.forwarded || depth >= MAX_FORWARD_DEPTH) {
-		read_lines(rd, t, s, 0, cut.new_end);
+		size_t end = cut.new_end;
+
+		/* the sender's own text: a trailing signature is set apart
+		 * before the lines are read (prose.c) */
+		if (t->source != TEXT_CSV && (t->depth == 0 || depth > 0 || rd->fwd_from))
+			end = prose_trailing_signature(rd, s, end,
+			                               depth > 0 ? rd->fwd_from : rd->from_name);
+		read_lines(rd, t, s, 0, end);
 		return;
 	}
 	if (cut.from && cut.from_len > 0) {
@@ -353,12 +380,14 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 		rd->fwd_from = fields_dup_trimmed(cut.from, cut.from_len, 300);
 	}
 	rd->in_signature = 0;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
 		free(rd->signature[i]);
 		rd->signature[i] = NULL;
 	}
 	rd->cur = NULL;
 	rd->section = F_NONE;
+	for (size_t k = 0; k < cut.fwd_start; k++)
+		rd->where.line0 += s[k] == '\n';  /* provenance: unquote keeps lines */
 	s += cut.fwd_start;
 	len -= cut.fwd_start;
 	if (cut.quoted_fwd) {
@@ -375,10 +404,12 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 /* One text part: lines, table blocks, or a CSV attachment.  Reading
  * stops where a reply starts quoting and follows inline forwards
- * (thread.c); a plain top-level text without a valediction may end in
- * a signature paragraph (prose.c). */
+ * (thread.c); the sender's text may end in a signature paragraph
+ * without a valediction (prose.c). */
 void records_read_text(struct reader *rd, const struct message_text *t)
 {
+	rd->where.line0 = 0;
+	rd->where.line = 0;
 	rd->cur = NULL;
 	rd->section = F_NONE;
 	rd->in_signature = 0;
@@ -389,14 +420,6 @@ void records_read_text(struct reader *rd, const struct message_text *t)
 	if (t->source == TEXT_REPORT)
 		return;
 	read_segment(rd, t, t->text, t->len, rd->is_forward, 0);
-	if (rd->signature[0] == NULL && t->source == TEXT_PLAIN &&
-	    (t->depth == 0 || rd->fwd_from)) {
-		struct thread_cut cut;
-
-		(void)thread_split(t->text, t->len, rd->is_forward, &cut);
-		if (!cut.forwarded)
-			prose_trailing_signature(rd, t->text, cut.new_end);
-	}
 }
 
 /* ------------------------------------------------------------------ */

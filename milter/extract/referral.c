@@ -26,7 +26,7 @@ static void child_free(struct cme_child *c)
 {
 	free(c->forename); free(c->surname); free(c->dob); free(c->gender);
 	free(c->upn); free(c->address); free(c->postcode); free(c->school);
-	free(c->last_attended); free(c->reason);
+	free(c->last_attended); free(c->reason); free(c->provenance);
 }
 
 int referral_problem_concerns(const struct cme_referral *r, size_t i,
@@ -115,6 +115,7 @@ void referral_free(struct cme_referral *r)
 	free(r->message_id); free(r->subject); free(r->from_addr);
 	free(r->in_reply_to); free(r->outcome); free(r->new_school);
 	free(r->visit_date);
+	free(r->provenance);
 	strlist_free(&r->references);
 	strlist_free(&r->case_refs);
 	strlist_free(&r->problems);

@@ -85,8 +85,10 @@ static void read_record(struct reader *rd, const struct row *row,
 	if (fields_new_child_block(rd) == NULL)
 		return;
 	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i])
+		if (cols[i] != F_NONE && row->len[i]) {
+			rd->where.col = (long)i + 1;    /* provenance */
 			fields_assign(rd, cols[i], row->cell[i], row->len[i]);
+		}
 	rd->cur = NULL;
 }
 
@@ -105,8 +107,14 @@ static int read_label_columns(struct reader *rd, const struct row *rows, size_t 
 		for (size_t j = 0; j < nrows; j++) {
 			enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
 
-			if (f != F_NONE && k < rows[j].n && rows[j].len[k])
+			if (f != F_NONE && k < rows[j].n && rows[j].len[k]) {
+				rd->where.row = (long)j + 1;    /* provenance */
+				rd->where.col = (long)k + 1;
+				rd->where.label = rows[j].cell[0];
+				rd->where.label_len = rows[j].len[0];
 				fields_assign(rd, f, rows[j].cell[k], rows[j].len[k]);
+				rd->where.label = NULL;
+			}
 		}
 	}
 	rd->cur = NULL;
@@ -139,8 +147,10 @@ static void read_label_row(struct reader *rd, const struct row *row)
 		read_cells_as_line(rd, row, 0, row->n);
 		return;
 	}
-	for (size_t k = 0; k + 1 < row->n; k += 2)
+	for (size_t k = 0; k + 1 < row->n; k += 2) {
+		rd->where.col = (long)k + 2;    /* provenance: the value cell */
 		read_cells_as_line(rd, row, k, k + 2);
+	}
 }
 
 /* Consecutive TAB-separated lines from an HTML table. */
@@ -175,8 +185,10 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (header_columns(&rows[0], cols)) {
-		for (size_t j = 1; j < nrows; j++)
+		for (size_t j = 1; j < nrows; j++) {
+			rd->where.row = (long)j + 1;    /* provenance */
 			read_record(rd, &rows[j], cols);
+		}
 	} else {
 		/* Several label rows with 3+ cells: children in columns. */
 		size_t labelled_wide = 0;
@@ -188,12 +200,17 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 				labelled_wide++;
 		if (labelled_wide >= 2 && read_label_columns(rd, rows, nrows)) {
 			free(rows);
+			rd->where.row = rd->where.col = 0;
 			return;
 		}
-		for (size_t j = 0; j < nrows; j++)
+		for (size_t j = 0; j < nrows; j++) {
+			rd->where.row = (long)j + 1;    /* provenance: the value cell */
+			rd->where.col = 2;
 			read_label_row(rd, &rows[j]);
+		}
 	}
 	free(rows);
+	rd->where.row = rd->where.col = 0;
 }
 
 static void keep_char(struct reader *rd, struct strbuf *sb, int c)
@@ -248,9 +265,10 @@ static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t ro
 		row.len[k] = field[k].len;
 		fields_trim(&row.cell[k], &row.len[k]);
 	}
-	if (*have_header)
+	if (*have_header) {
+		rd->where.row = (long)rowno + 1;        /* provenance */
 		read_record(rd, &row, cols);
-	else
+	} else
 		*have_header = header_columns(&row, cols);
 	for (size_t k = 0; k <= nf; k++)
 		strbuf_reset(&field[k]);
@@ -304,6 +322,7 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len)
 	}
 	for (size_t k = 0; k < MAX_CELLS; k++)
 		strbuf_free(&field[k]);
+	rd->where.row = rd->where.col = 0;
 	if (!have_header)
 		fields_problem(rd, "a spreadsheet attachment had no recognisable "
 		               "column headings", 1);

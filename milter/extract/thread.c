@@ -14,21 +14,27 @@
 #define MAX_MARKER_LINE 80   /* a splitter is a short line */
 #define HEADER_LOOKAHEAD 6   /* lines after "From:" searched for the rest */
 
+static int contains(const char *s, size_t len, const char *w)
+{
+	size_t l = strlen(w);
+
+	for (size_t j = 0; l <= len && j + l <= len; j++)
+		if (strncasecmp(s + j, w, l) == 0)
+			return 1;
+	return 0;
+}
+
 static int has_word(const char *s, size_t len, enum vocab_words list, size_t *wl)
 {
 	size_t n;
 	const char *const *w = vocab_words(list, &n);
 
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(w[i]);
-
-		for (size_t j = 0; l <= len && j + l <= len; j++)
-			if (strncasecmp(s + j, w[i], l) == 0) {
-				if (wl)
-					*wl = l;
-				return 1;
-			}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (contains(s, len, w[i])) {
+			if (wl)
+				*wl = strlen(w[i]);
+			return 1;
+		}
 	return 0;
 }
 
@@ -106,79 +112,134 @@ static enum thread_line kind_at(const char *s, const struct line *l, int unquote
 	return thread_classify(p, n);
 }
 
-/* A header block starts at l ("From: ..."): 1 if header lines follow.
- * Sets the From value, whether its Subject says forward, and the
- * offset after the block. */
+#define MAX_HEADER_LINES 12  /* a quoted header block is short */
+
+/* The text of line l without its '>' prefix and surrounding space. */
+static const char *bare(const char *s, const struct line *l, size_t *n)
+{
+	const char *p = s + l->start;
+
+	*n = l->end - l->start;
+	while (*n > 0 && (*p == '>' || isspace((unsigned char)*p)))
+		p++, (*n)--;
+	while (*n > 0 && isspace((unsigned char)p[*n - 1]))
+		(*n)--;
+	return p;
+}
+
+/* One header line of a block: note its From value and whether its
+ * Subject says forward.  Returns 1 for a Subject line. */
+static int header_line(const char *s, const struct line *l, struct thread_cut *out)
+{
+	size_t n, wl = 0;
+	const char *p = bare(s, l, &n);
+
+	if (vocab_words_prefix(VW_QUOTED_HEADER, p, n, &wl)) {
+		while (wl < n && isspace((unsigned char)p[wl]))
+			wl++;
+		out->from = p + wl;
+		out->from_len = n - wl;
+	} else if (n >= 8 && strncasecmp(p, "Subject:", 8) == 0) {
+		p += 8, n -= 8;
+		while (n > 0 && isspace((unsigned char)*p))
+			p++, n--;
+		if (vocab_words_prefix(VW_FORWARD_PREFIX, p, n, &wl))
+			out->subject_forward = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* A quoted message's header block starts at line l: "From:", "Sent:",
+ * "Date:", "To:", "Subject:" lines in any order (Outlook and Gmail
+ * start with From, Thunderbird with Subject), blank lines allowed only
+ * before the second.  Returns how many header lines it has and, when
+ * set, fills the From value, subject_forward and fwd_start (the line
+ * after the block).  A block needs a From line to count, and when it
+ * does not start with From (Hotmail: Date, Subject, From, To) a Subject
+ * line and four lines: a memo's "To:/From:/Date:" heading is text. */
 static int header_block(const char *s, size_t len, struct line l, int unquote,
                         struct thread_cut *out, int set)
 {
-	int fields = 0;
-	size_t end = l.next;
+	struct thread_cut tmp;
 	struct line m = l;
+	int fields = 0, blanks = 0, subject = 0;
+	size_t end = l.start;
 
-	for (int k = 0; k < HEADER_LOOKAHEAD && line_at(s, len, m.next, &m); k++) {
+	memset(&tmp, 0, sizeof tmp);
+	for (int k = 0; k < MAX_HEADER_LINES + HEADER_LOOKAHEAD; k++) {
 		enum thread_line t = kind_at(s, &m, unquote);
 
-		if (t == TL_HEADER) {
-			const char *q = s + m.start;
-			size_t n = m.end - m.start, wl;
-
-			while (n > 0 && (*q == '>' || isspace((unsigned char)*q)))
-				q++, n--;
-			if (set && strncasecmp(q, "Subject:", 8) == 0) {
-				q += 8, n -= 8;
-				while (n > 0 && isspace((unsigned char)*q))
-					q++, n--;
-				if (vocab_words_prefix(VW_FORWARD_PREFIX, q, n, &wl))
-					out->subject_forward = 1;
-			}
+		if (t == TL_HEADER || t == TL_FROM) {
+			subject += header_line(s, &m, &tmp);
 			fields++;
 			end = m.next;
-		} else if (t != TL_EMPTY || fields > 0) {
+		} else if (t != TL_EMPTY || fields > 1 || ++blanks > HEADER_LOOKAHEAD) {
 			break;
 		}
+		if (fields >= MAX_HEADER_LINES || !line_at(s, len, m.next, &m))
+			break;
 	}
-	if (fields == 0)
+	if (fields < 2 || tmp.from == NULL ||
+	    (kind_at(s, &l, unquote) != TL_FROM && (subject == 0 || fields < 4)))
 		return 0;
 	if (set) {
-		const char *p = s + l.start;
-		size_t n = l.end - l.start, wl = 0;
-
-		while (n > 0 && (*p == '>' || isspace((unsigned char)*p)))
-			p++, n--;
-		(void)vocab_words_prefix(VW_QUOTED_HEADER, p, n, &wl);
-		out->from = p + wl;
-		out->from_len = n - wl;
+		out->from = tmp.from;
+		out->from_len = tmp.from_len;
+		out->subject_forward = tmp.subject_forward;
 		out->fwd_start = end;
 	}
-	return 1;
+	return fields;
 }
 
-/* A forward starts at line l (marker or header block). */
+/* A forward starts at line l (a marker, possibly '>'-quoted): its
+ * header block follows, '>'-quoted when Apple Mail or an HTML quote
+ * container quoted the forward. */
 static void take_forward(const char *s, size_t len, struct line l, struct thread_cut *out)
 {
 	struct line m = l;
 
 	out->forwarded = 1;
 	out->fwd_start = l.next;
-	/* the header block after a marker, '>'-quoted by Apple Mail */
+	out->quoted_fwd = s[l.start] == '>';
 	while (line_at(s, len, m.next, &m)) {
 		enum thread_line t = kind_at(s, &m, 1);
 
 		if (t == TL_EMPTY)
 			continue;
-		out->quoted_fwd = s[m.start] == '>' || (s[m.start] == ' ' &&
-		                  memchr(s + m.start, '>', m.end - m.start) != NULL);
-		if (t == TL_FROM)
+		out->quoted_fwd = out->quoted_fwd || s[m.start] == '>' ||
+		                  (s[m.start] == ' ' && memchr(s + m.start, '>', m.end - m.start) != NULL);
+		if (t == TL_FROM || t == TL_HEADER)
 			(void)header_block(s, len, m, out->quoted_fwd, out, 1);
 		break;
 	}
 }
 
+#define FOOTER_SCAN 4096     /* bytes of a paragraph searched for cues */
+
+/* The paragraph starting at line l is a legal footer: two different
+ * disclaimer cues in it ("Any views or opinions expressed ... intended
+ * recipient"), wherever they stand in its sentences. */
+static int footer_paragraph(const char *s, size_t len, struct line l)
+{
+	size_t n, end = l.start, found = 0;
+	const char *const *w = vocab_words(VW_DISCLAIMER_CUE, &n);
+	struct line m = l;
+
+	while (kind_at(s, &m, 0) != TL_EMPTY && end - l.start < FOOTER_SCAN) {
+		end = m.end;
+		if (!line_at(s, len, m.next, &m))
+			break;
+	}
+	for (size_t i = 0; i < n && found < 2; i++)
+		found += contains(s + l.start, end - l.start, w[i]);
+	return found >= 2;
+}
+
 int thread_split(const char *s, size_t len, int forward_subject, struct thread_cut *out)
 {
 	struct line l = { 0, 0, 0 };
-	int texts = 0, in_banner = 0, cut = 0;
+	int texts = 0, in_banner = 0, cut = 0, para_start = 1;
 
 	memset(out, 0, sizeof *out);
 	out->new_end = len;
@@ -190,10 +251,24 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 				in_banner = 0;
 			continue;
 		}
+		if (t == TL_TEXT && para_start && texts >= 3 && !cut && footer_paragraph(s, len, l)) {
+			out->new_end = l.start;
+			cut = 1;                    /* a footer: the rest of the segment */
+		}
+		para_start = t == TL_EMPTY;
 		switch (t) {
 		case TL_EMPTY:
 			break;
-		case TL_TEXT: case TL_HEADER:
+		case TL_HEADER:
+			/* a header block led by Date: or Subject: (Hotmail),
+			 * after the sender's own text */
+			if (texts > 0 && header_block(s, len, l, 0, out, 0)) {
+				t = TL_FROM;
+				break;
+			}
+			texts++;
+			break;
+		case TL_TEXT:
 			texts++;
 			break;
 		case TL_DISCLAIMER:
@@ -206,15 +281,18 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 			cut = 1;                    /* a footer: the rest of the segment */
 			break;
 		case TL_QUOTE: {
-			/* a lone '>' (an HTML quote marker) before a forward */
+			/* a quoted forward marker (an HTML quote container
+			 * holding a forward), or a lone '>' before one */
 			struct line m = l;
 
-			while (line_at(s, len, m.next, &m) && kind_at(s, &m, 1) == TL_EMPTY)
-				;
-			if (m.start > l.start && kind_at(s, &m, 1) == TL_FORWARD) {
-				l = m;
-				t = TL_FORWARD;
-				break;
+			if (kind_at(s, &l, 1) == TL_EMPTY)
+				while (line_at(s, len, m.next, &m) && kind_at(s, &m, 1) == TL_EMPTY)
+					;
+			if (kind_at(s, &m, 1) == TL_FORWARD) {
+				if (!cut)
+					out->new_end = l.start;
+				take_forward(s, len, m, out);
+				return 1;
 			}
 			if (!cut)
 				out->new_end = l.start;
@@ -239,7 +317,8 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 				/* "-----Original Message-----" then the header block */
 				while (line_at(s, len, m.next, &m) && kind_at(s, &m, 0) == TL_EMPTY)
 					;
-				if (m.start == l.start || kind_at(s, &m, 0) != TL_FROM)
+				if (m.start == l.start || (kind_at(s, &m, 0) != TL_FROM &&
+				                           kind_at(s, &m, 0) != TL_HEADER))
 					return 1;
 				l = m;
 			}

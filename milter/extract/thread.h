@@ -12,13 +12,21 @@
  *	- a reply's new text is what comes before the first splitter, a
  *	  quoted header block ("From:" followed by "Sent:"/"Date:"/"To:"/
  *	  "Subject:" lines) or a run of '>' lines;
+ *	- a forward's header block may list its lines in any order
+ *	  (Thunderbird starts with "Subject:"), TAB-aligned or not;
+ *	- HTML quote containers reach this reader as '>' lines
+ *	  (html_text.c): a '>'-quoted forward marker opens a forward whose
+ *	  '>' lines are the forwarded message (Gmail and Apple Mail HTML);
  *	- a forward marker ("Forwarded message", "Begin forwarded
  *	  message:"), or a header block in a message whose Subject says
  *	  forward, opens a forwarded message: its body is what the caller
  *	  reads next, and the header block's "From:" is its original sender;
  *	- a disclaimer ("This email and any attachments are confidential")
  *	  runs to the end of its segment, unless it is a banner within the
- *	  segment's first three lines of text, which ends at a blank line.
+ *	  segment's first three lines of text, which ends at a blank line;
+ *	  so does a paragraph, after three lines of text, holding two
+ *	  different disclaimer cues anywhere in it (VW_DISCLAIMER_CUE: a
+ *	  council footer that starts "X Council is committed to ...").
  * Words are vocab's (VW_SPLITTER, VW_FORWARD_MARKER, VW_QUOTE_HEADER_FIELD,
  * VW_DISCLAIMER).  '>' lines after a forward marker are the forwarded
  * message (Apple Mail quotes what it forwards).

@@ -93,6 +93,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_BULK_PRECEDENCE] = "bulk_precedence", [VW_BOUNCE_SENDER] = "bounce_sender",
 	[VW_SPLITTER] = "splitter", [VW_FORWARD_MARKER] = "forward_marker",
 	[VW_QUOTE_HEADER_FIELD] = "quote_header_field", [VW_DISCLAIMER] = "disclaimer",
+	[VW_DISCLAIMER_CUE] = "disclaimer_cue",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",

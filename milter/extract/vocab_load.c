@@ -98,6 +98,23 @@ static int resolve_key(enum vocab_kind k, const char *s)
 
 /* Split one line into up to 3 columns (in place).  Returns the number of
  * columns, 0 for a blank or comment line, -1 malformed (*why set). */
+/* In a quoted column "\t" is a TAB and "\\" a backslash (a Thunderbird
+ * forward aligns "From:" and its value with a TAB); in place. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '\\' && (r[1] == 't' || r[1] == '\\')) {
+			*w++ = r[1] == 't' ? '\t' : '\\';
+			r++;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
 static int split_line(char *line, char **col, int *quoted, const char **why)
 {
 	int n = 0;
@@ -137,13 +154,14 @@ static int split_line(char *line, char **col, int *quoted, const char **why)
 			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 				end--;
 		}
-		col[n++] = start;
+		col[n] = start;
+		*end = '\0';
+		if (quoted[n++])
+			unescape(start);
 		if (*p == '|') {
-			*end = '\0';
 			p++;
 			continue;
 		}
-		*end = '\0';
 		return n;
 	}
 }

@@ -18,6 +18,8 @@
 #include "build-config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -128,10 +130,67 @@ static int is_struck(const xmlNode *n)
 	return name_is(n, "s") || name_is(n, "del") || name_is(n, "strike");
 }
 
+/* Quoted history as mail clients mark it in HTML: the element, the
+ * attribute and one of its space-separated words.  Gmail puts both its
+ * reply quote and its forward in class gmail_quote; Apple Mail and
+ * Thunderbird quote (and Apple Mail forwards) in <blockquote
+ * type="cite">.  Outlook marks only the header block of what it quotes
+ * (div#divRplyFwdMsg, a border-top div) and leaves the quoted body
+ * unmarked after it: thread.c finds that block by its From:/Sent:
+ * lines, so it needs no entry here. */
+static const struct quote_mark {
+	const char *element;    /* NULL: any element */
+	const char *attr;
+	const char *word;
+} quote_marks[] = {
+	{ "blockquote", "type", "cite" },
+	{ NULL, "class", "gmail_quote" },
+	{ NULL, "class", "yahoo_quoted" },
+	{ NULL, "class", "protonmail_quote" },
+	{ "blockquote", "class", "moz-cite" },
+};
+
+static int attr_has_word(const xmlNode *n, const char *attr, const char *word)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attr);
+	size_t wl = strlen(word);
+	int found = 0;
+
+	if (v == NULL)
+		return 0;
+	for (const char *p = (const char *)v; *p != '\0' && !found; ) {
+		size_t l;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		l = strcspn(p, " \t\r\n");
+		found = l == wl && strncasecmp(p, word, wl) == 0;
+		p += l;
+	}
+	xmlFree(v);
+	return found;
+}
+
+static int is_quote(const xmlNode *n)
+{
+	for (size_t i = 0; i < sizeof quote_marks / sizeof quote_marks[0]; i++) {
+		const struct quote_mark *q = &quote_marks[i];
+
+		if ((q->element == NULL || name_is(n, q->element)) &&
+		    attr_has_word(n, q->attr, q->word))
+			return 1;
+	}
+	return 0;
+}
+
 static void enter(struct walker *w, const xmlNode *n)
 {
 	struct table_text *tt = w->tt;
 
+	if (is_quote(n)) {
+		table_text_line_break(tt, 1);
+		table_text_quote(tt, 1);
+	}
 	if (is_struck(n)) {
 		table_text_char(tt, "~~", 2);
 	} else if (name_is(n, "table")) {
@@ -157,6 +216,10 @@ static void leave(struct walker *w, const xmlNode *n)
 {
 	struct table_text *tt = w->tt;
 
+	if (is_quote(n)) {
+		table_text_line_break(tt, 1);
+		table_text_quote(tt, -1);
+	}
 	if (is_struck(n)) {
 		table_text_char(tt, "~~", 2);
 	} else if (name_is(n, "table")) {

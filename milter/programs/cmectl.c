@@ -60,7 +60,9 @@ static const struct command {
 	const char *args;
 	const char *what;
 } commands[] = {
-	{ "parse", cmd_parse, "[FILE|-]", "print the referral JSON of one message; changes nothing" },
+	{ "parse", cmd_parse, "[--explain] [FILE|-]",
+	  "print the referral JSON of one message (--explain: and where each field came from); "
+	  "changes nothing" },
 	{ "ingest", cmd_ingest, "[--now T] FILE...|MAILDIR|-",
 	  "run the full pipeline on stored messages (backfill)" },
 	{ "cases", cmd_cases,

@@ -42,7 +42,8 @@
 
 int cmd_parse(struct ctl *ctl, int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "-";
+	int explain = argc > 1 && strcmp(argv[1], "--explain") == 0;
+	const char *path = argc > 1 + explain ? argv[1 + explain] : "-";
 	struct message_limits lim;
 	struct extract_options eo;
 	struct trust_context tc;
@@ -95,6 +96,14 @@ int cmd_parse(struct ctl *ctl, int argc, char **argv)
 	json = referral_to_json(&r);
 	if (json)
 		printf("%s\n", json);
+	if (json && explain) {
+		/* after the JSON, so the JSON stays what plain parse prints */
+		char *why = referral_explain(&r);
+
+		if (why)
+			printf("\nwhere each field came from:\n%s", why);
+		free(why);
+	}
 	free(json);
 	referral_free(&r);
 	message_free(m);

@@ -286,6 +286,11 @@ static const char *const migrations[] = {
 	 * case and day or officer and day (the digest, a repeated immediate
 	 * escalation), so that a restart never sends it twice (case_duty.c). */
 	"CREATE TABLE duty_sent (key TEXT PRIMARY KEY, at INTEGER NOT NULL);",
+
+	/* 14: where each of the child's fields was read (issue 12 item 9):
+	 * "field<TAB>value<TAB>where" lines from the extractor, shown by
+	 * cmectl show; NULL on rows from before. */
+	"ALTER TABLE children ADD COLUMN provenance TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -835,7 +840,8 @@ static int allocate_ref(struct case_store *cs, time_t now, char ref[CASE_REF_MAX
 }
 
 /* Run an INSERT or UPDATE of the children table whose parameters are
- * ?1 case id, ?2..?13 the child's fields, ?14 the match key. */
+ * ?1 case id, ?2..?13 the child's fields, ?14 the match key, ?15 (when
+ * the statement has it) the provenance text. */
 static int run_child_statement(struct case_store *cs, const char *sql, long long case_id,
                                const struct cme_child *c, const char *what)
 {
@@ -865,6 +871,8 @@ static int run_child_statement(struct case_store *cs, const char *sql, long long
 	bind_text(st, 12, c->last_attended);
 	bind_text(st, 13, c->reason);
 	bind_text(st, 14, key);
+	if (sqlite3_bind_parameter_count(st) >= 15)
+		bind_text(st, 15, c->provenance);
 	rc = run(cs, st, what);
 	free(key);
 	return rc;
@@ -874,8 +882,9 @@ static int write_child(struct case_store *cs, long long case_id, const struct cm
 {
 	return run_child_statement(cs,
 		"INSERT INTO children (case_id, forename, surname, dob, gender, upn, upn_valid,"
-		" year_group, address, postcode, school, last_attended, reason, match_key) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		" year_group, address, postcode, school, last_attended, reason, match_key,"
+		" provenance) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 		case_id, c, "storing a child");
 }
 

@@ -226,6 +226,44 @@ char *case_views_cases_json(struct case_store *cs, const struct case_filter *f)
 	return to_text(a);
 }
 
+/* "provenance": {"dob": "part 1 text/plain, line 12, label \"DOB\"", ...}:
+ * where the referral's reader found each of the child's fields (the
+ * children.provenance lines, "field<TAB>value<TAB>where"). */
+static void add_provenance(struct case_store *cs, json_object *o, long long id)
+{
+	sqlite3_stmt *st = case_store_sql_prepare(cs,
+		"SELECT provenance FROM children WHERE case_id = ?1 AND provenance IS NOT NULL");
+	const char *p;
+	json_object *prov;
+
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    (p = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+	    (prov = json_object_new_object()) == NULL) {
+		case_store_sql_release(cs, st);
+		return;
+	}
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *t1, *t2;
+		size_t ll = nl ? (size_t)(nl - p) : strlen(p);
+		char key[32];
+
+		t1 = memchr(p, '\t', ll);
+		t2 = t1 ? memchr(t1 + 1, '\t', ll - (size_t)(t1 + 1 - p)) : NULL;
+		if (t2 && (size_t)(t1 - p) < sizeof key) {
+			memcpy(key, p, (size_t)(t1 - p));
+			key[t1 - p] = '\0';
+			json_object_object_add(prov, key, json_object_new_string_len(
+				t2 + 1, (int)(ll - (size_t)(t2 + 1 - p))));
+		}
+		p += ll + (nl ? 1 : 0);
+	}
+	case_store_sql_release(cs, st);
+	json_object_object_add(o, "provenance", prov);
+}
+
 char *case_views_show_json(struct case_store *cs, const char *ref)
 {
 	sqlite3_stmt *st = case_store_sql_prepare(cs, CASE_BY_REF_SQL);
@@ -248,6 +286,7 @@ char *case_views_show_json(struct case_store *cs, const char *ref)
 	case_store_sql_release(cs, st);
 
 	json_object_object_add(o, "timeline", rows_json(cs, EVENTS_SQL, id, event_keys, 4));
+	add_provenance(cs, o, id);
 	return to_text(o);
 }
 

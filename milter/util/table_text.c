@@ -33,6 +33,7 @@ struct table_text {
 	struct tctx tc[TABLE_TEXT_MAX_TABLES * 3];
 	int ntc;
 	int overflow;           /* table elements beyond the stack */
+	int quote;              /* open quote containers (table_text_quote) */
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -171,10 +172,33 @@ void table_text_line_break(struct table_text *tt, size_t max_nl)
 		table_text_newline(tt, max_nl);
 }
 
+/* A line inside a quote container starts with "> ", one per level up
+ * to TABLE_TEXT_MAX_QUOTE, the way a plain-text client quotes. */
+static void quote_prefix(struct table_text *tt)
+{
+	if (tt->quote <= 0 || last_char(tt) != '\n')
+		return;
+	for (int i = 0; i < tt->quote && i < TABLE_TEXT_MAX_QUOTE; i++)
+		put(tt, "> ", 2);
+}
+
+void table_text_quote(struct table_text *tt, int delta)
+{
+	/* the walkers are iterative and libxml2 caps nesting; the cap
+	 * here only keeps the counter meaningful */
+	if (delta > 0 && tt->quote < 1000000)
+		tt->quote++;
+	else if (delta < 0 && tt->quote > 0)
+		tt->quote--;
+}
+
 void table_text_char(struct table_text *tt, const char *s, size_t n)
 {
 	struct tctx *cell = cur_cell(tt);
-	char lc = last_char(tt);
+	char lc;
+
+	quote_prefix(tt);
+	lc = last_char(tt);
 
 	/* The ", " only goes between text: a cell that starts with a
 	 * break, or a break after a cell's last text, leaves none. */
@@ -224,6 +248,7 @@ void table_text_push(struct table_text *tt, enum table_text_kind kind)
 		struct tctx *row = cur_row(tt);
 
 		if (row != NULL) {
+			quote_prefix(tt);
 			if (row->cells > 0 && !tt->full) {
 				/* trailing spaces of the previous cell */
 				trim_spaces(tt);
