@@ -202,6 +202,7 @@ static void test_uids(const struct cme_conf *conf)
 	          "ALTER TABLE deadlines DROP COLUMN flags;"
 	          "ALTER TABLE deadlines DROP COLUMN legacy_uid;"
 	          "DROP TABLE duty_sent;"
+	          "ALTER TABLE children DROP COLUMN provenance;"
 	          "PRAGMA user_version = 11;", NULL, NULL, NULL) == SQLITE_OK,
 	      "a schema 11 database with a reminder sent as CME-2026-00001-home-visit@vm");
 	sqlite3_close(h);

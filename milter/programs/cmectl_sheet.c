@@ -237,6 +237,12 @@ static void print_sheet_lists(json_object *c, const struct policy *pol, time_t n
 		for (size_t k = 0; k < json_object_array_length(arr); k++)
 			printf("  - %s\n", json_object_get_string(json_object_array_get_idx(arr, k)));
 	}
+	if (json_object_object_get_ex(c, "provenance", &arr) &&
+	    json_object_get_type(arr) == json_type_object) {
+		printf("\nWhere the child's details were read\n");
+		json_object_object_foreach(arr, key, val)
+			printf("  %-16s %s\n", key, json_object_get_string(val));
+	}
 	printf("\nDeadlines\n");
 	if (json_object_object_get_ex(c, "deadlines", &arr))
 		for (size_t k = 0; k < json_object_array_length(arr); k++) {
