@@ -79,8 +79,20 @@ int vocab_answer_word(const char *s, size_t len, size_t *used);
 int vocab_answer_glyph(const char *s, size_t len, size_t *used);
 int vocab_ended(const char *text, size_t len);
 
+/* 1 if s begins with a country's name (whole words); *used its length. */
+int vocab_country_at(const char *s, size_t len, size_t *used);
+
+/* Next whole-word, case-insensitive occurrence of a lower-case phrase
+ * in text at or after `from`, or -1 (a trailing '*' matches any word
+ * continuation). */
+long vocab_phrase_find(const char *text, size_t len, const char *phrase,
+                       size_t from);
+
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);
+/* The same, and the strength of its evidence in *score: 1 a bare word
+ * ("moved"), 5 an unambiguous phrase ("never been registered"). */
+const char *vocab_match_reason_scored(const char *text, size_t len, int *score);
 
 /* Index of a canonical outcome name, -1 if not in the vocabulary. */
 int vocab_outcome_index(const char *name);

@@ -358,27 +358,50 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 		r->referrer.email = strdup(r->from_addr);
 }
 
+/* The reason a text gives: a move written in prose (places.c), unless
+ * the scored words give a reason in an unambiguous phrase ("never been
+ * registered"); the words are read with a parent's posting and an
+ * arrival blanked (sb is changed). */
+static const char *text_reason(struct strbuf *sb)
+{
+	const char *moved, *scored;
+	int score = 0;
+
+	if (sb->len == 0 || sb->data == NULL)
+		return NULL;
+	moved = places_reason(sb->data, sb->len);
+	places_mask(sb->data, sb->len);
+	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
+	return moved && score < 5 ? moved : scored;
+}
+
 /* The reason every child without its own shares: the "Reason:" values,
- * else anything in the text and subject.  NULL if none. */
+ * else anything in the text and subject.  NULL if none.  A bare "moved"
+ * in the values is refined by a destination in the prose. */
 static const char *common_reason(struct reader *rd)
 {
 	const struct cme_referral *r = rd->r;
-	const char *reason = NULL;
+	const char *reason = NULL, *fromall;
 	struct strbuf all;
 
-	if (rd->reason_text.len)
-		reason = vocab_match_reason(strbuf_str(&rd->reason_text), rd->reason_text.len);
-	if (reason)
-		return reason;
 	strbuf_init(&all, MAX_SCAN_TEXT * 2);
+	fields_keep(rd, &all, strbuf_str(&rd->reason_text), rd->reason_text.len);
+	reason = text_reason(&all);
+	if (reason && strcmp(reason, "moved-away-unknown") != 0) {
+		strbuf_free(&all);
+		return reason;
+	}
+	strbuf_reset(&all);
 	fields_keep(rd, &all, strbuf_str(&rd->reason_text), rd->reason_text.len);
 	fields_keep(rd, &all, strbuf_str(&rd->prose), rd->prose.len);
 	if (r->subject) {
 		fields_keep_str(rd, &all, "\n");
 		fields_keep_str(rd, &all, r->subject);
 	}
-	reason = vocab_match_reason(strbuf_str(&all), all.len);
+	fromall = text_reason(&all);
 	strbuf_free(&all);
+	if (reason == NULL || (fromall && strncmp(fromall, "moved-", 6) == 0))
+		reason = fromall;
 	return reason;
 }
 

@@ -13,6 +13,9 @@
  *	           section headings, wrapped values, quoted/replied text;
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
  *	prose.c    names and dates in sentences, signatures;
+ *	places.c   the reason a move written in prose gives ("moved to
+ *	           Leeds", "arrived from Syria", a parent "posted to
+ *	           Germany");
  *	fields.c   the text helpers and fields_assign(): one labelled value
  *	           into the field it names;
  *	answers.c  whether a flag's topic is answered yes, no, or only
@@ -126,5 +129,13 @@ void prose_read_child(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c);
 int prose_is_school_name(const char *s);
 void prose_signature_referrer(struct reader *rd);
+
+/* places.c: the reason the first move in a text gives
+ * ("moved-abroad", "moved-out-of-area", "moved-into-area-no-school"),
+ * or NULL.  places_mask: blank a parent's posting ("deployed overseas")
+ * and an arrival ("arrived from Syria") in s, so that no word scorer
+ * reads them as the child moving abroad. */
+const char *places_reason(const char *s, size_t len);
+void places_mask(char *s, size_t len);
 
 #endif

@@ -709,6 +709,14 @@ static const char *const countries[] = {
 	"romania", "russia", "slovakia", "somalia", "south africa", "spain",
 	"sri lanka", "sudan", "syria", "turkey", "uganda", "ukraine", "usa",
 	"america", "australia", "new zealand", "zimbabwe", "dubai", "vietnam",
+	"netherlands",
+	"belgium",
+	"cyprus",
+	"nepal",
+	"qatar",
+	"saudi arabia",
+	"united states",
+	"malaysia",
 };
 
 static int country_score(const char *text, size_t len)
@@ -719,7 +727,29 @@ static int country_score(const char *text, size_t len)
 	return 0;
 }
 
+int vocab_country_at(const char *s, size_t len, size_t *used)
+{
+	for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
+		if (phrase_find(s, len, countries[i], 0) == 0) {
+			*used = strlen(countries[i]);
+			return 1;
+		}
+	return 0;
+}
+
+long vocab_phrase_find(const char *text, size_t len, const char *phrase, size_t from)
+{
+	return phrase_find(text, len, phrase, from);
+}
+
 const char *vocab_match_reason(const char *text, size_t len)
+{
+	int score;
+
+	return vocab_match_reason_scored(text, len, &score);
+}
+
+const char *vocab_match_reason_scored(const char *text, size_t len, int *score_out)
 {
 	const char *best = NULL;
 	int best_score = 0;
@@ -745,6 +775,7 @@ const char *vocab_match_reason(const char *text, size_t len)
 			best = reason_table[r].name;
 		}
 	}
+	*score_out = best_score;
 	return best;
 }
 
