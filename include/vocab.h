@@ -166,6 +166,17 @@ enum vocab_words {
 	                           quoted header line after "From:" (prefix) */
 	VW_DISCLAIMER,          /* "This email and any attachments": a legal
 	                           footer or banner (prefix) */
+	VW_LIST_STOP,           /* "is", "but": a list item ("no concerns about
+	                           CSE, radicalisation or FGM") holds none of
+	                           these; they start a clause (whole word) */
+	VW_MISSING_CUE,         /* "missing from", "ran away from" (whole words) */
+	VW_PLACEMENT_WORD,      /* "placement", "children's home": where a
+	                           looked-after child lives (whole words) */
+	VW_PROSE_YEAR_WORD,     /* "year", "y": a year group number follows */
+	VW_PROSE_RECEPTION,     /* "in reception": year group 0 in a sentence */
+	VW_PREVIOUS_WORD,       /* "previously": an address that is not current */
+	VW_CURRENT_WORD,        /* "now": ... unless its sentence says current */
+	VW_ADDRESS_CUE,         /* "living at": an address follows in prose */
 	VW__COUNT
 };
 

@@ -275,18 +275,21 @@ static void copy_message_problems(struct reader *rd, const struct cme_message *m
 static void settle_children(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
+	size_t from_prose = 0;
 
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		prose_read_child(rd);
+		from_prose = prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
 
 		fill_from_common(c, &rd->common);
-		if (r->n_children == 1)
-			prose_read_details(rd, c);
+		if (r->n_children == 1 || from_prose > 0)
+			prose_read_details(rd, c, r->n_children == 1);
 	}
+	if (r->n_children > 0)
+		prose_read_parents(rd);
 }
 
 /* Updates: outcome, visit, new school. */

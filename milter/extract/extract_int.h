@@ -12,7 +12,8 @@
  *	records.c  text line by line: labelled lines, child blocks,
  *	           section headings, wrapped values, quoted/replied text;
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
- *	prose.c    names and dates in sentences, signatures;
+ *	prose.c    signatures;
+ *	prose_child.c  children, parents, dates, addresses in sentences;
  *	places.c   the reason a move written in prose gives ("moved to
  *	           Leeds", "arrived from Syria", a parent "posted to
  *	           Germany");
@@ -125,8 +126,14 @@ int answers_value(const char *v, size_t vl);
 
 /* prose.c */
 void prose_trailing_signature(struct reader *rd, const char *s, size_t len);
-void prose_read_child(struct reader *rd);
-void prose_read_details(struct reader *rd, struct cme_child *c);
+
+/* prose_child.c: children named in sentences (returns how many were
+ * made); a child's year group (when `single`), last-attended date and
+ * current address from the prose; parents named in sentences when no
+ * parent was labelled. */
+size_t prose_read_child(struct reader *rd);
+void prose_read_details(struct reader *rd, struct cme_child *c, int single);
+void prose_read_parents(struct reader *rd);
 int prose_is_school_name(const char *s);
 void prose_signature_referrer(struct reader *rd);
 

@@ -1026,13 +1026,16 @@ static const char *const w_number_word[] = { "one", "two", "three", "four", "fiv
 	"six", "seven", "eight", "nine", "ten" };
 static const char *const w_name_cue[] = { "name is", "named", "called", "name's" };
 static const char *const w_prose_dob_cue[] = { "(dob", "dob", "(d.o.b", "born",
-	"date of birth" };
+	"date of birth", "aged" };
 static const char *const w_last_attended_cue[] = { "not been in school since",
 	"not attended since", "absent since", "last attended on",
 	"last attended", "not seen since", "not in school since",
 	"last day in school was", "last day at school was",
 	"last day in school", "last day at school", "last in school on",
-	"last came to school on", "last came in on" };
+	"last came to school on", "last came in on",
+	"not been seen since", "not been seen at school since",
+	"not been seen in school since", "last day with us was",
+	"last attended school on", "not attended school since" };
 static const char *const w_year_word[] = { "year " };
 static const char *const w_reception_prefix[] = { "rec" };
 static const char *const w_reception_abbrev[] = { "r" };
@@ -1074,6 +1077,37 @@ static const char *const w_disclaimer[] = { "This email and any attachments",
 	"DISCLAIMER", "CAUTION: This email originated", "CAUTION: External",
 	"[EXTERNAL]", "EXTERNAL EMAIL", "This email originated from outside" };
 
+/* answers.c: negation carried along a list, and a looked-after child
+ * missing from a placement. */
+static const char *const w_list_stop[] = {
+	"is", "are", "was", "were", "has", "have", "had", "been", "be",
+	"but", "however", "although", "though", "whereas", "yet",
+	"he", "she", "they", "it", "who", "which", "currently", "now",
+	"since", "confirmed", "remains", "still", "in place",
+};
+static const char *const w_missing_cue[] = {
+	"missing from", "gone missing from", "absent from", "ran away from",
+	"run away from", "runs away from", "running away from", "absconded from",
+	"not returned to",
+};
+static const char *const w_placement_word[] = {
+	"placement", "children's home", "childrens home", "care home",
+	"foster home", "foster carer", "foster carers", "residential home",
+	"residential unit", "supported accommodation", "semi-independent",
+};
+
+/* prose_child.c: year groups and addresses in sentences. */
+static const char *const w_prose_year_word[] = { "year ", "yr ", "year", "yr", "y" };
+static const char *const w_prose_reception[] = { "in reception", "reception class",
+	"reception year" };
+static const char *const w_previous_word[] = { "previously", "previous", "formerly",
+	"used to live", "old address", "moved from", "former" };
+static const char *const w_current_word[] = { "now", "current", "currently",
+	"new address", "are living", "is living" };
+static const char *const w_address_cue[] = { "living at", "lives at", "live at",
+	"lived at", "address is", "family at", "staying at", "resides at",
+	"residing at", "moved into", "home at", "now at" };
+
 #define WORDS(a) { a, sizeof a / sizeof a[0] }
 
 static const struct word_list {
@@ -1110,6 +1144,14 @@ static const struct word_list {
 	[VW_FORWARD_MARKER] = WORDS(w_forward_marker),
 	[VW_QUOTE_HEADER_FIELD] = WORDS(w_quote_header_field),
 	[VW_DISCLAIMER] = WORDS(w_disclaimer),
+	[VW_LIST_STOP] = WORDS(w_list_stop),
+	[VW_PROSE_YEAR_WORD] = WORDS(w_prose_year_word),
+	[VW_PROSE_RECEPTION] = WORDS(w_prose_reception),
+	[VW_PREVIOUS_WORD] = WORDS(w_previous_word),
+	[VW_CURRENT_WORD] = WORDS(w_current_word),
+	[VW_ADDRESS_CUE] = WORDS(w_address_cue),
+	[VW_MISSING_CUE] = WORDS(w_missing_cue),
+	[VW_PLACEMENT_WORD] = WORDS(w_placement_word),
 };
 
 #undef WORDS
