@@ -177,6 +177,16 @@ enum vocab_words {
 	VW_PREVIOUS_WORD,       /* "previously": an address that is not current */
 	VW_CURRENT_WORD,        /* "now": ... unless its sentence says current */
 	VW_ADDRESS_CUE,         /* "living at": an address follows in prose */
+	VW_VISIT_CUE,           /* "visited", "home visit": a visit's date follows
+	                           (prose_update.c; whole words) */
+	VW_TODAY_WORD,          /* "today": the visit was on the message date */
+	VW_YESTERDAY_WORD,      /* "yesterday": the day before */
+	VW_UPDATE_CUE,          /* "returned to school this morning", "living in
+	                           their area": news of a known child, never a
+	                           new referral */
+	VW_NEW_SCHOOL_CUE,      /* "now on roll at", "started with us": the new
+	                           school (or its start date) follows */
+	VW_WITH_US_CUE,         /* "with us": the new school is the writer's */
 	VW__COUNT
 };
 

@@ -308,12 +308,17 @@ static void settle_update(struct reader *rd)
 		if (r->visit_date || fields_memstr_any(ot, ol, VW_VISIT_WORD))
 			r->visit_found = found;
 	}
-	if (r->outcome == NULL && (r->case_refs.n || r->in_reply_to) && r->n_children == 0) {
+	/* news in sentences: of a case named, or of a child ("returned to
+	 * school this morning") that is no new referral */
+	if (r->outcome == NULL && (((r->case_refs.n || r->in_reply_to) && r->n_children == 0) ||
+	                           prose_update_cue(rd))) {
 		const char *oc = vocab_match_outcome(strbuf_str(&rd->prose), rd->prose.len);
 
 		if (oc)
 			r->outcome = strdup(oc);
 	}
+	if (r->case_refs.n || r->in_reply_to || r->outcome)
+		prose_read_update(rd);
 	if (r->visit_date && r->visit_found < 0)
 		r->visit_found = vocab_match_visit_found(strbuf_str(&rd->prose), rd->prose.len);
 }
@@ -556,6 +561,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		settle_update(&rd);
 		r->kind = decide_kind(r);
 		settle_referrer(&rd, m);
+		if (r->kind == KIND_UPDATE)
+			prose_update_school_from_signature(&rd);
 		if (r->kind == KIND_REFERRAL)
 			settle_referral(&rd);
 		else if (r->kind == KIND_UNRECOGNISED)

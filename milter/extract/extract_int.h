@@ -14,6 +14,7 @@
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
  *	prose.c    signatures;
  *	prose_child.c  children, parents, dates, addresses in sentences;
+ *	prose_update.c visits, outcomes, new schools in sentences;
  *	places.c   the reason a move written in prose gives ("moved to
  *	           Leeds", "arrived from Syria", a parent "posted to
  *	           Germany");
@@ -136,6 +137,16 @@ void prose_read_details(struct reader *rd, struct cme_child *c, int single);
 void prose_read_parents(struct reader *rd);
 int prose_is_school_name(const char *s);
 void prose_signature_referrer(struct reader *rd);
+
+/* prose_update.c: prose_update_cue: 1 if the prose gives news of a
+ * known child ("returned to school this morning") rather than a new
+ * referral.  prose_read_update: a visit (date, time, seen) and, for a
+ * located-on-roll outcome, the new school and its start date, from the
+ * prose.  prose_update_school_from_signature: "started with us": the
+ * new school is the replying school (after the referrer is settled). */
+int prose_update_cue(const struct reader *rd);
+void prose_read_update(struct reader *rd);
+void prose_update_school_from_signature(struct reader *rd);
 
 /* places.c: the reason the first move in a text gives
  * ("moved-abroad", "moved-out-of-area", "moved-into-area-no-school"),

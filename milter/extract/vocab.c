@@ -779,15 +779,21 @@ const char *vocab_match_reason_scored(const char *text, size_t len, int *score_o
 	return best;
 }
 
+#define MAX_OUTCOME_PHRASES 16
+
 static const struct outcome_row {
 	const char *name;
-	struct scored_phrase phrases[12];
+	struct scored_phrase phrases[MAX_OUTCOME_PHRASES];
 } outcome_table[] = {
 	{ "located-on-roll", {
 	  { "on roll at", 5 }, { "on roll", 4 }, { "now attending", 4 },
 	  { "enrolled at", 4 }, { "registered at", 3 }, { "started at", 3 },
 	  { "admitted to", 3 }, { "attending another school", 4 },
-	  { "on roll elsewhere", 5 }, { "another school", 2 } } },
+	  { "on roll elsewhere", 5 }, { "another school", 2 },
+	  { "started with us", 5 },
+	  { "joined us", 4 },
+	  { "returned to school", 4 },
+	  { "back in school", 4 } } },
 	{ "located-ehe", {
 	  { "elective home education", 5 }, { "home educated", 5 },
 	  { "home education", 4 }, { "ehe", 4 } } },
@@ -796,7 +802,10 @@ static const struct outcome_row {
 	  { "tuition", 3 }, { "hospital school", 4 } } },
 	{ "moved-out-of-area", {
 	  { "out of area", 4 }, { "out of borough", 4 },
-	  { "another local authority", 4 }, { "moved to another la", 4 } } },
+	  { "another local authority", 4 }, { "moved to another la", 4 },
+	  { "living in their area", 4 },
+	  { "live in their area", 4 },
+	  { "taking over the cme", 4 } } },
 	{ "moved-abroad", {
 	  { "moved abroad", 5 }, { "left the country", 5 }, { "emigrated", 5 },
 	  { "living abroad", 5 }, { "abroad", 3 } } },
@@ -826,7 +835,7 @@ const char *vocab_match_outcome(const char *text, size_t len)
 	for (size_t r = 0; r < sizeof outcome_table / sizeof outcome_table[0]; r++) {
 		int score = 0;
 
-		for (size_t k = 0; k < 12 && outcome_table[r].phrases[k].phrase; k++) {
+		for (size_t k = 0; k < MAX_OUTCOME_PHRASES && outcome_table[r].phrases[k].phrase; k++) {
 			const struct scored_phrase *sp = &outcome_table[r].phrases[k];
 			long pos = phrase_find(text, len, sp->phrase, 0);
 
@@ -914,6 +923,9 @@ static const struct scored_phrase visit_found[] = {
 	{ "child found", 1 }, { "child located", 1 }, { "child was seen", 1 },
 	{ "spoke to", 1 }, { "spoke with", 1 }, { "family at home", 1 },
 	{ "child present", 1 }, { "found at home", 1 }, { "seen at home", 1 },
+	{ "children seen", 1 },
+	{ "seen both children", 1 },
+	{ "seen and spoken to", 1 },
 };
 
 int vocab_match_visit_found(const char *text, size_t len)
@@ -1108,6 +1120,29 @@ static const char *const w_address_cue[] = { "living at", "lives at", "live at",
 	"lived at", "address is", "family at", "staying at", "resides at",
 	"residing at", "moved into", "home at", "now at" };
 
+/* prose_update.c: updates written in sentences. */
+static const char *const w_visit_cue[] = { "visited", "home visit", "visit completed",
+	"visit made", "visit carried out", "called at the address",
+	"called at the house", "attended the address", "knocked on the door",
+	"door knock" };
+static const char *const w_today_word[] = { "today", "this morning",
+	"this afternoon", "this evening" };
+static const char *const w_yesterday_word[] = { "yesterday" };
+static const char *const w_update_cue[] = { "returned to school today",
+	"returned to school this morning", "returned to school this afternoon",
+	"returned to school yesterday", "has returned to school",
+	"have returned to school", "is back in school", "are back in school",
+	"now on roll at", "is now on roll", "are now on roll",
+	"started with us", "joined us on", "living in their area",
+	"live in their area", "moved into their area", "taking over the cme",
+	"take over the cme", "taking over the case", "take over the case" };
+static const char *const w_new_school_cue[] = { "now on roll at", "on roll at",
+	"started at", "starting at", "enrolled at", "admitted to",
+	"registered at", "now attending", "has a place at", "started with us",
+	"joined us", "on roll with us", "on roll from", "on roll since" };
+static const char *const w_with_us_cue[] = { "with us", "joined us", "our roll",
+	"on roll here", "our school" };
+
 #define WORDS(a) { a, sizeof a / sizeof a[0] }
 
 static const struct word_list {
@@ -1145,6 +1180,12 @@ static const struct word_list {
 	[VW_QUOTE_HEADER_FIELD] = WORDS(w_quote_header_field),
 	[VW_DISCLAIMER] = WORDS(w_disclaimer),
 	[VW_LIST_STOP] = WORDS(w_list_stop),
+	[VW_VISIT_CUE] = WORDS(w_visit_cue),
+	[VW_TODAY_WORD] = WORDS(w_today_word),
+	[VW_YESTERDAY_WORD] = WORDS(w_yesterday_word),
+	[VW_UPDATE_CUE] = WORDS(w_update_cue),
+	[VW_NEW_SCHOOL_CUE] = WORDS(w_new_school_cue),
+	[VW_WITH_US_CUE] = WORDS(w_with_us_cue),
 	[VW_PROSE_YEAR_WORD] = WORDS(w_prose_year_word),
 	[VW_PROSE_RECEPTION] = WORDS(w_prose_reception),
 	[VW_PREVIOUS_WORD] = WORDS(w_previous_word),
