@@ -189,45 +189,51 @@ static int same_name(const struct cme_child *a, const char *fore, const char *su
 	       strcasecmp(a->forename, fore) == 0 && strcasecmp(a->surname, sur) == 0;
 }
 
-/* Children named before a DOB cue.  Returns how many were made. */
+/* Children named before a DOB cue.  Returns how many were made.  The
+ * children array moves as it grows: children are kept by index. */
 static size_t children_by_dob(struct reader *rd)
 {
 	const char *s = strbuf_str(&rd->prose);
 	size_t len = rd->prose.len, ml, made = 0, mark[PROSE_CHILDREN + 1];
-	struct cme_child *kids[PROSE_CHILDREN];
+	size_t kids[PROSE_CHILDREN];
 	long at = -1;
 
 	while (made < PROSE_CHILDREN &&
 	       (at = find_any(s, (size_t)(at + 1), len, VW_PROSE_DOB_CUE, &ml)) >= 0) {
 		const char *ne, *nb = name_before(s, s + at, &ne);
-		char *fore = NULL, *sur = NULL;
-		struct cme_child tmp;
+		struct cme_child tmp, *c;
 		int dup = 0;
 
 		if (nb == NULL)
 			continue;
-		fields_split_name(nb, (size_t)(ne - nb), &fore, &sur);
-		for (size_t i = 0; i < rd->r->n_children; i++)
-			dup |= same_name(&rd->r->children[i], fore, sur);
 		memset(&tmp, 0, sizeof tmp);
+		fields_split_name(nb, (size_t)(ne - nb), &tmp.forename, &tmp.surname);
+		for (size_t i = 0; i < rd->r->n_children; i++)
+			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
 		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
 		                len - (size_t)at : DATE_WINDOW);
-		if (dup || below_school_age(rd, &tmp) ||
-		    (kids[made] = fields_new_child_block(rd)) == NULL) {
-			free(fore); free(sur); free(tmp.dob);
+		if (dup || below_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
+			free(tmp.forename); free(tmp.surname); free(tmp.dob);
 			continue;
 		}
-		kids[made]->forename = fore;
-		kids[made]->surname = sur;
-		kids[made]->dob = tmp.dob;
-		mark[made++] = (size_t)(nb - s);
+		c->forename = tmp.forename;
+		c->surname = tmp.surname;
+		c->dob = tmp.dob;
 		rd->cur = NULL;
+		if (c == &rd->spill) {          /* past the cap: listed, not kept */
+			fields_spill_flush(rd);
+			continue;
+		}
+		kids[made] = (size_t)(c - rd->r->children);
+		mark[made++] = (size_t)(nb - s);
 	}
 	mark[made] = len;
 	for (size_t k = 0; k < made; k++) {
-		if (kids[k]->year_group < 0)
-			kids[k]->year_group = year_in(s + mark[k], mark[k + 1] - mark[k]);
-		last_attended_in(rd, kids[k], s, mark[k], mark[k + 1]);
+		struct cme_child *c = &rd->r->children[kids[k]];
+
+		if (c->year_group < 0)
+			c->year_group = year_in(s + mark[k], mark[k + 1] - mark[k]);
+		last_attended_in(rd, c, s, mark[k], mark[k + 1]);
 	}
 	return made;
 }
