@@ -67,6 +67,10 @@ static const char *const arrival_cues[] = {
 	"moved to england from",
 	"recently arrived from",
 	"fled from",
+	"to the area from",
+	"into the area from",
+	"to the borough from",
+	"to this country from",
 };
 
 /* A parent's posting: the country or "overseas" after it is the
@@ -190,17 +194,16 @@ const char *places_reason(const char *s, size_t len)
 	long m = first_cue(s, len, move_cues, N(move_cues), 0, &ml);
 	long a = first_cue(s, len, arrival_cues, N(arrival_cues), 0, &al);
 	long w = -1;
-	int d;
+	int d = 0;
 
-	/* "arrived from Syria ... moved to Ipswich": the arrival first */
+	while (m >= 0 && (vocab_negated_at(s, (size_t)m) ||
+	                  (d = destination(s, len, (size_t)m + ml, 1)) == 0))
+		m = first_cue(s, len, move_cues, N(move_cues), (size_t)m + 1, &ml);
+	/* "arrived from Syria ... moved to Ipswich": the first one tells */
 	if (a >= 0 && (m < 0 || a < m) && destination(s, len, (size_t)a + al, 1))
 		return "moved-into-area-no-school";
-	while (m >= 0) {
-		if (!vocab_negated_at(s, (size_t)m) &&
-		    (d = destination(s, len, (size_t)m + ml, 1)) != 0)
-			return d == 2 ? "moved-abroad" : "moved-out-of-area";
-		m = first_cue(s, len, move_cues, N(move_cues), (size_t)m + 1, &ml);
-	}
+	if (m >= 0)
+		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	while ((w = first_cue(s, len, weak_cues, N(weak_cues), (size_t)(w + 1), &wl)) >= 0) {
 		if (!vocab_negated_at(s, (size_t)w) &&
 		    (d = destination(s, len, (size_t)w + wl, 0)) != 0)
