@@ -187,6 +187,8 @@ enum vocab_words {
 	VW_NEW_SCHOOL_CUE,      /* "now on roll at", "started with us": the new
 	                           school (or its start date) follows */
 	VW_WITH_US_CUE,         /* "with us": the new school is the writer's */
+	VW_NAME_CONNECTOR,      /* "of", "and": lower-case words inside a school's
+	                           name (exact, lower case) */
 	VW__COUNT
 };
 

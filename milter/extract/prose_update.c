@@ -31,7 +31,7 @@
 
 #define VISIT_WINDOW  80      /* bytes after a visit cue */
 #define START_WINDOW  60      /* bytes after a school name */
-#define SCHOOL_WORDS  6
+#define SCHOOL_WORDS  8
 
 /* The first whole-word phrase of the list in s (not negated): its
  * position and length in *ml, or -1. */
@@ -119,17 +119,38 @@ static void read_visit(struct reader *rd, const char *s, size_t len)
 		r->visit_found = vocab_match_visit_found(s + at, len - (size_t)at);
 }
 
-/* Capitalised words at p naming a school ("Park Lane Primary School"):
- * into r->new_school; returns the end of the name or NULL. */
+/* 1 if the word at e is a joining word of a name ("of" in "St Mary's C
+ * of E Primary School") and a capitalised word follows it. */
+static int name_connector(const char *e, const char *end)
+{
+	size_t n, wl = 0;
+	const char *const *w = vocab_words(VW_NAME_CONNECTOR, &n);
+
+	while (e + wl < end && isalpha((unsigned char)e[wl]))
+		wl++;
+	if (wl == 0 || e + wl + 1 >= end || e[wl] != ' ' || !isupper((unsigned char)e[wl + 1]))
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(w[k]) == wl && strncmp(e, w[k], wl) == 0)
+			return 1;
+	return 0;
+}
+
+/* Capitalised words at p naming a school ("Park Lane Primary School",
+ * "St Mary's C of E Primary School"): into r->new_school; returns the
+ * end of the name or NULL.  Past the school word no joining word is
+ * taken ("Park Lane Primary School on Monday"). */
 static const char *school_after(struct reader *rd, const char *p, const char *end)
 {
-	const char *e = p;
+	const char *e;
 	int words = 0;
 
 	while (p < end && (*p == ' ' || *p == '\n'))
 		p++;
 	e = p;
-	while (e < end && words < SCHOOL_WORDS && (isupper((unsigned char)*e) || *e == '&')) {
+	while (e < end && words < SCHOOL_WORDS &&
+	       (isupper((unsigned char)*e) || *e == '&' ||
+	        (!fields_memstr_any(p, (size_t)(e - p), VW_SCHOOL_WORD) && name_connector(e, end)))) {
 		const char *we = e;
 
 		while (we < end && !strchr(" \n\t,.;()", *we))

@@ -1140,6 +1140,8 @@ static const char *const w_new_school_cue[] = { "now on roll at", "on roll at",
 	"started at", "starting at", "enrolled at", "admitted to",
 	"registered at", "now attending", "has a place at", "started with us",
 	"joined us", "on roll with us", "on roll from", "on roll since" };
+static const char *const w_name_connector[] = { "of", "and", "the", "upon", "in",
+	"de", "le", "la" };
 static const char *const w_with_us_cue[] = { "with us", "joined us", "our roll",
 	"on roll here", "our school" };
 
@@ -1186,6 +1188,7 @@ static const struct word_list {
 	[VW_UPDATE_CUE] = WORDS(w_update_cue),
 	[VW_NEW_SCHOOL_CUE] = WORDS(w_new_school_cue),
 	[VW_WITH_US_CUE] = WORDS(w_with_us_cue),
+	[VW_NAME_CONNECTOR] = WORDS(w_name_connector),
 	[VW_PROSE_YEAR_WORD] = WORDS(w_prose_year_word),
 	[VW_PROSE_RECEPTION] = WORDS(w_prose_reception),
 	[VW_PREVIOUS_WORD] = WORDS(w_previous_word),
