@@ -363,7 +363,7 @@ static int negated_at(const char *text, size_t pos)
  * flag's topic; whether the message *answers* it is answers.c's reading
  * (a form asks "Child protection plan? Yes / No" of every child).      */
 
-#define MAX_FLAG_PHRASES 32
+#define MAX_FLAG_PHRASES 40
 
 static const struct flag_row {
 	const char *name;
@@ -417,7 +417,16 @@ static const struct flag_row {
 	  "royal air force", "royal navy", "royal marines", "in the forces",
 	  "soldier", "corporal", "sergeant", "lieutenant", "squadron leader",
 	  "petty officer", "warrant officer", "regiment", "bfpo",
-	  "able seaman", "naval base", "garrison" } },
+	  "able seaman", "naval base", "garrison",
+	  "navy",
+	  "marines",
+	  "wing commander",
+	  "group captain",
+	  "bombardier",
+	  "ministry of defence",
+	  "married quarters",
+	  "on deployment",
+	  "serving in the forces" } },
 	{ "young-carer", { "young carer" } },
 	{ "asylum-refugee", { "asylum", "asylum seeker", "refugee", "uasc" } },
 };
@@ -434,6 +443,7 @@ static const char *const flag_exclusions[] = {
 	"looked after by a neighbour", "looked after by friends",
 	"looked after at home", "looked after well",
 	"salvation army", "army cadets", "sergeant at arms",
+	"navy blue",
 };
 
 size_t vocab_flag_count(void)
