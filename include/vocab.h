@@ -189,6 +189,8 @@ enum vocab_words {
 	VW_WITH_US_CUE,         /* "with us": the new school is the writer's */
 	VW_NAME_CONNECTOR,      /* "of", "and": lower-case words inside a school's
 	                           name (exact, lower case) */
+	VW_START_CUE,           /* "start date", "starting on": the new school's
+	                           start date follows (whole words) */
 	VW__COUNT
 };
 

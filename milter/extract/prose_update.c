@@ -19,7 +19,9 @@
  *   - the new school: capitalised words after a new-school cue ("on
  *     roll at", "started at") that name a school; else, when the writer
  *     says "with us", the replying school (the referrer's organisation);
- *   - its start date: the first date in the rest of that sentence.
+ *   - its start date: the first date in the rest of that sentence, else
+ *     the date after a start-date cue ("Start date: 09/11/2026");
+ *   - both read first in an "Outcome:" value, then in the sentences.
  * Which words are cues is vocab's business.  Bounded: fixed windows,
  * at most SCHOOL_WORDS words of a school name.
  */
@@ -189,18 +191,22 @@ static void start_date(struct reader *rd, const char *p, const char *end)
 	fields_set_date(rd, &rd->r->new_school_start, p, (size_t)(e - p));
 }
 
-/* The new school and its start date, from a new-school cue. */
+/* The new school and its start date, from a new-school cue; else the
+ * date after a start-date cue ("Start date: 09/11/2026", "starting on
+ * Monday 9 November"). */
 static void read_new_school(struct reader *rd, const char *s, size_t len)
 {
 	size_t ml;
 	long at = cue_at(s, len, VW_NEW_SCHOOL_CUE, &ml);
 	const char *e;
 
-	if (at < 0)
-		return;
-	if (rd->r->new_school == NULL && (e = school_after(rd, s + at + ml, s + len)) != NULL)
-		start_date(rd, e, s + len);
-	else if (rd->r->new_school_start == NULL)
+	if (at >= 0) {
+		if (rd->r->new_school == NULL && (e = school_after(rd, s + at + ml, s + len)) != NULL)
+			start_date(rd, e, s + len);
+		else if (rd->r->new_school_start == NULL)
+			start_date(rd, s + at + ml, s + len);
+	}
+	if (rd->r->new_school_start == NULL && (at = cue_at(s, len, VW_START_CUE, &ml)) >= 0)
 		start_date(rd, s + at + ml, s + len);
 }
 
@@ -217,8 +223,12 @@ void prose_read_update(struct reader *rd)
 	size_t len = rd->prose.len;
 
 	read_visit(rd, s, len);
-	if (rd->r->outcome && strcmp(rd->r->outcome, "located-on-roll") == 0)
+	if (rd->r->outcome && strcmp(rd->r->outcome, "located-on-roll") == 0) {
+		/* an "Outcome:" value ("Now on roll at Westbourne Academy")
+		 * first, then the sentences */
+		read_new_school(rd, strbuf_str(&rd->outcome_text), rd->outcome_text.len);
 		read_new_school(rd, s, len);
+	}
 }
 
 void prose_update_school_from_signature(struct reader *rd)

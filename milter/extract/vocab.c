@@ -1152,6 +1152,9 @@ static const char *const w_new_school_cue[] = { "now on roll at", "on roll at",
 	"joined us", "on roll with us", "on roll from", "on roll since" };
 static const char *const w_name_connector[] = { "of", "and", "the", "upon", "in",
 	"de", "le", "la" };
+static const char *const w_start_cue[] = { "start date", "starting date",
+	"date started", "date of admission", "admission date", "date of entry",
+	"started on", "starting on", "starts on", "start on", "due to start" };
 static const char *const w_with_us_cue[] = { "with us", "joined us", "our roll",
 	"on roll here", "our school" };
 
@@ -1198,6 +1201,7 @@ static const struct word_list {
 	[VW_UPDATE_CUE] = WORDS(w_update_cue),
 	[VW_NEW_SCHOOL_CUE] = WORDS(w_new_school_cue),
 	[VW_WITH_US_CUE] = WORDS(w_with_us_cue),
+	[VW_START_CUE] = WORDS(w_start_cue),
 	[VW_NAME_CONNECTOR] = WORDS(w_name_connector),
 	[VW_PROSE_YEAR_WORD] = WORDS(w_prose_year_word),
 	[VW_PROSE_RECEPTION] = WORDS(w_prose_reception),
