@@ -198,6 +198,11 @@ enum vocab_words {
  * list is empty). */
 const char *const *vocab_words(enum vocab_words list, size_t *n);
 
+/* The prose readers' lists (VW_LIST_STOP on, vocab_prose.c): the words
+ * and their number in *n, or NULL for any other list.  vocab_words()
+ * answers for both; callers use it. */
+const char *const *vocab_prose_words(enum vocab_words list, size_t *n);
+
 /* 1 if text[0..len) begins with one of the list's words (ASCII
  * case-insensitive); *wlen, if not NULL, is that word's length. */
 int vocab_words_prefix(enum vocab_words list, const char *text, size_t len,
