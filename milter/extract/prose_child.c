@@ -10,7 +10,8 @@
  *   - a child is a capitalised name of two or three words right before
  *     a DOB cue ("(DOB", "born", ", aged"), each cue in the text once;
  *     the same name twice is one child; a child whose date of birth puts
- *     them below Reception is a younger sibling, not referred;
+ *     them below Reception is a younger sibling, not referred, and one
+ *     past Year 13 is an adult;
  *   - else a name after a cue ("his name is Oliver Grant");
  *   - a child's year group and last-attended date are read in the
  *     child's own stretch of text (from its name to the next child's),
@@ -174,13 +175,17 @@ static void last_attended_in(struct reader *rd, struct cme_child *c, const char 
 	}
 }
 
-/* 1 if the child is below Reception age on the message date. */
-static int below_school_age(const struct reader *rd, const struct cme_child *c)
+/* 1 if the person is not of school age on the message date: below
+ * Reception (a younger sibling) or past Year 13 (an adult "born 1985"). */
+static int not_school_age(const struct reader *rd, const struct cme_child *c)
 {
 	struct ymd dob;
+	int yg;
 
-	return c->dob && ymd_parse_iso(c->dob, &dob) == 0 &&
-	       uk_year_group(&dob, &rd->ref_date) < 0;
+	if (c->dob == NULL || ymd_parse_iso(c->dob, &dob) != 0)
+		return 0;
+	yg = uk_year_group(&dob, &rd->ref_date);
+	return yg < 0 || yg > 13;
 }
 
 static int same_name(const struct cme_child *a, const char *fore, const char *sur)
@@ -212,7 +217,7 @@ static size_t children_by_dob(struct reader *rd)
 			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
 		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
 		                len - (size_t)at : DATE_WINDOW);
-		if (dup || below_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
+		if (dup || not_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
 			free(tmp.forename); free(tmp.surname); free(tmp.dob);
 			continue;
 		}
