@@ -191,6 +191,8 @@ enum vocab_words {
 	                           name (exact, lower case) */
 	VW_START_CUE,           /* "start date", "starting on": the new school's
 	                           start date follows (whole words) */
+	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
+	                           is missing, whatever else the text says */
 	VW__COUNT
 };
 

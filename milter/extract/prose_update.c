@@ -15,7 +15,8 @@
  *   - an update cue ("returned to school this morning", "now on roll
  *     at", "living in their area") makes a message that names a child
  *     but no case an update, never a new referral: the outcome is then
- *     read from the prose;
+ *     read from the prose; unless the prose also says the child is
+ *     absent ("but has not attended since"): then it is a referral;
  *   - the new school: capitalised words after a new-school cue ("on
  *     roll at", "started at") that name a school; else, when the writer
  *     says "with us", the replying school (the referrer's organisation);
@@ -210,11 +211,18 @@ static void read_new_school(struct reader *rd, const char *s, size_t len)
 		start_date(rd, s + at + ml, s + len);
 }
 
+/* An update cue, and no sign the child is missing: "now on roll at our
+ * school but has not attended since 2 November" is a school's referral
+ * of its own pupil, not news that a case is over. */
 int prose_update_cue(const struct reader *rd)
 {
-	size_t ml;
+	const char *s = strbuf_str(&rd->prose);
+	size_t ml, len = rd->prose.len;
 
-	return cue_at(strbuf_str(&rd->prose), rd->prose.len, VW_UPDATE_CUE, &ml) >= 0;
+	if (cue_at(s, len, VW_UPDATE_CUE, &ml) < 0)
+		return 0;
+	return cue_at(s, len, VW_ABSENCE_CUE, &ml) < 0 &&
+	       cue_at(s, len, VW_LAST_ATTENDED_CUE, &ml) < 0;
 }
 
 void prose_read_update(struct reader *rd)

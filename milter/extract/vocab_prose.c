@@ -71,6 +71,10 @@ static const char *const w_start_cue[] = { "start date", "starting date",
 static const char *const w_with_us_cue[] = { "with us", "joined us", "our roll",
 	"on roll here", "our school" };
 
+static const char *const w_absence_cue[] = { "has not attended", "have not attended",
+	"not attended since", "never attended", "has not started", "have not started",
+	"did not start", "failed to start", "not been in school", "not been seen" };
+
 #define WORDS(a) { a, sizeof a / sizeof a[0] }
 
 static const struct word_list {
@@ -94,6 +98,7 @@ static const struct word_list {
 	AT(VW_ADDRESS_CUE) = WORDS(w_address_cue),
 	AT(VW_MISSING_CUE) = WORDS(w_missing_cue),
 	AT(VW_PLACEMENT_WORD) = WORDS(w_placement_word),
+	AT(VW_ABSENCE_CUE) = WORDS(w_absence_cue),
 #undef AT
 };
 
