@@ -67,7 +67,9 @@ struct cme_referral {
 
 	char *outcome;              /* vocab outcome name (updates) */
 	char *new_school;
+	char *new_school_start;     /* YYYY-MM-DD: starts (started) there */
 	char *visit_date;           /* YYYY-MM-DD */
+	char *visit_time;           /* HH:MM, 24-hour, or NULL */
 	int   visit_found;          /* -1 unknown */
 
 	struct strlist problems;    /* officer-readable sentences */

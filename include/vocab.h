@@ -109,8 +109,20 @@ int vocab_answer_word(const char *s, size_t len, size_t *used);
 int vocab_answer_glyph(const char *s, size_t len, size_t *used);
 int vocab_ended(const char *text, size_t len);
 
+/* 1 if s begins with a country's name (whole words); *used its length. */
+int vocab_country_at(const char *s, size_t len, size_t *used);
+
+/* Next whole-word, case-insensitive occurrence of a lower-case phrase
+ * in text at or after `from`, or -1 (a trailing '*' matches any word
+ * continuation). */
+long vocab_phrase_find(const char *text, size_t len, const char *phrase,
+                       size_t from);
+
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);
+/* The same, and the strength of its evidence in *score: 1 a bare word
+ * ("moved"), 5 an unambiguous phrase ("never been registered"). */
+const char *vocab_match_reason_scored(const char *text, size_t len, int *score);
 
 /* Index of a canonical outcome name, -1 if not in the vocabulary. */
 int vocab_outcome_index(const char *name);
@@ -187,12 +199,40 @@ enum vocab_words {
 	VW_DISCLAIMER_CUE,      /* "intended recipient", "views expressed": two
 	                           in one paragraph make it a footer wherever
 	                           they stand (substring, thread.c) */
+	VW_LIST_STOP,           /* "is", "but": a list item ("no concerns about
+	                           CSE, radicalisation or FGM") holds none of
+	                           these; they start a clause (whole word) */
+	VW_MISSING_CUE,         /* "missing from", "ran away from" (whole words) */
+	VW_PLACEMENT_WORD,      /* "placement", "children's home": where a
+	                           looked-after child lives (whole words) */
+	VW_PROSE_YEAR_WORD,     /* "year", "y": a year group number follows */
+	VW_PROSE_RECEPTION,     /* "in reception": year group 0 in a sentence */
+	VW_PREVIOUS_WORD,       /* "previously": an address that is not current */
+	VW_CURRENT_WORD,        /* "now": ... unless its sentence says current */
+	VW_ADDRESS_CUE,         /* "living at": an address follows in prose */
+	VW_VISIT_CUE,           /* "visited", "home visit": a visit's date follows
+	                           (prose_update.c; whole words) */
+	VW_TODAY_WORD,          /* "today": the visit was on the message date */
+	VW_YESTERDAY_WORD,      /* "yesterday": the day before */
+	VW_UPDATE_CUE,          /* "returned to school this morning", "living in
+	                           their area": news of a known child, never a
+	                           new referral */
+	VW_NEW_SCHOOL_CUE,      /* "now on roll at", "started with us": the new
+	                           school (or its start date) follows */
+	VW_WITH_US_CUE,         /* "with us": the new school is the writer's */
+	VW_NAME_CONNECTOR,      /* "of", "and": lower-case words inside a school's
+	                           name (exact, lower case) */
+	VW_START_CUE,           /* "start date", "starting on": the new school's
+	                           start date follows (whole words) */
+	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
+	                           is missing, whatever else the text says */
 	VW__COUNT
 };
 
 /* The words of one list and their number in *n; never NULL (an unknown
  * list is empty). */
 const char *const *vocab_words(enum vocab_words list, size_t *n);
+
 
 /* 1 if text[0..len) begins with one of the list's words (ASCII
  * case-insensitive); *wlen, if not NULL, is that word's length. */

@@ -14,8 +14,12 @@
  *     line starts with an answer, else it is only asked and sets nothing;
  *   - a question answered "Yes / No" with neither marked is only asked;
  *   - a phrase with no answer after it is a sentence: it counts unless
- *     negated ("not known to social care") or ended ("the plan ended in
- *     2024", "previously looked after").
+ *     negated ("not known to social care"), also as an item of a negated
+ *     list ("no concerns about CSE, radicalisation or FGM", "neither
+ *     child is known to social care or looked after"), or ended ("the
+ *     plan ended in 2024", "previously looked after");
+ *   - a looked-after child "absent from her residential placement" is
+ *     missing from care: missing-from-home.
  *
  * Tick boxes: the glyph nearest an option word marks it; whether glyphs
  * come before or after their words is read from the first token of the
@@ -29,6 +33,7 @@
  * and ANSWER_TOKENS tokens.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "extract_int.h"
 
@@ -296,6 +301,160 @@ static int covered_by_longer(const char *text, size_t len, size_t f,
 	return 0;
 }
 
+/* ---- Negation carried along a list ------------------------------ */
+
+#define LIST_ITEMS      8     /* items walked back along a list */
+#define LIST_ITEM_WORDS 3     /* words in one item before its phrase */
+
+static int is_word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       c == '\'' || c == '-';
+}
+
+static int list_stop_word(const char *w, size_t wl)
+{
+	size_t n;
+	const char *const *stop = vocab_words(VW_LIST_STOP, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (vocab_phrase_find(w, wl, stop[i], 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if w is a list's joining word: "or", "nor". */
+static int list_joiner(const char *w, size_t wl)
+{
+	return (wl == 2 && strncasecmp(w, "or", 2) == 0) ||
+	       (wl == 3 && strncasecmp(w, "nor", 3) == 0);
+}
+
+/* 1 if the phrase ending at text[end] ends a list item: at most two
+ * words, none starting a clause, before the next comma, "or", "and",
+ * or the clause's end ("CP plan in place since June" is no item). */
+static int item_ends_after(const char *text, size_t len, size_t end)
+{
+	size_t i = end, words = 0;
+
+	while (i < len && words <= 2) {
+		size_t ws;
+
+		while (i < len && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (i >= len || strchr(",.;:!?\n()", text[i]))
+			return 1;
+		ws = i;
+		while (i < len && is_word_byte((unsigned char)text[i]))
+			i++;
+		if (i == ws)
+			return 1;
+		if (list_joiner(text + ws, i - ws) ||
+		    (i - ws == 3 && strncasecmp(text + ws, "and", 3) == 0))
+			return 1;
+		if (list_stop_word(text + ws, i - ws))
+			return 0;
+		words++;
+	}
+	return 0;
+}
+
+/* Where the previous item of a list ends, walking back from pos over
+ * at most LIST_ITEM_WORDS plain words to a comma or "or"/"nor": the
+ * start of the word before it, or -1 if pos is not in a list. */
+static long previous_item(const char *text, size_t pos)
+{
+	size_t i = pos;
+
+	for (int words = 0; words <= LIST_ITEM_WORDS; words++) {
+		size_t we;
+
+		while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n'))
+			i--;
+		if (i > 0 && text[i - 1] == ',') {
+			i--;
+			while (i > 0 && text[i - 1] == ' ')
+				i--;
+		} else {
+			we = i;
+			while (i > 0 && is_word_byte((unsigned char)text[i - 1]))
+				i--;
+			if (i == we)
+				return -1;
+			if (!list_joiner(text + i, we - i)) {
+				if (list_stop_word(text + i, we - i))
+					return -1;
+				continue;
+			}
+			while (i > 0 && text[i - 1] == ' ')
+				i--;
+			if (i > 0 && text[i - 1] == ',')
+				i--;
+		}
+		/* the start of the word before the separator */
+		while (i > 0 && is_word_byte((unsigned char)text[i - 1]))
+			i--;
+		return (long)i;
+	}
+	return -1;
+}
+
+/* 1 if text[pos..pos+pl) is negated, itself or as an item of a negated
+ * list: "no concerns about exploitation, radicalisation or FGM",
+ * "neither child is known to social care or looked after". */
+static int negated_in_list(const char *text, size_t len, size_t pos, size_t pl)
+{
+	long p = (long)pos;
+
+	if (vocab_negated_at(text, pos))
+		return 1;
+	if (!item_ends_after(text, len, pos + pl))
+		return 0;
+	for (int k = 0; k < LIST_ITEMS; k++) {
+		if ((p = previous_item(text, (size_t)p)) < 0)
+			return 0;
+		if (vocab_negated_at(text, (size_t)p))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- A looked-after child missing from a placement --------------- */
+
+#define PLACEMENT_SPAN 48     /* bytes after the cue the place is sought in */
+
+/* "absent from her residential placement", "ran away from the
+ * children's home": missing-from-home, stated in a sentence. */
+static void scan_placement(const char *text, size_t len, unsigned long *yes)
+{
+	size_t nc, np;
+	const char *const *cue = vocab_words(VW_MISSING_CUE, &nc);
+	const char *const *place = vocab_words(VW_PLACEMENT_WORD, &np);
+	int f = vocab_flag_index("missing-from-home");
+
+	if (f < 0)
+		return;
+	for (size_t c = 0; c < nc; c++) {
+		long at = -1;
+
+		while ((at = vocab_phrase_find(text, len, cue[c], (size_t)(at + 1))) >= 0) {
+			size_t from = (size_t)at + strlen(cue[c]), to = from;
+
+			/* to the clause's end; one newline is a hard wrap */
+			while (to < len && to - from < PLACEMENT_SPAN && !strchr(".;,", text[to]) &&
+			       !(text[to] == '\n' && to + 1 < len && text[to + 1] == '\n'))
+				to++;
+			for (size_t k = 0; k < np; k++)
+				if (vocab_phrase_find(text + from, to - from, place[k], 0) >= 0 &&
+				    !negated_in_list(text, len, (size_t)at, strlen(cue[c])) &&
+				    !ended_at(text, len, (size_t)at, strlen(cue[c]))) {
+					*yes |= 1UL << f;
+					return;
+				}
+		}
+	}
+}
+
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no)
 {
@@ -317,11 +476,12 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 				if (a == VOCAB_ANSWER_NO)
 					*no |= 1UL << f;
 				else if (a == VOCAB_ANSWER_YES ||
-				         (a == 0 && !vocab_negated_at(text, (size_t)pos)))
+				         (a == 0 && !negated_in_list(text, len, (size_t)pos, pl)))
 					*yes |= 1UL << f;
 			}
 		}
 	}
+	scan_placement(text, len, yes);
 }
 
 int answers_value(const char *v, size_t vl)

@@ -278,18 +278,21 @@ static void copy_message_problems(struct reader *rd, const struct cme_message *m
 static void settle_children(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
+	size_t from_prose = 0;
 
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		prose_read_child(rd);
+		from_prose = prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
 
 		fill_from_common(c, &rd->common);
-		if (r->n_children == 1)
-			prose_read_details(rd, c);
+		if (r->n_children == 1 || from_prose > 0)
+			prose_read_details(rd, c, r->n_children == 1);
 	}
+	if (r->n_children > 0)
+		prose_read_parents(rd);
 }
 
 /* Updates: outcome, visit, new school. */
@@ -308,12 +311,17 @@ static void settle_update(struct reader *rd)
 		if (r->visit_date || fields_memstr_any(ot, ol, VW_VISIT_WORD))
 			r->visit_found = found;
 	}
-	if (r->outcome == NULL && (r->case_refs.n || r->in_reply_to) && r->n_children == 0) {
+	/* news in sentences: of a case named, or of a child ("returned to
+	 * school this morning") that is no new referral */
+	if (r->outcome == NULL && (((r->case_refs.n || r->in_reply_to) && r->n_children == 0) ||
+	                           prose_update_cue(rd))) {
 		const char *oc = vocab_match_outcome(strbuf_str(&rd->prose), rd->prose.len);
 
 		if (oc)
 			r->outcome = strdup(oc);
 	}
+	if (r->case_refs.n || r->in_reply_to || r->outcome)
+		prose_read_update(rd);
 	if (r->visit_date && r->visit_found < 0)
 		r->visit_found = vocab_match_visit_found(strbuf_str(&rd->prose), rd->prose.len);
 }
@@ -364,27 +372,50 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 		r->referrer.email = strdup(r->from_addr);
 }
 
+/* The reason a text gives: a move written in prose (places.c), unless
+ * the scored words give a reason in an unambiguous phrase ("never been
+ * registered"); the words are read with a parent's posting and an
+ * arrival blanked (sb is changed). */
+static const char *text_reason(struct strbuf *sb)
+{
+	const char *moved, *scored;
+	int score = 0;
+
+	if (sb->len == 0 || sb->data == NULL)
+		return NULL;
+	moved = places_reason(sb->data, sb->len);
+	places_mask(sb->data, sb->len);
+	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
+	return moved && score < 5 ? moved : scored;
+}
+
 /* The reason every child without its own shares: the "Reason:" values,
- * else anything in the text and subject.  NULL if none. */
+ * else anything in the text and subject.  NULL if none.  A bare "moved"
+ * in the values is refined by a destination in the prose. */
 static const char *common_reason(struct reader *rd)
 {
 	const struct cme_referral *r = rd->r;
-	const char *reason = NULL;
+	const char *reason = NULL, *fromall;
 	struct strbuf all;
 
-	if (rd->reason_text.len)
-		reason = vocab_match_reason(strbuf_str(&rd->reason_text), rd->reason_text.len);
-	if (reason)
-		return reason;
 	strbuf_init(&all, MAX_SCAN_TEXT * 2);
+	fields_keep(rd, &all, strbuf_str(&rd->reason_text), rd->reason_text.len);
+	reason = text_reason(&all);
+	if (reason && strcmp(reason, "moved-away-unknown") != 0) {
+		strbuf_free(&all);
+		return reason;
+	}
+	strbuf_reset(&all);
 	fields_keep(rd, &all, strbuf_str(&rd->reason_text), rd->reason_text.len);
 	fields_keep(rd, &all, strbuf_str(&rd->prose), rd->prose.len);
 	if (r->subject) {
 		fields_keep_str(rd, &all, "\n");
 		fields_keep_str(rd, &all, r->subject);
 	}
-	reason = vocab_match_reason(strbuf_str(&all), all.len);
+	fromall = text_reason(&all);
 	strbuf_free(&all);
+	if (reason == NULL || (fromall && strncmp(fromall, "moved-", 6) == 0))
+		reason = fromall;
 	return reason;
 }
 
@@ -537,6 +568,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		settle_update(&rd);
 		r->kind = decide_kind(r);
 		settle_referrer(&rd, m);
+		if (r->kind == KIND_UPDATE)
+			prose_update_school_from_signature(&rd);
 		if (r->kind == KIND_REFERRAL)
 			settle_referral(&rd);
 		else if (r->kind == KIND_UNRECOGNISED)

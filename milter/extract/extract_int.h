@@ -16,7 +16,12 @@
  *	records.c  text line by line: labelled lines, child blocks,
  *	           section headings, wrapped values, quoted/replied text;
  *	tables.c   HTML tables (TAB-separated rows) and CSV attachments;
- *	prose.c    names and dates in sentences, signatures;
+ *	prose.c    signatures;
+ *	prose_child.c  children, parents, dates, addresses in sentences;
+ *	prose_update.c visits, outcomes, new schools in sentences;
+ *	places.c   the reason a move written in prose gives ("moved to
+ *	           Leeds", "arrived from Syria", a parent "posted to
+ *	           Germany");
  *	fields.c   the text helpers and fields_assign(): one labelled value
  *	           into the field it names;
  *	answers.c  whether a flag's topic is answered yes, no, or only
@@ -185,9 +190,33 @@ void provenance_settle(struct reader *rd);
 /* prose.c */
 size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
                                 const char *sender);
-void prose_read_child(struct reader *rd);
-void prose_read_details(struct reader *rd, struct cme_child *c);
+
+/* prose_child.c: children named in sentences (returns how many were
+ * made); a child's year group (when `single`), last-attended date and
+ * current address from the prose; parents named in sentences when no
+ * parent was labelled. */
+size_t prose_read_child(struct reader *rd);
+void prose_read_details(struct reader *rd, struct cme_child *c, int single);
+void prose_read_parents(struct reader *rd);
 int prose_is_school_name(const char *s);
 void prose_signature_referrer(struct reader *rd);
+
+/* prose_update.c: prose_update_cue: 1 if the prose gives news of a
+ * known child ("returned to school this morning") rather than a new
+ * referral.  prose_read_update: a visit (date, time, seen) and, for a
+ * located-on-roll outcome, the new school and its start date, from the
+ * prose.  prose_update_school_from_signature: "started with us": the
+ * new school is the replying school (after the referrer is settled). */
+int prose_update_cue(const struct reader *rd);
+void prose_read_update(struct reader *rd);
+void prose_update_school_from_signature(struct reader *rd);
+
+/* places.c: the reason the first move in a text gives
+ * ("moved-abroad", "moved-out-of-area", "moved-into-area-no-school"),
+ * or NULL.  places_mask: blank a parent's posting ("deployed overseas")
+ * and an arrival ("arrived from Syria") in s, so that no word scorer
+ * reads them as the child moving abroad. */
+const char *places_reason(const char *s, size_t len);
+void places_mask(char *s, size_t len);
 
 #endif

@@ -1,9 +1,8 @@
 /*
- * prose.c - what is written in sentences rather than fields: a child
- * named in prose ("his name is Oliver Grant", "Kai Jones (DOB ...)"), a
- * year group or last-attended date in a sentence, and the signature
- * (after a valediction, or a trailing name paragraph) that names the
- * referrer, role and organisation.  See extract_int.h.
+ * prose.c - the signature (after a valediction, or a trailing name
+ * paragraph) that names the referrer, role and organisation.  Children,
+ * parents and addresses in sentences are prose_child.c's.  See
+ * extract_int.h.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -120,138 +119,6 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 	return start;
 }
 
-/* "his name is Oliver Grant", "a girl called Maya Patel": a name after
- * a cue.  Returns 1 if a child was made. */
-static int read_prose_named_child(struct reader *rd)
-{
-	const char *s = strbuf_str(&rd->prose);
-	size_t len = rd->prose.len;
-	size_t ncues;
-	const char *const *cues = vocab_words(VW_NAME_CUE, &ncues);
-
-	for (size_t c = 0; c < ncues; c++) {
-		const char *hit = fields_memstr_ci(s, len, cues[c]);
-		const char *p, *start, *end;
-		int words = 0;
-		struct cme_child *child;
-
-		if (hit == NULL)
-			continue;
-		p = hit + strlen(cues[c]);
-		if (p >= s + len || !isspace((unsigned char)*p))
-			continue;   /* "named" in "renamed", "calledX" */
-		while (p < s + len && isspace((unsigned char)*p))
-			p++;
-		start = end = p;
-		while (p < s + len && words < 3 && (isupper((unsigned char)*p) ||
-		                                    (unsigned char)*p >= 0xC0)) {
-			while (p < s + len && !isspace((unsigned char)*p) && *p != ',' && *p != '.' &&
-			       *p != '(')
-				p++;
-			end = p;
-			words++;
-			if (p < s + len && *p == ' ')
-				p++;
-			else
-				break;
-		}
-		if (words < 2)
-			continue;
-		child = fields_new_child_block(rd);
-		if (child == NULL)
-			return 0;
-		fields_split_name(start, (size_t)(end - start), &child->forename, &child->surname);
-		rd->cur = NULL;
-		return 1;
-	}
-	return 0;
-}
-
-/* "Kai Jones (DOB 12/05/2012)", "about Kai Jones, born 12.05.2012":
- * a capitalised name right before a DOB mention in prose.  Else a
- * name after a cue (read_prose_named_child). */
-void prose_read_child(struct reader *rd)
-{
-	const char *s = strbuf_str(&rd->prose);
-	size_t len = rd->prose.len;
-	size_t ncues;
-	const char *const *cues = vocab_words(VW_PROSE_DOB_CUE, &ncues);
-
-	for (size_t c = 0; c < ncues; c++) {
-		const char *hit = fields_memstr_ci(s, len, cues[c]);
-		const char *end, *start;
-		int words = 0;
-		struct cme_child *child;
-
-		if (hit == NULL)
-			continue;
-		end = hit;
-		while (end > s && (end[-1] == ' ' || end[-1] == ',' || end[-1] == '('))
-			end--;
-		start = end;
-		/* Up to three capitalised words before the cue. */
-		while (start > s && words < 3) {
-			const char *w = start;
-
-			while (w > s && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '(')
-				w--;
-			if (!(isupper((unsigned char)*w) || (unsigned char)*w >= 0xC0))
-				break;
-			start = w;
-			words++;
-			if (start > s && start[-1] == ' ')
-				start--;
-			else
-				break;
-		}
-		while (start < end && (*start == ' '))
-			start++;
-		if (words < 2)
-			continue;
-		child = fields_new_child_block(rd);
-		if (child == NULL)
-			return;
-		fields_split_name(start, (size_t)(end - start), &child->forename, &child->surname);
-		fields_set_date(rd, &child->dob, hit, (size_t)(s + len - hit) < 40 ? (size_t)(s + len - hit) : 40);
-		rd->cur = NULL;
-		return;
-	}
-	(void)read_prose_named_child(rd);
-}
-
-/* Phrases in prose that carry a year group or a last-attended date. */
-void prose_read_details(struct reader *rd, struct cme_child *c)
-{
-	const char *s = strbuf_str(&rd->prose), *hit;
-	size_t len = rd->prose.len;
-	char pc[9];
-	size_t nyear, ncues;
-	const char *const *year = vocab_words(VW_YEAR_WORD, &nyear);
-	const char *const *cues = vocab_words(VW_LAST_ATTENDED_CUE, &ncues);
-
-	/* "Year 10," but not "Head of Year 10" in a signature: prose
-	 * excludes the signature already.  The first mention decides. */
-	for (size_t i = 0; i < nyear && c->year_group < 0; i++) {
-		size_t wl = strlen(year[i]);
-
-		if ((hit = fields_memstr_ci(s, len, year[i])) == NULL)
-			continue;
-		if ((size_t)(hit - s) + wl + 2 <= len && isdigit((unsigned char)hit[wl]))
-			c->year_group = fields_parse_year_group(hit, wl + 2);
-		break;
-	}
-	if (c->last_attended == NULL) {
-		for (size_t i = 0; i < ncues && !c->last_attended; i++)
-			if ((hit = fields_memstr_ci(s, len, cues[i])) != NULL) {
-				size_t off = (size_t)(hit - s) + strlen(cues[i]);
-				size_t take = len - off < 40 ? len - off : 40;
-
-				fields_set_date(rd, &c->last_attended, s + off, take);
-			}
-	}
-	if (c->postcode == NULL && fields_postcode_find(s, len, pc))
-		c->postcode = strdup(pc);
-}
 
 int prose_is_school_name(const char *s)
 {

@@ -115,6 +115,8 @@ void referral_free(struct cme_referral *r)
 	free(r->message_id); free(r->subject); free(r->from_addr);
 	free(r->in_reply_to); free(r->outcome); free(r->new_school);
 	free(r->visit_date);
+	free(r->visit_time);
+	free(r->new_school_start);
 	free(r->provenance);
 	strlist_free(&r->references);
 	strlist_free(&r->case_refs);
@@ -258,10 +260,12 @@ char *referral_to_json(const struct cme_referral *r)
 		json_object_object_add(o, "immediate", json_object_new_boolean(r->immediate));
 	put_str(o, "outcome", r->outcome);
 	put_str(o, "new_school", r->new_school);
+	put_str(o, "new_school_start", r->new_school_start);
 	if (r->visit_date || r->visit_found >= 0) {
 		json_object *v = json_object_new_object();
 
 		put_str(v, "date", r->visit_date);
+		put_str(v, "time", r->visit_time);
 		if (r->visit_found >= 0)
 			json_object_object_add(v, "found", json_object_new_boolean(r->visit_found));
 		json_object_object_add(o, "visit", v);

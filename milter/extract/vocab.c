@@ -94,6 +94,15 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_SPLITTER] = "splitter", [VW_FORWARD_MARKER] = "forward_marker",
 	[VW_QUOTE_HEADER_FIELD] = "quote_header_field", [VW_DISCLAIMER] = "disclaimer",
 	[VW_DISCLAIMER_CUE] = "disclaimer_cue",
+	[VW_LIST_STOP] = "list_stop", [VW_MISSING_CUE] = "missing_cue",
+	[VW_PLACEMENT_WORD] = "placement_word", [VW_PROSE_YEAR_WORD] = "prose_year_word",
+	[VW_PROSE_RECEPTION] = "prose_reception", [VW_PREVIOUS_WORD] = "previous_word",
+	[VW_CURRENT_WORD] = "current_word", [VW_ADDRESS_CUE] = "address_cue",
+	[VW_VISIT_CUE] = "visit_cue", [VW_TODAY_WORD] = "today_word",
+	[VW_YESTERDAY_WORD] = "yesterday_word", [VW_UPDATE_CUE] = "update_cue",
+	[VW_NEW_SCHOOL_CUE] = "new_school_cue", [VW_WITH_US_CUE] = "with_us_cue",
+	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
+	[VW_ABSENCE_CUE] = "absence_cue",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
@@ -616,7 +625,31 @@ static int group_score(const struct vocab_group *g, const char *text, size_t len
 	return score;
 }
 
+int vocab_country_at(const char *s, size_t len, size_t *used)
+{
+	const struct vocab_group *g = group(VK_WORDS, VWI_COUNTRY);
+
+	for (size_t i = 0; i < g->n; i++)
+		if (phrase_find(s, len, g->text[i], 0) == 0) {
+			*used = strlen(g->text[i]);
+			return 1;
+		}
+	return 0;
+}
+
+long vocab_phrase_find(const char *text, size_t len, const char *phrase, size_t from)
+{
+	return phrase_find(text, len, phrase, from);
+}
+
 const char *vocab_match_reason(const char *text, size_t len)
+{
+	int score;
+
+	return vocab_match_reason_scored(text, len, &score);
+}
+
+const char *vocab_match_reason_scored(const char *text, size_t len, int *score_out)
 {
 	const char *best = NULL;
 	int best_score = 0;
@@ -634,6 +667,7 @@ const char *vocab_match_reason(const char *text, size_t len)
 			best = vocab_reason_names[r];
 		}
 	}
+	*score_out = best_score;
 	return best;
 }
 

@@ -1,0 +1,414 @@
+/*
+ * prose_child.c - children, parents and addresses written in sentences
+ * by the public, police, housing and health: "Ayaan Khan (DOB
+ * 03/04/2018), who should be in Year 4, and his sister Zara Khan, born
+ * 12th June 2020", "check on Kai Morgan, aged 12", "their mum, Sadia
+ * Khan, 07700 900123", "previously lived at ... but are now living at
+ * 22 Station Road, Lowestoft NR32 1AB".  See extract_int.h.
+ *
+ * Owns: nothing at run time.  The reading:
+ *   - a child is a capitalised name of two or three words right before
+ *     a DOB cue ("(DOB", "born", ", aged"), each cue in the text once;
+ *     the same name twice is one child; a child whose date of birth puts
+ *     them below Reception is a younger sibling, not referred, and one
+ *     past Year 13 is an adult;
+ *   - else a name after a cue ("his name is Oliver Grant");
+ *   - a child's year group and last-attended date are read in the
+ *     child's own stretch of text (from its name to the next child's),
+ *     else, for the date, anywhere in the prose;
+ *   - a parent is a relationship word followed by a name, and a phone
+ *     number close after it;
+ *   - the address is the one whose postcode is not called previous.
+ * Which words are cues is vocab's business.  Bounded: at most
+ * PROSE_CHILDREN children and PROSE_PARENTS parents are read; every
+ * window is a fixed number of bytes.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extract_int.h"
+
+#define PROSE_CHILDREN 8
+#define PROSE_PARENTS  2
+#define DATE_WINDOW    40     /* bytes after a cue a date is read in */
+#define PHONE_WINDOW   40     /* bytes after a parent's name */
+#define ADDRESS_MAX    100    /* bytes before a postcode an address spans */
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* The phrase in s at i, its spaces matching any run of white space (a
+ * hard wrap), ASCII case-insensitive, whole words; its length or 0. */
+static size_t match_at(const char *s, size_t len, size_t i, const char *ph)
+{
+	size_t k = i;
+
+	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || (unsigned char)s[i - 1] >= 0x80) &&
+	    isalnum((unsigned char)ph[0]))
+		return 0;
+	for (const char *p = ph; *p; p++) {
+		if (*p == ' ') {
+			if (k >= len || !is_space((unsigned char)s[k]))
+				return 0;
+			while (k < len && is_space((unsigned char)s[k]))
+				k++;
+			continue;
+		}
+		if (k >= len || tolower((unsigned char)s[k]) != tolower((unsigned char)*p))
+			return 0;
+		k++;
+	}
+	/* a word ends at a non-letter: "Y" matches in "Y4" */
+	if (k < len && isalpha((unsigned char)ph[strlen(ph) - 1]) &&
+	    (isalpha((unsigned char)s[k]) || (unsigned char)s[k] >= 0x80))
+		return 0;
+	return k - i;
+}
+
+/* The first phrase of the list in s[from..to): its position and matched
+ * length in *ml, or -1. */
+static long find_any(const char *s, size_t from, size_t to, enum vocab_words list,
+                     size_t *ml)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	for (size_t i = from; i < to; i++)
+		for (size_t k = 0; k < n; k++)
+			if ((*ml = match_at(s, to, i, w[k])) != 0)
+				return (long)i;
+	return -1;
+}
+
+/* Up to three capitalised words ending at `end`: their start, or NULL
+ * when fewer than two. */
+static const char *name_before(const char *s, const char *end, const char **name_end)
+{
+	const char *start;
+	int words = 0;
+
+	while (end > s && (end[-1] == ' ' || end[-1] == ',' || end[-1] == '(' ||
+	                   end[-1] == '\n'))
+		end--;
+	start = end;
+	while (start > s && words < 3) {
+		const char *w = start;
+
+		while (w > s && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '(')
+			w--;
+		if (!(isupper((unsigned char)*w) || (unsigned char)*w >= 0xC0))
+			break;
+		/* "Officer," ends the line above: a name word has no comma */
+		if (words > 0 && memchr(w, ',', (size_t)(start - w)) != NULL)
+			break;
+		if (words > 0 && memchr(w, '.', (size_t)(start - w)) != NULL)
+			break;
+		start = w;
+		words++;
+		if (start > s && start[-1] == ' ')
+			start--;
+		else if (start > s + 1 && start[-1] == '\n' && start[-2] != '\n')
+			start--;        /* a hard wrap, not a paragraph break */
+		else
+			break;
+	}
+	while (start < end && is_space((unsigned char)*start))
+		start++;
+	*name_end = end;
+	return words >= 2 ? start : NULL;
+}
+
+/* Up to three capitalised words from p (over white space): their end,
+ * or NULL when fewer than two. */
+static const char *name_after(const char *p, const char *end)
+{
+	const char *e = NULL;
+	int words = 0;
+
+	while (p < end && words < 3 && (isupper((unsigned char)*p) || (unsigned char)*p >= 0xC0)) {
+		while (p < end && !is_space((unsigned char)*p) && !strchr(",.()", *p))
+			p++;
+		e = p;
+		words++;
+		if (p + 1 < end && *p == ' ')
+			p++;
+		else
+			break;
+	}
+	return words >= 2 ? e : NULL;
+}
+
+/* A stated year group in s[0..len): "Year 4", "Yr 4", "Y4" (a year
+ * word right before a number), "in Reception"; -1 if none. */
+static int year_in(const char *s, size_t len)
+{
+	size_t ml;
+	long at = -1, rec = find_any(s, 0, len, VW_PROSE_RECEPTION, &ml);
+
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_PROSE_YEAR_WORD, &ml)) >= 0) {
+		size_t d = (size_t)at + ml;
+
+		if (rec >= 0 && rec < at)
+			break;
+		if (d < len && isdigit((unsigned char)s[d]))
+			return fields_parse_year_group(s + d, len - d < 3 ? len - d : 3);
+	}
+	return rec >= 0 ? 0 : -1;
+}
+
+/* A last-attended date after a cue in s[from..to). */
+static void last_attended_in(struct reader *rd, struct cme_child *c, const char *s,
+                             size_t from, size_t to)
+{
+	size_t ml;
+	long at = find_any(s, from, to, VW_LAST_ATTENDED_CUE, &ml);
+
+	if (at >= 0) {
+		size_t off = (size_t)at + ml;
+
+		fields_set_date(rd, &c->last_attended, s + off, to - off < DATE_WINDOW ?
+		                to - off : DATE_WINDOW);
+	}
+}
+
+/* 1 if the person is not of school age on the message date: below
+ * Reception (a younger sibling) or past Year 13 (an adult "born 1985"). */
+static int not_school_age(const struct reader *rd, const struct cme_child *c)
+{
+	struct ymd dob;
+	int yg;
+
+	if (c->dob == NULL || ymd_parse_iso(c->dob, &dob) != 0)
+		return 0;
+	yg = uk_year_group(&dob, &rd->ref_date);
+	return yg < 0 || yg > 13;
+}
+
+static int same_name(const struct cme_child *a, const char *fore, const char *sur)
+{
+	return a->forename && a->surname && fore && sur &&
+	       strcasecmp(a->forename, fore) == 0 && strcasecmp(a->surname, sur) == 0;
+}
+
+/* Children named before a DOB cue.  Returns how many were made.  The
+ * children array moves as it grows: children are kept by index. */
+static size_t children_by_dob(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t len = rd->prose.len, ml, made = 0, mark[PROSE_CHILDREN + 1];
+	size_t kids[PROSE_CHILDREN];
+	long at = -1;
+
+	while (made < PROSE_CHILDREN &&
+	       (at = find_any(s, (size_t)(at + 1), len, VW_PROSE_DOB_CUE, &ml)) >= 0) {
+		const char *ne, *nb = name_before(s, s + at, &ne);
+		struct cme_child tmp, *c;
+		int dup = 0;
+
+		if (nb == NULL)
+			continue;
+		memset(&tmp, 0, sizeof tmp);
+		fields_split_name(nb, (size_t)(ne - nb), &tmp.forename, &tmp.surname);
+		for (size_t i = 0; i < rd->r->n_children; i++)
+			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
+		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
+		                len - (size_t)at : DATE_WINDOW);
+		if (dup || not_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
+			free(tmp.forename); free(tmp.surname); free(tmp.dob);
+			continue;
+		}
+		c->forename = tmp.forename;
+		c->surname = tmp.surname;
+		c->dob = tmp.dob;
+		rd->cur = NULL;
+		if (c == &rd->spill) {          /* past the cap: listed, not kept */
+			fields_spill_flush(rd);
+			continue;
+		}
+		kids[made] = (size_t)(c - rd->r->children);
+		mark[made++] = (size_t)(nb - s);
+	}
+	mark[made] = len;
+	for (size_t k = 0; k < made; k++) {
+		struct cme_child *c = &rd->r->children[kids[k]];
+
+		if (c->year_group < 0)
+			c->year_group = year_in(s + mark[k], mark[k + 1] - mark[k]);
+		last_attended_in(rd, c, s, mark[k], mark[k + 1]);
+	}
+	return made;
+}
+
+/* "his name is Oliver Grant", "a girl called Maya Patel". */
+static void child_by_cue(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose), *e;
+	size_t len = rd->prose.len, ml;
+	long at = find_any(s, 0, len, VW_NAME_CUE, &ml);
+	struct cme_child *child;
+
+	if (at < 0)
+		return;
+	at += (long)ml;
+	while ((size_t)at < len && is_space((unsigned char)s[at]))
+		at++;
+	if ((e = name_after(s + at, s + len)) == NULL)
+		return;
+	if ((child = fields_new_child_block(rd)) == NULL)
+		return;
+	fields_split_name(s + at, (size_t)(e - (s + at)), &child->forename, &child->surname);
+	rd->cur = NULL;
+}
+
+size_t prose_read_child(struct reader *rd)
+{
+	size_t n = children_by_dob(rd);
+
+	if (n == 0)
+		child_by_cue(rd);
+	return n;
+}
+
+/* The postcode of the current address: the first not called previous
+ * ("previously lived at ..."), else the first; its address, after "at",
+ * too.  Returns 1 if one was taken. */
+static int address_pass(const char *s, size_t len, struct cme_child *c, int any)
+{
+	size_t i = 0;
+	char pc[9];
+
+	while (i < len) {
+		size_t from = i, ml;
+		const char *p;
+
+		if (!fields_postcode_find(s + i, len - i, pc))
+			return 0;
+		p = fields_memstr_ci(s + i, len - i, pc);
+		if (p == NULL) {       /* written without its space: skip on */
+			while (i < len && s[i] != '\n')
+				i++;
+			i++;
+			continue;
+		}
+		i = (size_t)(p - s) + strlen(pc);
+		from = (size_t)(p - s) > ADDRESS_MAX ? (size_t)(p - s) - ADDRESS_MAX : 0;
+		{
+			const char *sent = p;
+
+			while (sent > s + from && !strchr(".!?", sent[-1]))
+				sent--;
+			if (!any && find_any(sent, 0, (size_t)(p - sent), VW_PREVIOUS_WORD, &ml) >= 0 &&
+			    find_any(sent, 0, (size_t)(p - sent), VW_CURRENT_WORD, &ml) < 0)
+				continue;
+			if (c->postcode == NULL)
+				c->postcode = strdup(pc);
+			if (c->address == NULL) {
+				long at = -1, last = -1;
+
+				while ((at = find_any(sent, (size_t)(at + 1), (size_t)(p - sent),
+				                      VW_ADDRESS_CUE, &ml)) >= 0)
+					last = at + (long)ml;
+				if (last >= 0) {
+					const char *a = sent + last;
+					size_t al;
+					char *v;
+
+					while (a < p && is_space((unsigned char)*a))
+						a++;
+					al = (size_t)(p - a);
+
+					while (al > 0 && (a[al - 1] == ' ' || a[al - 1] == ','))
+						al--;
+					if (al > 0 && (isdigit((unsigned char)*a) || isupper((unsigned char)*a)) &&
+					    (v = fields_dup_trimmed(a, al, ADDRESS_MAX)) != NULL) {
+						for (char *q = v; *q; q++)
+							if (is_space((unsigned char)*q))
+								*q = ' ';
+						c->address = v;
+					}
+				}
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void current_address(const char *s, size_t len, struct cme_child *c)
+{
+	if (!address_pass(s, len, c, 0))
+		(void)address_pass(s, len, c, 1);
+}
+
+void prose_read_details(struct reader *rd, struct cme_child *c, int single)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t len = rd->prose.len;
+
+	if (single && c->year_group < 0)
+		c->year_group = year_in(s, len);
+	if (c->last_attended == NULL)
+		last_attended_in(rd, c, s, 0, len);
+	current_address(s, len, c);
+}
+
+/* 1 if s[0..e) names a child of the message ("his sister Zara Khan"). */
+static int names_child(const struct reader *rd, const char *s, const char *e)
+{
+	char *fore = NULL, *sur = NULL;
+	int hit = 0;
+
+	fields_split_name(s, (size_t)(e - s), &fore, &sur);
+	for (size_t i = 0; i < rd->r->n_children; i++)
+		hit |= same_name(&rd->r->children[i], fore, sur);
+	free(fore);
+	free(sur);
+	return hit;
+}
+
+/* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
+ * (07700 900456)": a relationship word, a name, a phone close after. */
+void prose_read_parents(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t len = rd->prose.len, made = 0;
+
+	if (rd->r->n_parents > 0)
+		return;
+	for (size_t i = 0; i < len && made < PROSE_PARENTS; i++) {
+		size_t we = i, ps, pl;
+		const char *rel, *ne, *nb;
+		struct cme_parent *p;
+
+		if (!isalpha((unsigned char)s[i]) || (i > 0 && isalpha((unsigned char)s[i - 1])))
+			continue;
+		while (we < len && isalpha((unsigned char)s[we]))
+			we++;
+		if ((rel = vocab_match_relationship(s + i, we - i)) == NULL)
+			continue;
+		nb = s + we;
+		while (nb < s + len && (*nb == ',' || is_space((unsigned char)*nb)))
+			nb++;
+		if ((ne = name_after(nb, s + len)) == NULL || names_child(rd, nb, ne)) {
+			i = we;
+			continue;
+		}
+		if ((p = referral_add_parent(rd->r, MAX_PARENTS)) == NULL)
+			return;
+		made++;
+		fields_set_str(&p->name, nb, (size_t)(ne - nb), MAX_NAME);
+		p->relationship = strdup(rel);
+		{
+			size_t w = (size_t)(s + len - ne) < PHONE_WINDOW ? (size_t)(s + len - ne) :
+			           PHONE_WINDOW;
+
+			if (fields_phone_find(ne, w, &ps, &pl))
+				fields_set_str(&p->phone, ne + ps, pl, 32);
+		}
+		i = (size_t)(ne - s);
+	}
+}

@@ -1,0 +1,253 @@
+/*
+ * prose_update.c - an update written in sentences: "Visited 11/11/2026
+ * at 10:30, no answer", "home visit completed today at 2.15pm, both
+ * children seen", "now on roll at Park Lane Primary School from 9
+ * November", "Luca started with us on Monday" (the school is the
+ * replying school: its signature), "Jayden returned to school this
+ * morning", "Leeds have confirmed the family are living in their area".
+ * See extract_int.h.
+ *
+ * Owns: nothing at run time.  The reading:
+ *   - a visit: a visit cue, then within VISIT_WINDOW bytes a date (or
+ *     "today" / "yesterday", from the message date) and a time ("at
+ *     10:30", "2.15pm"); whether the child was seen is vocab's
+ *     visit-found reading of the rest of the text;
+ *   - an update cue ("returned to school this morning", "now on roll
+ *     at", "living in their area") makes a message that names a child
+ *     but no case an update, never a new referral: the outcome is then
+ *     read from the prose; unless the prose also says the child is
+ *     absent ("but has not attended since"): then it is a referral;
+ *   - the new school: capitalised words after a new-school cue ("on
+ *     roll at", "started at") that name a school; else, when the writer
+ *     says "with us", the replying school (the referrer's organisation);
+ *   - its start date: the first date in the rest of that sentence, else
+ *     the date after a start-date cue ("Start date: 09/11/2026");
+ *   - both read first in an "Outcome:" value, then in the sentences.
+ * Which words are cues is vocab's business.  Bounded: fixed windows,
+ * at most SCHOOL_WORDS words of a school name.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract_int.h"
+
+#define VISIT_WINDOW  80      /* bytes after a visit cue */
+#define START_WINDOW  60      /* bytes after a school name */
+#define SCHOOL_WORDS  8
+
+/* The first whole-word phrase of the list in s (not negated): its
+ * position and length in *ml, or -1. */
+static long cue_at(const char *s, size_t len, enum vocab_words list, size_t *ml)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+	long best = -1;
+
+	for (size_t k = 0; k < n; k++) {
+		long at = vocab_phrase_find(s, len, w[k], 0);
+
+		if (at >= 0 && !vocab_negated_at(s, (size_t)at) && (best < 0 || at < best)) {
+			best = at;
+			*ml = strlen(w[k]);
+		}
+	}
+	return best;
+}
+
+/* "10:30", "10.30am", "2.15pm", "2pm" at s: 1 with out "HH:MM". */
+static int time_at(const char *s, size_t len, char out[6])
+{
+	size_t i = 0;
+	int h = 0, m = 0, digits = 0;
+
+	while (i < len && isdigit((unsigned char)s[i]) && digits < 2)
+		h = h * 10 + (s[i++] - '0'), digits++;
+	if (digits == 0 || (i < len && isdigit((unsigned char)s[i])))
+		return 0;
+	if (i + 2 < len && (s[i] == ':' || s[i] == '.') && isdigit((unsigned char)s[i + 1]) &&
+	    isdigit((unsigned char)s[i + 2])) {
+		m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+		i += 3;
+		if (i < len && (isdigit((unsigned char)s[i]) || s[i] == '/' ||
+		                (s[i] == '.' && i + 1 < len && isdigit((unsigned char)s[i + 1]))))
+			return 0;       /* a date, "11.11.2026" */
+	} else if (!(i + 1 < len && (s[i] == 'a' || s[i] == 'p') && s[i + 1] == 'm')) {
+		return 0;       /* a bare number is no time */
+	}
+	if (i + 1 < len && s[i] == 'p' && s[i + 1] == 'm' && h < 12)
+		h += 12;
+	if (h > 23 || m > 59)
+		return 0;
+	out[0] = (char)('0' + h / 10);
+	out[1] = (char)('0' + h % 10);
+	out[2] = ':';
+	out[3] = (char)('0' + m / 10);
+	out[4] = (char)('0' + m % 10);
+	out[5] = '\0';
+	return 1;
+}
+
+/* A visit in prose, when no "Visit date:" was labelled. */
+static void read_visit(struct reader *rd, const char *s, size_t len)
+{
+	struct cme_referral *r = rd->r;
+	size_t ml, w, rl;
+	long at = cue_at(s, len, VW_VISIT_CUE, &ml);
+	const char *win;
+	char t[6];
+
+	if (at < 0 || r->visit_date)
+		return;
+	win = s + at + ml;
+	w = len - ((size_t)at + ml) < VISIT_WINDOW ? len - ((size_t)at + ml) : VISIT_WINDOW;
+	fields_set_date(rd, &r->visit_date, win, w);
+	if (r->visit_date == NULL && (cue_at(win, w, VW_TODAY_WORD, &rl) >= 0 ||
+	                              cue_at(win, w, VW_YESTERDAY_WORD, &rl) >= 0)) {
+		struct ymd d = rd->ref_date;
+		char buf[11];
+
+		if (cue_at(win, w, VW_TODAY_WORD, &rl) < 0)
+			ymd_add_days(&d, -1);
+		ymd_format(&d, buf);
+		r->visit_date = strdup(buf);
+	}
+	if (r->visit_date == NULL)
+		return;
+	for (size_t i = 0; i < w && r->visit_time == NULL; i++)
+		if (isdigit((unsigned char)win[i]) && (i == 0 || !isdigit((unsigned char)win[i - 1])) &&
+		    time_at(win + i, w - i, t))
+			r->visit_time = strdup(t);
+	if (r->visit_found < 0)
+		r->visit_found = vocab_match_visit_found(s + at, len - (size_t)at);
+}
+
+/* 1 if the word at e is a joining word of a name ("of" in "St Mary's C
+ * of E Primary School") and a capitalised word follows it. */
+static int name_connector(const char *e, const char *end)
+{
+	size_t n, wl = 0;
+	const char *const *w = vocab_words(VW_NAME_CONNECTOR, &n);
+
+	while (e + wl < end && isalpha((unsigned char)e[wl]))
+		wl++;
+	if (wl == 0 || e + wl + 1 >= end || e[wl] != ' ' || !isupper((unsigned char)e[wl + 1]))
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(w[k]) == wl && strncmp(e, w[k], wl) == 0)
+			return 1;
+	return 0;
+}
+
+/* Capitalised words at p naming a school ("Park Lane Primary School",
+ * "St Mary's C of E Primary School"): into r->new_school; returns the
+ * end of the name or NULL.  Past the school word no joining word is
+ * taken ("Park Lane Primary School on Monday"). */
+static const char *school_after(struct reader *rd, const char *p, const char *end)
+{
+	const char *e;
+	int words = 0;
+
+	while (p < end && (*p == ' ' || *p == '\n'))
+		p++;
+	e = p;
+	while (e < end && words < SCHOOL_WORDS &&
+	       (isupper((unsigned char)*e) || *e == '&' ||
+	        (!fields_memstr_any(p, (size_t)(e - p), VW_SCHOOL_WORD) && name_connector(e, end)))) {
+		const char *we = e;
+
+		while (we < end && !strchr(" \n\t,.;()", *we))
+			we++;
+		e = we;
+		words++;
+		if (e + 1 < end && (*e == ' ' || *e == '\n') && e[1] != '\n')
+			e++;
+		else
+			break;
+	}
+	while (e > p && (e[-1] == ' ' || e[-1] == '\n'))
+		e--;
+	if (words == 0 || !fields_memstr_any(p, (size_t)(e - p), VW_SCHOOL_WORD))
+		return NULL;
+	{
+		char *v = fields_dup_trimmed(p, (size_t)(e - p), MAX_VALUE);
+
+		if (v == NULL)
+			return NULL;
+		for (char *q = v; *q; q++)
+			if (*q == '\n')
+				*q = ' ';
+		rd->r->new_school = v;
+	}
+	return e;
+}
+
+/* The first date in the rest of the sentence from p. */
+static void start_date(struct reader *rd, const char *p, const char *end)
+{
+	const char *e = p;
+
+	while (e < end && e - p < START_WINDOW && *e != '.' && *e != ';')
+		e++;
+	fields_set_date(rd, &rd->r->new_school_start, p, (size_t)(e - p));
+}
+
+/* The new school and its start date, from a new-school cue; else the
+ * date after a start-date cue ("Start date: 09/11/2026", "starting on
+ * Monday 9 November"). */
+static void read_new_school(struct reader *rd, const char *s, size_t len)
+{
+	size_t ml;
+	long at = cue_at(s, len, VW_NEW_SCHOOL_CUE, &ml);
+	const char *e;
+
+	if (at >= 0) {
+		if (rd->r->new_school == NULL && (e = school_after(rd, s + at + ml, s + len)) != NULL)
+			start_date(rd, e, s + len);
+		else if (rd->r->new_school_start == NULL)
+			start_date(rd, s + at + ml, s + len);
+	}
+	if (rd->r->new_school_start == NULL && (at = cue_at(s, len, VW_START_CUE, &ml)) >= 0)
+		start_date(rd, s + at + ml, s + len);
+}
+
+/* An update cue, and no sign the child is missing: "now on roll at our
+ * school but has not attended since 2 November" is a school's referral
+ * of its own pupil, not news that a case is over. */
+int prose_update_cue(const struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t ml, len = rd->prose.len;
+
+	if (cue_at(s, len, VW_UPDATE_CUE, &ml) < 0)
+		return 0;
+	return cue_at(s, len, VW_ABSENCE_CUE, &ml) < 0 &&
+	       cue_at(s, len, VW_LAST_ATTENDED_CUE, &ml) < 0;
+}
+
+void prose_read_update(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t len = rd->prose.len;
+
+	read_visit(rd, s, len);
+	if (rd->r->outcome && strcmp(rd->r->outcome, "located-on-roll") == 0) {
+		/* an "Outcome:" value ("Now on roll at Westbourne Academy")
+		 * first, then the sentences */
+		read_new_school(rd, strbuf_str(&rd->outcome_text), rd->outcome_text.len);
+		read_new_school(rd, s, len);
+	}
+}
+
+void prose_update_school_from_signature(struct reader *rd)
+{
+	struct cme_referral *r = rd->r;
+	const char *org = r->referrer.organisation;
+	size_t ml;
+
+	if (r->new_school || org == NULL || r->outcome == NULL ||
+	    strcmp(r->outcome, "located-on-roll") != 0 || !prose_is_school_name(org))
+		return;
+	if (cue_at(strbuf_str(&rd->prose), rd->prose.len, VW_WITH_US_CUE, &ml) >= 0)
+		r->new_school = strdup(org);
+}
