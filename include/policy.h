@@ -84,6 +84,11 @@ struct policy {
 	struct alert_list home_visit_alerts; /* defaults as SPEC 7 */
 	struct alert_list escalation_alerts;
 	struct alert_list long_term_alerts;
+	int   alert_events;      /* alert_events: 1 "events" (each earlier alert
+	                            its own event), 0 "digest" (default: the
+	                            deadline's one event alarms at its first
+	                            alert after arrival; the later ones are the
+	                            daily digest's lines) */
 	unsigned long immediate_flags;     /* vocab flag bitmask */
 	struct strlist archive_checks;     /* archive_check lines, in order */
 	int   digest_min;        /* digest_time, minutes after local midnight

@@ -166,7 +166,26 @@ static void test_uids(const struct cme_conf *conf)
 	row.set_at = 1796119200;                   /* Tue 1 Dec 2026 10:00 GMT */
 	row.due = 1796403600;                      /* Fri 4 Dec 17:00 */
 	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
-	CHECK(n == 3, "a home visit is three events: the deadline and two earlier alerts");
+	CHECK(n == 1 && all[0].start == row.due && all[0].alarm == 1796288400,
+	      "alert_events digest (the default): a home visit is one event, due Friday 17:00, "
+	      "its alarm at 09:00 on Thursday, the working day before (the due day's alert is a "
+	      "digest line)");
+	CHECK_STR(n ? all[0].uid : "", "CME-2026-00007-home-visit-2@cme.la.test",
+	          "its UID: REF-KIND-GENERATION@CalendarDomain");
+	row.dkind = DL_KIND_IMMEDIATE;
+	snprintf(row.kind, sizeof row.kind, "immediate");
+	row.due = row.set_at;
+	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
+	CHECK(n == 1 && all[0].start == row.set_at && all[0].alarm == row.set_at + 600,
+	      "an immediate escalation starts on arrival and its alarm fires 10 minutes after");
+	row.dkind = DL_KIND_HOME_VISIT;
+	snprintf(row.kind, sizeof row.kind, "home-visit");
+	row.due = 1796403600;
+	if (pol)
+		pol->alert_events = 1;
+	n = pol ? case_deadlines_describe_all(pol, 0, "cme.la.test", &row, all) : 0;
+	CHECK(n == 3, "alert_events events: a home visit is three events: the deadline and two "
+	      "earlier alerts");
 	CHECK_STR(n ? all[0].uid : "", "CME-2026-00007-home-visit-2@cme.la.test",
 	          "the deadline's UID: REF-KIND-GENERATION@CalendarDomain");
 	CHECK_STR(n > 1 ? all[1].uid : "", "CME-2026-00007-home-visit-2-alert-1@cme.la.test",

@@ -231,6 +231,9 @@ static void describe_main(const struct policy *pol, int full_name,
 	out->alarm = 0;
 }
 
+/* Minutes after arrival that an immediate escalation's alarm fires. */
+#define IMMEDIATE_ALARM_DELAY (10 * 60)
+
 size_t case_deadlines_describe_all(const struct policy *pol, int full_name,
                                    const char *domain, const struct deadline_row *row,
                                    struct reminder_text out[DL_EVENTS_MAX])
@@ -242,17 +245,41 @@ size_t case_deadlines_describe_all(const struct policy *pol, int full_name,
 	describe_main(pol, full_name, row, &out[0]);
 	event_uid(row, domain, 0, out[0].uid, sizeof out[0].uid);
 	if (row->dkind == DL_KIND_IMMEDIATE) {
-		/* Due on arrival: its alarm fires at once (item 2 of issue 14
-		 * makes it interrupt). */
-		out[0].alarm = row->due;
+		/* Due on arrival, and it must interrupt (SPEC 7): the event
+		 * starts at arrival and its alarm fires IMMEDIATE_ALARM_DELAY
+		 * later, after the invitation has reached the officer's client
+		 * (an alarm at or before arrival is already past when the mail
+		 * lands, and clients never fire it).  At any hour: an immediate
+		 * escalation is not held for working hours; the 09:00 repeat
+		 * (duty.c) follows on each working day until it is done. */
+		out[0].start = row->due;
+		out[0].alarm = row->due + IMMEDIATE_ALARM_DELAY;
 		return 1;
 	}
 	n = deadline_alerts(pol, policy_alerts_for(pol, row->dkind),
 	                    legacy ? row->updated_at : row->set_at, row->due, at);
 	if (n == 0)
 		return 1;
-	/* The deadline's own event alarms at the last alert; the earlier
-	 * ones are events of their own (one VALARM per event). */
+	if (!pol->alert_events) {
+		/* alert_events digest (the default): one event a deadline, so
+		 * an officer gets one invitation for it.  Its alarm is the
+		 * first alert after arrival (on arrival, the invitation itself
+		 * is the alert); the later alerts (the due day) are the daily
+		 * digest's "due today" and "due in the next 5 working days"
+		 * lines (digest.c). */
+		time_t set = legacy ? row->updated_at : row->set_at;
+
+		out[0].alarm = at[n - 1];
+		for (size_t i = 0; i < n; i++)
+			if (at[i] > set) {
+				out[0].alarm = at[i];
+				break;
+			}
+		return 1;
+	}
+	/* alert_events events: the deadline's own event alarms at the last
+	 * alert; the earlier ones are events of their own (one VALARM per
+	 * event: Outlook keeps no more). */
 	out[0].alarm = at[n - 1];
 	for (size_t i = 0; !legacy && i + 1 < n && nev < DL_EVENTS_MAX; i++, nev++) {
 		struct reminder_text *a = &out[nev];

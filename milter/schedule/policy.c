@@ -395,7 +395,7 @@ enum key_id {
 	K_NAME, K_TIMEZONE, K_WORKING_DAY, K_WORKING_CLOSURES, K_SCHOOL_CLOSURES,
 	K_HOME_VISIT, K_ESCALATION, K_LONG_TERM, K_IMMEDIATE, K_ARCHIVE_CHECK,
 	K_HOME_VISIT_ALERTS, K_ESCALATION_ALERTS, K_LONG_TERM_ALERTS,
-	K_DIGEST_TIME, K_IMMEDIATE_ACTION, K_ESCALATION_ACTION, K__COUNT
+	K_DIGEST_TIME, K_IMMEDIATE_ACTION, K_ESCALATION_ACTION, K_ALERT_EVENTS, K__COUNT
 };
 
 static const char *const key_names[K__COUNT] = {
@@ -408,6 +408,7 @@ static const char *const key_names[K__COUNT] = {
 	[K_ESCALATION_ALERTS] = "escalation_alerts",
 	[K_LONG_TERM_ALERTS] = "long_term_alerts",
 	[K_DIGEST_TIME] = "digest_time", [K_IMMEDIATE_ACTION] = "immediate_action",
+	[K_ALERT_EVENTS] = "alert_events",
 	[K_ESCALATION_ACTION] = "escalation_action",
 };
 
@@ -634,6 +635,12 @@ static void handle_line(struct reader *r, int line, char *text, struct policy *p
 	case K_ESCALATION_ACTION:
 		parse_action(r, line, key_names[k], value, p->escalation_action,
 		             sizeof p->escalation_action);
+		break;
+	case K_ALERT_EVENTS:
+		if (strcmp(value, "events") == 0 || strcmp(value, "digest") == 0)
+			p->alert_events = strcmp(value, "events") == 0;
+		else
+			problem(r, line, "alert_events '%.60s': expected 'digest' or 'events'", value);
 		break;
 	}
 }
