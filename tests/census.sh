@@ -106,6 +106,30 @@ is "$(census autumn-2026 | sed -n 3p)" "$A,F,6,113,more than 12 weeks,moved-away
 	"an LA's census-reasons.map replaces the shipped category"
 rm "$T/vocabulary.d/census-reasons.map"
 
+# A bad line in the LA's map is a user error naming the file and line.
+printf 'moved-away-unknown | Not known\nno bar on this line\n' > "$T/vocabulary.d/census-reasons.map"
+ctl census --term autumn-2026 --csv --now 2026-12-01T00:00:00Z > /dev/null 2> "$T/err"
+is "$?:$(cat "$T/err")" \
+	"1:cmectl: $T/vocabulary.d/census-reasons.map:2: expected 'our-reason | DfE category'" \
+	"a malformed census-reasons.map line is a user error naming the file and line"
+rm "$T/vocabulary.d/census-reasons.map"
+
+# The DfE's own date, when it sets another: 8 October, a week later.
+is "$(ctl census --term autumn-2026 --census-date 08/10/2026 --csv --now 2026-12-01T00:00:00Z | sed -n 3p)" \
+	"$A,F,6,120,more than 12 weeks,moved-away-unknown,Whereabouts unknown" \
+	"--census-date moves the census: A missing 120 days at 8 October"
+is "$(ctl census --term autumn-2026 --census-date 2026-10-08 --csv --now 2026-12-01T00:00:00Z | grep -c "^$F,")" \
+	"1" "and F, opened on 5 October, is counted then"
+# Easter 2026 is 5 April, 2027 28 March: spring ends on Easter Sunday.
+for bad in 'autumn-2026 2027-01-05' 'autumn-2026 31/08/2026' 'spring-2026 06/04/2026' 'summer-2027 28/03/2027' 'autumn-2026 31/02/2026'; do
+	set -- $bad
+	ctl census --term "$1" --census-date "$2" --csv --now 2027-12-01T00:00:00Z > /dev/null 2>&1
+	is "$?" "1" "--term $1 --census-date $2 (not in the term) is a user error"
+done
+is "$(ctl census --term spring-2026 --census-date 05/04/2026 --csv --now 2026-12-01T00:00:00Z | head -1)" \
+	"ref,sex,year_group,days_missing,time_missing_band,reason,dfe_reason" \
+	"Easter Sunday (5 April 2026) is still in the spring term"
+
 # Every reason of our vocabulary has a DfE category.
 missing=$(awk -F'|' '/^[a-z]/ {gsub(/ /, "", $1); print $1}' "$top_srcdir/vocabulary/reasons.vocab" | sort -u |
 	while read -r r; do grep -q "^$r *|" "$top_srcdir/vocabulary/census-reasons.map" || echo "$r"; done)

@@ -35,12 +35,16 @@
  * are the school census days - autumn the first Thursday of October,
  * spring and summer the third Thursday of January and of May (the GOV.UK
  * guide's 2022/23 dates: 6 October 2022, 19 January 2023, 18 May 2023).
- * A term is named by the calendar year its census falls in. */
+ * A term is named by the calendar year its census falls in; it runs
+ * from its first month (autumn 1 September - 31 December, spring 1
+ * January - Easter Sunday, summer to 31 August), which bounds a
+ * --census-date the DfE sets otherwise. */
 static const struct term {
 	const char *name;
-	int month, nth;            /* the nth Thursday of month */
+	int month, nth;            /* the census: the nth Thursday of month */
+	int first_month;           /* the term starts on its 1st (summer: after Easter) */
 } terms[] = {
-	{ "autumn", 10, 1 }, { "spring", 1, 3 }, { "summer", 5, 3 },
+	{ "autumn", 10, 1, 9 }, { "spring", 1, 3, 1 }, { "summer", 5, 3, 0 },
 };
 #define N_TERMS (sizeof terms / sizeof terms[0])
 
@@ -218,39 +222,56 @@ static int map_load_all(const struct cme_conf *c, struct reason_map *m)
 /* ------------------------------------------------------------------ */
 /* Terms and the census date.                                           */
 
-/* "autumn-2026" (any case) to the census date.  0 or -1. */
-static int term_census_date(const char *arg, struct ymd *out)
+/* "autumn-2026" (any case): the term's index and year.  0 or -1. */
+static int parse_term(const char *arg, size_t *term, int *year)
 {
 	const char *dash = arg ? strchr(arg, '-') : NULL;
 	char *end;
-	long year;
+	long y;
 
 	if (dash == NULL)
 		return -1;
-	year = strtol(dash + 1, &end, 10);
-	if (*end != '\0' || end - (dash + 1) != 4 || year < 2000 || year > 2199)
+	y = strtol(dash + 1, &end, 10);
+	if (*end != '\0' || end - (dash + 1) != 4 || y < 2000 || y > 2199)
 		return -1;
-	for (size_t i = 0; i < N_TERMS; i++) {
-		if (strlen(terms[i].name) != (size_t)(dash - arg) ||
-		    strncasecmp(arg, terms[i].name, (size_t)(dash - arg)) != 0)
-			continue;
-		out->y = (int)year;
-		out->m = terms[i].month;
-		out->d = 1;
-		/* the first Thursday (weekday 4), then nth - 1 weeks on */
-		ymd_add_days(out, (4 - ymd_weekday(out) + 7) % 7 + 7 * (terms[i].nth - 1));
-		return 0;
-	}
+	for (size_t i = 0; i < N_TERMS; i++)
+		if (strlen(terms[i].name) == (size_t)(dash - arg) &&
+		    strncasecmp(arg, terms[i].name, (size_t)(dash - arg)) == 0) {
+			*term = i;
+			*year = (int)y;
+			return 0;
+		}
 	return -1;
+}
+
+/* The term's census day: the nth Thursday (weekday 4) of its month. */
+static void term_census_date(size_t term, int year, struct ymd *out)
+{
+	out->y = year;
+	out->m = terms[term].month;
+	out->d = 1;
+	ymd_add_days(out, (4 - ymd_weekday(out) + 7) % 7 + 7 * (terms[term].nth - 1));
+}
+
+/* 1 if d lies in the term: from its first day (summer: the day after
+ * Easter Sunday; spring ends on it) to the day before the next one's. */
+static int in_term(size_t term, int year, const struct ymd *d)
+{
+	struct ymd from = { year, terms[term].first_month, 1 }, to = { year, 12, 31 }, easter;
+
+	ymd_easter(year, &easter);
+	if (terms[term].first_month == 0) {
+		from = easter;
+		ymd_add_days(&from, 1);
+		to = (struct ymd){ year, 8, 31 };
+	} else if (terms[term].first_month == 1) {
+		to = easter;
+	}
+	return ymd_cmp(d, &from) >= 0 && ymd_cmp(d, &to) <= 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* One counted child.                                                   */
-
-static int academic_year(const struct ymd *d)
-{
-	return d->m >= 9 ? d->y : d->y - 1;
-}
 
 /* The NC year group at the census date: from the DOB (the child is on
  * no school's roll: the year group is the age's, as the school census
@@ -266,7 +287,7 @@ static int year_group_at(const struct census *c, const struct case_census_row *r
 		yg = uk_year_group(&dob, &c->date);
 	} else if (r->year_group >= 0) {
 		deadline_local_date(c->pol, r->opened_at, &opened);
-		yg = r->year_group + academic_year(&c->date) - academic_year(&opened);
+		yg = r->year_group + uk_school_year(&c->date) - uk_school_year(&opened);
 	}
 	return yg == YG_UNKNOWN || yg < YG_MIN || yg > YG_MAX ? YG_UNKNOWN : yg;
 }
@@ -436,8 +457,9 @@ static void print_human(const struct census *c, const char *term)
 
 int cmd_census(struct ctl *ctl, int argc, char **argv)
 {
-	const char *term = NULL;
-	int csv = 0, rc;
+	const char *term = NULL, *date = NULL;
+	int csv = 0, rc, year;
+	size_t ti;
 	time_t now = time(NULL), at;
 	struct reason_map map;
 	struct census c;
@@ -454,14 +476,19 @@ int cmd_census(struct ctl *ctl, int argc, char **argv)
 			continue;
 		if (strcmp(argv[i], "--term") == 0 && i + 1 < argc)
 			term = argv[++i];
+		else if (strcmp(argv[i], "--census-date") == 0 && i + 1 < argc)
+			date = argv[++i];
 		else if (strcmp(argv[i], "--csv") == 0)
 			csv = 1;
 		else
 			return fail(EXIT_USER, "unknown argument %s", argv[i]);
 	}
 	memset(&c, 0, sizeof c);
-	if (term_census_date(term, &c.date) != 0)
+	if (parse_term(term, &ti, &year) != 0)
 		return fail(EXIT_USER, "%s", "census needs --term autumn-YYYY, spring-YYYY or summer-YYYY");
+	term_census_date(ti, year, &c.date);
+	if (date != NULL && (parse_user_date(date, &c.date) != 0 || !in_term(ti, year, &c.date)))
+		return fail(EXIT_USER, "--census-date %s is not a date in the %s term", date, term);
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = map_load_all(&ctl->conf, &map)) != 0 ||
 	    (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
