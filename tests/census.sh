@@ -100,8 +100,9 @@ has "$HUMAN" "    Sex unknown  *1" "one of unknown sex"
 has "$HUMAN" "    more than 12 weeks  *1" "one missing more than 12 weeks"
 has "$HUMAN" "    12 weeks or less  *4" "four missing 12 weeks or less"
 
-# An LA's VocabularyDir file replaces a shipped category.
-printf 'moved-away-unknown | Not known where the child is\n' > "$T/vocabulary.d/census-reasons.map"
+# An LA's VocabularyDir file replaces a shipped category (saved by an
+# editor that starts it with a UTF-8 byte order mark).
+printf '\xEF\xBB\xBFmoved-away-unknown | Not known where the child is\n' > "$T/vocabulary.d/census-reasons.map"
 is "$(census autumn-2026 | sed -n 3p)" "$A,F,6,113,more than 12 weeks,moved-away-unknown,Not known where the child is" \
 	"an LA's census-reasons.map replaces the shipped category"
 rm "$T/vocabulary.d/census-reasons.map"

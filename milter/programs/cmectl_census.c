@@ -190,7 +190,9 @@ static int map_load(struct reason_map *m, const char *dir, int required)
 	}
 	if (truncated || strlen(text) != len)
 		rc = fail(EXIT_USER, "%s: over %d bytes, or not text", path, MAP_FILE_LIMIT);
-	for (line = text; rc == 0 && line != NULL; line = next) {
+	/* a spreadsheet's or Notepad's UTF-8 byte order mark */
+	line = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text;
+	for (; rc == 0 && line != NULL; line = next) {
 		char *t;
 
 		if ((next = strchr(line, '\n')) != NULL)
