@@ -58,5 +58,9 @@ int  ukdate_utc_seconds(const struct ymd *d, int hour, int min, int sec,
 /* UK school year group of a child born `dob`, in the school year that
  * contains `on` (1 Sep - 31 Aug).  0 = Reception; may be <0 or >13. */
 int  uk_year_group(const struct ymd *dob, const struct ymd *on);
+/* The school year containing d, by the year it starts in (1 Sep). */
+int  uk_school_year(const struct ymd *d);
+/* Easter Sunday of year y (Gregorian). */
+void ymd_easter(int y, struct ymd *out);
 
 #endif

@@ -242,5 +242,24 @@ int main(void)
 	CHECK_INT(year_group("2014-04-03", "2026-08-31"), 7, "31 August is still the old school year");
 	CHECK_INT(year_group("2014-04-03", "2026-09-01"), 8, "1 September starts the new school year");
 
+	/* Easter Sunday (the spring census term ends at Easter). */
+	{
+		static const struct { int y, m, d; } easter[] = {
+			{ 2024, 3, 31 }, { 2025, 4, 20 }, { 2026, 4, 5 }, { 2027, 3, 28 },
+			{ 2038, 4, 25 }, { 2285, 3, 22 }, { 2000, 4, 23 },
+		};
+
+		for (size_t i = 0; i < sizeof easter / sizeof easter[0]; i++) {
+			struct ymd e;
+
+			ymd_easter(easter[i].y, &e);
+			CHECK_INT(e.y * 10000 + e.m * 100 + e.d,
+			          easter[i].y * 10000 + easter[i].m * 100 + easter[i].d,
+			          "Easter Sunday of a known year (YYYYMMDD)");
+		}
+	}
+	CHECK_INT(uk_school_year(&(struct ymd){ 2026, 8, 31 }), 2025, "31 August 2026: school year 2025");
+	CHECK_INT(uk_school_year(&(struct ymd){ 2026, 9, 1 }), 2026, "1 September 2026: school year 2026");
+
 	return tap_done();
 }

@@ -79,6 +79,10 @@ static const struct command {
 	{ "close", cmd_close, "REF --outcome O [--note T]", "close a case with an outcome" },
 	{ "report", cmd_report, "--month YYYY-MM [--csv [--cases]] [--now T]",
 	  "the monthly performance indicators (--cases: one CSV row per case)" },
+	{ "census", cmd_census,
+	  "--term autumn-YYYY|spring-YYYY|summer-YYYY [--census-date D] [--csv] [--now T]",
+	  "the termly DfE children-missing-education return: the children missing education at "
+	  "the term's census date (D: when the DfE sets another day)" },
 	{ "purge", cmd_purge, "[--years N] [--now T]",
 	  "remove cases of children born more than N (25) years ago" },
 	{ "archive-form", cmd_archive_form, "REF", "the long-term case 'archiving' form" },

@@ -10,7 +10,8 @@
  * helpers below), cmectl_ingest.c (parse, ingest), cmectl_cases.c (cases,
  * show, deadlines, calendar, visit, close), cmectl_report.c (report,
  * purge, archive-form), cmectl_admin.c (accept-restore, backup, verify,
- * status), cmectl_digest.c (digest).
+ * status), cmectl_digest.c (digest), cmectl_census.c (census: the
+ * termly DfE return).
  *
  * Return conventions: a cmd_* function returns the process exit status:
  * 0 success, EXIT_USER (1) a user error with one line on stderr,
@@ -99,5 +100,6 @@ int cmd_backup(struct ctl *ctl, int argc, char **argv);
 int cmd_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_digest(struct ctl *ctl, int argc, char **argv);      /* cmectl_digest.c */
+int cmd_census(struct ctl *ctl, int argc, char **argv);      /* cmectl_census.c */
 
 #endif

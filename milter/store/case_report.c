@@ -25,9 +25,9 @@ const char *case_report_fate_name(enum case_report_fate f)
 }
 
 /* Outcomes that mean the child left the authority's area (the rest are
- * "in borough"); a duplicate is never counted at all. */
+ * "in borough"); a duplicate is never counted at all (case_store_sql.h). */
 #define LEFT_AREA "('moved-out-of-area', 'moved-abroad')"
-#define NOT_DUPLICATE(c) "NOT (" c ".status = 'closed' AND coalesce(" c ".outcome, '') = 'duplicate')"
+#define NOT_DUPLICATE(c) CASE_SQL_NOT_DUPLICATE(c)
 
 /* The cases known by the month's end, with their status and outcome at
  * the end, the time of their last closing before it, and their status

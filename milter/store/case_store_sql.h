@@ -2,7 +2,8 @@
  * NAME
  *	case_store_sql.h - private to the case store's modules
  *	(case_store.c, case_match.c, case_views.c, case_links.c,
- *	case_outbox.c, case_dupes.c): the statement helpers.
+ *	case_outbox.c, case_dupes.c, case_report.c, case_census.c): the
+ *	statement helpers.
  *
  * PURPOSE
  *	SQL in a module of its own still goes through the connection's one
@@ -18,6 +19,12 @@
 #include <stddef.h>
 #include <sqlite3.h>
 #include "case_store.h"
+
+/* SQL: case alias c was not merged away (closed as a duplicate, judged
+ * as of now: the child was never two cases).  The monthly report and the
+ * census return count only such cases. */
+#define CASE_SQL_NOT_DUPLICATE(c) \
+	"NOT (" c ".status = 'closed' AND coalesce(" c ".outcome, '') = 'duplicate')"
 
 /* A prepared statement (cached by the SQL text's address: pass string
  * literals), or NULL with the store's error set. */

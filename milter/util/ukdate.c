@@ -173,12 +173,27 @@ void ymd_add_days(struct ymd *d, int n)
 /* The school year runs 1 September - 31 August.  A child starts
  * Reception in the school year in which they turn 5, i.e. the school year
  * beginning five years after the start of their "birth school year". */
+int uk_school_year(const struct ymd *d)
+{
+	return d->m >= 9 ? d->y : d->y - 1;
+}
+
 int uk_year_group(const struct ymd *dob, const struct ymd *on)
 {
-	int school_year = on->m >= 9 ? on->y : on->y - 1;
-	int birth_year = dob->m >= 9 ? dob->y : dob->y - 1;
+	return uk_school_year(on) - uk_school_year(dob) - 5;
+}
 
-	return school_year - birth_year - 5;
+/* Easter Sunday, Gregorian (the anonymous algorithm of Nature, 1876). */
+void ymd_easter(int y, struct ymd *out)
+{
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+
+	out->y = y;
+	out->m = (h + l - 7 * m + 114) / 31;
+	out->d = (h + l - 7 * m + 114) % 31 + 1;
 }
 
 /* ------------------------------------------------------------------ */
