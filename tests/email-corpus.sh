@@ -22,6 +22,7 @@
 # is not installed.
 
 top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 dir=${EMAIL_CORPUS_DIR:-/usr/lib/python3.11/test/test_email/data}
 cmectl="$top_builddir/cmectl"
 py=/usr/bin/python3
@@ -81,10 +82,12 @@ for x in p:
         print(x)
 EOF
 }
+# the source tree's vocabulary (nothing is installed under test)
+printf 'ShippedVocabularyDir %s/vocabulary\nSyslog no\n' "$top_srcdir" > "$tmp/c.conf"
 for f in "$@"; do
 	n=$((n + 1))
 	name=$(basename "$f" .txt)
-	timeout -k 2 "$secs" "$cmectl" parse "$f" >"$tmp/$name.json" 2>"$tmp/err"
+	timeout -k 2 "$secs" "$cmectl" -c "$tmp/c.conf" parse "$f" >"$tmp/$name.json" 2>"$tmp/err"
 	rc=$?
 	why=""
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
