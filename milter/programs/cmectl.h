@@ -89,7 +89,7 @@ void print_case_sheet(const char *json, const struct policy *pol, time_t now);
  * stderr is not a terminal every call does nothing.  Call
  * progress_clear() before writing to stderr and progress_before_stdout()
  * before writing to stdout: the line is taken away first (if stdout is
- * the same terminal) and shown again at the next step. */
+ * the same terminal) and drawn again, up to date, at the next step. */
 struct progress {
 	size_t total, done;
 	const char *what;               /* "ingest" */

@@ -5,11 +5,11 @@
  * The line is for a person watching a terminal: it is drawn on stderr
  * only when stderr is a terminal, so that logs, pipes and scripts see
  * nothing new (stdout, the per-message lines scripts parse, never
- * carries it).  Its figures are recomputed at most PROGRESS_HZ times a
+ * carries it).  It is redrawn in place at most PROGRESS_HZ times a
  * second; after other output to the same terminal (an error on stderr,
- * or the per-message lines when stdout is the terminal too) the line is
- * shown again below it, with the figures it had.  It ends with one
- * summary line.
+ * or the per-message lines when stdout is the terminal too) it is drawn
+ * again at once below that output - as often as that output comes, which
+ * scrolls the terminal anyway.  It ends with one summary line.
  */
 #include "build-config.h"
 
@@ -114,7 +114,8 @@ void progress_step(struct progress *p, size_t done)
 		p->last_draw = now;
 		draw(p);
 	} else if (!p->shown) {
-		draw(p);        /* other output took its place: the same text again */
+		compose(p, now);        /* other output took its place: drawn again below it */
+		draw(p);
 	}
 }
 
