@@ -44,6 +44,9 @@ struct case_report {
 	long long opened, closed, closed_in_borough, closed_left_area;
 	long long open_at_end, long_term;
 	long long deadlines_due, deadlines_met, deadlines_missed;
+	/* the same deadlines by kind (long-term review: always 0); the
+	 * totals above are their sums */
+	struct { long long due, met, missed; } by_kind[DL_KIND_COUNT];
 	struct { char outcome[32]; long long count; } outcomes[16];
 	size_t n_outcomes;
 };

@@ -77,8 +77,9 @@ static const struct command {
 	{ "visit", cmd_visit, "REF --date D --found yes|no [--note T]",
 	  "record a home visit (D: 27/11/2026 or 2026-11-27)" },
 	{ "close", cmd_close, "REF --outcome O [--note T]", "close a case with an outcome" },
-	{ "report", cmd_report, "--month YYYY-MM [--csv [--cases]] [--now T]",
-	  "the monthly performance indicators (--cases: one CSV row per case)" },
+	{ "report", cmd_report, "--month YYYY-MM [--csv [--cases] | --html [--months N]] [--now T]",
+	  "the monthly performance indicators (--cases: one CSV row per case; --html: a page "
+	  "with charts of the last N (12) months)" },
 	{ "census", cmd_census,
 	  "--term autumn-YYYY|spring-YYYY|summer-YYYY [--census-date D] [--csv] [--now T]",
 	  "the termly DfE children-missing-education return: the children missing education at "

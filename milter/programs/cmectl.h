@@ -11,7 +11,8 @@
  * show, deadlines, calendar, visit, close), cmectl_report.c (report,
  * purge, archive-form), cmectl_admin.c (accept-restore, backup, verify,
  * status), cmectl_digest.c (digest), cmectl_census.c (census: the
- * termly DfE return).
+ * termly DfE return), cmectl_progress.c (the progress line of a long
+ * ingest).
  *
  * Return conventions: a cmd_* function returns the process exit status:
  * 0 success, EXIT_USER (1) a user error with one line on stderr,
@@ -82,6 +83,26 @@ void csv_cell(FILE *f, const char *text, int first);
  * times in the policy's zone, days overdue at now. */
 void print_cases_table(const char *json, const struct policy *pol, time_t now);
 void print_case_sheet(const char *json, const struct policy *pol, time_t now);
+
+/* cmectl_progress.c: a progress line on stderr when stderr is a terminal
+ * ("ingest: 1,234 of 50,000 messages (2.5%), 410/s, about 2 min left"),
+ * redrawn at most a few times a second, ending with a summary line; when
+ * stderr is not a terminal every call does nothing.  Call
+ * progress_clear() before writing to stderr and progress_before_stdout()
+ * before writing to stdout: the line is taken away first (if stdout is
+ * the same terminal) and drawn again, up to date, at the next step. */
+struct progress {
+	size_t total, done;
+	const char *what;               /* "ingest" */
+	int tty, stdout_tty, shown;
+	double started, last_draw;      /* CLOCK_MONOTONIC seconds */
+	char line[160];
+};
+void progress_start(struct progress *p, size_t total, const char *what);
+void progress_step(struct progress *p, size_t done);
+void progress_clear(struct progress *p);
+void progress_before_stdout(struct progress *p);
+void progress_end(struct progress *p, size_t failed);
 
 int cmd_parse(struct ctl *ctl, int argc, char **argv);
 int cmd_ingest(struct ctl *ctl, int argc, char **argv);

@@ -113,7 +113,10 @@ int cmd_parse(struct ctl *ctl, int argc, char **argv)
 	return json ? 0 : EXIT_INTERNAL;
 }
 
-static int ingest_one(struct pipeline *p, const char *path, time_t now, int *failed)
+/* One stored message through the pipeline; its line on stdout ("KEY
+ * ACTION REF...", what scripts parse) or an error on stderr. */
+static void ingest_one(struct pipeline *p, const char *path, time_t now, int *failed,
+                       struct progress *pr)
 {
 	struct pipeline_input in;
 	struct pipeline_result res;
@@ -122,9 +125,10 @@ static int ingest_one(struct pipeline *p, const char *path, time_t now, int *fai
 	char *raw = file_read_all(path, 64u * 1024 * 1024, &len, &truncated);
 
 	if (raw == NULL) {
+		progress_clear(pr);
 		fprintf(stderr, "%s: cannot read %s: %s\n", progname, path, strerror(errno));
 		(*failed)++;
-		return 0;
+		return;
 	}
 	memset(&in, 0, sizeof in);
 	in.raw = raw;
@@ -132,18 +136,21 @@ static int ingest_one(struct pipeline *p, const char *path, time_t now, int *fai
 	in.now = now ? now : time(NULL);
 	pipeline_result_init(&res);
 	if (pipeline_process(p, &in, &res) != 0) {
+		progress_clear(pr);
 		fprintf(stderr, "%s: %s: could not be stored; nothing was changed\n",
 		        progname, path);
 		(*failed)++;
 	} else {
+		progress_before_stdout(pr);
 		printf("%s %s", res.message_key ? res.message_key : "-", res.action);
 		for (size_t i = 0; i < res.refs.n; i++)
 			printf(" %s", res.refs.v[i]);
 		printf("\n");
+		if (pr->stdout_tty)
+			fflush(stdout);
 	}
 	pipeline_result_free(&res);
 	free(raw);
-	return 0;
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -151,12 +158,14 @@ static int path_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A Maildir's cur/ and new/ files in name order (names start with the
- * delivery time, so this is arrival order). */
-static int ingest_maildir(struct pipeline *p, const char *dir, time_t now, int *failed)
+/* Append a Maildir's cur/ and new/ files to *files in name order (names
+ * start with the delivery time, so this is arrival order).  0, or -1
+ * out of memory (printed): a file left out would be a message never
+ * ingested, so then nothing is. */
+static int list_maildir(const char *dir, struct strlist *files)
 {
 	static const char *const subs[] = { "cur", "new" };
-	struct strlist files = STRLIST_INIT;
+	size_t first = files->n;
 
 	for (size_t s = 0; s < 2; s++) {
 		char sub[4096];
@@ -172,21 +181,34 @@ static int ingest_maildir(struct pipeline *p, const char *dir, time_t now, int *
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(full, sizeof full, "%s/%s", sub, de->d_name);
-			if (strlist_add(&files, full) != 0) {
-				/* a file left out would be a message never ingested */
+			if (strlist_add(files, full) != 0) {
 				closedir(d);
-				strlist_free(&files);
-				*failed = 1;
-				return fail(EXIT_INTERNAL, "out of memory listing %s", dir);
+				fail(EXIT_INTERNAL, "out of memory listing %s", dir);
+				return -1;
 			}
 		}
 		closedir(d);
 	}
-	if (files.n > 0)
-		qsort(files.v, files.n, sizeof files.v[0], path_cmp);
-	for (size_t i = 0; i < files.n; i++)
-		ingest_one(p, files.v[i], now, failed);
-	strlist_free(&files);
+	if (files->n > first)
+		qsort(files->v + first, files->n - first, sizeof files->v[0], path_cmp);
+	return 0;
+}
+
+/* The messages to ingest, in argument order, each Maildir's expanded:
+ * counted before the first is read, for the progress line.  0 or -1. */
+static int list_inputs(int argc, char **argv, struct strlist *files)
+{
+	for (int i = 0; i < argc; i++) {
+		struct stat st;
+
+		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (list_maildir(argv[i], files) != 0)
+				return -1;
+		} else if (strlist_add(files, argv[i]) != 0) {
+			fail(EXIT_INTERNAL, "%s", "out of memory");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -195,6 +217,8 @@ int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 	time_t now = 0;
 	int rc, failed = 0, i = 1;
 	struct pipeline *p;
+	struct strlist files = STRLIST_INIT;
+	struct progress pr;
 
 	if ((rc = load_conf(ctl, 1)) != 0)
 		return rc;
@@ -212,15 +236,23 @@ int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if ((p = open_pipeline(ctl)) == NULL)
 		return EXIT_INTERNAL;
-	pipeline_defer_feeds(p, 1);     /* one feed rewrite per officer, at the end */
-	for (; i < argc; i++) {
-		struct stat st;
-
-		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-			ingest_maildir(p, argv[i], now, &failed);
-		else
-			ingest_one(p, argv[i], now, &failed);
+	memset(&pr, 0, sizeof pr);      /* no terminal: every progress call does nothing */
+	if (list_inputs(argc - i, argv + i, &files) != 0) {
+		pipeline_free(p);
+		strlist_free(&files);
+		return EXIT_INTERNAL;
 	}
+	pipeline_defer_feeds(p, 1);     /* one feed rewrite per officer, at the end */
+	/* a progress line for a batch, not for one message */
+	if (files.n > 1)
+		progress_start(&pr, files.n, "ingest");
+	for (size_t k = 0; k < files.n; k++) {
+		ingest_one(p, files.v[k], now, &failed, &pr);
+		progress_step(&pr, k + 1);
+	}
+	if (files.n > 1)
+		progress_end(&pr, (size_t)failed);
+	strlist_free(&files);
 	/* Reminder mails queued by these messages go now (real time, not
 	 * --now: the MTA lives in the present). */
 	if (pipeline_write_dirty_feeds(p) != 0)

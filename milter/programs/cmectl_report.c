@@ -1,5 +1,6 @@
 /*
- * cmectl_report.c - cmectl report (monthly indicators), purge (retention), archive-form (the long-term case form).
+ * cmectl_report.c - cmectl report (monthly indicators; --html the
+ * management page), purge (retention), archive-form (the long-term case form).
  */
 #include "build-config.h"
 
@@ -31,6 +32,7 @@
 #include "policy.h"
 #include "referral.h"
 #include "reminder.h"
+#include "report_html.h"
 #include "strlist.h"
 #include "textclean.h"
 #include "trust.h"
@@ -130,10 +132,131 @@ static void print_cases_header(void)
 	printf(",outcome,closed\n");
 }
 
+/* ------------------------------------------------------------------ */
+/* report --html: the figures of the page (report_html.h).              */
+
+/* The reasons of the cases open at the month's end, counted.  Reasons
+ * are vocabulary names, a few dozen at most; past REASON_SLOTS distinct
+ * ones the rest count as other reasons. */
+#define REASON_SLOTS 64
+struct reason_tally {
+	struct report_html_count slot[REASON_SLOTS];
+	size_t n;
+	long long other;
+};
+
+static int tally_reason(const struct case_report_row *r, void *arg)
+{
+	struct reason_tally *t = arg;
+	size_t i;
+
+	if (strcmp(r->status, "closed") == 0)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (strncmp(t->slot[i].name, r->reason, sizeof t->slot[i].name - 1) == 0)
+			break;
+	if (i == t->n) {
+		if (t->n == REASON_SLOTS) {
+			t->other++;
+			return 0;
+		}
+		snprintf(t->slot[t->n++].name, sizeof t->slot[0].name, "%s", r->reason);
+	}
+	t->slot[i].count++;
+	return 0;
+}
+
+static int count_desc(const void *a, const void *b)
+{
+	const struct report_html_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The chart's rows: the REPORT_HTML_MAX_REASONS commonest reasons, the
+ * rest summed as one row.  Returns the number of rows in out. */
+static size_t top_reasons(struct reason_tally *t, struct report_html_count *out)
+{
+	size_t n = 0;
+	long long other = t->other;
+
+	qsort(t->slot, t->n, sizeof t->slot[0], count_desc);
+	for (size_t i = 0; i < t->n; i++) {
+		if (n < REPORT_HTML_MAX_REASONS)
+			out[n++] = t->slot[i];
+		else
+			other += t->slot[i].count;
+	}
+	if (other > 0) {
+		snprintf(out[n].name, sizeof out[n].name, "%s", "(other reasons)");
+		out[n++].count = other;
+	}
+	return n;
+}
+
+/* The n_months months ending with [from, to), oldest first, into h; the
+ * month's open cases by reason.  0 or -1 (store error). */
+static int html_figures(struct case_store *cs, time_t from, time_t to, time_t now,
+                        size_t n_months,
+                        struct report_html_month *months, struct report_html_count *reasons,
+                        struct report_html *h)
+{
+	struct reason_tally *t;
+	struct tm tm;
+	int rc;
+
+	gmtime_r(&from, &tm);
+	for (size_t i = 0; i < n_months; i++) {
+		struct tm a = tm, b = tm;
+		time_t mf, mt;
+
+		a.tm_mon -= (int)(n_months - 1 - i);
+		b.tm_mon = a.tm_mon + 1;
+		mf = timegm(&a);        /* normalises a and b: month -3 is last year's */
+		mt = timegm(&b);
+		strftime(months[i].month, sizeof months[i].month, "%Y-%m", &a);
+		if (case_report_month(cs, mf, mt, now, &months[i].r) != 0)
+			return -1;
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return -1;
+	rc = case_report_each_case(cs, from, to, now, tally_reason, t);
+	memset(h, 0, sizeof *h);
+	h->months = months;
+	h->n_months = n_months;
+	h->reasons = reasons;
+	h->n_reasons = rc == 0 ? top_reasons(t, reasons) : 0;
+	h->generated = time(NULL);
+	free(t);
+	return rc;
+}
+
+/* report --html on stdout.  0 or an exit code (printed). */
+static int write_html(struct case_store *cs, time_t from, time_t to, time_t now,
+                      size_t n_months)
+{
+	struct report_html_month *months = calloc(n_months, sizeof *months);
+	struct report_html_count reasons[REPORT_HTML_MAX_REASONS + 1];
+	struct report_html h;
+	int rc = 0;
+
+	if (months == NULL)
+		return fail(EXIT_INTERNAL, "%s", "out of memory");
+	if (html_figures(cs, from, to, now, n_months, months, reasons, &h) != 0)
+		rc = fail(EXIT_INTERNAL, "%s", "the report could not be computed");
+	else if (report_html_write(stdout, &h) != 0)
+		rc = fail(EXIT_INTERNAL, "%s", "the report could not be written");
+	free(months);
+	return rc;
+}
+
 int cmd_report(struct ctl *ctl, int argc, char **argv)
 {
 	const char *month = NULL;
-	int csv = 0, cases = 0, rc;
+	int csv = 0, cases = 0, html = 0, rc;
+	size_t n_months = 12;
 	time_t now = time(NULL);
 	struct case_store *cs;
 	struct case_report r;
@@ -152,6 +275,17 @@ int cmd_report(struct ctl *ctl, int argc, char **argv)
 			csv = 1;
 		else if (strcmp(argv[i], "--cases") == 0)
 			cases = 1;
+		else if (strcmp(argv[i], "--html") == 0)
+			html = 1;
+		else if (strcmp(argv[i], "--months") == 0 && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+
+			if (*end != '\0' || v < 1 || v > REPORT_HTML_MAX_MONTHS)
+				return fail(EXIT_USER, "--months must be between 1 and %d",
+				            REPORT_HTML_MAX_MONTHS);
+			n_months = (size_t)v;
+		}
 		else
 			return fail(EXIT_USER, "unknown argument %s", argv[i]);
 	}
@@ -159,11 +293,18 @@ int cmd_report(struct ctl *ctl, int argc, char **argv)
 		return fail(EXIT_USER, "%s", "report needs --month YYYY-MM");
 	if (cases && !csv)
 		return fail(EXIT_USER, "%s", "--cases is a spreadsheet: use it with --csv");
+	if (html && csv)
+		return fail(EXIT_USER, "%s", "--html and --csv are two forms: choose one");
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
 	/* long-term as of the month's end (or now): a read, never written */
 	if ((cs = open_read_store(ctl, to - 1 < now ? to - 1 : now)) == NULL)
 		return EXIT_INTERNAL;
+	if (html) {
+		rc = write_html(cs, from, to, now, n_months);
+		close_read_store(cs);
+		return rc;
+	}
 	if (cases) {
 		print_cases_header();
 		rc = case_report_each_case(cs, from, to, now, print_case_row, NULL);
