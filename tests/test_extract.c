@@ -168,6 +168,20 @@ int main(void)
 	CHECK_STR(r.children[0].postcode, "HU1 1AA", "shared address applies to child 1");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "shared address applies to child 2");
 
+	/* A numbered form's sibling section: the first section's child
+	 * becomes a block of its own, each sibling another (layout.c,
+	 * records.c); a "Child protection plan" line opens nothing. */
+	read_message(HDR "Subject: referral form\n\nSECTION 1  CHILD'S DETAILS\n"
+		"Surname\t\tHALE\nForename\t\tTom\nDate of Birth\t01/02/2015\n"
+		"Address\t\t4 Elm Row, Hull HU1 1AA\n\nSECTION 2  SIBLINGS (also missing)\n"
+		"Name\t\tElla HALE\nDate of Birth\t09/07/2018\n\n"
+		"Child Protection Plan\tN/A\n");
+	CHECK_INT(r.n_children, 2, "a sibling section adds a child");
+	CHECK_STR(r.children[0].forename, "Tom", "the first section's child keeps its name");
+	CHECK_STR(r.children[1].forename, "Ella", "the sibling has its own name");
+	CHECK_STR(r.children[1].dob, "2018-07-09", "... and its own date of birth");
+	CHECK_STR(r.children[1].postcode, "HU1 1AA", "... and shares the address");
+
 	/* Negation: a negated mention sets no flag. */
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Safeguarding concerns: none known. Not known to social care.\n");

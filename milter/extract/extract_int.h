@@ -112,6 +112,9 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	int sibling_section;         /* under a "Siblings" heading: the next
+	                                child field opens a child block
+	                                (records.c) */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;
