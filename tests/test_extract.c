@@ -182,6 +182,19 @@ int main(void)
 	CHECK_STR(r.children[1].dob, "2018-07-09", "... and its own date of birth");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "... and shares the address");
 
+	/* A space-aligned household table (layout.c): rows cut where the
+	 * header's columns start; '*' marks the children referred, the
+	 * rest of the household is not the referral's. */
+	read_message(HDR "Subject: referral\n\nOther children in household (* = referred)\n"
+		"Surname    Forename   M/F   DOB          Relationship\n"
+		"HALE *     Tom        M     01/02/2015   son\n"
+		"HALE       Rosie      F     21/03/2025   daughter\n\n");
+	CHECK_INT(r.n_children, 1, "only the starred row of a household table is a child");
+	CHECK_STR(r.children[0].forename, "Tom", "the starred child's forename, its own column");
+	CHECK_STR(r.children[0].dob, "2015-02-01", "... and date of birth, cut at the header's column");
+	CHECK_STR(r.children[0].gender, "M", "an M/F column is the gender");
+	CHECK_INT((int)r.n_parents, 0, "a child's 'son' is no parent's relationship");
+
 	/* Negation: a negated mention sets no flag. */
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Safeguarding concerns: none known. Not known to social care.\n");

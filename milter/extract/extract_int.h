@@ -159,6 +159,13 @@ size_t layout_question_prefix(const char *s, size_t len);
 int layout_is_rule(const char *s, size_t len);
 int layout_is_pipe_row(const char *s, size_t len);
 char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
+/* layout_aligned_header: a line of three or more cells apart by two or
+ * more spaces, at least two of them labels of child fields ("Surname
+ * Forename   DOB"): its number of cells, or 0.  layout_aligned_rows: the
+ * header and its rows (up to a blank line) as TAB rows, each cut where
+ * the header's columns start (malloc'd, NULL out of memory). */
+size_t layout_aligned_header(const char *s, size_t len);
+char *layout_aligned_rows(const char *s, size_t len, size_t *outlen);
 
 /* records.c */
 enum field records_split_label(const char *s, size_t len, const char **value,

@@ -209,3 +209,98 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 	*outlen = n;
 	return o;
 }
+
+/* The cells of a line laid out with runs of two or more spaces (or
+ * TABs) between them: their start offsets in starts[] (at most max).
+ * Returns how many. */
+static size_t aligned_starts(const char *s, size_t len, size_t *starts, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		starts[n++] = i;
+		/* a cell ends at two spaces or a TAB */
+		while (i < len && s[i] != '\t' && !(s[i] == ' ' && i + 1 < len && s[i + 1] == ' '))
+			i++;
+	}
+	return n;
+}
+
+size_t layout_aligned_header(const char *s, size_t len)
+{
+	size_t starts[MAX_CELLS], n, known = 0;
+
+	if (len > MAX_PROSE_LINE || memchr(s, '\t', len))
+		return 0;       /* TAB rows are tables already (tables.c) */
+	n = aligned_starts(s, len, starts, MAX_CELLS);
+	if (n < 3)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t end = k + 1 < n ? starts[k + 1] : len;
+		const char *c = s + starts[k];
+		size_t cl = end - starts[k];
+		enum field f;
+
+		fields_trim(&c, &cl);
+		f = vocab_label(c, cl);
+		if (f >= F_FORENAME && f <= F_REASON)
+			known++;
+	}
+	return known >= 2 ? n : 0;
+}
+
+/* A space-aligned table (a header row, then rows until a blank line)
+ * as TAB rows: each row is cut where the header's columns start (a cut
+ * inside a word moves back to the word's start, as a value may be a
+ * little wider than its heading). */
+char *layout_aligned_rows(const char *s, size_t len, size_t *outlen)
+{
+	size_t starts[MAX_CELLS], ncol = 0, n = 0, i = 0, lines = 1;
+	char *o;
+	int first = 1;
+
+	for (size_t k = 0; k < len; k++)
+		lines += s[k] == '\n';
+	/* each line keeps at most its bytes, and gains a TAB per column */
+	o = malloc(len + lines * (MAX_CELLS + 1) + 1);
+	if (o == NULL)
+		return NULL;
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
+		const char *line = s + i;
+		size_t prev = 0;
+
+		i += ll + (nl ? 1 : 0);
+		if (ll > 0 && line[ll - 1] == '\r')
+			ll--;
+		if (first) {
+			ncol = aligned_starts(line, ll, starts, MAX_CELLS);
+			first = 0;
+		}
+		for (size_t k = 1; k <= ncol; k++) {
+			size_t cut = k < ncol ? starts[k] : ll;
+
+			if (cut > ll)
+				cut = ll;
+			while (k < ncol && cut > prev && cut < ll && line[cut - 1] != ' ' &&
+			       line[cut - 1] != '\t')
+				cut--;
+			if (cut < prev)
+				cut = prev;
+			for (size_t b = prev; b < cut; b++)
+				o[n++] = line[b] == '\t' ? ' ' : line[b];
+			if (k < ncol)
+				o[n++] = '\t';
+			prev = cut;
+		}
+		o[n++] = '\n';
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}

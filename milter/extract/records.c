@@ -399,6 +399,45 @@ static int pipe_table(struct reader *rd, const char *s, size_t i, size_t end,
 	return 1;
 }
 
+#define MAX_ALIGNED_ROWS 200   /* rows of a space-aligned table read */
+
+/* A table laid out with spaces starting at s[i]: a header row naming
+ * child fields ("Surname    Forename   M/F   DOB") and the rows under it
+ * up to a blank line, read as a table (tables.c).  Returns 1 with
+ * *next past the block, or 0. */
+static int aligned_table(struct reader *rd, const char *s, size_t i, size_t end,
+                         size_t *next)
+{
+	const char *nl = memchr(s + i, '\n', end - i);
+	size_t ll = nl ? (size_t)(nl - (s + i)) : end - i, j = i, rows = 0, tlen;
+	char *tab;
+
+	if (!layout_aligned_header(s + i, ll))
+		return 0;
+	while (j < end && rows <= MAX_ALIGNED_ROWS) {
+		const char *n2 = memchr(s + j, '\n', end - j);
+		size_t l2 = n2 ? (size_t)(n2 - (s + j)) : end - j;
+		const char *t = s + j;
+		size_t tl = l2;
+
+		fields_trim(&t, &tl);
+		if (tl == 0)
+			break;
+		rows++;
+		j += l2 + (n2 ? 1 : 0);
+	}
+	if (rows < 2)
+		return 0;
+	if ((tab = layout_aligned_rows(s + i, j - i, &tlen)) == NULL) {
+		rd->oom = 1;
+		return 0;
+	}
+	tables_read_table(rd, tab, tlen);
+	free(tab);
+	*next = j;
+	return 1;
+}
+
 /* Lines [i, end) of one segment: table blocks and lines.  A disclaimer
  * banner (thread.c) is skipped up to its blank line. */
 static void read_lines(struct reader *rd, const struct message_text *t,
@@ -425,7 +464,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			i = next;
 			continue;
 		}
-		if (pipe_table(rd, s, i, end, &next))
+		if (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next))
 			i = next;
 		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */
