@@ -177,6 +177,17 @@ int layout_is_pipe_row(const char *s, size_t len)
 	return len >= 3 && s[0] == '|' && memchr(s + 1, '|', len - 1) != NULL;
 }
 
+/* The line at s[*i] (up to len): its start and length; *i moves past
+ * its newline. */
+static const char *next_line(const char *s, size_t len, size_t *i, size_t *ll)
+{
+	const char *line = s + *i, *nl = memchr(line, '\n', len - *i);
+
+	*ll = nl ? (size_t)(nl - line) : len - *i;
+	*i += *ll + (nl ? 1 : 0);
+	return line;
+}
+
 /* Rows "| a | b |" as TAB rows "a\tb\n"; rule lines dropped.  `s` is
  * the block of pipe rows and rules.  Returns malloc'd text (length in
  * *outlen), or NULL when out of memory. */
@@ -188,11 +199,9 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 	if (o == NULL)
 		return NULL;
 	while (i < len) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
-		const char *line = s + i;
+		size_t ll;
+		const char *line = next_line(s, len, &i, &ll);
 
-		i += ll + (nl ? 1 : 0);
 		fields_trim(&line, &ll);
 		if (layout_is_rule(line, ll) || ll == 0)
 			continue;
@@ -270,12 +279,9 @@ char *layout_aligned_rows(const char *s, size_t len, size_t *outlen)
 	if (o == NULL)
 		return NULL;
 	while (i < len) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
-		const char *line = s + i;
-		size_t prev = 0;
+		size_t ll, prev = 0;
+		const char *line = next_line(s, len, &i, &ll);
 
-		i += ll + (nl ? 1 : 0);
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		if (first) {
