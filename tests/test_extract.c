@@ -195,6 +195,13 @@ int main(void)
 	CHECK_STR(r.children[0].gender, "M", "an M/F column is the gender");
 	CHECK_INT((int)r.n_parents, 0, "a child's 'son' is no parent's relationship");
 
+	/* Several "Label: value" pairs on one line, apart by spaces. */
+	read_message(HDR "Subject: deletion\n\nSurname: HALE            Forename: Tom\n"
+		"DOB: 01/02/2015   Gender: M   NC Yr: 5\n");
+	CHECK_STR(r.children[0].surname, "HALE", "the first pair of a line ends before the next label");
+	CHECK_STR(r.children[0].forename, "Tom", "the second pair of a line is read");
+	CHECK_STR(r.children[0].gender, "M", "a middle pair is read");
+
 	/* Negation: a negated mention sets no flag. */
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Safeguarding concerns: none known. Not known to social care.\n");

@@ -165,6 +165,10 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
  * header and its rows (up to a blank line) as TAB rows, each cut where
  * the header's columns start (malloc'd, NULL out of memory). */
 size_t layout_aligned_header(const char *s, size_t len);
+/* layout_next_pair: in a value, where a further "Label: value" begins
+ * after two or more spaces or a TAB ("BROWN      Forename: Harper"),
+ * or vl when none does. */
+size_t layout_next_pair(const char *v, size_t vl);
 char *layout_aligned_rows(const char *s, size_t len, size_t *outlen);
 
 /* records.c */

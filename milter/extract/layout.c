@@ -310,3 +310,23 @@ char *layout_aligned_rows(const char *s, size_t len, size_t *outlen)
 	*outlen = n;
 	return o;
 }
+
+size_t layout_next_pair(const char *v, size_t vl)
+{
+	for (size_t i = 2; i < vl; i++) {
+		const char *rest, *colon;
+		size_t rl;
+
+		if (!(v[i - 1] == ' ' && (v[i - 2] == ' ' || v[i - 2] == '\t')) &&
+		    v[i - 1] != '\t')
+			continue;
+		if (v[i] == ' ' || v[i] == '\t')
+			continue;
+		rest = v + i;
+		rl = vl - i;
+		colon = memchr(rest, ':', rl < MAX_LABEL ? rl : MAX_LABEL);
+		if (colon && colon > rest && label_at(rest, (size_t)(colon - rest)) != F_NONE)
+			return i;
+	}
+	return vl;
+}

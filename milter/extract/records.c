@@ -301,6 +301,13 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->cur = NULL;
 		return;
 	}
+	if (f != F_NONE && len <= MAX_PROSE_LINE && (h = layout_next_pair(v, vl)) < vl) {
+		/* "Surname: BROWN     Forename: Harper": two labelled lines
+		 * (the bound on len bounds the recursion) */
+		records_read_line(rd, s, (size_t)(v - s) + h);
+		records_read_line(rd, v + h, vl - h);
+		return;
+	}
 	if (f != F_NONE) {
 		if (rd->sibling_section && rd->cur == NULL &&
 		    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN))
