@@ -168,6 +168,40 @@ int main(void)
 	CHECK_STR(r.children[0].postcode, "HU1 1AA", "shared address applies to child 1");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "shared address applies to child 2");
 
+	/* A numbered form's sibling section: the first section's child
+	 * becomes a block of its own, each sibling another (layout.c,
+	 * records.c); a "Child protection plan" line opens nothing. */
+	read_message(HDR "Subject: referral form\n\nSECTION 1  CHILD'S DETAILS\n"
+		"Surname\t\tHALE\nForename\t\tTom\nDate of Birth\t01/02/2015\n"
+		"Address\t\t4 Elm Row, Hull HU1 1AA\n\nSECTION 2  SIBLINGS (also missing)\n"
+		"Name\t\tElla HALE\nDate of Birth\t09/07/2018\n\n"
+		"Child Protection Plan\tN/A\n");
+	CHECK_INT(r.n_children, 2, "a sibling section adds a child");
+	CHECK_STR(r.children[0].forename, "Tom", "the first section's child keeps its name");
+	CHECK_STR(r.children[1].forename, "Ella", "the sibling has its own name");
+	CHECK_STR(r.children[1].dob, "2018-07-09", "... and its own date of birth");
+	CHECK_STR(r.children[1].postcode, "HU1 1AA", "... and shares the address");
+
+	/* A space-aligned household table (layout.c): rows cut where the
+	 * header's columns start; '*' marks the children referred, the
+	 * rest of the household is not the referral's. */
+	read_message(HDR "Subject: referral\n\nOther children in household (* = referred)\n"
+		"Surname    Forename   M/F   DOB          Relationship\n"
+		"HALE *     Tom        M     01/02/2015   son\n"
+		"HALE       Rosie      F     21/03/2025   daughter\n\n");
+	CHECK_INT(r.n_children, 1, "only the starred row of a household table is a child");
+	CHECK_STR(r.children[0].forename, "Tom", "the starred child's forename, its own column");
+	CHECK_STR(r.children[0].dob, "2015-02-01", "... and date of birth, cut at the header's column");
+	CHECK_STR(r.children[0].gender, "M", "an M/F column is the gender");
+	CHECK_INT((int)r.n_parents, 0, "a child's 'son' is no parent's relationship");
+
+	/* Several "Label: value" pairs on one line, apart by spaces. */
+	read_message(HDR "Subject: deletion\n\nSurname: HALE            Forename: Tom\n"
+		"DOB: 01/02/2015   Gender: M   NC Yr: 5\n");
+	CHECK_STR(r.children[0].surname, "HALE", "the first pair of a line ends before the next label");
+	CHECK_STR(r.children[0].forename, "Tom", "the second pair of a line is read");
+	CHECK_STR(r.children[0].gender, "M", "a middle pair is read");
+
 	/* Negation: a negated mention sets no flag. */
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Safeguarding concerns: none known. Not known to social care.\n");

@@ -112,6 +112,9 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	int sibling_section;         /* under a "Siblings" heading: the next
+	                                child field opens a child block
+	                                (records.c) */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;
@@ -156,6 +159,17 @@ size_t layout_question_prefix(const char *s, size_t len);
 int layout_is_rule(const char *s, size_t len);
 int layout_is_pipe_row(const char *s, size_t len);
 char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
+/* layout_aligned_header: a line of three or more cells apart by two or
+ * more spaces, at least two of them labels of child fields ("Surname
+ * Forename   DOB"): its number of cells, or 0.  layout_aligned_rows: the
+ * header and its rows (up to a blank line) as TAB rows, each cut where
+ * the header's columns start (malloc'd, NULL out of memory). */
+size_t layout_aligned_header(const char *s, size_t len);
+/* layout_next_pair: in a value, where a further "Label: value" begins
+ * after two or more spaces or a TAB ("BROWN      Forename: Harper"),
+ * or vl when none does. */
+size_t layout_next_pair(const char *v, size_t vl);
+char *layout_aligned_rows(const char *s, size_t len, size_t *outlen);
 
 /* records.c */
 enum field records_split_label(const char *s, size_t len, const char **value,

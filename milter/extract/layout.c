@@ -177,6 +177,17 @@ int layout_is_pipe_row(const char *s, size_t len)
 	return len >= 3 && s[0] == '|' && memchr(s + 1, '|', len - 1) != NULL;
 }
 
+/* The line at s[*i] (up to len): its start and length; *i moves past
+ * its newline. */
+static const char *next_line(const char *s, size_t len, size_t *i, size_t *ll)
+{
+	const char *line = s + *i, *nl = memchr(line, '\n', len - *i);
+
+	*ll = nl ? (size_t)(nl - line) : len - *i;
+	*i += *ll + (nl ? 1 : 0);
+	return line;
+}
+
 /* Rows "| a | b |" as TAB rows "a\tb\n"; rule lines dropped.  `s` is
  * the block of pipe rows and rules.  Returns malloc'd text (length in
  * *outlen), or NULL when out of memory. */
@@ -188,11 +199,9 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 	if (o == NULL)
 		return NULL;
 	while (i < len) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - (s + i)) : len - i;
-		const char *line = s + i;
+		size_t ll;
+		const char *line = next_line(s, len, &i, &ll);
 
-		i += ll + (nl ? 1 : 0);
 		fields_trim(&line, &ll);
 		if (layout_is_rule(line, ll) || ll == 0)
 			continue;
@@ -208,4 +217,116 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 	o[n] = '\0';
 	*outlen = n;
 	return o;
+}
+
+/* The cells of a line laid out with runs of two or more spaces (or
+ * TABs) between them: their start offsets in starts[] (at most max).
+ * Returns how many. */
+static size_t aligned_starts(const char *s, size_t len, size_t *starts, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		starts[n++] = i;
+		/* a cell ends at two spaces or a TAB */
+		while (i < len && s[i] != '\t' && !(s[i] == ' ' && i + 1 < len && s[i + 1] == ' '))
+			i++;
+	}
+	return n;
+}
+
+size_t layout_aligned_header(const char *s, size_t len)
+{
+	size_t starts[MAX_CELLS], n, known = 0;
+
+	if (len > MAX_PROSE_LINE || memchr(s, '\t', len))
+		return 0;       /* TAB rows are tables already (tables.c) */
+	n = aligned_starts(s, len, starts, MAX_CELLS);
+	if (n < 3)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t end = k + 1 < n ? starts[k + 1] : len;
+		const char *c = s + starts[k];
+		size_t cl = end - starts[k];
+		enum field f;
+
+		fields_trim(&c, &cl);
+		f = vocab_label(c, cl);
+		if (f >= F_FORENAME && f <= F_REASON)
+			known++;
+	}
+	return known >= 2 ? n : 0;
+}
+
+/* A space-aligned table (a header row, then rows until a blank line)
+ * as TAB rows: each row is cut where the header's columns start (a cut
+ * inside a word moves back to the word's start, as a value may be a
+ * little wider than its heading). */
+char *layout_aligned_rows(const char *s, size_t len, size_t *outlen)
+{
+	size_t starts[MAX_CELLS], ncol = 0, n = 0, i = 0, lines = 1;
+	char *o;
+	int first = 1;
+
+	for (size_t k = 0; k < len; k++)
+		lines += s[k] == '\n';
+	/* each line keeps at most its bytes, and gains a TAB per column */
+	o = malloc(len + lines * (MAX_CELLS + 1) + 1);
+	if (o == NULL)
+		return NULL;
+	while (i < len) {
+		size_t ll, prev = 0;
+		const char *line = next_line(s, len, &i, &ll);
+
+		if (ll > 0 && line[ll - 1] == '\r')
+			ll--;
+		if (first) {
+			ncol = aligned_starts(line, ll, starts, MAX_CELLS);
+			first = 0;
+		}
+		for (size_t k = 1; k <= ncol; k++) {
+			size_t cut = k < ncol ? starts[k] : ll;
+
+			if (cut > ll)
+				cut = ll;
+			while (k < ncol && cut > prev && cut < ll && line[cut - 1] != ' ' &&
+			       line[cut - 1] != '\t')
+				cut--;
+			if (cut < prev)
+				cut = prev;
+			for (size_t b = prev; b < cut; b++)
+				o[n++] = line[b] == '\t' ? ' ' : line[b];
+			if (k < ncol)
+				o[n++] = '\t';
+			prev = cut;
+		}
+		o[n++] = '\n';
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}
+
+size_t layout_next_pair(const char *v, size_t vl)
+{
+	for (size_t i = 2; i < vl; i++) {
+		const char *rest, *colon;
+		size_t rl;
+
+		if (!(v[i - 1] == ' ' && (v[i - 2] == ' ' || v[i - 2] == '\t')) &&
+		    v[i - 1] != '\t')
+			continue;
+		if (v[i] == ' ' || v[i] == '\t')
+			continue;
+		rest = v + i;
+		rl = vl - i;
+		colon = memchr(rest, ':', rl < MAX_LABEL ? rl : MAX_LABEL);
+		if (colon && colon > rest && label_at(rest, (size_t)(colon - rest)) != F_NONE)
+			return i;
+	}
+	return vl;
 }

@@ -63,6 +63,114 @@ static size_t child_heading(const char *s, size_t len)
 	return 0;
 }
 
+/* "SECTION 2  PARENT / CARER", "Part B: Referrer", "3. Child details":
+ * the numbering before a heading's words.  Returns the bytes to skip
+ * (a word of up to 10 letters and a number or letter, then a
+ * separator), or 0.  What follows must still be a heading vocab knows,
+ * so no prefix word list is needed. */
+static size_t heading_number(const char *s, size_t len)
+{
+	size_t i = 0, d, sep;
+
+	if ((i = layout_question_prefix(s, len)) > 0)
+		return i;
+	while (i < len && i <= 10 && isalpha((unsigned char)s[i]))
+		i++;
+	if (i == 0 || i > 10 || i >= len || s[i] != ' ')
+		return 0;
+	d = ++i;
+	while (i < len && isalnum((unsigned char)s[i]) && i - d < 3)
+		i++;
+	if (i == d || i - d > 2 || (i - d == 2 && !isdigit((unsigned char)s[d])))
+		return 0;
+	sep = i;
+	while (i < len && (s[i] == ' ' || s[i] == ':' || s[i] == '.' || s[i] == '-' ||
+	                   s[i] == ')' || s[i] == '\t'))
+		i++;
+	return i > sep && i < len ? i : 0;
+}
+
+/* The section a heading line opens (vocab_section_heading), its
+ * numbering ("SECTION 1", "Part A:", "2.") set aside. */
+static enum field section_heading(const char *s, size_t len)
+{
+	enum field f = vocab_section_heading(s, len);
+	size_t skip;
+
+	if (f == F_NONE && (skip = heading_number(s, len)) > 0)
+		f = vocab_section_heading(s + skip, len - skip);
+	return f;
+}
+
+/* "Siblings", "SECTION 3  SIBLINGS (also missing education)",
+ * "Sibling details": a heading naming further children.  Its first word
+ * is a child-block word (vocab's block words: "sibling", "pupil", ...)
+ * in the plural, alone or before a bracketed hint; or any block word
+ * whose heading, said of a child ("sibling details" as "child
+ * details"), is a child section vocab knows.  "Child protection plan"
+ * is neither.  A numbered "Child 2" is child_heading's. */
+static int sibling_heading(const char *s, size_t len)
+{
+	size_t nwords, skip = heading_number(s, len);
+	const char *const *words = vocab_words(VW_BLOCK_WORD, &nwords);
+
+	s += skip;
+	len -= skip;
+	while (len > 0 && (s[len - 1] == ':' || s[len - 1] == ' '))
+		len--;
+	if (len == 0 || len > 60 || memchr(s, ':', len) || section_heading(s, len) != F_NONE)
+		return 0;
+	for (size_t w = 0; w < nwords; w++) {
+		size_t wl = strlen(words[w]), i;
+		int plural = 0;
+		char as_child[72];
+
+		if (len < wl || strncasecmp(s, words[w], wl) != 0)
+			continue;
+		i = wl;
+		if (i + 3 <= len && strncasecmp(s + i, "ren", 3) == 0)
+			i += 3, plural = 1;     /* "children" */
+		else if (i < len && (s[i] == 's' || s[i] == 'S'))
+			i++, plural = 1;
+		if (i < len && isalnum((unsigned char)s[i]))
+			continue;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (plural && (i == len || s[i] == '('))
+			return 1;
+		if (i < len && len - i < sizeof as_child - 8) {
+			int n = snprintf(as_child, sizeof as_child, "child %.*s", (int)(len - i), s + i);
+
+			if (n > 0 && section_heading(as_child, (size_t)n) == F_FULLNAME)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Under a sibling heading, a child's first identity field (name, date
+ * of birth, UPN) opens a block; a blank line ends it (records_read_line).  A
+ * child read before it as fields outside any block (the form's first
+ * section) becomes a block of its own first, so that the sibling does
+ * not inherit its name; what the children share (address, school,
+ * reason) stays common. */
+static void open_sibling_block(struct reader *rd)
+{
+	struct cme_child *k = &rd->common, *c;
+
+	if (rd->r->n_children == 0 && (k->forename || k->surname || k->dob || k->upn) &&
+	    (c = fields_new_child_block(rd)) != NULL) {
+#define MOVE(f) do { c->f = k->f; k->f = NULL; } while (0)
+		MOVE(forename); MOVE(surname); MOVE(dob); MOVE(gender); MOVE(upn);
+#undef MOVE
+		c->upn_valid = k->upn_valid;
+		c->year_group = k->year_group;
+		k->upn_valid = -1;
+		k->year_group = -1;
+	}
+	(void)fields_new_child_block(rd);
+}
+
 /* Split a labelled line, whatever its layout (layout.c).  The label
  * must be short and known to vocab. */
 enum field records_split_label(const char *s, size_t len, const char **value, size_t *vlen)
@@ -85,7 +193,7 @@ static int pending_value(struct reader *rd, const char *s, size_t len, enum fiel
 	rd->pending_len = 0;
 	/* the next line is another label, a heading or a new block: the
 	 * question was left unanswered */
-	if (f != F_NONE || vocab_section_heading(s, len) != F_NONE)
+	if (f != F_NONE || section_heading(s, len) != F_NONE)
 		return 0;
 	if (len > MAX_PROSE_LINE)
 		len = MAX_PROSE_LINE;
@@ -168,7 +276,8 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		fields_trim(&tv, &tl);
 		if (tl == 0) {
 			/* a label alone (or a heading that is also a label) */
-			if ((sect = vocab_section_heading(s, len)) != F_NONE) {
+			if ((sect = section_heading(s, len)) != F_NONE) {
+				rd->sibling_section = 0;
 				rd->section = sect;
 				if (sect != F_FULLNAME)
 					rd->cur = NULL;
@@ -178,13 +287,31 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			return;
 		}
 	}
-	if (f == F_NONE && (sect = vocab_section_heading(s, len)) != F_NONE) {
+	if (f == F_NONE && (sect = section_heading(s, len)) != F_NONE) {
+		rd->sibling_section = 0;
 		rd->section = sect;
 		if (sect != F_FULLNAME)
 			rd->cur = NULL;
 		return;
 	}
+	if (f == F_NONE && sibling_heading(s, len)) {
+		rd->pending_len = 0;
+		rd->sibling_section = 1;
+		rd->section = F_FULLNAME;
+		rd->cur = NULL;
+		return;
+	}
+	if (f != F_NONE && len <= MAX_PROSE_LINE && (h = layout_next_pair(v, vl)) < vl) {
+		/* "Surname: BROWN     Forename: Harper": two labelled lines
+		 * (the bound on len bounds the recursion) */
+		records_read_line(rd, s, (size_t)(v - s) + h);
+		records_read_line(rd, v + h, vl - h);
+		return;
+	}
 	if (f != F_NONE) {
+		if (rd->sibling_section && rd->cur == NULL &&
+		    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN))
+			open_sibling_block(rd);
 		if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER) {
 			/* "Child protection plan: No": the label is the question,
 			 * the flag reader needs both (answers.c) */
@@ -279,6 +406,45 @@ static int pipe_table(struct reader *rd, const char *s, size_t i, size_t end,
 	return 1;
 }
 
+#define MAX_ALIGNED_ROWS 200   /* rows of a space-aligned table read */
+
+/* A table laid out with spaces starting at s[i]: a header row naming
+ * child fields ("Surname    Forename   M/F   DOB") and the rows under it
+ * up to a blank line, read as a table (tables.c).  Returns 1 with
+ * *next past the block, or 0. */
+static int aligned_table(struct reader *rd, const char *s, size_t i, size_t end,
+                         size_t *next)
+{
+	const char *nl = memchr(s + i, '\n', end - i);
+	size_t ll = nl ? (size_t)(nl - (s + i)) : end - i, j = i, rows = 0, tlen;
+	char *tab;
+
+	if (!layout_aligned_header(s + i, ll))
+		return 0;
+	while (j < end && rows <= MAX_ALIGNED_ROWS) {
+		const char *n2 = memchr(s + j, '\n', end - j);
+		size_t l2 = n2 ? (size_t)(n2 - (s + j)) : end - j;
+		const char *t = s + j;
+		size_t tl = l2;
+
+		fields_trim(&t, &tl);
+		if (tl == 0)
+			break;
+		rows++;
+		j += l2 + (n2 ? 1 : 0);
+	}
+	if (rows < 2)
+		return 0;
+	if ((tab = layout_aligned_rows(s + i, j - i, &tlen)) == NULL) {
+		rd->oom = 1;
+		return 0;
+	}
+	tables_read_table(rd, tab, tlen);
+	free(tab);
+	*next = j;
+	return 1;
+}
+
 /* Lines [i, end) of one segment: table blocks and lines.  A disclaimer
  * banner (thread.c) is skipped up to its blank line. */
 static void read_lines(struct reader *rd, const struct message_text *t,
@@ -305,7 +471,7 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			i = next;
 			continue;
 		}
-		if (pipe_table(rd, s, i, end, &next))
+		if (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next))
 			i = next;
 		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */
@@ -412,6 +578,7 @@ void records_read_text(struct reader *rd, const struct message_text *t)
 	rd->where.line = 0;
 	rd->cur = NULL;
 	rd->section = F_NONE;
+	rd->sibling_section = 0;
 	rd->in_signature = 0;
 	if (t->source == TEXT_CSV) {
 		tables_read_csv(rd, t->text, t->len);

@@ -19,8 +19,41 @@
 struct row {
 	const char *cell[MAX_CELLS];
 	size_t len[MAX_CELLS];
+	unsigned char star[MAX_CELLS];  /* the cell began or ended with '*' */
 	size_t n;
 };
+
+/* A cell marked with an asterisk ("HARRIS *", "* Mia"): a household
+ * list's way of saying "also being referred".  (fields_trim drops the
+ * mark from the value.) */
+static int star_cell(const char *c, size_t cl)
+{
+	while (cl > 0 && isspace((unsigned char)c[cl - 1]))
+		cl--;
+	while (cl > 0 && isspace((unsigned char)c[0]))
+		c++, cl--;
+	return cl > 0 && (c[0] == '*' || c[cl - 1] == '*');
+}
+
+/* Rows [1, nrows) of a header-row table: does any mark a child with an
+ * asterisk?  Then only the marked rows are the referral's children,
+ * the rest the household they live in. */
+static int rows_starred(const struct row *rows, size_t nrows)
+{
+	for (size_t j = 1; j < nrows; j++)
+		for (size_t k = 0; k < rows[j].n; k++)
+			if (rows[j].star[k])
+				return 1;
+	return 0;
+}
+
+static int row_starred(const struct row *row)
+{
+	for (size_t k = 0; k < row->n; k++)
+		if (row->star[k])
+			return 1;
+	return 0;
+}
 
 static void split_row(const char *s, size_t len, char sep, struct row *row)
 {
@@ -32,6 +65,7 @@ static void split_row(const char *s, size_t len, char sep, struct row *row)
 			const char *c = s + start;
 			size_t cl = i - start;
 
+			row->star[row->n] = star_cell(c, cl);
 			fields_trim(&c, &cl);
 			row->cell[row->n] = c;
 			row->len[row->n] = cl;
@@ -71,21 +105,28 @@ static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
 }
 
 /* One table record (CSV row or HTML row under a header row) is one
- * child. */
+ * child.  A relationship column with no parent's name beside it and no
+ * parent's relationship in it is the child's relationship to the
+ * household ("daughter"), not a parent's. */
 static void read_record(struct reader *rd, const struct row *row,
                         const enum field cols[MAX_CELLS])
 {
-	int nonempty = 0;
+	int nonempty = 0, parent_named = 0;
 
-	for (size_t i = 0; i < row->n; i++)
+	for (size_t i = 0; i < row->n; i++) {
 		if (row->len[i])
 			nonempty++;
+		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
+			parent_named = 1;
+	}
 	if (nonempty == 0)
 		return;
 	if (fields_new_child_block(rd) == NULL)
 		return;
 	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i]) {
+		if (cols[i] != F_NONE && row->len[i] &&
+		    !(cols[i] == F_PARENT_REL && !parent_named &&
+		      vocab_match_relationship(row->cell[i], row->len[i]) == NULL)) {
 			rd->where.col = (long)i + 1;    /* provenance */
 			fields_assign(rd, cols[i], row->cell[i], row->len[i]);
 		}
@@ -185,9 +226,12 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (header_columns(&rows[0], cols)) {
+		int starred = rows_starred(rows, nrows);
+
 		for (size_t j = 1; j < nrows; j++) {
 			rd->where.row = (long)j + 1;    /* provenance */
-			read_record(rd, &rows[j], cols);
+			if (!starred || row_starred(&rows[j]))
+				read_record(rd, &rows[j], cols);
 		}
 	} else {
 		/* Several label rows with 3+ cells: children in columns. */
@@ -263,6 +307,7 @@ static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t ro
 	for (size_t k = 0; k < row.n; k++) {
 		row.cell[k] = strbuf_str(&field[k]);
 		row.len[k] = field[k].len;
+		row.star[k] = 0;        /* a spreadsheet's '*' is data */
 		fields_trim(&row.cell[k], &row.len[k]);
 	}
 	if (*have_header) {
