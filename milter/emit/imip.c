@@ -83,7 +83,7 @@ char *imip_message(const char *from, const char *to, const char *subject,
 	int rc = 0;
 
 	if (!header_safe(from) || !header_safe(to) || !header_safe(subject) ||
-	    !header_safe(method) || !header_safe(message_id) || calendar == NULL)
+	    (calendar != NULL && !header_safe(method)) || !header_safe(message_id))
 		return NULL;
 	gmtime_r(&date, &tm);
 	strftime(datebuf, sizeof datebuf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -99,6 +99,13 @@ char *imip_message(const char *from, const char *to, const char *subject,
 	rc |= strbuf_puts(&sb, "Auto-Submitted: auto-generated\r\n");
 	rc |= strbuf_puts(&sb, "X-Auto-Response-Suppress: All\r\n");
 	rc |= strbuf_puts(&sb, "MIME-Version: 1.0\r\n");
+	if (calendar == NULL) {
+		/* A notice (officer confirmation, transfer): plain text only. */
+		rc |= strbuf_puts(&sb, "Content-Type: text/plain; charset=UTF-8\r\n"
+		                       "Content-Transfer-Encoding: base64\r\n\r\n");
+		rc |= put_base64(&sb, text ? text : "", text ? strlen(text) : 0);
+		goto done;
+	}
 	rc |= strbuf_printf(&sb, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
 	                    boundary);
 	rc |= strbuf_printf(&sb, "--%s\r\n", boundary);
@@ -110,6 +117,7 @@ char *imip_message(const char *from, const char *to, const char *subject,
 	                         "Content-Transfer-Encoding: base64\r\n\r\n", method);
 	rc |= put_base64(&sb, calendar, strlen(calendar));
 	rc |= strbuf_printf(&sb, "--%s--\r\n", boundary);
+done:
 	if (rc != 0) {
 		strbuf_free(&sb);
 		return NULL;

@@ -8,7 +8,7 @@
  * Owns: the decisions.  Given what extract read from a message, which
  * case does it open or change, may its sender change it, what does a
  * visit or an outcome do to the case (the same functions for a message
- * and for cmectl's officer actions: record_visit, record_close), and
+ * and for cmectl's officer actions: officer.h), and
  * what the message's action is; and the order of the stages, so that
  * the database commit comes before anything is reported as done.
  * Which deadlines follow from each decision is schedule's
@@ -47,6 +47,7 @@
 #include "logging.h"
 #include "message.h"
 #include "msg_digest.h"
+#include "officer.h"
 #include "officer_map.h"
 #include "outbox.h"
 #include "pipeline.h"
@@ -201,45 +202,6 @@ static char *message_key(const struct cme_referral *r, const char *digest)
 }
 
 /* ------------------------------------------------------------------ */
-/* What a visit and an outcome do to a case: one path each, for a
- * message and for cmectl alike.                                        */
-
-/* The statuses a visit moves to "visited".  A case in triage too: an
- * officer who visited has seen the child's address, which is what
- * triage waited for (README, "Decisions where the spec is silent"). */
-static const enum case_status visit_moves[] = { CASE_OPEN, CASE_TRIAGE };
-
-static int record_visit(struct case_store *cs, struct dl_changes *ch,
-                        const struct policy *pol, const struct case_info *ci,
-                        const char *source, const char *detail, time_t now)
-{
-	if (case_store_add_event(cs, ci->id, now, "visit", source, detail) != 0 ||
-	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof visit_moves / sizeof visit_moves[0]; i++)
-		if (ci->cstatus == visit_moves[i])
-			return case_store_set_status(cs, ci->id, case_status_name(CASE_VISITED), NULL,
-			                             now);
-	return 0;
-}
-
-/* Close the case with `outcome`: 0 closed, 1 it was closed already
- * (nothing changed), -1 error. */
-static int record_close(struct case_store *cs, struct dl_changes *ch,
-                        const struct policy *pol, const struct case_info *ci,
-                        const char *outcome, const char *source, const char *detail,
-                        time_t now)
-{
-	if (ci->cstatus == CASE_CLOSED)
-		return 1;
-	if (case_store_set_status(cs, ci->id, case_status_name(CASE_CLOSED), outcome, now) != 0 ||
-	    case_store_add_event(cs, ci->id, now, "state", source, detail) != 0 ||
-	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_CLOSED, 0, now) != 0)
-		return -1;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The decisions, one message.                                          */
 
 struct txn {
@@ -269,6 +231,19 @@ static int touch(struct txn *t, const struct case_info *ci)
 	if (t->ntouched < sizeof t->touched / sizeof t->touched[0])
 		t->touched[t->ntouched++] = ci->id;
 	return strlist_add_unique(&t->res->refs, ci->ref);
+}
+
+/* The officer actions' context for this message's changes (officer.h):
+ * `who` acted, the Message-ID is the source. */
+static void txn_officer_ctx(struct txn *t, struct officer_ctx *ctx, const char *who)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->cs = t->cs;
+	ctx->env = &t->p->env;
+	ctx->ch = &t->changes;
+	ctx->who = who ? who : t->source;
+	ctx->source = t->source;
+	ctx->now = t->now;
 }
 
 static int open_case_for(struct txn *t, const struct cme_child *child, int triage,
@@ -424,6 +399,7 @@ static int apply_referral(struct txn *t)
 static int apply_update_to(struct txn *t, const struct case_info *ci)
 {
 	const struct cme_referral *r = t->r;
+	struct officer_ctx ctx;
 	char detail[256];
 	int rc;
 
@@ -442,15 +418,15 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		snprintf(detail, sizeof detail, "home visit %s: %s", r->visit_date ? r->visit_date : "",
 		         r->visit_found == 1 ? "child seen" :
 		         r->visit_found == 0 ? "child not found" : "outcome not stated");
-		if (record_visit(t->cs, &t->changes, t->p->policy, ci, t->source, detail,
-		                 t->now) != 0)
+		txn_officer_ctx(t, &ctx, NULL);
+		if (officer_visit(&ctx, ci, detail) != 0)
 			return -1;
 		t->updated++;
 	}
 	if (r->outcome) {
 		snprintf(detail, sizeof detail, "closed: %s", r->outcome);
-		rc = record_close(t->cs, &t->changes, t->p->policy, ci, r->outcome, t->source,
-		                  detail, t->now);
+		txn_officer_ctx(t, &ctx, NULL);
+		rc = officer_close(&ctx, ci, r->outcome, detail);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
@@ -778,96 +754,94 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 }
 
 /* ------------------------------------------------------------------ */
-/* Officer actions (cmectl): the same decisions as a message's
- * (record_visit, record_close), with "cmectl" as the timeline's source.
- * Each runs in one transaction and rewrites the officer's feed after the
- * commit.                                                              */
+/* Officer actions (cmectl): officer.h's functions, the same as an
+ * officer's email uses, with "cmectl" as who and source.  Each runs in
+ * one transaction and rewrites the officers' feeds after the commit.   */
 
-struct officer_action {
+struct officer_txn {
 	struct pipeline *p;
-	const char *ref;
-	const char *date;          /* visit */
-	int found;                 /* visit */
-	const char *outcome;       /* close */
-	const char *note;
-	time_t now;
+	const struct officer_request *rq;
+	struct officer_ctx ctx;
 	struct dl_changes *changes;  /* on the heap: too large for a stack */
-	/* 0 done, 1 nothing to change, -1 error */
-	int (*fn)(struct case_store *, const struct case_info *, struct officer_action *);
 };
 
-static int do_visit(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
-{
-	char detail[512];
-
-	snprintf(detail, sizeof detail, "home visit %s: %s%s%s", a->date,
-	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
-	         a->note ? a->note : "");
-	return record_visit(cs, a->changes, a->p->policy, ci, "cmectl", detail, a->now);
-}
-
-static int do_close(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
-{
-	char detail[512];
-
-	snprintf(detail, sizeof detail, "closed: %s%s%s", a->outcome, a->note ? ". Note: " : "",
-	         a->note ? a->note : "");
-	return record_close(cs, a->changes, a->p->policy, ci, a->outcome, "cmectl", detail,
-	                    a->now);
-}
-
+/* 0 done, 1 no such case, 2 refused (ctx.err), -1 error.  A refusal
+ * wrote nothing (officer.h), so its empty transaction commits. */
 static long long officer_fn(struct case_store *cs, void *arg)
 {
-	struct officer_action *a = arg;
+	struct officer_txn *a = arg;
 	struct case_info ci;
-	int found = case_store_find_ref(cs, a->ref, &ci), rc;
+	int found = case_store_find_ref(cs, a->rq->ref, &ci), rc;
 
 	if (found < 0)
 		return -1;
 	if (found == 0)
-		return 1;       /* nothing to change: commits an empty transaction */
-	rc = a->fn(cs, &ci, a);
+		return 1;
+	a->ctx.cs = cs;
+	rc = officer_apply(&a->ctx, &ci, a->rq);
 	if (rc != 0)
-		return rc;      /* 1: nothing changed; -1: rolled back */
-	return outbox_enqueue_reminders(&a->p->env, cs, a->changes, a->now) != 0 ? -1 : 0;
+		return rc == 1 ? 2 : -1;
+	return outbox_enqueue_reminders(&a->p->env, cs, a->changes, a->ctx.now) != 0 ? -1 : 0;
 }
 
 static void officer_after(struct case_store *cs, void *arg, long long rc)
 {
-	struct officer_action *a = arg;
+	struct officer_txn *a = arg;
 
 	if (rc == 0)
-		(void)sender_deadlines_changed(&a->p->sender, cs, a->changes);   /* logged */
+		(void)sender_feeds_changed(&a->p->sender, cs, a->changes,      /* logged */
+		                           a->ctx.old_officer[0] ? a->ctx.old_officer : NULL);
 }
 
-/* Run one officer action (its fn set) in a transaction of its own:
- * 0 done, 1 no such case (or already closed for close), -1 error. */
-static int officer_transaction(struct pipeline *p, struct officer_action a)
+int pipeline_officer(struct pipeline *p, const struct officer_request *rq, time_t now,
+                     char *err, size_t errlen)
 {
+	struct officer_txn a;
 	int rc;
 
+	memset(&a, 0, sizeof a);
 	a.p = p;
+	a.rq = rq;
 	a.changes = calloc(1, sizeof *a.changes);
 	if (a.changes == NULL)
 		return -1;
+	a.ctx.env = &p->env;
+	a.ctx.ch = a.changes;
+	a.ctx.who = "cmectl";
+	a.ctx.source = "cmectl";
+	a.ctx.now = now;
 	rc = (int)writer_transaction(&p->writer, officer_fn, &a, officer_after);
+	if (rc == 2 && err)
+		snprintf(err, errlen, "%s", a.ctx.err);
 	free(a.changes);
 	return rc;
+}
+
+/* visit and close as before: a refusal (a case closed already) is "no
+ * (open) case", 1. */
+static int officer_simple(struct pipeline *p, const struct officer_request *rq, time_t now)
+{
+	int rc = pipeline_officer(p, rq, now, NULL, 0);
+
+	return rc == 2 ? 1 : rc;
 }
 
 int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date, int found,
                           const char *note, time_t now)
 {
-	return officer_transaction(p, (struct officer_action){
-		.ref = ref, .date = date, .found = found, .note = note, .now = now,
-		.fn = do_visit });
+	struct officer_request rq = { .verb = OFFICER_VISIT, .ref = ref, .arg = date,
+	                              .arg2 = note, .found = found };
+
+	return officer_simple(p, &rq, now);
 }
 
 int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,
                         const char *note, time_t now)
 {
-	return officer_transaction(p, (struct officer_action){
-		.ref = ref, .outcome = outcome, .note = note, .now = now, .fn = do_close });
+	struct officer_request rq = { .verb = OFFICER_CLOSE, .ref = ref, .arg = outcome,
+	                              .arg2 = note };
+
+	return officer_simple(p, &rq, now);
 }
 
 int pipeline_outcome_known(const char *outcome)

@@ -61,6 +61,13 @@ static void usage(void)
 	    "  calendar\n"
 	    "  visit REF --date D --found yes|no [--note T]\n"
 	    "  close REF --outcome O [--note T]\n"
+	    "  edit REF FIELD=VALUE...           correct the child's or the referral's details\n"
+	    "  note REF TEXT                     add a note to the timeline\n"
+	    "  assign REF EMAIL                  give the case and its reminders to an officer\n"
+	    "  merge REF INTO-REF                fold a duplicate case into another\n"
+	    "  reopen REF                        reopen a closed case, with new deadlines\n"
+	    "  transfer REF --to-la NAME [--email ADDR]  the child moved to another LA\n"
+	    "  done REF immediate                the immediate step was done\n"
 	    "  report --month YYYY-MM [--csv]\n"
 	    "  purge [--years N] [--now T]\n"
 	    "  archive-form REF\n"
@@ -81,6 +88,9 @@ static const struct command {
 	{ "purge", cmd_purge }, { "archive-form", cmd_archive_form },
 	{ "accept-restore", cmd_accept_restore }, { "backup", cmd_backup },
 	{ "verify", cmd_verify }, { "status", cmd_status },
+	{ "edit", cmd_officer }, { "note", cmd_officer }, { "assign", cmd_officer },
+	{ "merge", cmd_officer }, { "reopen", cmd_officer }, { "transfer", cmd_officer },
+	{ "done", cmd_officer },
 };
 
 int main(int argc, char **argv)

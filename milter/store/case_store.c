@@ -197,6 +197,26 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN digest TEXT;"
 	"ALTER TABLE cases ADD COLUMN previous_case INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
 	"CREATE INDEX cases_previous ON cases(previous_case) WHERE previous_case IS NOT NULL;",
+
+	/* 9: officer actions (case_edit.c).  generation rises each time a
+	 * case is reopened (its reminders are new events, not the old ones
+	 * again); merged_into names the case a duplicate was folded into;
+	 * transferred_la and transferred_email the LA a child moved to;
+	 * case_parties the schools and referrers a case gained from a
+	 * merged duplicate (the case's own stay in children and cases). */
+	"ALTER TABLE cases ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
+	"ALTER TABLE cases ADD COLUMN transferred_la TEXT;"
+	"ALTER TABLE cases ADD COLUMN transferred_email TEXT;"
+	"CREATE INDEX cases_merged ON cases(merged_into) WHERE merged_into IS NOT NULL;"
+	"CREATE TABLE case_parties ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"               /* school, referrer */
+	"  name TEXT, email TEXT, org TEXT,"
+	"  from_case INTEGER REFERENCES cases(id) ON DELETE SET NULL,"
+	"  added_at INTEGER NOT NULL);"
+	"CREATE INDEX case_parties_case ON case_parties(case_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -646,7 +666,7 @@ int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
 		"SELECT " CASE_COLUMNS " FROM cases c "
 		"JOIN message_cases mc ON mc.case_id = c.id "
 		"JOIN messages m ON m.id = mc.message_row "
-		"WHERE m.message_id = ?1 ORDER BY c.id LIMIT 1");
+		"WHERE m.message_id = ?1 ORDER BY c.merged_into IS NOT NULL, c.id LIMIT 1");
 
 	if (st == NULL)
 		return -1;

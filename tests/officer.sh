@@ -1,0 +1,183 @@
+#!/bin/bash
+# officer.sh - the officer's actions (SPEC 3.3, 5.6; issue 13): cmectl
+# edit, note, assign, merge, reopen, transfer and done on a real database,
+# each checked for the change, its timeline event (who, old and new) and
+# the reminder mails it queues (CANCEL/REQUEST rows in the outbox, and
+# what SendmailPath was given).  Speaks TAP.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+CMECTL=$top_builddir/cmectl
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/cme-officer.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+. "$top_srcdir/tests/lib/tap.sh"
+F=$top_srcdir/tests/fixtures/e2e
+
+. "$top_srcdir/tests/lib/cme.sh"
+cme_state_init "$T" || bail "cannot make the state directory"
+# A submission program that keeps each mail (recipient first) in $T/mail.
+cat > "$T/sendmail" <<EOF
+#!/bin/sh
+for a; do to=\$a; done
+f=\$(mktemp "$T/mail/m.XXXXXX")
+{ echo "X-Test-To: \$to"; cat; } > "\$f"
+EOF
+chmod +x "$T/sendmail"
+C=$T/o.conf
+cme_conf_write "$C" "$T" 0 UserID root NotifyOfficers yes SendmailPath "$T/sendmail" \
+	DutyOfficer duty@la.test
+ctl() { "$CMECTL" -c "$C" "$@"; }
+# field REF KEY: a key of `cmectl show REF --json` (JSON text for non-strings)
+field() { ctl show "$1" --json | $PY -c "import json,sys; d=json.load(sys.stdin); v=d.get('$2'); print('' if v is None else (v if isinstance(v,str) else json.dumps(v)))"; }
+# events REF TYPE: the details of REF's timeline events of TYPE, one a line
+events() { ctl show "$1" --json | $PY -c "import json,sys; [print(e['detail']) for e in json.load(sys.stdin)['timeline'] if e['type']=='$2']"; }
+sql() { sqlite3 "$T/state/cases.db" "$1"; }
+
+a=$(ctl ingest --now 2026-11-02T10:00:00Z "$F/referral.eml" | awk '{print $3}')
+b=$(ctl ingest --now 2026-11-02T10:05:00Z "$F/referral2.eml" | awk '{print $3}')
+is "$a $b" "CME-2026-00001 CME-2026-00002" "two referrals open two cases"
+
+# --- edit ---------------------------------------------------------------
+ctl edit "$a" surname=Brennan dob=06/11/2015 --now 2026-11-03T09:00:00Z >/dev/null
+ok $? "edit: exit 0"
+is "$(field "$a" surname) $(field "$a" dob)" "Brennan 2015-11-06" "edit: surname and a UK-form DOB stored (DOB as ISO)"
+is "$(events "$a" edit | paste -sd '|')" 'surname corrected: "Hartley" -> "Brennan"|dob corrected: "2016-09-14" -> "2015-11-06"' \
+	"edit: one timeline event per field, with the old and the new value"
+is "$(sql "SELECT source FROM events WHERE type = 'edit' GROUP BY source")" "cmectl" "edit: the events' source is cmectl"
+ctl edit "$a" surname=Other dob=31/02/2015 2>"$T/err"; st=$?
+is "$st:$(field "$a" surname)" "1:Brennan" "edit: a bad value is a user error and nothing is stored (not even the good one)"
+grep -q 'dob' "$T/err"; ok $? "edit: the error names the field"
+ctl edit "$a" dob=2030-01-01 --now 2026-11-03T09:00:00Z 2>/dev/null
+is "$?" "1" "edit: a date of birth in the future is refused"
+ctl edit "$a" upn=B801200005002 2>/dev/null
+is "$?" "1" "edit: a UPN whose check letter fails is refused"
+ctl edit "$a" colour=red 2>/dev/null
+is "$?" "1" "edit: an unknown field is a user error"
+ctl edit "$a" year_group=Reception "postcode=ip4 3ql" "reason=moved out of area" --now 2026-11-03T09:01:00Z >/dev/null
+is "$(field "$a" year_group) $(field "$a" postcode) $(field "$a" reason)" "0 IP4 3QL moved-out-of-area" \
+	"edit: year group, postcode and reason normalised"
+
+# --- note ---------------------------------------------------------------
+ctl note "$a" "Neighbour says the family left in October" --now 2026-11-03T11:00:00Z >/dev/null
+is "$(events "$a" note)" "note: Neighbour says the family left in October" "note: on the timeline"
+ctl note "$a" "" 2>/dev/null
+is "$?" "1" "note: an empty note is a user error"
+
+# --- assign -------------------------------------------------------------
+before=$(sql "SELECT max(id) FROM outbox")
+ctl assign "$a" jo.bloggs@la.test --now 2026-11-04T09:00:00Z >/dev/null
+ok $? "assign: exit 0"
+is "$(field "$a" officer)" "jo.bloggs@la.test" "assign: the case's officer changed"
+is "$(events "$a" assign)" 'assigned: "duty@la.test" -> "jo.bloggs@la.test"' "assign: old and new officer on the timeline"
+is "$(sql "SELECT method || ' ' || recipient || ' ' || uid FROM outbox WHERE id > $before ORDER BY id" | sed 's/@[^@]*$//' | paste -sd '|')" \
+	"CANCEL duty@la.test CME-2026-00001-escalation|CANCEL duty@la.test CME-2026-00001-home-visit|CANCEL duty@la.test CME-2026-00001-long-term-review|REQUEST jo.bloggs@la.test CME-2026-00001-escalation|REQUEST jo.bloggs@la.test CME-2026-00001-home-visit|REQUEST jo.bloggs@la.test CME-2026-00001-long-term-review" \
+	"assign: each live reminder is cancelled for the old officer and requested of the new"
+is "$(sql "SELECT count(*) FROM outbox WHERE sent_at IS NULL")" "0" "assign: every mail was submitted"
+grep -l '^X-Test-To: jo.bloggs@la.test' "$T"/mail/m.* | xargs grep -l 'method=REQUEST' | wc -l | tr -d ' ' > "$T/n"
+is "$(cat "$T/n")" "3" "assign: the new officer was sent three REQUESTs"
+ctl assign "$a" not-an-address 2>/dev/null
+is "$?" "1" "assign: a bad address is a user error"
+
+# --- merge --------------------------------------------------------------
+ctl merge "$b" "$(echo "$a" | tr A-Z a-z)" --now 2026-11-05T09:00:00Z >/dev/null
+ok $? "merge: exit 0 (references case-insensitive)"
+is "$(field "$b" status) $(field "$b" outcome) $(field "$b" merged_into)" "closed duplicate $a" \
+	"merge: the duplicate is closed as duplicate and names the survivor"
+is "$(field "$a" merged_cases)" "[\"$b\"]" "merge: the survivor lists the duplicate"
+ctl show "$a" --json | $PY -c '
+import json,sys; d=json.load(sys.stdin)
+g={(x["role"], x["name"]) for x in d.get("gained", [])}
+sys.exit(0 if ("school","Westfield Academy") in g and ("referrer","Tom Okafor") in g else 1)'
+ok $? "merge: the survivor gains the duplicate's school and referrer"
+events "$a" state | grep -q "^\[from $b\] opened from ewo@westfield.sch.test"
+ok $? "merge: the duplicate's timeline is visible from the survivor"
+is "$(events "$b" state | head -1)" "opened from ewo@westfield.sch.test" "merge: the duplicate keeps its own timeline"
+is "$(sql "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.ref = '$b' AND method = 'CANCEL'")" "3" \
+	"merge: the duplicate's live reminders are cancelled"
+cat > "$T/reply.eml" <<'EOF'
+Authentication-Results: mx.la.test;
+ dkim=pass header.d=westfield.sch.test header.s=mail;
+ spf=pass smtp.mailfrom=westfield.sch.test;
+ dmarc=pass header.from=westfield.sch.test
+From: Tom Okafor <ewo@westfield.sch.test>
+To: cme@la.test
+Subject: Re: Referral to CME
+Date: Fri, 06 Nov 2026 09:00:00 +0000
+Message-ID: <reply-1@westfield.sch.test>
+In-Reply-To: <20261118140537.77310@westfield.sch.test>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Any news?
+EOF
+is "$(ctl ingest --now 2026-11-06T09:00:00Z "$T/reply.eml" | awk '{print $3}')" "$a" \
+	"merge: a reply to the duplicate's message finds the survivor"
+ctl merge "$a" "$a" 2>/dev/null
+is "$?" "1" "merge: a case into itself is a user error"
+ctl merge "$b" "$a" 2>/dev/null
+is "$?" "1" "merge: a case merged already is a user error"
+
+# --- transfer, reopen ---------------------------------------------------
+ctl transfer "$a" --to-la "Leeds City Council" --email cme@leeds.test --now 2026-11-09T09:00:00Z >/dev/null
+ok $? "transfer: exit 0"
+is "$(field "$a" status) $(field "$a" outcome)" "closed moved-out-of-area" "transfer: closed as moved-out-of-area"
+is "$(field "$a" transferred_to)" '{"la": "Leeds City Council", "email": "cme@leeds.test"}' "transfer: the receiving LA recorded"
+m=$(grep -l '^X-Test-To: cme@leeds.test' "$T"/mail/m.* | head -1)
+$PY - "$m" <<'EOF'
+import email, sys
+m = email.message_from_file(open(sys.argv[1]))
+body = m.get_payload(decode=True).decode()
+want = ["Surname: Brennan", "Date of birth: 2015-11-06", "UPN: B801200005001",
+        "Last known address: 7 Mill Close", "Last school: Oakfield Primary School",
+        "Our reference: CME-2026-00001", "Our contact: cme@la.test", "Family:"]
+missing = [w for w in want if w not in body]
+sys.exit(1 if missing or "Brennan" in m["Subject"] or m.get_content_type() != "text/plain" else 0)
+EOF
+ok $? "transfer: the LA is sent a plain-text notification of the child (no name in its Subject)"
+ctl transfer "$a" --to-la "Leeds" 2>/dev/null
+is "$?" "1" "transfer: a closed case is not transferred again"
+before=$(sql "SELECT max(id) FROM outbox")
+ctl reopen "$a" --now 2026-11-20T09:00:00Z >/dev/null
+ok $? "reopen: exit 0"
+is "$(field "$a" status):$(field "$a" outcome):$(field "$a" transferred_to)" "open::" "reopen: open, the old outcome and transfer cleared"
+events "$a" state | grep -q '^reopened (was closed, outcome moved-out-of-area)'
+ok $? "reopen: the old outcome kept on the timeline"
+is "$(sql "SELECT method || ' ' || recipient FROM outbox WHERE id > $before GROUP BY method, recipient")" "REQUEST jo.bloggs@la.test" \
+	"reopen: new REQUESTs for the case's officer"
+is "$(sql "SELECT generation FROM cases WHERE ref = '$a'")" "1" "reopen: the case's reminder generation rose"
+ctl show "$a" --json | $PY -c '
+import json,sys; d=json.load(sys.stdin)
+hv=[x for x in d["deadlines"] if x["kind"]=="home-visit"][0]
+sys.exit(0 if hv["status"]=="pending" and hv["due"] > "2026-11-20" else 1)'
+ok $? "reopen: new deadlines from the reopening time"
+ctl reopen "$a" 2>/dev/null
+is "$?" "1" "reopen: an open case is a user error"
+ctl reopen "$b" 2>/dev/null
+is "$?" "1" "reopen: a merged duplicate is not reopened"
+
+# --- done immediate -----------------------------------------------------
+ctl done "$a" immediate 2>/dev/null
+is "$?" "1" "done: a case without an immediate step is a user error"
+c=$(ctl ingest --now 2026-11-21T09:00:00Z "$top_srcdir/tests/fixtures/referrals/16-base64-child-protection.eml" | awk '{print $3}')
+is "$(ctl show "$c" --json | $PY -c 'import json,sys; print([x["status"] for x in json.load(sys.stdin)["deadlines"] if x["kind"]=="immediate"])')" "['pending']" \
+	"(a child-protection referral has a pending immediate step)"
+before=$(sql "SELECT max(id) FROM outbox")
+ctl done "$c" immediate --now 2026-11-21T10:00:00Z >/dev/null
+ok $? "done: exit 0"
+is "$(ctl show "$c" --json | $PY -c 'import json,sys; print([x["status"] for x in json.load(sys.stdin)["deadlines"] if x["kind"]=="immediate"])')" "['met']" \
+	"done: the immediate step is met"
+is "$(sql "SELECT DISTINCT method || ' ' || uid FROM outbox WHERE id > $before" | sed 's/@[^@]*$//')" "CANCEL $c-immediate" \
+	"done: its reminder is cancelled"
+ctl done "$c" escalation 2>/dev/null
+is "$?" "1" "done: only the immediate step"
+
+# --- help ---------------------------------------------------------------
+bad=
+for cmd in edit note assign merge reopen transfer done; do
+	ctl "$cmd" --help | grep -q "^usage: cmectl $cmd" || bad="$bad $cmd"
+done
+is "$bad" "" "every officer command has --help (exit 0)"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
