@@ -87,6 +87,12 @@ int case_store_set_transfer(struct case_store *cs, long long case_id, const char
  * names survivor in merged_into.  Closing dup is the caller's.  0 / -1. */
 int case_store_merge(struct case_store *cs, long long dup, long long survivor,
                      const char *dup_ref, time_t now);
+/* The case a mail of ours (a reminder, a notice) was about, by the
+ * Message-ID it was sent with: a reply to a reminder names its case.
+ * 1 / 0 / -1. */
+int case_store_find_by_sent_mail(struct case_store *cs, const char *message_id,
+                                 struct case_info *out);
+
 /* The references of the case's siblings (strlist_add each).  0 / -1. */
 int case_store_siblings(struct case_store *cs, long long case_id, struct strlist *refs);
 

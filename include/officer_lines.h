@@ -66,6 +66,7 @@ struct officer_lines {
 	struct officer_line v[OFFICER_LINES_MAX];
 	size_t n;
 	struct strlist not_understood;
+	int visit_answer;   /* a visit form's "Outcome: No answer": -1 none, 0, 1 */
 };
 
 /* Read text[0..len) (UTF-8, the message's own words).  `today` is the

@@ -43,7 +43,7 @@ if [ -d "$S" ]; then
 	act() { awk -v id="$1" '$1 == id { $1 = ""; sub(/^ /, ""); print }' "$T/ingest.out"; }
 	is "$(act '<portal-20261103-0001@portal.la.test>')" "opened CME-2026-00001" "samples: 01 opens CME-2026-00001"
 	is "$(act '<visit-1105-tr@la.test>')" "updated CME-2026-00001" "samples: 14 updates it"
-	"$CMECTL" -c "$C" show CME-2026-00001 | grep -q '"detail": "home visit 2026-11-05: child not found"'
+	"$CMECTL" -c "$C" show CME-2026-00001 | grep -q '"detail": "home visit 2026-11-05 10:30: child not found (by t.reilly@la.test)"'
 	ok $? "samples: 14 records a home visit (not found) on CME-2026-00001"
 	is "$(act '<reply-1117-ps@northgate.sch.test>')" "closed CME-2026-00001" "samples: 06 closes it"
 	is "$(field CME-2026-00001 outcome)" "located-on-roll" "samples: closed as located-on-roll"

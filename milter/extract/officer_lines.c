@@ -252,6 +252,10 @@ static int read_visit(struct officer_lines *ol, const char *v, size_t vl, const 
 	           visit_found(v, vl), line, ll);
 }
 
+/* "Outcome:" of a case, or of a visit ("Outcome: No answer. Neighbour
+ * says ..." on a visit form): a value that does not begin with an
+ * outcome's name but answers whether the child was seen is the visit's
+ * (visit_answer), never a closure. */
 static int read_outcome(struct officer_lines *ol, const char *v, size_t vl, const char *line,
                         size_t ll)
 {
@@ -263,6 +267,14 @@ static int read_outcome(struct officer_lines *ol, const char *v, size_t vl, cons
 
 	snprintf(first, sizeof first, "%.*s", (int)(nl < 63 ? nl : 63), v);
 	name = vocab_outcome_index(first) >= 0 ? first : vocab_match_outcome(v, vl);
+	if (name != first && visit_found(v, vl) >= 0) {
+		/* "No answer ..." never closes a case (not-located needs its
+		 * name); "child seen, on roll at ..." is the visit's and the
+		 * outcome's */
+		ol->visit_answer = visit_found(v, vl);
+		if (ol->visit_answer == 0 || name == NULL)
+			return 0;
+	}
 	if (name == NULL)
 		return not_understood(ol, line, ll, "not an outcome the vocabulary knows");
 	if (rest)
@@ -388,7 +400,11 @@ static int read_labelled(struct officer_lines *ol, const char *label, size_t lbl
 	case F_VISIT_DATE:
 		return read_verb(ol, OL_VISIT, v, vl, today, line, ll);
 	case F_NOTES:
-		return read_verb(ol, OL_NOTE, v, vl, today, line, ll);
+	case F_NEXT_STEPS:
+		return read_verb(ol, OL_NOTE, line, ll, today, line, ll);
+	case F_VISIT_BY:
+	case F_VISIT_ADDRESS:
+		return 0;                 /* the visit's particulars: kept with the message */
 	default:
 		if (vl == 0)
 			return not_understood(ol, line, ll, "no value after the label");
@@ -421,6 +437,7 @@ static int read_line(struct officer_lines *ol, const char *s, size_t len,
 {
 	const char *label, *v;
 	size_t lbl, vl;
+	struct ymd d;
 
 	trim(&s, &len);
 	if (len == 0)
@@ -432,8 +449,11 @@ static int read_line(struct officer_lines *ol, const char *s, size_t len,
 			return add(ol, OL_REOPEN, F_NONE, NULL, 0, NULL, 0, -1, s, len);
 	if (split_label(s, len, &label, &lbl, &v, &vl))
 		return read_labelled(ol, label, lbl, v, vl, today, s, len);
+	/* a visit sentence that says neither when nor whether the child was
+	 * seen is a heading ("Home visit outcome") */
 	if (is_visit_sentence(s, len))
-		return read_visit(ol, s, len, today, s, len);
+		return visit_found(s, len) >= 0 || visit_date(s, len, today, &d)
+		       ? read_visit(ol, s, len, today, s, len) : 0;
 	if (is_greeting(s, len))
 		return 0;
 	return not_understood(ol, s, len, NULL);
@@ -446,6 +466,7 @@ int officer_lines_read(const char *text, size_t len, const struct ymd *today,
 	size_t end = len, i = 0;
 
 	memset(out, 0, sizeof *out);
+	out->visit_answer = -1;
 	if (thread_split(text, len, 0, &cut))
 		end = cut.new_end;
 	while (i < end) {
@@ -459,6 +480,10 @@ int officer_lines_read(const char *text, size_t len, const struct ymd *today,
 			break;
 		i += ll + 1;
 	}
+	/* a visit form's "Outcome: No answer" answers its visit line */
+	for (size_t k = 0; out->visit_answer >= 0 && k < out->n; k++)
+		if (out->v[k].kind == OL_VISIT && out->v[k].found < 0)
+			out->v[k].found = out->visit_answer;
 	return 0;
 }
 

@@ -179,27 +179,38 @@ static int do_note(struct officer_ctx *ctx, const struct case_info *ci,
 /* ------------------------------------------------------------------ */
 /* Assign: the case and its live reminders move.                        */
 
+/* A live deadline of a case given to another officer: a REQUEST to him. */
+static int note_pending(const struct deadline_row *row, void *arg)
+{
+	return row->dstatus == DL_PENDING ? case_deadlines_note(arg, row->case_id, row->kind) : 0;
+}
+
 static int do_assign(struct officer_ctx *ctx, const struct case_info *ci,
                      const struct officer_request *rq)
 {
+	struct dl_changes *sofar;
 	char detail[700];
+	int rc;
 
 	if (!case_edit_email_ok(rq->arg))
 		return refuse(ctx, "%s is not an email address", rq->arg);
 	if (strcasecmp(rq->arg, ci->officer) == 0)
 		return refuse(ctx, "%s is assigned to %s already", ci->ref, rq->arg);
-	/* The old officer's live events are cancelled (a higher SEQUENCE),
-	 * then the same deadlines are requested of the new one. */
-	if (case_store_bump_pending(ctx->cs, ci->id, ctx->now) != 0 ||
+	/* What this transaction changed so far (a visit in the same
+	 * message) goes to the officer who had the case; then the old
+	 * officer's live events are cancelled (a higher SEQUENCE) and the
+	 * same deadlines requested of the new one. */
+	if ((sofar = calloc(1, sizeof *sofar)) == NULL)
+		return -1;
+	case_deadlines_take(ctx->ch, ci->id, sofar);
+	rc = outbox_enqueue_reminders(ctx->env, ctx->cs, sofar, ctx->now);
+	free(sofar);
+	if (rc != 0 || case_store_bump_pending(ctx->cs, ci->id, ctx->now) != 0 ||
 	    outbox_enqueue_cancel_to(ctx->env, ctx->cs, ci->id, ci->officer, ctx->now) != 0 ||
 	    case_store_set_officer(ctx->cs, ci->id, rq->arg) != 0)
 		return -1;
-	for (int k = 0; k < DL_KIND_COUNT; k++) {
-		/* noting a kind the case does not have pending queues nothing:
-		 * outbox_enqueue_reminders sends only rows changed now */
-		if (case_deadlines_note(ctx->ch, ci->id, deadline_kind_name(k)) != 0)
-			return -1;
-	}
+	if (case_store_each_changed_deadline(ctx->cs, ci->id, 0, note_pending, ctx->ch) != 0)
+		return -1;
 	snprintf(ctx->old_officer, sizeof ctx->old_officer, "%s", ci->officer);
 	snprintf(detail, sizeof detail, "assigned: \"%s\" -> \"%s\"", ci->officer, rq->arg);
 	return event(ctx, ci->id, "assign", ci->ref, detail);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "case_deadlines.h"
+#include "case_edit.h"
 #include "case_links.h"
 #include "case_store.h"
 #include "case_types.h"
@@ -48,6 +49,7 @@
 #include "message.h"
 #include "msg_digest.h"
 #include "officer.h"
+#include "officer_mail.h"
 #include "officer_map.h"
 #include "outbox.h"
 #include "pipeline.h"
@@ -218,6 +220,8 @@ struct txn {
 	struct dl_changes changes;   /* deadlines changed: reminders to send */
 	int opened, updated, triaged, closed, unverified;
 	int truncated;               /* only the first MaxMessageSize bytes were read */
+	const struct officer_mail *om;  /* an officer's lines, a calendar reply */
+	char old_officer[256];       /* an officer's Assign: whose feed loses the case */
 };
 
 /* The message touched this case: 0, or -1 out of memory. */
@@ -361,6 +365,88 @@ static int open_overflow_case(struct txn *t)
 	return rc;
 }
 
+static int apply_update_to(struct txn *t, const struct case_info *ci);
+
+/*
+ * The case a message names (SPEC 5.1, 5.6): a reference in its subject
+ * (or body too, unless subject_only) other than a Merge: line's target,
+ * else the case of a message or reminder it replies to.  A merged case
+ * gives way to the case it was merged into.  1 found, 0 none, -1 error.
+ */
+static int find_named_case(struct txn *t, struct case_info *ci, int subject_only)
+{
+	const struct cme_referral *r = t->r;
+	struct case_info s;
+	int rc = 0, m;
+
+	for (size_t i = 0; rc == 0 && i < r->case_refs.n; i++) {
+		const char *ref = r->case_refs.v[i];
+
+		if (officer_mail_merge_target(t->om, ref) ||
+		    (subject_only && (r->subject == NULL || strcasestr(r->subject, ref) == NULL)))
+			continue;
+		rc = case_store_find_ref(t->cs, ref, ci);
+	}
+	for (size_t i = 0; rc == 0 && i <= r->references.n; i++) {
+		const char *id = i == 0 ? r->in_reply_to : r->references.v[i - 1];
+
+		if (id && (rc = case_store_find_by_message_id(t->cs, id, ci)) == 0)
+			rc = case_store_find_by_sent_mail(t->cs, id, ci);
+	}
+	if (rc != 1)
+		return rc;
+	if ((m = case_store_merged_into(t->cs, ci->id, &s)) == 1)
+		*ci = s;
+	return m < 0 ? -1 : 1;
+}
+
+/* An officer's message naming a case (SPEC 5.6), or a calendar reply:
+ * 0 done, 1 not one (the message goes on as any other), -1 error. */
+static int apply_officer_mail(struct txn *t)
+{
+	struct officer_mail_result res = { 0, 0 };
+	struct officer_ctx ctx;
+	struct case_info ci;
+	int found;
+
+	if (!t->om->officer && t->om->calendar_reply == NULL)
+		return 1;
+	if ((found = find_named_case(t, &ci, 0)) <= 0)   /* a reply naming nothing: ignored */
+		return found < 0 ? -1 : t->om->calendar_reply ? 0 : 1;
+	if (touch(t, &ci) != 0)
+		return -1;
+	txn_officer_ctx(t, &ctx, t->r->from_addr);
+	if (t->om->calendar_reply)
+		return officer_mail_ack(&ctx, &ci, t->om, t->r->from_addr);
+	if (officer_mail_apply(&ctx, &ci, t->om, t->r->from_addr, &res) != 0)
+		return -1;
+	if (ctx.old_officer[0])
+		snprintf(t->old_officer, sizeof t->old_officer, "%s", ctx.old_officer);
+	if (res.closed)
+		t->closed++;
+	else
+		t->updated++;
+	return 0;
+}
+
+/* A referral of one child that names a case in its subject or replies
+ * to a message on it, from a sender who may change that case: the
+ * referrer correcting its own referral (SPEC 5.6), never a second case.
+ * 0 done, 1 not one, -1 error. */
+static int apply_correction(struct txn *t)
+{
+	struct case_info ci;
+	int found;
+
+	if (t->r->n_children != 1)
+		return 1;
+	if ((found = find_named_case(t, &ci, 1)) <= 0)
+		return found < 0 ? -1 : 1;
+	if (!sender_may_change(t, &ci))
+		return 1;
+	return apply_update_to(t, &ci);
+}
+
 static int apply_referral(struct txn *t)
 {
 	const struct cme_referral *r = t->r;
@@ -413,6 +499,15 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		                               : "sender not authenticated");
 		t->unverified++;
 		return case_store_add_event(t->cs, ci->id, t->now, "unverified", t->source, detail);
+	}
+	if (r->n_children == 1) {
+		int changed;
+
+		/* a sender who may change the case corrects what it stated */
+		txn_officer_ctx(t, &ctx, r->from_addr);
+		if (officer_mail_correct(&ctx, ci, &r->children[0], &changed) != 0)
+			return -1;
+		t->updated += changed > 0;
 	}
 	if (r->visit_date || r->visit_found >= 0) {
 		snprintf(detail, sizeof detail, "home visit %s: %s", r->visit_date ? r->visit_date : "",
@@ -558,9 +653,14 @@ static int run_job(struct case_store *cs, void *arg)
 		}
 		key = reused_key;
 	}
+	rc = r->kind == KIND_BOUNCE ? 1 : apply_officer_mail(t);
+	if (rc != 1)
+		goto decided;
 	switch (r->kind) {
 	case KIND_REFERRAL:
-		rc = apply_referral(t);
+		rc = apply_correction(t);
+		if (rc == 1)
+			rc = apply_referral(t);
 		break;
 	case KIND_UPDATE:
 		rc = apply_update(t);
@@ -573,8 +673,10 @@ static int run_job(struct case_store *cs, void *arg)
 	}
 	case KIND_AUTO_REPLY:
 	case KIND_BOUNCE:
+		rc = 0;
 		break;      /* recorded, opens nothing */
 	}
+decided:
 	if (rc != 0 || note_truncation(t) != 0)
 		goto fail;
 	snprintf(t->res->action, sizeof t->res->action, "%s", case_action_name(decide_action(t)));
@@ -614,7 +716,8 @@ static void job_committed(struct case_store *cs, void *arg)
 {
 	struct txn *t = arg;
 
-	(void)sender_deadlines_changed(&t->p->sender, cs, &t->changes);   /* logged */
+	(void)sender_feeds_changed(&t->p->sender, cs, &t->changes,        /* logged */
+	                           t->old_officer[0] ? t->old_officer : NULL);
 }
 
 /* Notes on the referral that the input, not the message, knows. */
@@ -667,6 +770,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	struct cme_referral r;
 	struct commit_job job;
 	struct txn *t = NULL;
+	struct officer_mail om;
 	char digest[MSG_DIGEST_SIZE];
 	int rc = -1;
 
@@ -676,7 +780,9 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	if (m == NULL)
 		return -1;
 	referral_init(&r);
-	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0)
+	memset(&om, 0, sizeof om);
+	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0 ||
+	    officer_mail_read(p->conf, m, &r, in->raw, in->len, in->now, &om) != 0)
 		goto out;
 	msg_digest(in->raw, in->len, r.from_addr, r.date, r.subject, digest);
 	res->message_key = message_key(&r, digest);
@@ -700,6 +806,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t->key = res->message_key;
 	t->source = res->message_key;
 	t->digest = digest;
+	t->om = &om;
 
 	memset(&job, 0, sizeof job);
 	job.prepare = prepare_batch;
@@ -711,6 +818,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	rc = writer_commit(&p->writer, &job);
 out:
 	free(t);
+	officer_mail_free(&om);
 	referral_free(&r);
 	message_free(m);
 	return rc;

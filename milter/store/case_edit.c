@@ -602,3 +602,23 @@ void case_edit_json(struct case_store *cs, long long id, json_object *o)
 	         "LEFT JOIN cases f ON f.id = p.from_case WHERE p.case_id = ?1 ORDER BY p.id",
 	         id, o, party_row);
 }
+
+int case_store_find_by_sent_mail(struct case_store *cs, const char *message_id,
+                                 struct case_info *out)
+{
+	sqlite3_stmt *st = case_store_sql_prepare(cs,
+		"SELECT case_id FROM outbox WHERE message_id = ?1 AND case_id IS NOT NULL LIMIT 1");
+	long long id = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	case_store_sql_bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	case_store_sql_release(cs, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return case_store_sql_fail(cs, "finding a reminder's case");
+	return id ? case_store_find_id(cs, id, out) : 0;
+}
