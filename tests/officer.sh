@@ -172,6 +172,57 @@ is "$(sql "SELECT DISTINCT method || ' ' || uid FROM outbox WHERE id > $before" 
 ctl done "$c" escalation 2>/dev/null
 is "$?" "1" "done: only the immediate step"
 
+# --- SPEC 5.6: officers act by email --------------------------------------
+E=$top_srcdir/tests/fixtures/officer
+rm -f "$T"/mail/m.* "$T"/state/cases.db*
+ingest() { ctl ingest --now "$1" "$2" | awk '{print $2, $3}'; }
+is "$(ingest 2026-11-02T10:00:00Z "$F/referral.eml")" "opened CME-2026-00001" "(email) a referral opens CME-2026-00001"
+is "$(ingest 2026-11-03T08:00:00Z "$E/calendar-reply.eml")" "ignored CME-2026-00001" \
+	"a calendar REPLY (Accepted) changes nothing"
+is "$(events CME-2026-00001 ack)" "calendar reply from jo.bloggs@la.test: accepted (an acknowledgement; nothing changed)" \
+	"it is recorded as an acknowledgement"
+before=$(sql "SELECT max(id) FROM outbox")
+is "$(ingest 2026-11-03T09:11:00Z "$E/correct-surname.eml")" "updated CME-2026-00001" "an officer's correction by email: updated"
+is "$(field CME-2026-00001 surname)" "Brennan" "the surname is corrected"
+is "$(events CME-2026-00001 edit)" 'surname corrected: "Hartley" -> "Brennan" (by jo.bloggs@la.test)' \
+	"the edit is on the timeline with who, old and new"
+is "$(sql "SELECT source FROM events WHERE type = 'edit'")" "<officer-correct-1@la.test>" "its source is the message"
+events CME-2026-00001 message | grep '^Colour of door: blue$' >/dev/null
+ok $? "the officer's whole text is kept on the timeline"
+is "$(sql "SELECT method || ' ' || recipient FROM outbox WHERE id > $before")" "NOTICE jo.bloggs@la.test" \
+	"one confirmation, to the officer, through the outbox"
+m=$(grep -l '^X-Test-To: jo.bloggs@la.test' "$T"/mail/m.* | head -1)
+$PY - "$m" <<'EOF'
+import email, sys
+m = email.message_from_file(open(sys.argv[1]))
+body = m.get_payload(decode=True).decode()
+ok = ('surname corrected: "Hartley" -> "Brennan"' in body and "Not understood" in body
+      and "Colour of door: blue" in body and "CME-2026-00001" in m["Subject"]
+      and "Amelia" not in m["Subject"] and "Brennan" not in m["Subject"])
+sys.exit(0 if ok else 1)
+EOF
+ok $? "the confirmation says what changed and what was not understood (no name in its Subject)"
+is "$(ingest 2026-11-03T09:12:00Z "$E/unauthenticated.eml" | awk '{print $1}')$(field CME-2026-00001 surname)" "unverifiedBrennan" \
+	"the same lines unauthenticated change nothing (unverified, no new case)"
+is "$(ingest 2026-11-04T16:31:00Z "$E/prose-visit.eml")" "updated CME-2026-00001" "a visit written in prose"
+is "$(events CME-2026-00001 visit)" "home visit 2026-11-04: child seen (by jo.bloggs@la.test)" "is recorded as a visit, child seen"
+is "$(field CME-2026-00001 status)" "visited" "the case is visited"
+before=$(sql "SELECT max(id) FROM outbox")
+is "$(ingest 2026-11-05T08:01:00Z "$E/reassign.eml")" "updated CME-2026-00001" "a reassignment by email"
+is "$(field CME-2026-00001 officer)" "sam.smith@la.test" "the case has its new officer"
+is "$(sql "SELECT method || ' ' || recipient || ' ' || substr(uid, 16) FROM outbox WHERE id > $before AND method <> 'NOTICE' ORDER BY id" | sed 's/@[^@]*$//' | paste -sd '|')" \
+	"CANCEL duty@la.test escalation|CANCEL duty@la.test long-term-review|REQUEST sam.smith@la.test escalation|REQUEST sam.smith@la.test long-term-review" \
+	"the old officer's live reminders are cancelled, the new officer's requested"
+is "$(ingest 2026-11-18T14:06:00Z "$F/referral2.eml")" "opened CME-2026-00002" "(email) a second school's referral opens CME-2026-00002"
+n0=$(sql "SELECT count(*) FROM cases")
+is "$(ingest 2026-11-19T09:01:00Z "$E/school-correction.eml")" "updated CME-2026-00002" \
+	"a school's authenticated reply correcting its referral updates its case"
+is "$(sql "SELECT count(*) FROM cases")" "$n0" "and opens no second case"
+is "$(field CME-2026-00002 surname) $(field CME-2026-00002 dob)" "Nowakowski 2012-04-03" "surname and DOB corrected"
+is "$(events CME-2026-00002 edit | paste -sd '|')" \
+	'surname corrected: "Nowak" -> "Nowakowski" (by ewo@westfield.sch.test)|dob corrected: "2013-02-03" -> "2012-04-03" (by ewo@westfield.sch.test)|year_group corrected: "9" -> "10" (by ewo@westfield.sch.test)' \
+	"old and new on the timeline, with who (the year group follows the new DOB, as the extractor reads it)"
+
 # --- help ---------------------------------------------------------------
 bad=
 for cmd in edit note assign merge reopen transfer done; do

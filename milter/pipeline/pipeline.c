@@ -430,11 +430,15 @@ static int apply_officer_mail(struct txn *t)
 }
 
 /* A referral of one child that names a case in its subject or replies
- * to a message on it, from a sender who may change that case: the
+ * to a message on it: from a sender who may change that case, the
  * referrer correcting its own referral (SPEC 5.6), never a second case.
+ * From anyone else, a child named only in part (a surname, a DOB) is
+ * the same correction, unverified (stored, nothing changed); a child
+ * named in full is a referral like any other (a sibling, say).
  * 0 done, 1 not one, -1 error. */
 static int apply_correction(struct txn *t)
 {
+	const struct cme_child *c = &t->r->children[0];
 	struct case_info ci;
 	int found;
 
@@ -442,7 +446,7 @@ static int apply_correction(struct txn *t)
 		return 1;
 	if ((found = find_named_case(t, &ci, 1)) <= 0)
 		return found < 0 ? -1 : 1;
-	if (!sender_may_change(t, &ci))
+	if (!sender_may_change(t, &ci) && c->forename && c->surname)
 		return 1;
 	return apply_update_to(t, &ci);
 }
