@@ -111,6 +111,33 @@ int main(void)
 	CHECK(ol.n == 1 && ol.v[0].kind == OL_NOTE, "quoted text below a reply is not read");
 	officer_lines_free(&ol);
 
+	/* hostile sizes: a 200 KB line, and thousands of action lines */
+	{
+		size_t big = 200 * 1024;
+		char *t = malloc(big + 64);
+		size_t o = 0;
+
+		if (t == NULL)
+			abort();
+		o += (size_t)snprintf(t, big, "Visit: 01/11/2026 ");
+		while (o + 6 < big)
+			memcpy(t + o, "seen, ", 6), o += 6;
+		t[o] = '\0';
+		rd(t, &ol);
+		CHECK(ol.n == 1 && ol.v[0].found == 1 && strlen(ol.v[0].line) <= 1000,
+		      "a 200 KB line is read within its bounds");
+		officer_lines_free(&ol);
+		o = 0;
+		while (o + 16 < big)
+			memcpy(t + o, "Note: again\nX:\n", 15), o += 15;
+		t[o] = '\0';
+		rd(t, &ol);
+		CHECK(ol.n == OFFICER_LINES_MAX && ol.not_understood.n <= OFFICER_LINES_MAX + 1,
+		      "thousands of lines: at most OFFICER_LINES_MAX actions and complaints");
+		officer_lines_free(&ol);
+		free(t);
+	}
+
 	/* the store's field checks */
 	CHECK(norm("dob", "06/11/2015", out) == 0 && strcmp(out, "2015-11-06") == 0,
 	      "a UK date of birth is stored ISO");

@@ -23,6 +23,7 @@
 
 #define LABEL_MAX 40          /* a label is short: "Immediate step" */
 #define VALUE_MAX 1000
+#define LINE_MAX_READ 4000    /* of a line, read: an action is a short line */
 
 /* Labels that name an officer's action rather than a referral field
  * (compared whole, case-insensitive, after trimming). */
@@ -138,10 +139,13 @@ static int visit_found(const char *s, size_t len)
 		long pos = word_at(s, len, seen_words[i].word);
 
 		if (pos >= 0) {
-			/* vocab_negated_at reads a NUL-terminated text */
-			char buf[VALUE_MAX + 1];
+			/* vocab_negated_at reads a NUL-terminated text (the
+			 * words before pos: a line is at most LINE_MAX_READ) */
+			char buf[LINE_MAX_READ + 1];
 
-			snprintf(buf, sizeof buf, "%.*s", (int)len, s);
+			snprintf(buf, sizeof buf, "%.*s", (int)(len < LINE_MAX_READ ? len : LINE_MAX_READ), s);
+			if ((size_t)pos >= strlen(buf))
+				return seen_words[i].found;
 			if (!vocab_negated_at(buf, (size_t)pos))
 				return seen_words[i].found;
 			return !seen_words[i].found;
@@ -204,9 +208,12 @@ static int add(struct officer_lines *ol, enum officer_line_kind kind, enum field
 {
 	struct officer_line *o;
 
-	if (ol->n >= OFFICER_LINES_MAX)
-		return strlist_add(&ol->not_understood, "(more actions than one message may ask; "
-		                   "send the rest in another)") == 0 ? 0 : -1;
+	static const char full[] = "(more actions than one message may ask: the rest were "
+	                           "not read; send them in another message)";
+
+	if (ol->n >= OFFICER_LINES_MAX)     /* said once, past any other complaint */
+		return strlist_contains(&ol->not_understood, full) ? 0
+		       : strlist_add(&ol->not_understood, full);
 	o = &ol->v[ol->n];
 	memset(o, 0, sizeof *o);
 	o->kind = kind;
@@ -439,6 +446,8 @@ static int read_line(struct officer_lines *ol, const char *s, size_t len,
 	size_t lbl, vl;
 	struct ymd d;
 
+	if (len > LINE_MAX_READ)
+		len = LINE_MAX_READ;
 	trim(&s, &len);
 	if (len == 0)
 		return 0;

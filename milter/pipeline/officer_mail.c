@@ -39,10 +39,15 @@ static const char *find_ci(const char *s, size_t len, const char *needle)
 	return NULL;
 }
 
+/* A calendar reply is a small mail: only its first part is searched. */
+#define CALENDAR_SCAN_MAX (256 * 1024)
+
 /* A text/calendar part with METHOD:REPLY (its Content-Type parameter,
  * or the calendar itself when not encoded): the answer, or NULL. */
 static const char *calendar_reply(const char *raw, size_t len, const char *subject)
 {
+	if (len > CALENDAR_SCAN_MAX)
+		len = CALENDAR_SCAN_MAX;
 	if (find_ci(raw, len, "text/calendar") == NULL ||
 	    (find_ci(raw, len, "method=reply") == NULL &&
 	     find_ci(raw, len, "method=\"reply\"") == NULL &&
@@ -106,6 +111,8 @@ static char *timeline_copy(const char *s, size_t len)
 
 	if (out == NULL)
 		return NULL;
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;            /* never a cut UTF-8 sequence */
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t')
 			out[o++] = s[i];
