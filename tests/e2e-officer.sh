@@ -96,17 +96,17 @@ body() {
 send "$FIX/e2e/referral.eml" attendance@oakfield.sch.test
 pf_wait_delivery "$MD/cme" 1 30 2>&1 | diag
 REF=$(pf_header "$(ls "$MD"/cme/new/* | head -1)" X-CME-Case 2>/dev/null)
-is "$REF" "CME-2026-00001" "the referral opens CME-2026-00001" || diag_tail "$T/milter.log"
+is "$REF" "CME-2026-00001" "(the referral opens CME-2026-00001)" || diag_tail "$T/milter.log"
 pf_wait_delivery "$MD/duty" 3 30 2>&1 | diag
 is "$(imip "$MD/duty" | awk '{print $1}' | sort | uniq -c | tr -s ' ')" " 3 REQUEST" \
-	"the duty officer has its three reminders"
+	"(the duty officer has its three reminders)"
 
 # --- a correction by email, and its confirmation --------------------------
 send "$FIX/officer/correct-surname.eml" jo.bloggs@la.test
 pf_wait_delivery "$MD/cme" 2 30 2>&1 | diag
 m=$(grep -l 'officer-correct-1@la.test' "$MD"/cme/new/* | head -1)
-is "$(pf_header "${m:-/dev/null}" X-CME-Action)" "updated" "the officer's correction is an update"
-is "$(show surname)" "Brennan" "the surname is corrected"
+is "$(pf_header "${m:-/dev/null}" X-CME-Action) $(show surname)" "updated Brennan" \
+	"the officer's correction is an update: the surname is corrected"
 is "$(events edit)" 'surname corrected: "Hartley" -> "Brennan" (by jo.bloggs@la.test)' \
 	"the correction is on the timeline: who, old, new"
 pf_wait_delivery "$MD/jo" 1 30 2>&1 | diag

@@ -409,7 +409,10 @@ static int apply_officer_mail(struct txn *t)
 	struct case_info ci;
 	int found;
 
-	if (!t->om->officer && t->om->calendar_reply == NULL)
+	/* an officer's out-of-office answering a reminder is no action (and
+	 * gets no confirmation to answer again) */
+	if (t->om->calendar_reply == NULL &&
+	    (!t->om->officer || t->r->kind == KIND_AUTO_REPLY))
 		return 1;
 	if ((found = find_named_case(t, &ci, 0)) <= 0)   /* a reply naming nothing: ignored */
 		return found < 0 ? -1 : t->om->calendar_reply ? 0 : 1;
