@@ -78,6 +78,9 @@ is "$(sql "SELECT method || ' ' || recipient || ' ' || uid FROM outbox WHERE id 
 	"CANCEL duty@la.test CME-2026-00001-escalation|CANCEL duty@la.test CME-2026-00001-home-visit|CANCEL duty@la.test CME-2026-00001-long-term-review|REQUEST jo.bloggs@la.test CME-2026-00001-escalation|REQUEST jo.bloggs@la.test CME-2026-00001-home-visit|REQUEST jo.bloggs@la.test CME-2026-00001-long-term-review" \
 	"assign: each live reminder is cancelled for the old officer and requested of the new"
 is "$(sql "SELECT count(*) FROM outbox WHERE id > $before AND sent_at IS NOT NULL")" "6" "assign: the six mails were submitted"
+R=$T/state/reminders
+is "$(grep -c "^UID:$a-" "$R/duty@la.test.ics") $(grep -c "^UID:$a-" "$R/jo.bloggs@la.test.ics")" "0 3" \
+	"assign: the case's events leave the old officer's feed and join the new officer's"
 grep -l '^X-Test-To: jo.bloggs@la.test' "$T"/mail/m.* | xargs grep -l 'method=REQUEST' | wc -l | tr -d ' ' > "$T/n"
 is "$(cat "$T/n")" "3" "assign: the new officer was sent three REQUESTs"
 refused "assign: a bad address is a user error" "not-an-address is not an email address" assign "$a" not-an-address
@@ -224,6 +227,22 @@ is "$(field CME-2026-00002 surname) $(field CME-2026-00002 dob)" "Nowakowski 201
 is "$(events CME-2026-00002 edit | paste -sd '|')" \
 	'surname corrected: "Nowak" -> "Nowakowski" (by ewo@westfield.sch.test)|dob corrected: "2013-02-03" -> "2012-04-03" (by ewo@westfield.sch.test)|year_group corrected: "9" -> "10" (by ewo@westfield.sch.test)' \
 	"old and new on the timeline, with who (the year group follows the new DOB, as the extractor reads it)"
+
+before=$(sql "SELECT max(id) FROM outbox")
+is "$(ingest 2026-11-20T10:01:00Z "$E/transfer.eml")|$(field CME-2026-00002 outcome)|$(field CME-2026-00002 transferred_to)" \
+	'closed CME-2026-00002|moved-out-of-area|{"la": "Leeds City Council", "email": "cme@leeds.test"}' \
+	"Transfer: by email closes the case as moved out of area, the LA recorded"
+is "$(sql "SELECT recipient FROM outbox WHERE id > $before AND method = 'NOTICE' ORDER BY id" | paste -sd ' ')" \
+	"cme@leeds.test jo.bloggs@la.test" "the receiving LA is notified, the officer confirmed"
+is "$(ingest 2026-11-23T10:01:00Z "$E/reopen-merge.eml")|$(field CME-2026-00002 outcome)|$(field CME-2026-00002 merged_into)" \
+	"closed CME-2026-00002|duplicate|CME-2026-00001" \
+	"Reopen then Merge: by email: the case reopened, then merged into the one named"
+events CME-2026-00002 state | grep '^reopened (was closed, outcome moved-out-of-area)' >/dev/null
+ok $? "the reopening is on its timeline"
+m=$(ls -t "$T"/mail/m.* | xargs grep -l '^X-Test-To: jo.bloggs@la.test' | head -1)
+$PY -c 'import email,sys; m=email.message_from_file(open(sys.argv[1])); print(m.get_payload(decode=True).decode())' "$m" |
+	grep 'Immediate: done -- CME-2026-00002 has no pending immediate step' >/dev/null
+ok $? "a refused line (no immediate step) is reported in the confirmation with its reason"
 
 # --- help ---------------------------------------------------------------
 bad=
