@@ -13,6 +13,9 @@
  *	                    included here)
  *	    case_views.c    the read side for cmectl: JSON, one case as a
  *	                    struct, reports (case_views.h)
+ *	    case_edit.c     the officer's actions' reads and writes: the
+ *	                    correctable fields, officer, merge, transfer
+ *	                    (case_edit.h)
  *	    case_types.c    the status/kind/action name tables (case_types.h)
  *	    store_guard.c   the record of issued references (store_guard.h)
  *

@@ -11,6 +11,9 @@
  * and for cmectl's officer actions: officer.h), and
  * what the message's action is; and the order of the stages, so that
  * the database commit comes before anything is reported as done.
+ * An officer's email, a referrer's correction and a calendar reply are
+ * read by officer_mail.h and decided here (apply_officer_mail,
+ * apply_correction).
  * Which deadlines follow from each decision is schedule's
  * (case_deadlines.h); the reminder mails and feeds are emit's (outbox.h,
  * feeds.h); the writer connection and group commit are commit.h's; the

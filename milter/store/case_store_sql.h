@@ -2,7 +2,7 @@
  * NAME
  *	case_store_sql.h - private to the case store's modules
  *	(case_store.c, case_match.c, case_views.c,
- *	case_links.c, case_outbox.c): the statement helpers.
+ *	case_links.c, case_outbox.c, case_edit.c): the statement helpers.
  *
  * PURPOSE
  *	SQL in a module of its own still goes through the connection's one
