@@ -228,6 +228,23 @@ is "$(events CME-2026-00002 edit | paste -sd '|')" \
 	'surname corrected: "Nowak" -> "Nowakowski" (by ewo@westfield.sch.test)|dob corrected: "2013-02-03" -> "2012-04-03" (by ewo@westfield.sch.test)|year_group corrected: "9" -> "10" (by ewo@westfield.sch.test)' \
 	"old and new on the timeline, with who (the year group follows the new DOB, as the extractor reads it)"
 
+# a reply to one of our reminder mails names its case (no reference in it)
+mid=$(sql "SELECT message_id FROM outbox WHERE method = 'REQUEST' AND recipient = 'sam.smith@la.test' LIMIT 1")
+sed -e '/^Subject:/,$d' "$E/reassign.eml" > "$T/reply-reminder.eml"
+cat >> "$T/reply-reminder.eml" <<EOF
+Subject: RE: Escalation due
+Date: Fri, 06 Nov 2026 17:00:00 +0000
+Message-ID: <officer-reply-reminder-1@la.test>
+In-Reply-To: $mid
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+visited today, no answer
+EOF
+sed -i 's/^From: .*/From: Sam Smith <sam.smith@la.test>/' "$T/reply-reminder.eml"
+is "$(ingest 2026-11-06T17:01:00Z "$T/reply-reminder.eml")|$(events CME-2026-00001 visit | tail -1)" \
+	"updated CME-2026-00001|home visit 2026-11-06: child not found (by sam.smith@la.test)" \
+	"a reply to a reminder mail acts on its case: a visit today, no answer"
 before=$(sql "SELECT max(id) FROM outbox")
 is "$(ingest 2026-11-20T10:01:00Z "$E/transfer.eml")|$(field CME-2026-00002 outcome)|$(field CME-2026-00002 transferred_to)" \
 	'closed CME-2026-00002|moved-out-of-area|{"la": "Leeds City Council", "email": "cme@leeds.test"}' \
@@ -243,6 +260,12 @@ m=$(ls -t "$T"/mail/m.* | xargs grep -l '^X-Test-To: jo.bloggs@la.test' | head -
 $PY -c 'import email,sys; m=email.message_from_file(open(sys.argv[1])); print(m.get_payload(decode=True).decode())' "$m" |
 	grep 'Immediate: done -- CME-2026-00002 has no pending immediate step' >/dev/null
 ok $? "a refused line (no immediate step) is reported in the confirmation with its reason"
+
+sed -e 's/CME-2026-00002/CME-2026-00001/' -e 's/officer-transfer-1/officer-outcome-1/' \
+    -e 's/^Transfer: .*/Outcome: located-on-roll, Park Lane Primary/' "$E/transfer.eml" > "$T/outcome.eml"
+is "$(ingest 2026-11-24T10:01:00Z "$T/outcome.eml")|$(field CME-2026-00001 outcome)|$(field CME-2026-00001 new_school)" \
+	"closed CME-2026-00001|located-on-roll|Park Lane Primary" \
+	"Outcome: located-on-roll, SCHOOL closes the case and records the new school"
 
 # --- help ---------------------------------------------------------------
 bad=

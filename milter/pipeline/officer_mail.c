@@ -166,6 +166,37 @@ int officer_mail_merge_target(const struct officer_mail *om, const char *ref)
 
 /* ------------------------------------------------------------------ */
 
+/* Outcomes whose words after the comma name where the child now is
+ * ("Outcome: located-on-roll, Park Lane Primary"): the case's new
+ * school. */
+static const char *const placed_outcomes[] = {
+	"located-on-roll", "located-other-provision",
+};
+
+/* After a line closed the case with such an outcome: its new school,
+ * when the words pass the field's check.  0 or -1. */
+static int placed_school(struct officer_ctx *ctx, const struct case_info *ci,
+                         const struct officer_line *l)
+{
+	struct officer_request rq;
+	char norm[CASE_EDIT_VALUE_MAX], why[200];
+	int placed = 0;
+
+	if (l->kind != OL_OUTCOME || l->value2 == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof placed_outcomes / sizeof placed_outcomes[0]; i++)
+		placed |= strcmp(l->value, placed_outcomes[i]) == 0;
+	memset(&rq, 0, sizeof rq);
+	rq.verb = OFFICER_EDIT;
+	rq.n_edits = 1;
+	rq.fields[0] = case_edit_field("new_school");
+	rq.values[0] = l->value2;
+	if (!placed || case_edit_normalise(rq.fields[0], l->value2, ctx->now, norm, sizeof norm,
+	                                   why, sizeof why) != 0)
+		return 0;
+	return officer_apply(ctx, ci, &rq) < 0 ? -1 : 0;
+}
+
 /* The officer_request of one line: 0, or 1 with *why (not an action). */
 static int request_of(const struct officer_line *l, char *when, size_t whenlen,
                       struct officer_request *rq, const char **why)
@@ -266,6 +297,10 @@ int officer_mail_apply(struct officer_ctx *ctx, const struct case_info *ci0,
 				break;
 			}
 			why = a ? ctx->err : NULL;
+			if (a == 0 && placed_school(ctx, &ci, l) != 0) {
+				rc = -1;
+				break;
+			}
 			if (a == 0 && done.len > before) {
 				res->changed++;
 				res->closed |= was != CASE_CLOSED && ci.cstatus == CASE_CLOSED;
