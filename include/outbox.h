@@ -51,7 +51,8 @@ int outbox_enqueue_cancel_to(const struct emit_env *env, struct case_store *cs,
  * transfer to another LA.  `kind` names it in the Message-ID and UID;
  * `to` must be an address we checked, `subject` our own words (never
  * message text, never a child's name).  Queued whatever NotifyOfficers
- * says: it is not a reminder. */
+ * says (a transfer an officer asked for); the caller decides (an
+ * officer's confirmation follows NotifyOfficers). */
 int outbox_enqueue_notice(const struct emit_env *env, struct case_store *cs,
                           long long case_id, const char *ref, const char *kind,
                           const char *to, const char *subject, const char *text, time_t now);

@@ -267,6 +267,14 @@ is "$(ingest 2026-11-24T10:01:00Z "$T/outcome.eml")|$(field CME-2026-00001 outco
 	"closed CME-2026-00001|located-on-roll|Park Lane Primary" \
 	"Outcome: located-on-roll, SCHOOL closes the case and records the new school"
 
+# NotifyOfficers no: the change is made, no mail is queued
+mkdir -p "$T/quiet"
+sed -e "s|^NotifyOfficers .*|NotifyOfficers        no|" -e "s|$T/state/|$T/quiet/|" "$C" > "$T/quiet.conf"
+"$CMECTL" -c "$T/quiet.conf" ingest --now 2026-11-02T10:00:00Z "$F/referral.eml" >/dev/null
+"$CMECTL" -c "$T/quiet.conf" ingest --now 2026-11-03T09:11:00Z "$E/correct-surname.eml" >/dev/null
+is "$("$CMECTL" -c "$T/quiet.conf" show CME-2026-00001 --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["surname"])') $(sqlite3 "$T/quiet/cases.db" "SELECT count(*) FROM outbox")" \
+	"Brennan 0" "NotifyOfficers no: the correction is made and no confirmation is queued"
+
 # --- help ---------------------------------------------------------------
 bad=
 for cmd in edit note assign merge reopen transfer done; do

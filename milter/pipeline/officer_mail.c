@@ -239,7 +239,8 @@ static int confirm(struct officer_ctx *ctx, const struct case_info *ci, const ch
 	char subject[160];
 	int rc = 0;
 
-	if (!case_edit_email_ok(to))
+	/* NotifyOfficers no: the milter sends officers no mail at all */
+	if (!ctx->env->conf->notify_officers || !case_edit_email_ok(to))
 		return 0;
 	strbuf_init(&sb, 64 * 1024);
 	rc |= strbuf_printf(&sb, "Your message about CME case %s was read.\n\n", ci->ref);
