@@ -83,8 +83,9 @@ int case_store_set_transfer(struct case_store *cs, long long case_id, const char
  * survivor's timeline (marked "[from DUP-REF]", dup keeps its own),
  * dup's messages are linked to survivor too (a reply to either finds
  * it), dup's school and referrer (and parties) become survivor's
- * parties, survivor's empty child fields are filled from dup's, and dup
- * names survivor in merged_into.  Closing dup is the caller's.  0 / -1. */
+ * parties, survivor's empty child fields are filled from dup's, dup's
+ * siblings become survivor's (dup leaves the group), and dup names
+ * survivor in merged_into.  Closing dup is the caller's.  0 / -1. */
 int case_store_merge(struct case_store *cs, long long dup, long long survivor,
                      const char *dup_ref, time_t now);
 /* The case a mail of ours (a reminder, a notice) was about, by the

@@ -267,6 +267,17 @@ is "$(ingest 2026-11-24T10:01:00Z "$T/outcome.eml")|$(field CME-2026-00001 outco
 	"closed CME-2026-00001|located-on-roll|Park Lane Primary" \
 	"Outcome: located-on-roll, SCHOOL closes the case and records the new school"
 
+# merge of a child with a sibling: the sibling is the survivor's
+mkdir -p "$T/sib"
+sed -e "s|$T/state/|$T/sib/|" "$C" > "$T/sib.conf"
+sib() { "$CMECTL" -c "$T/sib.conf" "$@"; }
+sib ingest --now 2026-11-02T10:00:00Z "$F/referral.eml" "$top_srcdir/tests/fixtures/referrals/11-child-blocks.eml" >/dev/null
+sibs() { sib show "$1" --json | $PY -c 'import json,sys; print(",".join(json.load(sys.stdin).get("siblings") or []))'; }
+pre="$(sibs CME-2026-00003)"
+sib merge CME-2026-00002 CME-2026-00001 --now 2026-11-03T10:00:00Z >/dev/null
+is "$pre > $(sibs CME-2026-00001)|$(sibs CME-2026-00002)|$(sibs CME-2026-00003)" "CME-2026-00002 > CME-2026-00003||CME-2026-00001" \
+	"merge: the duplicate's sibling becomes the survivor's, and the duplicate leaves the group"
+
 # NotifyOfficers no: the change is made, no mail is queued
 mkdir -p "$T/quiet"
 sed -e "s|^NotifyOfficers .*|NotifyOfficers        no|" -e "s|$T/state/|$T/quiet/|" "$C" > "$T/quiet.conf"

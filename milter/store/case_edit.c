@@ -467,7 +467,15 @@ static const char *const merge_sql[] = {
 	" school = coalesce(school, (SELECT school FROM children WHERE case_id = ?1)),"
 	" reason = coalesce(reason, (SELECT reason FROM children WHERE case_id = ?1))"
 	" WHERE case_id = ?5",
-	"UPDATE cases SET merged_into = ?5 WHERE id = ?1",
+	/* the duplicate's siblings are the survivor's (one group, named by
+	 * its lowest id, as case_store_link_siblings names it); the
+	 * duplicate leaves the group */
+	"UPDATE cases SET sibling_group = (SELECT min(coalesce(sibling_group, id)) FROM cases "
+	"  WHERE id IN (?1, ?5) OR sibling_group IN (SELECT sibling_group FROM cases "
+	"  WHERE id IN (?1, ?5))) "
+	"WHERE (SELECT sibling_group FROM cases WHERE id = ?1) IS NOT NULL AND id <> ?1 "
+	"AND (id = ?5 OR sibling_group IN (SELECT sibling_group FROM cases WHERE id IN (?1, ?5)))",
+	"UPDATE cases SET sibling_group = NULL, merged_into = ?5 WHERE id = ?1",
 };
 
 int case_store_merge(struct case_store *cs, long long dup, long long survivor,
