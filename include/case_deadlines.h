@@ -60,6 +60,11 @@ enum case_event {
  * full (logged). */
 int case_deadlines_note(struct dl_changes *ch, long long case_id, const char *kind);
 
+/* Move the changes of `case_id` from ch to out (out->n set): a case
+ * given to another officer sends the mails of what changed so far to
+ * the officer who had it (officer.h's assign). */
+void case_deadlines_take(struct dl_changes *ch, long long case_id, struct dl_changes *out);
+
 /* A new or reopened case: set its deadlines from the policy (and
  * "immediate" when `immediate`), each with a timeline event whose
  * source is "policy". */

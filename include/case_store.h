@@ -13,6 +13,9 @@
  *	                    included here)
  *	    case_views.c    the read side for cmectl: JSON, one case as a
  *	                    struct, reports (case_views.h)
+ *	    case_edit.c     the officer's actions' reads and writes: the
+ *	                    correctable fields, officer, merge, transfer
+ *	                    (case_edit.h)
  *	    case_types.c    the status/kind/action name tables (case_types.h)
  *	    store_guard.c   the record of issued references (store_guard.h)
  *
@@ -127,7 +130,9 @@ int case_store_link_message(struct case_store *cs, long long message_row,
 int case_store_match_child(struct case_store *cs, const struct cme_child *c,
                            struct case_info *out);
 
-/* Find a case by its reference / by a Message-ID already on a case. */
+/* Find a case by its reference / by a Message-ID already on a case (a
+ * case not merged into another first: a merged duplicate's messages are
+ * on its survivor too, case_edit.h). */
 int case_store_find_ref(struct case_store *cs, const char *ref,
                         struct case_info *out);
 int case_store_find_id(struct case_store *cs, long long id, struct case_info *out);

@@ -42,6 +42,9 @@ struct cme_conf {
 	struct strlist internal_hosts;        /* InternalHosts (CIDR list) */
 	struct strlist trusted_sender_domains;/* TrustedSenderDomains */
 	struct strlist public_suffixes;       /* PublicSuffixes: added to the PSL */
+	struct strlist officers;              /* Officers: addresses, @domains or
+	                                         domains (empty: the first
+	                                         Mailbox's domain) */
 	enum on_error on_internal_error;      /* On-InternalError */
 	size_t max_message_size;      /* MaxMessageSize */
 	size_t max_memory;            /* MaxMemory (membudget.h) */

@@ -29,7 +29,8 @@ struct imip_mail {
 char *imip_compose(const struct imip_mail *m);
 
 /* A whole RFC 5322 message (CRLF line ends), malloc'd, or NULL.  `method`
- * is "REQUEST" or "CANCEL"; `calendar` the VCALENDAR text. */
+ * is "REQUEST" or "CANCEL"; `calendar` the VCALENDAR text, or NULL for a
+ * plain-text notice (officer confirmations, transfers; method unused). */
 char *imip_message(const char *from, const char *to, const char *subject,
                    const char *text, const char *calendar, const char *method,
                    const char *message_id, time_t date);

@@ -46,4 +46,22 @@ int outbox_enqueue_reminders(const struct emit_env *env, struct case_store *cs,
 size_t outbox_describe(const struct emit_env *env, const struct deadline_row *row,
                        struct reminder_text out[DL_EVENTS_MAX]);
 
+/* A case's live (pending) reminders leave `attendee` (the officer the
+ * case was taken from): a CANCEL each.  The REQUESTs to the new officer
+ * follow from noting the same deadlines in a dl_changes. */
+int outbox_enqueue_cancel_to(const struct emit_env *env, struct case_store *cs,
+                             long long case_id, const char *attendee, time_t now);
+
+/* A plain-text notice (method NOTICE in the outbox: no calendar), sent
+ * as the first Mailbox like the reminders: an officer's confirmation, a
+ * transfer to another LA.  `kind` names it in the Message-ID and UID;
+ * `to` must be an address we checked, `subject` our own words (never
+ * message text, never a child's name).  Queued whatever NotifyOfficers
+ * says (a transfer an officer asked for); the caller decides (an
+ * officer's confirmation follows NotifyOfficers). */
+int outbox_enqueue_notice(const struct emit_env *env, struct case_store *cs,
+                          long long case_id, const char *ref, const char *kind,
+                          const char *to, const char *subject, const char *text, time_t now);
+
+
 #endif

@@ -79,6 +79,14 @@ int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome
                         const char *note, time_t now);
 int pipeline_outcome_known(const char *outcome);
 
+/* Any officer action (officer.h) from cmectl, in a transaction of its
+ * own, "cmectl" as who and source; reminders queued and feeds rewritten
+ * as for a message.  0 done, 1 no such case, 2 refused (err gets the
+ * one-line reason; nothing stored), -1 error. */
+struct officer_request;
+int pipeline_officer(struct pipeline *p, const struct officer_request *rq, time_t now,
+                     char *err, size_t errlen);
+
 /* Retention: remove cases of children born more than `years` before
  * `now`; logged.  Returns the number removed, or -1. */
 long long pipeline_purge(struct pipeline *p, int years, time_t now);

@@ -44,7 +44,7 @@ if [ -d "$S" ]; then
 	act() { awk -v id="$1" '$1 == id { $1 = ""; sub(/^ /, ""); print }' "$T/ingest.out"; }
 	is "$(act '<portal-20261103-0001@portal.la.test>')" "opened CME-2026-00001" "samples: 01 opens CME-2026-00001"
 	is "$(act '<visit-1105-tr@la.test>')" "updated CME-2026-00001" "samples: 14 updates it"
-	"$CMECTL" -c "$C" show CME-2026-00001 --json | grep -q '"detail": "home visit 2026-11-05: child not found"'
+	"$CMECTL" -c "$C" show CME-2026-00001 --json | grep -q '"detail": "home visit 2026-11-05 10:30: child not found (by t.reilly@la.test)"'
 	ok $? "samples: 14 records a home visit (not found) on CME-2026-00001"
 	is "$(act '<reply-1117-ps@northgate.sch.test>')" "closed CME-2026-00001" "samples: 06 closes it"
 	is "$(field CME-2026-00001 outcome)" "located-on-roll" "samples: closed as located-on-roll"
@@ -223,10 +223,9 @@ printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail-ok"; chmod +x "$T/sendmail-
 printf 'NotifyOfficers yes\nSendmailPath %s\n' "$T/sendmail-ok" >> "$C"
 ref=$("$CMECTL" -c "$C" ingest --now "$NOW" "$F/referral.eml" | awk '{print $3}')
 n_sent=$("$CMECTL" -c "$C" show "$ref" --json | $PY -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["timeline"] if e["type"] == "reminder"))')
-# 6 events for a referral on Sunday 22 Nov 2026: the home visit's own
-# event and its alerts (Monday 09:00 for "on arrival", Tuesday 09:00),
-# the escalation's and its alert five school days before, the review.
-is "$n_sent" "6" "each reminder mail sent is a timeline event (6 for a new referral: one per event)"
+# 3 events for a referral (alert_events digest: one event a deadline):
+# the home visit, the escalation, the long-term review.
+is "$n_sent" "3" "each reminder mail sent is a timeline event (3 for a new referral: one per deadline)"
 
 # --- cme-milter: a live socket is never taken over, a stale one is -----
 # optneg SOCKET: a milter protocol option negotiation on a unix socket;

@@ -77,10 +77,9 @@ char *imip_message(const char *from, const char *to, const char *subject,
                    const char *text, const char *calendar, const char *method,
                    const char *message_id, time_t date)
 {
+	/* calendar NULL: a plain-text notice (imip_compose) */
 	struct imip_mail m = { from, to, subject, text, calendar, method, message_id, date, 0 };
 
-	if (calendar == NULL)
-		return NULL;
 	return imip_compose(&m);
 }
 
@@ -113,6 +112,7 @@ char *imip_compose(const struct imip_mail *m)
 		rc |= strbuf_puts(&sb, "Importance: high\r\nX-Priority: 1\r\n");
 	rc |= strbuf_puts(&sb, "MIME-Version: 1.0\r\n");
 	if (m->calendar == NULL) {
+		/* A notice (officer confirmation, transfer): plain text only. */
 		rc |= strbuf_puts(&sb, "Content-Type: text/plain; charset=UTF-8\r\n"
 		                       "Content-Transfer-Encoding: base64\r\n\r\n");
 		rc |= put_base64(&sb, text ? text : "", text ? strlen(text) : 0);

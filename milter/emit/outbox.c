@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imip.h"
 #include "outbox.h"
@@ -40,13 +41,15 @@ size_t outbox_describe(const struct emit_env *env, const struct deadline_row *ro
 	return n;
 }
 
-/* One mail for one event: Outlook reads one event per invitation. */
+/* One mail for one event: Outlook reads one event per invitation.
+ * REQUEST for a pending deadline, CANCEL otherwise, or CANCEL whatever
+ * its status when `cancel` (its attendee changed). */
 static int queue_event(struct enqueue_ctx *e, const struct deadline_row *row,
-                       const struct reminder_text *rt, const char *attendee)
+                       const struct reminder_text *rt, const char *attendee, int cancel)
 {
 	const struct cme_conf *conf = e->env->conf;
 	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
-	const char *method = row->dstatus == DL_PENDING ? "REQUEST" : "CANCEL";
+	const char *method = row->dstatus == DL_PENDING && !cancel ? "REQUEST" : "CANCEL";
 	struct reminder_event ev;
 	char subject[320], msgid[400], *cal, *msg;
 	int rc;
@@ -89,7 +92,7 @@ static int queue_event(struct enqueue_ctx *e, const struct deadline_row *row,
 }
 
 static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
-                     const char *attendee)
+                     const char *attendee, int cancel)
 {
 	const struct cme_conf *conf = e->env->conf;
 	struct reminder_text rt[DL_EVENTS_MAX];
@@ -99,7 +102,7 @@ static int queue_one(struct enqueue_ctx *e, const struct deadline_row *row,
 		return 0;       /* nobody to send as; conf_check requires Mailbox */
 	n = outbox_describe(e->env, row, rt);
 	for (size_t i = 0; i < n; i++)
-		if (queue_event(e, row, &rt[i], attendee) != 0)
+		if (queue_event(e, row, &rt[i], attendee, cancel) != 0)
 			return -1;
 	return 0;
 }
@@ -115,12 +118,12 @@ static int enqueue_cb(const struct deadline_row *row, void *arg)
 			changed = 1;
 	if (!changed)
 		return 0;
-	if (queue_one(e, row, row->officer) != 0)
+	if (queue_one(e, row, row->officer, 0) != 0)
 		return -1;
 	/* Escalations also go to the manager (EscalationContact). */
 	if (conf->escalation_contact && (row->dkind == DL_KIND_ESCALATION ||
 	                                 row->dkind == DL_KIND_IMMEDIATE))
-		return queue_one(e, row, conf->escalation_contact);
+		return queue_one(e, row, conf->escalation_contact, 0);
 	return 0;
 }
 
@@ -145,4 +148,53 @@ int outbox_enqueue_reminders(const struct emit_env *env, struct case_store *cs,
 			return -1;
 	}
 	return 0;
+}
+
+/* The officer a case's live reminders leave. */
+struct cancel_ctx {
+	struct enqueue_ctx e;
+	const char *attendee;
+};
+
+static int cancel_cb(const struct deadline_row *row, void *arg)
+{
+	struct cancel_ctx *c = arg;
+
+	return row->dstatus == DL_PENDING ? queue_one(&c->e, row, c->attendee, 1) : 0;
+}
+
+int outbox_enqueue_cancel_to(const struct emit_env *env, struct case_store *cs,
+                             long long case_id, const char *attendee, time_t now)
+{
+	/* serials from 1000: the REQUESTs to the new officer, queued in the
+	 * same second for the same SEQUENCE, count from 0 */
+	struct cancel_ctx c = { { env, cs, NULL, now, 1000 }, attendee };
+
+	if (!env->conf->notify_officers)
+		return 0;
+	return case_store_each_changed_deadline(cs, case_id, 0, cancel_cb, &c);
+}
+
+int outbox_enqueue_notice(const struct emit_env *env, struct case_store *cs,
+                          long long case_id, const char *ref, const char *kind,
+                          const char *to, const char *subject, const char *text, time_t now)
+{
+	static unsigned long serial;
+	const struct cme_conf *conf = env->conf;
+	const char *mailbox = conf->mailboxes.n ? conf->mailboxes.v[0] : NULL;
+	unsigned long n = __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED);
+	char msgid[400], uid[256], *msg;
+	int rc;
+
+	if (mailbox == NULL)
+		return 0;
+	snprintf(msgid, sizeof msgid, "<%s.%s.%ld.%ld.%lu@%s>", ref, kind, (long)now,
+	         (long)getpid(), n, env->host);
+	snprintf(uid, sizeof uid, "%s-%s@%s", ref, kind, conf_calendar_domain(conf));
+	msg = imip_message(mailbox, to, subject, text, NULL, NULL, msgid, now);
+	if (msg == NULL)
+		return -1;
+	rc = case_store_outbox_add(cs, case_id, uid, "NOTICE", to, msg, msgid, now);
+	free(msg);
+	return rc;
 }

@@ -8,9 +8,12 @@
  * Owns: the decisions.  Given what extract read from a message, which
  * case does it open or change, may its sender change it, what does a
  * visit or an outcome do to the case (the same functions for a message
- * and for cmectl's officer actions: record_visit, record_close), and
+ * and for cmectl's officer actions: officer.h), and
  * what the message's action is; and the order of the stages, so that
  * the database commit comes before anything is reported as done.
+ * An officer's email, a referrer's correction and a calendar reply are
+ * read by officer_mail.h and decided here (apply_officer_mail,
+ * apply_correction).
  * Which deadlines follow from each decision is schedule's
  * (case_deadlines.h); the reminder mails and feeds are emit's (outbox.h,
  * feeds.h); the writer connection and group commit are commit.h's; the
@@ -37,6 +40,7 @@
 #include <unistd.h>
 
 #include "case_deadlines.h"
+#include "case_edit.h"
 #include "case_links.h"
 #include "case_store.h"
 #include "case_types.h"
@@ -48,6 +52,8 @@
 #include "logging.h"
 #include "message.h"
 #include "msg_digest.h"
+#include "officer.h"
+#include "officer_mail.h"
 #include "officer_map.h"
 #include "outbox.h"
 #include "pipeline.h"
@@ -222,75 +228,6 @@ static char *message_key(const struct cme_referral *r, const char *digest)
 }
 
 /* ------------------------------------------------------------------ */
-/* What a visit and an outcome do to a case: one path each, for a
- * message and for cmectl alike.                                        */
-
-/* The statuses a visit moves to "visited".  A case in triage too: an
- * officer who visited has seen the child's address, which is what
- * triage waited for (README, "Decisions where the spec is silent"). */
-static const enum case_status visit_moves[] = { CASE_OPEN, CASE_TRIAGE };
-
-/* When a visit dated `date` (YYYY-MM-DD, or NULL: undated) happened:
- * the start of that day in the policy's zone - a deadline due on the
- * day of the visit is met by it - and never after `now`. */
-static time_t visit_happened(const struct policy *pol, const char *date, time_t now)
-{
-	struct ymd d, local;
-	long long midnight_utc;
-
-	if (date == NULL || ymd_parse_iso(date, &d) != 0 ||
-	    ukdate_utc_seconds(&d, 0, 0, 0, 0, &midnight_utc) != 0)
-		return now;
-	/* the first quarter hour within 14 hours of UTC midnight that is
-	 * already that date locally */
-	for (time_t t = (time_t)midnight_utc - 14 * 3600; t <= (time_t)midnight_utc + 14 * 3600;
-	     t += 900) {
-		deadline_local_date(pol, t, &local);
-		if (ymd_cmp(&local, &d) == 0)
-			return t < now ? t : now;
-	}
-	return now;
-}
-
-/* The status moves before the event is written: the event's time is
- * when the case's history (case_history, schema 11) sees the new
- * status.  The home-visit deadline is met as of the visit's own date
- * (SPEC 5.5), not the time it was recorded. */
-static int record_visit(struct case_store *cs, struct dl_changes *ch,
-                        const struct policy *pol, const struct case_info *ci,
-                        const char *source, const char *detail, const char *date,
-                        time_t now)
-{
-	for (size_t i = 0; i < sizeof visit_moves / sizeof visit_moves[0]; i++)
-		if (ci->cstatus == visit_moves[i] &&
-		    case_store_set_status(cs, ci->id, case_status_name(CASE_VISITED), NULL,
-		                          now) != 0)
-			return -1;
-	if (case_store_add_event(cs, ci->id, now, "visit", source, detail) != 0 ||
-	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_VISIT, 0, now) != 0 ||
-	    case_store_deadline_done(cs, ci->id, deadline_kind_name(DL_KIND_HOME_VISIT),
-	                             visit_happened(pol, date, now)) != 0)
-		return -1;
-	return 0;
-}
-
-/* Close the case with `outcome`: 0 closed, 1 it was closed already
- * (nothing changed), -1 error. */
-static int record_close(struct case_store *cs, struct dl_changes *ch,
-                        const struct policy *pol, const struct case_info *ci,
-                        const char *outcome, const char *source, const char *detail,
-                        time_t now)
-{
-	if (ci->cstatus == CASE_CLOSED)
-		return 1;
-	if (case_store_set_status(cs, ci->id, case_status_name(CASE_CLOSED), outcome, now) != 0 ||
-	    case_store_add_event(cs, ci->id, now, "state", source, detail) != 0 ||
-	    case_deadlines_apply(cs, ch, pol, ci->id, CASE_EVENT_CLOSED, 0, now) != 0)
-		return -1;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The decisions, one message.                                          */
 
 struct txn {
@@ -307,6 +244,8 @@ struct txn {
 	struct dl_changes changes;   /* deadlines changed: reminders to send */
 	int opened, updated, triaged, closed, unverified;
 	int truncated;               /* only the first MaxMessageSize bytes were read */
+	const struct officer_mail *om;  /* an officer's lines, a calendar reply */
+	char old_officer[256];       /* an officer's Assign: whose feed loses the case */
 };
 
 /* The message touched this case: 0, or -1 out of memory. */
@@ -320,6 +259,19 @@ static int touch(struct txn *t, const struct case_info *ci)
 	if (t->ntouched < sizeof t->touched / sizeof t->touched[0])
 		t->touched[t->ntouched++] = ci->id;
 	return strlist_add_unique(&t->res->refs, ci->ref);
+}
+
+/* The officer actions' context for this message's changes (officer.h):
+ * `who` acted, the Message-ID is the source. */
+static void txn_officer_ctx(struct txn *t, struct officer_ctx *ctx, const char *who)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->cs = t->cs;
+	ctx->env = &t->p->env;
+	ctx->ch = &t->changes;
+	ctx->who = who ? who : t->source;
+	ctx->source = t->source;
+	ctx->now = t->now;
 }
 
 static int open_case_for(struct txn *t, const struct cme_child *child, int triage,
@@ -439,6 +391,95 @@ static int open_overflow_case(struct txn *t)
 	return rc;
 }
 
+static int apply_update_to(struct txn *t, const struct case_info *ci);
+
+/*
+ * The case a message names (SPEC 5.1, 5.6): a reference in its subject
+ * (or body too, unless subject_only) other than a Merge: line's target,
+ * else the case of a message or reminder it replies to.  A merged case
+ * gives way to the case it was merged into.  1 found, 0 none, -1 error.
+ */
+static int find_named_case(struct txn *t, struct case_info *ci, int subject_only)
+{
+	const struct cme_referral *r = t->r;
+	struct case_info s;
+	int rc = 0, m;
+
+	for (size_t i = 0; rc == 0 && i < r->case_refs.n; i++) {
+		const char *ref = r->case_refs.v[i];
+
+		if (officer_mail_merge_target(t->om, ref) ||
+		    (subject_only && (r->subject == NULL || strcasestr(r->subject, ref) == NULL)))
+			continue;
+		rc = case_store_find_ref(t->cs, ref, ci);
+	}
+	for (size_t i = 0; rc == 0 && i <= r->references.n; i++) {
+		const char *id = i == 0 ? r->in_reply_to : r->references.v[i - 1];
+
+		if (id && (rc = case_store_find_by_message_id(t->cs, id, ci)) == 0)
+			rc = case_store_find_by_sent_mail(t->cs, id, ci);
+	}
+	if (rc != 1)
+		return rc;
+	if ((m = case_store_merged_into(t->cs, ci->id, &s)) == 1)
+		*ci = s;
+	return m < 0 ? -1 : 1;
+}
+
+/* An officer's message naming a case (SPEC 5.6), or a calendar reply:
+ * 0 done, 1 not one (the message goes on as any other), -1 error. */
+static int apply_officer_mail(struct txn *t)
+{
+	struct officer_mail_result res = { 0, 0 };
+	struct officer_ctx ctx;
+	struct case_info ci;
+	int found;
+
+	/* an officer's out-of-office answering a reminder is no action (and
+	 * gets no confirmation to answer again) */
+	if (t->om->calendar_reply == NULL &&
+	    (!t->om->officer || t->r->kind == KIND_AUTO_REPLY))
+		return 1;
+	if ((found = find_named_case(t, &ci, 0)) <= 0)   /* a reply naming nothing: ignored */
+		return found < 0 ? -1 : t->om->calendar_reply ? 0 : 1;
+	if (touch(t, &ci) != 0)
+		return -1;
+	txn_officer_ctx(t, &ctx, t->r->from_addr);
+	if (t->om->calendar_reply)
+		return officer_mail_ack(&ctx, &ci, t->om, t->r->from_addr);
+	if (officer_mail_apply(&ctx, &ci, t->om, t->r->from_addr, &res) != 0)
+		return -1;
+	if (ctx.old_officer[0])
+		snprintf(t->old_officer, sizeof t->old_officer, "%s", ctx.old_officer);
+	if (res.closed)
+		t->closed++;
+	else
+		t->updated++;
+	return 0;
+}
+
+/* A referral of one child that names a case in its subject or replies
+ * to a message on it: from a sender who may change that case, the
+ * referrer correcting its own referral (SPEC 5.6), never a second case.
+ * From anyone else, a child named only in part (a surname, a DOB) is
+ * the same correction, unverified (stored, nothing changed); a child
+ * named in full is a referral like any other (a sibling, say).
+ * 0 done, 1 not one, -1 error. */
+static int apply_correction(struct txn *t)
+{
+	const struct cme_child *c = &t->r->children[0];
+	struct case_info ci;
+	int found;
+
+	if (t->r->n_children != 1)
+		return 1;
+	if ((found = find_named_case(t, &ci, 1)) <= 0)
+		return found < 0 ? -1 : 1;
+	if (!sender_may_change(t, &ci) && c->forename && c->surname)
+		return 1;
+	return apply_update_to(t, &ci);
+}
+
 static int apply_referral(struct txn *t)
 {
 	const struct cme_referral *r = t->r;
@@ -477,6 +518,7 @@ static int apply_referral(struct txn *t)
 static int apply_update_to(struct txn *t, const struct case_info *ci)
 {
 	const struct cme_referral *r = t->r;
+	struct officer_ctx ctx;
 	char detail[256];
 	int rc;
 
@@ -491,19 +533,28 @@ static int apply_update_to(struct txn *t, const struct case_info *ci)
 		t->unverified++;
 		return case_store_add_event(t->cs, ci->id, t->now, "unverified", t->source, detail);
 	}
+	if (r->n_children == 1) {
+		int changed;
+
+		/* a sender who may change the case corrects what it stated */
+		txn_officer_ctx(t, &ctx, r->from_addr);
+		if (officer_mail_correct(&ctx, ci, &r->children[0], &changed) != 0)
+			return -1;
+		t->updated += changed > 0;
+	}
 	if (r->visit_date || r->visit_found >= 0) {
 		snprintf(detail, sizeof detail, "home visit %s: %s", r->visit_date ? r->visit_date : "",
 		         r->visit_found == 1 ? "child seen" :
 		         r->visit_found == 0 ? "child not found" : "outcome not stated");
-		if (record_visit(t->cs, &t->changes, t->p->policy, ci, t->source, detail,
-		                 r->visit_date, t->now) != 0)
+		txn_officer_ctx(t, &ctx, NULL);
+		if (officer_visit(&ctx, ci, r->visit_date, detail) != 0)
 			return -1;
 		t->updated++;
 	}
 	if (r->outcome) {
 		snprintf(detail, sizeof detail, "closed: %s", r->outcome);
-		rc = record_close(t->cs, &t->changes, t->p->policy, ci, r->outcome, t->source,
-		                  detail, t->now);
+		txn_officer_ctx(t, &ctx, NULL);
+		rc = officer_close(&ctx, ci, r->outcome, detail);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
@@ -635,9 +686,14 @@ static int run_job(struct case_store *cs, void *arg)
 		}
 		key = reused_key;
 	}
+	rc = r->kind == KIND_BOUNCE ? 1 : apply_officer_mail(t);
+	if (rc != 1)
+		goto decided;
 	switch (r->kind) {
 	case KIND_REFERRAL:
-		rc = apply_referral(t);
+		rc = apply_correction(t);
+		if (rc == 1)
+			rc = apply_referral(t);
 		break;
 	case KIND_UPDATE:
 		rc = apply_update(t);
@@ -650,8 +706,10 @@ static int run_job(struct case_store *cs, void *arg)
 	}
 	case KIND_AUTO_REPLY:
 	case KIND_BOUNCE:
+		rc = 0;
 		break;      /* recorded, opens nothing */
 	}
+decided:
 	if (rc != 0 || note_truncation(t) != 0)
 		goto fail;
 	snprintf(t->res->action, sizeof t->res->action, "%s", case_action_name(decide_action(t)));
@@ -691,7 +749,8 @@ static void job_committed(struct case_store *cs, void *arg)
 {
 	struct txn *t = arg;
 
-	(void)sender_deadlines_changed(&t->p->sender, cs, &t->changes);   /* logged */
+	(void)sender_feeds_changed(&t->p->sender, cs, &t->changes,        /* logged */
+	                           t->old_officer[0] ? t->old_officer : NULL);
 }
 
 /* Notes on the referral that the input, not the message, knows. */
@@ -744,6 +803,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	struct cme_referral r;
 	struct commit_job job;
 	struct txn *t = NULL;
+	struct officer_mail om;
 	char digest[MSG_DIGEST_SIZE];
 	int rc = -1;
 
@@ -753,7 +813,9 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	if (m == NULL)
 		return -1;
 	referral_init(&r);
-	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0)
+	memset(&om, 0, sizeof om);
+	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0 ||
+	    officer_mail_read(p->conf, m, &r, in->raw, in->len, in->now, &om) != 0)
 		goto out;
 	msg_digest(in->raw, in->len, r.from_addr, r.date, r.subject, digest);
 	res->message_key = message_key(&r, digest);
@@ -777,6 +839,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	t->key = res->message_key;
 	t->source = res->message_key;
 	t->digest = digest;
+	t->om = &om;
 
 	memset(&job, 0, sizeof job);
 	job.prepare = prepare_batch;
@@ -788,6 +851,7 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	rc = writer_commit(&p->writer, &job);
 out:
 	free(t);
+	officer_mail_free(&om);
 	referral_free(&r);
 	message_free(m);
 	return rc;
@@ -831,96 +895,94 @@ char *pipeline_tag_subject(const char *subject, const struct pipeline_result *re
 }
 
 /* ------------------------------------------------------------------ */
-/* Officer actions (cmectl): the same decisions as a message's
- * (record_visit, record_close), with "cmectl" as the timeline's source.
- * Each runs in one transaction and rewrites the officer's feed after the
- * commit.                                                              */
+/* Officer actions (cmectl): officer.h's functions, the same as an
+ * officer's email uses, with "cmectl" as who and source.  Each runs in
+ * one transaction and rewrites the officers' feeds after the commit.   */
 
-struct officer_action {
+struct officer_txn {
 	struct pipeline *p;
-	const char *ref;
-	const char *date;          /* visit */
-	int found;                 /* visit */
-	const char *outcome;       /* close */
-	const char *note;
-	time_t now;
+	const struct officer_request *rq;
+	struct officer_ctx ctx;
 	struct dl_changes *changes;  /* on the heap: too large for a stack */
-	/* 0 done, 1 nothing to change, -1 error */
-	int (*fn)(struct case_store *, const struct case_info *, struct officer_action *);
 };
 
-static int do_visit(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
-{
-	char detail[512];
-
-	snprintf(detail, sizeof detail, "home visit %s: %s%s%s", a->date,
-	         a->found ? "child seen" : "child not found", a->note ? ". Note: " : "",
-	         a->note ? a->note : "");
-	return record_visit(cs, a->changes, a->p->policy, ci, "cmectl", detail, a->date, a->now);
-}
-
-static int do_close(struct case_store *cs, const struct case_info *ci, struct officer_action *a)
-{
-	char detail[512];
-
-	snprintf(detail, sizeof detail, "closed: %s%s%s", a->outcome, a->note ? ". Note: " : "",
-	         a->note ? a->note : "");
-	return record_close(cs, a->changes, a->p->policy, ci, a->outcome, "cmectl", detail,
-	                    a->now);
-}
-
+/* 0 done, 1 no such case, 2 refused (ctx.err), -1 error.  A refusal
+ * wrote nothing (officer.h), so its empty transaction commits. */
 static long long officer_fn(struct case_store *cs, void *arg)
 {
-	struct officer_action *a = arg;
+	struct officer_txn *a = arg;
 	struct case_info ci;
-	int found = case_store_find_ref(cs, a->ref, &ci), rc;
+	int found = case_store_find_ref(cs, a->rq->ref, &ci), rc;
 
 	if (found < 0)
 		return -1;
 	if (found == 0)
-		return 1;       /* nothing to change: commits an empty transaction */
-	rc = a->fn(cs, &ci, a);
+		return 1;
+	a->ctx.cs = cs;
+	rc = officer_apply(&a->ctx, &ci, a->rq);
 	if (rc != 0)
-		return rc;      /* 1: nothing changed; -1: rolled back */
-	return outbox_enqueue_reminders(&a->p->env, cs, a->changes, a->now) != 0 ? -1 : 0;
+		return rc == 1 ? 2 : -1;
+	return outbox_enqueue_reminders(&a->p->env, cs, a->changes, a->ctx.now) != 0 ? -1 : 0;
 }
 
 static void officer_after(struct case_store *cs, void *arg, long long rc)
 {
-	struct officer_action *a = arg;
+	struct officer_txn *a = arg;
 
 	if (rc == 0)
-		(void)sender_deadlines_changed(&a->p->sender, cs, a->changes);   /* logged */
+		(void)sender_feeds_changed(&a->p->sender, cs, a->changes,      /* logged */
+		                           a->ctx.old_officer[0] ? a->ctx.old_officer : NULL);
 }
 
-/* Run one officer action (its fn set) in a transaction of its own:
- * 0 done, 1 no such case (or already closed for close), -1 error. */
-static int officer_transaction(struct pipeline *p, struct officer_action a)
+int pipeline_officer(struct pipeline *p, const struct officer_request *rq, time_t now,
+                     char *err, size_t errlen)
 {
+	struct officer_txn a;
 	int rc;
 
+	memset(&a, 0, sizeof a);
 	a.p = p;
+	a.rq = rq;
 	a.changes = calloc(1, sizeof *a.changes);
 	if (a.changes == NULL)
 		return -1;
+	a.ctx.env = &p->env;
+	a.ctx.ch = a.changes;
+	a.ctx.who = "cmectl";
+	a.ctx.source = "cmectl";
+	a.ctx.now = now;
 	rc = (int)writer_transaction(&p->writer, officer_fn, &a, officer_after);
+	if (rc == 2 && err)
+		snprintf(err, errlen, "%s", a.ctx.err);
 	free(a.changes);
 	return rc;
+}
+
+/* visit and close as before: a refusal (a case closed already) is "no
+ * (open) case", 1. */
+static int officer_simple(struct pipeline *p, const struct officer_request *rq, time_t now)
+{
+	int rc = pipeline_officer(p, rq, now, NULL, 0);
+
+	return rc == 2 ? 1 : rc;
 }
 
 int pipeline_record_visit(struct pipeline *p, const char *ref, const char *date, int found,
                           const char *note, time_t now)
 {
-	return officer_transaction(p, (struct officer_action){
-		.ref = ref, .date = date, .found = found, .note = note, .now = now,
-		.fn = do_visit });
+	struct officer_request rq = { .verb = OFFICER_VISIT, .ref = ref, .arg = date,
+	                              .arg2 = note, .found = found };
+
+	return officer_simple(p, &rq, now);
 }
 
 int pipeline_close_case(struct pipeline *p, const char *ref, const char *outcome,
                         const char *note, time_t now)
 {
-	return officer_transaction(p, (struct officer_action){
-		.ref = ref, .outcome = outcome, .note = note, .now = now, .fn = do_close });
+	struct officer_request rq = { .verb = OFFICER_CLOSE, .ref = ref, .arg = outcome,
+	                              .arg2 = note };
+
+	return officer_simple(p, &rq, now);
 }
 
 int pipeline_outcome_known(const char *outcome)

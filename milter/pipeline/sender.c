@@ -48,8 +48,14 @@ void sender_destroy(struct sender *s)
 int sender_deadlines_changed(struct sender *s, struct case_store *cs,
                              const struct dl_changes *ch)
 {
+	return sender_feeds_changed(s, cs, ch, NULL);
+}
+
+int sender_feeds_changed(struct sender *s, struct case_store *cs,
+                         const struct dl_changes *ch, const char *officer)
+{
 	struct strlist officers = STRLIST_INIT;
-	int rc = 0;
+	int rc = officer ? strlist_add_unique(&officers, officer) : 0;
 
 	for (size_t i = 0; rc == 0 && i < ch->n; i++) {
 		struct case_info ci;

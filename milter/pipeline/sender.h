@@ -68,6 +68,10 @@ void sender_stop(struct sender *s);
  * the feeds are stale until the next rewrite). */
 int  sender_deadlines_changed(struct sender *s, struct case_store *cs,
                               const struct dl_changes *ch);
+/* The same, and `officer`'s feed too (NULL: none): the officer a case
+ * was taken from, whose feed loses its events. */
+int  sender_feeds_changed(struct sender *s, struct case_store *cs,
+                          const struct dl_changes *ch, const char *officer);
 
 int  sender_flush(struct sender *s, time_t now);
 int  sender_passed(struct sender *s, const char *message_id, const char *seal, time_t now);

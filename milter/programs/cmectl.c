@@ -95,6 +95,17 @@ static const struct command {
 	{ "status", cmd_status, "[--json] [--now T]", "messages, cases, reminder outbox" },
 	{ "digest", cmd_digest, "[--officer E] [--now T] [--send]",
 	  "print (or with --send, mail) the daily digest, and do the day's escalations" },
+	{ "edit", cmd_officer, "REF FIELD=VALUE... [--now T]",
+	  "correct the child's or the referral's details (old and new value on the timeline)" },
+	{ "note", cmd_officer, "REF TEXT [--now T]", "add a note to the timeline" },
+	{ "assign", cmd_officer, "REF EMAIL [--now T]",
+	  "give the case and its live reminders to another officer" },
+	{ "merge", cmd_officer, "REF INTO-REF [--now T]",
+	  "fold a duplicate case into another: nothing lost, both timelines kept" },
+	{ "reopen", cmd_officer, "REF [--now T]", "reopen a closed case, with new deadlines" },
+	{ "transfer", cmd_officer, "REF --to-la NAME [--email ADDR] [--now T]",
+	  "the child moved to another LA: close, record it and notify that LA" },
+	{ "done", cmd_officer, "REF immediate [--now T]", "the immediate step was done" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -8,7 +8,8 @@
  * Owns: struct ctl (the configuration one cmectl run loads once).  The
  * files: cmectl.c (main, usage, the command table), cmectl_common.c (the
  * helpers below), cmectl_ingest.c (parse, ingest), cmectl_cases.c (cases,
- * show, deadlines, calendar, visit, close), cmectl_report.c (report,
+ * show, deadlines, calendar, visit, close), cmectl_officer.c (edit, note,
+ * assign, merge, reopen, transfer, done), cmectl_report.c (report,
  * purge, archive-form), cmectl_admin.c (accept-restore, backup, verify,
  * status), cmectl_digest.c (digest), cmectl_census.c (census: the
  * termly DfE return), cmectl_progress.c (the progress line of a long
@@ -122,5 +123,8 @@ int cmd_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_digest(struct ctl *ctl, int argc, char **argv);      /* cmectl_digest.c */
 int cmd_census(struct ctl *ctl, int argc, char **argv);      /* cmectl_census.c */
+/* cmectl_officer.c: edit, note, assign, merge, reopen, transfer, done
+ * (argv[0] names which). */
+int cmd_officer(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -77,6 +77,23 @@ int case_deadlines_note(struct dl_changes *ch, long long case_id, const char *ki
 	return 0;
 }
 
+void case_deadlines_take(struct dl_changes *ch, long long case_id, struct dl_changes *out)
+{
+	size_t keep = 0;
+
+	out->n = 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		if (ch->case_id[i] == case_id) {
+			out->case_id[out->n] = case_id;
+			memcpy(out->kind[out->n++], ch->kind[i], sizeof ch->kind[i]);
+			continue;
+		}
+		ch->case_id[keep] = ch->case_id[i];
+		memmove(ch->kind[keep++], ch->kind[i], sizeof ch->kind[i]);
+	}
+	ch->n = keep;
+}
+
 /* Set a deadline pending at `due`, and remember the change. */
 static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long case_id,
                         enum deadline_kind kind, time_t due, time_t now)

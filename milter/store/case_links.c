@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case_edit.h"
 #include "case_links.h"
 #include "case_store_sql.h"
 
@@ -159,4 +160,5 @@ void case_links_json(struct case_store *cs, long long id, json_object *o)
 		json_object_object_add(o, "later_cases", later);
 	else
 		json_object_put(later);
+	case_edit_json(cs, id, o);
 }

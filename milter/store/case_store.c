@@ -291,6 +291,24 @@ static const char *const migrations[] = {
 	 * "field<TAB>value<TAB>where" lines from the extractor, shown by
 	 * cmectl show; NULL on rows from before. */
 	"ALTER TABLE children ADD COLUMN provenance TEXT;",
+
+	/* 15: officer actions (case_edit.c).  merged_into names the case a
+	 * duplicate was folded into;
+	 * transferred_la and transferred_email the LA a child moved to;
+	 * case_parties the schools and referrers a case gained from a
+	 * merged duplicate (the case's own stay in children and cases). */
+	"ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id) ON DELETE SET NULL;"
+	"ALTER TABLE cases ADD COLUMN transferred_la TEXT;"
+	"ALTER TABLE cases ADD COLUMN transferred_email TEXT;"
+	"CREATE INDEX cases_merged ON cases(merged_into) WHERE merged_into IS NOT NULL;"
+	"CREATE TABLE case_parties ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"               /* school, referrer */
+	"  name TEXT, email TEXT, org TEXT,"
+	"  from_case INTEGER REFERENCES cases(id) ON DELETE SET NULL,"
+	"  added_at INTEGER NOT NULL);"
+	"CREATE INDEX case_parties_case ON case_parties(case_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -774,7 +792,7 @@ int case_store_find_by_message_id(struct case_store *cs, const char *msgid,
 		"SELECT " CASE_COLUMNS " FROM cases c "
 		"JOIN message_cases mc ON mc.case_id = c.id "
 		"JOIN messages m ON m.id = mc.message_row "
-		"WHERE m.message_id = ?1 ORDER BY c.id LIMIT 1");
+		"WHERE m.message_id = ?1 ORDER BY c.merged_into IS NOT NULL, c.id LIMIT 1");
 
 	if (st == NULL)
 		return -1;

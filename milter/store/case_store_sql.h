@@ -2,8 +2,8 @@
  * NAME
  *	case_store_sql.h - private to the case store's modules
  *	(case_store.c, case_match.c, case_views.c, case_links.c,
- *	case_outbox.c, case_dupes.c, case_report.c, case_census.c): the
- *	statement helpers.
+ *	case_outbox.c, case_dupes.c, case_report.c, case_census.c,
+ *	case_edit.c): the statement helpers.
  *
  * PURPOSE
  *	SQL in a module of its own still goes through the connection's one

@@ -65,6 +65,8 @@ static const struct conf_key conf_keys[] = {
 	{ "InternalHosts", CT_LIST, OFF(internal_hosts), "127.0.0.1/8", 0 },
 	{ "TrustedSenderDomains", CT_LIST, OFF(trusted_sender_domains), NULL, 0 },
 	{ "PublicSuffixes", CT_LIST, OFF(public_suffixes), NULL, 0 },
+	/* none: the domain of the first Mailbox (officer_mail.c) */
+	{ "Officers", CT_LIST, OFF(officers), NULL, 0 },
 	{ "On-InternalError", CT_ON_ERROR, OFF(on_internal_error), "tempfail", 0 },
 	{ "MaxMessageSize", CT_SIZE, OFF(max_message_size), "26214400", 0 },
 	{ "MaxMemory", CT_SIZE, OFF(max_memory), "268435456", 0 },
