@@ -82,7 +82,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/new/*")):
         if part.get_content_type() == "text/calendar":
             cal = part.get_payload(decode=True).decode()
             meth = re.search(r"^METHOD:(\S+)", cal, re.M).group(1)
-            uid = re.search(r"^UID:CME-\d{4}-\d{5}-([a-z-]+)@", cal, re.M).group(1)
+            uid = re.search(r"^UID:CME-\d{4}-\d{5}-([a-z-]+?)-\d+@", cal, re.M).group(1)
             seq = re.search(r"^SEQUENCE:(\d+)", cal, re.M).group(1)
             print(meth, uid, seq)
 PYEOF
