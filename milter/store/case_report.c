@@ -52,11 +52,17 @@ const char *case_report_fate_name(enum case_report_fate f)
 
 /* An instance i (case_id, kind, due, first_id) was met on time / was not
  * needed: cancelled or given another due time before it fell due (and
- * before ?2: what happens after the month does not reach back). */
+ * before ?2: what happens after the month does not reach back).  An
+ * immediate step is due the moment the referral arrives, so nothing
+ * could be on time by that measure: it is met when done within
+ * IMMEDIATE_GRACE_S of arrival (the shipped policies' immediate_action
+ * says "today"; README, "Decisions where the spec is silent"). */
+#define IMMEDIATE_GRACE_S "86400"
 #define MET_ON_TIME(i) \
 	"EXISTS (SELECT 1 FROM deadline_history m WHERE m.case_id = " i ".case_id" \
 	" AND m.kind = " i ".kind AND m.due = " i ".due AND m.status = 'met'" \
-	" AND coalesce(m.done_at, m.at) <= m.due)"
+	" AND coalesce(m.done_at, m.at) <= m.due +" \
+	" CASE m.kind WHEN 'immediate' THEN " IMMEDIATE_GRACE_S " ELSE 0 END)"
 #define NOT_NEEDED(i) \
 	"EXISTS (SELECT 1 FROM deadline_history r WHERE r.case_id = " i ".case_id" \
 	" AND r.kind = " i ".kind AND r.id > " i ".first_id AND r.at < " i ".due AND r.at < ?2" \
