@@ -282,6 +282,23 @@ int main(void)
 	CHECK_INT(r.n_children, 2, "HTML rows under a header row are children");
 	CHECK_STR(r.children[1].forename, "Lily May", "&nbsp; decoded inside a name");
 
+	/* A referrer's box drawn beside the child rows; a household table's
+	 * parent rows and a pre-school sibling (tables.c). */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><td>Children</td><td>Forename</td><td>Surname</td><td>DOB</td>"
+		"<td>Referrer details</td><td></td></tr>"
+		"<tr><td>Child 1</td><td>Max</td><td>Bell</td><td>02/03/2016</td><td>Name</td><td>Jo Hart</td></tr>"
+		"<tr><td>Child 2</td><td></td><td></td><td></td><td>Role</td><td>Attendance Officer</td></tr></table><p>Family</p>"
+		"<table><tr><td>Name</td><td>Relationship to child</td><td>DOB</td><td>Contact number</td></tr>"
+		"<tr><td>Kim Bell</td><td>Mother</td><td></td><td>07700 900111</td></tr>"
+		"<tr><td>Ivy Bell</td><td>sister</td><td>01/02/2024</td><td></td></tr></table>");
+	CHECK_INT(r.n_children, 1, "label|value cells beside a child row are no child");
+	CHECK_STR(r.referrer.name, "Jo Hart", "... they are the referrer's box");
+	CHECK_STR(r.referrer.role, "Attendance Officer", "... on every row");
+	CHECK_INT(r.n_parents, 1, "a household row naming a mother is a parent");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Kim Bell", "... with her name");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "... and phone");
+
 	/* Auto-replies and bounces open nothing. */
 	read_message(HDR "Subject: Out of office\nAuto-Submitted: auto-replied\n\nAway.\n");
 	CHECK_INT(r.kind, KIND_AUTO_REPLY, "Auto-Submitted is an auto-reply");

@@ -104,17 +104,173 @@ static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
 	return row->n >= 3 && known >= 2;
 }
 
+static int child_field(enum field f)
+{
+	return f >= F_FORENAME && f <= F_REASON;
+}
+
+/* The section a column heading opens for the label|value cells under
+ * it ("Referrer's details"), or F_NONE. */
+static enum field column_section(enum field head)
+{
+	if (head >= F_REFERRER_NAME && head <= F_REFERRER)
+		return F_REFERRER;
+	if (head >= F_PARENT_NAME && head <= F_PARENT)
+		return F_PARENT;
+	return F_NONE;
+}
+
+/* Cells k, k+1 of a record row are a label|value pair of their own:
+ * "Child 1 | Filip | NOWAK | 09/09/2012 | Name | Rachel Ingram", where
+ * the right-hand columns are a "Referrer's details" box drawn beside
+ * the children.  Cell k is a known label under a heading that names no
+ * child field, cell k+1 a value under no known heading. */
+static int side_pair(const struct row *row, const enum field cols[MAX_CELLS], size_t k)
+{
+	return k + 1 < row->n && row->len[k] && row->len[k + 1] &&
+	       !child_field(cols[k]) && cols[k + 1] == F_NONE &&
+	       vocab_label(row->cell[k], row->len[k]) != F_NONE &&
+	       vocab_label(row->cell[k + 1], row->len[k + 1]) == F_NONE;
+}
+
+static void read_cells_as_line(struct reader *rd, const struct row *row,
+                               size_t from, size_t to);
+
+/* The side pairs of a record row, read as "label: value" lines in the
+ * section their column heading names; *used[k] marks their cells. */
+static void read_side_pairs(struct reader *rd, const struct row *row,
+                            const enum field cols[MAX_CELLS],
+                            unsigned char used[MAX_CELLS])
+{
+	int section = rd->section;
+	struct cme_child *cur = rd->cur;
+
+	memset(used, 0, MAX_CELLS);
+	for (size_t k = 0; k < row->n; k++) {
+		if (!side_pair(row, cols, k))
+			continue;
+		used[k] = used[k + 1] = 1;
+		if (column_section(cols[k]) != F_NONE)
+			rd->section = column_section(cols[k]);
+		rd->cur = NULL;
+		rd->where.col = (long)k + 2;    /* provenance: the value cell */
+		read_cells_as_line(rd, row, k, k + 2);
+		rd->section = section;
+		rd->cur = cur;
+		k++;
+	}
+}
+
+/* A row of a household table ("Name | Relationship to child | D.O.B. |
+ * Contact number") whose relationship cell names a parent or carer
+ * ("Mother"), in a table with no separate parent-name column, is a
+ * parent, not a child: unless its date of birth makes it a child (an
+ * older sister caring is a carer; a sister of school age is a child). */
+static int parent_row(const struct reader *rd, const struct row *row,
+                      const enum field cols[MAX_CELLS])
+{
+	int rel = 0;
+
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
+			return 0;
+		if (cols[i] == F_PARENT_REL && row->len[i] &&
+		    vocab_match_relationship(row->cell[i], row->len[i]) != NULL)
+			rel = 1;
+	}
+	if (!rel)
+		return 0;
+	for (size_t i = 0; i < row->n; i++) {
+		struct ymd dob;
+		size_t used;
+
+		if (cols[i] == F_DOB && row->len[i] &&
+		    ukdate_find(row->cell[i], row->len[i], &dob, &used) &&
+		    ymd_valid(&rd->ref_date) && rd->ref_date.y - dob.y < 18)
+			return 0;
+	}
+	return 1;
+}
+
+/* The parent a parent row names: its name (one cell, or forename and
+ * surname cells), relationship and phone. */
+static void read_parent_row(struct reader *rd, const struct row *row,
+                            const enum field cols[MAX_CELLS])
+{
+	static const enum field order[] = { F_FULLNAME, F_FORENAME, F_SURNAME,
+	                                    F_PARENT_REL, F_PARENT_PHONE };
+	char name[MAX_NAME + 1];
+	size_t nl = 0;
+
+	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
+		for (size_t i = 0; i < row->n; i++) {
+			if (cols[i] != order[o] || row->len[i] == 0)
+				continue;
+			if (order[o] == F_FORENAME || order[o] == F_SURNAME ||
+			    order[o] == F_FULLNAME) {
+				/* "Stacey" then "BAKER": one name */
+				if (nl > 0 && nl < MAX_NAME)
+					name[nl++] = ' ';
+				for (size_t b = 0; b < row->len[i] && nl < MAX_NAME; b++)
+					name[nl++] = row->cell[i][b];
+				continue;
+			}
+			if (nl > 0) {
+				fields_assign(rd, F_PARENT_NAME, name, nl);
+				nl = 0;
+			}
+			rd->where.col = (long)i + 1;    /* provenance */
+			fields_assign(rd, order[o], row->cell[i], row->len[i]);
+		}
+	if (nl > 0)
+		fields_assign(rd, F_PARENT_NAME, name, nl);
+}
+
+/* A row of a household table (a table with a relationship column)
+ * whose date of birth puts the child below school age ("Poppy, 2023,
+ * half-sister") lives with the referred child but is not referred:
+ * SPEC 4, a household list is not a list of referrals.  (A row marked
+ * as referred never comes here: see rows_starred.) */
+static int preschool_household_row(const struct reader *rd, const struct row *row,
+                                   const enum field cols[MAX_CELLS])
+{
+	int household = 0;
+
+	for (size_t i = 0; i < row->n; i++)
+		household |= cols[i] == F_PARENT_REL;
+	for (size_t i = 0; household && i < row->n; i++) {
+		struct ymd dob;
+		size_t used;
+
+		if (cols[i] == F_DOB && row->len[i] &&
+		    ukdate_find(row->cell[i], row->len[i], &dob, &used) &&
+		    ymd_valid(&rd->ref_date) && uk_year_group(&dob, &rd->ref_date) < 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* One table record (CSV row or HTML row under a header row) is one
  * child.  A relationship column with no parent's name beside it and no
  * parent's relationship in it is the child's relationship to the
- * household ("daughter"), not a parent's. */
+ * household ("daughter"), not a parent's.  A row with no child field
+ * filled in (only its "Child 4" label, or only side pairs) is no
+ * child. */
 static void read_record(struct reader *rd, const struct row *row,
                         const enum field cols[MAX_CELLS])
 {
 	int nonempty = 0, parent_named = 0;
+	unsigned char used[MAX_CELLS];
 
+	if (parent_row(rd, row, cols)) {
+		read_parent_row(rd, row, cols);
+		return;
+	}
+	if (preschool_household_row(rd, row, cols))
+		return;
+	read_side_pairs(rd, row, cols, used);
 	for (size_t i = 0; i < row->n; i++) {
-		if (row->len[i])
+		if (row->len[i] && cols[i] != F_NONE && !used[i])
 			nonempty++;
 		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
 			parent_named = 1;
@@ -124,7 +280,7 @@ static void read_record(struct reader *rd, const struct row *row,
 	if (fields_new_child_block(rd) == NULL)
 		return;
 	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i] &&
+		if (cols[i] != F_NONE && row->len[i] && !used[i] &&
 		    !(cols[i] == F_PARENT_REL && !parent_named &&
 		      vocab_match_relationship(row->cell[i], row->len[i]) == NULL)) {
 			rd->where.col = (long)i + 1;    /* provenance */
