@@ -299,6 +299,22 @@ int main(void)
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Kim Bell", "... with her name");
 	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "... and phone");
 
+	/* Column per child: a merged cell or "Both:" gives every child the
+	 * value; a flag question's row reaches the flag reader (tables.c). */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><th></th><th>Child 1</th><th>Child 2</th></tr>"
+		"<tr><td>Forename</td><td>Max</td><td>Lily</td></tr>"
+		"<tr><td>Surname</td><td>Bell</td><td>Bell</td></tr>"
+		"<tr><td>School</td><td colspan=\"2\">Oak Primary School (both)</td></tr>"
+		"<tr><td>Last attended</td><td>Both: 18/11/2026</td><td></td></tr>"
+		"<tr><td>CP plan</td><td colspan=\"2\">Yes (both, since 05/2026)</td></tr></table>");
+	CHECK_INT(r.n_children, 2, "a column per child");
+	CHECK_STR(r.n_children > 1 ? r.children[1].school : NULL, "Oak Primary School",
+	          "a merged cell is every child's, without its '(both)'");
+	CHECK_STR(r.n_children > 1 ? r.children[1].last_attended : NULL, "2026-11-18",
+	          "'Both:' gives every child the value");
+	CHECK(has_flag("child-protection-plan"), "a flag question's row answered Yes sets the flag");
+
 	/* Auto-replies and bounces open nothing. */
 	read_message(HDR "Subject: Out of office\nAuto-Submitted: auto-replied\n\nAway.\n");
 	CHECK_INT(r.kind, KIND_AUTO_REPLY, "Auto-Submitted is an auto-reply");

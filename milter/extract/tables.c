@@ -135,6 +135,8 @@ static int side_pair(const struct row *row, const enum field cols[MAX_CELLS], si
 
 static void read_cells_as_line(struct reader *rd, const struct row *row,
                                size_t from, size_t to);
+static void read_value_line(struct reader *rd, const char *label, size_t ll,
+                            const char *value, size_t vl);
 
 /* The side pairs of a record row, read as "label: value" lines in the
  * section their column heading names; *used[k] marks their cells. */
@@ -289,12 +291,85 @@ static void read_record(struct reader *rd, const struct row *row,
 	rd->cur = NULL;
 }
 
+/* A word of the all_children list at c[0..cl), as a whole word: its
+ * length, or 0. */
+static size_t all_word(const char *c, size_t cl)
+{
+	size_t wl;
+
+	if (!vocab_words_prefix(VW_ALL_CHILDREN, c, cl, &wl) ||
+	    (wl < cl && isalnum((unsigned char)c[wl])))
+		return 0;
+	return wl;
+}
+
+/* A cell that says it applies to every child: "Both: 18/11/2026",
+ * "Stanbridge Primary School (both)", "Yes (both, since 05/2026)".
+ * Returns 1 with the value in *v, *vl: a leading "Both:" and a
+ * parenthesis holding only the word are dropped, anything else is
+ * kept (the flag reader reads "since 05/2026"). */
+static int all_children_cell(const char *c, size_t cl, const char **v, size_t *vl)
+{
+	size_t wl = all_word(c, cl);
+	const char *open;
+
+	*v = c;
+	*vl = cl;
+	if (wl > 0 && wl < cl && (c[wl] == ':' || c[wl] == '-')) {
+		*v = c + wl + 1;
+		*vl = cl - wl - 1;
+		fields_trim(v, vl);
+		return 1;
+	}
+	for (open = memchr(c, '(', cl); open; open = memchr(open + 1, '(', cl - (size_t)(open + 1 - c))) {
+		size_t at = (size_t)(open + 1 - c);
+
+		if (at < cl && (wl = all_word(c + at, cl - at)) > 0) {
+			/* "(both)" ending the cell is dropped; "(both) and
+			 * more" is kept whole */
+			if (at + wl + 1 == cl && c[at + wl] == ')') {
+				*vl = (size_t)(open - c);
+				fields_trim(v, vl);
+			}
+			return 1;
+		}
+		if (at >= cl)
+			break;
+	}
+	return 0;
+}
+
+/* The value row `row` gives the child in column k of a table `width`
+ * columns wide.  A row with one value, in a merged cell ("Address |
+ * 7 Lime Walk" under two children's columns) or marked "Both:", gives
+ * it to every child. */
+static int column_value(const struct row *row, size_t k, size_t width,
+                        const char **v, size_t *vl)
+{
+	int others = 0;
+
+	for (size_t i = 2; i < row->n; i++)
+		others |= row->len[i] != 0;
+	if (row->n >= 2 && row->len[1] && !others &&
+	    (all_children_cell(row->cell[1], row->len[1], v, vl) || row->n < width))
+		return *vl > 0;
+	if (k >= row->n || row->len[k] == 0)
+		return 0;
+	(void)all_children_cell(row->cell[k], row->len[k], v, vl);
+	return *vl > 0;
+}
+
 /* A label column followed by one column per child:
  *     Surname | Evans | Evans
- *     Forename| Tyler | Grace                                        */
+ *     Forename| Tyler | Grace
+ * Rows of child fields go to each child; other rows (a flag question,
+ * a parent) are read as "label: value" lines, once for a value given
+ * to every child. */
 static int read_label_columns(struct reader *rd, const struct row *rows, size_t nrows)
 {
 	size_t width = rows[0].n, first_child = rd->r->n_children;
+	const char *v;
+	size_t vl;
 
 	if (width < 3)
 		return 0;
@@ -304,20 +379,52 @@ static int read_label_columns(struct reader *rd, const struct row *rows, size_t 
 		for (size_t j = 0; j < nrows; j++) {
 			enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
 
-			if (f != F_NONE && k < rows[j].n && rows[j].len[k]) {
+			if (child_field(f) && column_value(&rows[j], k, width, &v, &vl)) {
 				rd->where.row = (long)j + 1;    /* provenance */
 				rd->where.col = (long)k + 1;
 				rd->where.label = rows[j].cell[0];
 				rd->where.label_len = rows[j].len[0];
-				fields_assign(rd, f, rows[j].cell[k], rows[j].len[k]);
+				fields_assign(rd, f, v, vl);
 				rd->where.label = NULL;
 			}
 		}
 	}
 	rd->cur = NULL;
+	for (size_t j = 0; j < nrows; j++) {
+		enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
+
+		/* the first row without a known label is the columns'
+		 * headings ("| Child 1 | Child 2"); another such row is a
+		 * question the flag reader may know ("CP plan | Yes") */
+		if (child_field(f) || (f == F_NONE && (j == 0 || rows[j].len[0] == 0)))
+			continue;
+		rd->where.row = (long)j + 1;
+		for (size_t k = 1; k < rows[j].n; k++) {
+			rd->where.col = (long)k + 1;
+			if (!column_value(&rows[j], k, width, &v, &vl))
+				continue;
+			read_value_line(rd, rows[j].cell[0], rows[j].len[0], rows[j].cell[k],
+			                rows[j].len[k]);
+			if (v != rows[j].cell[k] || vl != rows[j].len[k] || rows[j].n < width)
+				break;  /* one value for every child: read once */
+		}
+	}
 	return rd->r->n_children > first_child;
 }
 
+/* "label: value", read as a line of text (records.c). */
+static void read_value_line(struct reader *rd, const char *label, size_t ll,
+                            const char *value, size_t vl)
+{
+	struct row pair;
+
+	pair.n = 2;
+	pair.cell[0] = label;
+	pair.len[0] = ll;
+	pair.cell[1] = value;
+	pair.len[1] = vl;
+	read_cells_as_line(rd, &pair, 0, 2);
+}
 
 /* Cells [from, to) of a row as one "label: value ..." line. */
 static void read_cells_as_line(struct reader *rd, const struct row *row,
