@@ -315,6 +315,20 @@ int main(void)
 	          "'Both:' gives every child the value");
 	CHECK(has_flag("child-protection-plan"), "a flag question's row answered Yes sets the flag");
 
+	/* A PDF paste cuts values and questions across lines (records.c). */
+	read_message(HDR "Subject: referral\n\nName of child:\nAva COLE\nDate of birth: 01/01/2015\n"
+		"Address: 22 Wellingborough\nRoad, Kettleby\nPostcode: KB2\n7NT\n"
+		"School\nNormanton Grange\nCommunity School\n"
+		"Is there a risk of forced marriage, child sexual exploitation,\n"
+		"domestic abuse or radicalisation?\nNo\n");
+	CHECK_STR(r.n_children ? r.children[0].postcode : NULL, "KB2 7NT",
+	          "a postcode cut after its outward code is joined");
+	CHECK_STR(r.n_children ? r.children[0].address : NULL, "22 Wellingborough Road, Kettleby",
+	          "an address cut before its postcode is joined");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Normanton Grange Community School",
+	          "a school name cut before its 'School' is joined");
+	CHECK(r.flags == 0, "a question cut across lines is answered by the No below it");
+
 	/* Auto-replies and bounces open nothing. */
 	read_message(HDR "Subject: Out of office\nAuto-Submitted: auto-replied\n\nAway.\n");
 	CHECK_INT(r.kind, KIND_AUTO_REPLY, "Auto-Submitted is an auto-reply");
