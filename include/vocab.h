@@ -226,6 +226,8 @@ enum vocab_words {
 	                           start date follows (whole words) */
 	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
 	                           is missing, whatever else the text says */
+	VW_ALL_CHILDREN,        /* "both", "all": a table cell that applies to
+	                           every child's column (whole word, prefix) */
 	VW__COUNT
 };
 

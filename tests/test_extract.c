@@ -282,6 +282,53 @@ int main(void)
 	CHECK_INT(r.n_children, 2, "HTML rows under a header row are children");
 	CHECK_STR(r.children[1].forename, "Lily May", "&nbsp; decoded inside a name");
 
+	/* A referrer's box drawn beside the child rows; a household table's
+	 * parent rows and a pre-school sibling (tables.c). */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><td>Children</td><td>Forename</td><td>Surname</td><td>DOB</td>"
+		"<td>Referrer details</td><td></td></tr>"
+		"<tr><td>Child 1</td><td>Max</td><td>Bell</td><td>02/03/2016</td><td>Name</td><td>Jo Hart</td></tr>"
+		"<tr><td>Child 2</td><td></td><td></td><td></td><td>Role</td><td>Attendance Officer</td></tr></table><p>Family</p>"
+		"<table><tr><td>Name</td><td>Relationship to child</td><td>DOB</td><td>Contact number</td></tr>"
+		"<tr><td>Kim Bell</td><td>Mother</td><td></td><td>07700 900111</td></tr>"
+		"<tr><td>Ivy Bell</td><td>sister</td><td>01/02/2024</td><td></td></tr></table>");
+	CHECK_INT(r.n_children, 1, "label|value cells beside a child row are no child");
+	CHECK_STR(r.referrer.name, "Jo Hart", "... they are the referrer's box");
+	CHECK_STR(r.referrer.role, "Attendance Officer", "... on every row");
+	CHECK_INT(r.n_parents, 1, "a household row naming a mother is a parent");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Kim Bell", "... with her name");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "... and phone");
+
+	/* Column per child: a merged cell or "Both:" gives every child the
+	 * value; a flag question's row reaches the flag reader (tables.c). */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><th></th><th>Child 1</th><th>Child 2</th></tr>"
+		"<tr><td>Forename</td><td>Max</td><td>Lily</td></tr>"
+		"<tr><td>Surname</td><td>Bell</td><td>Bell</td></tr>"
+		"<tr><td>School</td><td colspan=\"2\">Oak Primary School (both)</td></tr>"
+		"<tr><td>Last attended</td><td>Both: 18/11/2026</td><td></td></tr>"
+		"<tr><td>CP plan</td><td colspan=\"2\">Yes (both, since 05/2026)</td></tr></table>");
+	CHECK_INT(r.n_children, 2, "a column per child");
+	CHECK_STR(r.n_children > 1 ? r.children[1].school : NULL, "Oak Primary School",
+	          "a merged cell is every child's, without its '(both)'");
+	CHECK_STR(r.n_children > 1 ? r.children[1].last_attended : NULL, "2026-11-18",
+	          "'Both:' gives every child the value");
+	CHECK(has_flag("child-protection-plan"), "a flag question's row answered Yes sets the flag");
+
+	/* A PDF paste cuts values and questions across lines (records.c). */
+	read_message(HDR "Subject: referral\n\nName of child:\nAva COLE\nDate of birth: 01/01/2015\n"
+		"Address: 22 Wellingborough\nRoad, Kettleby\nPostcode: KB2\n7NT\n"
+		"School\nNormanton Grange\nCommunity School\n"
+		"Is there a risk of forced marriage, child sexual exploitation,\n"
+		"domestic abuse or radicalisation?\nNo\n");
+	CHECK_STR(r.n_children ? r.children[0].postcode : NULL, "KB2 7NT",
+	          "a postcode cut after its outward code is joined");
+	CHECK_STR(r.n_children ? r.children[0].address : NULL, "22 Wellingborough Road, Kettleby",
+	          "an address cut before its postcode is joined");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Normanton Grange Community School",
+	          "a school name cut before its 'School' is joined");
+	CHECK(r.flags == 0, "a question cut across lines is answered by the No below it");
+
 	/* Auto-replies and bounces open nothing. */
 	read_message(HDR "Subject: Out of office\nAuto-Submitted: auto-replied\n\nAway.\n");
 	CHECK_INT(r.kind, KIND_AUTO_REPLY, "Auto-Submitted is an auto-reply");

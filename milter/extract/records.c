@@ -445,6 +445,128 @@ static int aligned_table(struct reader *rd, const char *s, size_t i, size_t end,
 	return 1;
 }
 
+#define JOIN_MAX_LINES 4        /* lines joined into one */
+#define JOIN_SHORT     48       /* bytes of a short continuation */
+
+/* The line at s[i] (up to end), CR dropped; *next past its newline. */
+static const char *line_at(const char *s, size_t i, size_t end, size_t *ll, size_t *next)
+{
+	const char *nl = memchr(s + i, '\n', end - i);
+
+	*ll = nl ? (size_t)(nl - (s + i)) : end - i;
+	*next = i + *ll + (nl ? 1 : 0);
+	if (*ll > 0 && s[i + *ll - 1] == '\r')
+		(*ll)--;
+	return s + i;
+}
+
+/* Can `t` (trimmed, not empty) go on the end of the line before it?
+ * Only a line that is no label, heading, answer word, child block or
+ * quoted/table line, and then only where the layout says the line
+ * before was cut:
+ *   - the line before ends in ',' or '-', or this one starts lower case
+ *     ("...child sexual exploitation,\ndomestic abuse");
+ *   - this one ends a question the line before began ("Is the child
+ *     subject to a Child\nProtection Plan?");
+ *   - the line before was a value of an address, postcode or school
+ *     left unfinished (no postcode yet; an outward code alone; no word
+ *     that names a school), and this one is short and no sentence:
+ *     "Postcode: KB2\n7NT", "Normanton Grange\nCommunity School".
+ * `f` is the field the joined text so far is the value of (F_NONE for
+ * prose), `v` that value. */
+static int continues(const char *prev, size_t pl, enum field f, const char *v, size_t vl,
+                     const char *t, size_t tl)
+{
+	const char *lv;
+	size_t lvl, used;
+	char pc[9];
+	unsigned char last = (unsigned char)prev[pl - 1], end = (unsigned char)t[tl - 1];
+
+	if (layout_split_label(t, tl, &lv, &lvl) != F_NONE || section_heading(t, tl) != F_NONE ||
+	    child_heading(t, tl) > 0 || vocab_answer_word(t, tl, &used) ||
+	    memchr(t, ':', tl) || memchr(t, '|', tl) || memchr(t, '\t', tl) ||
+	    t[0] == '>' || layout_question_prefix(t, tl) > 0)
+		return 0;
+	if (f == F_NONE && (last == ',' || last == '-' || islower((unsigned char)t[0])))
+		return 1;
+	if (f == F_NONE && end == '?' && last != '.' && last != '?' && last != '!' &&
+	    last != ':' && tl <= JOIN_SHORT)
+		return 1;
+	if (tl > JOIN_SHORT || end == '.' || end == '!' || end == '?')
+		return 0;
+	if (f == F_ADDRESS || f == F_POSTCODE)
+		return vl > 0 && !fields_postcode_find(v, vl, pc);
+	if (f == F_SCHOOL)
+		return vl > 0 && !fields_memstr_any(v, vl, VW_SCHOOL_WORD) &&
+		       fields_memstr_any(t, tl, VW_SCHOOL_WORD);
+	return 0;
+}
+
+/* The field the line `t` gives a value of: its label's, or the waiting
+ * label's when `t` is a bare value (F_NONE for prose).  *v: the value. */
+static enum field value_of(const struct reader *rd, const char *t, size_t tl,
+                           const char **v, size_t *vl)
+{
+	const char *pv;
+	size_t pvl;
+	enum field f = layout_split_label(t, tl, v, vl);
+
+	if (f != F_NONE) {
+		fields_trim(v, vl);
+		return *vl > 0 ? f : F__COUNT;  /* a label alone: no joins */
+	}
+	*v = t;
+	*vl = tl;
+	if (rd->pending_len > 0 &&
+	    (f = layout_split_label(rd->pending, rd->pending_len, &pv, &pvl)) != F_NONE)
+		return f;
+	return F_NONE;
+}
+
+/* A line cut by a PDF paste or a narrow form, and the lines that
+ * continue it, as one line in buf (at most MAX_PROSE_LINE bytes).
+ * Returns the bytes in buf, or 0 when the line at s[i] is continued by
+ * nothing (read it as it is); *next and *lines: past the lines used. */
+static size_t join_lines(const struct reader *rd, const char *s, size_t i, size_t end,
+                         char *buf, size_t *next, size_t *lines)
+{
+	size_t ll, n, at, used = 0;
+	const char *line = line_at(s, i, end, &ll, &at), *v;
+	size_t vl;
+	enum field f;
+
+	fields_trim(&line, &ll);
+	if (ll == 0 || ll > MAX_PROSE_LINE || line[0] == '>' || memchr(line, '|', ll) ||
+	    memchr(line, '\t', ll) || child_heading(line, ll) > 0 ||
+	    vocab_is_valediction(line, ll) || rd->in_signature ||
+	    (f = value_of(rd, line, ll, &v, &vl)) == F__COUNT)
+		return 0;
+	memcpy(buf, line, ll);
+	n = ll;
+	v = buf + (v - line);           /* the value, in buf */
+	while (used + 1 < JOIN_MAX_LINES && at < end) {
+		size_t tl, after;
+		const char *t = line_at(s, at, end, &tl, &after);
+
+		fields_trim(&t, &tl);
+		if (tl == 0 || n + 1 + tl > MAX_PROSE_LINE ||
+		    !continues(buf, n, f, v, vl, t, tl))
+			break;
+		if (buf[n - 1] != '-')
+			buf[n++] = ' ';
+		memcpy(buf + n, t, tl);
+		n += tl;
+		vl = (size_t)(buf + n - v);     /* the value runs to the end */
+		at = after;
+		used++;
+	}
+	if (used == 0)
+		return 0;
+	*next = at;
+	*lines = used;
+	return n;
+}
+
 /* Lines [i, end) of one segment: table blocks and lines.  A disclaimer
  * banner (thread.c) is skipped up to its blank line. */
 static void read_lines(struct reader *rd, const struct message_text *t,
@@ -490,7 +612,14 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			lineno--;       /* the loop counted the table's first line twice */
 			i = j;
 		} else {
-			records_read_line(rd, line, ll);
+			char joined[MAX_PROSE_LINE + 1];
+			size_t jl, extra = 0;
+
+			if ((jl = join_lines(rd, s, i, end, joined, &next, &extra)) > 0)
+				records_read_line(rd, joined, jl);
+			else
+				records_read_line(rd, line, ll);
+			lineno += extra;
 			i = next;
 		}
 	}

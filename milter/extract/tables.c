@@ -104,17 +104,175 @@ static int header_columns(const struct row *row, enum field cols[MAX_CELLS])
 	return row->n >= 3 && known >= 2;
 }
 
+static int child_field(enum field f)
+{
+	return f >= F_FORENAME && f <= F_REASON;
+}
+
+/* The section a column heading opens for the label|value cells under
+ * it ("Referrer's details"), or F_NONE. */
+static enum field column_section(enum field head)
+{
+	if (head >= F_REFERRER_NAME && head <= F_REFERRER)
+		return F_REFERRER;
+	if (head >= F_PARENT_NAME && head <= F_PARENT)
+		return F_PARENT;
+	return F_NONE;
+}
+
+/* Cells k, k+1 of a record row are a label|value pair of their own:
+ * "Child 1 | Filip | NOWAK | 09/09/2012 | Name | Rachel Ingram", where
+ * the right-hand columns are a "Referrer's details" box drawn beside
+ * the children.  Cell k is a known label under a heading that names no
+ * child field, cell k+1 a value under no known heading. */
+static int side_pair(const struct row *row, const enum field cols[MAX_CELLS], size_t k)
+{
+	return k + 1 < row->n && row->len[k] && row->len[k + 1] &&
+	       !child_field(cols[k]) && cols[k + 1] == F_NONE &&
+	       vocab_label(row->cell[k], row->len[k]) != F_NONE &&
+	       vocab_label(row->cell[k + 1], row->len[k + 1]) == F_NONE;
+}
+
+static void read_cells_as_line(struct reader *rd, const struct row *row,
+                               size_t from, size_t to);
+static void read_value_line(struct reader *rd, const char *label, size_t ll,
+                            const char *value, size_t vl);
+
+/* The side pairs of a record row, read as "label: value" lines in the
+ * section their column heading names; *used[k] marks their cells. */
+static void read_side_pairs(struct reader *rd, const struct row *row,
+                            const enum field cols[MAX_CELLS],
+                            unsigned char used[MAX_CELLS])
+{
+	int section = rd->section;
+	struct cme_child *cur = rd->cur;
+
+	memset(used, 0, MAX_CELLS);
+	for (size_t k = 0; k < row->n; k++) {
+		if (!side_pair(row, cols, k))
+			continue;
+		used[k] = used[k + 1] = 1;
+		if (column_section(cols[k]) != F_NONE)
+			rd->section = column_section(cols[k]);
+		rd->cur = NULL;
+		rd->where.col = (long)k + 2;    /* provenance: the value cell */
+		read_cells_as_line(rd, row, k, k + 2);
+		rd->section = section;
+		rd->cur = cur;
+		k++;
+	}
+}
+
+/* A row of a household table ("Name | Relationship to child | D.O.B. |
+ * Contact number") whose relationship cell names a parent or carer
+ * ("Mother"), in a table with no separate parent-name column, is a
+ * parent, not a child: unless its date of birth makes it a child (an
+ * older sister caring is a carer; a sister of school age is a child). */
+static int parent_row(const struct reader *rd, const struct row *row,
+                      const enum field cols[MAX_CELLS])
+{
+	int rel = 0;
+
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
+			return 0;
+		if (cols[i] == F_PARENT_REL && row->len[i] &&
+		    vocab_match_relationship(row->cell[i], row->len[i]) != NULL)
+			rel = 1;
+	}
+	if (!rel)
+		return 0;
+	for (size_t i = 0; i < row->n; i++) {
+		struct ymd dob;
+		size_t used;
+
+		if (cols[i] == F_DOB && row->len[i] &&
+		    ukdate_find(row->cell[i], row->len[i], &dob, &used) &&
+		    ymd_valid(&rd->ref_date) && rd->ref_date.y - dob.y < 18)
+			return 0;
+	}
+	return 1;
+}
+
+/* The parent a parent row names: its name (one cell, or forename and
+ * surname cells), relationship and phone. */
+static void read_parent_row(struct reader *rd, const struct row *row,
+                            const enum field cols[MAX_CELLS])
+{
+	static const enum field order[] = { F_FULLNAME, F_FORENAME, F_SURNAME,
+	                                    F_PARENT_REL, F_PARENT_PHONE };
+	char name[MAX_NAME + 1];
+	size_t nl = 0;
+
+	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
+		for (size_t i = 0; i < row->n; i++) {
+			if (cols[i] != order[o] || row->len[i] == 0)
+				continue;
+			if (order[o] == F_FORENAME || order[o] == F_SURNAME ||
+			    order[o] == F_FULLNAME) {
+				/* "Stacey" then "BAKER": one name */
+				if (nl > 0 && nl < MAX_NAME)
+					name[nl++] = ' ';
+				for (size_t b = 0; b < row->len[i] && nl < MAX_NAME; b++)
+					name[nl++] = row->cell[i][b];
+				continue;
+			}
+			if (nl > 0) {
+				fields_assign(rd, F_PARENT_NAME, name, nl);
+				nl = 0;
+			}
+			rd->where.col = (long)i + 1;    /* provenance */
+			fields_assign(rd, order[o], row->cell[i], row->len[i]);
+		}
+	if (nl > 0)
+		fields_assign(rd, F_PARENT_NAME, name, nl);
+}
+
+/* A row of a household table (a table with a relationship column)
+ * whose date of birth puts the child below school age ("Poppy, 2023,
+ * half-sister") lives with the referred child but is not referred:
+ * SPEC 4, a household list is not a list of referrals.  (A row marked
+ * as referred never comes here: see rows_starred.) */
+static int preschool_household_row(const struct reader *rd, const struct row *row,
+                                   const enum field cols[MAX_CELLS])
+{
+	int household = 0;
+
+	for (size_t i = 0; i < row->n; i++)
+		household |= cols[i] == F_PARENT_REL;
+	for (size_t i = 0; household && i < row->n; i++) {
+		struct ymd dob;
+		size_t used;
+
+		if (cols[i] == F_DOB && row->len[i] &&
+		    ukdate_find(row->cell[i], row->len[i], &dob, &used) &&
+		    ymd_valid(&rd->ref_date) && uk_year_group(&dob, &rd->ref_date) < 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* One table record (CSV row or HTML row under a header row) is one
  * child.  A relationship column with no parent's name beside it and no
  * parent's relationship in it is the child's relationship to the
- * household ("daughter"), not a parent's. */
+ * household ("daughter"), not a parent's.  A row with no child field
+ * filled in (only its "Child 4" label, or only side pairs) is no
+ * child. */
 static void read_record(struct reader *rd, const struct row *row,
                         const enum field cols[MAX_CELLS])
 {
 	int nonempty = 0, parent_named = 0;
+	unsigned char used[MAX_CELLS];
 
+	if (parent_row(rd, row, cols)) {
+		read_parent_row(rd, row, cols);
+		return;
+	}
+	if (preschool_household_row(rd, row, cols))
+		return;
+	read_side_pairs(rd, row, cols, used);
 	for (size_t i = 0; i < row->n; i++) {
-		if (row->len[i])
+		if (row->len[i] && cols[i] != F_NONE && !used[i])
 			nonempty++;
 		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
 			parent_named = 1;
@@ -124,7 +282,7 @@ static void read_record(struct reader *rd, const struct row *row,
 	if (fields_new_child_block(rd) == NULL)
 		return;
 	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i] &&
+		if (cols[i] != F_NONE && row->len[i] && !used[i] &&
 		    !(cols[i] == F_PARENT_REL && !parent_named &&
 		      vocab_match_relationship(row->cell[i], row->len[i]) == NULL)) {
 			rd->where.col = (long)i + 1;    /* provenance */
@@ -133,12 +291,85 @@ static void read_record(struct reader *rd, const struct row *row,
 	rd->cur = NULL;
 }
 
+/* A word of the all_children list at c[0..cl), as a whole word: its
+ * length, or 0. */
+static size_t all_word(const char *c, size_t cl)
+{
+	size_t wl;
+
+	if (!vocab_words_prefix(VW_ALL_CHILDREN, c, cl, &wl) ||
+	    (wl < cl && isalnum((unsigned char)c[wl])))
+		return 0;
+	return wl;
+}
+
+/* A cell that says it applies to every child: "Both: 18/11/2026",
+ * "Stanbridge Primary School (both)", "Yes (both, since 05/2026)".
+ * Returns 1 with the value in *v, *vl: a leading "Both:" and a
+ * parenthesis holding only the word are dropped, anything else is
+ * kept (the flag reader reads "since 05/2026"). */
+static int all_children_cell(const char *c, size_t cl, const char **v, size_t *vl)
+{
+	size_t wl = all_word(c, cl);
+	const char *open;
+
+	*v = c;
+	*vl = cl;
+	if (wl > 0 && wl < cl && (c[wl] == ':' || c[wl] == '-')) {
+		*v = c + wl + 1;
+		*vl = cl - wl - 1;
+		fields_trim(v, vl);
+		return 1;
+	}
+	for (open = memchr(c, '(', cl); open; open = memchr(open + 1, '(', cl - (size_t)(open + 1 - c))) {
+		size_t at = (size_t)(open + 1 - c);
+
+		if (at < cl && (wl = all_word(c + at, cl - at)) > 0) {
+			/* "(both)" ending the cell is dropped; "(both) and
+			 * more" is kept whole */
+			if (at + wl + 1 == cl && c[at + wl] == ')') {
+				*vl = (size_t)(open - c);
+				fields_trim(v, vl);
+			}
+			return 1;
+		}
+		if (at >= cl)
+			break;
+	}
+	return 0;
+}
+
+/* The value row `row` gives the child in column k of a table `width`
+ * columns wide.  A row with one value, in a merged cell ("Address |
+ * 7 Lime Walk" under two children's columns) or marked "Both:", gives
+ * it to every child. */
+static int column_value(const struct row *row, size_t k, size_t width,
+                        const char **v, size_t *vl)
+{
+	int others = 0;
+
+	for (size_t i = 2; i < row->n; i++)
+		others |= row->len[i] != 0;
+	if (row->n >= 2 && row->len[1] && !others &&
+	    (all_children_cell(row->cell[1], row->len[1], v, vl) || row->n < width))
+		return *vl > 0;
+	if (k >= row->n || row->len[k] == 0)
+		return 0;
+	(void)all_children_cell(row->cell[k], row->len[k], v, vl);
+	return *vl > 0;
+}
+
 /* A label column followed by one column per child:
  *     Surname | Evans | Evans
- *     Forename| Tyler | Grace                                        */
+ *     Forename| Tyler | Grace
+ * Rows of child fields go to each child; other rows (a flag question,
+ * a parent) are read as "label: value" lines, once for a value given
+ * to every child. */
 static int read_label_columns(struct reader *rd, const struct row *rows, size_t nrows)
 {
 	size_t width = rows[0].n, first_child = rd->r->n_children;
+	const char *v;
+	size_t vl;
 
 	if (width < 3)
 		return 0;
@@ -148,20 +379,52 @@ static int read_label_columns(struct reader *rd, const struct row *rows, size_t 
 		for (size_t j = 0; j < nrows; j++) {
 			enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
 
-			if (f != F_NONE && k < rows[j].n && rows[j].len[k]) {
+			if (child_field(f) && column_value(&rows[j], k, width, &v, &vl)) {
 				rd->where.row = (long)j + 1;    /* provenance */
 				rd->where.col = (long)k + 1;
 				rd->where.label = rows[j].cell[0];
 				rd->where.label_len = rows[j].len[0];
-				fields_assign(rd, f, rows[j].cell[k], rows[j].len[k]);
+				fields_assign(rd, f, v, vl);
 				rd->where.label = NULL;
 			}
 		}
 	}
 	rd->cur = NULL;
+	for (size_t j = 0; j < nrows; j++) {
+		enum field f = vocab_label(rows[j].cell[0], rows[j].len[0]);
+
+		/* the first row without a known label is the columns'
+		 * headings ("| Child 1 | Child 2"); another such row is a
+		 * question the flag reader may know ("CP plan | Yes") */
+		if (child_field(f) || (f == F_NONE && (j == 0 || rows[j].len[0] == 0)))
+			continue;
+		rd->where.row = (long)j + 1;
+		for (size_t k = 1; k < rows[j].n; k++) {
+			rd->where.col = (long)k + 1;
+			if (!column_value(&rows[j], k, width, &v, &vl))
+				continue;
+			read_value_line(rd, rows[j].cell[0], rows[j].len[0], rows[j].cell[k],
+			                rows[j].len[k]);
+			if (v != rows[j].cell[k] || vl != rows[j].len[k] || rows[j].n < width)
+				break;  /* one value for every child: read once */
+		}
+	}
 	return rd->r->n_children > first_child;
 }
 
+/* "label: value", read as a line of text (records.c). */
+static void read_value_line(struct reader *rd, const char *label, size_t ll,
+                            const char *value, size_t vl)
+{
+	struct row pair;
+
+	pair.n = 2;
+	pair.cell[0] = label;
+	pair.len[0] = ll;
+	pair.cell[1] = value;
+	pair.len[1] = vl;
+	read_cells_as_line(rd, &pair, 0, 2);
+}
 
 /* Cells [from, to) of a row as one "label: value ..." line. */
 static void read_cells_as_line(struct reader *rd, const struct row *row,
