@@ -226,6 +226,13 @@ enum vocab_words {
 	                           start date follows (whole words) */
 	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
 	                           is missing, whatever else the text says */
+	VW_SIBLING_WORD,        /* "sibling", "brother": a label so prefixed is
+	                           about another child than the first (prefix) */
+	VW_NAME_TITLE,          /* "mr", "sgt", "pc": a title or rank before a
+	                           name, dropped (whole word) */
+	VW_SURNAME_PARTICLE,    /* "van", "der", "ni", "mac": a lower-case or
+	                           capitalised word that begins a surname
+	                           (whole word, any case) */
 	VW__COUNT
 };
 

@@ -123,6 +123,41 @@ static void test_label_normaliser(void)
 	label_is("Siblings at other schools", F_NONE);
 }
 
+#define CHILD_FIELD(i, f) (r.n_children > (i) ? r.children[i].f : NULL)
+
+/* Values cut cleanly (issue 12 item 4): where a surname begins, and the
+ * title or rank before a person's name. */
+static void test_names(void)
+{
+	read_message(HDR "Subject: referral\n\nName: Aoife N\xc3\x8d BHRIAIN\n"
+		"DOB: 03.04.2014\nMother: Mrs Siobhan Walsh, 07700 900111\n"
+		"Referrer: PC 4471 Daniel Marsh, Neighbourhood Officer\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Aoife", "'Aoife NI BHRIAIN': the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "N\xc3\x8d BHRIAIN",
+	          "'Aoife NI BHRIAIN': the capitalised words are the surname");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Siobhan Walsh",
+	          "'Mrs' is dropped from a parent's name");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are dropped");
+
+	read_message(HDR "Subject: referral\n\nName: Noor van der Berg\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'Noor van der Berg': the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "van der Berg", "a particle begins the surname");
+
+	read_message(HDR "Subject: referral\n\nName: VAN DER BERG, Noor\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, surname), "VAN DER BERG", "'VAN DER BERG, Noor': surname first");
+	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'VAN DER BERG, Noor': forename second");
+
+	read_message(HDR "Subject: referral\n\nName: Mateo GARC\xc3\x8d" "A L\xc3\x93PEZ\n"
+		"DOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Mateo", "two capitalised surnames: the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "GARC\xc3\x8d" "A L\xc3\x93PEZ",
+	          "two capitalised surnames are one surname");
+
+	read_message(HDR "Subject: referral\n\nName: Mary Jane Smith\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Mary Jane", "two forenames stay forenames");
+	CHECK_STR(CHILD_FIELD(0, surname), "Smith", "the last word is the surname");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -324,6 +359,7 @@ int main(void)
 	CHECK(r.n_children == 1 && strchr(r.children[0].surname, '\n') == NULL,
 	      "no newline inside an extracted value");
 
+	test_names();
 	referral_free(&r);
 	return tap_done();
 }

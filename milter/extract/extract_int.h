@@ -127,6 +127,7 @@ int fields_postcode_find(const char *s, size_t len, char out[9]);
 int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
 int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
 size_t fields_name_part(const char *s, size_t len);
+size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
 int fields_parse_year_group(const char *s, size_t len);
 

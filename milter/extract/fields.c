@@ -269,13 +269,158 @@ static size_t drop_known_as(const char *s, size_t len, char *out, size_t outsz)
 	return o;
 }
 
+/* Case of a word: 1 if it has a letter and no lower-case one (ASCII, or
+ * a Latin-1 letter in UTF-8: C3 80-9E upper, C3 9F-BF lower). */
+static int word_all_caps(const char *w, size_t n)
+{
+	int letters = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (islower(c))
+			return 0;
+		if (c == 0xC3 && i + 1 < n) {
+			unsigned char d = (unsigned char)w[++i];
+
+			if (d >= 0x9F)
+				return 0;
+			letters++;
+		} else if (isupper(c)) {
+			letters++;
+		}
+	}
+	return letters > 1 || (letters == 1 && n == 1);
+}
+
+/* 1 if w[0..n) is a word of the list, compared without ASCII case and
+ * with a Latin-1 capital in UTF-8 folded ("NÍ" is "ní"). */
+static int word_in(enum vocab_words list, const char *w, size_t n)
+{
+	size_t nw;
+	const char *const *words = vocab_words(list, &nw);
+
+	for (size_t k = 0; k < nw; k++) {
+		size_t wl = strlen(words[k]), i;
+
+		if (wl != n)
+			continue;
+		for (i = 0; i < n; i++) {
+			unsigned char a = (unsigned char)w[i], b = (unsigned char)words[k][i];
+
+			if (i > 0 && (unsigned char)w[i - 1] == 0xC3 && a >= 0x80 && a <= 0x9E)
+				a = (unsigned char)(a + 0x20);
+			if (tolower(a) != tolower(b))
+				break;
+		}
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+#define MAX_NAME_WORDS 12
+
+/* The words of s[0..len): starts and lengths; returns how many (at most
+ * MAX_NAME_WORDS; more is not a name). */
+static size_t name_words(const char *s, size_t len, size_t at[], size_t wl[])
+{
+	size_t n = 0, i = 0;
+
+	while (i < len) {
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		if (n == MAX_NAME_WORDS)
+			return MAX_NAME_WORDS + 1;
+		at[n] = i;
+		while (i < len && s[i] != ' ')
+			i++;
+		wl[n] = i - at[n];
+		n++;
+	}
+	return n;
+}
+
+/* Bytes of a title or rank, and a collar number after it, that open a
+ * person's name: "Mr ", "Sgt ", "PC 4471 ". */
+size_t fields_title_len(const char *s, size_t len)
+{
+	size_t i = 0, guard = 0;
+
+	while (i < len && guard++ < 3) {
+		size_t e = i, k;
+
+		while (e < len && isalpha((unsigned char)s[e]))
+			e++;
+		k = e;
+		if (k < len && s[k] == '.')
+			k++;
+		if (e == i || k >= len || s[k] != ' ' || !word_in(VW_NAME_TITLE, s + i, e - i))
+			break;
+		while (k < len && s[k] == ' ')
+			k++;
+		/* a collar or staff number: "PC 4471", "PC4471" is one word */
+		if (k < len && isdigit((unsigned char)s[k])) {
+			while (k < len && (isdigit((unsigned char)s[k]) || s[k] == '/'))
+				k++;
+			while (k < len && s[k] == ' ')
+				k++;
+		}
+		i = k;
+	}
+	return i;
+}
+
+/* Where the surname begins among a name's words (n >= 2): the last
+ * word, or earlier at a particle ("Noor van der Berg", "Aoife Ní
+ * Bhriain"), or at the first of the capitalised words that end a name
+ * written "Mateo GARCÍA LÓPEZ". */
+static size_t surname_word(const char *s, const size_t at[], const size_t wl[], size_t n)
+{
+	size_t first = n - 1;
+
+	if (!word_all_caps(s + at[0], wl[0]) && word_all_caps(s + at[n - 1], wl[n - 1]))
+		while (first > 1 && word_all_caps(s + at[first - 1], wl[first - 1]))
+			first--;
+	for (size_t i = 1; i + 1 < n && i < first; i++)
+		if (word_in(VW_SURNAME_PARTICLE, s + at[i], wl[i])) {
+			first = i;
+			break;
+		}
+	return first;
+}
+
+/* "VAN DER BERG, Noor", "van der Berg, Noor": the part before a comma is
+ * a surname when it is one word, written in capitals, or its words
+ * before the last are particles. */
+static int comma_surname(const char *a, size_t al)
+{
+	size_t at[MAX_NAME_WORDS + 1], wl[MAX_NAME_WORDS + 1];
+	size_t n = name_words(a, al, at, wl);
+
+	if (n == 1)
+		return 1;
+	if (n == 0 || n > 4)
+		return 0;
+	if (word_all_caps(a, al))
+		return 1;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!word_in(VW_SURNAME_PARTICLE, a + at[i], wl[i]))
+			return 0;
+	return 1;
+}
+
 void fields_split_name(const char *s, size_t len, char **forename, char **surname)
 {
 	char plain[MAX_NAME * 2 + 1];
 	const char *comma;
-	size_t n;
+	size_t n, t;
 
 	fields_trim(&s, &len);
+	t = fields_title_len(s, len);
+	s += t, len -= t;
 	if (len < sizeof plain && memchr(s, '(', len)) {
 		len = drop_known_as(s, len, plain, sizeof plain);
 		s = plain;
@@ -287,7 +432,9 @@ void fields_split_name(const char *s, size_t len, char **forename, char **surnam
 
 		fields_trim(&b, &bl);
 		n = fields_name_part(b, bl);
-		if (al > 0 && memchr(a, ' ', al) == NULL && n > 0) {
+		while (n > 0 && isspace((unsigned char)b[n - 1]))
+			n--;
+		if (al > 0 && n > 0 && comma_surname(a, al)) {
 			fields_set_str(surname, a, al, MAX_NAME);
 			fields_set_str(forename, b, n, MAX_NAME);
 			return;
@@ -299,19 +446,18 @@ void fields_split_name(const char *s, size_t len, char **forename, char **surnam
 	if (n == 0 || n > MAX_NAME)
 		return;
 	{
-		const char *sp = NULL;
+		size_t at[MAX_NAME_WORDS + 1], wl[MAX_NAME_WORDS + 1];
+		size_t nw = name_words(s, n, at, wl), sw;
 
-		for (size_t i = n; i > 0; i--)
-			if (s[i - 1] == ' ') {
-				sp = s + i - 1;
-				break;
-			}
-		if (sp == NULL) {
+		if (nw > MAX_NAME_WORDS)
+			return;
+		if (nw == 1) {
 			fields_set_str(surname, s, n, MAX_NAME);   /* one word: a surname */
 			return;
 		}
-		fields_set_str(forename, s, (size_t)(sp - s), MAX_NAME);
-		fields_set_str(surname, sp + 1, n - (size_t)(sp + 1 - s), MAX_NAME);
+		sw = surname_word(s, at, wl, nw);
+		fields_set_str(forename, s, at[sw], MAX_NAME);
+		fields_set_str(surname, s + at[sw], n - at[sw], MAX_NAME);
 	}
 }
 
@@ -388,6 +534,15 @@ struct cme_child *fields_new_child_block(struct reader *rd)
 	return c;
 }
 
+/* A person's name from a value: without a title or rank before it, and
+ * ending where fields_name_part says. */
+static void set_person_name(char **slot, const char *v, size_t vl)
+{
+	size_t t = fields_title_len(v, vl);
+
+	fields_set_str(slot, v + t, fields_name_part(v + t, vl - t), MAX_NAME);
+}
+
 static struct cme_parent *current_parent(struct reader *rd, int want_new_name)
 {
 	struct cme_referral *r = rd->r;
@@ -413,7 +568,7 @@ static void set_parent(struct reader *rd, const char *v, size_t vl)
 
 		/* "Mother - Kerry Ward" or "Mum": a relationship, not a name */
 		if (!(rel_in_name && memchr(v, ' ', n) == NULL))
-			fields_set_str(&p->name, v, n, MAX_NAME);
+			set_person_name(&p->name, v, vl);
 	}
 	if ((rel = vocab_match_relationship(v, vl)) != NULL && p->relationship == NULL)
 		p->relationship = strdup(rel);
@@ -429,7 +584,7 @@ void fields_set_referrer(struct reader *rd, const char *v, size_t vl)
 	size_t n = fields_name_part(v, vl);
 
 	if (n > 0)
-		fields_set_str(&ref->name, v, n, MAX_NAME);
+		set_person_name(&ref->name, v, vl);
 	comma = memchr(v, ',', vl);
 	if (comma) {
 		const char *rs = comma + 1;
@@ -609,7 +764,7 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 	case F_PARENT_NAME:
 		p = current_parent(rd, 1);
 		if (p && !vocab_is_negative_answer(v, vl))
-			fields_set_str(&p->name, v, fields_name_part(v, vl), MAX_NAME);
+			set_person_name(&p->name, v, vl);
 		if (p && p->relationship == NULL &&
 		    (rel = vocab_match_relationship(v, vl)) != NULL)
 			p->relationship = strdup(rel);
@@ -641,7 +796,7 @@ static void assign_referrer(struct reader *rd, enum field f, const char *v, size
 		fields_set_referrer(rd, v, vl);
 		break;
 	case F_REFERRER_NAME:
-		fields_set_str(&ref->name, v, fields_name_part(v, vl), MAX_NAME);
+		set_person_name(&ref->name, v, vl);
 		break;
 	case F_REFERRER_ROLE:
 		fields_set_str(&ref->role, v, vl, 120);
