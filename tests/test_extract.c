@@ -158,6 +158,28 @@ static void test_names(void)
 	CHECK_STR(CHILD_FIELD(0, surname), "Smith", "the last word is the surname");
 }
 
+/* Every child (issue 12 item 5): a form's sibling section. */
+static void test_sibling_labels(void)
+{
+	read_message(HDR "Subject: referral\n\nPupil surname: LACATUS\nPupil forename: Denisa\n"
+		"Date of birth: 21/06/2015\nGender: F\nAddress: 8 Ripple Road, Barking IG11 7PB\n\n"
+		"SIBLING SECTION\nSibling 1 name: Marius LACATUS\n\nSibling 1 date of birth: 02/02/2018\n"
+		"Sibling 2 name: Ioana LACATUS\nSibling 2 date of birth: 03/03/2019\n");
+	CHECK_INT(r.n_children, 3, "'Sibling 1 ...' and 'Sibling 2 ...' labels are two more children");
+	CHECK_STR(CHILD_FIELD(0, forename), "Denisa", "the first child keeps her name");
+	CHECK_STR(CHILD_FIELD(0, dob), "2015-06-21", "... and her date of birth");
+	CHECK_STR(CHILD_FIELD(1, forename), "Marius", "sibling 1's name");
+	CHECK_STR(CHILD_FIELD(1, dob), "2018-02-02", "sibling 1's DOB after a blank line");
+	CHECK(CHILD_FIELD(1, gender) == NULL, "a sibling does not take the first child's gender");
+	CHECK_STR(CHILD_FIELD(1, postcode), "IG11 7PB", "the household's postcode is shared");
+	CHECK_STR(CHILD_FIELD(2, dob), "2019-03-03", "sibling 2's DOB");
+
+	read_message(HDR "Subject: referral\n\nSurname: Okafor\nForename: Ada\nDOB: 01/01/2014\n"
+		"Sibling forename: Grace\nSibling surname: Okafor\nSibling forename: Joy\n");
+	CHECK_INT(r.n_children, 3, "a repeated 'Sibling forename' is the next sibling");
+	CHECK_STR(CHILD_FIELD(2, forename), "Joy", "the second sibling's forename");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -360,6 +382,7 @@ int main(void)
 	      "no newline inside an extracted value");
 
 	test_names();
+	test_sibling_labels();
 	referral_free(&r);
 	return tap_done();
 }

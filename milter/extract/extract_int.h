@@ -112,6 +112,9 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	long block_key;              /* fields.c: the child a "Sibling 1 ..."
+	                                label named, 0 none ... */
+	size_t block_child;          /* ... and its index + 1 in r->children */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;

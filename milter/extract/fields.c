@@ -862,6 +862,119 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 	}
 }
 
+/* "Sibling 1 name", "Sibling surname", "Child 2 DOB", "Brother's school":
+ * a label that says which child it is about.  Returns a key for that
+ * child (the word and its number) or 0.  A block word ("child",
+ * "pupil") names another child only with a number: "Pupil surname" is
+ * the first child's. */
+static long label_child_key(const char *l, size_t ll)
+{
+	size_t wl = 0, i, nn;
+	long num = 0, base;
+	const char *const *numbers = vocab_words(VW_NUMBER_WORD, &nn);
+
+	if (vocab_words_prefix(VW_SIBLING_WORD, l, ll, &wl))
+		base = 1;
+	else if (vocab_words_prefix(VW_BLOCK_WORD, l, ll, &wl))
+		base = 2;
+	else
+		return 0;
+	i = wl;
+	if (i + 1 < ll && l[i] == '\'' && l[i + 1] == 's')
+		i += 2;                         /* "Sibling's" */
+	else if (i < ll && l[i] == 's')
+		i++;                            /* "Siblings" */
+	if (i < ll && isalpha((unsigned char)l[i]))
+		return 0;                       /* "Childline", "Pupillage" */
+	while (i < ll && (l[i] == ' ' || l[i] == '#'))
+		i++;
+	if (i < ll && isdigit((unsigned char)l[i])) {
+		while (i < ll && isdigit((unsigned char)l[i]) && num < 1000)
+			num = num * 10 + (l[i++] - '0');
+	} else {
+		for (size_t k = 0; k < nn; k++) {
+			size_t kl = strlen(numbers[k]);
+
+			if (ll - i >= kl && strncasecmp(l + i, numbers[k], kl) == 0 &&
+			    (i + kl == ll || !isalpha((unsigned char)l[i + kl]))) {
+				num = (long)k + 1;
+				break;
+			}
+		}
+	}
+	if (base == 2 && num == 0)
+		return 0;
+	return base * 1000000 + (long)wl * 1000 + num;
+}
+
+/* 1 if the child's field f is set already (a second "Sibling name" is
+ * the next sibling). */
+static int child_has(const struct cme_child *c, enum field f)
+{
+	switch (f) {
+	case F_FORENAME: return c->forename != NULL;
+	case F_SURNAME: return c->surname != NULL;
+	case F_FULLNAME: return c->forename != NULL || c->surname != NULL;
+	case F_DOB: return c->dob != NULL;
+	case F_GENDER: return c->gender != NULL;
+	case F_UPN: return c->upn != NULL;
+	case F_YEAR: return c->year_group >= 0;
+	case F_SCHOOL: return c->school != NULL;
+	default: return 0;
+	}
+}
+
+/* The first child, read outside any block, becomes child 1 before a
+ * sibling's block opens; what it shares with its siblings (address,
+ * postcode, reason, last attended) stays common to all. */
+static void first_child_from_common(struct reader *rd)
+{
+	struct cme_child *k = &rd->common, *c;
+
+	if (rd->r->n_children > 0 || !(k->forename || k->surname || k->dob || k->upn))
+		return;
+	if ((c = referral_add_child(rd->r, rd->o->max_children)) == NULL)
+		return;
+#define MOVE(f) do { c->f = k->f; k->f = NULL; } while (0)
+	MOVE(forename); MOVE(surname); MOVE(dob); MOVE(gender); MOVE(upn); MOVE(school);
+#undef MOVE
+	c->upn_valid = k->upn_valid;
+	c->year_group = k->year_group;
+	k->upn_valid = -1;
+	k->year_group = -1;
+}
+
+/* A labelled line about a named child ("Sibling 1 date of birth")
+ * goes to that child's block, opened when first named or when the
+ * field is set already; blank lines between do not lose it.  Table
+ * cells past a label|value pair are placed by tables.c. */
+static void label_child_target(struct reader *rd, enum field f)
+{
+	long key;
+	struct cme_child *c;
+
+	if (rd->where.label == NULL || rd->where.col > 2 ||
+	    (key = label_child_key(rd->where.label, rd->where.label_len)) == 0)
+		return;
+	if (key == rd->block_key && rd->block_child > 0 &&
+	    rd->block_child <= rd->r->n_children &&
+	    !child_has(&rd->r->children[rd->block_child - 1], f)) {
+		rd->cur = &rd->r->children[rd->block_child - 1];
+		return;
+	}
+	if (rd->cur && rd->cur_fields == 0 && rd->cur != &rd->spill) {
+		/* "Child 1: Levi SMITH": the heading opened this block */
+		rd->block_key = key;
+		rd->block_child = (size_t)(rd->cur - rd->r->children) + 1;
+		return;
+	}
+	first_child_from_common(rd);
+	if ((c = fields_new_child_block(rd)) == NULL)
+		return;
+	rd->block_key = key;
+	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
+}
+
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 {
 	struct prov_mark pm;
@@ -873,6 +986,8 @@ void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 	if (f == F_NONE)
 		return;
 	rd->labelled_fields++;
+	if (f >= F_FORENAME && f <= F_REASON)
+		label_child_target(rd, f);
 	if (rd->cur && f >= F_FORENAME && f <= F_REASON)
 		rd->cur_fields++;
 	provenance_before(rd, f, &pm);     /* the one provenance hook */
