@@ -180,6 +180,27 @@ static void test_sibling_labels(void)
 	CHECK_STR(CHILD_FIELD(2, forename), "Joy", "the second sibling's forename");
 }
 
+/* Every child (issue 12 item 5): numbered and bulleted lists; a household
+ * list's parent and under-five are not children of the referral. */
+static void test_child_lists(void)
+{
+	read_message(HDR "Subject: referral\n\nThe family moved away last week.\n\n"
+		"1. ABDI, Hodan - DOB 11/11/2012 - Marsham High School\n"
+		"2) CLARKE, Demi (DOB 3rd April 2013) - Year 9\n"
+		"\xe2\x80\xa2 Omar AL-HASSAN, DOB 02/12/2014\n"
+		"3. Yusuf AL-HASSAN, DOB 05/01/2024 (pre-school)\n"
+		"4. Khaled AL-HASSAN (father), DOB 01/01/1985\n"
+		"5. Last Seen 03/11/2026 by the school\n");
+	CHECK_INT(r.n_children, 3, "three school-age children in the list");
+	CHECK_STR(CHILD_FIELD(0, surname), "ABDI", "'ABDI, Hodan': surname first");
+	CHECK_STR(CHILD_FIELD(0, forename), "Hodan", "'ABDI, Hodan': forename");
+	CHECK_STR(CHILD_FIELD(0, school), "Marsham High School", "the item's school");
+	CHECK_STR(CHILD_FIELD(1, dob), "2013-04-03", "a bracketed DOB");
+	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 9, "the item's year group");
+	CHECK_STR(CHILD_FIELD(2, forename), "Omar", "a bulleted item");
+	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -383,6 +404,7 @@ int main(void)
 
 	test_names();
 	test_sibling_labels();
+	test_child_lists();
 	referral_free(&r);
 	return tap_done();
 }

@@ -283,6 +283,8 @@ static void settle_children(struct reader *rd)
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
 	if (r->n_children == 0 && r->case_refs.n == 0)
+		from_prose = lists_read_children(rd);
+	if (r->n_children == 0 && r->case_refs.n == 0)
 		from_prose = prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];

@@ -22,6 +22,8 @@
  *	places.c   the reason a move written in prose gives ("moved to
  *	           Leeds", "arrived from Syria", a parent "posted to
  *	           Germany");
+ *	lists.c    children written one a line as a numbered or
+ *	           bulleted list ("1. ABDI, Hodan - DOB ... - school");
  *	fields.c   the text helpers and fields_assign(): one labelled value
  *	           into the field it names;
  *	answers.c  whether a flag's topic is answered yes, no, or only
@@ -119,6 +121,10 @@ struct reader {
 	struct prov_note *notes;
 	size_t n_notes;
 };
+
+/* lists.c: children in list lines of the kept prose; returns how many
+ * were made. */
+size_t lists_read_children(struct reader *rd);
 
 /* fields.c: text helpers. */
 void fields_trim(const char **s, size_t *len);
