@@ -201,6 +201,27 @@ static void test_child_lists(void)
 	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
 }
 
+/* Values cut cleanly (issue 12 item 4): a signature's role and
+ * organisation split at a pipe, the wider body after a team, the line
+ * under the role. */
+static void test_signature_parts(void)
+{
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Paul Greer\nHousing Officer | Marsham Homes\n");
+	CHECK_STR(r.referrer.role, "Housing Officer", "the role ends at the pipe");
+	CHECK_STR(r.referrer.organisation, "Marsham Homes", "the organisation follows it");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Regards\nPC 4471 Daniel Marsh\nNeighbourhood Policing Team, Lowshire Police\n");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a signature's rank and collar number dropped");
+	CHECK_STR(r.referrer.organisation, "Lowshire Police", "the wider body after the team");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Bethan Lloyd\nHealth Visitor\nMarsham Community Health\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "the line under the role is the organisation");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -405,6 +426,7 @@ int main(void)
 	test_names();
 	test_sibling_labels();
 	test_child_lists();
+	test_signature_parts();
 	referral_free(&r);
 	return tap_done();
 }
