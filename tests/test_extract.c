@@ -155,7 +155,14 @@ static void test_names(void)
 
 	read_message(HDR "Subject: referral\n\nName: Mary Jane Smith\nDOB: 03.04.2014\n");
 	CHECK_STR(CHILD_FIELD(0, forename), "Mary Jane", "two forenames stay forenames");
+
 	CHECK_STR(CHILD_FIELD(0, surname), "Smith", "the last word is the surname");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Address: 61 Thames View, Ripplemead RM9 6QX\n");
+	CHECK_STR(CHILD_FIELD(0, address), "61 Thames View, Ripplemead",
+	          "the postcode that ends an address is cut from it");
+	CHECK_STR(CHILD_FIELD(0, postcode), "RM9 6QX", "... and is the postcode");
 }
 
 /* Every child (issue 12 item 5): a form's sibling section. */

@@ -664,6 +664,31 @@ static size_t org_name_len(const char *v, size_t vl)
 	return vl;
 }
 
+/* The length of an address without the postcode that ends it: "61
+ * Thames View, Ripplemead RM9 6QX" is "61 Thames View, Ripplemead"
+ * (the postcode is its own field, SPEC 4).  A postcode inside the
+ * text is left where it is. */
+static size_t address_len(const char *v, size_t vl)
+{
+	size_t e = vl, cut = vl, words = 0;
+	char pc[9];
+
+	while (e > 0 && (isspace((unsigned char)v[e - 1]) || v[e - 1] == '.' || v[e - 1] == ','))
+		e--;
+	for (size_t i = e; i > 0 && words < 2; i--) {
+		if (v[i - 1] != ' ' && v[i - 1] != ',' && v[i - 1] != '\n')
+			continue;
+		words++;
+		if (e - i <= 8 && fields_postcode_find(v + i, e - i, pc))
+			cut = i;
+	}
+	if (cut == vl)
+		return vl;
+	while (cut > 0 && (isspace((unsigned char)v[cut - 1]) || v[cut - 1] == ','))
+		cut--;
+	return cut > 0 ? cut : vl;
+}
+
 /* The full name of a child, and the date of birth it may carry:
  * "Child: Ali Khan born 3rd Apr 2014". */
 static void assign_full_name(struct reader *rd, struct cme_child *c,
@@ -718,7 +743,7 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 			c->year_group = fields_parse_year_group(v, vl);
 		break;
 	case F_ADDRESS:
-		fields_set_str(&c->address, v, vl, 200);
+		fields_set_str(&c->address, v, address_len(v, vl), 200);
 		if (c->postcode == NULL && fields_postcode_find(v, vl, pc))
 			c->postcode = strdup(pc);
 		break;
