@@ -229,6 +229,29 @@ static void test_signature_parts(void)
 	          "the line under the role is the organisation");
 }
 
+/* A household list is not a list of referrals (issue 12 item 2). */
+static void test_household(void)
+{
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<p>Surname: BAKER<br>Forename: Tyler<br>Date of birth: 11/01/2014</p>"
+		"<p>Others in the household:</p>"
+		"<table><tr><th>Surname</th><th>Forename</th><th>DOB</th></tr>"
+		"<tr><td>BAKER</td><td>Stacey</td><td></td></tr>"
+		"<tr><td>BAKER</td><td>Poppy</td><td>04/05/2023</td></tr>"
+		"<tr><td>BAKER</td><td>Jack</td><td>04/05/2016</td></tr></table>");
+	CHECK_INT(r.n_children, 2, "the household's adult and toddler are not referred");
+	CHECK_STR(CHILD_FIELD(0, forename), "Tyler", "the child read outside the rows is first");
+	CHECK_STR(CHILD_FIELD(0, dob), "2014-01-11", "... with his own date of birth");
+	CHECK_STR(CHILD_FIELD(1, forename), "Jack", "a school-age brother in the rows is referred");
+	CHECK_STR(CHILD_FIELD(1, dob), "2016-05-04", "... with his own date of birth");
+	CHECK(has_problem("born 2023-05-04 is outside compulsory school age"),
+	      "the officer is told of the toddler not referred");
+
+	read_message(HDR "Subject: referral\n\nChild 1\nName: Ada Lee\nDOB: 01/01/2015\n\n"
+		"Child 2\nName: Bo Lee\nDOB: 01/01/2005\n");
+	CHECK_INT(r.n_children, 1, "an adult is not a child of the referral");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -434,6 +457,7 @@ int main(void)
 	test_sibling_labels();
 	test_child_lists();
 	test_signature_parts();
+	test_household();
 	referral_free(&r);
 	return tap_done();
 }

@@ -139,6 +139,7 @@ size_t fields_name_part(const char *s, size_t len);
 size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
 int fields_parse_year_group(const char *s, size_t len);
+int fields_outside_school_age(const struct reader *rd, const char *iso_dob);
 
 /* fields.c: keeping text.  Past a buffer's cap text is dropped by
  * design (the cap is the bound); out of memory sets rd->oom. */
@@ -150,6 +151,7 @@ void fields_problem(struct reader *rd, const char *sentence, int unique);
 void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len);
 void fields_spill_flush(struct reader *rd);
 struct cme_child *fields_new_child_block(struct reader *rd);
+struct cme_child *fields_first_child_from_common(struct reader *rd, int first);
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
 

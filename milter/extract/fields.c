@@ -475,6 +475,20 @@ void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len)
 	}
 }
 
+/* 1 if an ISO date of birth puts its child outside compulsory school
+ * age on the message date (before Reception, or past Year 13); 0 if in
+ * it or unknown. */
+int fields_outside_school_age(const struct reader *rd, const char *iso_dob)
+{
+	struct ymd dob;
+	int yg;
+
+	if (iso_dob == NULL || ymd_parse_iso(iso_dob, &dob) != 0)
+		return 0;
+	yg = uk_year_group(&dob, &rd->ref_date);
+	return yg < 0 || yg > 13;
+}
+
 int fields_parse_year_group(const char *s, size_t len)
 {
 	size_t i = 0;
@@ -950,16 +964,19 @@ static int child_has(const struct cme_child *c, enum field f)
 }
 
 /* The first child, read outside any block, becomes child 1 before a
- * sibling's block opens; what it shares with its siblings (address,
- * postcode, reason, last attended) stays common to all. */
-static void first_child_from_common(struct reader *rd)
+ * sibling's block opens (first: 0), or is put before the children read
+ * in rows (first: 1); what it shares with its siblings (address,
+ * postcode, reason, last attended) stays common to all.  Returns the
+ * child, or NULL when none was made. */
+struct cme_child *fields_first_child_from_common(struct reader *rd, int first)
 {
-	struct cme_child *k = &rd->common, *c;
+	struct cme_referral *r = rd->r;
+	struct cme_child *k = &rd->common, *c, tmp;
 
-	if (rd->r->n_children > 0 || !(k->forename || k->surname || k->dob || k->upn))
-		return;
-	if ((c = referral_add_child(rd->r, rd->o->max_children)) == NULL)
-		return;
+	if ((!first && r->n_children > 0) || !(k->forename || k->surname || k->dob || k->upn))
+		return NULL;
+	if ((c = referral_add_child(r, rd->o->max_children)) == NULL)
+		return NULL;
 #define MOVE(f) do { c->f = k->f; k->f = NULL; } while (0)
 	MOVE(forename); MOVE(surname); MOVE(dob); MOVE(gender); MOVE(upn); MOVE(school);
 #undef MOVE
@@ -967,6 +984,18 @@ static void first_child_from_common(struct reader *rd)
 	c->year_group = k->year_group;
 	k->upn_valid = -1;
 	k->year_group = -1;
+	if (first && r->n_children > 1) {
+		/* to the front; the others' provenance moves with them */
+		tmp = *c;
+		memmove(&r->children[1], &r->children[0],
+		        (r->n_children - 1) * sizeof r->children[0]);
+		r->children[0] = tmp;
+		for (size_t n = 0; n < rd->n_notes; n++)
+			if (rd->notes[n].kind == 'c')
+				rd->notes[n].idx++;
+		c = &r->children[0];
+	}
+	return c;
 }
 
 /* A labelled line about a named child ("Sibling 1 date of birth")
@@ -993,7 +1022,7 @@ static void label_child_target(struct reader *rd, enum field f)
 		rd->block_child = (size_t)(rd->cur - rd->r->children) + 1;
 		return;
 	}
-	first_child_from_common(rd);
+	(void)fields_first_child_from_common(rd, 0);
 	if ((c = fields_new_child_block(rd)) == NULL)
 		return;
 	rd->block_key = key;

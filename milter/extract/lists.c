@@ -145,19 +145,6 @@ static void item_parts(struct cme_child *c, const char *s, size_t len)
 	}
 }
 
-/* Age at the message date says the person is not a child of the
- * referral: below compulsory school age or past Year 13. */
-static int outside_school_age(const struct reader *rd, const char *iso)
-{
-	struct ymd dob;
-	int yg;
-
-	if (iso == NULL || ymd_parse_iso(iso, &dob) != 0)
-		return 0;
-	yg = uk_year_group(&dob, &rd->ref_date);
-	return yg < 0 || yg > 13;
-}
-
 /* One list item: a child made, or 0. */
 static int read_item(struct reader *rd, const char *s, size_t len)
 {
@@ -182,7 +169,7 @@ static int read_item(struct reader *rd, const char *s, size_t len)
 	memset(&tmp, 0, sizeof tmp);
 	tmp.year_group = -1;
 	fields_set_date(rd, &tmp.dob, s + n, len - n);
-	if (tmp.dob == NULL || outside_school_age(rd, tmp.dob)) {
+	if (tmp.dob == NULL || fields_outside_school_age(rd, tmp.dob)) {
 		free(tmp.dob);
 		return 0;
 	}
