@@ -185,6 +185,15 @@ static void test_sibling_labels(void)
 		"Sibling forename: Grace\nSibling surname: Okafor\nSibling forename: Joy\n");
 	CHECK_INT(r.n_children, 3, "a repeated 'Sibling forename' is the next sibling");
 	CHECK_STR(CHILD_FIELD(2, forename), "Joy", "the second sibling's forename");
+
+	read_message(HDR "Subject: referral\n\nSECTION 1  CHILD'S DETAILS\nSurname\t\tSMITH\n"
+		"Forename\t\tLeon\nDate of Birth\t\t14/09/2014\n\n"
+		"SECTION 3  SIBLINGS (also missing education)\nName\t\tKayla SMITH\n"
+		"Date of Birth\t\t29/02/2016\n\nSECTION 4  REASON\nThe house is empty.\n");
+	CHECK_INT(r.n_children, 2, "a name under a siblings heading is another child");
+	CHECK_STR(CHILD_FIELD(1, forename), "Kayla", "... with her name");
+	CHECK_STR(CHILD_FIELD(1, dob), "2016-02-29", "... and her own date of birth");
+	CHECK_STR(CHILD_FIELD(0, dob), "2014-09-14", "the first child keeps his");
 }
 
 /* Every child (issue 12 item 5): numbered and bulleted lists; a household

@@ -998,6 +998,23 @@ struct cme_child *fields_first_child_from_common(struct reader *rd, int first)
 	return c;
 }
 
+/* 1 if the last unlabelled line kept (a heading the reader did not
+ * know, right above the labelled line) names siblings: "SECTION 3
+ * SIBLINGS (also missing education)", "Other children in the family". */
+static int under_sibling_heading(const struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t e = rd->prose.len, b;
+
+	while (e > 0 && s[e - 1] == '\n')
+		e--;
+	b = e;
+	while (b > 0 && s[b - 1] != '\n')
+		b--;
+	return e - b > 0 && e - b <= 80 && fields_memstr_any(s + b, e - b, VW_SIBLING_WORD) &&
+	       !vocab_is_negative_answer(s + b, e - b);
+}
+
 /* A labelled line about a named child ("Sibling 1 date of birth")
  * goes to that child's block, opened when first named or when the
  * field is set already; blank lines between do not lose it.  Table
@@ -1007,9 +1024,17 @@ static void label_child_target(struct reader *rd, enum field f)
 	long key;
 	struct cme_child *c;
 
-	if (rd->where.label == NULL || rd->where.col > 2 ||
-	    (key = label_child_key(rd->where.label, rd->where.label_len)) == 0)
+	if (rd->where.label == NULL || rd->where.col > 2)
 		return;
+	if ((key = label_child_key(rd->where.label, rd->where.label_len)) == 0) {
+		/* "SECTION 3 SIBLINGS" then "Name  Kayla SMITH": a name
+		 * the first child has already, under a sibling heading */
+		if (rd->cur == NULL && (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME) &&
+		    child_has(&rd->common, f) && under_sibling_heading(rd))
+			key = -1;
+		else
+			return;
+	}
 	if (key == rd->block_key && rd->block_child > 0 &&
 	    rd->block_child <= rd->r->n_children &&
 	    !child_has(&rd->r->children[rd->block_child - 1], f)) {
