@@ -139,6 +139,11 @@ static void test_names(void)
 	          "'Mrs' is dropped from a parent's name");
 	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are dropped");
 
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Parent/carer with parental responsibility: Elena Khan\nRelationship: Mother\n");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
+	          "a stated relationship is more exact than the label's 'carer'");
+
 	read_message(HDR "Subject: referral\n\nName: Noor van der Berg\nDOB: 03.04.2014\n");
 	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'Noor van der Berg': the forename");
 	CHECK_STR(CHILD_FIELD(0, surname), "van der Berg", "a particle begins the surname");

@@ -811,6 +811,14 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 	case F_PARENT_REL:
 		p = current_parent(rd, 0);
 		rel = vocab_match_relationship(v, vl);
+		/* "Parent/carer with parental responsibility: Elena Lacatus"
+		 * then "Relationship: Mother": the stated relationship is
+		 * more exact than the label's generic "carer" */
+		if (p && p->relationship && rel && strcmp(p->relationship, "carer") == 0 &&
+		    strcmp(rel, "carer") != 0) {
+			free(p->relationship);
+			p->relationship = NULL;
+		}
 		if (p && p->relationship == NULL)
 			p->relationship = rel ? strdup(rel) : fields_dup_trimmed(v, vl, 40);
 		break;
