@@ -211,8 +211,9 @@ static void test_child_lists(void)
 		"\xe2\x80\xa2 Omar AL-HASSAN, DOB 02/12/2014\n"
 		"3. Yusuf AL-HASSAN, DOB 05/01/2024 (pre-school)\n"
 		"4. Khaled AL-HASSAN (father), DOB 01/01/1985\n"
-		"5. Last Seen 03/11/2026 by the school\n");
-	CHECK_INT(r.n_children, 3, "three school-age children in the list");
+		"5. Last Seen 03/11/2026 by the school\n"
+		"6. Zara Begum \xe2\x80\x93 11/11/2015 \xe2\x80\x93 Year 5\n");
+	CHECK_INT(r.n_children, 4, "four school-age children in the list");
 	CHECK_STR(CHILD_FIELD(0, surname), "ABDI", "'ABDI, Hodan': surname first");
 	CHECK_STR(CHILD_FIELD(0, forename), "Hodan", "'ABDI, Hodan': forename");
 	CHECK_STR(CHILD_FIELD(0, school), "Marsham High School", "the item's school");
@@ -220,6 +221,8 @@ static void test_child_lists(void)
 	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 9, "the item's year group");
 	CHECK_STR(CHILD_FIELD(2, forename), "Omar", "a bulleted item");
 	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
+	CHECK_STR(CHILD_FIELD(3, surname), "Begum", "a name ends at an en dash");
+	CHECK_INT(r.n_children > 3 ? r.children[3].year_group : -2, 5, "... year group after it");
 }
 
 /* Values cut cleanly (issue 12 item 4): a signature's role and

@@ -54,7 +54,19 @@ static size_t list_marker(const char *s, size_t len)
 	return i;
 }
 
-/* Where the name of an item ends: at " - ", a bracket, a digit, a
+/* 1 if a separating dash starts at s[i]: " - ", or a space and an en
+ * or em dash. */
+static int is_dash(const char *s, size_t i, size_t len)
+{
+	if (s[i] != ' ' || i + 2 >= len)
+		return 0;
+	if (s[i + 1] == '-' && s[i + 2] == ' ')
+		return 1;
+	return i + 3 < len && (unsigned char)s[i + 1] == 0xE2 && (unsigned char)s[i + 2] == 0x80 &&
+	       ((unsigned char)s[i + 3] == 0x93 || (unsigned char)s[i + 3] == 0x94);
+}
+
+/* Where the name of an item ends: at " - " (or a dash), a bracket, a digit, a
  * semicolon, or a comma after which no surname-first forename follows
  * ("ABDI, Hodan - ..." keeps its comma; "Omar AL-HASSAN, DOB ..." does
  * not).  Then fields_name_part's cues ("born", "DOB") apply. */
@@ -63,7 +75,7 @@ static size_t item_name_end(const char *s, size_t len)
 	size_t n = 0, commas = 0;
 
 	while (n < len && s[n] != '(' && s[n] != ';' && !isdigit((unsigned char)s[n]) &&
-	       !(s[n] == ' ' && n + 2 < len && s[n + 1] == '-' && s[n + 2] == ' ')) {
+	       !is_dash(s, n, len)) {
 		if (s[n] == ',' && commas++ > 0)
 			break;
 		n++;
@@ -123,12 +135,12 @@ static void item_parts(struct cme_child *c, const char *s, size_t len)
 		const char *p;
 
 		while (i < len && s[i] != '(' && s[i] != ')' && s[i] != ',' && s[i] != ';' &&
-		       !(s[i] == ' ' && i + 2 < len && s[i + 1] == '-' && s[i + 2] == ' '))
+		       !is_dash(s, i, len))
 			i++;
 		p = s + b;
 		pl = i - b;
 		fields_trim(&p, &pl);
-		i++;
+		i += is_dash(s, i, len) ? ((unsigned char)s[i + 1] == 0xE2 ? 4 : 2) : 1;
 		if (pl == 0)
 			continue;
 		if (c->year_group < 0 && vocab_words_prefix(VW_PROSE_YEAR_WORD, p, pl, NULL)) {
