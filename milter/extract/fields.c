@@ -28,12 +28,22 @@ void fields_trim(const char **s, size_t *len)
 		(*s)++, (*len)--;
 	/* a value cut from a drawn table or a form's answer line ends
 	 * without its rule: "SMITH ---", "Jayden |", "Oak Lane ____" */
-	while (*len > 0 && (isspace((unsigned char)(*s)[*len - 1]) ||
-	                    (*s)[*len - 1] == '*' || (*s)[*len - 1] == '|' ||
-	                    (*s)[*len - 1] == '_' ||
-	                    ((*s)[*len - 1] == '-' && (*len == 1 ||
-	                     isspace((unsigned char)(*s)[*len - 2]) || (*s)[*len - 2] == '-'))))
-		(*len)--;
+	for (;;) {
+		size_t d;
+
+		while (*len > 0 && (isspace((unsigned char)(*s)[*len - 1]) ||
+		                    (*s)[*len - 1] == '*' || (*s)[*len - 1] == '|' ||
+		                    (*s)[*len - 1] == '_'))
+			(*len)--;
+		/* a run of dashes is a rule when a space (or nothing) stands
+		 * before it: "SMITH ---"; "cases;--" and "Jones-" keep theirs */
+		d = *len;
+		while (d > 0 && (*s)[d - 1] == '-')
+			d--;
+		if (d == *len || (d > 0 && !isspace((unsigned char)(*s)[d - 1])))
+			break;
+		*len = d;
+	}
 }
 
 /* Every value read from the message is stored through here: trimmed,
