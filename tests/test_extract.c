@@ -144,6 +144,17 @@ static void test_names(void)
 	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
 	          "a stated relationship is more exact than the label's 'carer'");
 
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Parent: Mr Daniel Khan   Tel: 07700 900355\n");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "father",
+	          "'Parent: Mr ...' is the father");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Foster carer: Mrs Ann Jones\n");
+	CHECK(r.n_parents == 0 || r.parents[0].relationship == NULL ||
+	      strcmp(r.parents[0].relationship, "mother") != 0,
+	      "'Foster carer: Mrs ...' is not made the mother");
+
 	read_message(HDR "Subject: referral\n\nName: Noor van der Berg\nDOB: 03.04.2014\n");
 	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'Noor van der Berg': the forename");
 	CHECK_STR(CHILD_FIELD(0, surname), "van der Berg", "a particle begins the surname");

@@ -567,6 +567,30 @@ static void set_person_name(char **slot, const char *v, size_t vl)
 	fields_set_str(slot, v + t, fields_name_part(v + t, vl - t), MAX_NAME);
 }
 
+/* "Parent: Mr Daniel Marsh": a parent whose relationship nothing states
+ * is the father or mother the courtesy title says (genders.vocab), when
+ * the label names no closer relationship than "carer".  (A later
+ * "Relationship:" line does not undo it: forms ask it beside the name,
+ * before or after, and a title with a relationship is rare.) */
+static void relationship_from_title(struct reader *rd, struct cme_parent *p,
+                                    const char *v, size_t vl)
+{
+	size_t t = fields_title_len(v, vl);
+	const char *g, *lrel = NULL;
+
+	if (p->relationship || t == 0)
+		return;
+	if (rd->where.label)
+		lrel = vocab_match_relationship(rd->where.label, rd->where.label_len);
+	if (lrel && strcmp(lrel, "carer") != 0)
+		return;
+	g = vocab_match_gender(v, t);
+	if (g && strcmp(g, "M") == 0)
+		p->relationship = strdup("father");
+	else if (g && strcmp(g, "F") == 0)
+		p->relationship = strdup("mother");
+}
+
 static struct cme_parent *current_parent(struct reader *rd, int want_new_name)
 {
 	struct cme_referral *r = rd->r;
@@ -596,6 +620,7 @@ static void set_parent(struct reader *rd, const char *v, size_t vl)
 	}
 	if ((rel = vocab_match_relationship(v, vl)) != NULL && p->relationship == NULL)
 		p->relationship = strdup(rel);
+	relationship_from_title(rd, p, v, vl);
 	if (fields_phone_find(v, vl, &ps, &pl))
 		fields_set_str(&p->phone, v + ps, pl, 32);
 }
@@ -817,6 +842,8 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 		if (p && p->relationship == NULL &&
 		    (rel = vocab_match_relationship(v, vl)) != NULL)
 			p->relationship = strdup(rel);
+		if (p)
+			relationship_from_title(rd, p, v, vl);
 		break;
 	case F_PARENT_REL:
 		p = current_parent(rd, 0);
