@@ -163,6 +163,9 @@ static void test_names(void)
 	CHECK_STR(CHILD_FIELD(0, surname), "VAN DER BERG", "'VAN DER BERG, Noor': surname first");
 	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'VAN DER BERG, Noor': forename second");
 
+	read_message(HDR "Subject: referral\n\nName: JAYDEN SMITH, Year 5\nDOB: 03.04.2016\n");
+	CHECK_STR(CHILD_FIELD(0, surname), "SMITH", "'JAYDEN SMITH, Year 5': the year is no forename");
+
 	read_message(HDR "Subject: referral\n\nName: Mateo GARC\xc3\x8d" "A L\xc3\x93PEZ\n"
 		"DOB: 03.04.2014\n");
 	CHECK_STR(CHILD_FIELD(0, forename), "Mateo", "two capitalised surnames: the forename");

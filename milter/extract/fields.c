@@ -422,6 +422,13 @@ static int comma_surname(const char *a, size_t al)
 	return 1;
 }
 
+static int followed_by_digit(const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s))
+		s++, len--;
+	return len > 0 && isdigit((unsigned char)*s);
+}
+
 void fields_split_name(const char *s, size_t len, char **forename, char **surname)
 {
 	char plain[MAX_NAME * 2 + 1];
@@ -444,7 +451,9 @@ void fields_split_name(const char *s, size_t len, char **forename, char **surnam
 		n = fields_name_part(b, bl);
 		while (n > 0 && isspace((unsigned char)b[n - 1]))
 			n--;
-		if (al > 0 && n > 0 && comma_surname(a, al)) {
+		/* "JAYDEN SMITH, Year 5": what follows is no forename */
+		if (al > 0 && n > 0 && comma_surname(a, al) &&
+		    (memchr(a, ' ', al) == NULL || !followed_by_digit(b + n, bl - n))) {
 			fields_set_str(surname, a, al, MAX_NAME);
 			fields_set_str(forename, b, n, MAX_NAME);
 			return;
