@@ -168,7 +168,10 @@ static int read_item(struct reader *rd, const char *s, size_t len)
 	if (len > MAX_ITEM)
 		len = MAX_ITEM;
 	n = item_name_end(s, len);
-	if (n == 0 || n > MAX_NAME || !looks_like_name(s, n, &words))
+	/* "3. Date Of Birth 03/04/2014": a question, not a name (records.c
+	 * reads most such lines as labels before they reach the prose) */
+	if (n == 0 || n > MAX_NAME || !looks_like_name(s, n, &words) ||
+	    vocab_label(s, n) != F_NONE)
 		return 0;
 	for (size_t k = 0; k < ncue && !cue; k++)
 		cue = fields_memstr_ci(s + n, len - n, cues[k]) != NULL;
