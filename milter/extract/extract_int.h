@@ -24,6 +24,7 @@
  *	           Germany");
  *	lists.c    children written one a line as a numbered or
  *	           bulleted list ("1. ABDI, Hodan - DOB ... - school");
+ *	names.c    a person's name: its end, title, surname;
  *	fields.c   the text helpers and fields_assign(): one labelled value
  *	           into the field it names;
  *	answers.c  whether a flag's topic is answered yes, no, or only
@@ -135,6 +136,7 @@ int fields_memstr_any(const char *h, size_t hl, enum vocab_words list);
 int fields_postcode_find(const char *s, size_t len, char out[9]);
 int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
 int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
+/* names.c: a person's name. */
 size_t fields_name_part(const char *s, size_t len);
 size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
