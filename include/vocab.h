@@ -228,6 +228,13 @@ enum vocab_words {
 	                           is missing, whatever else the text says */
 	VW_ALL_CHILDREN,        /* "both", "all": a table cell that applies to
 	                           every child's column (whole word, prefix) */
+	VW_SIBLING_WORD,        /* "sibling", "brother": a label so prefixed is
+	                           about another child than the first (prefix) */
+	VW_NAME_TITLE,          /* "mr", "sgt", "pc": a title or rank before a
+	                           name, dropped (whole word) */
+	VW_SURNAME_PARTICLE,    /* "van", "der", "ni", "mac": a lower-case or
+	                           capitalised word that begins a surname
+	                           (whole word, any case) */
 	VW__COUNT
 };
 

@@ -123,6 +123,166 @@ static void test_label_normaliser(void)
 	label_is("Siblings at other schools", F_NONE);
 }
 
+#define CHILD_FIELD(i, f) (r.n_children > (i) ? r.children[i].f : NULL)
+
+/* Values cut cleanly (issue 12 item 4): where a surname begins, and the
+ * title or rank before a person's name. */
+static void test_names(void)
+{
+	read_message(HDR "Subject: referral\n\nName: Aoife N\xc3\x8d BHRIAIN\n"
+		"DOB: 03.04.2014\nMother: Mrs Siobhan Walsh, 07700 900111\n"
+		"Referrer: PC 4471 Daniel Marsh, Neighbourhood Officer\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Aoife", "'Aoife NI BHRIAIN': the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "N\xc3\x8d BHRIAIN",
+	          "'Aoife NI BHRIAIN': the capitalised words are the surname");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Siobhan Walsh",
+	          "'Mrs' is dropped from a parent's name");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are dropped");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Parent/carer with parental responsibility: Elena Khan\nRelationship: Mother\n");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
+	          "a stated relationship is more exact than the label's 'carer'");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Parent: Mr Daniel Khan   Tel: 07700 900355\n");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "father",
+	          "'Parent: Mr ...' is the father");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Foster carer: Mrs Ann Jones\n");
+	CHECK(r.n_parents == 0 || r.parents[0].relationship == NULL ||
+	      strcmp(r.parents[0].relationship, "mother") != 0,
+	      "'Foster carer: Mrs ...' is not made the mother");
+
+	read_message(HDR "Subject: referral\n\nName: Noor van der Berg\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'Noor van der Berg': the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "van der Berg", "a particle begins the surname");
+
+	read_message(HDR "Subject: referral\n\nName: VAN DER BERG, Noor\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, surname), "VAN DER BERG", "'VAN DER BERG, Noor': surname first");
+	CHECK_STR(CHILD_FIELD(0, forename), "Noor", "'VAN DER BERG, Noor': forename second");
+
+	read_message(HDR "Subject: referral\n\nName: JAYDEN SMITH, Year 5\nDOB: 03.04.2016\n");
+	CHECK_STR(CHILD_FIELD(0, surname), "SMITH", "'JAYDEN SMITH, Year 5': the year is no forename");
+
+	read_message(HDR "Subject: referral\n\nName: Mateo GARC\xc3\x8d" "A L\xc3\x93PEZ\n"
+		"DOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Mateo", "two capitalised surnames: the forename");
+	CHECK_STR(CHILD_FIELD(0, surname), "GARC\xc3\x8d" "A L\xc3\x93PEZ",
+	          "two capitalised surnames are one surname");
+
+	read_message(HDR "Subject: referral\n\nName: Mary Jane Smith\nDOB: 03.04.2014\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Mary Jane", "two forenames stay forenames");
+
+	CHECK_STR(CHILD_FIELD(0, surname), "Smith", "the last word is the surname");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Address: 61 Thames View, Ripplemead RM9 6QX\n");
+	CHECK_STR(CHILD_FIELD(0, address), "61 Thames View, Ripplemead",
+	          "the postcode that ends an address is cut from it");
+	CHECK_STR(CHILD_FIELD(0, postcode), "RM9 6QX", "... and is the postcode");
+}
+
+/* Every child (issue 12 item 5): a form's sibling section. */
+static void test_sibling_labels(void)
+{
+	read_message(HDR "Subject: referral\n\nPupil surname: LACATUS\nPupil forename: Denisa\n"
+		"Date of birth: 21/06/2015\nGender: F\nAddress: 8 Ripple Road, Barking IG11 7PB\n\n"
+		"SIBLING SECTION\nSibling 1 name: Marius LACATUS\n\nSibling 1 date of birth: 02/02/2018\n"
+		"Sibling 2 name: Ioana LACATUS\nSibling 2 date of birth: 03/03/2019\n");
+	CHECK_INT(r.n_children, 3, "'Sibling 1 ...' and 'Sibling 2 ...' labels are two more children");
+	CHECK_STR(CHILD_FIELD(0, forename), "Denisa", "the first child keeps her name");
+	CHECK_STR(CHILD_FIELD(0, dob), "2015-06-21", "... and her date of birth");
+	CHECK_STR(CHILD_FIELD(1, forename), "Marius", "sibling 1's name");
+	CHECK_STR(CHILD_FIELD(1, dob), "2018-02-02", "sibling 1's DOB after a blank line");
+	CHECK(CHILD_FIELD(1, gender) == NULL, "a sibling does not take the first child's gender");
+	CHECK_STR(CHILD_FIELD(1, postcode), "IG11 7PB", "the household's postcode is shared");
+	CHECK_STR(CHILD_FIELD(2, dob), "2019-03-03", "sibling 2's DOB");
+
+	read_message(HDR "Subject: referral\n\nSurname: Okafor\nForename: Ada\nDOB: 01/01/2014\n"
+		"Sibling forename: Grace\nSibling surname: Okafor\nSibling forename: Joy\n");
+	CHECK_INT(r.n_children, 3, "a repeated 'Sibling forename' is the next sibling");
+	CHECK_STR(CHILD_FIELD(2, forename), "Joy", "the second sibling's forename");
+
+	read_message(HDR "Subject: referral\n\nSECTION 1  CHILD'S DETAILS\nSurname\t\tSMITH\n"
+		"Forename\t\tLeon\nDate of Birth\t\t14/09/2014\n\n"
+		"SECTION 3  SIBLINGS (also missing education)\nName\t\tKayla SMITH\n"
+		"Date of Birth\t\t29/02/2016\n\nSECTION 4  REASON\nThe house is empty.\n");
+	CHECK_INT(r.n_children, 2, "a name under a siblings heading is another child");
+	CHECK_STR(CHILD_FIELD(1, forename), "Kayla", "... with her name");
+	CHECK_STR(CHILD_FIELD(1, dob), "2016-02-29", "... and her own date of birth");
+	CHECK_STR(CHILD_FIELD(0, dob), "2014-09-14", "the first child keeps his");
+}
+
+/* Every child (issue 12 item 5): numbered and bulleted lists; a household
+ * list's parent and under-five are not children of the referral. */
+static void test_child_lists(void)
+{
+	read_message(HDR "Subject: referral\n\nThe family moved away last week.\n\n"
+		"1. ABDI, Hodan - DOB 11/11/2012 - Marsham High School\n"
+		"2) CLARKE, Demi (DOB 3rd April 2013) - Year 9\n"
+		"\xe2\x80\xa2 Omar AL-HASSAN, DOB 02/12/2014\n"
+		"3. Yusuf AL-HASSAN, DOB 05/01/2024 (pre-school)\n"
+		"4. Khaled AL-HASSAN (father), DOB 01/01/1985\n"
+		"5. Last Seen 03/11/2026 by the school\n"
+		"6. Zara Begum \xe2\x80\x93 11/11/2015 \xe2\x80\x93 Year 5\n");
+	CHECK_INT(r.n_children, 4, "four school-age children in the list");
+	CHECK_STR(CHILD_FIELD(0, surname), "ABDI", "'ABDI, Hodan': surname first");
+	CHECK_STR(CHILD_FIELD(0, forename), "Hodan", "'ABDI, Hodan': forename");
+	CHECK_STR(CHILD_FIELD(0, school), "Marsham High School", "the item's school");
+	CHECK_STR(CHILD_FIELD(1, dob), "2013-04-03", "a bracketed DOB");
+	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 9, "the item's year group");
+	CHECK_STR(CHILD_FIELD(2, forename), "Omar", "a bulleted item");
+	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
+	CHECK_STR(CHILD_FIELD(3, surname), "Begum", "a name ends at an en dash");
+	CHECK_INT(r.n_children > 3 ? r.children[3].year_group : -2, 5, "... year group after it");
+}
+
+/* Values cut cleanly (issue 12 item 4): a signature's role and
+ * organisation split at a pipe, the wider body after a team, the line
+ * under the role. */
+static void test_signature_parts(void)
+{
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Paul Greer\nHousing Officer | Marsham Homes\n");
+	CHECK_STR(r.referrer.role, "Housing Officer", "the role ends at the pipe");
+	CHECK_STR(r.referrer.organisation, "Marsham Homes", "the organisation follows it");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Regards\nPC 4471 Daniel Marsh\nNeighbourhood Policing Team, Lowshire Police\n");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a signature's rank and collar number dropped");
+	CHECK_STR(r.referrer.organisation, "Lowshire Police", "the wider body after the team");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Bethan Lloyd\nHealth Visitor\nMarsham Community Health\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "the line under the role is the organisation");
+}
+
+/* A household list is not a list of referrals (issue 12 item 2). */
+static void test_household(void)
+{
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<p>Surname: BAKER<br>Forename: Tyler<br>Date of birth: 11/01/2014</p>"
+		"<p>Others in the household:</p>"
+		"<table><tr><th>Surname</th><th>Forename</th><th>DOB</th></tr>"
+		"<tr><td>BAKER</td><td>Stacey</td><td></td></tr>"
+		"<tr><td>BAKER</td><td>Poppy</td><td>04/05/2023</td></tr>"
+		"<tr><td>BAKER</td><td>Jack</td><td>04/05/2016</td></tr></table>");
+	CHECK_INT(r.n_children, 2, "the household's adult and toddler are not referred");
+	CHECK_STR(CHILD_FIELD(0, forename), "Tyler", "the child read outside the rows is first");
+	CHECK_STR(CHILD_FIELD(0, dob), "2014-01-11", "... with his own date of birth");
+	CHECK_STR(CHILD_FIELD(1, forename), "Jack", "a school-age brother in the rows is referred");
+	CHECK_STR(CHILD_FIELD(1, dob), "2016-05-04", "... with his own date of birth");
+	CHECK(has_problem("born 2023-05-04 is outside compulsory school age"),
+	      "the officer is told of the toddler not referred");
+
+	read_message(HDR "Subject: referral\n\nChild 1\nName: Ada Lee\nDOB: 01/01/2015\n\n"
+		"Child 2\nName: Bo Lee\nDOB: 01/01/2005\n");
+	CHECK_INT(r.n_children, 1, "an adult is not a child of the referral");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -405,6 +565,11 @@ int main(void)
 	CHECK(r.n_children == 1 && strchr(r.children[0].surname, '\n') == NULL,
 	      "no newline inside an extracted value");
 
+	test_names();
+	test_sibling_labels();
+	test_child_lists();
+	test_signature_parts();
+	test_household();
 	referral_free(&r);
 	return tap_done();
 }

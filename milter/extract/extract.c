@@ -275,13 +275,81 @@ static void copy_message_problems(struct reader *rd, const struct cme_message *m
 
 /* Children: blocks found, else the common fields make one child, else a
  * child named in prose.  Common fields fill what each child lacks. */
+/* Drop child i, saying so to the officer (no child named is dropped
+ * silently; the sentence holds only a normalised date); provenance notes
+ * follow the children that remain. */
+static void drop_child(struct reader *rd, size_t i)
+{
+	struct cme_referral *r = rd->r;
+	size_t k = 0;
+	char why[128];
+
+	if (r->children[i].dob)
+		snprintf(why, sizeof why, "a household member born %.10s is outside compulsory "
+		         "school age and was not referred", r->children[i].dob);
+	else
+		snprintf(why, sizeof why, "a household member with no date of birth was not "
+		         "referred");
+	fields_problem(rd, why, 1);
+	referral_child_clear(&r->children[i]);
+	memmove(&r->children[i], &r->children[i + 1],
+	        (r->n_children - i - 1) * sizeof r->children[0]);
+	r->n_children--;
+	for (size_t n = 0; n < rd->n_notes; n++) {
+		struct prov_note *pn = &rd->notes[n];
+
+		if (pn->kind == 'c' && pn->idx == (int)i)
+			continue;
+		if (pn->kind == 'c' && pn->idx > (int)i)
+			pn->idx--;
+		rd->notes[k++] = *pn;
+	}
+	rd->n_notes = k;
+}
+
+/* A household list is not a list of referrals (issue 12 item 2): when
+ * the child's own details were read outside the rows ("Surname: BAKER"
+ * above a table of the household), the rows are the household and only
+ * its school-age children with their own date of birth are referred too;
+ * the child read outside comes first.  Whatever the layout, a child whose
+ * own date of birth is outside compulsory school age is dropped when a
+ * school-age child remains.  Decided where the spec is silent: README. */
+static void settle_household(struct reader *rd)
+{
+	struct cme_referral *r = rd->r;
+	struct cme_child *k = &rd->common;
+	int named_outside = (k->forename || k->surname) && (k->dob || k->upn);
+	size_t i, in_age = 0;
+
+	for (i = 0; i < r->n_children && named_outside; i++)
+		if (!(r->children[i].forename || r->children[i].surname))
+			named_outside = 0;
+	if (named_outside && r->n_children > 0) {
+		for (i = r->n_children; i-- > 0;)
+			if (r->children[i].dob == NULL || fields_outside_school_age(rd, r->children[i].dob))
+				drop_child(rd, i);
+		if (fields_first_child_from_common(rd, 1) == NULL)
+			return;
+	}
+	for (i = 0; i < r->n_children; i++)
+		in_age += !fields_outside_school_age(rd, r->children[i].dob);
+	if (in_age == 0 || in_age == r->n_children)
+		return;
+	for (i = r->n_children; i-- > 0;)
+		if (fields_outside_school_age(rd, r->children[i].dob))
+			drop_child(rd, i);
+}
+
 static void settle_children(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
 	size_t from_prose = 0;
 
+	settle_household(rd);
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
+	if (r->n_children == 0 && r->case_refs.n == 0)
+		from_prose = lists_read_children(rd);
 	if (r->n_children == 0 && r->case_refs.n == 0)
 		from_prose = prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {

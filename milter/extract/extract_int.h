@@ -22,6 +22,9 @@
  *	places.c   the reason a move written in prose gives ("moved to
  *	           Leeds", "arrived from Syria", a parent "posted to
  *	           Germany");
+ *	lists.c    children written one a line as a numbered or
+ *	           bulleted list ("1. ABDI, Hodan - DOB ... - school");
+ *	names.c    a person's name: its end, title, surname;
  *	fields.c   the text helpers and fields_assign(): one labelled value
  *	           into the field it names;
  *	answers.c  whether a flag's topic is answered yes, no, or only
@@ -115,10 +118,17 @@ struct reader {
 	int sibling_section;         /* under a "Siblings" heading: the next
 	                                child field opens a child block
 	                                (records.c) */
+	long block_key;              /* fields.c: the child a "Sibling 1 ..."
+	                                label named, 0 none ... */
+	size_t block_child;          /* ... and its index + 1 in r->children */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;
 };
+
+/* lists.c: children in list lines of the kept prose; returns how many
+ * were made. */
+size_t lists_read_children(struct reader *rd);
 
 /* fields.c: text helpers. */
 void fields_trim(const char **s, size_t *len);
@@ -129,9 +139,12 @@ int fields_memstr_any(const char *h, size_t hl, enum vocab_words list);
 int fields_postcode_find(const char *s, size_t len, char out[9]);
 int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
 int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
+/* names.c: a person's name. */
 size_t fields_name_part(const char *s, size_t len);
+size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
 int fields_parse_year_group(const char *s, size_t len);
+int fields_outside_school_age(const struct reader *rd, const char *iso_dob);
 
 /* fields.c: keeping text.  Past a buffer's cap text is dropped by
  * design (the cap is the bound); out of memory sets rd->oom. */
@@ -143,6 +156,7 @@ void fields_problem(struct reader *rd, const char *sentence, int unique);
 void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len);
 void fields_spill_flush(struct reader *rd);
 struct cme_child *fields_new_child_block(struct reader *rd);
+struct cme_child *fields_first_child_from_common(struct reader *rd, int first);
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
 

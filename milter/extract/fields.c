@@ -3,9 +3,10 @@
  * field it names.  See extract_int.h.
  *
  * Owns: the rules for a value: trimmed and cleaned (textclean.h), first
- * statement wins, a name ends where a date of birth, a bracket or a
- * phone number begins; which child, parent or referrer a field belongs
- * to (the open child block, else the fields common to all children).
+ * statement wins (names: names.c); an address without the postcode that
+ * ends it; which child, parent or referrer a field belongs to (the open
+ * child block, a block a "Sibling 1 ..." label names, else the fields
+ * common to all children).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -28,12 +29,22 @@ void fields_trim(const char **s, size_t *len)
 		(*s)++, (*len)--;
 	/* a value cut from a drawn table or a form's answer line ends
 	 * without its rule: "SMITH ---", "Jayden |", "Oak Lane ____" */
-	while (*len > 0 && (isspace((unsigned char)(*s)[*len - 1]) ||
-	                    (*s)[*len - 1] == '*' || (*s)[*len - 1] == '|' ||
-	                    (*s)[*len - 1] == '_' ||
-	                    ((*s)[*len - 1] == '-' && (*len == 1 ||
-	                     isspace((unsigned char)(*s)[*len - 2]) || (*s)[*len - 2] == '-'))))
-		(*len)--;
+	for (;;) {
+		size_t d;
+
+		while (*len > 0 && (isspace((unsigned char)(*s)[*len - 1]) ||
+		                    (*s)[*len - 1] == '*' || (*s)[*len - 1] == '|' ||
+		                    (*s)[*len - 1] == '_'))
+			(*len)--;
+		/* a run of dashes is a rule when a space (or nothing) stands
+		 * before it: "SMITH ---"; "cases;--" and "Jones-" keep theirs */
+		d = *len;
+		while (d > 0 && (*s)[d - 1] == '-')
+			d--;
+		if (d == *len || (d > 0 && !isspace((unsigned char)(*s)[d - 1])))
+			break;
+		*len = d;
+	}
 }
 
 /* Every value read from the message is stored through here: trimmed,
@@ -195,126 +206,6 @@ int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen)
 	return 1;
 }
 
-/* Text up to the first '(' or ',' or phone number or " - ": the name
- * part of "Siobhán O'Brien (mother), tel 07700 900456". */
-size_t fields_name_part(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && s[n] != '(' && s[n] != ',' && s[n] != ';' && s[n] != '<' &&
-	       !isdigit((unsigned char)s[n]) && !(s[n] == ' ' && n + 2 < len &&
-	                                          s[n + 1] == '-' && s[n + 2] == ' '))
-		n++;
-	/* "Ali Khan born 3rd Apr 2014", "Ali Khan DOB 03/04/2014": the name
-	 * ends where the date of birth is introduced. */
-	{
-		size_t ncues;
-		const char *const *cues = vocab_words(VW_NAME_END, &ncues);
-
-		for (size_t i = 0; i < ncues; i++) {
-			const char *hit = fields_memstr_ci(s, n, cues[i]);
-			size_t cl = strlen(cues[i]);
-
-			if (hit && ((size_t)(hit - s) + cl >= n ||
-			            !isalpha((unsigned char)hit[cl])))
-				n = (size_t)(hit - s);
-		}
-	}
-	/* drop a trailing "tel"/"tel:"/"mob" word left before the number */
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	{
-		size_t ntails;
-		const char *const *tails = vocab_words(VW_NAME_TAIL, &ntails);
-
-		for (size_t i = 0; i < ntails; i++) {
-			size_t tl = strlen(tails[i]);
-
-			if (n >= tl && strncasecmp(s + n - tl, tails[i], tl) == 0) {
-				n -= tl;
-				break;
-			}
-		}
-	}
-	return n;
-}
-
-/* Split a full name into forename(s) and surname.  "SMITH, Jayden" and
- * "Smith, Jayden" (surname first, comma) are recognised; otherwise the
- * last word is the surname. */
-/* "Alexander (Alex) JONES": a bracketed known-as name inside a full
- * name is dropped, so the legal forename and the surname remain.  A
- * bracket that ends the name ("Ali Khan (brother)") is left for
- * fields_name_part to cut.  Returns the length written to out. */
-static size_t drop_known_as(const char *s, size_t len, char *out, size_t outsz)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 1 < outsz; i++) {
-		const char *close;
-		size_t k;
-
-		if (s[i] == '(' && (close = memchr(s + i, ')', len - i)) != NULL) {
-			k = (size_t)(close - s) + 1;
-			while (k < len && s[k] == ' ')
-				k++;
-			if (k < len && isalpha((unsigned char)s[k])) {
-				i = k - 1;      /* the name goes on after it */
-				continue;
-			}
-		}
-		out[o++] = s[i];
-	}
-	out[o] = '\0';
-	return o;
-}
-
-void fields_split_name(const char *s, size_t len, char **forename, char **surname)
-{
-	char plain[MAX_NAME * 2 + 1];
-	const char *comma;
-	size_t n;
-
-	fields_trim(&s, &len);
-	if (len < sizeof plain && memchr(s, '(', len)) {
-		len = drop_known_as(s, len, plain, sizeof plain);
-		s = plain;
-	}
-	comma = memchr(s, ',', len);
-	if (comma) {
-		const char *a = s, *b = comma + 1;
-		size_t al = (size_t)(comma - s), bl = len - al - 1;
-
-		fields_trim(&b, &bl);
-		n = fields_name_part(b, bl);
-		if (al > 0 && memchr(a, ' ', al) == NULL && n > 0) {
-			fields_set_str(surname, a, al, MAX_NAME);
-			fields_set_str(forename, b, n, MAX_NAME);
-			return;
-		}
-	}
-	n = fields_name_part(s, len);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n == 0 || n > MAX_NAME)
-		return;
-	{
-		const char *sp = NULL;
-
-		for (size_t i = n; i > 0; i--)
-			if (s[i - 1] == ' ') {
-				sp = s + i - 1;
-				break;
-			}
-		if (sp == NULL) {
-			fields_set_str(surname, s, n, MAX_NAME);   /* one word: a surname */
-			return;
-		}
-		fields_set_str(forename, s, (size_t)(sp - s), MAX_NAME);
-		fields_set_str(surname, sp + 1, n - (size_t)(sp + 1 - s), MAX_NAME);
-	}
-}
-
 void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len)
 {
 	struct ymd d;
@@ -327,6 +218,20 @@ void fields_set_date(struct reader *rd, char **slot, const char *s, size_t len)
 		ymd_format(&d, buf);
 		*slot = strdup(buf);
 	}
+}
+
+/* 1 if an ISO date of birth puts its child outside compulsory school
+ * age on the message date (before Reception, or past Year 13); 0 if in
+ * it or unknown. */
+int fields_outside_school_age(const struct reader *rd, const char *iso_dob)
+{
+	struct ymd dob;
+	int yg;
+
+	if (iso_dob == NULL || ymd_parse_iso(iso_dob, &dob) != 0)
+		return 0;
+	yg = uk_year_group(&dob, &rd->ref_date);
+	return yg < 0 || yg > 13;
 }
 
 int fields_parse_year_group(const char *s, size_t len)
@@ -388,6 +293,39 @@ struct cme_child *fields_new_child_block(struct reader *rd)
 	return c;
 }
 
+/* A person's name from a value: without a title or rank before it, and
+ * ending where fields_name_part says. */
+static void set_person_name(char **slot, const char *v, size_t vl)
+{
+	size_t t = fields_title_len(v, vl);
+
+	fields_set_str(slot, v + t, fields_name_part(v + t, vl - t), MAX_NAME);
+}
+
+/* "Parent: Mr Daniel Marsh": a parent whose relationship nothing states
+ * is the father or mother the courtesy title says (genders.vocab), when
+ * the label names no closer relationship than "carer".  (A later
+ * "Relationship:" line does not undo it: forms ask it beside the name,
+ * before or after, and a title with a relationship is rare.) */
+static void relationship_from_title(struct reader *rd, struct cme_parent *p,
+                                    const char *v, size_t vl)
+{
+	size_t t = fields_title_len(v, vl);
+	const char *g, *lrel = NULL;
+
+	if (p->relationship || t == 0)
+		return;
+	if (rd->where.label)
+		lrel = vocab_match_relationship(rd->where.label, rd->where.label_len);
+	if (lrel && strcmp(lrel, "carer") != 0)
+		return;
+	g = vocab_match_gender(v, t);
+	if (g && strcmp(g, "M") == 0)
+		p->relationship = strdup("father");
+	else if (g && strcmp(g, "F") == 0)
+		p->relationship = strdup("mother");
+}
+
 static struct cme_parent *current_parent(struct reader *rd, int want_new_name)
 {
 	struct cme_referral *r = rd->r;
@@ -413,10 +351,11 @@ static void set_parent(struct reader *rd, const char *v, size_t vl)
 
 		/* "Mother - Kerry Ward" or "Mum": a relationship, not a name */
 		if (!(rel_in_name && memchr(v, ' ', n) == NULL))
-			fields_set_str(&p->name, v, n, MAX_NAME);
+			set_person_name(&p->name, v, vl);
 	}
 	if ((rel = vocab_match_relationship(v, vl)) != NULL && p->relationship == NULL)
 		p->relationship = strdup(rel);
+	relationship_from_title(rd, p, v, vl);
 	if (fields_phone_find(v, vl, &ps, &pl))
 		fields_set_str(&p->phone, v + ps, pl, 32);
 }
@@ -429,7 +368,7 @@ void fields_set_referrer(struct reader *rd, const char *v, size_t vl)
 	size_t n = fields_name_part(v, vl);
 
 	if (n > 0)
-		fields_set_str(&ref->name, v, n, MAX_NAME);
+		set_person_name(&ref->name, v, vl);
 	comma = memchr(v, ',', vl);
 	if (comma) {
 		const char *rs = comma + 1;
@@ -509,6 +448,31 @@ static size_t org_name_len(const char *v, size_t vl)
 	return vl;
 }
 
+/* The length of an address without the postcode that ends it: "61
+ * Thames View, Ripplemead RM9 6QX" is "61 Thames View, Ripplemead"
+ * (the postcode is its own field, SPEC 4).  A postcode inside the
+ * text is left where it is. */
+static size_t address_len(const char *v, size_t vl)
+{
+	size_t e = vl, cut = vl, words = 0;
+	char pc[9];
+
+	while (e > 0 && (isspace((unsigned char)v[e - 1]) || v[e - 1] == '.' || v[e - 1] == ','))
+		e--;
+	for (size_t i = e; i > 0 && words < 2; i--) {
+		if (v[i - 1] != ' ' && v[i - 1] != ',' && v[i - 1] != '\n')
+			continue;
+		words++;
+		if (e - i <= 8 && fields_postcode_find(v + i, e - i, pc))
+			cut = i;
+	}
+	if (cut == vl)
+		return vl;
+	while (cut > 0 && (isspace((unsigned char)v[cut - 1]) || v[cut - 1] == ','))
+		cut--;
+	return cut > 0 ? cut : vl;
+}
+
 /* The full name of a child, and the date of birth it may carry:
  * "Child: Ali Khan born 3rd Apr 2014". */
 static void assign_full_name(struct reader *rd, struct cme_child *c,
@@ -563,7 +527,7 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 			c->year_group = fields_parse_year_group(v, vl);
 		break;
 	case F_ADDRESS:
-		fields_set_str(&c->address, v, vl, 200);
+		fields_set_str(&c->address, v, address_len(v, vl), 200);
 		if (c->postcode == NULL && fields_postcode_find(v, vl, pc))
 			c->postcode = strdup(pc);
 		break;
@@ -609,14 +573,24 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 	case F_PARENT_NAME:
 		p = current_parent(rd, 1);
 		if (p && !vocab_is_negative_answer(v, vl))
-			fields_set_str(&p->name, v, fields_name_part(v, vl), MAX_NAME);
+			set_person_name(&p->name, v, vl);
 		if (p && p->relationship == NULL &&
 		    (rel = vocab_match_relationship(v, vl)) != NULL)
 			p->relationship = strdup(rel);
+		if (p)
+			relationship_from_title(rd, p, v, vl);
 		break;
 	case F_PARENT_REL:
 		p = current_parent(rd, 0);
 		rel = vocab_match_relationship(v, vl);
+		/* "Parent/carer with parental responsibility: Elena Lacatus"
+		 * then "Relationship: Mother": the stated relationship is
+		 * more exact than the label's generic "carer" */
+		if (p && p->relationship && rel && strcmp(p->relationship, "carer") == 0 &&
+		    strcmp(rel, "carer") != 0) {
+			free(p->relationship);
+			p->relationship = NULL;
+		}
 		if (p && p->relationship == NULL)
 			p->relationship = rel ? strdup(rel) : fields_dup_trimmed(v, vl, 40);
 		break;
@@ -641,7 +615,7 @@ static void assign_referrer(struct reader *rd, enum field f, const char *v, size
 		fields_set_referrer(rd, v, vl);
 		break;
 	case F_REFERRER_NAME:
-		fields_set_str(&ref->name, v, fields_name_part(v, vl), MAX_NAME);
+		set_person_name(&ref->name, v, vl);
 		break;
 	case F_REFERRER_ROLE:
 		fields_set_str(&ref->role, v, vl, 120);
@@ -707,6 +681,159 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 	}
 }
 
+/* "Sibling 1 name", "Sibling surname", "Child 2 DOB", "Brother's school":
+ * a label that says which child it is about.  Returns a key for that
+ * child (the word and its number) or 0.  A block word ("child",
+ * "pupil") names another child only with a number: "Pupil surname" is
+ * the first child's. */
+static long label_child_key(const char *l, size_t ll)
+{
+	size_t wl = 0, i, nn;
+	long num = 0, base;
+	const char *const *numbers = vocab_words(VW_NUMBER_WORD, &nn);
+
+	if (vocab_words_prefix(VW_SIBLING_WORD, l, ll, &wl))
+		base = 1;
+	else if (vocab_words_prefix(VW_BLOCK_WORD, l, ll, &wl))
+		base = 2;
+	else
+		return 0;
+	i = wl;
+	if (i + 1 < ll && l[i] == '\'' && l[i + 1] == 's')
+		i += 2;                         /* "Sibling's" */
+	else if (i < ll && l[i] == 's')
+		i++;                            /* "Siblings" */
+	if (i < ll && isalpha((unsigned char)l[i]))
+		return 0;                       /* "Childline", "Pupillage" */
+	while (i < ll && (l[i] == ' ' || l[i] == '#'))
+		i++;
+	if (i < ll && isdigit((unsigned char)l[i])) {
+		while (i < ll && isdigit((unsigned char)l[i]) && num < 1000)
+			num = num * 10 + (l[i++] - '0');
+	} else {
+		for (size_t k = 0; k < nn; k++) {
+			size_t kl = strlen(numbers[k]);
+
+			if (ll - i >= kl && strncasecmp(l + i, numbers[k], kl) == 0 &&
+			    (i + kl == ll || !isalpha((unsigned char)l[i + kl]))) {
+				num = (long)k + 1;
+				break;
+			}
+		}
+	}
+	if (base == 2 && num == 0)
+		return 0;
+	return base * 1000000 + (long)wl * 1000 + num;
+}
+
+/* 1 if the child's field f is set already (a second "Sibling name" is
+ * the next sibling). */
+static int child_has(const struct cme_child *c, enum field f)
+{
+	switch (f) {
+	case F_FORENAME: return c->forename != NULL;
+	case F_SURNAME: return c->surname != NULL;
+	case F_FULLNAME: return c->forename != NULL || c->surname != NULL;
+	case F_DOB: return c->dob != NULL;
+	case F_GENDER: return c->gender != NULL;
+	case F_UPN: return c->upn != NULL;
+	case F_YEAR: return c->year_group >= 0;
+	case F_SCHOOL: return c->school != NULL;
+	default: return 0;
+	}
+}
+
+/* The first child, read outside any block, becomes child 1 before a
+ * sibling's block opens (first: 0), or is put before the children read
+ * in rows (first: 1); what it shares with its siblings (address,
+ * postcode, reason, last attended) stays common to all.  Returns the
+ * child, or NULL when none was made. */
+struct cme_child *fields_first_child_from_common(struct reader *rd, int first)
+{
+	struct cme_referral *r = rd->r;
+	struct cme_child *k = &rd->common, *c, tmp;
+
+	if ((!first && r->n_children > 0) || !(k->forename || k->surname || k->dob || k->upn))
+		return NULL;
+	if ((c = referral_add_child(r, rd->o->max_children)) == NULL)
+		return NULL;
+#define MOVE(f) do { c->f = k->f; k->f = NULL; } while (0)
+	MOVE(forename); MOVE(surname); MOVE(dob); MOVE(gender); MOVE(upn); MOVE(school);
+#undef MOVE
+	c->upn_valid = k->upn_valid;
+	c->year_group = k->year_group;
+	k->upn_valid = -1;
+	k->year_group = -1;
+	if (first && r->n_children > 1) {
+		/* to the front; the others' provenance moves with them */
+		tmp = *c;
+		memmove(&r->children[1], &r->children[0],
+		        (r->n_children - 1) * sizeof r->children[0]);
+		r->children[0] = tmp;
+		for (size_t n = 0; n < rd->n_notes; n++)
+			if (rd->notes[n].kind == 'c')
+				rd->notes[n].idx++;
+		c = &r->children[0];
+	}
+	return c;
+}
+
+/* 1 if the last unlabelled line kept (a heading the reader did not
+ * know, right above the labelled line) names siblings: "SECTION 3
+ * SIBLINGS (also missing education)", "Other children in the family". */
+static int under_sibling_heading(const struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t e = rd->prose.len, b;
+
+	while (e > 0 && s[e - 1] == '\n')
+		e--;
+	b = e;
+	while (b > 0 && s[b - 1] != '\n')
+		b--;
+	return e - b > 0 && e - b <= 80 && fields_memstr_any(s + b, e - b, VW_SIBLING_WORD) &&
+	       !vocab_is_negative_answer(s + b, e - b);
+}
+
+/* A labelled line about a named child ("Sibling 1 date of birth")
+ * goes to that child's block, opened when first named or when the
+ * field is set already; blank lines between do not lose it.  Table
+ * cells past a label|value pair are placed by tables.c. */
+static void label_child_target(struct reader *rd, enum field f)
+{
+	long key;
+	struct cme_child *c;
+
+	if (rd->where.label == NULL || rd->where.col > 2)
+		return;
+	if ((key = label_child_key(rd->where.label, rd->where.label_len)) == 0) {
+		/* "SECTION 3 SIBLINGS" then "Name  Kayla SMITH": a name
+		 * the first child has already, under a sibling heading */
+		if (rd->cur == NULL && (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME) &&
+		    child_has(&rd->common, f) && under_sibling_heading(rd))
+			key = -1;
+		else
+			return;
+	}
+	if (key == rd->block_key && rd->block_child > 0 &&
+	    rd->block_child <= rd->r->n_children &&
+	    !child_has(&rd->r->children[rd->block_child - 1], f)) {
+		rd->cur = &rd->r->children[rd->block_child - 1];
+		return;
+	}
+	if (rd->cur && rd->cur_fields == 0 && rd->cur != &rd->spill) {
+		/* "Child 1: Levi SMITH": the heading opened this block */
+		rd->block_key = key;
+		rd->block_child = (size_t)(rd->cur - rd->r->children) + 1;
+		return;
+	}
+	(void)fields_first_child_from_common(rd, 0);
+	if ((c = fields_new_child_block(rd)) == NULL)
+		return;
+	rd->block_key = key;
+	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
+}
+
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 {
 	struct prov_mark pm;
@@ -718,6 +845,8 @@ void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 	if (f == F_NONE)
 		return;
 	rd->labelled_fields++;
+	if (f >= F_FORENAME && f <= F_REASON)
+		label_child_target(rd, f);
 	if (rd->cur && f >= F_FORENAME && f <= F_REASON)
 		rd->cur_fields++;
 	provenance_before(rd, f, &pm);     /* the one provenance hook */

@@ -160,7 +160,9 @@ static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
 			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
 
-			if (best < 0 || (school && !best_school)) {
+			/* "Neighbourhood Policing Team, Lowshire Police": the
+			 * later part is the wider body; a school stays first */
+			if (best < 0 || school || !best_school) {
 				best = k;
 				best_school = school;
 				*os = (size_t)(part - line);
@@ -205,36 +207,80 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 	fields_set_str(&ref->organisation, line + os, ol, 120);
 }
 
+/* A signature line's separators as commas: "Housing Officer | Marsham
+ * Homes", "Health Visitor • Community Health" (issue 12 item 4). */
+static void sig_separators(const char *line, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; line[i] && o + 1 < outsz; i++) {
+		if (line[i] == '|') {
+			out[o++] = ',';
+		} else if ((unsigned char)line[i] == 0xE2 && line[i + 1] == '\x80' &&
+		           line[i + 2] == '\xa2') {
+			out[o++] = ',';
+			i += 2;
+		} else if ((unsigned char)line[i] == 0xC2 && line[i + 1] == '\xb7') {
+			out[o++] = ',';
+			i += 1;
+		} else {
+			out[o++] = line[i];
+		}
+	}
+	out[o] = '\0';
+}
+
 /* Signature line i: the referrer's name, role or organisation. */
-static void signature_line(struct reader *rd, int i)
+static void signature_line(struct reader *rd, int i, int *role_line)
 {
 	struct cme_person *ref = &rd->r->referrer;
-	const char *line = rd->signature[i];
-	size_t ll = strlen(line), os, ol;
-	int is_org = org_part(line, ll, &os, &ol) >= 0;
-	int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
+	char line[104];
+	size_t ll, os, ol;
+	int is_org, is_role;
+	const char *comma;
 
+	sig_separators(rd->signature[i], line, sizeof line);
+	ll = strlen(line);
+	is_org = org_part(line, ll, &os, &ol) >= 0;
+	is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
+	comma = memchr(line, ',', ll);
 	/* "School Admissions Officer" is a role; "Head of Year 10,
 	 * Lowestoft Academy" is a role and an organisation. */
-	if (is_role && !memchr(line, ',', ll) && i > 0) {
+	if (is_role && !comma && i > 0) {
 		fields_set_str(&ref->role, line, ll, 120);
+		*role_line = i;
 	} else if (i == 0 && !is_org && ll <= 60) {
 		fields_set_referrer(rd, line, ll);
 	} else if (is_org) {
 		signature_org(ref, line, ll, i);
 	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
-		fields_set_str(&ref->role, line, ll, 120);
+		/* "Housing Officer, Marsham Homes": a role, then the body
+		 * the vocabulary does not know */
+		if (is_role && comma && fields_memstr_any(line, (size_t)(comma - line), VW_ROLE_WORD)) {
+			fields_set_str(&ref->role, line, (size_t)(comma - line), 120);
+			fields_set_str(&ref->organisation, comma + 1, ll - (size_t)(comma + 1 - line), 120);
+		} else {
+			fields_set_str(&ref->role, line, ll, 120);
+			*role_line = i;
+		}
+	} else if (i > 0 && *role_line == i - 1 && ref->organisation == NULL &&
+	           !contact_line(line, ll) && strpbrk(line, "0123456789") == NULL) {
+		/* the line under the role: "Health Visitor" then "Marsham
+		 * Community Health" */
+		fields_set_str(&ref->organisation, line, ll, 120);
 	}
 }
 
 void prose_signature_referrer(struct reader *rd)
 {
+	int role_line = -2;
+
 	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
 		struct prov_mark pm;
 
 		rd->where.sig_line = i + 1;
 		provenance_before(rd, F_REFERRER, &pm);
-		signature_line(rd, i);
+		signature_line(rd, i, &role_line);
 		provenance_after(rd, &pm);
 	}
 	rd->where.sig_line = 0;

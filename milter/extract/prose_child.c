@@ -175,19 +175,6 @@ static void last_attended_in(struct reader *rd, struct cme_child *c, const char 
 	}
 }
 
-/* 1 if the person is not of school age on the message date: below
- * Reception (a younger sibling) or past Year 13 (an adult "born 1985"). */
-static int not_school_age(const struct reader *rd, const struct cme_child *c)
-{
-	struct ymd dob;
-	int yg;
-
-	if (c->dob == NULL || ymd_parse_iso(c->dob, &dob) != 0)
-		return 0;
-	yg = uk_year_group(&dob, &rd->ref_date);
-	return yg < 0 || yg > 13;
-}
-
 static int same_name(const struct cme_child *a, const char *fore, const char *sur)
 {
 	return a->forename && a->surname && fore && sur &&
@@ -217,7 +204,10 @@ static size_t children_by_dob(struct reader *rd)
 			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
 		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
 		                len - (size_t)at : DATE_WINDOW);
-		if (dup || not_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
+		/* below Reception (a younger sibling) or past Year 13 (an
+		 * adult "born 1985"): not a child of the referral */
+		if (dup || fields_outside_school_age(rd, tmp.dob) ||
+		    (c = fields_new_child_block(rd)) == NULL) {
 			free(tmp.forename); free(tmp.surname); free(tmp.dob);
 			continue;
 		}

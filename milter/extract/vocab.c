@@ -103,6 +103,8 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_NEW_SCHOOL_CUE] = "new_school_cue", [VW_WITH_US_CUE] = "with_us_cue",
 	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
 	[VW_ABSENCE_CUE] = "absence_cue", [VW_ALL_CHILDREN] = "all_children",
+	[VW_SIBLING_WORD] = "sibling_word", [VW_NAME_TITLE] = "name_title",
+	[VW_SURNAME_PARTICLE] = "surname_particle",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",

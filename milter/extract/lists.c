@@ -1,0 +1,232 @@
+/*
+ * lists.c - children written as a list, one a line, in the message's
+ * unlabelled text:
+ *
+ *	1. ABDI, Hodan - DOB 11/11/2012 - Marsham High School
+ *	2) CLARKE, Demi (DOB 3rd April 2013) - Year 9
+ *	• Omar AL-HASSAN, DOB 02/12/2014
+ *
+ * (records.c keeps a line without its leading '-' or '*', so such
+ * bullets are not seen here.)
+ * See extract_int.h.
+ *
+ * Owns: what a list item is (a number and '.' or ')', or a bullet, then
+ * a name and a date of birth) and which items are children of the
+ * referral: a household list also names parents (a parent or carer
+ * relationship word) and children under or over compulsory school age,
+ * who are not.  The item's parts are cut at " - ", brackets, commas and
+ * semicolons; a part opening with a year word is the year group, a part
+ * naming a school word is the school.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extract_int.h"
+
+#define LIST_CHILDREN 64        /* children read from lists in one message */
+#define MAX_ITEM      300       /* bytes of one list item considered */
+
+/* Bytes of a list marker at the start of a line ("1. ", "2) ", "(3) ",
+ * "• "), or 0. */
+static size_t list_marker(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 4 && memcmp(s, "\xe2\x80\xa2", 3) == 0)
+		i = 3;
+	else {
+		if (i < len && s[i] == '(')
+			i++;
+		if (i >= len || !isdigit((unsigned char)s[i]))
+			return 0;
+		while (i < len && i < 4 && isdigit((unsigned char)s[i]))
+			i++;
+		if (i >= len || (s[i] != '.' && s[i] != ')'))
+			return 0;
+		i++;
+	}
+	if (i >= len || s[i] != ' ')
+		return 0;
+	while (i < len && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* 1 if a separating dash starts at s[i]: " - ", or a space and an en
+ * or em dash. */
+static int is_dash(const char *s, size_t i, size_t len)
+{
+	if (s[i] != ' ' || i + 2 >= len)
+		return 0;
+	if (s[i + 1] == '-' && s[i + 2] == ' ')
+		return 1;
+	return i + 3 < len && (unsigned char)s[i + 1] == 0xE2 && (unsigned char)s[i + 2] == 0x80 &&
+	       ((unsigned char)s[i + 3] == 0x93 || (unsigned char)s[i + 3] == 0x94);
+}
+
+/* Where the name of an item ends: at " - " (or a dash), a bracket, a digit, a
+ * semicolon, or a comma after which no surname-first forename follows
+ * ("ABDI, Hodan - ..." keeps its comma; "Omar AL-HASSAN, DOB ..." does
+ * not).  Then fields_name_part's cues ("born", "DOB") apply. */
+static size_t item_name_end(const char *s, size_t len)
+{
+	size_t n = 0, commas = 0;
+
+	while (n < len && s[n] != '(' && s[n] != ';' && !isdigit((unsigned char)s[n]) &&
+	       !is_dash(s, n, len)) {
+		if (s[n] == ',' && commas++ > 0)
+			break;
+		n++;
+	}
+	/* "Omar AL-HASSAN, DOB": the comma ends the name when a cue
+	 * follows it; fields_name_part cuts there */
+	{
+		const char *comma = memchr(s, ',', n);
+
+		if (comma) {
+			size_t cl = (size_t)(comma - s), wl = n - cl - 1;
+			const char *w = comma + 1;
+
+			fields_trim(&w, &wl);
+			if (wl == 0 || fields_name_part(w, wl) == 0)
+				n = cl;
+		}
+	}
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == ','))
+		n--;
+	return n;
+}
+
+/* 1 if every word of the name starts with a capital (or is a particle
+ * such as "van"), and there are at most five. */
+static int looks_like_name(const char *s, size_t n, int *words)
+{
+	size_t i = 0;
+
+	*words = 0;
+	while (i < n) {
+		size_t b;
+
+		while (i < n && (s[i] == ' ' || s[i] == ','))
+			i++;
+		if (i >= n)
+			break;
+		b = i;
+		while (i < n && s[i] != ' ' && s[i] != ',')
+			i++;
+		if (++*words > 5)
+			return 0;
+		if (!isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0x80 &&
+		    !vocab_words_prefix(VW_SURNAME_PARTICLE, s + b, i - b, NULL))
+			return 0;
+	}
+	return *words > 0;
+}
+
+/* The year group and school among the item's parts after the name. */
+static void item_parts(struct cme_child *c, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t b = i, pl;
+		const char *p;
+
+		while (i < len && s[i] != '(' && s[i] != ')' && s[i] != ',' && s[i] != ';' &&
+		       !is_dash(s, i, len))
+			i++;
+		p = s + b;
+		pl = i - b;
+		fields_trim(&p, &pl);
+		i += is_dash(s, i, len) ? ((unsigned char)s[i + 1] == 0xE2 ? 4 : 2) : 1;
+		if (pl == 0)
+			continue;
+		if (c->year_group < 0 && vocab_words_prefix(VW_PROSE_YEAR_WORD, p, pl, NULL)) {
+			int y = fields_parse_year_group(p, pl);
+
+			if (y >= 0) {
+				c->year_group = y;
+				continue;
+			}
+		}
+		if (c->school == NULL && fields_memstr_any(p, pl, VW_SCHOOL_WORD) &&
+		    isupper((unsigned char)p[0]))
+			fields_set_str(&c->school, p, pl, 120);
+	}
+}
+
+/* One list item: a child made, or 0. */
+static int read_item(struct reader *rd, const char *s, size_t len)
+{
+	struct cme_child tmp, *c;
+	size_t n, ncue;
+	int words, cue = 0;
+	const char *const *cues = vocab_words(VW_DOB_CUE, &ncue);
+
+	if (len > MAX_ITEM)
+		len = MAX_ITEM;
+	n = item_name_end(s, len);
+	/* "3. Date Of Birth 03/04/2014": a question, not a name (records.c
+	 * reads most such lines as labels before they reach the prose) */
+	if (n == 0 || n > MAX_NAME || !looks_like_name(s, n, &words) ||
+	    vocab_label(s, n) != F_NONE)
+		return 0;
+	for (size_t k = 0; k < ncue && !cue; k++)
+		cue = fields_memstr_ci(s + n, len - n, cues[k]) != NULL;
+	/* "Monday 3 November": one word and a date is no name */
+	if (!cue && words < 2)
+		return 0;
+	/* a parent or carer in a household list is not a child */
+	if (vocab_match_relationship(s, len) && !fields_memstr_any(s, len, VW_SIBLING_WORD))
+		return 0;
+	memset(&tmp, 0, sizeof tmp);
+	tmp.year_group = -1;
+	fields_set_date(rd, &tmp.dob, s + n, len - n);
+	if (tmp.dob == NULL || fields_outside_school_age(rd, tmp.dob)) {
+		free(tmp.dob);
+		return 0;
+	}
+	fields_split_name(s, n, &tmp.forename, &tmp.surname);
+	if (tmp.forename == NULL && tmp.surname == NULL) {
+		free(tmp.dob);
+		return 0;
+	}
+	item_parts(&tmp, s + n, len - n);
+	if ((c = fields_new_child_block(rd)) == NULL) {
+		free(tmp.forename); free(tmp.surname); free(tmp.dob); free(tmp.school);
+		return 0;
+	}
+	c->forename = tmp.forename;
+	c->surname = tmp.surname;
+	c->dob = tmp.dob;
+	c->school = tmp.school;
+	c->year_group = tmp.year_group;
+	rd->cur = NULL;
+	if (c == &rd->spill) {          /* past the cap: listed, not kept */
+		fields_spill_flush(rd);
+		return 0;
+	}
+	return 1;
+}
+
+size_t lists_read_children(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose), *end = s + rd->prose.len;
+	size_t made = 0;
+
+	while (s < end && made < LIST_CHILDREN) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t ll = nl ? (size_t)(nl - s) : (size_t)(end - s), m;
+		const char *line = s;
+
+		s = nl ? nl + 1 : end;
+		while (ll > 0 && isspace((unsigned char)*line))
+			line++, ll--;
+		if ((m = list_marker(line, ll)) == 0)
+			continue;
+		made += (size_t)read_item(rd, line + m, ll - m);
+	}
+	return made;
+}
