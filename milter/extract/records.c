@@ -309,8 +309,12 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (f != F_NONE) {
+		/* under a siblings heading a child field opens the next
+		 * sibling - unless its label names which sibling ("Sibling 1
+		 * date of birth"): fields.c puts that with the child named */
 		if (rd->sibling_section && rd->cur == NULL &&
-		    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN))
+		    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN) &&
+		    !fields_memstr_any(s, (size_t)(v - s), VW_SIBLING_WORD))
 			open_sibling_block(rd);
 		if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER) {
 			/* "Child protection plan: No": the label is the question,
