@@ -107,5 +107,15 @@ int main(void)
 	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nMum is committed to safeguarding her.\n";
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
+
+	/* Outlook Web HTML: the note's footer stands right above the
+	 * divRplyFwdMsg header block, no blank line between them */
+	fwd = "FYI, Jo\nJo Hill | Admissions | X School | X Road OF7 3BB\n"
+	      "This email and any files transmitted with it are confidential.\n"
+	      "From: Nursery <n@x.test>\nSent: 19 Nov\nTo: Jo\nSubject: Sibling\n"
+	      "Hi Jo,\nAva Moss (DOB 1/1/2016)\n";
+	CHECK(thread_split(fwd, strlen(fwd), 1, &c) == 1 && c.forwarded &&
+	      strcmp(fwd + c.fwd_start, "Hi Jo,\nAva Moss (DOB 1/1/2016)\n") == 0,
+	      "a banner does not swallow the forward's header block below it");
 	return tap_done();
 }

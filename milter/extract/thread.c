@@ -247,9 +247,15 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 		enum thread_line t = kind_at(s, &l, 0);
 
 		if (in_banner) {
+			/* a banner is one paragraph: a blank line ends it, and
+			 * so does the structure of a thread (an HTML part whose
+			 * footer stands right above a forward's header block
+			 * has no blank line between them) */
 			if (t == TL_EMPTY)
 				in_banner = 0;
-			continue;
+			if (t != TL_FROM && t != TL_FORWARD && t != TL_SPLITTER && t != TL_QUOTE)
+				continue;
+			in_banner = 0;
 		}
 		if (t == TL_TEXT && para_start && texts >= 3 && !cut && footer_paragraph(s, len, l)) {
 			out->new_end = l.start;
