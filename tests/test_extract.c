@@ -123,10 +123,36 @@ static void test_label_normaliser(void)
 	label_is("Siblings at other schools", F_NONE);
 }
 
+/* Who a label is about: "Your ..." is the person filling the form in;
+ * the parent "the pupil normally resides with" is the parent; the staff
+ * block of a form is the referrer's, so its "Name:" is not the child. */
+static void test_whose_label(void)
+{
+	label_is("Your job title", F_REFERRER_ROLE);
+	label_is("Your email address", F_REFERRER_EMAIL);
+	label_is("Your telephone number", F_REFERRER_PHONE);
+	label_is("Name of parent/carer pupil normally resides with", F_PARENT_NAME);
+	label_is("Full address child normally resides at", F_ADDRESS);
+	label_is("Parent/carer contact number", F_PARENT_PHONE);
+	CHECK_INT(vocab_section_heading("School / Staff completing form", 30), F_REFERRER,
+	          "'School / Staff completing form' opens the referrer's details");
+	read_message(HDR "Subject: deletion\n\n"
+		"Pupils Name: Amira HASSAN\nDate of Birth: 3.4.16\n"
+		"Name of parent/carer pupil normally resides with: Layla Hassan\n\n"
+		"School / Staff completing form\nSchool: Oak Primary School\nName: Debbie Lear\n"
+		"Role: Business Manager\n");
+	CHECK(r.n_children == 1 && r.children[0].forename &&
+	      strcmp(r.children[0].forename, "Amira") == 0, "the staff member's Name is not the child");
+	CHECK_STR(r.referrer.name, "Debbie Lear", "... but the referrer");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Layla Hassan") == 0,
+	      "the parent the pupil resides with");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	referral_init(&r);
+	test_whose_label();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");
