@@ -148,11 +148,30 @@ static void test_whose_label(void)
 	      "the parent the pupil resides with");
 }
 
+/* A signature's organisation, cut from its address: parts separated by
+ * bars, and an organisation whose name has no organisation word. */
+static void test_signature_org(void)
+{
+	read_message(HDR "Subject: pupils\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nAttendance & Admissions Officer\n"
+		"Kingsmead School | Kingsmead Way | Kingsford KT3 1AB\n");
+	CHECK_STR(r.referrer.organisation, "Kingsmead School", "bar-separated: the school, not its street");
+	read_message(HDR "Subject: family\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nHousing Officer | Marsham Homes\n");
+	CHECK_STR(r.referrer.role, "Housing Officer", "role part of a bar-separated line");
+	CHECK_STR(r.referrer.organisation, "Marsham Homes", "... and the organisation part");
+	read_message(HDR "Subject: family\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nHealth Visitor\nMarsham Community Health\n14 Mill Lane, Marsham MR1 2AB\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "the line below the role is the organisation");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	referral_init(&r);
 	test_whose_label();
+	test_signature_org();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

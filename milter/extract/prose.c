@@ -140,36 +140,60 @@ static int contact_line(const char *l, size_t ll)
 	       fields_memstr_ci(l, ll, "http");
 }
 
-/* The organisation in a signature line of comma-separated parts: the
- * first part naming a school, else the first naming an organisation,
- * and never a part with an address or a phone in it ("Pakefield High
- * School, London Road, Lowestoft NR33 7AQ": the school).  Returns the
- * part's index in [*os, *os + *ol), or -1. */
+/* A signature line's parts are separated by commas or bars ("Housing
+ * Officer | Marsham Homes", "Kingsmead School | Kingsmead Way | Kingsford
+ * KT3 1AB").  next_part: the part starting at *p (trimmed, in
+ * [*ps, *ps + *pl)), *p moved past its separator; 0 at the end. */
+static int next_part(const char *line, size_t ll, size_t *p, size_t *ps, size_t *pl)
+{
+	size_t e = *p;
+	const char *part;
+
+	if (*p > ll)
+		return 0;
+	while (e < ll && line[e] != ',' && line[e] != '|')
+		e++;
+	part = line + *p;
+	*pl = e - *p;
+	fields_trim(&part, pl);
+	*ps = (size_t)(part - line);
+	*p = e + 1;
+	return 1;
+}
+
+/* A part that is a street or a place: a house number, or what follows
+ * the organisation on its line ("Beacon Road"). */
+static int has_digit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isdigit((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
+/* The organisation in a signature line of parts: the first part naming
+ * a school, else the first naming an organisation, and never a part
+ * with an address or a phone in it ("Pakefield High School, London
+ * Road, Lowestoft NR33 7AQ": the school).  Returns the part's index in
+ * [*os, *os + *ol), or -1. */
 static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 {
 	int best = -1, best_school = 0, k = 0;
-	size_t p = 0;
+	size_t p = 0, ps, pl;
 
-	while (p <= ll && k < 16) {
-		const char *c = memchr(line + p, ',', ll - p);
-		size_t e = c ? (size_t)(c - line) : ll;
-		const char *part = line + p;
-		size_t pl = e - p;
+	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
+		const char *part = line + ps;
 
-		fields_trim(&part, &pl);
 		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
 			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
 
 			if (best < 0 || (school && !best_school)) {
 				best = k;
 				best_school = school;
-				*os = (size_t)(part - line);
+				*os = ps;
 				*ol = pl;
 			}
 		}
-		if (c == NULL)
-			break;
-		p = e + 1;
 		k++;
 	}
 	return best;
@@ -188,7 +212,8 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 		const char *r = line;
 		size_t rl = os;
 
-		while (rl > 0 && (r[rl - 1] == ',' || isspace((unsigned char)r[rl - 1])))
+		while (rl > 0 && (r[rl - 1] == ',' || r[rl - 1] == '|' ||
+		                  isspace((unsigned char)r[rl - 1])))
 			rl--;
 		fields_set_str(&ref->role, r, rl, 120);
 	}
@@ -205,6 +230,46 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 	fields_set_str(&ref->organisation, line + os, ol, 120);
 }
 
+/* A signature part that names neither a role nor a known kind of
+ * organisation, below the sender's role: the organisation ("Marsham
+ * Homes", "Marsham Community Health"), the way signatures run name,
+ * role, organisation, address.  A part with a number, a postcode or a
+ * phone is the address or the contact details. */
+static void signature_other_org(struct cme_person *ref, const char *part, size_t pl)
+{
+	if (ref->role == NULL || ref->organisation != NULL || pl == 0 || pl > 60 ||
+	    has_digit(part, pl) || contact_line(part, pl) ||
+	    fields_memstr_any(part, pl, VW_ROLE_WORD))
+		return;
+	fields_set_str(&ref->organisation, part, pl, 120);
+}
+
+/* A signature line of several parts ("Paul Greer | Housing Officer |
+ * Marsham Homes | 2 High Street"): each part for what it names. */
+static void signature_parts(struct reader *rd, const char *line, size_t ll, int i)
+{
+	struct cme_person *ref = &rd->r->referrer;
+	size_t p = 0, ps, pl;
+	int k = 0, had_org = org_part(line, ll, &ps, &pl) >= 0;
+
+	if (had_org)
+		signature_org(ref, line, ll, i);
+	p = 0;
+	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
+		const char *part = line + ps;
+
+		if (i == 0 && k == 0 && !fields_memstr_any(part, pl, VW_ORG_WORD) && pl <= 60)
+			fields_set_referrer(rd, part, pl);
+		else if (fields_memstr_any(part, pl, VW_ROLE_WORD) &&
+		         !fields_memstr_any(part, pl, VW_SCHOOL_WORD) &&
+		         !contact_line(part, pl))
+			fields_set_str(&ref->role, part, pl, 120);
+		else if (!had_org)
+			signature_other_org(ref, part, pl);
+		k++;
+	}
+}
+
 /* Signature line i: the referrer's name, role or organisation. */
 static void signature_line(struct reader *rd, int i)
 {
@@ -216,7 +281,9 @@ static void signature_line(struct reader *rd, int i)
 
 	/* "School Admissions Officer" is a role; "Head of Year 10,
 	 * Lowestoft Academy" is a role and an organisation. */
-	if (is_role && !memchr(line, ',', ll) && i > 0) {
+	if (memchr(line, '|', ll)) {
+		signature_parts(rd, line, ll, i);
+	} else if (is_role && !memchr(line, ',', ll) && i > 0) {
 		fields_set_str(&ref->role, line, ll, 120);
 	} else if (i == 0 && !is_org && ll <= 60) {
 		fields_set_referrer(rd, line, ll);
@@ -224,6 +291,13 @@ static void signature_line(struct reader *rd, int i)
 		signature_org(ref, line, ll, i);
 	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
 		fields_set_str(&ref->role, line, ll, 120);
+	} else if (i > 0) {
+		size_t p = 0, ps, pl;
+
+		/* "Marsham Community Health" below the role; of a line
+		 * of parts, the first ("Marsham Homes, 2 High Street") */
+		if (next_part(line, ll, &p, &ps, &pl))
+			signature_other_org(ref, line + ps, pl);
 	}
 }
 
