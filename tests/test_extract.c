@@ -136,6 +136,16 @@ static void test_whose_label(void)
 	label_is("Parent/carer contact number", F_PARENT_PHONE);
 	CHECK_INT(vocab_section_heading("School / Staff completing form", 30), F_REFERRER,
 	          "'School / Staff completing form' opens the referrer's details");
+	CHECK_INT(vocab_section_heading("SECTION 6  REFERRER", 19), F_REFERRER,
+	          "a numbered heading: 'SECTION 6  REFERRER'");
+	CHECK_INT(vocab_section_heading("Part B: Your details", 20), F_REFERRER,
+	          "a lettered heading: 'Part B: Your details'");
+	CHECK_INT(vocab_section_heading("Section 10 Safeguarding", 23), F_NONE,
+	          "a numbered heading that is no section stays none");
+	CHECK_INT(vocab_section_heading("SECTION 3  SIBLINGS (also missing education)", 44), F_FULLNAME,
+	          "siblings: a child's details follow");
+	label_is("Designation", F_REFERRER_ROLE);
+	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"
 		"Pupils Name: Amira HASSAN\nDate of Birth: 3.4.16\n"
 		"Name of parent/carer pupil normally resides with: Layla Hassan\n\n"
