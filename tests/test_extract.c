@@ -174,6 +174,16 @@ static void test_signature_org(void)
 		"Ann Lee\nHealth Visitor\nMarsham Community Health\n14 Mill Lane, Marsham MR1 2AB\n");
 	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
 	          "the line below the role is the organisation");
+	/* Outlook HTML: every signature line its own <p>, blank lines
+	 * between them */
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Tyler has not been in school.\n\nHannah Frost\n\n"
+		"Designated Safeguarding Lead, Kinson Academy\n\n"
+		"Kinson Academy, Pelhams Park, Bournemouth BH10 7LH\n");
+	CHECK_STR(r.referrer.role, "Designated Safeguarding Lead", "spaced signature: the role");
+	CHECK_STR(r.referrer.organisation, "Kinson Academy", "spaced signature: the organisation");
+	CHECK(r.n_children == 1 && r.children[0].postcode == NULL,
+	      "spaced signature: the school's postcode is not the child's");
 }
 
 int main(void)

@@ -57,20 +57,16 @@ static int not_signature_line(const char *l, size_t ll)
 	       f != F_SCHOOL && f != F_PARENT_PHONE;
 }
 
-/* A signature with no "Regards" before it: the last paragraph of the
- * text, of two to MAX_SIGNATURE_LINES short lines, whose first line is
- * the sender's name (sender: the From display name, or the forwarded
- * message's From value) or looks like a name.  The lines go to
- * rd->signature; returns the offset where the paragraph starts (len
- * when there is none), so the caller reads only the text above it and
- * the school's address, postcode and e-mail never become the child's
- * (issue 12 item 8). */
-size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
-                                const char *sender)
+/* The signature's lines, bottom-up, into lines[]/lens[]: the last
+ * paragraph of the text, or (spaced, for HTML whose every line is a
+ * <p>: "Hannah Frost", blank, "Designated Safeguarding Lead", blank,
+ * the address) the last one-line paragraphs up to one that names the
+ * sender.  Returns how many lines (0: none) and *start, the offset of
+ * the first. */
+static size_t signature_lines(const char *s, size_t len, int spaced, const char *sender,
+                              const char **lines, size_t *lens, size_t *start)
 {
-	const char *lines[MAX_SIGNATURE_LINES + 1];
-	size_t lens[MAX_SIGNATURE_LINES + 1], n = 0, end = len, start = len;
-	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
+	size_t n = 0, end = len, sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
 
 	while (end > 0 && isspace((unsigned char)s[end - 1]))
 		end--;
@@ -86,39 +82,73 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 		fields_trim(&l, &ll);
 		/* the blank line above the paragraph, or a table row (HTML
 		 * puts no blank line between a table and the next <p>) */
+		if (ll == 0 && spaced && n > 0 && b > 0) {
+			end = b - 1;        /* one blank line between one-line paragraphs */
+			continue;
+		}
 		if (ll == 0 || memchr(l, '\t', ll))
 			break;
 		if (ll > 100 || not_signature_line(l, ll))
-			return len;
+			return 0;
 		lines[n] = l;
 		lens[n] = ll;
 		n++;
-		start = b;
+		*start = b;
+		/* spaced: each paragraph is one line, the sender's name the
+		 * first */
+		if (spaced && ((sl == ll && strncasecmp(sender, l, ll) == 0) ||
+		               (looks_like_name(l, ll) && !fields_memstr_any(l, ll, VW_ORG_WORD) &&
+		                !fields_memstr_any(l, ll, VW_ROLE_WORD))))
+			break;
 		if (b == 0)
 			break;
 		end = b - 1;
+		if (spaced && end > 0 && !isspace((unsigned char)s[end - 1]))
+			return 0;           /* a paragraph of several lines */
 	}
-	if (n < 2 || n > MAX_SIGNATURE_LINES)
-		return len;
-	/* lines[] is bottom-up; the first line of the paragraph is last */
-	{
-		const char *first = lines[n - 1];
-		size_t fl = lens[n - 1];
-		int is_sender = sl == fl && strncasecmp(sender, first, fl) == 0;
-
-		if (!is_sender && !looks_like_name(first, fl))
-			return len;
-		/* the first signature found is the sender's: a second
-		 * text (the HTML of the same message) only sets its own
-		 * apart */
-		if (rd->signature[0] == NULL)
-			for (size_t i = 0; i < n; i++)
-				rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i],
-				                                      lens[n - 1 - i], 100);
-	}
-	return start;
+	return n <= MAX_SIGNATURE_LINES ? n : 0;
 }
 
+/* A signature with no "Regards" before it: the last paragraph of the
+ * text (or its last one-line paragraphs, see signature_lines), of two
+ * to MAX_SIGNATURE_LINES short lines, whose first line is the sender's
+ * name (sender: the From display name, or the forwarded message's From
+ * value) or looks like a name.  The lines go to rd->signature; returns
+ * the offset where the signature starts (len when there is none), so
+ * the caller reads only the text above it and the school's address,
+ * postcode and e-mail never become the child's (issue 12 item 8). */
+size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
+                                const char *sender)
+{
+	const char *lines[MAX_SIGNATURE_LINES + 1];
+	size_t lens[MAX_SIGNATURE_LINES + 1], n = 0, start = len;
+	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
+
+	for (int spaced = 0; spaced < 2; spaced++) {
+		const char *first;
+		size_t fl;
+
+		n = signature_lines(s, len, spaced, sender, lines, lens, &start);
+		if (n < 2)
+			continue;
+		/* lines[] is bottom-up; the first line of the signature is last */
+		first = lines[n - 1];
+		fl = lens[n - 1];
+		if ((sl == fl && strncasecmp(sender, first, fl) == 0) ||
+		    (looks_like_name(first, fl) && (!spaced || (!fields_memstr_any(first, fl, VW_ORG_WORD) &&
+		                                                !fields_memstr_any(first, fl, VW_ROLE_WORD)))))
+			break;
+		n = 0;
+	}
+	if (n < 2)
+		return len;
+	/* the first signature found is the sender's: a second text (the
+	 * HTML of the same message) only sets its own apart */
+	if (rd->signature[0] == NULL)
+		for (size_t i = 0; i < n; i++)
+			rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i], lens[n - 1 - i], 100);
+	return start;
+}
 
 int prose_is_school_name(const char *s)
 {
