@@ -184,6 +184,14 @@ static void test_signature_org(void)
 	CHECK_STR(r.referrer.organisation, "Kinson Academy", "spaced signature: the organisation");
 	CHECK(r.n_children == 1 && r.children[0].postcode == NULL,
 	      "spaced signature: the school's postcode is not the child's");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nPC 4471 Daniel Marsh\nNeighbourhood Policing Team\n");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are not the name");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Jo Whitfield\nHealth Visitor, Marsham Public Health Nursing\n");
+	CHECK_STR(r.referrer.role, "Health Visitor", "'Role, Organisation': the role");
+	CHECK_STR(r.referrer.organisation, "Marsham Public Health Nursing",
+	          "'Role, Organisation': the organisation");
 }
 
 int main(void)

@@ -300,14 +300,40 @@ static void signature_parts(struct reader *rd, const char *line, size_t ll, int 
 	}
 }
 
+/* Bytes of a rank and collar number before a name ("PC 4471 Daniel
+ * Marsh", "DC 812 Jo Hill"): a short word, then a word of digits. */
+static size_t rank_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	while (i < n && isalpha((unsigned char)s[i]))
+		i++;
+	if (i == 0 || i > 5 || i >= n || s[i] != ' ')
+		return 0;
+	d = ++i;
+	while (i < n && isdigit((unsigned char)s[i]))
+		i++;
+	if (i == d || i >= n || s[i] != ' ')
+		return 0;
+	return i + 1;
+}
+
 /* Signature line i: the referrer's name, role or organisation. */
 static void signature_line(struct reader *rd, int i)
 {
 	struct cme_person *ref = &rd->r->referrer;
 	const char *line = rd->signature[i];
 	size_t ll = strlen(line), os, ol;
-	int is_org = org_part(line, ll, &os, &ol) >= 0;
-	int is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
+	int is_org, is_role;
+
+	if (i == 0) {
+		size_t skip = rank_number(line, ll);
+
+		line += skip;
+		ll -= skip;
+	}
+	is_org = org_part(line, ll, &os, &ol) >= 0;
+	is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
 
 	/* "School Admissions Officer" is a role; "Head of Year 10,
 	 * Lowestoft Academy" is a role and an organisation. */
@@ -320,7 +346,14 @@ static void signature_line(struct reader *rd, int i)
 	} else if (is_org) {
 		signature_org(ref, line, ll, i);
 	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
-		fields_set_str(&ref->role, line, ll, 120);
+		size_t p = 0, ps, pl;
+
+		/* "Health Visitor, 0-19 Public Health Nursing": the role,
+		 * then the organisation */
+		if (next_part(line, ll, &p, &ps, &pl))
+			fields_set_str(&ref->role, line + ps, pl, 120);
+		if (next_part(line, ll, &p, &ps, &pl))
+			signature_other_org(ref, line + ps, pl);
 	} else if (i > 0) {
 		size_t p = 0, ps, pl;
 
