@@ -144,6 +144,19 @@ static void test_whose_label(void)
 	          "a numbered heading that is no section stays none");
 	CHECK_INT(vocab_section_heading("SECTION 3  SIBLINGS (also missing education)", 44), F_FULLNAME,
 	          "siblings: a child's details follow");
+	read_message(HDR "Subject: deletion\n\nPupils Name: Ruby-Mae O'CONNOR\nDate of Birth: 03-Apr-2014\n"
+		"Previous address: 5 Totnes Road, Paignton, TQ4 5JD\n"
+		"Future address: Flat 3, 22 Union Street, Plymouth, PL1 3EX\n");
+	CHECK(r.n_children == 1 && r.children[0].postcode &&
+	      strcmp(r.children[0].postcode, "PL1 3EX") == 0 && r.children[0].address &&
+	      strstr(r.children[0].address, "Union Street") != NULL,
+	      "a future address wins over the previous one above it");
+	read_message(HDR "Subject: deletion\n\nPupils Name: Ruby-Mae O'CONNOR\nDate of Birth: 03-Apr-2014\n"
+		"Address: Flat 3, 22 Union Street, Plymouth, PL1 3EX\n"
+		"Previous address: 5 Totnes Road, Paignton, TQ4 5JD\n");
+	CHECK(r.n_children == 1 && r.children[0].postcode &&
+	      strcmp(r.children[0].postcode, "PL1 3EX") == 0,
+	      "... and a previous address below the current one changes nothing");
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"

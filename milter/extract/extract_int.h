@@ -112,6 +112,10 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	const struct cme_child *prev_address; /* the child whose address a
+	                                "Previous address" label gave: a
+	                                current or new one replaces it
+	                                (fields.c) */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;
