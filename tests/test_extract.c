@@ -157,6 +157,14 @@ static void test_whose_label(void)
 	CHECK(r.n_children == 1 && r.children[0].postcode &&
 	      strcmp(r.children[0].postcode, "PL1 3EX") == 0,
 	      "... and a previous address below the current one changes nothing");
+	label_is("Full name of pupil", F_FULLNAME);
+	label_is("Full name and address of parent with whom the pupil normally resides", F_PARENT);
+	label_is("Telephone number of parent", F_PARENT_PHONE);
+	read_message(HDR "Subject: deletion\n\nFull name of pupil:  Noor Berg\nDate of birth:  27/05/2013\n"
+		"Full name and address of parent with whom the pupil normally resides:\n"
+		"  Sanne Berg (mother), 9 Marsh Lane, Norwich, NR3 1AB\n");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Sanne Berg") == 0,
+	      "a 69-byte question on its own line, the parent on the next");
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"
