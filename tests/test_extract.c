@@ -165,6 +165,11 @@ static void test_whose_label(void)
 		"  Sanne Berg (mother), 9 Marsh Lane, Norwich, NR3 1AB\n");
 	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Sanne Berg") == 0,
 	      "a 69-byte question on its own line, the parent on the next");
+	read_message(HDR "Subject: deletion\n\nPupil legal surname: LACATUS\nPupil legal forename: Denisa\n"
+		"Parent/carer with parental responsibility: Elena Lacatus\nRelationship: Mother\n");
+	CHECK(r.n_parents == 1 && r.parents[0].relationship &&
+	      strcmp(r.parents[0].relationship, "mother") == 0,
+	      "'Parent/carer:' names no relationship; the 'Relationship:' line does");
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"

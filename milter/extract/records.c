@@ -197,8 +197,11 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
-		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL) {
-			/* "Mother: Agnieszka Kaczmarek": the label is the relationship */
+		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL &&
+		    memchr(s, '/', (size_t)(v - s)) == NULL) {
+			/* "Mother: Agnieszka Kaczmarek": the label is the
+			 * relationship; "Parent/carer: ..." offers a choice and
+			 * names none (its "Relationship:" line does) */
 			const char *rel = vocab_match_relationship(s, (size_t)(v - s));
 
 			if (rel)
