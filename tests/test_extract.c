@@ -170,6 +170,8 @@ static void test_whose_label(void)
 	CHECK(r.n_parents == 1 && r.parents[0].relationship &&
 	      strcmp(r.parents[0].relationship, "mother") == 0,
 	      "'Parent/carer:' names no relationship; the 'Relationship:' line does");
+	label_is("Current or last known address", F_ADDRESS);
+	label_is("Current/last known address", F_ADDRESS);
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"
