@@ -172,6 +172,9 @@ static void test_whose_label(void)
 	      "'Parent/carer:' names no relationship; the 'Relationship:' line does");
 	label_is("Current or last known address", F_ADDRESS);
 	label_is("Current/last known address", F_ADDRESS);
+	label_is("Current or last school attended", F_SCHOOL);
+	label_is("Referring School/Service", F_REFERRER_ORG);
+	label_is("Why do you believe this child is missing education?", F_REASON);
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"
