@@ -226,6 +226,10 @@ enum vocab_words {
 	                           start date follows (whole words) */
 	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
 	                           is missing, whatever else the text says */
+	VW_ORG_UNIT,            /* "team", "department": a signature part naming a
+	                           unit of a larger body named after it
+	                           ("Neighbourhood Policing Team, Lowshire
+	                           Police": the police; whole words) */
 	VW__COUNT
 };
 

@@ -218,6 +218,16 @@ static void test_signature_org(void)
 	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
 		"Regards\nPC 4471 Daniel Marsh\nNeighbourhood Policing Team\n");
 	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are not the name");
+	CHECK_STR(r.referrer.organisation, "Neighbourhood Policing Team",
+	          "a unit alone on its line is the organisation");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nDaniel Marsh\nNeighbourhood Policing Team, Lowshire Police\n");
+	CHECK_STR(r.referrer.organisation, "Lowshire Police",
+	          "'Unit, Body': the body is the organisation");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nJo Hill\nAttendance Officer\nMarsham Community Health, 4 Mill Lane\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "'community' holds the letters of 'unit' but is no unit");
 	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
 		"Jo Whitfield\nHealth Visitor, Marsham Public Health Nursing\n");
 	CHECK_STR(r.referrer.role, "Health Visitor", "'Role, Organisation': the role");

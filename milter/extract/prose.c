@@ -201,14 +201,28 @@ static int has_digit(const char *s, size_t n)
 	return 0;
 }
 
+/* A part naming a unit of an organisation ("Neighbourhood Policing
+ * Team"): a whole word of VW_ORG_UNIT. */
+static int unit_part(const char *part, size_t pl)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_ORG_UNIT, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (vocab_phrase_find(part, pl, w[i], 0) >= 0)
+			return 1;
+	return 0;
+}
+
 /* The organisation in a signature line of parts: the first part naming
  * a school, else the first naming an organisation, and never a part
  * with an address or a phone in it ("Pakefield High School, London
- * Road, Lowestoft NR33 7AQ": the school).  Returns the part's index in
- * [*os, *os + *ol), or -1. */
+ * Road, Lowestoft NR33 7AQ": the school).  A unit's part gives way to
+ * the body named after it ("Neighbourhood Policing Team, Lowshire
+ * Police").  Returns the part's index in [*os, *os + *ol), or -1. */
 static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 {
-	int best = -1, best_school = 0, k = 0;
+	int best = -1, best_school = 0, k = 0, unit = 0;
 	size_t p = 0, ps, pl;
 
 	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
@@ -217,12 +231,19 @@ static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
 			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
 
-			if (best < 0 || (school && !best_school)) {
+			if (best < 0 || (school && !best_school) || (unit && !unit_part(part, pl))) {
 				best = k;
 				best_school = school;
+				unit = !school && unit_part(part, pl);
 				*os = ps;
 				*ol = pl;
 			}
+		} else if (unit && pl > 0 && !contact_line(part, pl) && !has_digit(part, pl) &&
+		           (isupper((unsigned char)*part) || (unsigned char)*part >= 0xC0)) {
+			best = k;           /* the body the unit belongs to */
+			unit = 0;
+			*os = ps;
+			*ol = pl;
 		}
 		k++;
 	}
