@@ -57,6 +57,19 @@ static int not_signature_line(const char *l, size_t ll)
 	       f != F_SCHOOL && f != F_PARENT_PHONE;
 }
 
+/* The signature's first line: the sender's name (sl bytes of sender),
+ * or a line that looks like a name; in a spaced signature not a role or
+ * an organisation ("Attendance Officer", "Northaw Vale School" look
+ * like names too). */
+static int name_line(const char *l, size_t ll, const char *sender, size_t sl, int spaced)
+{
+	if (sl == ll && strncasecmp(sender, l, ll) == 0)
+		return 1;
+	return looks_like_name(l, ll) &&
+	       (!spaced || (!fields_memstr_any(l, ll, VW_ORG_WORD) &&
+	                    !fields_memstr_any(l, ll, VW_ROLE_WORD)));
+}
+
 /* The signature's lines, bottom-up, into lines[]/lens[]: the last
  * paragraph of the text, or (spaced, for HTML whose every line is a
  * <p>: "Hannah Frost", blank, "Designated Safeguarding Lead", blank,
@@ -96,9 +109,7 @@ static size_t signature_lines(const char *s, size_t len, int spaced, const char 
 		*start = b;
 		/* spaced: each paragraph is one line, the sender's name the
 		 * first */
-		if (spaced && ((sl == ll && strncasecmp(sender, l, ll) == 0) ||
-		               (looks_like_name(l, ll) && !fields_memstr_any(l, ll, VW_ORG_WORD) &&
-		                !fields_memstr_any(l, ll, VW_ROLE_WORD))))
+		if (spaced && name_line(l, ll, sender, sl, 1))
 			break;
 		if (b == 0)
 			break;
@@ -125,18 +136,9 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
 
 	for (int spaced = 0; spaced < 2; spaced++) {
-		const char *first;
-		size_t fl;
-
 		n = signature_lines(s, len, spaced, sender, lines, lens, &start);
-		if (n < 2)
-			continue;
 		/* lines[] is bottom-up; the first line of the signature is last */
-		first = lines[n - 1];
-		fl = lens[n - 1];
-		if ((sl == fl && strncasecmp(sender, first, fl) == 0) ||
-		    (looks_like_name(first, fl) && (!spaced || (!fields_memstr_any(first, fl, VW_ORG_WORD) &&
-		                                                !fields_memstr_any(first, fl, VW_ROLE_WORD)))))
+		if (n >= 2 && name_line(lines[n - 1], lens[n - 1], sender, sl, spaced))
 			break;
 		n = 0;
 	}
