@@ -108,6 +108,15 @@ int main(void)
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
 
+	CHECK_INT(cls("Importance: High"), TL_HEADER, "Outlook's Importance line is a header line");
+	CHECK_INT(cls("This email has been scanned for viruses and malware."), TL_DISCLAIMER,
+	          "a scanning footer is a disclaimer");
+	fwd = "See below.\n\nFrom: Priti <p@la.test>\nSent: 17 Nov\nTo: Sarah\n"
+	      "Importance: High\nSubject: FW: Kacper\n\nName: Kacper\n";
+	CHECK(thread_split(fwd, strlen(fwd), 1, &c) == 1 && c.forwarded && c.subject_forward &&
+	      strcmp(fwd + c.fwd_start, "\nName: Kacper\n") == 0,
+	      "an Importance line inside the header block does not end it");
+
 	/* Outlook Web HTML: the note's footer stands right above the
 	 * divRplyFwdMsg header block, no blank line between them */
 	fwd = "FYI, Jo\nJo Hill | Admissions | X School | X Road OF7 3BB\n"
