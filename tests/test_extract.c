@@ -228,6 +228,11 @@ static void test_signature_org(void)
 		"Regards\nJo Hill\nAttendance Officer\nMarsham Community Health, 4 Mill Lane\n");
 	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
 	          "'community' holds the letters of 'unit' but is no unit");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\nKind regards\n"
+		"Ann Lee\nAttendance Officer | Oak Primary School | 1 Oak Road, Ipswich IP4 1AA\n"
+		"Tel: 01473 000000 | Email: office@oak.sch.test\n");
+	CHECK_STR(r.referrer.organisation, "Oak Primary School",
+	          "two signature lines with bars are no table");
 	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
 		"Jo Whitfield\nHealth Visitor, Marsham Public Health Nursing\n");
 	CHECK_STR(r.referrer.role, "Health Visitor", "'Role, Organisation': the role");

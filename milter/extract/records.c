@@ -308,7 +308,9 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			i = next;
 			continue;
 		}
-		if (pipe_table(rd, s, i, end, &next))
+		/* a signature's "Role | School | Address" lines are no
+		 * table (prose.c reads their parts) */
+		if (!rd->in_signature && pipe_table(rd, s, i, end, &next))
 			i = next;
 		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */
