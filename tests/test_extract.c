@@ -233,6 +233,15 @@ static void test_signature_org(void)
 		"Tel: 01473 000000 | Email: office@oak.sch.test\n");
 	CHECK_STR(r.referrer.organisation, "Oak Primary School",
 	          "two signature lines with bars are no table");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Sarah Jones, Head of Year 9, Northgate High School\n");
+	CHECK_STR(r.referrer.name, "Sarah Jones", "one-line signature: the name");
+	CHECK_STR(r.referrer.role, "Head of Year 9", "one-line signature: the role");
+	CHECK_STR(r.referrer.organisation, "Northgate High School", "one-line signature: the school");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ayaan Khan, Year 4, Northgate Primary School\n");
+	CHECK(r.referrer.organisation == NULL,
+	      "a last line naming a child and a school is no signature");
 	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
 		"Jo Whitfield\nHealth Visitor, Marsham Public Health Nursing\n");
 	CHECK_STR(r.referrer.role, "Health Visitor", "'Role, Organisation': the role");

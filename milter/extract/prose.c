@@ -70,6 +70,25 @@ static int name_line(const char *l, size_t ll, const char *sender, size_t sl, in
 	                    !fields_memstr_any(l, ll, VW_ROLE_WORD)));
 }
 
+static int next_part(const char *line, size_t ll, size_t *p, size_t *ps, size_t *pl);
+
+/* A signature on one line: "Sarah Jones, Head of Year 9, Northgate High
+ * School", "Sarah Jones | Attendance Officer | Northgate High School": a
+ * name, then a part naming a role (a last line "Ayaan Khan, Year 4,
+ * Northgate Primary School" names a child and a school, no role), or
+ * the sender's own name then an organisation. */
+static int one_line_signature(const char *l, size_t ll, const char *sender, size_t sl)
+{
+	size_t p = 0, ps, pl;
+
+	if (!next_part(l, ll, &p, &ps, &pl) || p > ll || !name_line(l + ps, pl, sender, sl, 1))
+		return 0;
+	if (fields_memstr_any(l + p, ll - p, VW_ROLE_WORD))
+		return 1;
+	return sl == pl && strncasecmp(sender, l + ps, pl) == 0 &&
+	       fields_memstr_any(l + p, ll - p, VW_ORG_WORD);
+}
+
 /* The signature's lines, bottom-up, into lines[]/lens[]: the last
  * paragraph of the text, or (spaced, for HTML whose every line is a
  * <p>: "Hannah Frost", blank, "Designated Safeguarding Lead", blank,
@@ -140,9 +159,11 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 		/* lines[] is bottom-up; the first line of the signature is last */
 		if (n >= 2 && name_line(lines[n - 1], lens[n - 1], sender, sl, spaced))
 			break;
+		if (n == 1 && !spaced && one_line_signature(lines[0], lens[0], sender, sl))
+			break;
 		n = 0;
 	}
-	if (n < 2)
+	if (n == 0)
 		return len;
 	/* the first signature found is the sender's: a second text (the
 	 * HTML of the same message) only sets its own apart */
@@ -360,7 +381,8 @@ static void signature_line(struct reader *rd, int i)
 
 	/* "School Admissions Officer" is a role; "Head of Year 10,
 	 * Lowestoft Academy" is a role and an organisation. */
-	if (memchr(line, '|', ll)) {
+	if (memchr(line, '|', ll) || (i == 0 && is_org && memchr(line, ',', ll))) {
+		/* "Sarah Jones, Head of Year 9, Northgate High School" */
 		signature_parts(rd, line, ll, i);
 	} else if (is_role && !memchr(line, ',', ll) && i > 0) {
 		fields_set_str(&ref->role, line, ll, 120);
