@@ -175,6 +175,13 @@ static void test_whose_label(void)
 	label_is("Current or last school attended", F_SCHOOL);
 	label_is("Referring School/Service", F_REFERRER_ORG);
 	label_is("Why do you believe this child is missing education?", F_REASON);
+	label_is("Position/role", F_REFERRER_ROLE);
+	label_is("Referrer's organisation/school", F_REFERRER_ORG);
+	label_is("Name of child/young person", F_FULLNAME);
+	label_is("Sex/gender", F_GENDER);
+	label_is("Name of school/setting", F_SCHOOL);
+	label_is("Telephone number of referrer", F_REFERRER_PHONE);
+	label_is("Date of leaving", F_DATE_REMOVED);
 	label_is("Designation", F_REFERRER_ROLE);
 	label_is("School/Agency", F_REFERRER_ORG);
 	read_message(HDR "Subject: deletion\n\n"
