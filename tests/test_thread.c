@@ -108,6 +108,15 @@ int main(void)
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
 
+	reply = "He is on roll with us now.\n\nOn Mon, 23 Nov 2026 at 09:14, Priya Patel <\n"
+	        "priya.patel@la.test> wrote:\n\n> Name: Ruby Moss\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 &&
+	      c.new_end == strlen("He is on roll with us now.\n\n"),
+	      "an attribution wrapped over two lines is not new text");
+	reply = "He is on roll.\nAs you wrote:\n> Name: Ruby Moss\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 &&
+	      c.new_end == strlen("He is on roll.\nAs you wrote:\n"),
+	      "... but only one that opens like an attribution");
 	CHECK_INT(cls("Importance: High"), TL_HEADER, "Outlook's Importance line is a header line");
 	CHECK_INT(cls("This email has been scanned for viruses and malware."), TL_DISCLAIMER,
 	          "a scanning footer is a disclaimer");
