@@ -235,6 +235,13 @@ enum vocab_words {
 	VW_SURNAME_PARTICLE,    /* "van", "der", "ni", "mac": a lower-case or
 	                           capitalised word that begins a surname
 	                           (whole word, any case) */
+	VW_ORG_UNIT,            /* "team", "department": a signature part naming a
+	                           unit of a larger body named after it
+	                           ("Neighbourhood Policing Team, Lowshire
+	                           Police": the police; whole words) */
+	VW_SIBLING_HEADING,     /* "siblings", "other children in the family": a
+	                           heading that opens another child (whole
+	                           heading, records.c) */
 	VW__COUNT
 };
 

@@ -283,9 +283,144 @@ static void test_household(void)
 	CHECK_INT(r.n_children, 1, "an adult is not a child of the referral");
 }
 
+/* Who a label is about: "Your ..." is the person filling the form in;
+ * the parent "the pupil normally resides with" is the parent; the staff
+ * block of a form is the referrer's, so its "Name:" is not the child. */
+static void test_whose_label(void)
+{
+	label_is("Your job title", F_REFERRER_ROLE);
+	label_is("Your email address", F_REFERRER_EMAIL);
+	label_is("Your telephone number", F_REFERRER_PHONE);
+	label_is("Name of parent/carer pupil normally resides with", F_PARENT_NAME);
+	label_is("Full address child normally resides at", F_ADDRESS);
+	label_is("Parent/carer contact number", F_PARENT_PHONE);
+	CHECK_INT(vocab_section_heading("School / Staff completing form", 30), F_REFERRER,
+	          "'School / Staff completing form' opens the referrer's details");
+	CHECK_INT(vocab_section_heading("SECTION 6  REFERRER", 19), F_REFERRER,
+	          "a numbered heading: 'SECTION 6  REFERRER'");
+	CHECK_INT(vocab_section_heading("Part B: Your details", 20), F_REFERRER,
+	          "a lettered heading: 'Part B: Your details'");
+	CHECK_INT(vocab_section_heading("Section 10 Safeguarding", 23), F_NONE,
+	          "a numbered heading that is no section stays none");
+	CHECK_INT(vocab_section_heading("SECTION 3  SIBLINGS (also missing education)", 44), F_NONE,
+	          "siblings: not the first child's section (records.c opens each sibling)");
+	read_message(HDR "Subject: deletion\n\nPupils Name: Ruby-Mae O'CONNOR\nDate of Birth: 03-Apr-2014\n"
+		"Previous address: 5 Totnes Road, Paignton, TQ4 5JD\n"
+		"Future address: Flat 3, 22 Union Street, Plymouth, PL1 3EX\n");
+	CHECK(r.n_children == 1 && r.children[0].postcode &&
+	      strcmp(r.children[0].postcode, "PL1 3EX") == 0 && r.children[0].address &&
+	      strstr(r.children[0].address, "Union Street") != NULL,
+	      "a future address wins over the previous one above it");
+	read_message(HDR "Subject: deletion\n\nPupils Name: Ruby-Mae O'CONNOR\nDate of Birth: 03-Apr-2014\n"
+		"Address: Flat 3, 22 Union Street, Plymouth, PL1 3EX\n"
+		"Previous address: 5 Totnes Road, Paignton, TQ4 5JD\n");
+	CHECK(r.n_children == 1 && r.children[0].postcode &&
+	      strcmp(r.children[0].postcode, "PL1 3EX") == 0,
+	      "... and a previous address below the current one changes nothing");
+	label_is("Full name of pupil", F_FULLNAME);
+	label_is("Full name and address of parent with whom the pupil normally resides", F_PARENT);
+	label_is("Telephone number of parent", F_PARENT_PHONE);
+	read_message(HDR "Subject: deletion\n\nFull name of pupil:  Noor Berg\nDate of birth:  27/05/2013\n"
+		"Full name and address of parent with whom the pupil normally resides:\n"
+		"  Sanne Berg (mother), 9 Marsh Lane, Norwich, NR3 1AB\n");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Sanne Berg") == 0,
+	      "a 69-byte question on its own line, the parent on the next");
+	read_message(HDR "Subject: deletion\n\nPupil legal surname: LACATUS\nPupil legal forename: Denisa\n"
+		"Parent/carer with parental responsibility: Elena Lacatus\nRelationship: Mother\n");
+	CHECK(r.n_parents == 1 && r.parents[0].relationship &&
+	      strcmp(r.parents[0].relationship, "mother") == 0,
+	      "'Parent/carer:' names no relationship; the 'Relationship:' line does");
+	label_is("Current or last known address", F_ADDRESS);
+	label_is("Current/last known address", F_ADDRESS);
+	label_is("Current or last school attended", F_SCHOOL);
+	label_is("Referring School/Service", F_REFERRER_ORG);
+	label_is("Why do you believe this child is missing education?", F_REASON);
+	label_is("Position/role", F_REFERRER_ROLE);
+	label_is("Referrer's organisation/school", F_REFERRER_ORG);
+	label_is("Name of child/young person", F_FULLNAME);
+	label_is("Sex/gender", F_GENDER);
+	label_is("Name of school/setting", F_SCHOOL);
+	label_is("Telephone number of referrer", F_REFERRER_PHONE);
+	label_is("Date of leaving", F_DATE_REMOVED);
+	label_is("Designation", F_REFERRER_ROLE);
+	label_is("School/Agency", F_REFERRER_ORG);
+	read_message(HDR "Subject: deletion\n\n"
+		"Pupils Name: Amira HASSAN\nDate of Birth: 3.4.16\n"
+		"Name of parent/carer pupil normally resides with: Layla Hassan\n\n"
+		"School / Staff completing form\nSchool: Oak Primary School\nName: Debbie Lear\n"
+		"Role: Business Manager\n");
+	CHECK(r.n_children == 1 && r.children[0].forename &&
+	      strcmp(r.children[0].forename, "Amira") == 0, "the staff member's Name is not the child");
+	CHECK_STR(r.referrer.name, "Debbie Lear", "... but the referrer");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Layla Hassan") == 0,
+	      "the parent the pupil resides with");
+}
+
+/* A signature's organisation, cut from its address: parts separated by
+ * bars, and an organisation whose name has no organisation word. */
+static void test_signature_org(void)
+{
+	read_message(HDR "Subject: pupils\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nAttendance & Admissions Officer\n"
+		"Kingsmead School | Kingsmead Way | Kingsford KT3 1AB\n");
+	CHECK_STR(r.referrer.organisation, "Kingsmead School", "bar-separated: the school, not its street");
+	read_message(HDR "Subject: family\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nHousing Officer | Marsham Homes\n");
+	CHECK_STR(r.referrer.role, "Housing Officer", "role part of a bar-separated line");
+	CHECK_STR(r.referrer.organisation, "Marsham Homes", "... and the organisation part");
+	read_message(HDR "Subject: family\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ann Lee\nHealth Visitor\nMarsham Community Health\n14 Mill Lane, Marsham MR1 2AB\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "the line below the role is the organisation");
+	/* Outlook HTML: every signature line its own <p>, blank lines
+	 * between them */
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Tyler has not been in school.\n\nHannah Frost\n\n"
+		"Designated Safeguarding Lead, Kinson Academy\n\n"
+		"Kinson Academy, Pelhams Park, Bournemouth BH10 7LH\n");
+	CHECK_STR(r.referrer.role, "Designated Safeguarding Lead", "spaced signature: the role");
+	CHECK_STR(r.referrer.organisation, "Kinson Academy", "spaced signature: the organisation");
+	CHECK(r.n_children == 1 && r.children[0].postcode == NULL,
+	      "spaced signature: the school's postcode is not the child's");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nPC 4471 Daniel Marsh\nNeighbourhood Policing Team\n");
+	CHECK_STR(r.referrer.name, "Daniel Marsh", "a rank and collar number are not the name");
+	CHECK_STR(r.referrer.organisation, "Neighbourhood Policing Team",
+	          "a unit alone on its line is the organisation");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nDaniel Marsh\nNeighbourhood Policing Team, Lowshire Police\n");
+	CHECK_STR(r.referrer.organisation, "Lowshire Police",
+	          "'Unit, Body': the body is the organisation");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Regards\nJo Hill\nAttendance Officer\nMarsham Community Health, 4 Mill Lane\n");
+	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
+	          "'community' holds the letters of 'unit' but is no unit");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\nKind regards\n"
+		"Ann Lee\nAttendance Officer | Oak Primary School | 1 Oak Road, Ipswich IP4 1AA\n"
+		"Tel: 01473 000000 | Email: office@oak.sch.test\n");
+	CHECK_STR(r.referrer.organisation, "Oak Primary School",
+	          "two signature lines with bars are no table");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Sarah Jones, Head of Year 9, Northgate High School\n");
+	CHECK_STR(r.referrer.name, "Sarah Jones", "one-line signature: the name");
+	CHECK_STR(r.referrer.role, "Head of Year 9", "one-line signature: the role");
+	CHECK_STR(r.referrer.organisation, "Northgate High School", "one-line signature: the school");
+	read_message(HDR "Subject: pupil\n\nName: Mia Kerr\nDate of birth: 3/4/2014\n\n"
+		"Ayaan Khan, Year 4, Northgate Primary School\n");
+	CHECK(r.referrer.organisation == NULL,
+	      "a last line naming a child and a school is no signature");
+	read_message(HDR "Subject: pupil\n\nName: Tyler Baker\nDate of birth: 3/4/2014\n\n"
+		"Jo Whitfield\nHealth Visitor, Marsham Public Health Nursing\n");
+	CHECK_STR(r.referrer.role, "Health Visitor", "'Role, Organisation': the role");
+	CHECK_STR(r.referrer.organisation, "Marsham Public Health Nursing",
+	          "'Role, Organisation': the organisation");
+}
+
 int main(void)
 {
 	tap_vocabulary();
+	test_whose_label();
+	test_signature_org();
 	referral_init(&r);
 
 	/* Labels and their synonyms come from the vocabulary table. */

@@ -107,5 +107,33 @@ int main(void)
 	disc = "Name: Ava\nDOB: 1/1/2016\nAddress: x\n\nMum is committed to safeguarding her.\n";
 	CHECK(thread_split(disc, strlen(disc), 0, &c) == 0, "one cue is a sentence");
 	CHECK(thread_split("Name: Ava\n", 10, 0, &c) == 0 && c.new_end == 10, "no thread");
+
+	reply = "He is on roll with us now.\n\nOn Mon, 23 Nov 2026 at 09:14, Priya Patel <\n"
+	        "priya.patel@la.test> wrote:\n\n> Name: Ruby Moss\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 &&
+	      c.new_end == strlen("He is on roll with us now.\n\n"),
+	      "an attribution wrapped over two lines is not new text");
+	reply = "He is on roll.\nAs you wrote:\n> Name: Ruby Moss\n";
+	CHECK(thread_split(reply, strlen(reply), 0, &c) == 1 &&
+	      c.new_end == strlen("He is on roll.\nAs you wrote:\n"),
+	      "... but only one that opens like an attribution");
+	CHECK_INT(cls("Importance: High"), TL_HEADER, "Outlook's Importance line is a header line");
+	CHECK_INT(cls("This email has been scanned for viruses and malware."), TL_DISCLAIMER,
+	          "a scanning footer is a disclaimer");
+	fwd = "See below.\n\nFrom: Priti <p@la.test>\nSent: 17 Nov\nTo: Sarah\n"
+	      "Importance: High\nSubject: FW: Kacper\n\nName: Kacper\n";
+	CHECK(thread_split(fwd, strlen(fwd), 1, &c) == 1 && c.forwarded && c.subject_forward &&
+	      strcmp(fwd + c.fwd_start, "\nName: Kacper\n") == 0,
+	      "an Importance line inside the header block does not end it");
+
+	/* Outlook Web HTML: the note's footer stands right above the
+	 * divRplyFwdMsg header block, no blank line between them */
+	fwd = "FYI, Jo\nJo Hill | Admissions | X School | X Road OF7 3BB\n"
+	      "This email and any files transmitted with it are confidential.\n"
+	      "From: Nursery <n@x.test>\nSent: 19 Nov\nTo: Jo\nSubject: Sibling\n"
+	      "Hi Jo,\nAva Moss (DOB 1/1/2016)\n";
+	CHECK(thread_split(fwd, strlen(fwd), 1, &c) == 1 && c.forwarded &&
+	      strcmp(fwd + c.fwd_start, "Hi Jo,\nAva Moss (DOB 1/1/2016)\n") == 0,
+	      "a banner does not swallow the forward's header block below it");
 	return tap_done();
 }

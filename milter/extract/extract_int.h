@@ -121,6 +121,10 @@ struct reader {
 	long block_key;              /* fields.c: the child a "Sibling 1 ..."
 	                                label named, 0 none ... */
 	size_t block_child;          /* ... and its index + 1 in r->children */
+	const struct cme_child *prev_address; /* the child whose address a
+	                                "Previous address" label gave: a
+	                                current or new one replaces it
+	                                (fields.c) */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
 	size_t n_notes;

@@ -492,6 +492,32 @@ static void assign_full_name(struct reader *rd, struct cme_child *c,
 	}
 }
 
+/* The child's address.  "Previous address" gives it only until a
+ * current or new one ("Future address", "Address") is stated, whatever
+ * the order of the lines (issue 12 item 2); the postcode goes with it
+ * when the new address has one. */
+static void set_address(struct reader *rd, struct cme_child *c, const char *v, size_t vl)
+{
+	char pc[9];
+	int previous = rd->where.label != NULL &&
+	               fields_memstr_any(rd->where.label, rd->where.label_len, VW_PREVIOUS_WORD);
+
+	if (previous && c->address == NULL)
+		rd->prev_address = c;
+	else if (!previous && rd->prev_address == c && c->address != NULL) {
+		rd->prev_address = NULL;
+		free(c->address);
+		c->address = NULL;
+		if (fields_postcode_find(v, vl, pc)) {
+			free(c->postcode);
+			c->postcode = NULL;
+		}
+	}
+	fields_set_str(&c->address, v, address_len(v, vl), 200);
+	if (c->postcode == NULL && fields_postcode_find(v, vl, pc))
+		c->postcode = strdup(pc);
+}
+
 /* A field about one child (F_FORENAME .. F_REASON). */
 static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
                          const char *v, size_t vl)
@@ -527,9 +553,7 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 			c->year_group = fields_parse_year_group(v, vl);
 		break;
 	case F_ADDRESS:
-		fields_set_str(&c->address, v, address_len(v, vl), 200);
-		if (c->postcode == NULL && fields_postcode_find(v, vl, pc))
-			c->postcode = strdup(pc);
+		set_address(rd, c, v, vl);
 		break;
 	case F_POSTCODE:
 		if (c->postcode == NULL && fields_postcode_find(v, vl, pc))

@@ -30,7 +30,10 @@
 
 #include "extract_int.h"
 
-#define MAX_LABEL 64     /* bytes before a separator that may be a label */
+#define MAX_LABEL 80     /* bytes before a separator that may be a label
+                            (vocab_label's bound; the DfE deletion return asks
+                            "Full name and address of parent with whom the
+                            pupil normally resides:") */
 
 /* "4. ", "4) ", "12.", "Q4 ", "Q4. ", "(d) ", "d) ": a question number
  * before a label.  Returns the bytes to skip, or 0. */

@@ -57,20 +57,48 @@ static int not_signature_line(const char *l, size_t ll)
 	       f != F_SCHOOL && f != F_PARENT_PHONE;
 }
 
-/* A signature with no "Regards" before it: the last paragraph of the
- * text, of two to MAX_SIGNATURE_LINES short lines, whose first line is
- * the sender's name (sender: the From display name, or the forwarded
- * message's From value) or looks like a name.  The lines go to
- * rd->signature; returns the offset where the paragraph starts (len
- * when there is none), so the caller reads only the text above it and
- * the school's address, postcode and e-mail never become the child's
- * (issue 12 item 8). */
-size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
-                                const char *sender)
+/* The signature's first line: the sender's name (sl bytes of sender),
+ * or a line that looks like a name; in a spaced signature not a role or
+ * an organisation ("Attendance Officer", "Northaw Vale School" look
+ * like names too). */
+static int name_line(const char *l, size_t ll, const char *sender, size_t sl, int spaced)
 {
-	const char *lines[MAX_SIGNATURE_LINES + 1];
-	size_t lens[MAX_SIGNATURE_LINES + 1], n = 0, end = len, start = len;
-	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
+	if (sl == ll && strncasecmp(sender, l, ll) == 0)
+		return 1;
+	return looks_like_name(l, ll) &&
+	       (!spaced || (!fields_memstr_any(l, ll, VW_ORG_WORD) &&
+	                    !fields_memstr_any(l, ll, VW_ROLE_WORD)));
+}
+
+static int next_part(const char *line, size_t ll, size_t *p, size_t *ps, size_t *pl);
+
+/* A signature on one line: "Sarah Jones, Head of Year 9, Northgate High
+ * School", "Sarah Jones | Attendance Officer | Northgate High School": a
+ * name, then a part naming a role (a last line "Ayaan Khan, Year 4,
+ * Northgate Primary School" names a child and a school, no role), or
+ * the sender's own name then an organisation. */
+static int one_line_signature(const char *l, size_t ll, const char *sender, size_t sl)
+{
+	size_t p = 0, ps, pl;
+
+	if (!next_part(l, ll, &p, &ps, &pl) || p > ll || !name_line(l + ps, pl, sender, sl, 1))
+		return 0;
+	if (fields_memstr_any(l + p, ll - p, VW_ROLE_WORD))
+		return 1;
+	return sl == pl && strncasecmp(sender, l + ps, pl) == 0 &&
+	       fields_memstr_any(l + p, ll - p, VW_ORG_WORD);
+}
+
+/* The signature's lines, bottom-up, into lines[]/lens[]: the last
+ * paragraph of the text, or (spaced, for HTML whose every line is a
+ * <p>: "Hannah Frost", blank, "Designated Safeguarding Lead", blank,
+ * the address) the last one-line paragraphs up to one that names the
+ * sender.  Returns how many lines (0: none) and *start, the offset of
+ * the first. */
+static size_t signature_lines(const char *s, size_t len, int spaced, const char *sender,
+                              const char **lines, size_t *lens, size_t *start)
+{
+	size_t n = 0, end = len, sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
 
 	while (end > 0 && isspace((unsigned char)s[end - 1]))
 		end--;
@@ -86,39 +114,64 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
 		fields_trim(&l, &ll);
 		/* the blank line above the paragraph, or a table row (HTML
 		 * puts no blank line between a table and the next <p>) */
+		if (ll == 0 && spaced && n > 0 && b > 0) {
+			end = b - 1;        /* one blank line between one-line paragraphs */
+			continue;
+		}
 		if (ll == 0 || memchr(l, '\t', ll))
 			break;
 		if (ll > 100 || not_signature_line(l, ll))
-			return len;
+			return 0;
 		lines[n] = l;
 		lens[n] = ll;
 		n++;
-		start = b;
+		*start = b;
+		/* spaced: each paragraph is one line, the sender's name the
+		 * first */
+		if (spaced && name_line(l, ll, sender, sl, 1))
+			break;
 		if (b == 0)
 			break;
 		end = b - 1;
+		if (spaced && end > 0 && !isspace((unsigned char)s[end - 1]))
+			return 0;           /* a paragraph of several lines */
 	}
-	if (n < 2 || n > MAX_SIGNATURE_LINES)
-		return len;
-	/* lines[] is bottom-up; the first line of the paragraph is last */
-	{
-		const char *first = lines[n - 1];
-		size_t fl = lens[n - 1];
-		int is_sender = sl == fl && strncasecmp(sender, first, fl) == 0;
-
-		if (!is_sender && !looks_like_name(first, fl))
-			return len;
-		/* the first signature found is the sender's: a second
-		 * text (the HTML of the same message) only sets its own
-		 * apart */
-		if (rd->signature[0] == NULL)
-			for (size_t i = 0; i < n; i++)
-				rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i],
-				                                      lens[n - 1 - i], 100);
-	}
-	return start;
+	return n <= MAX_SIGNATURE_LINES ? n : 0;
 }
 
+/* A signature with no "Regards" before it: the last paragraph of the
+ * text (or its last one-line paragraphs, see signature_lines), of two
+ * to MAX_SIGNATURE_LINES short lines, whose first line is the sender's
+ * name (sender: the From display name, or the forwarded message's From
+ * value) or looks like a name.  The lines go to rd->signature; returns
+ * the offset where the signature starts (len when there is none), so
+ * the caller reads only the text above it and the school's address,
+ * postcode and e-mail never become the child's (issue 12 item 8). */
+size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
+                                const char *sender)
+{
+	const char *lines[MAX_SIGNATURE_LINES + 1];
+	size_t lens[MAX_SIGNATURE_LINES + 1], n = 0, start = len;
+	size_t sl = sender ? fields_name_part(sender, strlen(sender)) : 0;
+
+	for (int spaced = 0; spaced < 2; spaced++) {
+		n = signature_lines(s, len, spaced, sender, lines, lens, &start);
+		/* lines[] is bottom-up; the first line of the signature is last */
+		if (n >= 2 && name_line(lines[n - 1], lens[n - 1], sender, sl, spaced))
+			break;
+		if (n == 1 && !spaced && one_line_signature(lines[0], lens[0], sender, sl))
+			break;
+		n = 0;
+	}
+	if (n == 0)
+		return len;
+	/* the first signature found is the sender's: a second text (the
+	 * HTML of the same message) only sets its own apart */
+	if (rd->signature[0] == NULL)
+		for (size_t i = 0; i < n; i++)
+			rd->signature[i] = fields_dup_trimmed(lines[n - 1 - i], lens[n - 1 - i], 100);
+	return start;
+}
 
 int prose_is_school_name(const char *s)
 {
@@ -140,38 +193,81 @@ static int contact_line(const char *l, size_t ll)
 	       fields_memstr_ci(l, ll, "http");
 }
 
-/* The organisation in a signature line of comma-separated parts: the
- * first part naming a school, else the first naming an organisation,
- * and never a part with an address or a phone in it ("Pakefield High
- * School, London Road, Lowestoft NR33 7AQ": the school).  Returns the
- * part's index in [*os, *os + *ol), or -1. */
+/* A signature line's parts are separated by commas or bars ("Housing
+ * Officer | Marsham Homes", "Kingsmead School | Kingsmead Way | Kingsford
+ * KT3 1AB").  next_part: the part starting at *p (trimmed, in
+ * [*ps, *ps + *pl)), *p moved past its separator; 0 at the end. */
+static int next_part(const char *line, size_t ll, size_t *p, size_t *ps, size_t *pl)
+{
+	size_t e = *p;
+	const char *part;
+
+	if (*p > ll)
+		return 0;
+	while (e < ll && line[e] != ',' && line[e] != '|')
+		e++;
+	part = line + *p;
+	*pl = e - *p;
+	fields_trim(&part, pl);
+	*ps = (size_t)(part - line);
+	*p = e + 1;
+	return 1;
+}
+
+/* A part that is a street or a place: a house number, or what follows
+ * the organisation on its line ("Beacon Road"). */
+static int has_digit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isdigit((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
+/* A part naming a unit of an organisation ("Neighbourhood Policing
+ * Team"): a whole word of VW_ORG_UNIT. */
+static int unit_part(const char *part, size_t pl)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_ORG_UNIT, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (vocab_phrase_find(part, pl, w[i], 0) >= 0)
+			return 1;
+	return 0;
+}
+
+/* The organisation in a signature line of parts: the first part naming
+ * a school, else the first naming an organisation, and never a part
+ * with an address or a phone in it ("Pakefield High School, London
+ * Road, Lowestoft NR33 7AQ": the school).  A unit's part gives way to
+ * the body named after it ("Neighbourhood Policing Team, Lowshire
+ * Police").  Returns the part's index in [*os, *os + *ol), or -1. */
 static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 {
-	int best = -1, best_school = 0, k = 0;
-	size_t p = 0;
+	int best = -1, best_school = 0, k = 0, unit = 0;
+	size_t p = 0, ps, pl;
 
-	while (p <= ll && k < 16) {
-		const char *c = memchr(line + p, ',', ll - p);
-		size_t e = c ? (size_t)(c - line) : ll;
-		const char *part = line + p;
-		size_t pl = e - p;
+	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
+		const char *part = line + ps;
 
-		fields_trim(&part, &pl);
 		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
 			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
 
-			/* "Neighbourhood Policing Team, Lowshire Police": the
-			 * later part is the wider body; a school stays first */
-			if (best < 0 || school || !best_school) {
+			if (best < 0 || (school && !best_school) || (unit && !unit_part(part, pl))) {
 				best = k;
 				best_school = school;
-				*os = (size_t)(part - line);
+				unit = !school && unit_part(part, pl);
+				*os = ps;
 				*ol = pl;
 			}
+		} else if (unit && pl > 0 && !contact_line(part, pl) && !has_digit(part, pl) &&
+		           (isupper((unsigned char)*part) || (unsigned char)*part >= 0xC0)) {
+			best = k;           /* the body the unit belongs to */
+			unit = 0;
+			*os = ps;
+			*ol = pl;
 		}
-		if (c == NULL)
-			break;
-		p = e + 1;
 		k++;
 	}
 	return best;
@@ -190,7 +286,8 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 		const char *r = line;
 		size_t rl = os;
 
-		while (rl > 0 && (r[rl - 1] == ',' || isspace((unsigned char)r[rl - 1])))
+		while (rl > 0 && (r[rl - 1] == ',' || r[rl - 1] == '|' ||
+		                  isspace((unsigned char)r[rl - 1])))
 			rl--;
 		fields_set_str(&ref->role, r, rl, 120);
 	}
@@ -207,80 +304,119 @@ static void signature_org(struct cme_person *ref, const char *line, size_t ll, i
 	fields_set_str(&ref->organisation, line + os, ol, 120);
 }
 
-/* A signature line's separators as commas: "Housing Officer | Marsham
- * Homes", "Health Visitor • Community Health" (issue 12 item 4). */
-static void sig_separators(const char *line, char *out, size_t outsz)
+/* A signature part that names neither a role nor a known kind of
+ * organisation, below the sender's role: the organisation ("Marsham
+ * Homes", "Marsham Community Health"), the way signatures run name,
+ * role, organisation, address.  A part with a number, a postcode or a
+ * phone is the address or the contact details. */
+static void signature_other_org(struct cme_person *ref, const char *part, size_t pl)
 {
-	size_t o = 0;
+	if (ref->role == NULL || ref->organisation != NULL || pl == 0 || pl > 60 ||
+	    has_digit(part, pl) || contact_line(part, pl) ||
+	    fields_memstr_any(part, pl, VW_ROLE_WORD))
+		return;
+	fields_set_str(&ref->organisation, part, pl, 120);
+}
 
-	for (size_t i = 0; line[i] && o + 1 < outsz; i++) {
-		if (line[i] == '|') {
-			out[o++] = ',';
-		} else if ((unsigned char)line[i] == 0xE2 && line[i + 1] == '\x80' &&
-		           line[i + 2] == '\xa2') {
-			out[o++] = ',';
-			i += 2;
-		} else if ((unsigned char)line[i] == 0xC2 && line[i + 1] == '\xb7') {
-			out[o++] = ',';
-			i += 1;
-		} else {
-			out[o++] = line[i];
-		}
+/* A signature line of several parts ("Paul Greer | Housing Officer |
+ * Marsham Homes | 2 High Street"): each part for what it names. */
+static void signature_parts(struct reader *rd, const char *line, size_t ll, int i)
+{
+	struct cme_person *ref = &rd->r->referrer;
+	size_t p = 0, ps, pl;
+	int k = 0, had_org = org_part(line, ll, &ps, &pl) >= 0;
+
+	if (had_org)
+		signature_org(ref, line, ll, i);
+	p = 0;
+	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
+		const char *part = line + ps;
+
+		if (i == 0 && k == 0 && !fields_memstr_any(part, pl, VW_ORG_WORD) && pl <= 60)
+			fields_set_referrer(rd, part, pl);
+		else if (fields_memstr_any(part, pl, VW_ROLE_WORD) &&
+		         !fields_memstr_any(part, pl, VW_SCHOOL_WORD) &&
+		         !contact_line(part, pl))
+			fields_set_str(&ref->role, part, pl, 120);
+		else if (!had_org)
+			signature_other_org(ref, part, pl);
+		k++;
 	}
-	out[o] = '\0';
+}
+
+/* Bytes of a rank and collar number before a name ("PC 4471 Daniel
+ * Marsh", "DC 812 Jo Hill"): a short word, then a word of digits. */
+static size_t rank_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	while (i < n && isalpha((unsigned char)s[i]))
+		i++;
+	if (i == 0 || i > 5 || i >= n || s[i] != ' ')
+		return 0;
+	d = ++i;
+	while (i < n && isdigit((unsigned char)s[i]))
+		i++;
+	if (i == d || i >= n || s[i] != ' ')
+		return 0;
+	return i + 1;
 }
 
 /* Signature line i: the referrer's name, role or organisation. */
-static void signature_line(struct reader *rd, int i, int *role_line)
+static void signature_line(struct reader *rd, int i)
 {
 	struct cme_person *ref = &rd->r->referrer;
-	char line[104];
-	size_t ll, os, ol;
+	const char *line = rd->signature[i];
+	size_t ll = strlen(line), os, ol;
 	int is_org, is_role;
-	const char *comma;
 
-	sig_separators(rd->signature[i], line, sizeof line);
-	ll = strlen(line);
+	if (i == 0) {
+		size_t skip = rank_number(line, ll);
+
+		line += skip;
+		ll -= skip;
+	}
 	is_org = org_part(line, ll, &os, &ol) >= 0;
 	is_role = fields_memstr_any(line, ll, VW_ROLE_WORD);
-	comma = memchr(line, ',', ll);
+
 	/* "School Admissions Officer" is a role; "Head of Year 10,
 	 * Lowestoft Academy" is a role and an organisation. */
-	if (is_role && !comma && i > 0) {
+	if (memchr(line, '|', ll) || (i == 0 && is_org && memchr(line, ',', ll))) {
+		/* "Sarah Jones, Head of Year 9, Northgate High School" */
+		signature_parts(rd, line, ll, i);
+	} else if (is_role && !memchr(line, ',', ll) && i > 0) {
 		fields_set_str(&ref->role, line, ll, 120);
-		*role_line = i;
 	} else if (i == 0 && !is_org && ll <= 60) {
 		fields_set_referrer(rd, line, ll);
 	} else if (is_org) {
 		signature_org(ref, line, ll, i);
 	} else if (i > 0 && ref->role == NULL && !contact_line(line, ll)) {
-		/* "Housing Officer, Marsham Homes": a role, then the body
-		 * the vocabulary does not know */
-		if (is_role && comma && fields_memstr_any(line, (size_t)(comma - line), VW_ROLE_WORD)) {
-			fields_set_str(&ref->role, line, (size_t)(comma - line), 120);
-			fields_set_str(&ref->organisation, comma + 1, ll - (size_t)(comma + 1 - line), 120);
-		} else {
-			fields_set_str(&ref->role, line, ll, 120);
-			*role_line = i;
-		}
-	} else if (i > 0 && *role_line == i - 1 && ref->organisation == NULL &&
-	           !contact_line(line, ll) && strpbrk(line, "0123456789") == NULL) {
-		/* the line under the role: "Health Visitor" then "Marsham
-		 * Community Health" */
-		fields_set_str(&ref->organisation, line, ll, 120);
+		size_t p = 0, ps, pl;
+
+		/* "Health Visitor, 0-19 Public Health Nursing": the role,
+		 * then the organisation */
+		if (next_part(line, ll, &p, &ps, &pl))
+			fields_set_str(&ref->role, line + ps, pl, 120);
+		if (next_part(line, ll, &p, &ps, &pl))
+			signature_other_org(ref, line + ps, pl);
+	} else if (i > 0) {
+		size_t p = 0, ps, pl;
+
+		/* "Marsham Community Health" below the role; of a line
+		 * of parts, the first ("Marsham Homes, 2 High Street") */
+		if (next_part(line, ll, &p, &ps, &pl))
+			signature_other_org(ref, line + ps, pl);
 	}
 }
 
 void prose_signature_referrer(struct reader *rd)
 {
-	int role_line = -2;
-
 	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
 		struct prov_mark pm;
 
 		rd->where.sig_line = i + 1;
 		provenance_before(rd, F_REFERRER, &pm);
-		signature_line(rd, i, &role_line);
+		signature_line(rd, i);
 		provenance_after(rd, &pm);
 	}
 	rd->where.sig_line = 0;

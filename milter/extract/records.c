@@ -107,8 +107,9 @@ static enum field section_heading(const char *s, size_t len)
  * is a child-block word (vocab's block words: "sibling", "pupil", ...)
  * in the plural, alone or before a bracketed hint; or any block word
  * whose heading, said of a child ("sibling details" as "child
- * details"), is a child section vocab knows.  "Child protection plan"
- * is neither.  A numbered "Child 2" is child_heading's. */
+ * details"), is a child section vocab knows; or a heading of the
+ * sibling_heading word list ("other children in the family").  "Child
+ * protection plan" is none of these.  A numbered "Child 2" is child_heading's. */
 static int sibling_heading(const char *s, size_t len)
 {
 	size_t nwords, skip = heading_number(s, len);
@@ -118,7 +119,17 @@ static int sibling_heading(const char *s, size_t len)
 	len -= skip;
 	while (len > 0 && (s[len - 1] == ':' || s[len - 1] == ' '))
 		len--;
-	if (len == 0 || len > 60 || memchr(s, ':', len) || section_heading(s, len) != F_NONE)
+	if (len == 0 || len > 60 || memchr(s, ':', len))
+		return 0;
+	{
+		size_t n;
+		const char *const *hw = vocab_words(VW_SIBLING_HEADING, &n);
+
+		for (size_t k = 0; k < n; k++)
+			if (strlen(hw[k]) == len && strncasecmp(s, hw[k], len) == 0)
+				return 1;
+	}
+	if (section_heading(s, len) != F_NONE)
 		return 0;
 	for (size_t w = 0; w < nwords; w++) {
 		size_t wl = strlen(words[w]), i;
@@ -328,8 +339,11 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
-		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL) {
-			/* "Mother: Agnieszka Kaczmarek": the label is the relationship */
+		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL &&
+		    memchr(s, '/', (size_t)(v - s)) == NULL) {
+			/* "Mother: Agnieszka Kaczmarek": the label is the
+			 * relationship; "Parent/carer: ..." offers a choice and
+			 * names none (its "Relationship:" line does) */
 			const char *rel = vocab_match_relationship(s, (size_t)(v - s));
 
 			if (rel)
@@ -597,7 +611,10 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 			i = next;
 			continue;
 		}
-		if (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next))
+		/* a signature's "Role | School | Address" lines are no
+		 * table (prose.c reads their parts) */
+		if (!rd->in_signature &&
+		    (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next)))
 			i = next;
 		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
 			/* gather the whole table block */

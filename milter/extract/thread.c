@@ -236,6 +236,40 @@ static int footer_paragraph(const char *s, size_t len, struct line l)
 	return found >= 2;
 }
 
+/* Where an attribution wrapped over two lines ends right above `at` (a
+ * quote's first line): "On Mon, 23 Nov 2026 at 09:14, Priya Patel <" /
+ * "priya@la.test> wrote:", a blank line allowed below it.  Returns the
+ * offset of its first line, or `at` when there is none. */
+static size_t wrapped_attribution(const char *s, size_t at)
+{
+	size_t starts[3], n = 0, e = at;
+
+	/* the starts of up to three lines above `at`, nearest first */
+	while (n < 3 && e > 0) {
+		size_t b = e - 1;
+
+		while (b > 0 && s[b - 1] != '\n')
+			b--;
+		starts[n++] = b;
+		e = b;
+	}
+	for (size_t k = 0; k + 1 < n; k++) {
+		size_t ce = k == 0 ? at : starts[k - 1], cl = ce - starts[k];
+		const char *c = s + starts[k];
+
+		while (cl > 0 && isspace((unsigned char)c[cl - 1]))
+			cl--;
+		if (cl == 0 && k == 0)
+			continue;           /* the blank line below it */
+		if (cl < 8 || cl > MAX_MARKER_LINE ||
+		    !has_word(c + cl - 8, 8, VW_ATTRIBUTION_CLOSE, NULL))
+			return at;
+		return vocab_words_prefix(VW_ATTRIBUTION_OPEN, s + starts[k + 1],
+		                          starts[k] - starts[k + 1], NULL) ? starts[k + 1] : at;
+	}
+	return at;
+}
+
 int thread_split(const char *s, size_t len, int forward_subject, struct thread_cut *out)
 {
 	struct line l = { 0, 0, 0 };
@@ -247,9 +281,15 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 		enum thread_line t = kind_at(s, &l, 0);
 
 		if (in_banner) {
+			/* a banner is one paragraph: a blank line ends it, and
+			 * so does the structure of a thread (an HTML part whose
+			 * footer stands right above a forward's header block
+			 * has no blank line between them) */
 			if (t == TL_EMPTY)
 				in_banner = 0;
-			continue;
+			if (t != TL_FROM && t != TL_FORWARD && t != TL_SPLITTER && t != TL_QUOTE)
+				continue;
+			in_banner = 0;
 		}
 		if (t == TL_TEXT && para_start && texts >= 3 && !cut && footer_paragraph(s, len, l)) {
 			out->new_end = l.start;
@@ -295,7 +335,7 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 				return 1;
 			}
 			if (!cut)
-				out->new_end = l.start;
+				out->new_end = wrapped_attribution(s, l.start);
 			return 1;
 		}
 		case TL_FORWARD: case TL_SPLITTER: case TL_FROM:

@@ -104,7 +104,8 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
 	[VW_ABSENCE_CUE] = "absence_cue", [VW_ALL_CHILDREN] = "all_children",
 	[VW_SIBLING_WORD] = "sibling_word", [VW_NAME_TITLE] = "name_title",
-	[VW_SURNAME_PARTICLE] = "surname_particle",
+	[VW_SURNAME_PARTICLE] = "surname_particle", [VW_ORG_UNIT] = "org_unit",
+	[VW_SIBLING_HEADING] = "sibling_heading",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
@@ -802,9 +803,24 @@ enum field vocab_section_heading(const char *text, size_t len)
 		return F_NONE;
 	if (vocab_label_normalise(text, len, norm, sizeof norm) == 0)
 		return F_NONE;
-	for (size_t i = 0; i < s->n[VK_SECTIONS]; i++)
-		if (strcmp(norm, s->e[VK_SECTIONS][i].text) == 0)
-			return (enum field)s->e[VK_SECTIONS][i].key;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *h = norm, *sp;
+		size_t nl;
+
+		/* "Section 6 Referrer", "Part B Your details": a word and a
+		 * number or letter numbering the heading */
+		if (pass == 1) {
+			if ((sp = strchr(norm, ' ')) == NULL || (h = strchr(sp + 1, ' ')) == NULL)
+				break;
+			nl = (size_t)(h - sp - 1);
+			if (nl > 3 || (nl > 1 && strspn(sp + 1, "0123456789") != nl))
+				break;
+			h++;
+		}
+		for (size_t i = 0; i < s->n[VK_SECTIONS]; i++)
+			if (strcmp(h, s->e[VK_SECTIONS][i].text) == 0)
+				return (enum field)s->e[VK_SECTIONS][i].key;
+	}
 	return F_NONE;
 }
 
