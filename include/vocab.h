@@ -226,6 +226,9 @@ enum vocab_words {
 	                           start date follows (whole words) */
 	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
 	                           is missing, whatever else the text says */
+	VW_PARENT_LINK,         /* "is", "called": words between a relationship
+	                           word and the parent's name ("their mum is
+	                           Sadia Khan"; whole words) */
 	VW__COUNT
 };
 

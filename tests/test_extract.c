@@ -123,10 +123,26 @@ static void test_label_normaliser(void)
 	label_is("Siblings at other schools", F_NONE);
 }
 
+/* Prose (issue 12 item 6): what a member of the public, the police or
+ * housing write in sentences. */
+static void test_prose(void)
+{
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum (Jo Moss, 07700 900111) says he is not in school.\n");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Jo Moss") == 0,
+	      "'Mum (Jo Moss, ...)': the parent's name inside the bracket");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "and the phone after it");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"His dad is Lee\nMoss and he says they moved.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Lee Moss",
+	          "'his dad is Lee<wrap>Moss': a link word and a hard wrap inside the name");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	referral_init(&r);
+	test_prose();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

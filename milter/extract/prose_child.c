@@ -16,8 +16,9 @@
  *   - a child's year group and last-attended date are read in the
  *     child's own stretch of text (from its name to the next child's),
  *     else, for the date, anywhere in the prose;
- *   - a parent is a relationship word followed by a name, and a phone
- *     number close after it;
+ *   - a parent is a relationship word followed by a name (after a comma,
+ *     a bracket or a link word: "Mum (Jade Brennan", "their mum is
+ *     Nasrin Begum"), and a phone number close after it;
  *   - the address is the one whose postcode is not called previous.
  * Which words are cues is vocab's business.  Bounded: at most
  * PROSE_CHILDREN children and PROSE_PARENTS parents are read; every
@@ -134,8 +135,8 @@ static const char *name_after(const char *p, const char *end)
 			p++;
 		e = p;
 		words++;
-		if (p + 1 < end && *p == ' ')
-			p++;
+		if (p + 1 < end && (*p == ' ' || (*p == '\n' && p[1] != '\n')))
+			p++;            /* a space, or a hard wrap inside the name */
 		else
 			break;
 	}
@@ -370,6 +371,28 @@ static int names_child(const struct reader *rd, const char *s, const char *e)
 	return hit;
 }
 
+/* After a relationship word: the start of the parent's name, past
+ * commas, an opening bracket and a link word ("Mum (Blessing Okafor",
+ * "their mum is Nasrin Begum"). */
+static const char *skip_link(const char *s, size_t len, const char *p)
+{
+	size_t n, best = 0;
+	const char *const *w = vocab_words(VW_PARENT_LINK, &n);
+
+	while (p < s + len && (*p == ',' || *p == '(' || is_space((unsigned char)*p)))
+		p++;
+	for (size_t k = 0; k < n; k++) {
+		size_t ml = match_at(s, len, (size_t)(p - s), w[k]);
+
+		if (ml > best)
+			best = ml;
+	}
+	p += best;
+	while (p < s + len && is_space((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
  * (07700 900456)": a relationship word, a name, a phone close after. */
 void prose_read_parents(struct reader *rd)
@@ -390,9 +413,7 @@ void prose_read_parents(struct reader *rd)
 			we++;
 		if ((rel = vocab_match_relationship(s + i, we - i)) == NULL)
 			continue;
-		nb = s + we;
-		while (nb < s + len && (*nb == ',' || is_space((unsigned char)*nb)))
-			nb++;
+		nb = skip_link(s, len, s + we);
 		if ((ne = name_after(nb, s + len)) == NULL || names_child(rd, nb, ne)) {
 			i = we;
 			continue;
