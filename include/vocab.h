@@ -229,6 +229,8 @@ enum vocab_words {
 	VW_PARENT_LINK,         /* "is", "called": words between a relationship
 	                           word and the parent's name ("their mum is
 	                           Sadia Khan"; whole words) */
+	VW_CHILD_GROUP,         /* "girls", "children": a group noun after a count
+	                           ("the two Begum girls, ..."; whole words) */
 	VW__COUNT
 };
 

@@ -136,6 +136,16 @@ static void test_prose(void)
 		"His dad is Lee\nMoss and he says they moved.\n");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Lee Moss",
 	          "'his dad is Lee<wrap>Moss': a link word and a hard wrap inside the name");
+	read_message(HDR "Subject: x\n\nThe three Shah boys, Omar, Bilal who is about 8 "
+		"and their little brother Zain, are at home all day.\n");
+	CHECK(r.n_children == 3 && strcmp(r.children[2].forename, "Zain") == 0 &&
+	      strcmp(r.children[2].surname, "Shah") == 0,
+	      "'the three Shah boys, Omar, Bilal ... and their little brother Zain': three children");
+	read_message(HDR "Subject: x\n\nThere are two girls, Amy and Lily Cole, at number 4.\n");
+	CHECK(r.n_children == 2 && strcmp(r.children[0].surname, "Cole") == 0,
+	      "'two girls, Amy and Lily Cole': the family name after the last forename");
+	read_message(HDR "Subject: x\n\nThere are two children, one of them is Amy Cole.\n");
+	CHECK(r.n_children <= 1, "a count with fewer names after it makes no group");
 }
 
 int main(void)

@@ -12,6 +12,9 @@
  *     the same name twice is one child; a child whose date of birth puts
  *     them below Reception is a younger sibling, not referred, and one
  *     past Year 13 is an adult;
+ *   - else a group: a count, a group noun and as many forenames ("the
+ *     two Begum girls, Ruma ... and her little sister Sadia", "two
+ *     girls, Sophie and Ella Turner");
  *   - else a name after a cue ("his name is Oliver Grant");
  *   - a child's year group and last-attended date are read in the
  *     child's own stretch of text (from its name to the next child's),
@@ -265,10 +268,154 @@ static void child_by_cue(struct reader *rd)
 	rd->cur = NULL;
 }
 
+/* A capitalised name word at p (letters, hyphen, apostrophe; two bytes
+ * at least): its end, or NULL. */
+static const char *name_word(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (p >= end || !(isupper((unsigned char)*p) || (unsigned char)*p >= 0xC0))
+		return NULL;
+	while (q < end && (isalpha((unsigned char)*q) || (unsigned char)*q >= 0x80 ||
+	                   *q == '-' || *q == '\''))
+		q++;
+	return q - p >= 2 && q - p <= MAX_NAME / 2 ? q : NULL;
+}
+
+/* The count a group noun is preceded by ("the two [Begum] girls"): the
+ * number of children it announces, with the surname between in *sur,
+ * or 0. */
+static size_t group_count(const char *s, size_t at, const char **sur, size_t *sl)
+{
+	size_t n, i = at, ml;
+	const char *const *w = vocab_words(VW_NUMBER_WORD, &n);
+
+	*sur = NULL;
+	*sl = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t e, b;
+
+		while (i > 0 && s[i - 1] == ' ')
+			i--;
+		e = i;
+		while (i > 0 && isalpha((unsigned char)s[i - 1]))
+			i--;
+		b = i;
+		if (b == e)
+			return 0;
+		if (e - b == 1 && isdigit((unsigned char)s[b]))
+			return (size_t)(s[b] - '0');
+		for (size_t k = 0; k < n; k++)
+			if ((ml = match_at(s, e, b, w[k])) == e - b)
+				return k + 1;
+		if (pass > 0 || !isupper((unsigned char)s[b]))
+			return 0;
+		*sur = s + b;   /* "two Begum girls": the family name */
+		*sl = e - b;
+	}
+	return 0;
+}
+
+/* The next name of a group's list after p: past a separator ("," or
+ * "and"), bracketed details and a few lower-case words ("who I think is
+ * about 9 and her little sister Sadia").  Its start, or NULL at the end
+ * of the sentence or past GROUP_WINDOW bytes. */
+#define GROUP_WINDOW 120
+#define GROUP_SKIP_WORDS 4
+static const char *group_next(const char *p, const char *end, int first)
+{
+	const char *lim = end - p > GROUP_WINDOW ? p + GROUP_WINDOW : end;
+	int lower = 0;
+
+	if (!first) {           /* to the separator, over brackets */
+		int depth = 0;
+
+		for (; p < lim; p++) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && depth > 0)
+				depth--;
+			else if (depth == 0 && strchr(".;!?\n", *p) && !(*p == '\n' && p + 1 < lim && p[1] != '\n'))
+				return NULL;
+			else if (depth == 0 && (*p == ',' ||
+			         (p[0] == 'a' && p + 3 < lim && strncmp(p, "and ", 4) == 0 && p[-1] == ' ')))
+				break;
+		}
+		if (p >= lim)
+			return NULL;
+		p += *p == ',' ? 1 : 3;
+	}
+	while (p < lim) {
+		while (p < lim && (is_space((unsigned char)*p) || *p == ','))
+			p++;
+		if (p < lim && name_word(p, lim))
+			return p;
+		if (p >= lim || !islower((unsigned char)*p) || ++lower > GROUP_SKIP_WORDS)
+			return NULL;
+		while (p < lim && isalpha((unsigned char)*p))
+			p++;
+	}
+	return NULL;
+}
+
+/* "the two Begum girls, Ruma ... and her little sister Sadia", "two
+ * girls, Sophie and Ella Turner": a count, a group noun, then as many
+ * forenames as the count says; the family name is the one before the
+ * noun, else the one after the last forename.  All or nothing. */
+static size_t children_by_group(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose), *end = s + rd->prose.len;
+	size_t len = rd->prose.len, ml, made = 0;
+	long at = -1;
+
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_CHILD_GROUP, &ml)) >= 0) {
+		const char *sur, *p = s + at + ml, *nb[PROSE_CHILDREN], *ne[PROSE_CHILDREN];
+		size_t sl, count = group_count(s, (size_t)at, &sur, &sl), k;
+
+		if (count < 2 || count > PROSE_CHILDREN)
+			continue;
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end || !strchr(",:", *p))
+			continue;
+		for (k = 0, p++; k < count; k++) {
+			if ((nb[k] = group_next(p, end, k == 0)) == NULL)
+				break;
+			p = ne[k] = name_word(nb[k], end);
+		}
+		if (k < count)
+			continue;
+		if (sur == NULL && *p == ' ' && (sur = name_word(p + 1, end)) != NULL) {
+			sl = (size_t)(sur - (p + 1));   /* "Sophie and Ella Turner" */
+			sur = p + 1;
+		}
+		if (sur == NULL)
+			continue;
+		for (k = 0; k < count; k++) {
+			struct cme_child *c;
+
+			if ((c = fields_new_child_block(rd)) == NULL)
+				return made;
+			rd->cur = NULL;
+			fields_set_str(&c->forename, nb[k], (size_t)(ne[k] - nb[k]), MAX_NAME);
+			fields_set_str(&c->surname, sur, sl, MAX_NAME);
+			if (c == &rd->spill) {
+				fields_spill_flush(rd);
+				continue;
+			}
+			made++;
+		}
+		return made;
+	}
+	return 0;
+}
+
 size_t prose_read_child(struct reader *rd)
 {
 	size_t n = children_by_dob(rd);
 
+	if (n == 0)
+		n = children_by_group(rd);
 	if (n == 0)
 		child_by_cue(rd);
 	return n;
