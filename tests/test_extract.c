@@ -3,6 +3,7 @@
  * behaviour per check.  The broad fixture set is tests/fixtures/referrals
  * (run by tests/accuracy); these pin the reading rules themselves.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,11 +149,37 @@ static void test_prose(void)
 	CHECK(r.n_children <= 1, "a count with fewer names after it makes no group");
 }
 
+/* Reasons a move written in prose gives (places.c, reasons.vocab). */
+static void reason_is(const char *sentence, const char *want, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, HDR "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+	         "Child: Ali Khan\nDOB: 01/01/2015\n\n%s\n", sentence);
+	read_message(msg);
+	CHECK_STR(r.n_children ? r.children[0].reason : NULL, want, what);
+}
+
+static void test_prose_reasons(void)
+{
+	reason_is("Mum said they are moving in with her sister in Birmingham.", "moved-out-of-area",
+	          "'moving in with her sister in Birmingham': a UK town after a stay cue");
+	reason_is("Mum said they were moving \xe2\x80\x9csomewhere near Swindon\xe2\x80\x9d.",
+	          "moved-out-of-area", "'somewhere near Swindon' in curly quotes");
+	reason_is("The family moved on from the site on 13/11/2026, destination unknown.",
+	          "moved-away-unknown", "a family that moved on, destination unknown, moved away");
+	reason_is("9(1)(g) The pupil no longer normally lives a reasonable distance from the school.",
+	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
+	reason_is("We believe the family have moved to your area.",
+	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	referral_init(&r);
 	test_prose();
+	test_prose_reasons();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

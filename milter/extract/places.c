@@ -11,8 +11,12 @@
  *     list of UK places is open-ended).  X a school, an address ("moved
  *     to 22 Station Road", "moved to Flat 3") or lower-case ("moved to
  *     another school") says nothing about the area;
- *   - "gone to X", "now living in X" (a weak cue): only when X is a
- *     country or a town or county in the tables;
+ *   - "gone to X", "now living in X", "somewhere near X" (a weak cue):
+ *     only when X is a country or a town or county in the tables; so
+ *     also "moving in with her sister in X" (a stay cue: X after "in"
+ *     in the same clause);
+ *   - the place may follow a label's colon or cell ("Town / LA moving
+ *     to: Doncaster");
  *   - "arrived from X", "came over from X" (an arrival cue) is a family
  *     moving INTO the area: moved-into-area-no-school;
  *   - a parent "deployed overseas", "posted to Germany", "stationed in
@@ -54,6 +58,22 @@ static const char *const weak_cues[] = {
 	"now live in",
 	"to stay in",
 	"now in",
+	"somewhere near",
+	"somewhere in",
+	"somewhere around",
+};
+
+/* Someone the family went to: the place is after "in" in the same
+ * clause ("moving in with her sister in Birmingham"); weak. */
+static const char *const stay_cues[] = {
+	"moving in with",
+	"moved in with",
+	"gone to stay with",
+	"going to stay with",
+	"gone to live with",
+	"going to live with",
+	"moved to live with",
+	"staying with",
 };
 
 static const char *const arrival_cues[] = {
@@ -164,6 +184,13 @@ static int destination(const char *s, size_t len, size_t i, int any)
 	size_t used, end, words = 0;
 
 	i = skip_blank(s, len, i);
+	if (i < len && (s[i] == ':' || s[i] == '|'))  /* "Town moving to: Leeds" */
+		i = skip_blank(s, len, i + 1);
+	if (i < len && (s[i] == '"' || s[i] == '\''))
+		i++;
+	else if (len - i > 3 && memcmp(s + i, "\xe2\x80", 2) == 0 &&
+	         ((unsigned char)s[i + 2] == 0x9c || (unsigned char)s[i + 2] == 0x98))
+		i += 3;         /* an opening curly quote */
 	if (len - i > 4 && strncasecmp(s + i, "the ", 4) == 0)
 		i += 4;
 	if (i >= len)
@@ -188,6 +215,19 @@ static int destination(const char *s, size_t len, size_t i, int any)
 	return 1;
 }
 
+/* After a stay cue at s[i]: the place after " in " in the same clause
+ * (at most STAY_WINDOW bytes on), as destination() says. */
+#define STAY_WINDOW 48
+static int stay_destination(const char *s, size_t len, size_t i)
+{
+	size_t end = len - i < STAY_WINDOW ? len : i + STAY_WINDOW;
+
+	for (size_t k = i; k + 4 < end && !strchr(".;,\n", s[k]); k++)
+		if (s[k] == ' ' && strncasecmp(s + k + 1, "in ", 3) == 0)
+			return destination(s, len, k + 4, 0);
+	return 0;
+}
+
 const char *places_reason(const char *s, size_t len)
 {
 	size_t ml = 0, wl = 0, al = 0;
@@ -207,6 +247,11 @@ const char *places_reason(const char *s, size_t len)
 	while ((w = first_cue(s, len, weak_cues, N(weak_cues), (size_t)(w + 1), &wl)) >= 0) {
 		if (!vocab_negated_at(s, (size_t)w) &&
 		    (d = destination(s, len, (size_t)w + wl, 0)) != 0)
+			return d == 2 ? "moved-abroad" : "moved-out-of-area";
+	}
+	w = -1;
+	while ((w = first_cue(s, len, stay_cues, N(stay_cues), (size_t)(w + 1), &wl)) >= 0) {
+		if (!vocab_negated_at(s, (size_t)w) && (d = stay_destination(s, len, (size_t)w + wl)) != 0)
 			return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	}
 	return NULL;

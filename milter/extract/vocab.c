@@ -387,6 +387,30 @@ static int word_char(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+/* 1 if text[i..] begins a curly quote or a dash (U+2013..U+201D: the
+ * punctuation Outlook and Word type), which ends a word like ASCII
+ * punctuation does. */
+static int utf8_punct_at(const char *text, size_t len, size_t i)
+{
+	return i + 2 < len && (unsigned char)text[i] == 0xE2 &&
+	       (unsigned char)text[i + 1] == 0x80 &&
+	       (unsigned char)text[i + 2] >= 0x93 && (unsigned char)text[i + 2] <= 0x9D;
+}
+
+/* 1 if a word character runs into position i from before it. */
+static int word_before(const char *text, size_t i)
+{
+	if (i == 0 || !word_char((unsigned char)text[i - 1]))
+		return 0;
+	return !(i >= 3 && utf8_punct_at(text, i, i - 3));
+}
+
+/* 1 if a word character continues at position i. */
+static int word_at(const char *text, size_t len, size_t i)
+{
+	return i < len && word_char((unsigned char)text[i]) && !utf8_punct_at(text, len, i);
+}
+
 /* Position of `phrase` in text as whole words, or -1.  A phrase ending
  * in '*' matches any word continuation ("extremis*"). */
 static long phrase_find(const char *text, size_t len, const char *phrase, size_t from)
@@ -403,15 +427,14 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 	for (size_t i = from; i + pl <= len; i++) {
 		size_t k;
 
-		if (tolower((unsigned char)text[i]) != first ||
-		    (i > 0 && word_char((unsigned char)text[i - 1])))
+		if (tolower((unsigned char)text[i]) != first || word_before(text, i))
 			continue;
 		for (k = 1; k < pl; k++)
 			if (tolower((unsigned char)text[i + k]) != tolower((unsigned char)phrase[k]))
 				break;
 		if (k != pl)
 			continue;
-		if (!prefix && i + pl < len && word_char((unsigned char)text[i + pl]))
+		if (!prefix && word_at(text, len, i + pl))
 			continue;
 		return (long)i;
 	}
