@@ -231,6 +231,9 @@ enum vocab_words {
 	                           Sadia Khan"; whole words) */
 	VW_CHILD_GROUP,         /* "girls", "children": a group noun after a count
 	                           ("the two Begum girls, ..."; whole words) */
+	VW_VISIT_SEEN,          /* "seen", "saw": before a capitalised name, a
+	                           visit found the child ("seen Harvey and mum";
+	                           whole words, not negated) */
 	VW__COUNT
 };
 

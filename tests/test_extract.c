@@ -160,6 +160,26 @@ static void reason_is(const char *sentence, const char *want, const char *what)
 	CHECK_STR(r.n_children ? r.children[0].reason : NULL, want, what);
 }
 
+/* Updates written in sentences (prose_update.c, outcomes.vocab). */
+static void test_prose_updates(void)
+{
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 14:30 - seen "
+		"Kai and mum at home.\n");
+	CHECK_INT(r.visit_found, 1, "'seen Kai and mum': a seen word before a name finds the child");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 - Kai not seen, "
+		"no answer.\n");
+	CHECK_INT(r.visit_found, 0, "'Kai not seen, no answer' does not");
+	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
+		"permanently. He is enrolled at a school in Krakow.\n");
+	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
+	read_message(HDR "Subject: RE: CME-2026-00049\n\nShe has been placed at the Pupil Referral "
+		"Unit full time from 23/11/2026.\n");
+	CHECK_STR(r.outcome, "located-other-provision", "a pupil referral unit place is other provision");
+	read_message(HDR "Subject: RE: CME-2026-00039\n\nThe family live here now; our CME team "
+		"will take it over from here.\n");
+	CHECK_STR(r.outcome, "moved-out-of-area", "another council taking the case over");
+}
+
 static void test_prose_reasons(void)
 {
 	reason_is("Mum said they are moving in with her sister in Birmingham.", "moved-out-of-area",
@@ -180,6 +200,7 @@ int main(void)
 	referral_init(&r);
 	test_prose();
 	test_prose_reasons();
+	test_prose_updates();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

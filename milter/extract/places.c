@@ -59,6 +59,11 @@ static const char *const weak_cues[] = {
 	"to stay in",
 	"now in",
 	"somewhere near",
+	"returned to",
+	"gone back to",
+	"went back to",
+	"going back to",
+	"returned home to",
 	"somewhere in",
 	"somewhere around",
 };
