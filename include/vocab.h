@@ -234,6 +234,8 @@ enum vocab_words {
 	VW_VISIT_SEEN,          /* "seen", "saw": before a capitalised name, a
 	                           visit found the child ("seen Harvey and mum";
 	                           whole words, not negated) */
+	VW_SCHOOL_CUE,          /* "removed from roll at", "were at": the child's
+	                           school's name follows in prose (whole words) */
 	VW__COUNT
 };
 

@@ -160,6 +160,21 @@ static void reason_is(const char *sentence, const char *want, const char *what)
 	CHECK_STR(r.n_children ? r.children[0].reason : NULL, want, what);
 }
 
+/* The child's school named in a sentence (prose_child.c). */
+static void test_prose_school(void)
+{
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) has not attended Elm Tree "
+		"Academy since 2 October.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Elm Tree Academy",
+	          "'has not attended Elm Tree Academy since ...': the school");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-02",
+	          "and the date after 'since' is the last day attended");
+	read_message(HDR "Subject: x\n\nWe are tracing Mia Hart (DOB 01/02/2015), removed from "
+		"roll at St Anne's C of E Primary School on 23/10/2026.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "St Anne's C of E Primary School",
+	          "'removed from roll at ...': the school, with its joining words");
+}
+
 /* Updates written in sentences (prose_update.c, outcomes.vocab). */
 static void test_prose_updates(void)
 {
@@ -201,6 +216,7 @@ int main(void)
 	test_prose();
 	test_prose_reasons();
 	test_prose_updates();
+	test_prose_school();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

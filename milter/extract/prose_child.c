@@ -22,7 +22,9 @@
  *   - a parent is a relationship word followed by a name (after a comma,
  *     a bracket or a link word: "Mum (Jade Brennan", "their mum is
  *     Nasrin Begum"), and a phone number close after it;
- *   - the address is the one whose postcode is not called previous.
+ *   - the address is the one whose postcode is not called previous;
+ *   - the school is a school's name after a school cue ("removed from
+ *     roll at", "were at", "has not attended"), not in an update.
  * Which words are cues is vocab's business.  Bounded: at most
  * PROSE_CHILDREN children and PROSE_PARENTS parents are read; every
  * window is a fixed number of bytes.
@@ -43,6 +45,13 @@
 static int is_space(unsigned char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+	while (i < len && is_space((unsigned char)s[i]))
+		i++;
+	return i;
 }
 
 /* The phrase in s at i, its spaces matching any run of white space (a
@@ -492,11 +501,43 @@ static void current_address(const char *s, size_t len, struct cme_child *c)
 		(void)address_pass(s, len, c, 1);
 }
 
+/* "removed from roll at Fellside Primary School", "has not attended
+ * Tarnby Academy since 2 October", "Both were at Quarry Hill Academy":
+ * a school cue, then a school's name: the child's school; "since" and a
+ * date after the name are the last day attended.  Not in an update,
+ * where a school after "on roll at" is the new one. */
+static void school_in(struct reader *rd, struct cme_child *c, const char *s, size_t len)
+{
+	size_t ml;
+	long at = -1;
+
+	if (c->school != NULL || rd->r->case_refs.n > 0 || prose_update_cue(rd))
+		return;
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_SCHOOL_CUE, &ml)) >= 0) {
+		const char *b = s + at + ml, *e = prose_school_span(&b, s + len);
+		size_t sl;
+
+		if (e == NULL)
+			continue;
+		fields_set_str(&c->school, b, (size_t)(e - b), MAX_VALUE);
+		for (char *q = c->school; q && *q; q++)
+			if (*q == '\n')
+				*q = ' ';
+		e = s + skip_spaces(s, len, (size_t)(e - s));
+		if (c->last_attended == NULL && (sl = match_at(s, len, (size_t)(e - s), "since")) > 0)
+			fields_set_date(rd, &c->last_attended, e + sl,
+			                (size_t)(s + len - (e + sl)) < DATE_WINDOW ?
+			                (size_t)(s + len - (e + sl)) : DATE_WINDOW);
+		return;
+	}
+}
+
 void prose_read_details(struct reader *rd, struct cme_child *c, int single)
 {
 	const char *s = strbuf_str(&rd->prose);
 	size_t len = rd->prose.len;
 
+	school_in(rd, c, s, len);
 	if (single && c->year_group < 0)
 		c->year_group = year_in(s, len);
 	if (c->last_attended == NULL)

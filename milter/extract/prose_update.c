@@ -168,17 +168,14 @@ static int name_connector(const char *e, const char *end)
 	return 0;
 }
 
-/* Capitalised words at p naming a school ("Park Lane Primary School",
- * "St Mary's C of E Primary School"): into r->new_school; returns the
- * end of the name or NULL.  Past the school word no joining word is
- * taken ("Park Lane Primary School on Monday"). */
-static const char *school_after(struct reader *rd, const char *p, const char *end)
+const char *prose_school_span(const char **start, const char *end)
 {
-	const char *e;
+	const char *p = *start, *e;
 	int words = 0;
 
 	while (p < end && (*p == ' ' || *p == '\n'))
 		p++;
+	*start = p;
 	e = p;
 	while (e < end && words < SCHOOL_WORDS &&
 	       (isupper((unsigned char)*e) || *e == '&' ||
@@ -197,6 +194,17 @@ static const char *school_after(struct reader *rd, const char *p, const char *en
 	while (e > p && (e[-1] == ' ' || e[-1] == '\n'))
 		e--;
 	if (words == 0 || !fields_memstr_any(p, (size_t)(e - p), VW_SCHOOL_WORD))
+		return NULL;
+	return e;
+}
+
+/* The school named at p: into r->new_school; returns the end of the
+ * name or NULL. */
+static const char *school_after(struct reader *rd, const char *p, const char *end)
+{
+	const char *e = prose_school_span(&p, end);
+
+	if (e == NULL)
 		return NULL;
 	{
 		char *v = fields_dup_trimmed(p, (size_t)(e - p), MAX_VALUE);

@@ -104,6 +104,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
 	[VW_ABSENCE_CUE] = "absence_cue", [VW_PARENT_LINK] = "parent_link",
 	[VW_CHILD_GROUP] = "child_group", [VW_VISIT_SEEN] = "visit_seen",
+	[VW_SCHOOL_CUE] = "school_cue",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
