@@ -147,6 +147,11 @@ static void test_prose(void)
 	      "'two girls, Amy and Lily Cole': the family name after the last forename");
 	read_message(HDR "Subject: x\n\nThere are two children, one of them is Amy Cole.\n");
 	CHECK(r.n_children <= 1, "a count with fewer names after it makes no group");
+	read_message(HDR "Subject: x\n\nOfficers attended Room 6, 40 London Road, Grays RM17 5XY.\n"
+		"Present were Kai Moss, DOB 01/02/2015, and Ben Moss, aged 2.\n");
+	CHECK_INT((long)r.n_children, 1, "'Ben Moss, aged 2' is a younger sibling, not referred");
+	CHECK_STR(r.n_children ? r.children[0].address : NULL, "Room 6, 40 London Road, Grays",
+	          "an address with no cue: from its flat or room word to the postcode");
 }
 
 /* Reasons a move written in prose gives (places.c, reasons.vocab). */
@@ -193,6 +198,9 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: RE: CME-2026-00039\n\nThe family live here now; our CME team "
 		"will take it over from here.\n");
 	CHECK_STR(r.outcome, "moved-out-of-area", "another council taking the case over");
+	read_message(HDR "Subject: CME-2026-00070\n\nCME-2026-00070 is a duplicate of "
+		"CME-2026-00066; please close it.\n");
+	CHECK_STR(r.outcome, "duplicate", "'is a duplicate of' another case");
 }
 
 static void test_prose_reasons(void)

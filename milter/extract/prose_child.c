@@ -10,8 +10,8 @@
  *   - a child is a capitalised name of two or three words right before
  *     a DOB cue ("(DOB", "born", ", aged"), each cue in the text once;
  *     the same name twice is one child; a child whose date of birth puts
- *     them below Reception is a younger sibling, not referred, and one
- *     past Year 13 is an adult;
+ *     them below Reception (or an age "aged 2", "aged 8 months") is a
+ *     younger sibling, not referred, and one past Year 13 is an adult;
  *   - else a group: a count, a group noun and as many forenames ("the
  *     two Begum girls, Ruma ... and her little sister Sadia", "two
  *     girls, Sophie and Ella Turner");
@@ -201,6 +201,28 @@ static int not_school_age(const struct reader *rd, const struct cme_child *c)
 	return yg < 0 || yg > 13;
 }
 
+/* An age after a cue ("aged 2", "aged 8 months"): 1 if it is below
+ * Reception age (four), 0 if it is not or no age is written. */
+#define RECEPTION_AGE 4
+static int age_below_school(const char *s, size_t len)
+{
+	size_t i = 0, n = 0, digits = 0;
+
+	while (i < len && !isdigit((unsigned char)s[i]) && !strchr(".;\n", s[i]))
+		i++;
+	while (i < len && isdigit((unsigned char)s[i]) && digits < 3)
+		n = n * 10 + (size_t)(s[i++] - '0'), digits++;
+	if (digits == 0 || (i < len && strchr("/.-", s[i]) && i + 1 < len &&
+	                    isdigit((unsigned char)s[i + 1])))
+		return 0;       /* no number, or a date */
+	while (i < len && s[i] == ' ')
+		i++;
+	if (match_at(s, len, i, "month") || match_at(s, len, i, "months") ||
+	    match_at(s, len, i, "weeks"))
+		return 1;
+	return n < RECEPTION_AGE;
+}
+
 static int same_name(const struct cme_child *a, const char *fore, const char *sur)
 {
 	return a->forename && a->surname && fore && sur &&
@@ -230,6 +252,9 @@ static size_t children_by_dob(struct reader *rd)
 			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
 		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
 		                len - (size_t)at : DATE_WINDOW);
+		if (tmp.dob == NULL &&
+		    age_below_school(s + at, len - (size_t)at < DATE_WINDOW ? len - (size_t)at : DATE_WINDOW))
+			dup = 1;        /* "Luca, aged 2": a younger sibling */
 		if (dup || not_school_age(rd, &tmp) || (c = fields_new_child_block(rd)) == NULL) {
 			free(tmp.forename); free(tmp.surname); free(tmp.dob);
 			continue;
@@ -430,6 +455,57 @@ size_t prose_read_child(struct reader *rd)
 	return n;
 }
 
+/* With no address cue: where the address before a postcode at p
+ * begins, as an offset from sent, or -1.  The address is the run of
+ * capitalised and numbered words (over commas and hard wraps) right
+ * before the postcode, from its first house number, with a flat or room
+ * word before that number ("at Room 6, 40 London Road, Grays", "officers
+ * attended 9 Beck Close, Tarnby"): a lower-case word ends the run. */
+static long house_number_start(const char *sent, const char *p)
+{
+	const char *b = p, *num = NULL;
+
+	while (b > sent) {
+		const char *w = b;
+
+		while (w > sent && (w[-1] == ' ' || w[-1] == ',' ||
+		                    (w[-1] == '\n' && !(w - 1 > sent && w[-2] == '\n'))))
+			w--;
+		if (w == b && b != p)
+			break;
+		{
+			const char *we = w;
+
+			while (w > sent && (isalnum((unsigned char)w[-1]) || w[-1] == '\'' ||
+			                    w[-1] == '-' || (unsigned char)w[-1] >= 0x80))
+				w--;
+			if (w == we || !(isupper((unsigned char)*w) || isdigit((unsigned char)*w)))
+				break;
+		}
+		b = w;
+		if (isdigit((unsigned char)*b))
+			num = b;
+	}
+	if (num == NULL)
+		return -1;
+	/* "Flat 3, 22 ...", "Room 6, 40 ...": a number before the street's
+	 * number keeps the word before it */
+	{
+		const char *w = num, *we, *ne = num;
+
+		while (isdigit((unsigned char)*ne) || isalpha((unsigned char)*ne))
+			ne++;
+		while (w > b && w[-1] == ' ')
+			w--;
+		we = w;
+		while (w > b && isalpha((unsigned char)w[-1]))
+			w--;
+		if (w < we && *ne == ',')
+			return (long)(w - sent);
+	}
+	return (long)(num - sent);
+}
+
 /* The postcode of the current address: the first not called previous
  * ("previously lived at ..."), else the first; its address, after "at",
  * too.  Returns 1 if one was taken. */
@@ -469,6 +545,8 @@ static int address_pass(const char *s, size_t len, struct cme_child *c, int any)
 				while ((at = find_any(sent, (size_t)(at + 1), (size_t)(p - sent),
 				                      VW_ADDRESS_CUE, &ml)) >= 0)
 					last = at + (long)ml;
+				if (last < 0)
+					last = house_number_start(sent, p);
 				if (last >= 0) {
 					const char *a = sent + last;
 					size_t al;
