@@ -154,6 +154,20 @@ static void test_prose(void)
 	          "an address with no cue: from its flat or room word to the postcode");
 }
 
+/* Flag phrases in sentences: hard wraps, hypotheticals, carers. */
+static void test_prose_flags(void)
+{
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is not in school. She has an "
+		"allocated social\nworker (Priya Nair).\n");
+	CHECK(has_flag("social-worker"), "'social<wrap>worker': a phrase across a hard wrap");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015): the house was empty. A missing "
+		"person report is being considered.\n");
+	CHECK(!has_flag("missing-from-home"), "a missing person report being considered is no episode");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is needed at home to care for "
+		"her younger brother.\n");
+	CHECK(has_flag("young-carer"), "'needed at home to care for her brother' is a young carer");
+}
+
 /* Reasons a move written in prose gives (places.c, reasons.vocab). */
 static void reason_is(const char *sentence, const char *want, const char *what)
 {
@@ -225,6 +239,7 @@ int main(void)
 	test_prose_reasons();
 	test_prose_updates();
 	test_prose_school();
+	test_prose_flags();
 
 	/* Labels and their synonyms come from the vocabulary table. */
 	CHECK_INT(vocab_label("Child's surname", 15), F_SURNAME, "Child's surname is the surname");

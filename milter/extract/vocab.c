@@ -413,7 +413,9 @@ static int word_at(const char *text, size_t len, size_t i)
 }
 
 /* Position of `phrase` in text as whole words, or -1.  A phrase ending
- * in '*' matches any word continuation ("extremis*"). */
+ * in '*' matches any word continuation ("extremis*").  A space of the
+ * phrase matches a hard wrap too ("social\nworker"): one line break,
+ * not a paragraph's blank line. */
 static long phrase_find(const char *text, size_t len, const char *phrase, size_t from)
 {
 	size_t pl = strlen(phrase);
@@ -426,16 +428,25 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 		return -1;
 	first = tolower((unsigned char)phrase[0]);
 	for (size_t i = from; i + pl <= len; i++) {
-		size_t k;
+		size_t k, t = i + 1;
 
 		if (tolower((unsigned char)text[i]) != first || word_before(text, i))
 			continue;
-		for (k = 1; k < pl; k++)
-			if (tolower((unsigned char)text[i + k]) != tolower((unsigned char)phrase[k]))
+		for (k = 1; k < pl && t < len; k++, t++) {
+			if (phrase[k] == ' ' && text[t] == '\n' && t > i) {
+				/* a hard wrap: one line break, spaces around it */
+				while (t + 1 < len && text[t + 1] == ' ')
+					t++;
+				if (t + 1 < len && text[t + 1] == '\n')
+					break;
+				continue;
+			}
+			if (tolower((unsigned char)text[t]) != tolower((unsigned char)phrase[k]))
 				break;
+		}
 		if (k != pl)
 			continue;
-		if (!prefix && word_at(text, len, i + pl))
+		if (!prefix && word_at(text, len, t))
 			continue;
 		return (long)i;
 	}
@@ -511,11 +522,13 @@ const char *vocab_flag_phrase(size_t f, size_t k)
 /* Phrases that contain a flag phrase but do not mean the flag (a child
  * "looked after by her grandmother" is not in care; the Salvation Army
  * is not the armed forces): 1 if one covers text[pos .. pos+pl). */
+#define EXCLUSION_REACH 48   /* bytes an exclusion may reach past the flag
+                                phrase ("... report is being considered") */
 static int excluded_at(const char *text, size_t len, size_t pos, size_t pl)
 {
 	const struct vocab_group *g = group(VK_WORDS, VWI_FLAG_EXCLUSION);
-	size_t from = pos > 24 ? pos - 24 : 0;
-	size_t to = pos + pl + 24 < len ? pos + pl + 24 : len;
+	size_t from = pos > EXCLUSION_REACH ? pos - EXCLUSION_REACH : 0;
+	size_t to = pos + pl + EXCLUSION_REACH < len ? pos + pl + EXCLUSION_REACH : len;
 
 	for (size_t i = 0; i < g->n; i++) {
 		long at = -1;
