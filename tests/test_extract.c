@@ -227,6 +227,10 @@ static void test_prose_reasons(void)
 	          "moved-away-unknown", "a family that moved on, destination unknown, moved away");
 	reason_is("9(1)(g) The pupil no longer normally lives a reasonable distance from the school.",
 	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
+	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
+	          "'going to Bradford': a listed town after a weak cue");
+	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",
+	          "a disconnected phone and no answer: moved away");
 	reason_is("We believe the family have moved to your area.",
 	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
 }

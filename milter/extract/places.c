@@ -59,6 +59,7 @@ static const char *const weak_cues[] = {
 	"to stay in",
 	"now in",
 	"somewhere near",
+	"going to",
 	"returned to",
 	"gone back to",
 	"went back to",
