@@ -236,6 +236,13 @@ enum vocab_words {
 	                           whole words, not negated) */
 	VW_SCHOOL_CUE,          /* "removed from roll at", "were at": the child's
 	                           school's name follows in prose (whole words) */
+	VW_MOVE_CUE,            /* "moved to": a destination follows (whole words) */
+	VW_WEAK_MOVE_CUE,       /* "gone to": a listed destination follows */
+	VW_STAY_CUE,            /* "moving in with": "in" and a place follow */
+	VW_ARRIVAL_CUE,         /* "arrived from": a move into the area */
+	VW_POSTING_CUE,         /* "deployed": a parent's posting */
+	VW_UK_PLACE,            /* "leeds": a UK town or county (prefix of the destination) */
+	VW_NOT_PLACE_WORD,      /* "road", "academy": an address or school, not a place */
 	VW__COUNT
 };
 
