@@ -243,6 +243,8 @@ enum vocab_words {
 	VW_POSTING_CUE,         /* "deployed": a parent's posting */
 	VW_UK_PLACE,            /* "leeds": a UK town or county (prefix of the destination) */
 	VW_NOT_PLACE_WORD,      /* "road", "academy": an address or school, not a place */
+	VW_AGENT_MOVE_CUE,      /* "moved by": "to" and a destination follow in
+	                           the clause ("moved by the Home Office to Cardiff") */
 	VW__COUNT
 };
 

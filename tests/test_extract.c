@@ -227,6 +227,8 @@ static void test_prose_reasons(void)
 	          "moved-away-unknown", "a family that moved on, destination unknown, moved away");
 	reason_is("9(1)(g) The pupil no longer normally lives a reasonable distance from the school.",
 	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
+	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
+	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
 	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
 	          "'going to Bradford': a listed town after a weak cue");
 	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",

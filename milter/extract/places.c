@@ -3,7 +3,7 @@
  * written in prose gives.  See extract_int.h.
  *
  * Owns: nothing at run time.  The cues and places are vocabulary
- * (words.vocab: move_cue, weak_move_cue, stay_cue, arrival_cue,
+ * (words.vocab: move_cue, agent_move_cue, weak_move_cue, stay_cue, arrival_cue,
  * posting_cue, uk_place, not_place_word), so an LA adds its
  * neighbours' towns in VocabularyDir.  The reading:
  *
@@ -17,6 +17,9 @@
  *     only when X is a country or a town or county in the tables; so
  *     also "moving in with her sister in X" (a stay cue: X after "in"
  *     in the same clause);
+ *   - "moved by the Home Office to Cardiff", "rehoused by the council
+ *     in ..." (an agent cue): the place after "to" in the same clause,
+ *     as after a move cue;
  *   - the place may follow a label's colon or cell ("Town / LA moving
  *     to: Doncaster");
  *   - "arrived from X", "came over from X" (an arrival cue) is a family
@@ -125,16 +128,37 @@ static int destination(const char *s, size_t len, size_t i, int any)
 	return 1;
 }
 
-/* After a stay cue at s[i]: the place after " in " in the same clause
- * (at most STAY_WINDOW bytes on), as destination() says. */
-#define STAY_WINDOW 48
-static int stay_destination(const char *s, size_t len, size_t i)
+/* After a stay or agent cue at s[i]: the place after the preposition
+ * ("in", "to") in the same clause, over hard wraps (at most
+ * CLAUSE_WINDOW bytes on), as destination() says. */
+#define CLAUSE_WINDOW 48
+static int clause_destination(const char *s, size_t len, size_t i, const char *prep, int any)
 {
-	size_t end = len - i < STAY_WINDOW ? len : i + STAY_WINDOW;
+	size_t end = len - i < CLAUSE_WINDOW ? len : i + CLAUSE_WINDOW, pl = strlen(prep);
 
-	for (size_t k = i; k + 4 < end && !strchr(".;,\n", s[k]); k++)
-		if (s[k] == ' ' && strncasecmp(s + k + 1, "in ", 3) == 0)
-			return destination(s, len, k + 4, 0);
+	for (size_t k = i; k + pl + 2 < end && !strchr(".;,", s[k]); k++) {
+		if (s[k] == '\n' && s[k + 1] == '\n')
+			break;
+		if ((s[k] == ' ' || s[k] == '\n') && strncasecmp(s + k + 1, prep, pl) == 0 &&
+		    (s[k + 1 + pl] == ' ' || s[k + 1 + pl] == '\n'))
+			return destination(s, len, k + 1 + pl, any);
+	}
+	return 0;
+}
+
+/* The first cue of the list whose clause names a destination after
+ * prep: the destination's kind (destination()), or 0. */
+static int clause_move(const char *s, size_t len, enum vocab_words list, const char *prep,
+                       int any)
+{
+	size_t wl = 0;
+	long w = -1;
+	int d;
+
+	while ((w = first_cue(s, len, list, (size_t)(w + 1), &wl)) >= 0)
+		if (!vocab_negated_at(s, (size_t)w) &&
+		    (d = clause_destination(s, len, (size_t)w + wl, prep, any)) != 0)
+			return d;
 	return 0;
 }
 
@@ -152,18 +176,15 @@ const char *places_reason(const char *s, size_t len)
 	/* "arrived from Syria ... moved to Ipswich": the first one tells */
 	if (a >= 0 && (m < 0 || a < m) && destination(s, len, (size_t)a + al, 1))
 		return "moved-into-area-no-school";
-	if (m >= 0)
+	if (m >= 0 || (d = clause_move(s, len, VW_AGENT_MOVE_CUE, "to", 1)) != 0)
 		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	while ((w = first_cue(s, len, VW_WEAK_MOVE_CUE, (size_t)(w + 1), &wl)) >= 0) {
 		if (!vocab_negated_at(s, (size_t)w) &&
 		    (d = destination(s, len, (size_t)w + wl, 0)) != 0)
 			return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	}
-	w = -1;
-	while ((w = first_cue(s, len, VW_STAY_CUE, (size_t)(w + 1), &wl)) >= 0) {
-		if (!vocab_negated_at(s, (size_t)w) && (d = stay_destination(s, len, (size_t)w + wl)) != 0)
-			return d == 2 ? "moved-abroad" : "moved-out-of-area";
-	}
+	if ((d = clause_move(s, len, VW_STAY_CUE, "in", 0)) != 0)
+		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	return NULL;
 }
 
