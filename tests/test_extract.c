@@ -145,6 +145,15 @@ static void test_prose(void)
 	read_message(HDR "Subject: x\n\nThere are two girls, Amy and Lily Cole, at number 4.\n");
 	CHECK(r.n_children == 2 && strcmp(r.children[0].surname, "Cole") == 0,
 	      "'two girls, Amy and Lily Cole': the family name after the last forename");
+	read_message(HDR "Subject: x\n\nThe two Khan children, Ayaan (DOB 03/04/2018, Year 4) "
+		"and Zara (DOB 12/06/2019), are at home.\n");
+	CHECK(r.n_children == 2 && r.children[0].dob && strcmp(r.children[0].dob, "2018-04-03") == 0 &&
+	      r.children[1].dob && strcmp(r.children[1].dob, "2019-06-12") == 0,
+	      "a group child's DOB is read in its own stretch");
+	CHECK_INT(r.n_children ? r.children[0].year_group : -1, 4, "and its stated year group");
+	read_message(HDR "Subject: x\n\nHer three kids - Tom, Jack and Lily Smith - are never "
+		"at school.\n");
+	CHECK_INT((long)r.n_children, 3, "a group after a dash");
 	read_message(HDR "Subject: x\n\nThere are two children, one of them is Amy Cole.\n");
 	CHECK(r.n_children <= 1, "a count with fewer names after it makes no group");
 	read_message(HDR "Subject: x\n\nOfficers attended Room 6, 40 London Road, Grays RM17 5XY.\n"

@@ -392,6 +392,22 @@ static const char *group_next(const char *p, const char *end, int first)
 	return NULL;
 }
 
+/* A group child's own stretch s[from..to) (from its name to the next):
+ * its date of birth after a DOB cue ("Ayaan (DOB 03/04/2018, Year 4)")
+ * and its year group. */
+static void group_child_details(struct reader *rd, struct cme_child *c, size_t from,
+                                size_t to)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t ml;
+	long at = find_any(s, from, to, VW_PROSE_DOB_CUE, &ml);
+
+	if (at >= 0 && c->dob == NULL)
+		fields_set_date(rd, &c->dob, s + at, to - (size_t)at);
+	if (c->year_group < 0)
+		c->year_group = year_in(s + from, to - from);
+}
+
 /* "the two Begum girls, Ruma ... and her little sister Sadia", "two
  * girls, Sophie and Ella Turner": a count, a group noun, then as many
  * forenames as the count says; the family name is the one before the
@@ -410,7 +426,10 @@ static size_t children_by_group(struct reader *rd)
 			continue;
 		while (p < end && *p == ' ')
 			p++;
-		if (p >= end || !strchr(",:", *p))
+		if (end - p > 3 && memcmp(p, "\xe2\x80", 2) == 0 &&
+		    ((unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94))
+			p += 2;         /* an en or em dash: its last byte is the separator */
+		else if (p >= end || !strchr(",:-", *p))
 			continue;
 		for (k = 0, p++; k < count; k++) {
 			if ((nb[k] = group_next(p, end, k == 0)) == NULL)
@@ -433,6 +452,10 @@ static size_t children_by_group(struct reader *rd)
 			rd->cur = NULL;
 			fields_set_str(&c->forename, nb[k], (size_t)(ne[k] - nb[k]), MAX_NAME);
 			fields_set_str(&c->surname, sur, sl, MAX_NAME);
+			group_child_details(rd, c, (size_t)(ne[k] - s),
+			                    k + 1 < count ? (size_t)(nb[k + 1] - s) :
+			                    (size_t)(end - ne[k]) < GROUP_WINDOW ? len :
+			                    (size_t)(ne[k] - s) + GROUP_WINDOW);
 			if (c == &rd->spill) {
 				fields_spill_flush(rd);
 				continue;
