@@ -212,6 +212,9 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 - Kai not seen, "
 		"no answer.\n");
 	CHECK_INT(r.visit_found, 0, "'Kai not seen, no answer' does not");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited 24/11/2026 at 10:15; nobody "
+		"answered the door.\n");
+	CHECK_INT(r.visit_found, 0, "'nobody answered the door': not found");
 	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
 		"permanently. He is enrolled at a school in Krakow.\n");
 	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
