@@ -201,6 +201,14 @@ static void test_prose_school(void)
 		"roll at St Anne's C of E Primary School on 23/10/2026.\n");
 	CHECK_STR(r.n_children ? r.children[0].school : NULL, "St Anne's C of E Primary School",
 	          "'removed from roll at ...': the school, with its joining words");
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) was a pupil at Oak Primary "
+		"School until 30/10/2026.\n");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-30",
+	          "'a pupil at ... until DATE': the last day attended");
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) has been a pupil at Oak Primary "
+		"School since 2019.\n");
+	CHECK(r.n_children == 1 && r.children[0].last_attended == NULL,
+	      "'a pupil at ... since 2019' is no last day attended");
 }
 
 /* Updates written in sentences (prose_update.c, outcomes.vocab). */
@@ -241,6 +249,8 @@ static void test_prose_reasons(void)
 	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
 	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
 	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
+	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
+	          "'living with his nan in Swansea': a listed town after a stay cue");
 	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
 	          "'going to Bradford': a listed town after a weak cue");
 	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",

@@ -604,8 +604,9 @@ static void current_address(const char *s, size_t len, struct cme_child *c)
 
 /* "removed from roll at Fellside Primary School", "has not attended
  * Tarnby Academy since 2 October", "Both were at Quarry Hill Academy":
- * a school cue, then a school's name: the child's school; "since" and a
- * date after the name are the last day attended.  Not in an update,
+ * a school cue, then a school's name: the child's school; "until" and a
+ * date after the name, or "since" and a date after a negated cue, are
+ * the last day attended.  Not in an update,
  * where a school after "on roll at" is the new one. */
 static void school_in(struct reader *rd, struct cme_child *c, const char *s, size_t len)
 {
@@ -625,7 +626,13 @@ static void school_in(struct reader *rd, struct cme_child *c, const char *s, siz
 			if (*q == '\n')
 				*q = ' ';
 		e = s + skip_spaces(s, len, (size_t)(e - s));
-		if (c->last_attended == NULL && (sl = match_at(s, len, (size_t)(e - s), "since")) > 0)
+		/* "a pupil at X until 30/10": the last day; "has not attended
+		 * X since 2 October" too, but "on roll at X since 2019" is no
+		 * absence */
+		if (c->last_attended == NULL &&
+		    ((sl = match_at(s, len, (size_t)(e - s), "until")) > 0 ||
+		     ((sl = match_at(s, len, (size_t)(e - s), "since")) > 0 &&
+		      vocab_negated_at(s, (size_t)at))))
 			fields_set_date(rd, &c->last_attended, e + sl,
 			                (size_t)(s + len - (e + sl)) < DATE_WINDOW ?
 			                (size_t)(s + len - (e + sl)) : DATE_WINDOW);
