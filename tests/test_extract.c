@@ -137,6 +137,12 @@ static void test_prose(void)
 		"His dad is Lee\nMoss and he says they moved.\n");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Lee Moss",
 	          "'his dad is Lee<wrap>Moss': a link word and a hard wrap inside the name");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum - Jo Moss - 07700 900111.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss", "'Mum - Jo Moss -': after a dash");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum's name is Jo Moss.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss", "'Mum's name is Jo Moss'");
 	read_message(HDR "Subject: x\n\nThe three Shah boys, Omar, Bilal who is about 8 "
 		"and their little brother Zain, are at home all day.\n");
 	CHECK(r.n_children == 3 && strcmp(r.children[2].forename, "Zain") == 0 &&

@@ -668,14 +668,16 @@ static int names_child(const struct reader *rd, const char *s, const char *e)
 }
 
 /* After a relationship word: the start of the parent's name, past
- * commas, an opening bracket and a link word ("Mum (Blessing Okafor",
- * "their mum is Nasrin Begum"). */
+ * commas, a dash, a colon, an opening bracket and a link word ("Mum
+ * (Blessing Okafor", "Mum - Jo Moss", "their mum is Nasrin Begum",
+ * "Mum's name is Jo Moss"). */
 static const char *skip_link(const char *s, size_t len, const char *p)
 {
 	size_t n, best = 0;
 	const char *const *w = vocab_words(VW_PARENT_LINK, &n);
 
-	while (p < s + len && (*p == ',' || *p == '(' || is_space((unsigned char)*p)))
+	while (p < s + len && (*p == ',' || *p == '(' || *p == '-' || *p == ':' ||
+	                       is_space((unsigned char)*p)))
 		p++;
 	for (size_t k = 0; k < n; k++) {
 		size_t ml = match_at(s, len, (size_t)(p - s), w[k]);
