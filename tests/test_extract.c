@@ -241,6 +241,10 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: CME-2026-00070\n\nCME-2026-00070 is a duplicate of "
 		"CME-2026-00066; please close it.\n");
 	CHECK_STR(r.outcome, "duplicate", "'is a duplicate of' another case");
+	read_message(HDR "Subject: RE: CME-2026-00012\n\nKai has been located - he joined "
+		"Hillside Academy on 02/11/2026.\n");
+	CHECK_STR(r.new_school, "Hillside Academy", "'joined Hillside Academy': the new school");
+	CHECK_STR(r.outcome, "located-on-roll", "and the child is on roll");
 }
 
 static void test_prose_reasons(void)
