@@ -242,6 +242,25 @@ enum vocab_words {
 	VW_SIBLING_HEADING,     /* "siblings", "other children in the family": a
 	                           heading that opens another child (whole
 	                           heading, records.c) */
+	VW_PARENT_LINK,         /* "is", "called": words between a relationship
+	                           word and the parent's name ("their mum is
+	                           Sadia Khan"; whole words) */
+	VW_CHILD_GROUP,         /* "girls", "children": a group noun after a count
+	                           ("the two Begum girls, ..."; whole words) */
+	VW_VISIT_SEEN,          /* "seen", "saw": before a capitalised name, a
+	                           visit found the child ("seen Harvey and mum";
+	                           whole words, not negated) */
+	VW_SCHOOL_CUE,          /* "removed from roll at", "were at": the child's
+	                           school's name follows in prose (whole words) */
+	VW_MOVE_CUE,            /* "moved to": a destination follows (whole words) */
+	VW_WEAK_MOVE_CUE,       /* "gone to": a listed destination follows */
+	VW_STAY_CUE,            /* "moving in with": "in" and a place follow */
+	VW_ARRIVAL_CUE,         /* "arrived from": a move into the area */
+	VW_POSTING_CUE,         /* "deployed": a parent's posting */
+	VW_UK_PLACE,            /* "leeds": a UK town or county (prefix of the destination) */
+	VW_NOT_PLACE_WORD,      /* "road", "academy": an address or school, not a place */
+	VW_AGENT_MOVE_CUE,      /* "moved by": "to" and a destination follow in
+	                           the clause ("moved by the Home Office to Cardiff") */
 	VW__COUNT
 };
 

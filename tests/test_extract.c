@@ -416,9 +416,159 @@ static void test_signature_org(void)
 	          "'Role, Organisation': the organisation");
 }
 
+/* Prose (issue 12 item 6): what a member of the public, the police or
+ * housing write in sentences. */
+static void test_prose(void)
+{
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum (Jo Moss, 07700 900111) says he is not in school.\n");
+	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Jo Moss") == 0,
+	      "'Mum (Jo Moss, ...)': the parent's name inside the bracket");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "and the phone after it");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"His dad is Lee\nMoss and he says they moved.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Lee Moss",
+	          "'his dad is Lee<wrap>Moss': a link word and a hard wrap inside the name");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum - Jo Moss - 07700 900111.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss", "'Mum - Jo Moss -': after a dash");
+	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
+		"Mum's name is Jo Moss.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss", "'Mum's name is Jo Moss'");
+	read_message(HDR "Subject: x\n\nThe three Shah boys, Omar, Bilal who is about 8 "
+		"and their little brother Zain, are at home all day.\n");
+	CHECK(r.n_children == 3 && strcmp(r.children[2].forename, "Zain") == 0 &&
+	      strcmp(r.children[2].surname, "Shah") == 0,
+	      "'the three Shah boys, Omar, Bilal ... and their little brother Zain': three children");
+	read_message(HDR "Subject: x\n\nThere are two girls, Amy and Lily Cole, at number 4.\n");
+	CHECK(r.n_children == 2 && strcmp(r.children[0].surname, "Cole") == 0,
+	      "'two girls, Amy and Lily Cole': the family name after the last forename");
+	read_message(HDR "Subject: x\n\nThe two Khan children, Ayaan (DOB 03/04/2018, Year 4) "
+		"and Zara (DOB 12/06/2019), are at home.\n");
+	CHECK(r.n_children == 2 && r.children[0].dob && strcmp(r.children[0].dob, "2018-04-03") == 0 &&
+	      r.children[1].dob && strcmp(r.children[1].dob, "2019-06-12") == 0,
+	      "a group child's DOB is read in its own stretch");
+	CHECK_INT(r.n_children ? r.children[0].year_group : -1, 4, "and its stated year group");
+	read_message(HDR "Subject: x\n\nHer three kids - Tom, Jack and Lily Smith - are never "
+		"at school.\n");
+	CHECK_INT((long)r.n_children, 3, "a group after a dash");
+	read_message(HDR "Subject: x\n\nThere are two children, one of them is Amy Cole.\n");
+	CHECK(r.n_children <= 1, "a count with fewer names after it makes no group");
+	read_message(HDR "Subject: x\n\nOfficers attended Room 6, 40 London Road, Grays RM17 5XY.\n"
+		"Present were Kai Moss, DOB 01/02/2015, and Ben Moss, aged 2.\n");
+	CHECK_INT((long)r.n_children, 1, "'Ben Moss, aged 2' is a younger sibling, not referred");
+	CHECK_STR(r.n_children ? r.children[0].address : NULL, "Room 6, 40 London Road, Grays",
+	          "an address with no cue: from its flat or room word to the postcode");
+}
+
+/* Flag phrases in sentences: hard wraps, hypotheticals, carers. */
+static void test_prose_flags(void)
+{
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is not in school. She has an "
+		"allocated social\nworker (Priya Nair).\n");
+	CHECK(has_flag("social-worker"), "'social<wrap>worker': a phrase across a hard wrap");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015): the house was empty. A missing "
+		"person report is being considered.\n");
+	CHECK(!has_flag("missing-from-home"), "a missing person report being considered is no episode");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is needed at home to care for "
+		"her younger brother.\n");
+	CHECK(has_flag("young-carer"), "'needed at home to care for her brother' is a young carer");
+}
+
+/* Reasons a move written in prose gives (places.c, reasons.vocab). */
+static void reason_is(const char *sentence, const char *want, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, HDR "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+	         "Child: Ali Khan\nDOB: 01/01/2015\n\n%s\n", sentence);
+	read_message(msg);
+	CHECK_STR(r.n_children ? r.children[0].reason : NULL, want, what);
+}
+
+/* The child's school named in a sentence (prose_child.c). */
+static void test_prose_school(void)
+{
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) has not attended Elm Tree "
+		"Academy since 2 October.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Elm Tree Academy",
+	          "'has not attended Elm Tree Academy since ...': the school");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-02",
+	          "and the date after 'since' is the last day attended");
+	read_message(HDR "Subject: x\n\nWe are tracing Mia Hart (DOB 01/02/2015), removed from "
+		"roll at St Anne's C of E Primary School on 23/10/2026.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "St Anne's C of E Primary School",
+	          "'removed from roll at ...': the school, with its joining words");
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) was a pupil at Oak Primary "
+		"School until 30/10/2026.\n");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-30",
+	          "'a pupil at ... until DATE': the last day attended");
+	read_message(HDR "Subject: x\n\nMia Hart (DOB 01/02/2015) has been a pupil at Oak Primary "
+		"School since 2019.\n");
+	CHECK(r.n_children == 1 && r.children[0].last_attended == NULL,
+	      "'a pupil at ... since 2019' is no last day attended");
+}
+
+/* Updates written in sentences (prose_update.c, outcomes.vocab). */
+static void test_prose_updates(void)
+{
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 14:30 - seen "
+		"Kai and mum at home.\n");
+	CHECK_INT(r.visit_found, 1, "'seen Kai and mum': a seen word before a name finds the child");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 - Kai not seen, "
+		"no answer.\n");
+	CHECK_INT(r.visit_found, 0, "'Kai not seen, no answer' does not");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited 24/11/2026 at 10:15; nobody "
+		"answered the door.\n");
+	CHECK_INT(r.visit_found, 0, "'nobody answered the door': not found");
+	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
+		"permanently. He is enrolled at a school in Krakow.\n");
+	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
+	read_message(HDR "Subject: RE: CME-2026-00049\n\nShe has been placed at the Pupil Referral "
+		"Unit full time from 23/11/2026.\n");
+	CHECK_STR(r.outcome, "located-other-provision", "a pupil referral unit place is other provision");
+	read_message(HDR "Subject: RE: CME-2026-00039\n\nThe family live here now; our CME team "
+		"will take it over from here.\n");
+	CHECK_STR(r.outcome, "moved-out-of-area", "another council taking the case over");
+	read_message(HDR "Subject: CME-2026-00070\n\nCME-2026-00070 is a duplicate of "
+		"CME-2026-00066; please close it.\n");
+	CHECK_STR(r.outcome, "duplicate", "'is a duplicate of' another case");
+	read_message(HDR "Subject: RE: CME-2026-00012\n\nKai has been located - he joined "
+		"Hillside Academy on 02/11/2026.\n");
+	CHECK_STR(r.new_school, "Hillside Academy", "'joined Hillside Academy': the new school");
+	CHECK_STR(r.outcome, "located-on-roll", "and the child is on roll");
+}
+
+static void test_prose_reasons(void)
+{
+	reason_is("Mum said they are moving in with her sister in Birmingham.", "moved-out-of-area",
+	          "'moving in with her sister in Birmingham': a UK town after a stay cue");
+	reason_is("Mum said they were moving \xe2\x80\x9csomewhere near Swindon\xe2\x80\x9d.",
+	          "moved-out-of-area", "'somewhere near Swindon' in curly quotes");
+	reason_is("The family moved on from the site on 13/11/2026, destination unknown.",
+	          "moved-away-unknown", "a family that moved on, destination unknown, moved away");
+	reason_is("9(1)(g) The pupil no longer normally lives a reasonable distance from the school.",
+	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
+	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
+	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
+	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
+	          "'living with his nan in Swansea': a listed town after a stay cue");
+	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
+	          "'going to Bradford': a listed town after a weak cue");
+	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",
+	          "a disconnected phone and no answer: moved away");
+	reason_is("We believe the family have moved to your area.",
+	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
+}
+
 int main(void)
 {
 	tap_vocabulary();
+	test_prose();
+	test_prose_reasons();
+	test_prose_updates();
+	test_prose_school();
+	test_prose_flags();
 	test_whose_label();
 	test_signature_org();
 	referral_init(&r);

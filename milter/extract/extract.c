@@ -387,6 +387,7 @@ static void settle_update(struct reader *rd)
 
 		if (oc)
 			r->outcome = strdup(oc);
+		prose_update_moved(rd);
 	}
 	if (r->case_refs.n || r->in_reply_to || r->outcome)
 		prose_read_update(rd);

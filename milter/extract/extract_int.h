@@ -242,6 +242,15 @@ void prose_signature_referrer(struct reader *rd);
 int prose_update_cue(const struct reader *rd);
 void prose_read_update(struct reader *rd);
 void prose_update_school_from_signature(struct reader *rd);
+/* prose_update_moved: in an update, the outcome a move in the prose
+ * gives (moved-abroad, moved-out-of-area) when the words gave none, or
+ * moved-abroad over located-on-roll. */
+void prose_update_moved(struct reader *rd);
+/* prose_school_span: capitalised words from *start (moved past white
+ * space) naming a school ("Park Lane Primary School", "St Mary's C of E
+ * Primary School"; past the school word no joining word is taken):
+ * their end, or NULL. */
+const char *prose_school_span(const char **start, const char *end);
 
 /* places.c: the reason the first move in a text gives
  * ("moved-abroad", "moved-out-of-area", "moved-into-area-no-school"),

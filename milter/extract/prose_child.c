@@ -10,15 +10,21 @@
  *   - a child is a capitalised name of two or three words right before
  *     a DOB cue ("(DOB", "born", ", aged"), each cue in the text once;
  *     the same name twice is one child; a child whose date of birth puts
- *     them below Reception is a younger sibling, not referred, and one
- *     past Year 13 is an adult;
+ *     them below Reception (or an age "aged 2", "aged 8 months") is a
+ *     younger sibling, not referred, and one past Year 13 is an adult;
+ *   - else a group: a count, a group noun and as many forenames ("the
+ *     two Begum girls, Ruma ... and her little sister Sadia", "two
+ *     girls, Sophie and Ella Turner");
  *   - else a name after a cue ("his name is Oliver Grant");
  *   - a child's year group and last-attended date are read in the
  *     child's own stretch of text (from its name to the next child's),
  *     else, for the date, anywhere in the prose;
- *   - a parent is a relationship word followed by a name, and a phone
- *     number close after it;
- *   - the address is the one whose postcode is not called previous.
+ *   - a parent is a relationship word followed by a name (after a comma,
+ *     a bracket or a link word: "Mum (Jade Brennan", "their mum is
+ *     Nasrin Begum"), and a phone number close after it;
+ *   - the address is the one whose postcode is not called previous;
+ *   - the school is a school's name after a school cue ("removed from
+ *     roll at", "were at", "has not attended"), not in an update.
  * Which words are cues is vocab's business.  Bounded: at most
  * PROSE_CHILDREN children and PROSE_PARENTS parents are read; every
  * window is a fixed number of bytes.
@@ -39,6 +45,13 @@
 static int is_space(unsigned char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+	while (i < len && is_space((unsigned char)s[i]))
+		i++;
+	return i;
 }
 
 /* The phrase in s at i, its spaces matching any run of white space (a
@@ -134,8 +147,8 @@ static const char *name_after(const char *p, const char *end)
 			p++;
 		e = p;
 		words++;
-		if (p + 1 < end && *p == ' ')
-			p++;
+		if (p + 1 < end && (*p == ' ' || (*p == '\n' && p[1] != '\n')))
+			p++;            /* a space, or a hard wrap inside the name */
 		else
 			break;
 	}
@@ -175,6 +188,28 @@ static void last_attended_in(struct reader *rd, struct cme_child *c, const char 
 	}
 }
 
+/* An age after a cue ("aged 2", "aged 8 months"): 1 if it is below
+ * Reception age (four), 0 if it is not or no age is written. */
+#define RECEPTION_AGE 4
+static int age_below_school(const char *s, size_t len)
+{
+	size_t i = 0, n = 0, digits = 0;
+
+	while (i < len && !isdigit((unsigned char)s[i]) && !strchr(".;\n", s[i]))
+		i++;
+	while (i < len && isdigit((unsigned char)s[i]) && digits < 3)
+		n = n * 10 + (size_t)(s[i++] - '0'), digits++;
+	if (digits == 0 || (i < len && strchr("/.-", s[i]) && i + 1 < len &&
+	                    isdigit((unsigned char)s[i + 1])))
+		return 0;       /* no number, or a date */
+	while (i < len && s[i] == ' ')
+		i++;
+	if (match_at(s, len, i, "month") || match_at(s, len, i, "months") ||
+	    match_at(s, len, i, "weeks"))
+		return 1;
+	return n < RECEPTION_AGE;
+}
+
 static int same_name(const struct cme_child *a, const char *fore, const char *sur)
 {
 	return a->forename && a->surname && fore && sur &&
@@ -204,6 +239,9 @@ static size_t children_by_dob(struct reader *rd)
 			dup |= same_name(&rd->r->children[i], tmp.forename, tmp.surname);
 		fields_set_date(rd, &tmp.dob, s + at, len - (size_t)at < DATE_WINDOW ?
 		                len - (size_t)at : DATE_WINDOW);
+		if (tmp.dob == NULL &&
+		    age_below_school(s + at, len - (size_t)at < DATE_WINDOW ? len - (size_t)at : DATE_WINDOW))
+			dup = 1;        /* "Luca, aged 2": a younger sibling */
 		/* below Reception (a younger sibling) or past Year 13 (an
 		 * adult "born 1985"): not a child of the referral */
 		if (dup || fields_outside_school_age(rd, tmp.dob) ||
@@ -254,13 +292,231 @@ static void child_by_cue(struct reader *rd)
 	rd->cur = NULL;
 }
 
+/* A capitalised name word at p (letters, hyphen, apostrophe; two bytes
+ * at least): its end, or NULL. */
+static const char *name_word(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (p >= end || !(isupper((unsigned char)*p) || (unsigned char)*p >= 0xC0))
+		return NULL;
+	while (q < end && (isalpha((unsigned char)*q) || (unsigned char)*q >= 0x80 ||
+	                   *q == '-' || *q == '\''))
+		q++;
+	return q - p >= 2 && q - p <= MAX_NAME / 2 ? q : NULL;
+}
+
+/* The count a group noun is preceded by ("the two [Begum] girls"): the
+ * number of children it announces, with the surname between in *sur,
+ * or 0. */
+static size_t group_count(const char *s, size_t at, const char **sur, size_t *sl)
+{
+	size_t n, i = at, ml;
+	const char *const *w = vocab_words(VW_NUMBER_WORD, &n);
+
+	*sur = NULL;
+	*sl = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t e, b;
+
+		while (i > 0 && s[i - 1] == ' ')
+			i--;
+		e = i;
+		while (i > 0 && isalpha((unsigned char)s[i - 1]))
+			i--;
+		b = i;
+		if (b == e)
+			return 0;
+		if (e - b == 1 && isdigit((unsigned char)s[b]))
+			return (size_t)(s[b] - '0');
+		for (size_t k = 0; k < n; k++)
+			if ((ml = match_at(s, e, b, w[k])) == e - b)
+				return k + 1;
+		if (pass > 0 || !isupper((unsigned char)s[b]))
+			return 0;
+		*sur = s + b;   /* "two Begum girls": the family name */
+		*sl = e - b;
+	}
+	return 0;
+}
+
+/* The next name of a group's list after p: past a separator ("," or
+ * "and"), bracketed details and a few lower-case words ("who I think is
+ * about 9 and her little sister Sadia").  Its start, or NULL at the end
+ * of the sentence or past GROUP_WINDOW bytes. */
+#define GROUP_WINDOW 120
+#define GROUP_SKIP_WORDS 4
+static const char *group_next(const char *p, const char *end, int first)
+{
+	const char *lim = end - p > GROUP_WINDOW ? p + GROUP_WINDOW : end;
+	int lower = 0;
+
+	if (!first) {           /* to the separator, over brackets */
+		int depth = 0;
+
+		for (; p < lim; p++) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && depth > 0)
+				depth--;
+			else if (depth == 0 && strchr(".;!?\n", *p) && !(*p == '\n' && p + 1 < lim && p[1] != '\n'))
+				return NULL;
+			else if (depth == 0 && (*p == ',' ||
+			         (p[0] == 'a' && p + 3 < lim && strncmp(p, "and ", 4) == 0 && p[-1] == ' ')))
+				break;
+		}
+		if (p >= lim)
+			return NULL;
+		p += *p == ',' ? 1 : 3;
+	}
+	while (p < lim) {
+		while (p < lim && (is_space((unsigned char)*p) || *p == ','))
+			p++;
+		if (p < lim && name_word(p, lim))
+			return p;
+		if (p >= lim || !islower((unsigned char)*p) || ++lower > GROUP_SKIP_WORDS)
+			return NULL;
+		while (p < lim && isalpha((unsigned char)*p))
+			p++;
+	}
+	return NULL;
+}
+
+/* A group child's own stretch s[from..to) (from its name to the next):
+ * its date of birth after a DOB cue ("Ayaan (DOB 03/04/2018, Year 4)")
+ * and its year group. */
+static void group_child_details(struct reader *rd, struct cme_child *c, size_t from,
+                                size_t to)
+{
+	const char *s = strbuf_str(&rd->prose);
+	size_t ml;
+	long at = find_any(s, from, to, VW_PROSE_DOB_CUE, &ml);
+
+	if (at >= 0 && c->dob == NULL)
+		fields_set_date(rd, &c->dob, s + at, to - (size_t)at);
+	if (c->year_group < 0)
+		c->year_group = year_in(s + from, to - from);
+}
+
+/* "the two Begum girls, Ruma ... and her little sister Sadia", "two
+ * girls, Sophie and Ella Turner": a count, a group noun, then as many
+ * forenames as the count says; the family name is the one before the
+ * noun, else the one after the last forename.  All or nothing. */
+static size_t children_by_group(struct reader *rd)
+{
+	const char *s = strbuf_str(&rd->prose), *end = s + rd->prose.len;
+	size_t len = rd->prose.len, ml, made = 0;
+	long at = -1;
+
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_CHILD_GROUP, &ml)) >= 0) {
+		const char *sur, *p = s + at + ml, *nb[PROSE_CHILDREN], *ne[PROSE_CHILDREN];
+		size_t sl, count = group_count(s, (size_t)at, &sur, &sl), k;
+
+		if (count < 2 || count > PROSE_CHILDREN)
+			continue;
+		while (p < end && *p == ' ')
+			p++;
+		if (end - p > 3 && memcmp(p, "\xe2\x80", 2) == 0 &&
+		    ((unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94))
+			p += 2;         /* an en or em dash: its last byte is the separator */
+		else if (p >= end || !strchr(",:-", *p))
+			continue;
+		for (k = 0, p++; k < count; k++) {
+			if ((nb[k] = group_next(p, end, k == 0)) == NULL)
+				break;
+			p = ne[k] = name_word(nb[k], end);
+		}
+		if (k < count)
+			continue;
+		if (sur == NULL && *p == ' ' && (sur = name_word(p + 1, end)) != NULL) {
+			sl = (size_t)(sur - (p + 1));   /* "Sophie and Ella Turner" */
+			sur = p + 1;
+		}
+		if (sur == NULL)
+			continue;
+		for (k = 0; k < count; k++) {
+			struct cme_child *c;
+
+			if ((c = fields_new_child_block(rd)) == NULL)
+				return made;
+			rd->cur = NULL;
+			fields_set_str(&c->forename, nb[k], (size_t)(ne[k] - nb[k]), MAX_NAME);
+			fields_set_str(&c->surname, sur, sl, MAX_NAME);
+			group_child_details(rd, c, (size_t)(ne[k] - s),
+			                    k + 1 < count ? (size_t)(nb[k + 1] - s) :
+			                    (size_t)(end - ne[k]) < GROUP_WINDOW ? len :
+			                    (size_t)(ne[k] - s) + GROUP_WINDOW);
+			if (c == &rd->spill) {
+				fields_spill_flush(rd);
+				continue;
+			}
+			made++;
+		}
+		return made;
+	}
+	return 0;
+}
+
 size_t prose_read_child(struct reader *rd)
 {
 	size_t n = children_by_dob(rd);
 
 	if (n == 0)
+		n = children_by_group(rd);
+	if (n == 0)
 		child_by_cue(rd);
 	return n;
+}
+
+/* With no address cue: where the address before a postcode at p
+ * begins, as an offset from sent, or -1.  The address is the run of
+ * capitalised and numbered words (over commas and hard wraps) right
+ * before the postcode, from its first house number, with a flat or room
+ * word before that number ("at Room 6, 40 London Road, Grays", "officers
+ * attended 9 Beck Close, Tarnby"): a lower-case word ends the run. */
+static long house_number_start(const char *sent, const char *p)
+{
+	const char *b = p, *num = NULL;
+
+	while (b > sent) {
+		const char *w = b;
+
+		while (w > sent && (w[-1] == ' ' || w[-1] == ',' ||
+		                    (w[-1] == '\n' && !(w - 1 > sent && w[-2] == '\n'))))
+			w--;
+		if (w == b && b != p)
+			break;
+		{
+			const char *we = w;
+
+			while (w > sent && (isalnum((unsigned char)w[-1]) || w[-1] == '\'' ||
+			                    w[-1] == '-' || (unsigned char)w[-1] >= 0x80))
+				w--;
+			if (w == we || !(isupper((unsigned char)*w) || isdigit((unsigned char)*w)))
+				break;
+		}
+		b = w;
+		if (isdigit((unsigned char)*b))
+			num = b;
+	}
+	if (num == NULL)
+		return -1;
+	/* "Flat 3, 22 ...", "Room 6, 40 ...": a number before the street's
+	 * number keeps the word before it */
+	{
+		const char *w = num, *we, *ne = num;
+
+		while (isdigit((unsigned char)*ne) || isalpha((unsigned char)*ne))
+			ne++;
+		while (w > b && w[-1] == ' ')
+			w--;
+		we = w;
+		while (w > b && isalpha((unsigned char)w[-1]))
+			w--;
+		if (w < we && *ne == ',')
+			return (long)(w - sent);
+	}
+	return (long)(num - sent);
 }
 
 /* The postcode of the current address: the first not called previous
@@ -302,6 +558,8 @@ static int address_pass(const char *s, size_t len, struct cme_child *c, int any)
 				while ((at = find_any(sent, (size_t)(at + 1), (size_t)(p - sent),
 				                      VW_ADDRESS_CUE, &ml)) >= 0)
 					last = at + (long)ml;
+				if (last < 0)
+					last = house_number_start(sent, p);
 				if (last >= 0) {
 					const char *a = sent + last;
 					size_t al;
@@ -334,11 +592,50 @@ static void current_address(const char *s, size_t len, struct cme_child *c)
 		(void)address_pass(s, len, c, 1);
 }
 
+/* "removed from roll at Fellside Primary School", "has not attended
+ * Tarnby Academy since 2 October", "Both were at Quarry Hill Academy":
+ * a school cue, then a school's name: the child's school; "until" and a
+ * date after the name, or "since" and a date after a negated cue, are
+ * the last day attended.  Not in an update,
+ * where a school after "on roll at" is the new one. */
+static void school_in(struct reader *rd, struct cme_child *c, const char *s, size_t len)
+{
+	size_t ml;
+	long at = -1;
+
+	if (c->school != NULL || rd->r->case_refs.n > 0 || prose_update_cue(rd))
+		return;
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_SCHOOL_CUE, &ml)) >= 0) {
+		const char *b = s + at + ml, *e = prose_school_span(&b, s + len);
+		size_t sl;
+
+		if (e == NULL)
+			continue;
+		fields_set_str(&c->school, b, (size_t)(e - b), MAX_VALUE);
+		for (char *q = c->school; q && *q; q++)
+			if (*q == '\n')
+				*q = ' ';
+		e = s + skip_spaces(s, len, (size_t)(e - s));
+		/* "a pupil at X until 30/10": the last day; "has not attended
+		 * X since 2 October" too, but "on roll at X since 2019" is no
+		 * absence */
+		if (c->last_attended == NULL &&
+		    ((sl = match_at(s, len, (size_t)(e - s), "until")) > 0 ||
+		     ((sl = match_at(s, len, (size_t)(e - s), "since")) > 0 &&
+		      vocab_negated_at(s, (size_t)at))))
+			fields_set_date(rd, &c->last_attended, e + sl,
+			                (size_t)(s + len - (e + sl)) < DATE_WINDOW ?
+			                (size_t)(s + len - (e + sl)) : DATE_WINDOW);
+		return;
+	}
+}
+
 void prose_read_details(struct reader *rd, struct cme_child *c, int single)
 {
 	const char *s = strbuf_str(&rd->prose);
 	size_t len = rd->prose.len;
 
+	school_in(rd, c, s, len);
 	if (single && c->year_group < 0)
 		c->year_group = year_in(s, len);
 	if (c->last_attended == NULL)
@@ -358,6 +655,30 @@ static int names_child(const struct reader *rd, const char *s, const char *e)
 	free(fore);
 	free(sur);
 	return hit;
+}
+
+/* After a relationship word: the start of the parent's name, past
+ * commas, a dash, a colon, an opening bracket and a link word ("Mum
+ * (Blessing Okafor", "Mum - Jo Moss", "their mum is Nasrin Begum",
+ * "Mum's name is Jo Moss"). */
+static const char *skip_link(const char *s, size_t len, const char *p)
+{
+	size_t n, best = 0;
+	const char *const *w = vocab_words(VW_PARENT_LINK, &n);
+
+	while (p < s + len && (*p == ',' || *p == '(' || *p == '-' || *p == ':' ||
+	                       is_space((unsigned char)*p)))
+		p++;
+	for (size_t k = 0; k < n; k++) {
+		size_t ml = match_at(s, len, (size_t)(p - s), w[k]);
+
+		if (ml > best)
+			best = ml;
+	}
+	p += best;
+	while (p < s + len && is_space((unsigned char)*p))
+		p++;
+	return p;
 }
 
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
@@ -380,9 +701,7 @@ void prose_read_parents(struct reader *rd)
 			we++;
 		if ((rel = vocab_match_relationship(s + i, we - i)) == NULL)
 			continue;
-		nb = s + we;
-		while (nb < s + len && (*nb == ',' || is_space((unsigned char)*nb)))
-			nb++;
+		nb = skip_link(s, len, s + we);
 		if ((ne = name_after(nb, s + len)) == NULL || names_child(rd, nb, ne)) {
 			i = we;
 			continue;

@@ -11,7 +11,8 @@
  *   - a visit: a visit cue, then within VISIT_WINDOW bytes a date (or
  *     "today" / "yesterday", from the message date) and a time ("at
  *     10:30", "2.15pm"); whether the child was seen is vocab's
- *     visit-found reading of the rest of the text;
+ *     visit-found reading of the rest of the text, else a seen word
+ *     right before a name ("seen Harvey and mum");
  *   - an update cue ("returned to school this morning", "now on roll
  *     at", "living in their area") makes a message that names a child
  *     but no case an update, never a new referral: the outcome is then
@@ -22,7 +23,11 @@
  *     says "with us", the replying school (the referrer's organisation);
  *   - its start date: the first date in the rest of that sentence, else
  *     the date after a start-date cue ("Start date: 09/11/2026");
- *   - both read first in an "Outcome:" value, then in the sentences.
+ *   - both read first in an "Outcome:" value, then in the sentences;
+ *   - a move the sentences tell (places.c: "returned to Lithuania
+ *     permanently") is the outcome when the words give none, and a move
+ *     abroad wins over "enrolled at a school in Kaunas": a school abroad
+ *     is no school roll here.
  * Which words are cues is vocab's business.  Bounded: fixed windows,
  * at most SCHOOL_WORDS words of a school name.
  */
@@ -88,6 +93,28 @@ static int time_at(const char *s, size_t len, char out[6])
 	return 1;
 }
 
+/* "seen Harvey and mum", "Saw Natalia": a seen word (not negated)
+ * right before a capitalised name in the visit's text. */
+static int seen_by_name(const char *s, size_t len)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_VISIT_SEEN, &n);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t wl = strlen(w[k]);
+		long at = -1;
+
+		while ((at = vocab_phrase_find(s, len, w[k], (size_t)(at + 1))) >= 0) {
+			size_t p = (size_t)at + wl;
+
+			if (p + 2 < len && s[p] == ' ' && isupper((unsigned char)s[p + 1]) &&
+			    islower((unsigned char)s[p + 2]) && !vocab_negated_at(s, (size_t)at))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* A visit in prose, when no "Visit date:" was labelled. */
 static void read_visit(struct reader *rd, const char *s, size_t len)
 {
@@ -120,6 +147,8 @@ static void read_visit(struct reader *rd, const char *s, size_t len)
 			r->visit_time = strdup(t);
 	if (r->visit_found < 0)
 		r->visit_found = vocab_match_visit_found(s + at, len - (size_t)at);
+	if (r->visit_found < 0 && seen_by_name(s + at, len - (size_t)at))
+		r->visit_found = 1;
 }
 
 /* 1 if the word at e is a joining word of a name ("of" in "St Mary's C
@@ -139,17 +168,14 @@ static int name_connector(const char *e, const char *end)
 	return 0;
 }
 
-/* Capitalised words at p naming a school ("Park Lane Primary School",
- * "St Mary's C of E Primary School"): into r->new_school; returns the
- * end of the name or NULL.  Past the school word no joining word is
- * taken ("Park Lane Primary School on Monday"). */
-static const char *school_after(struct reader *rd, const char *p, const char *end)
+const char *prose_school_span(const char **start, const char *end)
 {
-	const char *e;
+	const char *p = *start, *e;
 	int words = 0;
 
 	while (p < end && (*p == ' ' || *p == '\n'))
 		p++;
+	*start = p;
 	e = p;
 	while (e < end && words < SCHOOL_WORDS &&
 	       (isupper((unsigned char)*e) || *e == '&' ||
@@ -168,6 +194,17 @@ static const char *school_after(struct reader *rd, const char *p, const char *en
 	while (e > p && (e[-1] == ' ' || e[-1] == '\n'))
 		e--;
 	if (words == 0 || !fields_memstr_any(p, (size_t)(e - p), VW_SCHOOL_WORD))
+		return NULL;
+	return e;
+}
+
+/* The school named at p: into r->new_school; returns the end of the
+ * name or NULL. */
+static const char *school_after(struct reader *rd, const char *p, const char *end)
+{
+	const char *e = prose_school_span(&p, end);
+
+	if (e == NULL)
 		return NULL;
 	{
 		char *v = fields_dup_trimmed(p, (size_t)(e - p), MAX_VALUE);
@@ -236,6 +273,20 @@ void prose_read_update(struct reader *rd)
 		 * first, then the sentences */
 		read_new_school(rd, strbuf_str(&rd->outcome_text), rd->outcome_text.len);
 		read_new_school(rd, s, len);
+	}
+}
+
+void prose_update_moved(struct reader *rd)
+{
+	struct cme_referral *r = rd->r;
+	const char *mv = places_reason(strbuf_str(&rd->prose), rd->prose.len);
+
+	if (mv == NULL || strcmp(mv, "moved-into-area-no-school") == 0)
+		return;
+	if (r->outcome == NULL ||
+	    (strcmp(mv, "moved-abroad") == 0 && strcmp(r->outcome, "located-on-roll") == 0)) {
+		free(r->outcome);
+		r->outcome = strdup(mv);
 	}
 }
 

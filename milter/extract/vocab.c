@@ -106,6 +106,13 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_SIBLING_WORD] = "sibling_word", [VW_NAME_TITLE] = "name_title",
 	[VW_SURNAME_PARTICLE] = "surname_particle", [VW_ORG_UNIT] = "org_unit",
 	[VW_SIBLING_HEADING] = "sibling_heading",
+	[VW_PARENT_LINK] = "parent_link",
+	[VW_CHILD_GROUP] = "child_group", [VW_VISIT_SEEN] = "visit_seen",
+	[VW_SCHOOL_CUE] = "school_cue",
+	[VW_MOVE_CUE] = "move_cue", [VW_WEAK_MOVE_CUE] = "weak_move_cue",
+	[VW_STAY_CUE] = "stay_cue", [VW_ARRIVAL_CUE] = "arrival_cue",
+	[VW_POSTING_CUE] = "posting_cue", [VW_UK_PLACE] = "uk_place",
+	[VW_NOT_PLACE_WORD] = "not_place_word", [VW_AGENT_MOVE_CUE] = "agent_move_cue",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
@@ -389,8 +396,34 @@ static int word_char(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+/* 1 if text[i..] begins a curly quote or a dash (U+2013..U+201D: the
+ * punctuation Outlook and Word type), which ends a word like ASCII
+ * punctuation does. */
+static int utf8_punct_at(const char *text, size_t len, size_t i)
+{
+	return i + 2 < len && (unsigned char)text[i] == 0xE2 &&
+	       (unsigned char)text[i + 1] == 0x80 &&
+	       (unsigned char)text[i + 2] >= 0x93 && (unsigned char)text[i + 2] <= 0x9D;
+}
+
+/* 1 if a word character runs into position i from before it. */
+static int word_before(const char *text, size_t i)
+{
+	if (i == 0 || !word_char((unsigned char)text[i - 1]))
+		return 0;
+	return !(i >= 3 && utf8_punct_at(text, i, i - 3));
+}
+
+/* 1 if a word character continues at position i. */
+static int word_at(const char *text, size_t len, size_t i)
+{
+	return i < len && word_char((unsigned char)text[i]) && !utf8_punct_at(text, len, i);
+}
+
 /* Position of `phrase` in text as whole words, or -1.  A phrase ending
- * in '*' matches any word continuation ("extremis*"). */
+ * in '*' matches any word continuation ("extremis*").  A space of the
+ * phrase matches a hard wrap too ("social\nworker"): one line break,
+ * not a paragraph's blank line. */
 static long phrase_find(const char *text, size_t len, const char *phrase, size_t from)
 {
 	size_t pl = strlen(phrase);
@@ -403,17 +436,25 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 		return -1;
 	first = tolower((unsigned char)phrase[0]);
 	for (size_t i = from; i + pl <= len; i++) {
-		size_t k;
+		size_t k, t = i + 1;
 
-		if (tolower((unsigned char)text[i]) != first ||
-		    (i > 0 && word_char((unsigned char)text[i - 1])))
+		if (tolower((unsigned char)text[i]) != first || word_before(text, i))
 			continue;
-		for (k = 1; k < pl; k++)
-			if (tolower((unsigned char)text[i + k]) != tolower((unsigned char)phrase[k]))
+		for (k = 1; k < pl && t < len; k++, t++) {
+			if (phrase[k] == ' ' && text[t] == '\n' && t > i) {
+				/* a hard wrap: one line break, spaces around it */
+				while (t + 1 < len && text[t + 1] == ' ')
+					t++;
+				if (t + 1 < len && text[t + 1] == '\n')
+					break;
+				continue;
+			}
+			if (tolower((unsigned char)text[t]) != tolower((unsigned char)phrase[k]))
 				break;
+		}
 		if (k != pl)
 			continue;
-		if (!prefix && i + pl < len && word_char((unsigned char)text[i + pl]))
+		if (!prefix && word_at(text, len, t))
 			continue;
 		return (long)i;
 	}
@@ -489,11 +530,13 @@ const char *vocab_flag_phrase(size_t f, size_t k)
 /* Phrases that contain a flag phrase but do not mean the flag (a child
  * "looked after by her grandmother" is not in care; the Salvation Army
  * is not the armed forces): 1 if one covers text[pos .. pos+pl). */
+#define EXCLUSION_REACH 48   /* bytes an exclusion may reach past the flag
+                                phrase ("... report is being considered") */
 static int excluded_at(const char *text, size_t len, size_t pos, size_t pl)
 {
 	const struct vocab_group *g = group(VK_WORDS, VWI_FLAG_EXCLUSION);
-	size_t from = pos > 24 ? pos - 24 : 0;
-	size_t to = pos + pl + 24 < len ? pos + pl + 24 : len;
+	size_t from = pos > EXCLUSION_REACH ? pos - EXCLUSION_REACH : 0;
+	size_t to = pos + pl + EXCLUSION_REACH < len ? pos + pl + EXCLUSION_REACH : len;
 
 	for (size_t i = 0; i < g->n; i++) {
 		long at = -1;
