@@ -43,6 +43,9 @@ int case_edit_field(const char *name);
 /* The field a referral label answers to (vocab_label's result), or -1
  * for a label that names no correctable field. */
 int case_edit_field_of_label(enum field f);
+/* The referral label (vocab field) an edit field answers to; F_NONE
+ * for one no label names (flags) or out of range. */
+enum field case_edit_label(int field);
 /* The field's canonical name, or NULL out of range. */
 const char *case_edit_field_name(int field);
 /* The names, space-separated, for a usage message. */

@@ -12,6 +12,8 @@
 #include "referral.h"
 #include "trust.h"
 
+struct learned_labels;
+
 /* Children read from one message at most (a school's MIS export of a
  * year group is a few hundred rows); the rest are listed in
  * referral.overflow for a triage case.  A child costs about 1 KB at most
@@ -25,6 +27,10 @@ struct extract_options {
 	int null_sender;               /* MAIL FROM:<>: the kind is "bounce",
 	                                  whatever the message says (the rest
 	                                  is read as usual) */
+	const struct learned_labels *learned; /* the sender domain's learned
+	                                  labels (learned.h), consulted when
+	                                  the vocabulary does not know a
+	                                  label; NULL none */
 };
 
 void extract_options_default(struct extract_options *o);

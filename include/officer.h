@@ -73,6 +73,10 @@ struct officer_ctx {
 	const char *source;          /* the timeline's source: "cmectl" or a Message-ID */
 	time_t now;
 	struct strbuf *done;         /* a line per change made (a confirmation), or NULL */
+	int teaches;                 /* an officer acts (cmectl, an officer's
+	                                mail): an edit may teach a label
+	                                (case_learn.h); never a school's own
+	                                correction */
 	char old_officer[256];       /* assign: whose feed loses the case */
 	char err[256];               /* on 1: why */
 };

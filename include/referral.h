@@ -83,6 +83,10 @@ struct cme_referral {
 	int damaged;                /* the MIME could not all be read */
 	char *provenance;           /* as the child's, for "parents[i].x" and
 	                               "referrer.x" */
+	struct strlist unknown_records; /* "label<TAB>value": lines whose label
+	                               neither the vocabulary nor the sender's
+	                               learned labels know (learned.h; bounded
+	                               there); not in the JSON */
 };
 
 /* Bytes of overflow listing kept: about 10,000 children's lines. */

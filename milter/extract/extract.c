@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "extract_int.h"
+#include "learned.h"
 #include "textclean.h"
 
 void extract_options_default(struct extract_options *o)
@@ -42,6 +43,7 @@ void extract_options_default(struct extract_options *o)
 	o->immediate_flags = 0;
 	o->trust = NULL;
 	o->null_sender = 0;
+	o->learned = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,6 +622,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	int oom;
 
 	reader_init(&rd, o, r);
+	learned_use(o->learned);        /* vocab_label's misses ask it */
 	read_headers(&rd, m);
 	rd.from_name = message_from_name(m);
 	if (o->trust)
@@ -648,6 +651,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 	}
 	if (o->null_sender)
 		r->kind = KIND_BOUNCE;  /* MAIL FROM:<> is a bounce whatever it says */
+	learned_use(NULL);
 	oom = rd.oom;
 	reader_free(&rd);
 	return oom ? -1 : 0;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "extract_int.h"
+#include "learned.h"
 #include "thread.h"
 
 /* "Child 1", "Pupil 2:", "Sibling 3 -", "CHILD ONE": opens a block.
@@ -351,6 +352,9 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		}
 		return;
 	}
+	/* A label no vocabulary knows: kept for learning (learned.h) */
+	if (learned_note_unknown(rd->r, s, len) != 0)
+		rd->oom = 1;
 	/* A long value wrapped onto the next line ("Reason: Not attended,\n
 	 * and the house was found empty") continues its field. */
 	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||

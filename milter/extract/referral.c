@@ -121,6 +121,7 @@ void referral_free(struct cme_referral *r)
 	strlist_free(&r->references);
 	strlist_free(&r->case_refs);
 	strlist_free(&r->problems);
+	strlist_free(&r->unknown_records);
 	strbuf_free(&r->overflow);
 	referral_init(r);
 }

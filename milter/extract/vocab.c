@@ -15,6 +15,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "learned.h"
 #include <strings.h>
 
 #include "vocab.h"
@@ -363,7 +365,7 @@ static enum field label_lookup_folded(char *norm)
 
 enum field vocab_label(const char *label, size_t len)
 {
-	char norm[96];
+	char norm[96], asis[96];
 	enum field f;
 
 	if (len == 0 || len > 80)
@@ -385,7 +387,10 @@ enum field vocab_label(const char *label, size_t len)
 		if (p != norm && *p && p - norm > 6)
 			return vocab_label(p, strlen(p));
 	}
-	return label_lookup_folded(norm);
+	memcpy(asis, norm, sizeof asis);        /* folding rewrites norm */
+	if ((f = label_lookup_folded(norm)) != F_NONE)
+		return f;
+	return learned_consult(asis);   /* the sender's learned labels (learned.h) */
 }
 
 /* ------------------------------------------------------------------ */

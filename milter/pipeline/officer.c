@@ -14,6 +14,7 @@
 
 #include "case_deadlines.h"
 #include "case_edit.h"
+#include "case_learn.h"
 #include "case_links.h"
 #include "case_store.h"
 #include "case_types.h"
@@ -184,6 +185,10 @@ static int do_edit(struct officer_ctx *ctx, const struct case_info *ci,
 		         case_edit_field_name(rq->fields[i]), old[0] ? old : "(none)",
 		         norm[i][0] ? norm[i] : "(none)");
 		if (event(ctx, ci->id, "edit", ci->ref, detail) != 0)
+			return -1;
+		if (ctx->teaches &&
+		    case_learn_from_edit(ctx->cs, ci->id, ci->ref, rq->fields[i], norm[i],
+		                         ctx->who, ctx->source, ctx->now) < 0)
 			return -1;
 	}
 	return 0;

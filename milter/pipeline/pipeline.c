@@ -41,6 +41,7 @@
 
 #include "case_deadlines.h"
 #include "case_edit.h"
+#include "case_learn.h"
 #include "case_links.h"
 #include "case_store.h"
 #include "case_types.h"
@@ -445,6 +446,7 @@ static int apply_officer_mail(struct txn *t)
 	if (touch(t, &ci) != 0)
 		return -1;
 	txn_officer_ctx(t, &ctx, t->r->from_addr);
+	ctx.teaches = t->om->officer;   /* an officer's correction teaches */
 	if (t->om->calendar_reply)
 		return officer_mail_ack(&ctx, &ci, t->om, t->r->from_addr);
 	if (officer_mail_apply(&ctx, &ci, t->om, t->r->from_addr, &res) != 0)
@@ -724,6 +726,9 @@ decided:
 	for (size_t i = 0; i < t->ntouched; i++)
 		if (case_store_link_message(t->cs, row, t->touched[i]) != 0)
 			goto fail;
+	if (t->ntouched > 0 && !t->om->officer &&
+	    case_store_unknown_records(t->cs, row, r) != 0)
+		goto fail;
 	strlist_free(&earlier);
 	free(reused_key);
 	return case_store_release(t->cs);
@@ -774,12 +779,43 @@ static int note_input_problems(const struct pipeline_input *in, size_t max_bytes
 	return 0;
 }
 
+/* The labels officers taught for the sender's domain (SPEC 5.7), read
+ * afresh for each message (one indexed SELECT; a label cmectl learned a
+ * moment ago applies to the next message). */
+struct learned_read {
+	const char *domain;
+	struct learned_labels *out;
+};
+
+static long long learned_fn(struct case_store *cs, void *arg)
+{
+	struct learned_read *a = arg;
+
+	return case_store_learned_for(cs, a->domain, a->out);
+}
+
+static void read_learned(struct pipeline *p, const struct cme_message *m,
+                         struct learned_labels *out)
+{
+	char domain[256];
+	struct learned_read a = { domain, out };
+
+	case_learn_domain(message_from_address(m), domain, sizeof domain);
+	if (domain[0] && writer_transaction(&p->writer, learned_fn, &a, NULL) < 0) {
+		/* logged by the writer; the message is read with the
+		 * vocabulary alone, as before anything was learned */
+		learned_labels_free(out);
+	}
+}
+
 /* message -> extract: 0, or -1 out of memory. */
 static int read_message(struct pipeline *p, const struct pipeline_input *in,
                         const struct cme_message *m, struct cme_referral *r)
 {
 	struct extract_options eo;
 	struct trust_context tc;
+	struct learned_labels learned;
+	int rc;
 
 	memset(&tc, 0, sizeof tc);
 	tc.trusted_authserv_ids = &p->conf->trusted_authserv_ids;
@@ -792,7 +828,12 @@ static int read_message(struct pipeline *p, const struct pipeline_input *in,
 	eo.immediate_flags = p->policy->immediate_flags;
 	eo.trust = &tc;
 	eo.null_sender = in->null_sender;   /* MAIL FROM:<>: extract says bounce */
-	return extract_referral(m, &eo, r);
+	learned_labels_init(&learned);
+	read_learned(p, m, &learned);
+	eo.learned = &learned;
+	rc = extract_referral(m, &eo, r);
+	learned_labels_free(&learned);
+	return rc;
 }
 
 int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
@@ -949,6 +990,7 @@ int pipeline_officer(struct pipeline *p, const struct officer_request *rq, time_
 	a.ctx.env = &p->env;
 	a.ctx.ch = a.changes;
 	a.ctx.who = "cmectl";
+	a.ctx.teaches = 1;
 	a.ctx.source = "cmectl";
 	a.ctx.now = now;
 	rc = (int)writer_transaction(&p->writer, officer_fn, &a, officer_after);

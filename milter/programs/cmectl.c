@@ -105,6 +105,8 @@ static const struct command {
 	{ "reopen", cmd_officer, "REF [--now T]", "reopen a closed case, with new deadlines" },
 	{ "transfer", cmd_officer, "REF --to-la NAME [--email ADDR] [--now T]",
 	  "the child moved to another LA: close, record it and notify that LA" },
+	{ "vocabulary", cmd_vocabulary, "--learned [--json] | --export DOMAIN",
+	  "labels learned from officers' corrections; export as a labels.vocab file" },
 	{ "done", cmd_officer, "REF immediate [--now T]", "the immediate step was done" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

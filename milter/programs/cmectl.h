@@ -126,5 +126,6 @@ int cmd_census(struct ctl *ctl, int argc, char **argv);      /* cmectl_census.c 
 /* cmectl_officer.c: edit, note, assign, merge, reopen, transfer, done
  * (argv[0] names which). */
 int cmd_officer(struct ctl *ctl, int argc, char **argv);
+int cmd_vocabulary(struct ctl *ctl, int argc, char **argv);  /* cmectl_vocab.c */
 
 #endif

@@ -112,6 +112,11 @@ int case_edit_field_of_label(enum field f)
 	return -1;
 }
 
+enum field case_edit_label(int field)
+{
+	return field >= 0 && field < N_FIELDS ? edit_fields[field].label : F_NONE;
+}
+
 const char *case_edit_field_name(int field)
 {
 	return field >= 0 && field < N_FIELDS ? edit_fields[field].name : NULL;

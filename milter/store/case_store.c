@@ -309,6 +309,30 @@ static const char *const migrations[] = {
 	"  from_case INTEGER REFERENCES cases(id) ON DELETE SET NULL,"
 	"  added_at INTEGER NOT NULL);"
 	"CREATE INDEX case_parties_case ON case_parties(case_id);",
+
+	/* 16: learning from corrections (SPEC 5.7, case_learn.c).
+	 * unknown_records: a message's "Label: value" records whose label
+	 * the vocabulary did not know (messages that opened or updated a
+	 * case), with its From domain and whether the sender was
+	 * authenticated; learned_labels: what officers' corrections taught,
+	 * per sender domain (label normalised as vocab_label compares). */
+	"CREATE TABLE unknown_records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_row INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  domain TEXT NOT NULL,"
+	"  authenticated INTEGER NOT NULL,"
+	"  label TEXT NOT NULL,"
+	"  value TEXT NOT NULL);"
+	"CREATE INDEX unknown_records_message ON unknown_records(message_row);"
+	"CREATE TABLE learned_labels ("
+	"  domain TEXT NOT NULL,"
+	"  label TEXT NOT NULL,"
+	"  label_as_written TEXT NOT NULL,"
+	"  field TEXT NOT NULL,"
+	"  learned_at INTEGER NOT NULL,"
+	"  taught_by TEXT NOT NULL,"
+	"  case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,"
+	"  PRIMARY KEY (domain, label));",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
