@@ -206,6 +206,24 @@ int main(void)
 	CHECK(has_problem("answers No to child-protection-plan"),
 	      "... and the conflict is a problem for the officer");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Is there a risk of forced marriage, child sexual exploitation,\n"
+		"domestic abuse or radicalisation?\nNo\n");
+	CHECK(r.flags == 0, "a question wrapped onto the next line is answered by the line below it");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Is the child subject to a CP plan?  Yes \xE2\x98\x92 / No \xE2\x98\x90   "
+		"Social Worker: Anna Berg\n");
+	CHECK(has_flag("child-protection-plan"), "a ticked Yes before a second label on the line");
+	CHECK(has_flag("social-worker"),
+	      "a social worker named after a label counts (the No box before it is another option's)");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava was on a child protection plan until March 2025. A missing person "
+		"report is being considered.\n");
+	CHECK(r.flags == 0, "a plan 'until March 2025' has ended; a report 'being considered' is not made");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava's family has an allocated social\nworker. Mum's partner poses a risk to children.\n");
+	CHECK(has_flag("social-worker"), "a phrase broken across lines by a hard wrap is read");
+	CHECK(has_flag("risk-of-harm"), "'poses a risk to children' is a risk of harm");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Her father is a Lance Corporal in the Army. She went missing from her foster placement.\n");
 	CHECK(has_flag("armed-forces"), "a parent named by rank is a service family");
 	CHECK(has_flag("missing-from-home"), "missing from a foster placement is missing from care");

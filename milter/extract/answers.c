@@ -12,6 +12,14 @@
  *   - a question or label with no answer on its line ("Is the child
  *     known to social care?") is answered by the next line when that
  *     line starts with an answer, else it is only asked and sets nothing;
+ *   - a question a PDF paste wrapped onto the next line or two ("Is
+ *     there a risk of forced marriage, child sexual exploitation,\n
+ *     domestic abuse?\nNo") is answered after its '?' (wrapped_question);
+ *   - a tick box right after an option word ("No ☐   Social Worker:")
+ *     marks that option, never the phrase after it; a social worker's
+ *     label followed by a person's name is a Yes;
+ *   - a phrase broken across two lines by a hard wrap ("an allocated
+ *     social\nworker") is read as if the break were a space;
  *   - a question answered "Yes / No" with neither marked is only asked;
  *   - a phrase with no answer after it is a sentence: it counts unless
  *     negated ("not known to social care"), also as an item of a negated
@@ -206,9 +214,110 @@ static const char *next_line(const char *text, size_t len, size_t eol, size_t *n
 	return text + i;
 }
 
-/* How the occurrence of a flag phrase at text[pos .. pos+pl) is answered.
- * Returns VOCAB_ANSWER_YES/NO, ANSWER_ASKED, or 0 for a sentence. */
-static int answered(const char *text, size_t len, size_t pos, size_t pl)
+static int is_word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       c == '\'' || c == '-';
+}
+
+/* 1 if the '.' at text[e] (from <= e < len) ends a sentence: a full
+ * stop before a space or the line's end, not one kept after a comma
+ * (the reader ends each kept value with ".": "exploitation,."). */
+static int sentence_end(const char *text, size_t len, size_t from, size_t e)
+{
+	if (text[e] != '.' || (e + 1 < len && text[e + 1] != ' ' && text[e + 1] != '\n'))
+		return 0;
+	return e == from || !strchr(",;:?", text[e - 1]);
+}
+
+#define QUESTION_LINES 2      /* lines a pasted question may wrap onto */
+
+/* A question wrapped by a PDF paste: "Is there a risk of forced marriage,
+ * child sexual exploitation,\ndomestic abuse?\nNo".  From the end of the
+ * phrase's line (`le`), the following lines with no blank line between
+ * continue the question until one ends it with '?' or a closing ':'; the
+ * answer is after it on that line or alone on the next.  0 if no
+ * question ends within QUESTION_LINES lines, a sentence ends first, or
+ * nothing answers it (then the phrase is read as a sentence); `from`:
+ * where the phrase ends on its line. */
+static int wrapped_question(const char *text, size_t len, size_t from, size_t le)
+{
+	size_t ls = le, e, nl;
+	const char *nx;
+
+	for (e = from; e < le; e++)     /* the phrase's line ends a sentence */
+		if (sentence_end(text, le, from, e))
+			return 0;
+	for (int k = 0; k < QUESTION_LINES; k++) {
+		if (ls >= len || text[ls] != '\n' || ls + 1 >= len || text[ls + 1] == '\n')
+			return 0;
+		ls++;
+		for (e = ls; e < len && text[e] != '\n'; e++) {
+			if (sentence_end(text, len, ls, e))
+				return 0;       /* a sentence, not a question */
+			if (text[e] == '?')
+				break;
+			if (text[e] == ':') {   /* a closing colon: nothing after it */
+				size_t j = skip_seps(text, len, e);
+
+				if (j >= len || text[j] == '\n')
+					break;
+			}
+		}
+		if (e - ls > ANSWER_SPAN)
+			return 0;
+		if (e < len && text[e] != '\n') {
+			size_t eol = e, j = skip_seps(text, len, e + 1);
+			int a;
+
+			while (eol < len && text[eol] != '\n')
+				eol++;
+			if (j < eol)
+				return answer_at(text + j, eol - j, 0);
+			nx = next_line(text, len, eol, &nl);
+			return nx && nl <= NEXT_LINE_MAX && (a = answer_at(nx, nl, 1)) != 0 ? a : 0;
+		}
+		ls = e;
+	}
+	return 0;
+}
+
+/* 1 if v (a label's value) starts with a person's name: two words with
+ * capitals ("Anna Berg", "J. Smith").  A social worker's label answered
+ * by a name means the child has one. */
+static int names_person(const char *v, size_t vl)
+{
+	size_t i = 0;
+	int words = 0;
+
+	while (words < 2 && i < vl && v[i] >= 'A' && v[i] <= 'Z') {
+		while (i < vl && (is_word_byte((unsigned char)v[i]) || v[i] == '.'))
+			i++;
+		words++;
+		while (i < vl && v[i] == ' ')
+			i++;
+	}
+	return words == 2;
+}
+
+/* 1 if an answer word stands just before the glyph at text[g] (ls: the
+ * line's start): "Yes ☒ / No ☐   Social Worker: ..." -- the glyph marks
+ * that option, not the phrase after it. */
+static int option_before(const char *text, size_t ls, size_t g)
+{
+	size_t e = g, b, used;
+
+	while (e > ls && (text[e - 1] == ' ' || text[e - 1] == '\t'))
+		e--;
+	for (b = e; b > ls && is_word_byte((unsigned char)text[b - 1]); b--)
+		;
+	return b < e && vocab_answer_word(text + b, e - b, &used) != 0 && used == e - b;
+}
+
+/* How the occurrence of flag f's phrase at text[pos .. pos+pl) is
+ * answered.  Returns VOCAB_ANSWER_YES/NO, ANSWER_ASKED, or 0 for a
+ * sentence. */
+static int answered(const char *text, size_t len, size_t f, size_t pos, size_t pl)
 {
 	size_t ls = pos, le = pos + pl, i, nl;
 	const char *nx;
@@ -223,7 +332,7 @@ static int answered(const char *text, size_t len, size_t pos, size_t pl)
 		size_t used;
 		int g = vocab_answer_glyph(text + i, pos - i, &used);
 
-		if (g && skip_seps(text, pos, i + used) == pos)
+		if (g && skip_seps(text, pos, i + used) == pos && !option_before(text, ls, i))
 			return g == VOCAB_GLYPH_TICKED ? VOCAB_ANSWER_YES : VOCAB_ANSWER_NO;
 		i += g ? used : 1;
 	}
@@ -237,6 +346,13 @@ static int answered(const char *text, size_t len, size_t pos, size_t pl)
 			a = answer_at(text + j, le - j, 0);
 			if (a)
 				return a;
+			/* "Social Worker: Anna Berg" (a label further along a
+			 * line that a question began) */
+			if ((int)f == vocab_flag_index("social-worker") &&
+			    memchr(text + i, ':', j - i) && names_person(text + j, le - j) &&
+			    !vocab_is_negative_answer(text + j, le - j) &&
+			    !fields_memstr_any(text + j, le - j, VW_NOT_KNOWN))
+				return VOCAB_ANSWER_YES;
 		}
 	}
 	/* past the end of the question: "Known to social care/subject to a
@@ -260,6 +376,8 @@ static int answered(const char *text, size_t len, size_t pos, size_t pl)
 			return a;
 		return ANSWER_ASKED;
 	}
+	if ((a = wrapped_question(text, len, pos + pl, le)) != 0)
+		return a;
 	/* a label without a colon, its answer alone on the next line */
 	nx = next_line(text, len, le, &nl);
 	if (nx && nl <= NEXT_LINE_MAX && (a = answer_at(nx, nl, 1)) != 0)
@@ -305,12 +423,6 @@ static int covered_by_longer(const char *text, size_t len, size_t f,
 
 #define LIST_ITEMS      8     /* items walked back along a list */
 #define LIST_ITEM_WORDS 3     /* words in one item before its phrase */
-
-static int is_word_byte(unsigned char c)
-{
-	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-	       c == '\'' || c == '-';
-}
 
 static int list_stop_word(const char *w, size_t wl)
 {
@@ -455,6 +567,62 @@ static void scan_placement(const char *text, size_t len, unsigned long *yes)
 	}
 }
 
+/* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
+static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t pl,
+                    unsigned long *yes, unsigned long *no)
+{
+	int a;
+
+	if (covered_by_longer(text, len, f, pos, pl) || ended_at(text, len, pos, pl))
+		return;
+	a = answered(text, len, f, pos, pl);
+	if (a == VOCAB_ANSWER_NO)
+		*no |= 1UL << f;
+	else if (a == VOCAB_ANSWER_YES || (a == 0 && !negated_in_list(text, len, pos, pl)))
+		*yes |= 1UL << f;
+}
+
+/* ---- A phrase broken by a hard wrap ----------------------------- */
+
+#define WRAP_CONTEXT 240      /* bytes either side of a line break read */
+
+/* Phrases broken across two lines by a hard wrap or a PDF paste ("an
+ * allocated social\nworker"): around each line break inside a paragraph
+ * the text is copied with that break as a space, and the phrases that
+ * cross it are read there, with the same rules. */
+static void scan_wrapped(const char *text, size_t len, unsigned long *yes,
+                         unsigned long *no)
+{
+	char win[2 * WRAP_CONTEXT];
+
+	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL; p++) {
+		size_t n = (size_t)(p - text), from, to, at;
+
+		if (n == 0 || n + 1 >= len || text[n - 1] == '\n' || text[n + 1] == '\n' ||
+		    text[n - 1] == '\r')
+			continue;
+		from = n > WRAP_CONTEXT ? n - WRAP_CONTEXT : 0;
+		to = len - n > WRAP_CONTEXT ? n + WRAP_CONTEXT : len;
+		memcpy(win, text + from, to - from);
+		at = n - from;
+		win[at] = ' ';
+		for (size_t f = 0; f < vocab_flag_count(); f++) {
+			const char *ph;
+
+			for (size_t k = 0; (ph = vocab_flag_phrase(f, k)) != NULL; k++) {
+				size_t pl = strlen(ph);
+				long pos;
+
+				if (strchr(ph, ' ') == NULL || pl > at)
+					continue;
+				pos = vocab_flag_phrase_find(win, to - from, ph, at - pl + 1);
+				if (pos >= 0 && (size_t)pos < at)
+					read_at(win, to - from, f, (size_t)pos, pl, yes, no);
+			}
+		}
+	}
+}
+
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no)
 {
@@ -466,21 +634,11 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 			long pos = -1;
 
 			while ((pos = vocab_flag_phrase_find(text, len, ph,
-			                                     (size_t)(pos + 1))) >= 0) {
-				int a;
-
-				if (covered_by_longer(text, len, f, (size_t)pos, pl) ||
-				    ended_at(text, len, (size_t)pos, pl))
-					continue;
-				a = answered(text, len, (size_t)pos, pl);
-				if (a == VOCAB_ANSWER_NO)
-					*no |= 1UL << f;
-				else if (a == VOCAB_ANSWER_YES ||
-				         (a == 0 && !negated_in_list(text, len, (size_t)pos, pl)))
-					*yes |= 1UL << f;
-			}
+			                                     (size_t)(pos + 1))) >= 0)
+				read_at(text, len, f, (size_t)pos, pl, yes, no);
 		}
 	}
+	scan_wrapped(text, len, yes, no);
 	scan_placement(text, len, yes);
 }
 
