@@ -224,6 +224,17 @@ int main(void)
 	CHECK(has_flag("social-worker"), "a phrase broken across lines by a hard wrap is read");
 	CHECK(has_flag("risk-of-harm"), "'poses a risk to children' is a risk of harm");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ground for removal (select one):\n( ) a - registered at another school\n"
+		"(x) g1 - no longer resides in this country\n"
+		"( ) i - continuous absence of 20 school days\n");
+	CHECK_STR(r.children[0].reason, "moved-abroad", "only the chosen option is the reason");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Reason for removal:\n\xE2\x97\x8B g1 - no longer resides in this country\n"
+		"\xE2\x97\x8F h - failed to return after a leave of absence\n"
+		"\xE2\x97\x8B i - continuous absence of 20 school days\n");
+	CHECK_STR(r.children[0].reason, "not-returned-from-leave",
+	          "radio buttons: the options with an empty disc are not chosen");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Her father is a Lance Corporal in the Army. She went missing from her foster placement.\n");
 	CHECK(has_flag("armed-forces"), "a parent named by rank is a service family");
 	CHECK(has_flag("missing-from-home"), "missing from a foster placement is missing from care");

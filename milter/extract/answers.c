@@ -648,3 +648,40 @@ int answers_value(const char *v, size_t vl)
 
 	return a == ANSWER_ASKED ? VOCAB_ANSWER_NO : a;
 }
+
+/* ---- Options not chosen ----------------------------------------- */
+
+/* 1 if the line s[0..len) is an option offered but not chosen: it
+ * starts with an empty box or radio button ("( ) g2 - moved out of the
+ * borough", "○ i - continuous absence"), or ends with one ("Moved
+ * abroad ☐"). */
+static int unchosen_option(const char *s, size_t len)
+{
+	size_t i = 0, used, e = len;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < len && vocab_answer_glyph(s + i, len - i, &used) == VOCAB_GLYPH_EMPTY)
+		return skip_seps(s, len, i + used) < len;
+	while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+		e--;
+	for (size_t b = e > i + 8 ? e - 8 : i; b < e; b++)
+		if (vocab_answer_glyph(s + b, e - b, &used) == VOCAB_GLYPH_EMPTY &&
+		    b + used == e && !option_before(s, i, b))
+			return b > i;
+	return 0;
+}
+
+void answers_mask_unchosen(char *text, size_t len)
+{
+	size_t ls = 0;
+
+	while (ls < len) {
+		char *nl = memchr(text + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - text) : len;
+
+		if (unchosen_option(text + ls, le - ls))
+			memset(text + ls, ' ', le - ls);
+		ls = le + 1;
+	}
+}

@@ -374,8 +374,9 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 
 /* The reason a text gives: a move written in prose (places.c), unless
  * the scored words give a reason in an unambiguous phrase ("never been
- * registered"); the words are read with a parent's posting and an
- * arrival blanked (sb is changed). */
+ * registered"); the words are read with a parent's posting, an
+ * arrival and the options a form offers but were not chosen blanked
+ * (sb is changed). */
 static const char *text_reason(struct strbuf *sb)
 {
 	const char *moved, *scored;
@@ -383,6 +384,7 @@ static const char *text_reason(struct strbuf *sb)
 
 	if (sb->len == 0 || sb->data == NULL)
 		return NULL;
+	answers_mask_unchosen(sb->data, sb->len);
 	moved = places_reason(sb->data, sb->len);
 	places_mask(sb->data, sb->len);
 	scored = vocab_match_reason_scored(sb->data, sb->len, &score);

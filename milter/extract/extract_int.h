@@ -174,6 +174,10 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len);
  * question counts as No), or 0 when the value is no answer (a name). */
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no);
+/* answers_mask_unchosen: blank the lines of s that offer an option
+ * not chosen ("( ) i - continuous absence", "○ g2 - moved out of the
+ * borough"), so that only the chosen option is read as a reason. */
+void answers_mask_unchosen(char *s, size_t len);
 int answers_value(const char *v, size_t vl);
 
 /* provenance.c: provenance_before/after bracket an assignment (the
