@@ -224,6 +224,17 @@ int main(void)
 	CHECK(has_flag("social-worker"), "a phrase broken across lines by a hard wrap is read");
 	CHECK(has_flag("risk-of-harm"), "'poses a risk to children' is a risk of harm");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"EHCP: No SEN support Yes \xE2\x80\x93 K\n"
+		"We believe Ava is being groomed no matter what mum says.\n");
+	CHECK(has_flag("sen") && !has_flag("ehcp"), "an answer ending its cell answers the label before it");
+	CHECK(has_flag("exploitation"), "... but 'groomed no matter what' is a sentence");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava has not attended since 02/11/2026.\n\nAnn Lee\nSocial Worker, Children in Care Team\n");
+	CHECK(has_flag("social-worker"), "a social worker who refers is the child's social worker");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava has not attended since 02/11/2026.\n\nAnn Lee\nEducation Social Worker\n");
+	CHECK(r.flags == 0, "an education social worker (attendance staff) is not the child's");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

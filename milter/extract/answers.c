@@ -198,6 +198,27 @@ static int answer_at(const char *s, size_t len, int whole)
 	return verdict(tk, n);
 }
 
+/* The answer at the start of s when the answer ends its cell: the
+ * line ends, or a strong separator follows ("Yes – K", "No | Looked
+ * after").  A table's cells joined by one space ("SEN support Yes – K")
+ * are read so; "looked after no doubt" is not an answer.  0 if not. */
+static int answer_then_break(const char *s, size_t len)
+{
+	struct token tk[ANSWER_TOKENS];
+	size_t end, b, n = tokenize(s, len, tk, &end);
+
+	if (n == 0)
+		return 0;
+	if (skip_seps(s, len, end) < len) {
+		for (b = end; b > 0 && (is_sep((unsigned char)s[b - 1]) ||
+		                        (unsigned char)s[b - 1] >= 0x80); b--)
+			;
+		if (!strong_sep(s, b, end))
+			return 0;
+	}
+	return verdict(tk, n);
+}
+
 /* The first non-blank line after the line ending at `eol`. */
 static const char *next_line(const char *text, size_t len, size_t eol, size_t *nl)
 {
@@ -353,6 +374,9 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 			    !vocab_is_negative_answer(text + j, le - j) &&
 			    !fields_memstr_any(text + j, le - j, VW_NOT_KNOWN))
 				return VOCAB_ANSWER_YES;
+		} else if (j > i && j - i <= 2 && text[i] == ' ' &&
+		           (a = answer_then_break(text + j, le - j)) != 0) {
+			return a;       /* "SEN support Yes – K", "Looked after No" */
 		}
 	}
 	/* past the end of the question: "Known to social care/subject to a
@@ -640,6 +664,17 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 	}
 	scan_wrapped(text, len, yes, no);
 	scan_placement(text, len, yes);
+}
+
+unsigned long answers_role_flags(const char *role)
+{
+	unsigned long yes = 0, no = 0;
+	int sw = vocab_flag_index("social-worker");
+
+	if (role == NULL || sw < 0)
+		return 0;
+	answers_scan_flags(role, strnlen(role, MAX_VALUE), &yes, &no);
+	return yes & (1UL << sw);
 }
 
 int answers_value(const char *v, size_t vl)

@@ -482,7 +482,8 @@ static void settle_referral(struct reader *rd)
 }
 
 /* Safeguarding flags from what the message answers (answers.c); the
- * subject counts ("URGENT - CP plan").  A fact stated positively
+ * subject counts ("URGENT - CP plan"), and a referrer who is a social
+ * worker is the child's (answers_role_flags).  A fact stated positively
  * anywhere counts even when a tick box elsewhere says No: the flag is
  * set and the conflict is a problem for the officer. */
 static void settle_flags(struct reader *rd)
@@ -496,6 +497,7 @@ static void settle_flags(struct reader *rd)
 		answers_scan_flags(strbuf_str(&rd->prose), rd->prose.len, &yes, &no);
 		if (r->subject)
 			answers_scan_flags(r->subject, strlen(r->subject), &yes, &no);
+		yes |= answers_role_flags(r->referrer.role);
 		r->flags |= yes;
 		both = r->flags & no;
 		for (size_t i = 0; i < vocab_flag_count(); i++) {

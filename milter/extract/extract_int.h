@@ -178,6 +178,12 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
  * not chosen ("( ) i - continuous absence", "○ g2 - moved out of the
  * borough"), so that only the chosen option is read as a reason. */
 void answers_mask_unchosen(char *s, size_t len);
+/* answers_role_flags: a referrer whose role names a social worker
+ * ("Social Worker, Children in Care Team") is the child's: the
+ * social-worker flag.  No other flag comes from a job title ("Missing
+ * Persons Coordinator"); "Education Social Worker" is attendance staff
+ * (words.vocab flag_exclusion). */
+unsigned long answers_role_flags(const char *role);
 int answers_value(const char *v, size_t vl);
 
 /* provenance.c: provenance_before/after bracket an assignment (the
