@@ -226,6 +226,10 @@ enum vocab_words {
 	                           start date follows (whole words) */
 	VW_ABSENCE_CUE,         /* "has not attended", "never attended": the child
 	                           is missing, whatever else the text says */
+	VW_CONDITIONAL_CUE,     /* "if", "please state", "any child": a clause
+	                           they open states no fact about the child
+	                           (form guidance; whole words, at the clause's
+	                           start, answers.c) */
 	VW__COUNT
 };
 

@@ -235,6 +235,18 @@ int main(void)
 		"Ava has not attended since 02/11/2026.\n\nAnn Lee\nEducation Social Worker\n");
 	CHECK(r.flags == 0, "an education social worker (attendance staff) is not the child's");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"If the child is subject to a child protection plan, please contact the MASH.\n"
+		"NB: if you believe the child is at immediate risk of harm call 999.\n"
+		"Where there are concerns about exploitation, trafficking or FGM, follow procedures.\n"
+		"Please indicate if any of the following apply: CP plan, LAC, EHCP\n");
+	CHECK(r.flags == 0 && !r.immediate, "a form's guidance and conditions state no fact");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"If mum does not reply we will visit. Ava is subject to a child protection plan.\n");
+	CHECK(has_flag("child-protection-plan"), "... while a fact after a condition counts");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Social care involvement: Closed in 2023\n");
+	CHECK(!has_flag("social-worker"), "a social care label answered by an ended state is No");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

@@ -26,6 +26,9 @@
  *     list ("no concerns about CSE, radicalisation or FGM", "neither
  *     child is known to social care or looked after"), or ended ("the
  *     plan ended in 2024", "previously looked after");
+ *   - a phrase in a clause that opens with a condition or guidance ("If
+ *     the child is looked after, inform the Virtual School", "Please
+ *     state whether ...") states nothing;
  *   - a looked-after child "absent from her residential placement" is
  *     missing from care: missing-from-home.
  *
@@ -535,24 +538,32 @@ static long previous_item(const char *text, size_t pos)
 	return -1;
 }
 
-/* 1 if text[pos..pos+pl) is negated, itself or as an item of a negated
- * list: "no concerns about exploitation, radicalisation or FGM",
- * "neither child is known to social care or looked after". */
-static int negated_in_list(const char *text, size_t len, size_t pos, size_t pl)
+/* 1 if at() holds for text[pos..pos+pl), itself or as an item of a list
+ * it holds for: negated ("no concerns about exploitation, radicalisation
+ * or FGM", "neither child is known to social care or looked after"), or
+ * in a condition ("if there are concerns about exploitation, trafficking
+ * or FGM"). */
+static int holds_in_list(const char *text, size_t len, size_t pos, size_t pl,
+                         int (*at)(const char *, size_t))
 {
 	long p = (long)pos;
 
-	if (vocab_negated_at(text, pos))
+	if (at(text, pos))
 		return 1;
 	if (!item_ends_after(text, len, pos + pl))
 		return 0;
 	for (int k = 0; k < LIST_ITEMS; k++) {
 		if ((p = previous_item(text, (size_t)p)) < 0)
 			return 0;
-		if (vocab_negated_at(text, (size_t)p))
+		if (at(text, (size_t)p))
 			return 1;
 	}
 	return 0;
+}
+
+static int negated_in_list(const char *text, size_t len, size_t pos, size_t pl)
+{
+	return holds_in_list(text, len, pos, pl, vocab_negated_at);
 }
 
 /* ---- A looked-after child missing from a placement --------------- */
@@ -591,6 +602,56 @@ static void scan_placement(const char *text, size_t len, unsigned long *yes)
 	}
 }
 
+#define CLAUSE_BACK 200       /* bytes walked back to a clause's start */
+
+/* Words in text[from .. to). */
+static size_t words_between(const char *text, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++)
+		if (is_word_byte((unsigned char)text[i]) &&
+		    (i == from || !is_word_byte((unsigned char)text[i - 1])))
+			n++;
+	return n;
+}
+
+/* 1 if the clause holding text[pos] opens with a conditional or guidance
+ * cue (words.vocab conditional_cue): "If the child is subject to a child
+ * protection plan, contact the MASH", "NB: if you believe the child is
+ * at immediate risk of harm call 999", "Please state whether the child
+ * has a social worker".  Such a clause asks or instructs; it states no
+ * fact.  The clause starts after . ! ? ; : , or a blank line (one
+ * newline is a hard wrap), past spaces and bullets. */
+static int conditional_at(const char *text, size_t pos)
+{
+	size_t s = pos, n;
+	const char *const *cue = vocab_words(VW_CONDITIONAL_CUE, &n);
+
+	for (int level = 0; level < 2; level++) {
+		size_t end = s;
+
+		while (s > 0 && end - s < CLAUSE_BACK && !strchr(".!?;:,", text[s - 1]) &&
+		       !(text[s - 1] == '\n' && s >= 2 && text[s - 2] == '\n'))
+			s--;
+		while (s < end && !is_word_byte((unsigned char)text[s]))
+			s++;
+		for (size_t i = 0; i < n; i++)
+			if (vocab_phrase_find(text + s, end - s, cue[i], 0) == 0)
+				return 1;
+		/* "Please indicate if any of the following apply: CP plan, CIN":
+		 * a list item right after a colon belongs to the clause before */
+		if (level > 0 || words_between(text, s, pos) > LIST_ITEM_WORDS)
+			return 0;
+		while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t'))
+			s--;
+		if (s == 0 || text[s - 1] != ':')
+			return 0;
+		s--;
+	}
+	return 0;
+}
+
 /* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
 static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t pl,
                     unsigned long *yes, unsigned long *no)
@@ -602,7 +663,9 @@ static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t p
 	a = answered(text, len, f, pos, pl);
 	if (a == VOCAB_ANSWER_NO)
 		*no |= 1UL << f;
-	else if (a == VOCAB_ANSWER_YES || (a == 0 && !negated_in_list(text, len, pos, pl)))
+	else if (a == VOCAB_ANSWER_YES ||
+	         (a == 0 && !negated_in_list(text, len, pos, pl) &&
+	          !holds_in_list(text, len, pos, pl, conditional_at)))
 		*yes |= 1UL << f;
 }
 
@@ -681,6 +744,8 @@ int answers_value(const char *v, size_t vl)
 {
 	int a = answer_at(v, vl, 0);
 
+	if (a == 0 && vl <= MAX_VALUE && vocab_ended(v, vl))
+		return VOCAB_ANSWER_NO;         /* "Closed in 2023", "Previously" */
 	return a == ANSWER_ASKED ? VOCAB_ANSWER_NO : a;
 }
 

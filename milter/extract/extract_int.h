@@ -171,7 +171,8 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len);
  * *yes, flags a form answers No into *no; both are or-ed into.
  * answers_value: the answer a field value gives ("No", "Yes [ ] No [x]",
  * "~~Yes~~ No"): VOCAB_ANSWER_YES, VOCAB_ANSWER_NO (an unanswered
- * question counts as No), or 0 when the value is no answer (a name). */
+ * question counts as No, and so does a state that has ended: "Closed in
+ * 2023"), or 0 when the value is no answer (a name). */
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no);
 /* answers_mask_unchosen: blank the lines of s that offer an option
