@@ -247,6 +247,10 @@ int main(void)
 		"Social care involvement: Closed in 2023\n");
 	CHECK(!has_flag("social-worker"), "a social care label answered by an ended state is No");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava is a child in care. Her carer reported her missing on Friday.\n");
+	CHECK(has_flag("looked-after") && has_flag("missing-from-home"),
+	      "'a child in care' is looked after; 'reported her missing' is missing from home");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");
