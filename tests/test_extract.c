@@ -251,6 +251,13 @@ int main(void)
 	CHECK(has_flag("looked-after") && has_flag("missing-from-home"),
 	      "'a child in care' is looked after; 'reported her missing' is missing from home");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child Protection Plan? Y/N  Y\nSection 47 enquiry - Y/N: N\n\nFGM\n\nNo concerns\n");
+	CHECK(has_flag("child-protection-plan") && !has_flag("section-47") && !has_flag("fgm"),
+	      "a printed 'Y/N' prompt is not the answer; a label alone on its line is answered 'No concerns'");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Vulnerabilities:\nYoung carer\nNo school place since September.\n");
+	CHECK(has_flag("young-carer"), "... but an item above a sentence starting 'No' is still an item");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

@@ -20,6 +20,10 @@
  *     label followed by a person's name is a Yes;
  *   - a phrase broken across two lines by a hard wrap ("an allocated
  *     social\nworker") is read as if the break were a space;
+ *   - a printed prompt "Y/N" or "Yes/No" followed by an answer ("Child
+ *     Protection Plan? Y/N  Y") is answered by what follows it;
+ *   - a label that is its whole line is answered No by a value that says
+ *     nothing on the next line ("FGM\n\nNo concerns");
  *   - a question answered "Yes / No" with neither marked is only asked;
  *   - a phrase with no answer after it is a sentence: it counts unless
  *     negated ("not known to social care"), also as an item of a negated
@@ -59,6 +63,7 @@ struct token {
 	int value;              /* VOCAB_ANSWER_* or VOCAB_GLYPH_* */
 	int struck;             /* T_WORD inside ~~ ~~ */
 	int ticked;             /* T_WORD: -1 no glyph, 0 empty, 1 ticked */
+	size_t from, to;        /* where it stands in the text read */
 };
 
 static int is_sep(unsigned char c)
@@ -121,19 +126,19 @@ static size_t tokenize(const char *s, size_t len, struct token *tk, size_t *end)
 			size_t cl = (size_t)(close - s), j = skip_seps(s, cl, i + 2);
 
 			if (j < cl && (v = vocab_answer_word(s + j, cl - j, &used)) != 0)
-				tk[n++] = (struct token){ T_WORD, v, 1, -1 };
+				tk[n++] = (struct token){ T_WORD, v, 1, -1, i, cl + 2 };
 			i = cl + 2;     /* struck text that is no answer is skipped */
 			continue;
 		}
 		if (i >= len)
 			break;
 		if ((v = vocab_answer_glyph(s + i, len - i, &used)) != 0) {
-			tk[n++] = (struct token){ T_GLYPH, v, 0, -1 };
+			tk[n++] = (struct token){ T_GLYPH, v, 0, -1, i, i + used };
 			i += used;
 			continue;
 		}
 		if ((v = vocab_answer_word(s + i, len - i, &used)) != 0) {
-			tk[n++] = (struct token){ T_WORD, v, 0, -1 };
+			tk[n++] = (struct token){ T_WORD, v, 0, -1, i, i + used };
 			i += used;
 			continue;
 		}
@@ -187,6 +192,33 @@ static int verdict(struct token *tk, size_t n)
 	return ANSWER_ASKED;    /* "Yes / No", or everything struck */
 }
 
+/* 1 if text[ls .. pos) holds nothing but spaces and bullets. */
+static int blank_before(const char *text, size_t ls, size_t pos)
+{
+	for (size_t i = ls; i < pos; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '-' && text[i] != '*')
+			return 0;
+	return 1;
+}
+
+/* 1 if the first two tokens are the options printed as a prompt, "Y/N"
+ * or "Yes/No": plain words, Yes then No, joined by a slash alone. */
+static int yes_no_prompt(const char *s, const struct token *tk)
+{
+	size_t slash = 0;
+
+	if (tk[0].kind != T_WORD || tk[1].kind != T_WORD || tk[0].struck || tk[1].struck ||
+	    tk[0].value != VOCAB_ANSWER_YES || tk[1].value != VOCAB_ANSWER_NO)
+		return 0;
+	for (size_t i = tk[0].to; i < tk[1].from; i++) {
+		if (s[i] == '/')
+			slash++;
+		else if (s[i] != ' ')
+			return 0;
+	}
+	return slash == 1;
+}
+
 /* The answer at the start of s; `whole`: only if the answer is all the
  * text ("No" on a line of its own, not "No other concerns"). */
 static int answer_at(const char *s, size_t len, int whole)
@@ -198,6 +230,8 @@ static int answer_at(const char *s, size_t len, int whole)
 		return 0;
 	if (whole && skip_seps(s, len, end) < len)
 		return 0;
+	if (n > 2 && yes_no_prompt(s, tk))
+		return verdict(tk + 2, n - 2);  /* "Y/N  Y": the answer follows */
 	return verdict(tk, n);
 }
 
@@ -405,10 +439,16 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 	}
 	if ((a = wrapped_question(text, len, pos + pl, le)) != 0)
 		return a;
-	/* a label without a colon, its answer alone on the next line */
+	/* a label without a colon, its answer alone on the next line; a
+	 * label that is its whole line is answered "nothing" by a value
+	 * that says so ("FGM\n\nNo concerns"), while "Young carer\nNo school
+	 * place" stays an item and a sentence */
 	nx = next_line(text, len, le, &nl);
 	if (nx && nl <= NEXT_LINE_MAX && (a = answer_at(nx, nl, 1)) != 0)
 		return a;
+	if (nx && skip_seps(text, le, pos + pl) == le && blank_before(text, ls, pos) &&
+	    vocab_is_negative_answer(nx, nl))
+		return VOCAB_ANSWER_NO;
 	return 0;
 }
 
