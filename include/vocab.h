@@ -230,6 +230,9 @@ enum vocab_words {
 	                           they open states no fact about the child
 	                           (form guidance; whole words, at the clause's
 	                           start, answers.c) */
+	VW_WIDE_NEGATOR,        /* "not known to be", "nothing to suggest": negates
+	                           a topic anywhere later in its clause
+	                           (whole words, answers.c) */
 	VW__COUNT
 };
 

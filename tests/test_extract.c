@@ -258,6 +258,13 @@ int main(void)
 		"Vulnerabilities:\nYoung carer\nNo school place since September.\n");
 	CHECK(has_flag("young-carer"), "... but an item above a sentence starting 'No' is still an item");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava is not known to be at risk of FGM. There is nothing to suggest forced marriage.\n"
+		"The CP plan was discontinued at review in September.\n");
+	CHECK(r.flags == 0, "a negation reaching over several words, and a discontinued plan, set no flag");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"There is no evidence she attends any school and police believe she is being exploited.\n");
+	CHECK(has_flag("exploitation"), "... but it stops at a clause joined by 'and'");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

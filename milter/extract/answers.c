@@ -28,7 +28,9 @@
  *   - a phrase with no answer after it is a sentence: it counts unless
  *     negated ("not known to social care"), also as an item of a negated
  *     list ("no concerns about CSE, radicalisation or FGM", "neither
- *     child is known to social care or looked after"), or ended ("the
+ *     child is known to social care or looked after"), also by a wide
+ *     negator up to eight words back in its clause ("not known to be at
+ *     risk of FGM", "nothing to suggest forced marriage"), or ended ("the
  *     plan ended in 2024", "previously looked after");
  *   - a phrase in a clause that opens with a condition or guidance ("If
  *     the child is looked after, inform the Virtual School", "Please
@@ -601,9 +603,79 @@ static int holds_in_list(const char *text, size_t len, size_t pos, size_t pl,
 	return 0;
 }
 
+#define CLAUSE_BACK 200       /* bytes walked back to a clause's start */
+
+/* Words in text[from .. to). */
+static size_t words_between(const char *text, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++)
+		if (is_word_byte((unsigned char)text[i]) &&
+		    (i == from || !is_word_byte((unsigned char)text[i - 1])))
+			n++;
+	return n;
+}
+
+#define WIDE_WORDS 8          /* words a wide negator reaches over */
+
+/* 1 if w[0 .. wl) is a word that opens a new clause: "and", "but"... */
+static int clause_joiner(const char *w, size_t wl)
+{
+	static const char *const join[] = { "and", "but", "however", "although",
+	                                    "though", "whereas", "yet", "while" };
+
+	for (size_t i = 0; i < sizeof join / sizeof join[0]; i++)
+		if (strlen(join[i]) == wl && strncasecmp(w, join[i], wl) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if a wide negator (words.vocab wide_negator) starts at most
+ * WIDE_WORDS words before text[pos] in its clause: "not known to be at
+ * risk of FGM", "nothing to suggest forced marriage".  The clause ends
+ * at punctuation, a blank line or a joining word ("no evidence she
+ * attends a school and police believe she is being exploited"). */
+static int wide_negated_at(const char *text, size_t pos)
+{
+	size_t s = pos, n, words = 0;
+	const char *const *neg = vocab_words(VW_WIDE_NEGATOR, &n);
+
+	while (s > 0 && pos - s < CLAUSE_BACK && words < WIDE_WORDS + 4) {
+		size_t we;
+
+		while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t' ||
+		                 (text[s - 1] == '\n' && !(s >= 2 && text[s - 2] == '\n'))))
+			s--;
+		if (s == 0 || !is_word_byte((unsigned char)text[s - 1]))
+			break;
+		we = s;
+		while (s > 0 && is_word_byte((unsigned char)text[s - 1]))
+			s--;
+		if (clause_joiner(text + s, we - s)) {
+			s = we;
+			break;
+		}
+		words++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long at = vocab_phrase_find(text + s, pos - s, neg[i], 0);
+
+		if (at >= 0 && words_between(text, s + (size_t)at, pos) <=
+		               WIDE_WORDS + words_between(neg[i], 0, strlen(neg[i])))
+			return 1;
+	}
+	return 0;
+}
+
+static int negated_at(const char *text, size_t pos)
+{
+	return vocab_negated_at(text, pos) || wide_negated_at(text, pos);
+}
+
 static int negated_in_list(const char *text, size_t len, size_t pos, size_t pl)
 {
-	return holds_in_list(text, len, pos, pl, vocab_negated_at);
+	return holds_in_list(text, len, pos, pl, negated_at);
 }
 
 /* ---- A looked-after child missing from a placement --------------- */
@@ -642,19 +714,7 @@ static void scan_placement(const char *text, size_t len, unsigned long *yes)
 	}
 }
 
-#define CLAUSE_BACK 200       /* bytes walked back to a clause's start */
 
-/* Words in text[from .. to). */
-static size_t words_between(const char *text, size_t from, size_t to)
-{
-	size_t n = 0;
-
-	for (size_t i = from; i < to; i++)
-		if (is_word_byte((unsigned char)text[i]) &&
-		    (i == from || !is_word_byte((unsigned char)text[i - 1])))
-			n++;
-	return n;
-}
 
 /* 1 if the clause holding text[pos] opens with a conditional or guidance
  * cue (words.vocab conditional_cue): "If the child is subject to a child

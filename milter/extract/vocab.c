@@ -103,6 +103,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_NEW_SCHOOL_CUE] = "new_school_cue", [VW_WITH_US_CUE] = "with_us_cue",
 	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
 	[VW_ABSENCE_CUE] = "absence_cue", [VW_CONDITIONAL_CUE] = "conditional_cue",
+	[VW_WIDE_NEGATOR] = "wide_negator",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
