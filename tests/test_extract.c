@@ -265,6 +265,10 @@ int main(void)
 		"There is no evidence she attends any school and police believe she is being exploited.\n");
 	CHECK(has_flag("exploitation"), "... but it stops at a clause joined by 'and'");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Field\tChild 1\tChild 2\nCP plan\tNo\tYes\nLooked after\tNo\tNo\n");
+	CHECK(has_flag("child-protection-plan") && !has_flag("looked-after"),
+	      "a column per child: a Yes in any child's cell answers the row's label");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

@@ -20,6 +20,8 @@
  *     label followed by a person's name is a Yes;
  *   - a phrase broken across two lines by a hard wrap ("an allocated
  *     social\nworker") is read as if the break were a space;
+ *   - a label's row of cells, one per child column ("CP plan<TAB>No<TAB>
+ *     Yes"), is Yes if any child's cell is (row_cells);
  *   - a printed prompt "Y/N" or "Yes/No" followed by an answer ("Child
  *     Protection Plan? Y/N  Y") is answered by what follows it;
  *   - a label that is its whole line is answered No by a value that says
@@ -374,6 +376,42 @@ static int option_before(const char *text, size_t ls, size_t g)
 	return b < e && vocab_answer_word(text + b, e - b, &used) != 0 && used == e - b;
 }
 
+#define ROW_CELLS 16          /* cells of a row read as answers */
+
+/* A label's row of cells, one per child column ("CP plan<TAB>No<TAB>Yes",
+ * "| CP plan | Yes | No |" after layout.c): the cells from `from` (the
+ * label's end) to the line's end `le` that are answers.  Any Yes is Yes
+ * (a flag is the message's: one child on a plan is enough), else any No
+ * is No.  Reading stops at a cell that is no answer (the next label of
+ * a label|value|label|value row).  0 unless the label is followed by a
+ * TAB and at least two answer cells. */
+static int row_cells(const char *text, size_t from, size_t le)
+{
+	size_t i = from, cells = 0;
+	int any = 0;
+
+	while (i < le && (text[i] == ' ' || text[i] == ':' || text[i] == '?'))
+		i++;
+	if (i >= le || text[i] != '\t')
+		return 0;
+	while (i < le && text[i] == '\t' && cells < ROW_CELLS) {
+		size_t cs = i + 1, ce = cs;
+		int a;
+
+		while (ce < le && text[ce] != '\t')
+			ce++;
+		a = answer_at(text + cs, ce - cs, 0);
+		if (a != VOCAB_ANSWER_YES && a != VOCAB_ANSWER_NO)
+			break;
+		any |= a;
+		cells++;
+		i = ce;
+	}
+	if (cells < 2)
+		return 0;
+	return (any & VOCAB_ANSWER_YES) ? VOCAB_ANSWER_YES : VOCAB_ANSWER_NO;
+}
+
 /* How the occurrence of flag f's phrase at text[pos .. pos+pl) is
  * answered.  Returns VOCAB_ANSWER_YES/NO, ANSWER_ASKED, or 0 for a
  * sentence. */
@@ -396,6 +434,9 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 			return g == VOCAB_GLYPH_TICKED ? VOCAB_ANSWER_YES : VOCAB_ANSWER_NO;
 		i += g ? used : 1;
 	}
+	/* a row of cells, one a child: "CP plan<TAB>No<TAB>Yes" */
+	if ((a = row_cells(text, pos + pl, le)) != 0)
+		return a;
 	/* an answer right after the phrase, past a separator */
 	i = pos + pl;
 	{
