@@ -269,6 +269,10 @@ int main(void)
 	CHECK(has_flag("child-protection-plan") && !has_flag("looked-after"),
 	      "a column per child: a Yes in any child's cell answers the row's label");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child Protection Plan \xE2\x98\x90 Child in Need \xE2\x98\x92 Looked After \xE2\x98\x90\n");
+	CHECK(has_flag("social-worker") && !has_flag("looked-after") && !r.immediate,
+	      "boxes after their items: each box is its own item's, not the next one's");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

@@ -362,6 +362,25 @@ static int names_person(const char *v, size_t vl)
 	return words == 2;
 }
 
+/* 1 if the line text[ls .. le) has its tick boxes after their items:
+ * it ends with a box and does not start with one. */
+static int glyphs_trail(const char *text, size_t ls, size_t le)
+{
+	size_t s = ls, e = le, used;
+
+	while (s < e && (text[s] == ' ' || text[s] == '\t'))
+		s++;
+	while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r' ||
+	                 text[e - 1] == '.'))
+		e--;
+	if (s == e || vocab_answer_glyph(text + s, e - s, &used))
+		return 0;
+	for (size_t b = e > s + 8 ? e - 8 : s; b < e; b++)
+		if (vocab_answer_glyph(text + b, e - b, &used) && b + used == e)
+			return 1;
+	return 0;
+}
+
 /* 1 if an answer word stands just before the glyph at text[g] (ls: the
  * line's start): "Yes ☒ / No ☐   Social Worker: ..." -- the glyph marks
  * that option, not the phrase after it. */
@@ -425,8 +444,10 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 		ls--;
 	while (le < len && text[le] != '\n')
 		le++;
-	/* "[x] Looked after child": a tick box just before the phrase */
-	for (i = ls; i < pos; ) {
+	/* "[x] Looked after child": a tick box just before the phrase,
+	 * unless the line's boxes follow their items ("Child in Need ☒
+	 * Looked After ☐": the ☒ is Child in Need's) */
+	for (i = glyphs_trail(text, ls, le) ? pos : ls; i < pos; ) {
 		size_t used;
 		int g = vocab_answer_glyph(text + i, pos - i, &used);
 
