@@ -273,6 +273,9 @@ int main(void)
 	CHECK(has_flag("social-worker") && !has_flag("looked-after") && !r.immediate,
 	      "boxes after their items: each box is its own item's, not the next one's");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Risk of harm: Low\n");
+	CHECK(r.flags == 0, "a risk label answered 'Low' is no risk of harm");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Ground for removal (select one):\n( ) a - registered at another school\n"
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");

@@ -493,6 +493,8 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 
 		if (j < le) {
 			a = answer_at(text + j, le - j, 0);
+			if (a == 0 && vocab_is_negative_answer(text + j, le - j))
+				return VOCAB_ANSWER_NO;  /* "Risk of harm: Low" */
 			return a ? a : (text[i] == '?' ? ANSWER_ASKED : 0);
 		}
 		/* a question or label ending its line: the answer is below */
