@@ -841,22 +841,37 @@ static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t p
  * allocated social\nworker"): around each line break inside a paragraph
  * the text is copied with that break as a space, and the phrases that
  * cross it are read there, with the same rules. */
+/* 1 if phrase ph holds the word w[0 .. wl) followed by a space: the
+ * only phrases a break after that word can split. */
+static int splits_after(const char *ph, const char *w, size_t wl)
+{
+	for (const char *q = ph; (q = strchr(q, ' ')) != NULL; q++) {
+		size_t b = (size_t)(q - ph);
+
+		if (b >= wl && strncasecmp(q - wl, w, wl) == 0 &&
+		    (b == wl || q[-(long)wl - 1] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
 static void scan_wrapped(const char *text, size_t len, unsigned long *yes,
                          unsigned long *no)
 {
 	char win[2 * WRAP_CONTEXT];
 
 	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL; p++) {
-		size_t n = (size_t)(p - text), from, to, at;
+		size_t n = (size_t)(p - text), from, to, at, ws = n;
+		int copied = 0;
 
-		if (n == 0 || n + 1 >= len || text[n - 1] == '\n' || text[n + 1] == '\n' ||
-		    text[n - 1] == '\r')
-			continue;
+		if (n == 0 || n + 1 >= len || text[n + 1] == '\n' ||
+		    !is_word_byte((unsigned char)text[n - 1]))
+			continue;       /* a blank line, or a line ending a clause */
+		while (ws > 0 && n - ws < 40 && is_word_byte((unsigned char)text[ws - 1]))
+			ws--;
 		from = n > WRAP_CONTEXT ? n - WRAP_CONTEXT : 0;
 		to = len - n > WRAP_CONTEXT ? n + WRAP_CONTEXT : len;
-		memcpy(win, text + from, to - from);
 		at = n - from;
-		win[at] = ' ';
 		for (size_t f = 0; f < vocab_flag_count(); f++) {
 			const char *ph;
 
@@ -864,8 +879,13 @@ static void scan_wrapped(const char *text, size_t len, unsigned long *yes,
 				size_t pl = strlen(ph);
 				long pos;
 
-				if (strchr(ph, ' ') == NULL || pl > at)
+				if (pl > at || !splits_after(ph, text + ws, n - ws))
 					continue;
+				if (!copied) {
+					memcpy(win, text + from, to - from);
+					win[at] = ' ';
+					copied = 1;
+				}
 				pos = vocab_flag_phrase_find(win, to - from, ph, at - pl + 1);
 				if (pos >= 0 && (size_t)pos < at)
 					read_at(win, to - from, f, (size_t)pos, pl, yes, no);
