@@ -261,6 +261,13 @@ enum vocab_words {
 	VW_NOT_PLACE_WORD,      /* "road", "academy": an address or school, not a place */
 	VW_AGENT_MOVE_CUE,      /* "moved by": "to" and a destination follow in
 	                           the clause ("moved by the Home Office to Cardiff") */
+	VW_CONDITIONAL_CUE,     /* "if", "please state", "any child": a clause
+	                           they open states no fact about the child
+	                           (form guidance; whole words, at the clause's
+	                           start, answers.c) */
+	VW_WIDE_NEGATOR,        /* "not known to be", "nothing to suggest": negates
+	                           a topic anywhere later in its clause
+	                           (whole words, answers.c) */
 	VW__COUNT
 };
 

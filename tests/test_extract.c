@@ -685,6 +685,87 @@ int main(void)
 	CHECK(has_problem("answers No to child-protection-plan"),
 	      "... and the conflict is a problem for the officer");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Is there a risk of forced marriage, child sexual exploitation,\n"
+		"domestic abuse or radicalisation?\nNo\n");
+	CHECK(r.flags == 0, "a question wrapped onto the next line is answered by the line below it");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Is the child subject to a CP plan?  Yes \xE2\x98\x92 / No \xE2\x98\x90   "
+		"Social Worker: Anna Berg\n");
+	CHECK(has_flag("child-protection-plan"), "a ticked Yes before a second label on the line");
+	CHECK(has_flag("social-worker"),
+	      "a social worker named after a label counts (the No box before it is another option's)");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava was on a child protection plan until March 2025. A missing person "
+		"report is being considered.\n");
+	CHECK(r.flags == 0, "a plan 'until March 2025' has ended; a report 'being considered' is not made");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava's family has an allocated social\nworker. Mum's partner poses a risk to children.\n");
+	CHECK(has_flag("social-worker"), "a phrase broken across lines by a hard wrap is read");
+	CHECK(has_flag("risk-of-harm"), "'poses a risk to children' is a risk of harm");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"EHCP: No SEN support Yes \xE2\x80\x93 K\n"
+		"We believe Ava is being groomed no matter what mum says.\n");
+	CHECK(has_flag("sen") && !has_flag("ehcp"), "an answer ending its cell answers the label before it");
+	CHECK(has_flag("exploitation"), "... but 'groomed no matter what' is a sentence");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava has not attended since 02/11/2026.\n\nAnn Lee\nSocial Worker, Children in Care Team\n");
+	CHECK(has_flag("social-worker"), "a social worker who refers is the child's social worker");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava has not attended since 02/11/2026.\n\nAnn Lee\nEducation Social Worker\n");
+	CHECK(r.flags == 0, "an education social worker (attendance staff) is not the child's");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"If the child is subject to a child protection plan, please contact the MASH.\n"
+		"NB: if you believe the child is at immediate risk of harm call 999.\n"
+		"Where there are concerns about exploitation, trafficking or FGM, follow procedures.\n"
+		"Please indicate if any of the following apply: CP plan, LAC, EHCP\n");
+	CHECK(r.flags == 0 && !r.immediate, "a form's guidance and conditions state no fact");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"If mum does not reply we will visit. Ava is subject to a child protection plan.\n");
+	CHECK(has_flag("child-protection-plan"), "... while a fact after a condition counts");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Social care involvement: Closed in 2023\n");
+	CHECK(!has_flag("social-worker"), "a social care label answered by an ended state is No");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava is a child in care. Her carer reported her missing on Friday.\n");
+	CHECK(has_flag("looked-after") && has_flag("missing-from-home"),
+	      "'a child in care' is looked after; 'reported her missing' is missing from home");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child Protection Plan? Y/N  Y\nSection 47 enquiry - Y/N: N\n\nFGM\n\nNo concerns\n");
+	CHECK(has_flag("child-protection-plan") && !has_flag("section-47") && !has_flag("fgm"),
+	      "a printed 'Y/N' prompt is not the answer; a label alone on its line is answered 'No concerns'");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Vulnerabilities:\nYoung carer\nNo school place since September.\n");
+	CHECK(has_flag("young-carer"), "... but an item above a sentence starting 'No' is still an item");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ava is not known to be at risk of FGM. There is nothing to suggest forced marriage.\n"
+		"The CP plan was discontinued at review in September.\n");
+	CHECK(r.flags == 0, "a negation reaching over several words, and a discontinued plan, set no flag");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"There is no evidence she attends any school and police believe she is being exploited.\n");
+	CHECK(has_flag("exploitation"), "... but it stops at a clause joined by 'and'");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Field\tChild 1\tChild 2\nCP plan\tNo\tYes\nLooked after\tNo\tNo\n");
+	CHECK(has_flag("child-protection-plan") && !has_flag("looked-after"),
+	      "a column per child: a Yes in any child's cell answers the row's label");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Child Protection Plan \xE2\x98\x90 Child in Need \xE2\x98\x92 Looked After \xE2\x98\x90\n");
+	CHECK(has_flag("social-worker") && !has_flag("looked-after") && !r.immediate,
+	      "boxes after their items: each box is its own item's, not the next one's");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Risk of harm: Low\n");
+	CHECK(r.flags == 0, "a risk label answered 'Low' is no risk of harm");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Ground for removal (select one):\n( ) a - registered at another school\n"
+		"(x) g1 - no longer resides in this country\n"
+		"( ) i - continuous absence of 20 school days\n");
+	CHECK_STR(r.children[0].reason, "moved-abroad", "only the chosen option is the reason");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"Reason for removal:\n\xE2\x97\x8B g1 - no longer resides in this country\n"
+		"\xE2\x97\x8F h - failed to return after a leave of absence\n"
+		"\xE2\x97\x8B i - continuous absence of 20 school days\n");
+	CHECK_STR(r.children[0].reason, "not-returned-from-leave",
+	          "radio buttons: the options with an empty disc are not chosen");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Her father is a Lance Corporal in the Army. She went missing from her foster placement.\n");
 	CHECK(has_flag("armed-forces"), "a parent named by rank is a service family");
 	CHECK(has_flag("missing-from-home"), "missing from a foster placement is missing from care");

@@ -445,8 +445,9 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 
 /* The reason a text gives: a move written in prose (places.c), unless
  * the scored words give a reason in an unambiguous phrase ("never been
- * registered"); the words are read with a parent's posting and an
- * arrival blanked (sb is changed). */
+ * registered"); the words are read with a parent's posting, an
+ * arrival and the options a form offers but were not chosen blanked
+ * (sb is changed). */
 static const char *text_reason(struct strbuf *sb)
 {
 	const char *moved, *scored;
@@ -454,6 +455,7 @@ static const char *text_reason(struct strbuf *sb)
 
 	if (sb->len == 0 || sb->data == NULL)
 		return NULL;
+	answers_mask_unchosen(sb->data, sb->len);
 	moved = places_reason(sb->data, sb->len);
 	places_mask(sb->data, sb->len);
 	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
@@ -551,7 +553,8 @@ static void settle_referral(struct reader *rd)
 }
 
 /* Safeguarding flags from what the message answers (answers.c); the
- * subject counts ("URGENT - CP plan").  A fact stated positively
+ * subject counts ("URGENT - CP plan"), and a referrer who is a social
+ * worker is the child's (answers_role_flags).  A fact stated positively
  * anywhere counts even when a tick box elsewhere says No: the flag is
  * set and the conflict is a problem for the officer. */
 static void settle_flags(struct reader *rd)
@@ -565,6 +568,7 @@ static void settle_flags(struct reader *rd)
 		answers_scan_flags(strbuf_str(&rd->prose), rd->prose.len, &yes, &no);
 		if (r->subject)
 			answers_scan_flags(r->subject, strlen(r->subject), &yes, &no);
+		yes |= answers_role_flags(r->referrer.role);
 		r->flags |= yes;
 		both = r->flags & no;
 		for (size_t i = 0; i < vocab_flag_count(); i++) {

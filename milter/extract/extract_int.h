@@ -203,9 +203,20 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len);
  * *yes, flags a form answers No into *no; both are or-ed into.
  * answers_value: the answer a field value gives ("No", "Yes [ ] No [x]",
  * "~~Yes~~ No"): VOCAB_ANSWER_YES, VOCAB_ANSWER_NO (an unanswered
- * question counts as No), or 0 when the value is no answer (a name). */
+ * question counts as No, and so does a state that has ended: "Closed in
+ * 2023"), or 0 when the value is no answer (a name). */
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no);
+/* answers_mask_unchosen: blank the lines of s that offer an option
+ * not chosen ("( ) i - continuous absence", "○ g2 - moved out of the
+ * borough"), so that only the chosen option is read as a reason. */
+void answers_mask_unchosen(char *s, size_t len);
+/* answers_role_flags: a referrer whose role names a social worker
+ * ("Social Worker, Children in Care Team") is the child's: the
+ * social-worker flag.  No other flag comes from a job title ("Missing
+ * Persons Coordinator"); "Education Social Worker" is attendance staff
+ * (words.vocab flag_exclusion). */
+unsigned long answers_role_flags(const char *role);
 int answers_value(const char *v, size_t vl);
 
 /* provenance.c: provenance_before/after bracket an assignment (the

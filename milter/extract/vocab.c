@@ -115,6 +115,8 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_STAY_CUE] = "stay_cue", [VW_ARRIVAL_CUE] = "arrival_cue",
 	[VW_POSTING_CUE] = "posting_cue", [VW_UK_PLACE] = "uk_place",
 	[VW_NOT_PLACE_WORD] = "not_place_word", [VW_AGENT_MOVE_CUE] = "agent_move_cue",
+	[VW_CONDITIONAL_CUE] = "conditional_cue",
+	[VW_WIDE_NEGATOR] = "wide_negator",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
