@@ -61,6 +61,11 @@ struct case_store *open_read_store(struct ctl *ctl, time_t now);
 void close_read_store(struct case_store *cs);
 /* argv[*i] is "--now T": 1 (consumed, *now set), -1 bad time, 0 not it. */
 int take_now(int argc, char **argv, int *i, time_t *now);
+/* When to send what a command queued as of `now`: now, or the present if
+ * that is later.  Mail queued as of a --now in the future (a test, or a
+ * clock behind the referral's) is due at once, never left unsent until
+ * the clock catches up; a --now in the past (backfill) changes nothing. */
+time_t flush_time(time_t now);
 /* Options of a read taking only --json and --now, from argv[first]. */
 int json_now_options(int argc, char **argv, int first, int *json, time_t *now);
 /* The store of a command about case argv[1], or NULL with *rc set. */

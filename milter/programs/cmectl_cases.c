@@ -372,7 +372,7 @@ static int run_officer_action(struct ctl *ctl, const char *ref, int (*act)(struc
 	rc = act(p, ref, &co);
 	free(note);
 	if (rc == 0)
-		(void)pipeline_flush_outbox(p, time(NULL));
+		(void)pipeline_flush_outbox(p, flush_time(o->now));
 	pipeline_free(p);
 	if (rc == 1)
 		return fail(EXIT_USER, "no open case %s", ref);

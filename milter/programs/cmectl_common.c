@@ -206,6 +206,13 @@ int take_now(int argc, char **argv, int *i, time_t *now)
 	return 1;
 }
 
+time_t flush_time(time_t now)
+{
+	time_t real = time(NULL);
+
+	return now > real ? now : real;
+}
+
 /* The options of a read that takes only --json and --now, from
  * argv[first].  0 or a fail() code. */
 int json_now_options(int argc, char **argv, int first, int *json, time_t *now)

@@ -107,7 +107,7 @@ int cmd_digest(struct ctl *ctl, int argc, char **argv)
 	/* missed deadlines, repeats and today's digests (once per day: a
 	 * second run, or the milter's own, sends nothing again) */
 	n = pipeline_duty(p, now, 1);
-	flush_at = now > time(NULL) ? now : time(NULL);
+	flush_at = flush_time(now);
 	if (n >= 0)
 		(void)pipeline_flush_outbox(p, flush_at);   /* failures retried by the milter */
 	pipeline_free(p);

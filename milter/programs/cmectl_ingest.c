@@ -253,12 +253,12 @@ int cmd_ingest(struct ctl *ctl, int argc, char **argv)
 	if (files.n > 1)
 		progress_end(&pr, (size_t)failed);
 	strlist_free(&files);
-	/* Reminder mails queued by these messages go now (real time, not
-	 * --now: the MTA lives in the present). */
+	/* Reminder mails queued by these messages go now (the MTA lives in
+	 * the present; flush_time: a future --now does not hold them). */
 	if (pipeline_write_dirty_feeds(p) != 0)
 		fprintf(stderr, "%s: the reminder feeds could not all be written; "
 		        "run cmectl calendar\n", progname);
-	(void)pipeline_flush_outbox(p, time(NULL));
+	(void)pipeline_flush_outbox(p, flush_time(now));
 	pipeline_free(p);
 	return failed ? EXIT_INTERNAL : 0;
 }

@@ -177,7 +177,7 @@ int cmd_officer(struct ctl *ctl, int argc, char **argv)
 		return EXIT_INTERNAL;
 	rc = pipeline_officer(p, &rq, a.now, err, sizeof err);
 	if (rc == 0)
-		(void)pipeline_flush_outbox(p, time(NULL));
+		(void)pipeline_flush_outbox(p, flush_time(a.now));
 	pipeline_free(p);
 	if (rc == 1)
 		return fail(EXIT_USER, "no case %s", ref);
