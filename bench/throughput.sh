@@ -21,7 +21,10 @@
 # times, and each mode's median is reported: this is a shared VM whose
 # speed drifts, and interleaving makes every mode meet the same drift.
 # Also reported: the milter's own time at end of message (p50, p99, from
-# its log) and its peak resident memory under 50 concurrent sessions.
+# its log), where it went stage by stage (bench/stages.py: parse, extract,
+# commit queue, writer lock, statements, COMMIT, after-commit work, reply;
+# p50/p99 each, and the mean batch per COMMIT) and its peak resident
+# memory under 50 concurrent sessions.
 # Needs root, postfix, swaks, opendkim.  Traffic stays on 127.0.0.1.
 # The load generator (python) shares the 2 cores with Postfix, as smtp-source
 # would; it sends distinct referrals, which smtp-source cannot (it repeats
@@ -161,4 +164,7 @@ if [ "$nlat" -gt 0 ]; then
 		"$(sed -n "$(((nlat + 1) / 2))p" "$T/lat")" \
 		"$(sed -n "$(((nlat * 99 + 99) / 100))p" "$T/lat")" "$nlat"
 fi
+# Where that time went, stage by stage (include/stage_timing.h), over the
+# same cme rounds as the ratios above.
+/usr/bin/python3 "$here/stages.py" "$T"/milter.*.log
 printf 'milter peak resident memory with 50 concurrent sessions: %s kB\n' "$rss"

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "conf.h"
+#include "stage_timing.h"
 #include "strlist.h"
 
 struct pipeline;
@@ -51,6 +52,8 @@ struct pipeline_result {
 	struct strlist refs;      /* cases touched */
 	struct strlist flags;     /* flag names */
 	int immediate;
+	struct stage_timing timing; /* where pipeline_process's time went
+	                               (all but reply): stage_timing.h */
 };
 
 void pipeline_result_init(struct pipeline_result *res);

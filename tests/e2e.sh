@@ -35,7 +35,7 @@ PY=/usr/bin/python3          # the pyenv python3 on PATH has no vobject
 FIX=$top_srcdir/tests/fixtures/e2e
 REF_RE='^CME-[0-9]{4}-[0-9]{5}$'
 
-NTESTS=40
+NTESTS=41
 echo "1..$NTESTS"
 
 # ---------------------------------------------------------------- TAP ----
@@ -488,6 +488,18 @@ check "each missed deadline exactly once though the daily work ran twice" test $
 grep -q 'action=opened cases=CME-' "$T/milter.log"
 check "the milter logs one line per message with action and cases" test $? -eq 0 ||
 	diag_tail "$T/milter.log" 5
+# ...and where its time at end of message went (stage_timing.h): every
+# stage, a batch of at least one, a COMMIT that took time (it fsyncs), and
+# stages that add up to no more than the whole (ms=, rounded to 0.01 each).
+grep 'action=opened cases=CME-' "$T/milter.log" | awk '
+	{ delete v; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2]
+	  sum = 0; ok = v["batch"] >= 1 && v["commit"] > 0
+	  n = split("parse extract queue lock txn commit after wake reply", st, " ")
+	  for (i = 1; i <= n; i++) { if (!(st[i] in v)) ok = 0; sum += v[st[i]] }
+	  if (!ok || sum > v["ms"] + 0.05) bad++; lines++ }
+	END { exit !(lines > 0 && bad == 0) }'
+check "the line also carries the stage timings (parse .. reply, batch) within ms=" test $? -eq 0 ||
+	grep 'action=opened' "$T/milter.log" | head -n 3 | diag
 ! grep -qiE 'Hartley|Amelia|Nowak|Kacper|14/09/2016|2016-09-14|03/02/2013|2013-02-03|Oakfield Road|B801200005001' "$T/milter.log" "$MXLOG"
 check "no child's name, DOB, UPN or address in the milter's or Postfix's log" test $? -eq 0 ||
 	grep -iE 'Hartley|Amelia|Nowak|Kacper' "$T/milter.log" | head -n 3 | diag

@@ -162,16 +162,41 @@ long long writer_transaction(struct writer *w, writer_fn fn, void *arg, writer_a
 	return rc;
 }
 
-/* Run one batch as one transaction; every job's rc is set. */
-static void run_batch(struct writer *w, struct commit_job *batch)
+/* The writer's stages of one batch (stage_timing.h), copied into each
+ * job that asked for them. */
+struct batch_times {
+	struct timespec taken;       /* the leader took the batch */
+	double lock, txn, commit, after;
+	unsigned n;
+};
+
+static void note_batch_times(struct commit_job *batch, const struct batch_times *bt)
+{
+	for (struct commit_job *j = batch; j; j = j->next) {
+		if (j->timing == NULL)
+			continue;
+		j->timing->queue = stage_ms(&j->queued, &bt->taken);
+		j->timing->lock = bt->lock;
+		j->timing->txn = bt->txn;
+		j->timing->commit = bt->commit;
+		j->timing->after = bt->after;
+		j->timing->batch = bt->n;
+	}
+}
+
+/* Run one batch as one transaction; every job's rc is set, and the
+ * writer's stages in bt. */
+static void run_batch(struct writer *w, struct commit_job *batch, struct batch_times *bt)
 {
 	const char *qid = batch->queue_id ? batch->queue_id : "-";
 	char err[512];
 	struct case_store *cs;
+	struct timespec lap = bt->taken;
 	int ok = 1;
 
 	pthread_mutex_lock(&w->lock);
 	cs = writer_get(w, err, sizeof err);
+	bt->lock = stage_lap(&lap);
 	if (cs == NULL) {
 		log_msg(LOG_ERR, "%s: cannot open the database: %s", qid, err);
 		ok = 0;
@@ -186,10 +211,12 @@ static void run_batch(struct writer *w, struct commit_job *batch)
 			log_msg(LOG_ERR, "%s: cannot store the case: %s",
 			        j->queue_id ? j->queue_id : "-", case_store_errmsg(cs));
 	}
+	bt->txn = stage_lap(&lap);
 	if (ok && case_store_commit(cs) != 0) {
 		log_msg(LOG_ERR, "%s: cannot commit: %s", qid, case_store_errmsg(cs));
 		ok = 0;
 	}
+	bt->commit = stage_lap(&lap);
 	if (!ok) {
 		snprintf(w->last_error, sizeof w->last_error, "%.255s",
 		         cs ? case_store_errmsg(cs) : err);
@@ -206,10 +233,12 @@ static void run_batch(struct writer *w, struct commit_job *batch)
 				j->after(cs, j->arg);
 	}
 	pthread_mutex_unlock(&w->lock);
+	bt->after = stage_lap(&lap);
 }
 
 int writer_commit(struct writer *w, struct commit_job *job)
 {
+	stage_now(&job->queued);
 	pthread_mutex_lock(&w->q_lock);
 	if (w->q_tail)
 		w->q_tail->next = job;
@@ -219,14 +248,24 @@ int writer_commit(struct writer *w, struct commit_job *job)
 	while (!job->done) {
 		if (!w->q_leader) {
 			struct commit_job *batch = w->q_head;
+			struct batch_times bt;
+			struct timespec done_at;
 
 			w->q_leader = 1;
 			w->q_head = w->q_tail = NULL;
 			pthread_mutex_unlock(&w->q_lock);
-			run_batch(w, batch);
-			pthread_mutex_lock(&w->q_lock);
+			memset(&bt, 0, sizeof bt);
+			stage_now(&bt.taken);
 			for (struct commit_job *j = batch; j; j = j->next)
+				bt.n++;
+			run_batch(w, batch, &bt);
+			note_batch_times(batch, &bt);
+			stage_now(&done_at);
+			pthread_mutex_lock(&w->q_lock);
+			for (struct commit_job *j = batch; j; j = j->next) {
+				j->done_at = done_at;
 				j->done = 1;
+			}
 			w->q_leader = 0;
 			pthread_cond_broadcast(&w->q_done);
 		} else {
@@ -234,5 +273,11 @@ int writer_commit(struct writer *w, struct commit_job *job)
 		}
 	}
 	pthread_mutex_unlock(&w->q_lock);
+	if (job->timing) {
+		struct timespec now;
+
+		stage_now(&now);
+		job->timing->wake = stage_ms(&job->done_at, &now);
+	}
 	return job->rc;
 }

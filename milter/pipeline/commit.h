@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "case_store.h"
+#include "stage_timing.h"
 
 struct commit_job;
 
@@ -102,7 +103,9 @@ long long writer_transaction(struct writer *w, writer_fn fn, void *arg,
  * after BEGIN and before any job (with the first job's arg); `run` does
  * the job's work (0, or -1: the job must have rolled back its own part,
  * the batch goes on); `after` runs for each job whose run returned 0,
- * once the batch committed.  `now` of the first job is the batch's. */
+ * once the batch committed.  `now` of the first job is the batch's.
+ * `timing` (may be NULL) gets the writer's stages (queue, lock, txn,
+ * commit, after, wake) and the batch size: stage_timing.h. */
 struct commit_job {
 	int  (*prepare)(struct case_store *cs, void *arg, time_t now);
 	int  (*run)(struct case_store *cs, void *arg);
@@ -110,6 +113,8 @@ struct commit_job {
 	void *arg;
 	time_t now;
 	const char *queue_id;        /* for logs, or NULL */
+	struct stage_timing *timing; /* or NULL */
+	struct timespec queued, done_at;   /* writer_commit's, for timing */
 	int rc;
 	int done;
 	struct commit_job *next;

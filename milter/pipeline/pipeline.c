@@ -846,13 +846,16 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	struct txn *t = NULL;
 	struct officer_mail om;
 	char digest[MSG_DIGEST_SIZE];
+	struct timespec lap;
 	int rc = -1;
 
+	stage_now(&lap);
 	message_limits_default(&lim);
 	lim.max_bytes = p->conf->max_message_size;
 	m = message_parse(in->raw, in->len, &lim);
 	if (m == NULL)
 		return -1;
+	res->timing.parse = stage_lap(&lap);
 	referral_init(&r);
 	memset(&om, 0, sizeof om);
 	if (read_message(p, in, m, &r) != 0 || note_input_problems(in, lim.max_bytes, &r) != 0 ||
@@ -889,6 +892,8 @@ int pipeline_process(struct pipeline *p, const struct pipeline_input *in,
 	job.arg = t;
 	job.now = t->now;
 	job.queue_id = in->queue_id;
+	job.timing = &res->timing;
+	res->timing.extract = stage_lap(&lap);
 	rc = writer_commit(&p->writer, &job);
 out:
 	free(t);

@@ -51,7 +51,7 @@
  * is marked busy from prepare() to release(); asking for one that is
  * busy (a nested use of the same SQL) prepares a private copy.
  */
-#define STMT_CACHE 64
+#define STMT_CACHE 80
 
 struct cached_stmt {
 	const char *sql;
@@ -501,10 +501,16 @@ const char *case_store_errmsg(struct case_store *cs)
 	return cs->errmsg;
 }
 
+/* BEGIN, COMMIT, SAVEPOINT and RELEASE run once a batch or once a
+ * message on the milter's writer, under its lock: from the statement
+ * cache (defined below), not parsed again each time as sqlite3_exec
+ * would. */
+static int exec_cached(struct case_store *cs, const char *sql, const char *what);
+
 int case_store_begin(struct case_store *cs)
 {
 	store_guard_txn_begin(&cs->refs);
-	return exec(cs, "BEGIN IMMEDIATE");
+	return exec_cached(cs, "BEGIN IMMEDIATE", "beginning a transaction");
 }
 
 int case_store_check_refs(struct case_store *cs, char *err, size_t errlen)
@@ -529,7 +535,7 @@ int case_store_quick_check(const char *path, char *err, size_t errlen)
 
 int case_store_commit(struct case_store *cs)
 {
-	return exec(cs, "COMMIT");
+	return exec_cached(cs, "COMMIT", "committing");
 }
 
 void case_store_rollback(struct case_store *cs)
@@ -540,12 +546,12 @@ void case_store_rollback(struct case_store *cs)
 /* One message inside a batch transaction. */
 int case_store_savepoint(struct case_store *cs)
 {
-	return exec(cs, "SAVEPOINT message");
+	return exec_cached(cs, "SAVEPOINT message", "starting a message's savepoint");
 }
 
 int case_store_release(struct case_store *cs)
 {
-	return exec(cs, "RELEASE message");
+	return exec_cached(cs, "RELEASE message", "releasing a message's savepoint");
 }
 
 void case_store_rollback_to(struct case_store *cs)
@@ -596,6 +602,18 @@ static void release(struct case_store *cs, sqlite3_stmt *st)
 			return;
 		}
 	sqlite3_finalize(st);
+}
+
+static int exec_cached(struct case_store *cs, const char *sql, const char *what)
+{
+	sqlite3_stmt *st = prepare(cs, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(cs, what);
+	release(cs, st);
+	return rc;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
