@@ -2,11 +2,11 @@
 """fuzz/make-seeds.py - write the fuzz seed corpora.
 
     /usr/bin/python3 fuzz/make-seeds.py [CORPUSDIR]          text seeds
-    /usr/bin/python3 fuzz/make-seeds.py --docx CORPUSDIR     docx/ seeds
+    /usr/bin/python3 fuzz/make-seeds.py --docx CORPUSDIR     docx/ and xlsx/ seeds
 
 CORPUSDIR defaults to fuzz/corpus.  Owns the seeds: message/ (small
 varied emails), calendar/, policy/, config/ (all committed, regenerated
-by the first form) and docx/.  docx/ holds ZIP files, so it is made at
+by the first form), docx/ and xlsx/.  Those hold ZIP files, so it is made at
 fuzzing time (tests/fuzz.sh runs the second form into its scratch copy)
 rather than kept as binaries in the repository.  Seeds are small on purpose: libFuzzer
 mutates small inputs fastest, and size limits are found by mutation.
@@ -60,6 +60,18 @@ HDRS = ("From: Priya Patel <attendance@northgate.sch.test>\n"
         "Message-ID: <seed@northgate.sch.test>\n")
 
 MESSAGES = {
+    # thread splitter: an inline forward, quoted history, a signature
+    "forward.eml": HDRS + "Subject: FW: referral\n\nPlease see below.\n\n"
+    "---------- Forwarded message ---------\nFrom: Jo Bloggs <jo@school.sch.test>\n"
+    "Date: Mon, 5 Oct 2026\nSubject: referral\nTo: head@school.sch.test\n\n"
+    "Liam CARTER, Year 3, DOB 13/05/2019\nMum's name is Kirsty Carter, 07700 900745\n"
+    "> On Mon, 5 Oct 2026 at 09:00, Office wrote:\n> Child protection plan? Yes / No\n\n"
+    "Kind regards\nJo Bloggs\nAttendance Officer | School | IP1 2BX\n",
+    "gmail-quote.eml": HDRS + "Subject: Re: CME\nMIME-Version: 1.0\n"
+    "Content-Type: text/html\n\n<div>Home visit 24/11/2026, child not seen.</div>"
+    "<div class=\"gmail_quote\"><blockquote type=\"cite\">Surname: Old<br>"
+    "CP plan: <s>Yes</s> No &#9746;</blockquote></div>"
+    "<div id=\"divRplyFwdMsg\"><b>From:</b> x<br><b>Sent:</b> y</div>\n",
     "plain.eml": HDRS + "Subject: CME referral\n\n"
     "Child's surname: Smith\nForename: Jayden\nDOB: 03/04/2014\n"
     "UPN: E935204414117\nAddress: 12 Rose Lane, Ipswich IP1 2BX\n"
@@ -191,6 +203,18 @@ DOCX = {
                      "<w:tr><w:tc><w:tbl>" + row("x", "y") + "</w:tbl></w:tc></w:tr>"
                      "</w:tbl>"),
     "doc2.docx": docx(p("second main part"), main="word/document2.xml"),
+    # answers: content-control and legacy check boxes, struck text
+    "checkbox.docx": docx(
+        "<w:p><w:r><w:t>CP plan</w:t></w:r><w:sdt><w:sdtPr><w14:checkbox "
+        "xmlns:w14=\"http://schemas.microsoft.com/office/word/2010/wordml\">"
+        "<w14:checked w14:val=\"1\"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r>"
+        "<w:t>\u2612</w:t></w:r></w:sdtContent></w:sdt></w:p>"
+        "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:checkBox>"
+        "<w:default w:val=\"0\"/></w:checkBox></w:ffData></w:fldChar></w:r>"
+        "<w:r><w:instrText>FORMCHECKBOX</w:instrText></w:r><w:r><w:fldChar "
+        "w:fldCharType=\"end\"/></w:r><w:r><w:t>Looked after</w:t></w:r></w:p>"
+        "<w:p><w:r><w:rPr><w:strike/></w:rPr><w:t>Yes</w:t></w:r><w:r><w:t> No"
+        "</w:t></w:r></w:p>"),
     # bare XML: fuzz_docx packs it as word/document.xml itself
     "form.xml": document(FORM),
     "features.xml": document(
@@ -202,6 +226,42 @@ DOCX = {
         "<mc:Fallback>" + p("box") + "</mc:Fallback></mc:AlternateContent>"
         "</w:r></w:p>"),
     "dtd.xml": document(p("&e;"), dtd='<!DOCTYPE d [<!ENTITY e "x">]>\n'),
+}
+
+
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHEET = ('<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="%s"><sheetData>'
+         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+         '<c r="C1" t="inlineStr"><is><t>Date of Birth</t></is></c></row>'
+         '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>1</v></c>'
+         '<c r="C2" s="1"><v>42465</v></c><c r="D2" t="b"><v>1</v></c></row>'
+         '</sheetData></worksheet>' % S)
+STRINGS = ('<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="%s" count="3">'
+           '<si><t>Surname</t></si><si><r><t>Fore</t></r><r><t>name</t></r></si>'
+           '<si><t xml:space="preserve">SMITH, Jo </t></si></sst>' % S)
+STYLES = ('<?xml version="1.0" encoding="UTF-8"?>\n<styleSheet xmlns="%s">'
+          '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+          '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
+          '</styleSheet>' % S)
+
+
+def xlsx(sheet=SHEET, strings=STRINGS, styles=STYLES, date1904=False):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", '<workbook xmlns="%s"><workbookPr date1904="%d"/>'
+                   '</workbook>' % (S, 1 if date1904 else 0))
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        z.writestr("xl/sharedStrings.xml", strings)
+        z.writestr("xl/styles.xml", styles)
+    return buf.getvalue()
+
+
+# fuzz_xlsx: an archive, or worksheet NUL shared strings NUL styles
+XLSX = {
+    "export.xlsx": xlsx(),
+    "export1904.xlsx": xlsx(date1904=True),
+    "parts.txt": SHEET + "\0" + STRINGS + "\0" + STYLES,
+    "sheet-only.xml": SHEET,
 }
 
 
@@ -223,6 +283,7 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "corpus")
     if only_docx:
         write(os.path.join(top, "docx"), DOCX)
+        write(os.path.join(top, "xlsx"), XLSX)
         return
     write(os.path.join(top, "message"), MESSAGES)
     write(os.path.join(top, "calendar"), CALENDARS)

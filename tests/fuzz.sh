@@ -41,19 +41,19 @@ if ! "$top_srcdir/fuzz/build.sh" "$tmp/bin" >"$tmp/build.log" 2>&1; then
 	exit 1
 fi
 
-# docx seeds are ZIP files, made rather than stored in the repository
+# docx and xlsx seeds are ZIP files, made rather than stored in the repository
 mkdir -p "$tmp/corpus"
 for d in message calendar policy config; do
 	cp -R "$top_srcdir/fuzz/corpus/$d" "$tmp/corpus/$d"
 done
 if [ -x /usr/bin/python3 ]; then
 	/usr/bin/python3 "$top_srcdir/fuzz/make-seeds.py" --docx "$tmp/corpus" \
-		>/dev/null 2>&1 || mkdir -p "$tmp/corpus/docx"
+		>/dev/null 2>&1 || mkdir -p "$tmp/corpus/docx" "$tmp/corpus/xlsx"
 else
-	mkdir -p "$tmp/corpus/docx"
+	mkdir -p "$tmp/corpus/docx" "$tmp/corpus/xlsx"
 fi
 
-targets="message calendar policy config docx"
+targets="message calendar policy config docx xlsx"
 echo "1..$(echo $targets | wc -w)"
 n=0
 status=0
