@@ -800,6 +800,30 @@ int main(void)
 	CHECK_STR(r.children[0].reason, "moved-out-of-area", "CSV reason per row");
 	CHECK_STR(r.children[1].reason, "excluded-no-provision", "second row's own reason");
 
+	/* An export's address split over columns is one address; the
+	 * contact repeated on each sibling's row is one parent. */
+	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee list.\n"
+		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
+		"Forename;Surname;DOB;Address Line 1;Address Line 2;Town;Postcode;Primary Contact;Primary Contact Phone\n"
+		"Ana;Lopez;01/09/2014;Flat 2;9 Mill Lane;Hull;HU2 8ZZ;Rosa Lopez (Mother);07700 900111\n"
+		"Leo;Lopez;01/09/2016;Flat 2;9 Mill Lane;Hull;HU2 8ZZ;Rosa Lopez (Mother);07700 900111\n--b--\n");
+	CHECK_INT(r.n_children, 2, "semicolon export rows are children");
+	CHECK_STR(r.children[1].address, "Flat 2, 9 Mill Lane, Hull", "address columns joined in order");
+	CHECK_INT(r.n_parents, 1, "the contact on every sibling's row is one parent");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
+	          "the contact's relationship from its brackets");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "the contact's phone column");
+
+	/* A numbered question asking for the parent and relationship, its
+	 * answer on the next line. */
+	read_message(HDR "Subject: referral\n\n1. Child's full name\nAli KHAN\n\n"
+		"2. Date of birth\n08/07/2012\n\n3. Name of parent/carer and relationship\n"
+		"Mrs Sara Khan - mother\n");
+	CHECK_INT(r.n_parents, 1, "the answer under the question is the parent");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sara Khan", "... named without her title");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother", "... and her relationship");
+
 	/* HTML table, header row with one child per row. */
 	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
 		"<table><tr><th>Surname</th><th>Forename</th><th>DOB</th></tr>"

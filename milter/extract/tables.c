@@ -252,17 +252,66 @@ static int preschool_household_row(const struct reader *rd, const struct row *ro
 	return 0;
 }
 
+/* A row that repeats a parent already listed: its parent-name (or
+ * parent) cell holds a listed parent's name.  Siblings' rows in an
+ * export repeat the family's contact; one parent is listed once. */
+static int row_repeats_parent(const struct reader *rd, const struct row *row,
+                              const enum field cols[MAX_CELLS])
+{
+	for (size_t i = 0; i < row->n; i++) {
+		if ((cols[i] != F_PARENT_NAME && cols[i] != F_PARENT) || row->len[i] == 0)
+			continue;
+		for (size_t p = 0; p < rd->r->n_parents; p++) {
+			const char *name = rd->r->parents[p].name;
+
+			if (name && *name && fields_memstr_ci(row->cell[i], row->len[i], name))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+#define MAX_ADDRESS_JOINED 200  /* bytes of an address made of columns */
+
+/* An address split over columns ("Address Line 1 | Town"): the row's
+ * address cells in order, joined with ", ", into buf.  Returns the
+ * first address column + 1, or 0 when the row has none. */
+static size_t joined_address(const struct row *row, const enum field cols[MAX_CELLS],
+                             char buf[MAX_ADDRESS_JOINED + 1], size_t *blen)
+{
+	size_t first = 0, n = 0;
+
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] != F_ADDRESS || row->len[i] == 0)
+			continue;
+		if (first == 0)
+			first = i + 1;
+		if (n > 0 && n + 2 < MAX_ADDRESS_JOINED) {
+			buf[n++] = ',';
+			buf[n++] = ' ';
+		}
+		for (size_t b = 0; b < row->len[i] && n < MAX_ADDRESS_JOINED; b++)
+			buf[n++] = row->cell[i][b] == '\n' ? ' ' : row->cell[i][b];
+	}
+	buf[n] = '\0';
+	*blen = n;
+	return first;
+}
+
 /* One table record (CSV row or HTML row under a header row) is one
  * child.  A relationship column with no parent's name beside it and no
  * parent's relationship in it is the child's relationship to the
  * household ("daughter"), not a parent's.  A row with no child field
  * filled in (only its "Child 4" label, or only side pairs) is no
- * child. */
+ * child.  Address columns are one address; a parent a sibling's row
+ * already gave is not listed again. */
 static void read_record(struct reader *rd, const struct row *row,
                         const enum field cols[MAX_CELLS])
 {
-	int nonempty = 0, parent_named = 0;
+	int nonempty = 0, parent_named = 0, repeated;
 	unsigned char used[MAX_CELLS];
+	char address[MAX_ADDRESS_JOINED + 1];
+	size_t address_len, address_col;
 
 	if (parent_row(rd, row, cols)) {
 		read_parent_row(rd, row, cols);
@@ -281,13 +330,20 @@ static void read_record(struct reader *rd, const struct row *row,
 		return;
 	if (fields_new_child_block(rd) == NULL)
 		return;
-	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i] && !used[i] &&
-		    !(cols[i] == F_PARENT_REL && !parent_named &&
-		      vocab_match_relationship(row->cell[i], row->len[i]) == NULL)) {
-			rd->where.col = (long)i + 1;    /* provenance */
+	repeated = row_repeats_parent(rd, row, cols);
+	address_col = joined_address(row, cols, address, &address_len);
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] == F_NONE || row->len[i] == 0 || used[i] ||
+		    (cols[i] == F_PARENT_REL && !parent_named &&
+		     vocab_match_relationship(row->cell[i], row->len[i]) == NULL) ||
+		    (repeated && cols[i] >= F_PARENT_NAME && cols[i] <= F_PARENT))
+			continue;
+		rd->where.col = (long)i + 1;    /* provenance */
+		if (cols[i] != F_ADDRESS)
 			fields_assign(rd, cols[i], row->cell[i], row->len[i]);
-		}
+		else if (i + 1 == address_col)
+			fields_assign(rd, F_ADDRESS, address, address_len);
+	}
 	rd->cur = NULL;
 }
 
