@@ -824,6 +824,34 @@ int main(void)
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sara Khan", "... named without her title");
 	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother", "... and her relationship");
 
+	/* A space-aligned parents table (layout.c): each row a parent; a
+	 * parental-responsibility column answered Y for one adult leaves
+	 * out the adult answered N. */
+	read_message(HDR "Subject: referral\n\nName: Ana LOPEZ\nDOB: 01/09/2014\n\n"
+		"Relationship   PR (Y/N)   Name           Tel No\n"
+		"Father         Y          Dan Lopez      07700 900222\n"
+		"Partner        N          Kim Shaw       -\n");
+	CHECK_INT(r.n_parents, 1, "the adult without parental responsibility is not listed");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Dan Lopez", "the parent's name cell alone");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "father",
+	          "the relationship column, not the headings");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900222", "... and the phone");
+	read_message(HDR "Subject: referral\n\nName: Ana LOPEZ\nDOB: 01/09/2014\n\n"
+		"Relationship   PR   Name           Tel No\n"
+		"Mother              Eva Lopez      07700 900223\n"
+		"Grandmother         Rosa Diaz      07700 900224\n");
+	CHECK_INT(r.n_parents, 2, "an unanswered PR column leaves every carer listed");
+
+	/* A household table's parent who lives elsewhere and gives no
+	 * phone is not the family's contact. */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<p>Name: Ana LOPEZ<br>DOB: 01/09/2014</p>"
+		"<table><tr><td>Name</td><td>Relationship to child</td><td>D.O.B.</td><td>Contact number</td></tr>"
+		"<tr><td>Eva Lopez</td><td>Mother</td><td></td><td>07700 900223</td></tr>"
+		"<tr><td>Dan Lopez</td><td>Father</td><td></td><td>lives in Spain</td></tr></table>");
+	CHECK_INT(r.n_parents, 1, "the parent living elsewhere with no phone is not listed");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Eva Lopez", "the mother is");
+
 	/* HTML table, header row with one child per row. */
 	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
 		"<table><tr><th>Surname</th><th>Forename</th><th>DOB</th></tr>"
