@@ -368,9 +368,14 @@ static int row_repeats_parent(const struct reader *rd, const struct row *row,
 		if ((cols[i] != F_PARENT_NAME && cols[i] != F_PARENT) || row->len[i] == 0)
 			continue;
 		for (size_t p = 0; p < rd->r->n_parents; p++) {
-			const char *name = rd->r->parents[p].name;
+			const char *name = rd->r->parents[p].name, *at;
+			size_t nl = name ? strlen(name) : 0;
 
-			if (name && *name && fields_memstr_ci(row->cell[i], row->len[i], name))
+			/* the whole name, not "Jo" inside "Joanne Smith" */
+			at = nl ? fields_memstr_ci(row->cell[i], row->len[i], name) : NULL;
+			if (at && (at == row->cell[i] || !isalnum((unsigned char)at[-1])) &&
+			    (at + nl == row->cell[i] + row->len[i] ||
+			     !isalnum((unsigned char)at[nl])))
 				return 1;
 		}
 	}
