@@ -268,6 +268,13 @@ enum vocab_words {
 	VW_WIDE_NEGATOR,        /* "not known to be", "nothing to suggest": negates
 	                           a topic anywhere later in its clause
 	                           (whole words, answers.c) */
+	VW_PR_HEADING,          /* "parental responsibility", "pr": a table column
+	                           asking whether the row's adult has it
+	                           (whole words of the normalised heading,
+	                           tables.c) */
+	VW_ELSEWHERE_CUE,       /* "working in", "lives abroad", "deceased": a
+	                           household row's adult who does not live
+	                           with the child (whole words, tables.c) */
 	VW__COUNT
 };
 

@@ -571,6 +571,7 @@ int main(void)
 	test_prose_flags();
 	test_whose_label();
 	test_signature_org();
+	referral_free(&r);      /* the last test's message */
 	referral_init(&r);
 
 	/* Labels and their synonyms come from the vocabulary table. */
@@ -799,6 +800,58 @@ int main(void)
 	CHECK_STR(r.children[0].postcode, "HU2 8ZZ", "CSV postcode normalised");
 	CHECK_STR(r.children[0].reason, "moved-out-of-area", "CSV reason per row");
 	CHECK_STR(r.children[1].reason, "excluded-no-provision", "second row's own reason");
+
+	/* An export's address split over columns is one address; the
+	 * contact repeated on each sibling's row is one parent. */
+	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee list.\n"
+		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
+		"Forename;Surname;DOB;Address Line 1;Address Line 2;Town;Postcode;Primary Contact;Primary Contact Phone\n"
+		"Ana;Lopez;01/09/2014;Flat 2;9 Mill Lane;Hull;HU2 8ZZ;Rosa Lopez (Mother);07700 900111\n"
+		"Leo;Lopez;01/09/2016;Flat 2;9 Mill Lane;Hull;HU2 8ZZ;Rosa Lopez (Mother);07700 900111\n--b--\n");
+	CHECK_INT(r.n_children, 2, "semicolon export rows are children");
+	CHECK_STR(r.children[1].address, "Flat 2, 9 Mill Lane, Hull", "address columns joined in order");
+	CHECK_INT(r.n_parents, 1, "the contact on every sibling's row is one parent");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
+	          "the contact's relationship from its brackets");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "the contact's phone column");
+
+	/* A numbered question asking for the parent and relationship, its
+	 * answer on the next line. */
+	read_message(HDR "Subject: referral\n\n1. Child's full name\nAli KHAN\n\n"
+		"2. Date of birth\n08/07/2012\n\n3. Name of parent/carer and relationship\n"
+		"Mrs Sara Khan - mother\n");
+	CHECK_INT(r.n_parents, 1, "the answer under the question is the parent");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sara Khan", "... named without her title");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother", "... and her relationship");
+
+	/* A space-aligned parents table (layout.c): each row a parent; a
+	 * parental-responsibility column answered Y for one adult leaves
+	 * out the adult answered N. */
+	read_message(HDR "Subject: referral\n\nName: Ana LOPEZ\nDOB: 01/09/2014\n\n"
+		"Relationship   PR (Y/N)   Name           Tel No\n"
+		"Father         Y          Dan Lopez      07700 900222\n"
+		"Partner        N          Kim Shaw       -\n");
+	CHECK_INT(r.n_parents, 1, "the adult without parental responsibility is not listed");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Dan Lopez", "the parent's name cell alone");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "father",
+	          "the relationship column, not the headings");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900222", "... and the phone");
+	read_message(HDR "Subject: referral\n\nName: Ana LOPEZ\nDOB: 01/09/2014\n\n"
+		"Relationship   PR   Name           Tel No\n"
+		"Mother              Eva Lopez      07700 900223\n"
+		"Grandmother         Rosa Diaz      07700 900224\n");
+	CHECK_INT(r.n_parents, 2, "an unanswered PR column leaves every carer listed");
+
+	/* A household table's parent who lives elsewhere and gives no
+	 * phone is not the family's contact. */
+	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<p>Name: Ana LOPEZ<br>DOB: 01/09/2014</p>"
+		"<table><tr><td>Name</td><td>Relationship to child</td><td>D.O.B.</td><td>Contact number</td></tr>"
+		"<tr><td>Eva Lopez</td><td>Mother</td><td></td><td>07700 900223</td></tr>"
+		"<tr><td>Dan Lopez</td><td>Father</td><td></td><td>lives in Spain</td></tr></table>");
+	CHECK_INT(r.n_parents, 1, "the parent living elsewhere with no phone is not listed");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Eva Lopez", "the mother is");
 
 	/* HTML table, header row with one child per row. */
 	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"

@@ -179,7 +179,9 @@ int layout_is_pipe_row(const char *s, size_t len);
 char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
 /* layout_aligned_header: a line of three or more cells apart by two or
  * more spaces, at least two of them labels of child fields ("Surname
- * Forename   DOB"): its number of cells, or 0.  layout_aligned_rows: the
+ * Forename   DOB"), or a parents table's headings (a relationship
+ * column, three in four cells a person's fields: "Relationship   Tick
+ * if P.R   Name   Tel No"): its number of cells, or 0.  layout_aligned_rows: the
  * header and its rows (up to a blank line) as TAB rows, each cut where
  * the header's columns start (malloc'd, NULL out of memory). */
 size_t layout_aligned_header(const char *s, size_t len);

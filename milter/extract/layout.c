@@ -242,9 +242,18 @@ static size_t aligned_starts(const char *s, size_t len, size_t *starts, size_t m
 	return n;
 }
 
+/* A heading cell of a parents table: a parent's relationship, name or
+ * phone.  (A relationship word itself, "Mother", is a value here, not
+ * a heading: F_PARENT is not counted.) */
+static int parent_heading(enum field f)
+{
+	return f == F_PARENT_REL || f == F_PARENT_NAME || f == F_PARENT_PHONE;
+}
+
 size_t layout_aligned_header(const char *s, size_t len)
 {
-	size_t starts[MAX_CELLS], n, known = 0;
+	size_t starts[MAX_CELLS], n, known = 0, person = 0;
+	int rel = 0;
 
 	if (len > MAX_PROSE_LINE || memchr(s, '\t', len))
 		return 0;       /* TAB rows are tables already (tables.c) */
@@ -261,8 +270,17 @@ size_t layout_aligned_header(const char *s, size_t len)
 		f = vocab_label(c, cl);
 		if (f >= F_FORENAME && f <= F_REASON)
 			known++;
+		if (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME || parent_heading(f))
+			person++;
+		rel |= f == F_PARENT_REL;
 	}
-	return known >= 2 ? n : 0;
+	if (known >= 2)
+		return n;
+	/* a parents table ("Relationship   Tick if P.R   Name   Tel No"):
+	 * a relationship column, and at least three in four cells headings
+	 * of a person's fields, so that "Name  Jo Bloggs  Relationship
+	 * Mother" (labels and their values on one line) is no header */
+	return rel && person >= 2 && person * 4 >= n * 3 ? n : 0;
 }
 
 /* A space-aligned table (a header row, then rows until a blank line)

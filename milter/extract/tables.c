@@ -16,6 +16,8 @@
 
 #include "extract_int.h"
 
+#define MAX_LABEL_NORM 128   /* bytes of a normalised column heading */
+
 struct row {
 	const char *cell[MAX_CELLS];
 	size_t len[MAX_CELLS];
@@ -194,6 +196,105 @@ static int parent_row(const struct reader *rd, const struct row *row,
 	return 1;
 }
 
+/* 1 if text[0..len) holds one of list's phrases as whole words. */
+static int has_list_phrase(const char *text, size_t len, enum vocab_words list)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	for (size_t k = 0; k < n; k++)
+		if (vocab_phrase_find(text, len, w[k], 0) >= 0)
+			return 1;
+	return 0;
+}
+
+/* A column heading asking whether the row's adult has parental
+ * responsibility ("Tick if P.R", "PR (Y/N)"): compared normalised, as
+ * a label is, so "P.R" is "pr". */
+static int pr_heading(const char *c, size_t cl)
+{
+	char norm[MAX_LABEL_NORM];
+	size_t nl = vocab_label_normalise(c, cl, norm, sizeof norm);
+
+	return nl > 0 && has_list_phrase(norm, nl, VW_PR_HEADING);
+}
+
+/* A parents table: a header row naming a relationship column and a
+ * name column ("Relationship | Tick if P.R | Name | Tel No"), and fewer
+ * than two child fields (header_columns did not take it).  Each row
+ * under it is a parent or carer. */
+static int parent_header(const struct row *row, enum field cols[MAX_CELLS])
+{
+	int rel = 0, name = 0;
+
+	if (row->n < 3 || is_pair_row(row))
+		return 0;
+	for (size_t i = 0; i < row->n; i++) {
+		cols[i] = vocab_label(row->cell[i], row->len[i]);
+		rel |= cols[i] == F_PARENT_REL;
+		name |= cols[i] == F_FULLNAME || cols[i] == F_PARENT_NAME ||
+		        cols[i] == F_FORENAME || cols[i] == F_SURNAME;
+	}
+	return rel && name;
+}
+
+/* The column of a header row asking about parental responsibility,
+ * + 1, or 0. */
+static size_t pr_column(const struct row *head)
+{
+	for (size_t i = 0; i < head->n; i++)
+		if (head->len[i] && pr_heading(head->cell[i], head->len[i]))
+			return i + 1;
+	return 0;
+}
+
+/* Rows [1, nrows) answering the parental-responsibility column
+ * (pr_col, 1-based) Yes: how many. */
+static size_t pr_yes_rows(const struct row *rows, size_t nrows, size_t pr_col)
+{
+	size_t yes = 0;
+
+	for (size_t j = 1; pr_col && j < nrows; j++)
+		if (pr_col - 1 < rows[j].n && rows[j].len[pr_col - 1] &&
+		    answers_value(rows[j].cell[pr_col - 1], rows[j].len[pr_col - 1]) ==
+		    VOCAB_ANSWER_YES)
+			yes++;
+	return yes;
+}
+
+/* A household row's adult who does not live with the child: no phone
+ * in the row, and a cell other than the name and relationship says
+ * where they are instead ("working in Poland", "deceased"). */
+static int adult_elsewhere(const struct row *row, const enum field cols[MAX_CELLS])
+{
+	size_t ps, pl;
+
+	for (size_t i = 0; i < row->n; i++)
+		if (row->len[i] && fields_phone_find(row->cell[i], row->len[i], &ps, &pl))
+			return 0;
+	for (size_t i = 0; i < row->n; i++)
+		if (row->len[i] && cols[i] != F_PARENT_REL && cols[i] != F_FULLNAME &&
+		    cols[i] != F_PARENT_NAME && cols[i] != F_FORENAME && cols[i] != F_SURNAME &&
+		    has_list_phrase(row->cell[i], row->len[i], VW_ELSEWHERE_CUE))
+			return 1;
+	return 0;
+}
+
+static void read_parent_row(struct reader *rd, const struct row *row,
+                            const enum field cols[MAX_CELLS]);
+
+/* A parent row read, unless its adult lives elsewhere: then the
+ * officer is told (no message text in the sentence). */
+static void read_parent_unless_elsewhere(struct reader *rd, const struct row *row,
+                                         const enum field cols[MAX_CELLS])
+{
+	if (adult_elsewhere(row, cols))
+		fields_problem(rd, "a parent said to live elsewhere, with no phone, "
+		               "was not listed as a contact", 1);
+	else
+		read_parent_row(rd, row, cols);
+}
+
 /* The parent a parent row names: its name (one cell, or forename and
  * surname cells), relationship and phone. */
 static void read_parent_row(struct reader *rd, const struct row *row,
@@ -202,7 +303,7 @@ static void read_parent_row(struct reader *rd, const struct row *row,
 	static const enum field order[] = { F_FULLNAME, F_FORENAME, F_SURNAME,
 	                                    F_PARENT_REL, F_PARENT_PHONE };
 	char name[MAX_NAME + 1];
-	size_t nl = 0;
+	size_t nl = 0, name_col = 0;
 
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
 		for (size_t i = 0; i < row->n; i++) {
@@ -213,19 +314,24 @@ static void read_parent_row(struct reader *rd, const struct row *row,
 				/* "Stacey" then "BAKER": one name */
 				if (nl > 0 && nl < MAX_NAME)
 					name[nl++] = ' ';
+				else
+					name_col = i + 1;
 				for (size_t b = 0; b < row->len[i] && nl < MAX_NAME; b++)
 					name[nl++] = row->cell[i][b];
 				continue;
 			}
 			if (nl > 0) {
+				rd->where.col = (long)name_col;    /* provenance */
 				fields_assign(rd, F_PARENT_NAME, name, nl);
 				nl = 0;
 			}
 			rd->where.col = (long)i + 1;    /* provenance */
 			fields_assign(rd, order[o], row->cell[i], row->len[i]);
 		}
-	if (nl > 0)
+	if (nl > 0) {
+		rd->where.col = (long)name_col;
 		fields_assign(rd, F_PARENT_NAME, name, nl);
+	}
 }
 
 /* A row of a household table (a table with a relationship column)
@@ -252,20 +358,74 @@ static int preschool_household_row(const struct reader *rd, const struct row *ro
 	return 0;
 }
 
+/* A row that repeats a parent already listed: its parent-name (or
+ * parent) cell holds a listed parent's name.  Siblings' rows in an
+ * export repeat the family's contact; one parent is listed once. */
+static int row_repeats_parent(const struct reader *rd, const struct row *row,
+                              const enum field cols[MAX_CELLS])
+{
+	for (size_t i = 0; i < row->n; i++) {
+		if ((cols[i] != F_PARENT_NAME && cols[i] != F_PARENT) || row->len[i] == 0)
+			continue;
+		for (size_t p = 0; p < rd->r->n_parents; p++) {
+			const char *name = rd->r->parents[p].name, *at;
+			size_t nl = name ? strlen(name) : 0;
+
+			/* the whole name, not "Jo" inside "Joanne Smith" */
+			at = nl ? fields_memstr_ci(row->cell[i], row->len[i], name) : NULL;
+			if (at && (at == row->cell[i] || !isalnum((unsigned char)at[-1])) &&
+			    (at + nl == row->cell[i] + row->len[i] ||
+			     !isalnum((unsigned char)at[nl])))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+#define MAX_ADDRESS_JOINED 200  /* bytes of an address made of columns */
+
+/* An address split over columns ("Address Line 1 | Town"): the row's
+ * address cells in order, joined with ", ", into buf.  Returns the
+ * first address column + 1, or 0 when the row has none. */
+static size_t joined_address(const struct row *row, const enum field cols[MAX_CELLS],
+                             char buf[MAX_ADDRESS_JOINED + 1], size_t *blen)
+{
+	size_t first = 0, n = 0;
+
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] != F_ADDRESS || row->len[i] == 0)
+			continue;
+		if (first == 0)
+			first = i + 1;
+		if (n > 0 && n + 2 < MAX_ADDRESS_JOINED) {
+			buf[n++] = ',';
+			buf[n++] = ' ';
+		}
+		for (size_t b = 0; b < row->len[i] && n < MAX_ADDRESS_JOINED; b++)
+			buf[n++] = row->cell[i][b] == '\n' ? ' ' : row->cell[i][b];
+	}
+	buf[n] = '\0';
+	*blen = n;
+	return first;
+}
+
 /* One table record (CSV row or HTML row under a header row) is one
  * child.  A relationship column with no parent's name beside it and no
  * parent's relationship in it is the child's relationship to the
  * household ("daughter"), not a parent's.  A row with no child field
  * filled in (only its "Child 4" label, or only side pairs) is no
- * child. */
+ * child.  Address columns are one address; a parent a sibling's row
+ * already gave is not listed again. */
 static void read_record(struct reader *rd, const struct row *row,
                         const enum field cols[MAX_CELLS])
 {
-	int nonempty = 0, parent_named = 0;
+	int nonempty = 0, parent_named = 0, repeated;
 	unsigned char used[MAX_CELLS];
+	char address[MAX_ADDRESS_JOINED + 1];
+	size_t address_len, address_col;
 
 	if (parent_row(rd, row, cols)) {
-		read_parent_row(rd, row, cols);
+		read_parent_unless_elsewhere(rd, row, cols);
 		return;
 	}
 	if (preschool_household_row(rd, row, cols))
@@ -281,13 +441,20 @@ static void read_record(struct reader *rd, const struct row *row,
 		return;
 	if (fields_new_child_block(rd) == NULL)
 		return;
-	for (size_t i = 0; i < row->n; i++)
-		if (cols[i] != F_NONE && row->len[i] && !used[i] &&
-		    !(cols[i] == F_PARENT_REL && !parent_named &&
-		      vocab_match_relationship(row->cell[i], row->len[i]) == NULL)) {
-			rd->where.col = (long)i + 1;    /* provenance */
+	repeated = row_repeats_parent(rd, row, cols);
+	address_col = joined_address(row, cols, address, &address_len);
+	for (size_t i = 0; i < row->n; i++) {
+		if (cols[i] == F_NONE || row->len[i] == 0 || used[i] ||
+		    (cols[i] == F_PARENT_REL && !parent_named &&
+		     vocab_match_relationship(row->cell[i], row->len[i]) == NULL) ||
+		    (repeated && cols[i] >= F_PARENT_NAME && cols[i] <= F_PARENT))
+			continue;
+		rd->where.col = (long)i + 1;    /* provenance */
+		if (cols[i] != F_ADDRESS)
 			fields_assign(rd, cols[i], row->cell[i], row->len[i]);
-		}
+		else if (i + 1 == address_col)
+			fields_assign(rd, F_ADDRESS, address, address_len);
+	}
 	rd->cur = NULL;
 }
 
@@ -457,6 +624,36 @@ static void read_label_row(struct reader *rd, const struct row *row)
 	}
 }
 
+/* The rows of a parents table (parent_header), each a parent or
+ * carer.  Where a parental-responsibility column answers Yes for some
+ * row, a row answering No or nothing is another adult of the household
+ * (a partner without PR), not a parent/carer contact; where no row
+ * answers Yes, the column decides nothing.  A row whose adult lives
+ * elsewhere (adult_elsewhere) is not listed either. */
+static void read_parent_table(struct reader *rd, const struct row *rows, size_t nrows,
+                              const enum field cols[MAX_CELLS])
+{
+	size_t pr_col = pr_column(&rows[0]);
+	int pr_decides = pr_yes_rows(rows, nrows, pr_col) > 0;
+	struct cme_child *cur = rd->cur;
+
+	rd->cur = NULL;
+	for (size_t j = 1; j < nrows; j++) {
+		const struct row *row = &rows[j];
+
+		rd->where.row = (long)j + 1;    /* provenance */
+		if (pr_decides && !(pr_col - 1 < row->n && row->len[pr_col - 1] &&
+		    answers_value(row->cell[pr_col - 1], row->len[pr_col - 1]) ==
+		    VOCAB_ANSWER_YES)) {
+			fields_problem(rd, "an adult of the household without parental "
+			               "responsibility was not listed as a parent", 1);
+			continue;
+		}
+		read_parent_unless_elsewhere(rd, row, cols);
+	}
+	rd->cur = cur;
+}
+
 /* Consecutive TAB-separated lines from an HTML table. */
 void tables_read_table(struct reader *rd, const char *s, size_t len)
 {
@@ -496,6 +693,8 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 			if (!starred || row_starred(&rows[j]))
 				read_record(rd, &rows[j], cols);
 		}
+	} else if (parent_header(&rows[0], cols)) {
+		read_parent_table(rd, rows, nrows, cols);
 	} else {
 		/* Several label rows with 3+ cells: children in columns. */
 		size_t labelled_wide = 0;
