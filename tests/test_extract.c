@@ -459,6 +459,14 @@ static void test_prose(void)
 	CHECK_INT((long)r.n_children, 1, "'Ben Moss, aged 2' is a younger sibling, not referred");
 	CHECK_STR(r.n_children ? r.children[0].address : NULL, "Room 6, 40 London Road, Grays",
 	          "an address with no cue: from its flat or room word to the postcode");
+	read_message(HDR "Subject: x\n\nTom REID, Year 3, DOB 13/05/2019, has not been in since "
+		"26/10/2026.\n");
+	CHECK(r.n_children == 1 && r.children[0].dob && strcmp(r.children[0].dob, "2019-05-13") == 0,
+	      "'Tom REID, Year 3, DOB ...': the name before a year-group clause");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-26",
+	          "'has not been in since DATE': the last day attended");
+	read_message(HDR "Subject: x\n\nWe are worried. Year 3, DOB 13/05/2019, has gone.\n");
+	CHECK_INT((long)r.n_children, 0, "a year-group clause with no name before it is no child");
 }
 
 /* Flag phrases in sentences: hard wraps, hypotheticals, carers. */
