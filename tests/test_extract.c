@@ -481,6 +481,13 @@ static void test_prose_flags(void)
 	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is needed at home to care for "
 		"her younger brother.\n");
 	CHECK(has_flag("young-carer"), "'needed at home to care for her brother' is a young carer");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is missing. Her social worker "
+		"has been told and a missing person report is being considered.\n");
+	CHECK(has_flag("social-worker") && !has_flag("missing-from-home"),
+	      "'... and a missing person report is being considered': only the report is not yet made");
+	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) had a child protection plan "
+		"and it ended in 2024.\n");
+	CHECK(!has_flag("child-protection-plan"), "'a plan and it ended': the plan has ended");
 }
 
 /* Reasons a move written in prose gives (places.c, reasons.vocab). */
