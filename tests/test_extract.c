@@ -488,6 +488,10 @@ static void test_prose_flags(void)
 	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) had a child protection plan "
 		"and it ended in 2024.\n");
 	CHECK(!has_flag("child-protection-plan"), "'a plan and it ended': the plan has ended");
+	read_message(HDR "Subject: x\n\nName: Kai Moss\nDOB: 01/02/2015\nLooked after: No\n"
+		"Mother: Jo Moss 07700 900111. Social worker Ian Shah has been informed.\n");
+	CHECK(has_flag("social-worker"), "a labelled value's second sentence is narrative the flags read");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss", "... and the value is still the field");
 }
 
 /* Reasons a move written in prose gives (places.c, reasons.vocab). */
