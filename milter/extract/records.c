@@ -364,6 +364,14 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->where.label_len = label_length(s, (size_t)(v - s));
 		fields_assign(rd, f, v, vl);
 		keep_trailing_sentences(rd, f, v, vl);
+		if (f == F_PARENT || f == F_PARENT_NAME || f == F_PARENT_REL) {
+			/* "Parent: Sgt Craig Brown (father), Royal Logistic
+			 * Corps": what a parent's value says of the parent
+			 * (serving in the forces) is the flag reader's too */
+			fields_keep_str(rd, &rd->flag_text, "\n");
+			fields_keep(rd, &rd->flag_text, v, vl < MAX_PROSE_LINE ? vl : MAX_PROSE_LINE);
+			fields_keep_str(rd, &rd->flag_text, "\n\n");
+		}
 		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
