@@ -600,6 +600,11 @@ static void test_prose_reasons(void)
 	          "'going to Bradford': a listed town after a weak cue");
 	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",
 	          "a disconnected phone and no answer: moved away");
+	reason_is("He has never been registered at a school since they moved to 4 Elm Road, "
+	          "Tarnby TA1 2BC from Leeds.", "moved-into-area-no-school",
+	          "not registered since a move to a house here from a town: an arrival");
+	reason_is("She has never been registered at any school. They moved here from Leeds "
+	          "in 2021.", "never-registered", "never registered, and an arrival not tied to it");
 	reason_is("We believe the family have moved to your area.",
 	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
 }
