@@ -619,6 +619,7 @@ int main(void)
 	test_prose_flags();
 	test_whose_label();
 	test_signature_org();
+	referral_free(&r);      /* the last read_message's referral */
 	referral_init(&r);
 
 	/* Labels and their synonyms come from the vocabulary table. */
