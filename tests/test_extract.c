@@ -459,20 +459,63 @@ static void test_prose(void)
 	CHECK_INT((long)r.n_children, 1, "'Ben Moss, aged 2' is a younger sibling, not referred");
 	CHECK_STR(r.n_children ? r.children[0].address : NULL, "Room 6, 40 London Road, Grays",
 	          "an address with no cue: from its flat or room word to the postcode");
+	read_message(HDR "Subject: x\n\nTom REID, Year 3, DOB 13/05/2019, has not been in since "
+		"26/10/2026.\n");
+	CHECK(r.n_children == 1 && r.children[0].dob && strcmp(r.children[0].dob, "2019-05-13") == 0,
+	      "'Tom REID, Year 3, DOB ...': the name before a year-group clause");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-26",
+	          "'has not been in since DATE': the last day attended");
+	read_message(HDR "Subject: x\n\nWe are worried. Year 3, DOB 13/05/2019, has gone.\n");
+	CHECK_INT((long)r.n_children, 0, "a year-group clause with no name before it is no child");
 }
 
-/* Flag phrases in sentences: hard wraps, hypotheticals, carers. */
+/* Flag phrases in sentences: hard wraps, hypotheticals, carers, and
+ * what a labelled value says beyond its field.  One message body a row:
+ * whether it sets the flag. */
+static const struct {
+	const char *body, *flag;
+	int want;
+	const char *what;
+} prose_flags[] = {
+	{ "Kai Moss (DOB 01/02/2015) is not in school. She has an allocated social\n"
+	  "worker (Priya Nair).", "social-worker", 1,
+	  "'social<wrap>worker': a phrase across a hard wrap" },
+	{ "Kai Moss (DOB 01/02/2015): the house was empty. A missing person report is "
+	  "being considered.", "missing-from-home", 0,
+	  "a missing person report being considered is no episode" },
+	{ "Kai Moss (DOB 01/02/2015) is needed at home to care for her younger brother.",
+	  "young-carer", 1, "'needed at home to care for her brother' is a young carer" },
+	{ "Kai Moss (DOB 01/02/2015) is missing. Her social worker has been told and a "
+	  "missing person report is being considered.", "social-worker", 1,
+	  "'... and a missing person report is being considered': the social worker is not" },
+	{ "Kai Moss (DOB 01/02/2015) is missing. Her social worker has been told and a "
+	  "missing person report is being considered.", "missing-from-home", 0,
+	  "... while the report is not yet made" },
+	{ "Kai Moss (DOB 01/02/2015) had a child protection plan and it ended in 2024.",
+	  "child-protection-plan", 0, "'a plan and it ended': the plan has ended" },
+	{ "Name: Kai Moss\nDOB: 01/02/2015\nLooked after: No\nMother: Jo Moss 07700 900111. "
+	  "Social worker Ian Shah has been informed.", "social-worker", 1,
+	  "a labelled value's second sentence is narrative the flags read" },
+	{ "Name: Kai Moss\nDOB: 01/02/2015\nParent: Sgt Lee Moss (father), Royal Corps of "
+	  "Signals; 07700 900111", "armed-forces", 1,
+	  "a corps in a parent's value is a service family" },
+	{ "Name: Kai Moss\nDOB: 01/02/2015\nParent: Lee Moss (father), volunteers with the "
+	  "Peace Corps", "armed-forces", 0, "... the Peace Corps is not" },
+};
+
 static void test_prose_flags(void)
 {
-	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is not in school. She has an "
-		"allocated social\nworker (Priya Nair).\n");
-	CHECK(has_flag("social-worker"), "'social<wrap>worker': a phrase across a hard wrap");
-	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015): the house was empty. A missing "
-		"person report is being considered.\n");
-	CHECK(!has_flag("missing-from-home"), "a missing person report being considered is no episode");
-	read_message(HDR "Subject: x\n\nKai Moss (DOB 01/02/2015) is needed at home to care for "
-		"her younger brother.\n");
-	CHECK(has_flag("young-carer"), "'needed at home to care for her brother' is a young carer");
+	char msg[1024];
+
+	for (size_t i = 0; i < sizeof prose_flags / sizeof prose_flags[0]; i++) {
+		snprintf(msg, sizeof msg, HDR "Subject: x\n\n%s\n", prose_flags[i].body);
+		read_message(msg);
+		CHECK(has_flag(prose_flags[i].flag) == prose_flags[i].want, prose_flags[i].what);
+	}
+	read_message(HDR "Subject: x\n\nName: Kai Moss\nDOB: 01/02/2015\n"
+		"Mother: Jo Moss 07700 900111. Social worker Ian Shah has been informed.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Jo Moss",
+	          "a labelled value's second sentence is not the field");
 }
 
 /* Reasons a move written in prose gives (places.c, reasons.vocab). */
@@ -557,6 +600,11 @@ static void test_prose_reasons(void)
 	          "'going to Bradford': a listed town after a weak cue");
 	reason_is("No answer at two visits; phone disconnected.", "moved-away-unknown",
 	          "a disconnected phone and no answer: moved away");
+	reason_is("He has never been registered at a school since they moved to 4 Elm Road, "
+	          "Tarnby TA1 2BC from Leeds.", "moved-into-area-no-school",
+	          "not registered since a move to a house here from a town: an arrival");
+	reason_is("She has never been registered at any school. They moved here from Leeds "
+	          "in 2021.", "never-registered", "never registered, and an arrival not tied to it");
 	reason_is("We believe the family have moved to your area.",
 	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
 }

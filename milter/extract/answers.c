@@ -518,14 +518,44 @@ static int answered(const char *text, size_t len, size_t f, size_t pos, size_t p
 	return 0;
 }
 
-/* 1 if the clause holding text[pos .. pos+pl) puts it in the past. */
+static int clause_joiner(const char *w, size_t wl);
+
+/* 1 if text[i ..) is a joining word followed by an indefinite article
+ * ("and a missing person report", "but an assessment"): the joined
+ * clause is about something new, and its state is not the phrase's. */
+static int joins_new_subject(const char *text, size_t len, size_t i)
+{
+	size_t we = i, as, ae;
+
+	if (i > 0 && is_word_byte((unsigned char)text[i - 1]))
+		return 0;
+	while (we < len && is_word_byte((unsigned char)text[we]))
+		we++;
+	if (we == i || !clause_joiner(text + i, we - i))
+		return 0;
+	for (as = we; as < len && text[as] == ' '; as++)
+		;
+	for (ae = as; ae < len && is_word_byte((unsigned char)text[ae]); ae++)
+		;
+	return as > we && ae < len && text[ae] == ' ' &&
+	       ((ae - as == 1 && (text[as] == 'a' || text[as] == 'A')) ||
+	        (ae - as == 2 && strncasecmp(text + as, "an", 2) == 0));
+}
+
+/* 1 if the clause holding text[pos .. pos+pl) puts it in the past (or
+ * not yet in place).  The clause ends at punctuation, and at a joining
+ * word that brings in something new ("Her social worker has been
+ * informed and a missing person report is being considered": the
+ * report is being considered, not the social worker). */
 static int ended_at(const char *text, size_t len, size_t pos, size_t pl)
 {
 	size_t s = pos, e = pos + pl;
 
-	while (s > 0 && pos - s < 200 && !strchr(".!?;\n\t|", text[s - 1]))
+	while (s > 0 && pos - s < 200 && !strchr(".!?;\n\t|", text[s - 1]) &&
+	       !joins_new_subject(text, pos, s))
 		s--;
-	while (e < len && e - pos < 200 && !strchr(".!?;\n\t|", text[e]))
+	while (e < len && e - pos < 200 && !strchr(".!?;\n\t|", text[e]) &&
+	       !joins_new_subject(text, len, e))
 		e++;
 	return vocab_ended(text + s, e - s);
 }

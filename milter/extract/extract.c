@@ -445,20 +445,28 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 
 /* The reason a text gives: a move written in prose (places.c), unless
  * the scored words give a reason in an unambiguous phrase ("never been
- * registered"); the words are read with a parent's posting, an
- * arrival and the options a form offers but were not chosen blanked
- * (sb is changed). */
+ * registered", except since an arrival); the words are read with a
+ * parent's posting, an arrival and the options a form offers but were
+ * not chosen blanked (sb is changed). */
 static const char *text_reason(struct strbuf *sb)
 {
 	const char *moved, *scored;
-	int score = 0;
+	int score = 0, since;
 
 	if (sb->len == 0 || sb->data == NULL)
 		return NULL;
 	answers_mask_unchosen(sb->data, sb->len);
 	moved = places_reason(sb->data, sb->len);
+	since = places_arrival_since(sb->data, sb->len);
 	places_mask(sb->data, sb->len);
 	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
+	/* "never registered at a school since they moved here from
+	 * Swansea": not registered since an arrival is the arrival's reason
+	 * (an in-year place); "never registered ... they moved here in
+	 * 2021" stays never-registered (README, decisions) */
+	if (moved && scored && strcmp(moved, "moved-into-area-no-school") == 0 &&
+	    strcmp(scored, "never-registered") == 0 && since)
+		return moved;
 	return moved && score < 5 ? moved : scored;
 }
 

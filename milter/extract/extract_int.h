@@ -271,6 +271,10 @@ const char *prose_school_span(const char **start, const char *end);
  * and an arrival ("arrived from Syria") in s, so that no word scorer
  * reads them as the child moving abroad. */
 const char *places_reason(const char *s, size_t len);
+/* places_arrival_since: 1 if the text's first move is an arrival
+ * written after "since" ("never registered at a school since they moved
+ * to <house> from Swansea"): the child came here of school age. */
+int places_arrival_since(const char *s, size_t len);
 void places_mask(char *s, size_t len);
 
 #endif

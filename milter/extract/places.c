@@ -23,7 +23,9 @@
  *   - the place may follow a label's colon or cell ("Town / LA moving
  *     to: Doncaster");
  *   - "arrived from X", "came over from X" (an arrival cue) is a family
- *     moving INTO the area: moved-into-area-no-school;
+ *     moving INTO the area: moved-into-area-no-school; so is a move to
+ *     a house "from X" ("moved to 2 Mill Row, Oldbury OF7 5LN from
+ *     Swansea"): the house is the child's address, here;
  *   - a parent "deployed overseas", "posted to Germany", "stationed in
  *     Cyprus" is not the child moving abroad: places_mask() blanks those
  *     spans, and the arrivals, before the word scorer reads the text for
@@ -162,19 +164,86 @@ static int clause_move(const char *s, size_t len, enum vocab_words list, const c
 	return 0;
 }
 
-const char *places_reason(const char *s, size_t len)
+/* After a move cue at s[i]: 1 if it names a house ("moved to 2 Mill
+ * Row, Oldbury Fen OF7 5LN from Swansea") and then, in the same
+ * sentence, where the family came "from": the house is here, and the
+ * move is an arrival. */
+#define ARRIVAL_ADDRESS_MAX 120
+static int address_arrival(const char *s, size_t len, size_t i)
 {
-	size_t ml = 0, wl = 0, al = 0;
-	long m = first_cue(s, len, VW_MOVE_CUE, 0, &ml);
-	long a = first_cue(s, len, VW_ARRIVAL_CUE, 0, &al);
-	long w = -1;
+	size_t end;
+
+	i = skip_blank(s, len, i);
+	if (i >= len || !isdigit((unsigned char)s[i]))
+		return 0;
+	end = len - i < ARRIVAL_ADDRESS_MAX ? len : i + ARRIVAL_ADDRESS_MAX;
+	for (size_t k = i; k + 6 < end; k++) {
+		if (strchr(";!?", s[k]) || (s[k] == '.' && (s[k + 1] == ' ' || s[k + 1] == '\n')) ||
+		    (s[k] == '\n' && s[k + 1] == '\n'))
+			return 0;
+		if ((s[k] == ' ' || s[k] == '\n') && strncasecmp(s + k + 1, "from", 4) == 0 &&
+		    (s[k + 5] == ' ' || s[k + 5] == '\n'))
+			return destination(s, len, k + 5, 1) != 0;
+	}
+	return 0;
+}
+
+/* The first move (a move cue with a destination, at *m) and the first
+ * arrival (an arrival cue, or a move "to <house> from X", at *a, -1
+ * none); returns the move's destination kind (destination()). */
+static int first_move(const char *s, size_t len, long *m, long *a)
+{
+	size_t ml = 0, al = 0;
 	int d = 0;
 
-	while (m >= 0 && (vocab_negated_at(s, (size_t)m) ||
-	                  (d = destination(s, len, (size_t)m + ml, 1)) == 0))
-		m = first_cue(s, len, VW_MOVE_CUE, (size_t)m + 1, &ml);
+	*m = first_cue(s, len, VW_MOVE_CUE, 0, &ml);
+	*a = first_cue(s, len, VW_ARRIVAL_CUE, 0, &al);
+	if (*a >= 0 && !destination(s, len, (size_t)*a + al, 1))
+		*a = -1;
+	while (*m >= 0 && (vocab_negated_at(s, (size_t)*m) ||
+	                   (d = destination(s, len, (size_t)*m + ml, 1)) == 0)) {
+		if (!vocab_negated_at(s, (size_t)*m) && (*a < 0 || *m < *a) &&
+		    address_arrival(s, len, (size_t)*m + ml))
+			*a = *m;                /* "moved to <house> from X" */
+		*m = first_cue(s, len, VW_MOVE_CUE, (size_t)*m + 1, &ml);
+	}
+	return d;
+}
+
+#define SINCE_WORDS 3         /* "since [the family] moved" */
+
+int places_arrival_since(const char *s, size_t len)
+{
+	long m, a;
+	size_t i, words = 0;
+
+	(void)first_move(s, len, &m, &a);
+	if (a < 0 || (m >= 0 && m < a))
+		return 0;
+	for (i = (size_t)a; i > 0 && words <= SINCE_WORDS; words++) {
+		size_t we;
+
+		while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\n'))
+			i--;
+		we = i;
+		while (i > 0 && isalpha((unsigned char)s[i - 1]))
+			i--;
+		if (we - i == 5 && strncasecmp(s + i, "since", 5) == 0)
+			return 1;
+		if (we == i)
+			return 0;
+	}
+	return 0;
+}
+
+const char *places_reason(const char *s, size_t len)
+{
+	size_t wl = 0;
+	long m, a, w = -1;
+	int d = first_move(s, len, &m, &a);
+
 	/* "arrived from Syria ... moved to Ipswich": the first one tells */
-	if (a >= 0 && (m < 0 || a < m) && destination(s, len, (size_t)a + al, 1))
+	if (a >= 0 && (m < 0 || a < m))
 		return "moved-into-area-no-school";
 	if (m >= 0 || (d = clause_move(s, len, VW_AGENT_MOVE_CUE, "to", 1)) != 0)
 		return d == 2 ? "moved-abroad" : "moved-out-of-area";

@@ -173,6 +173,26 @@ static int year_in(const char *s, size_t len)
 	return rec >= 0 ? 0 : -1;
 }
 
+/* A name before a DOB cue, over one short clause between that states
+ * the year group ("Liam CARTER, Year 3, DOB ...", "Kai Morgan (Y7) born
+ * ..."): as name_before, else the name before that clause, or NULL. */
+#define YEAR_CLAUSE_MAX 16
+static const char *name_before_cue(const char *s, const char *cue, const char **name_end)
+{
+	const char *nb = name_before(s, cue, name_end), *e = cue, *b;
+
+	if (nb != NULL)
+		return nb;
+	while (e > s && (e[-1] == ' ' || e[-1] == ',' || e[-1] == '(' || e[-1] == ')'))
+		e--;
+	for (b = e; b > s && e - b <= YEAR_CLAUSE_MAX && !strchr(",(\n.;", b[-1]); b--)
+		;
+	if (b == e || e - b > YEAR_CLAUSE_MAX || b == s || b[-1] == '.' || b[-1] == ';' ||
+	    b[-1] == '\n' || year_in(b, (size_t)(e - b)) < 0)
+		return NULL;
+	return name_before(s, b - 1, name_end);
+}
+
 /* A last-attended date after a cue in s[from..to). */
 static void last_attended_in(struct reader *rd, struct cme_child *c, const char *s,
                              size_t from, size_t to)
@@ -227,7 +247,7 @@ static size_t children_by_dob(struct reader *rd)
 
 	while (made < PROSE_CHILDREN &&
 	       (at = find_any(s, (size_t)(at + 1), len, VW_PROSE_DOB_CUE, &ml)) >= 0) {
-		const char *ne, *nb = name_before(s, s + at, &ne);
+		const char *ne, *nb = name_before_cue(s, s + at, &ne);
 		struct cme_child tmp, *c;
 		int dup = 0;
 

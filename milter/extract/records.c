@@ -228,6 +228,32 @@ static void pending_label(struct reader *rd, const char *s, size_t len)
 	rd->pending_blanks = 0;
 }
 
+/* A labelled value's sentences after its first are narrative, not the
+ * field ("Mother: Kerry Walsh 07700 900439. Social worker Imran Shah has
+ * been informed."): they go to the flag reader, which reads them as it
+ * reads any sentence, between blank lines.  A sentence starts after
+ * ". " and a capital letter; the values the flag reader keeps whole
+ * already are skipped. */
+static void keep_trailing_sentences(struct reader *rd, enum field f, const char *v,
+                                    size_t vl)
+{
+	if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER || f == F_NOTES || f == F_REASON ||
+	    f == F_NEXT_STEPS || f == F_REFERRAL_TYPE)
+		return;
+	if (vl > MAX_PROSE_LINE)
+		vl = MAX_PROSE_LINE;
+	for (size_t i = 1; i + 2 < vl; i++)
+		if ((v[i] == '.' || v[i] == '!' || v[i] == '?') && v[i + 1] == ' ' &&
+		    isupper((unsigned char)v[i + 2])) {
+			/* a blank line first: the line above ("Looked after:
+			 * No") is another record, its "No" no negator of this */
+			fields_keep_str(rd, &rd->flag_text, "\n");
+			fields_keep(rd, &rd->flag_text, v + i + 2, vl - (i + 2));
+			fields_keep_str(rd, &rd->flag_text, "\n\n");
+			return;
+		}
+}
+
 /* The label of "Child's surname: Smith" as written, without its colon,
  * dash or spaces: n bytes of s come before the value. */
 static size_t label_length(const char *s, size_t n)
@@ -337,6 +363,15 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->where.label = s;    /* provenance: the label matched */
 		rd->where.label_len = label_length(s, (size_t)(v - s));
 		fields_assign(rd, f, v, vl);
+		keep_trailing_sentences(rd, f, v, vl);
+		if (f == F_PARENT || f == F_PARENT_NAME || f == F_PARENT_REL) {
+			/* "Parent: Sgt Craig Brown (father), Royal Logistic
+			 * Corps": what a parent's value says of the parent
+			 * (serving in the forces) is the flag reader's too */
+			fields_keep_str(rd, &rd->flag_text, "\n");
+			fields_keep(rd, &rd->flag_text, v, vl < MAX_PROSE_LINE ? vl : MAX_PROSE_LINE);
+			fields_keep_str(rd, &rd->flag_text, "\n\n");
+		}
 		rd->where.label = NULL;
 		rd->last_field = f;
 		if (f == F_PARENT && rd->r->n_parents > 0 &&
