@@ -89,11 +89,25 @@ static long find_any(const char *s, size_t from, size_t to, enum vocab_words lis
 {
 	size_t n;
 	const char *const *w = vocab_words(list, &n);
+	unsigned char starts[256];
 
-	for (size_t i = from; i < to; i++)
+	/* the bytes a phrase of the list can start with: most positions
+	 * start none, and need no match_at at all */
+	memset(starts, 0, sizeof starts);
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)w[k][0];
+
+		starts[tolower(c)] = starts[toupper(c)] = 1;
+		if (c == ' ')
+			starts['\t'] = starts['\n'] = starts['\r'] = 1;
+	}
+	for (size_t i = from; i < to; i++) {
+		if (!starts[(unsigned char)s[i]])
+			continue;
 		for (size_t k = 0; k < n; k++)
 			if ((*ml = match_at(s, to, i, w[k])) != 0)
 				return (long)i;
+	}
 	return -1;
 }
 
