@@ -55,6 +55,12 @@ int case_store_outbox_release(struct case_store *cs, const char *claimant, time_
 /* 1 if the milter has ever seen one of our mails pass (the MTA runs it
  * on locally submitted mail), 0 if not, -1 error. */
 int case_store_outbox_echoes_seen(struct case_store *cs);
+
+/* 1 if a REQUEST whose UID starts uid_prefix ("CME-2026-00042-
+ * escalation") was ever queued to recipient for the case, 0 if not, -1
+ * error: an event someone was invited to must be cancelled for them. */
+int case_store_outbox_invited(struct case_store *cs, long long case_id, const char *uid_prefix,
+                              const char *recipient);
 /* The key that seals reminder mails (hex, from the meta table). */
 int case_store_seal_key(struct case_store *cs, char *out, size_t outlen);
 /* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */

@@ -349,9 +349,11 @@ for f in $(awk '{print $5}' "$T/imip1.txt"); do
 	"$PY" "$VOBJECT_CHECK" "$f" >/dev/null 2>&1 || st=1
 done
 check "every iMIP calendar passes libical and vobject" test $st -eq 0
-pf_wait_delivery "$T/mail/manager" 1 30 2>&1 | diag
-imip_summary "$T/mail/manager" | grep -q "^REQUEST $REF1-escalation-1@"
-check "the escalation invitation also went to EscalationContact" test $? -eq 0
+# the manager (EscalationContact) is not invited to every case's
+# escalation on the day it opens (issue 14): nothing for REF1 yet
+sleep 2
+! imip_summary "$T/mail/manager" 2>/dev/null | grep -q "$REF1-escalation"
+check "the EscalationContact is not invited to a new case's 20-day escalation" test $? -eq 0
 # An authenticated home-visit outcome threaded to the referral: the home
 # visit deadline is met, so its event is cancelled with a higher SEQUENCE.
 owed=$(duty_owed)

@@ -227,6 +227,7 @@ static void test_uids(const struct cme_conf *conf)
 	          "ALTER TABLE cases DROP COLUMN transferred_la;"
 	          "ALTER TABLE cases DROP COLUMN transferred_email;"
 	          "DROP TABLE case_parties;"
+	          "DROP INDEX outbox_case;"
 	          "DROP TABLE unknown_records;"
 	          "DROP TABLE learned_labels;"
 	          "PRAGMA user_version = 11;", NULL, NULL, NULL) == SQLITE_OK,
@@ -402,7 +403,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 16, "schema migrated to the current version (user_version 16)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 17, "schema migrated to the current version (user_version 17)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);

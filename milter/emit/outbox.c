@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "case_outbox.h"
 #include "imip.h"
 #include "outbox.h"
 #include "reminder.h"
@@ -120,10 +121,30 @@ static int enqueue_cb(const struct deadline_row *row, void *arg)
 		return 0;
 	if (queue_one(e, row, row->officer, 0) != 0)
 		return -1;
-	/* Escalations also go to the manager (EscalationContact). */
-	if (conf->escalation_contact && (row->dkind == DL_KIND_ESCALATION ||
-	                                 row->dkind == DL_KIND_IMMEDIATE))
+	/* The manager (EscalationContact) is invited to an immediate
+	 * escalation - it interrupts them too (SPEC 7).  Not to every
+	 * case's 20-day escalation on the day the case opens (issue 14: a
+	 * manager's calendar full of escalations that will never be
+	 * needed): a manager hears of an escalation when it is missed
+	 * (duty.c) and in the daily overdue digest.  Escalation events a
+	 * manager was invited to before this rule still get their updates
+	 * and cancellations. */
+	if (conf->escalation_contact == NULL)
+		return 0;
+	if (row->dkind == DL_KIND_IMMEDIATE)
 		return queue_one(e, row, conf->escalation_contact, 0);
+	if (row->dkind == DL_KIND_ESCALATION) {
+		char prefix[128];
+		int invited;
+
+		snprintf(prefix, sizeof prefix, "%s-%s", row->ref, row->kind);
+		invited = case_store_outbox_invited(e->cs, row->case_id, prefix,
+		                                    conf->escalation_contact);
+		if (invited < 0)
+			return -1;
+		if (invited)
+			return queue_one(e, row, conf->escalation_contact, 0);
+	}
 	return 0;
 }
 

@@ -224,3 +224,23 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 	case_store_sql_bind_text(st, 3, copy);
 	return case_store_sql_run(cs, st, "marking a reminder mail sent") == 0 ? 1 : -1;
 }
+
+int case_store_outbox_invited(struct case_store *cs, long long case_id, const char *uid_prefix,
+                              const char *recipient)
+{
+	sqlite3_stmt *st = case_store_sql_prepare(cs,
+		"SELECT EXISTS (SELECT 1 FROM outbox WHERE case_id = ?1 AND recipient = ?2"
+		" AND method = 'REQUEST' AND substr(uid, 1, length(?3)) = ?3)");
+	int rc, seen = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	case_store_sql_bind_text(st, 2, recipient);
+	case_store_sql_bind_text(st, 3, uid_prefix);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		seen = sqlite3_column_int(st, 0) != 0;
+	case_store_sql_release(cs, st);
+	return rc == SQLITE_ROW ? seen : case_store_sql_fail(cs, "reading the outbox");
+}

@@ -333,6 +333,11 @@ static const char *const migrations[] = {
 	"  taught_by TEXT NOT NULL,"
 	"  case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,"
 	"  PRIMARY KEY (domain, label));",
+
+	/* 17: whom a case's reminders went to (case_store_outbox_invited):
+	 * the EscalationContact is no longer invited to every case's
+	 * escalation, only told of what needs a manager (outbox.c). */
+	"CREATE INDEX outbox_case ON outbox(case_id, recipient);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
