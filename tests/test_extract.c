@@ -864,6 +864,18 @@ int main(void)
 	          "the contact's relationship from its brackets");
 	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "the contact's phone column");
 
+	/* An export's flag columns: a Yes in one child's row sets the
+	 * flag; a No, in any row, sets nothing. */
+	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee list.\n"
+		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
+		"Student;DOB;Year;CP Plan;Looked After\n"
+		"LOPEZ, Ana;01/09/2014;Year 7;N;No\n"
+		"LOPEZ, Leo;01/09/2016;Year 5;Y;No\n--b--\n");
+	CHECK_INT(r.n_children, 2, "flag-column export rows are children");
+	CHECK_INT(has_flag("child-protection-plan"), 1, "a flag column's Y in one row sets the flag");
+	CHECK_INT(has_flag("looked-after"), 0, "a flag column answered No in every row does not");
+
 	/* A numbered question asking for the parent and relationship, its
 	 * answer on the next line. */
 	read_message(HDR "Subject: referral\n\n1. Child's full name\nAli KHAN\n\n"
