@@ -564,6 +564,18 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited 24/11/2026 at 10:15; nobody "
 		"answered the door.\n");
 	CHECK_INT(r.visit_found, 0, "'nobody answered the door': not found");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisit date: 24/11/2026\n"
+		"Outcome: no answer, card left.\nChild seen: No\n");
+	CHECK_INT(r.visit_found, 0, "'Child seen: No': a found phrase as a label answered No");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisit date: 24/11/2026\n"
+		"Outcome: family spoken to.\nChild seen? Yes\n");
+	CHECK_INT(r.visit_found, 1, "'Child seen? Yes': answered Yes");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited the family on 24/11/2026. "
+		"Both Ana and Leo were seen and are well.\n");
+	CHECK_INT(r.visit_found, 1, "'Both Ana and Leo were seen': a passive seen after names");
+	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited the family on 24/11/2026. "
+		"Mum was seen; the children were not seen.\n");
+	CHECK_INT(r.visit_found, 0, "'Mum was seen; the children were not seen': not found");
 	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
 		"permanently. He is enrolled at a school in Krakow.\n");
 	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
