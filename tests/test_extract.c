@@ -552,30 +552,33 @@ static void test_prose_school(void)
 	      "'a pupil at ... since 2019' is no last day attended");
 }
 
+/* A visit reported in a reply to a case: was the child found? */
+static void found_is(const char *text, int want, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, HDR "Subject: RE: CME-2026-00035\n\n%s\n", text);
+	read_message(msg);
+	CHECK_INT(r.visit_found, want, what);
+}
+
 /* Updates written in sentences (prose_update.c, outcomes.vocab). */
 static void test_prose_updates(void)
 {
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 14:30 - seen "
-		"Kai and mum at home.\n");
-	CHECK_INT(r.visit_found, 1, "'seen Kai and mum': a seen word before a name finds the child");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 - Kai not seen, "
-		"no answer.\n");
-	CHECK_INT(r.visit_found, 0, "'Kai not seen, no answer' does not");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited 24/11/2026 at 10:15; nobody "
-		"answered the door.\n");
-	CHECK_INT(r.visit_found, 0, "'nobody answered the door': not found");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisit date: 24/11/2026\n"
-		"Outcome: no answer, card left.\nChild seen: No\n");
-	CHECK_INT(r.visit_found, 0, "'Child seen: No': a found phrase as a label answered No");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisit date: 24/11/2026\n"
-		"Outcome: family spoken to.\nChild seen? Yes\n");
-	CHECK_INT(r.visit_found, 1, "'Child seen? Yes': answered Yes");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited the family on 24/11/2026. "
-		"Both Ana and Leo were seen and are well.\n");
-	CHECK_INT(r.visit_found, 1, "'Both Ana and Leo were seen': a passive seen after names");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited the family on 24/11/2026. "
-		"Mum was seen; the children were not seen.\n");
-	CHECK_INT(r.visit_found, 0, "'Mum was seen; the children were not seen': not found");
+	found_is("Home visit 24/11/2026 14:30 - seen Kai and mum at home.", 1,
+	         "'seen Kai and mum': a seen word before a name finds the child");
+	found_is("Home visit 24/11/2026 - Kai not seen, no answer.", 0,
+	         "'Kai not seen, no answer' does not");
+	found_is("Visited 24/11/2026 at 10:15; nobody answered the door.", 0,
+	         "'nobody answered the door': not found");
+	found_is("Visit date: 24/11/2026\nOutcome: no answer, card left.\nChild seen: No", 0,
+	         "'Child seen: No': a found phrase as a label answered No");
+	found_is("Visit date: 24/11/2026\nOutcome: family spoken to.\nChild seen? Yes", 1,
+	         "'Child seen? Yes': answered Yes");
+	found_is("Visited the family on 24/11/2026. Both Ana and Leo were seen and are well.", 1,
+	         "'Both Ana and Leo were seen': a passive seen after names");
+	found_is("Visited the family on 24/11/2026. Mum was seen; the children were not seen.", 0,
+	         "'Mum was seen; the children were not seen': not found");
 	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
 		"permanently. He is enrolled at a school in Krakow.\n");
 	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
