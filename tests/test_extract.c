@@ -588,6 +588,9 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: RE: CME-2026-00039\n\nThe family live here now; our CME team "
 		"will take it over from here.\n");
 	CHECK_STR(r.outcome, "moved-out-of-area", "another council taking the case over");
+	read_message(HDR "Subject: RE: CME-2026-00039\n\nWe have traced the family and Leeds "
+		"will take over\nthe CME case from here.\n");
+	CHECK_STR(r.outcome, "moved-out-of-area", "another council that 'will take over the CME case'");
 	read_message(HDR "Subject: CME-2026-00070\n\nCME-2026-00070 is a duplicate of "
 		"CME-2026-00066; please close it.\n");
 	CHECK_STR(r.outcome, "duplicate", "'is a duplicate of' another case");
