@@ -623,6 +623,10 @@ static void test_prose_reasons(void)
 	          "not registered since a move to a house here from a town: an arrival");
 	reason_is("She has never been registered at any school. They moved here from Leeds "
 	          "in 2021.", "never-registered", "never registered, and an arrival not tied to it");
+	reason_is("Family said they were moving to Dublin; no school confirmed.", "moved-abroad",
+	          "'moving to Dublin': a major city abroad is a destination abroad");
+	reason_is("Mum said they are moving to Lagos next month.", "moved-abroad",
+	          "'moving to Lagos': likewise");
 	reason_is("We believe the family have moved to your area.",
 	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
 }
