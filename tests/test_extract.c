@@ -935,6 +935,15 @@ int main(void)
 	CHECK_INT(r.n_parents, 1, "the parent living elsewhere with no phone is not listed");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Eva Lopez", "the mother is");
 
+	/* A label|value|label|value form whose second label the vocabulary
+	 * does not know: its value is not the first field's. */
+	read_message(HDR "Subject: form\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><td>First name</td><td>Max</td><td>Last name</td><td>Bell</td></tr>"
+		"<tr><td>Date of birth</td><td>02/03/2016</td><td>Gender</td><td>Male</td></tr>"
+		"<tr><td>Your name</td><td>Ann Cole</td><td>How do you know the family</td>"
+		"<td>Family support worker</td></tr></table>");
+	CHECK_STR(r.referrer.name, "Ann Cole", "an unknown label cell ends the value before it");
+
 	/* HTML table, header row with one child per row. */
 	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
 		"<table><tr><th>Surname</th><th>Forename</th><th>DOB</th></tr>"

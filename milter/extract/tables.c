@@ -78,14 +78,38 @@ static void split_row(const char *s, size_t len, char sep, struct row *row)
 	}
 }
 
+/* A cell shaped like a question or label the vocabulary does not know
+ * ("Your relationship to the child", "How did you hear of the
+ * family?"): words with lower-case letters and no digits or '@' (no
+ * date, phone, postcode or email), three or more of them, at most
+ * MAX_NAME bytes. */
+static int label_shaped(const char *c, size_t cl)
+{
+	size_t words = 0, lower = 0;
+
+	if (cl == 0 || cl > MAX_NAME || !isupper((unsigned char)c[0]))
+		return 0;
+	for (size_t i = 0; i < cl; i++) {
+		if (isdigit((unsigned char)c[i]) || c[i] == '@')
+			return 0;
+		lower += islower((unsigned char)c[i]) != 0;
+		words += c[i] != ' ' && (i == 0 || c[i - 1] == ' ');
+	}
+	return words >= 3 && lower > 0;
+}
+
 /* "Surname | Smith | Forename | Jayden": label, value, label, value
- * (a two-column form), not a header row. */
+ * (a two-column form), not a header row.  The first label is a known
+ * one; a later label cell may be one the vocabulary does not know when
+ * it is shaped like a label (label_shaped), so that its value is not
+ * read as part of the value before it. */
 static int is_pair_row(const struct row *row)
 {
 	if (row->n < 4 || row->n % 2 != 0)
 		return 0;
 	for (size_t k = 0; k + 1 < row->n; k += 2)
-		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE) ||
+		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE &&
+		     (k == 0 || !label_shaped(row->cell[k], row->len[k]))) ||
 		    (row->len[k + 1] && vocab_label(row->cell[k + 1], row->len[k + 1]) != F_NONE))
 			return 0;
 	return vocab_label(row->cell[0], row->len[0]) != F_NONE;
