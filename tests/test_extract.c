@@ -864,8 +864,11 @@ int main(void)
 		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
 		"Legal surname,Forename,D.O.B.,Address,Postcode,Reason\n"
 		"Ng,Lee,01/09/2012,\"2 Dock St, Hull\",hu2 8zz,Moved out of area\n"
-		"Park,Jo,2013-10-10,,HU3 1AB,\"Excluded, no provision\"\n--b--\n");
-	CHECK_INT(r.n_children, 2, "CSV rows are children");
+		"Park,Jo,2013-10-10,,HU3 1AB,\"Excluded, no provision\"\n"
+		"Kay,Sam,2014-01-01,,HU4 1AB,\"Moved to Leeds, no school\"\n--b--\n");
+	CHECK_INT(r.n_children, 3, "CSV rows are children");
+	CHECK_STR(r.children[2].reason, "moved-out-of-area",
+	          "a row's 'Moved to Leeds, no school' is a move to a named town");
 	CHECK_STR(r.children[0].address, "2 Dock St, Hull", "a quoted comma stays in its field");
 	CHECK_STR(r.children[0].postcode, "HU2 8ZZ", "CSV postcode normalised");
 	CHECK_STR(r.children[0].reason, "moved-out-of-area", "CSV reason per row");
