@@ -135,7 +135,8 @@ const char *vocab_match_outcome(const char *text, size_t len);
 const char *vocab_match_relationship(const char *text, size_t len);
 
 /* A home-visit outcome in words: 1 the child was seen/found, 0 not
- * ("no answer", "property empty"), -1 cannot tell. */
+ * ("no answer", "property empty"), -1 cannot tell.  A found phrase
+ * used as a label and answered ("Child seen: No") decides first. */
 int vocab_match_visit_found(const char *text, size_t len);
 
 /* 1 if a field value says "nothing" ("None", "N/A", "not known", "no"). */
@@ -250,6 +251,11 @@ enum vocab_words {
 	VW_VISIT_SEEN,          /* "seen", "saw": before a capitalised name, a
 	                           visit found the child ("seen Harvey and mum";
 	                           whole words, not negated) */
+	VW_VISIT_SEEN_PASSIVE,  /* "were seen", "was seen": after a capitalised
+	                           name or a group word ("Both Maja and Jakub
+	                           were seen", "the children were seen"), a
+	                           visit found the child (whole words, not
+	                           negated) */
 	VW_SCHOOL_CUE,          /* "removed from roll at", "were at": the child's
 	                           school's name follows in prose (whole words) */
 	VW_MOVE_CUE,            /* "moved to": a destination follows (whole words) */

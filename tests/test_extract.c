@@ -552,18 +552,33 @@ static void test_prose_school(void)
 	      "'a pupil at ... since 2019' is no last day attended");
 }
 
+/* A visit reported in a reply to a case: was the child found? */
+static void found_is(const char *text, int want, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, HDR "Subject: RE: CME-2026-00035\n\n%s\n", text);
+	read_message(msg);
+	CHECK_INT(r.visit_found, want, what);
+}
+
 /* Updates written in sentences (prose_update.c, outcomes.vocab). */
 static void test_prose_updates(void)
 {
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 14:30 - seen "
-		"Kai and mum at home.\n");
-	CHECK_INT(r.visit_found, 1, "'seen Kai and mum': a seen word before a name finds the child");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nHome visit 24/11/2026 - Kai not seen, "
-		"no answer.\n");
-	CHECK_INT(r.visit_found, 0, "'Kai not seen, no answer' does not");
-	read_message(HDR "Subject: RE: CME-2026-00035\n\nVisited 24/11/2026 at 10:15; nobody "
-		"answered the door.\n");
-	CHECK_INT(r.visit_found, 0, "'nobody answered the door': not found");
+	found_is("Home visit 24/11/2026 14:30 - seen Kai and mum at home.", 1,
+	         "'seen Kai and mum': a seen word before a name finds the child");
+	found_is("Home visit 24/11/2026 - Kai not seen, no answer.", 0,
+	         "'Kai not seen, no answer' does not");
+	found_is("Visited 24/11/2026 at 10:15; nobody answered the door.", 0,
+	         "'nobody answered the door': not found");
+	found_is("Visit date: 24/11/2026\nOutcome: no answer, card left.\nChild seen: No", 0,
+	         "'Child seen: No': a found phrase as a label answered No");
+	found_is("Visit date: 24/11/2026\nOutcome: family spoken to.\nChild seen? Yes", 1,
+	         "'Child seen? Yes': answered Yes");
+	found_is("Visited the family on 24/11/2026. Both Ana and Leo were seen and are well.", 1,
+	         "'Both Ana and Leo were seen': a passive seen after names");
+	found_is("Visited the family on 24/11/2026. Mum was seen; the children were not seen.", 0,
+	         "'Mum was seen; the children were not seen': not found");
 	read_message(HDR "Subject: RE: CME-2026-00033\n\nThe family have returned to Poland "
 		"permanently. He is enrolled at a school in Krakow.\n");
 	CHECK_STR(r.outcome, "moved-abroad", "a return abroad wins over 'enrolled at a school' there");
@@ -573,6 +588,9 @@ static void test_prose_updates(void)
 	read_message(HDR "Subject: RE: CME-2026-00039\n\nThe family live here now; our CME team "
 		"will take it over from here.\n");
 	CHECK_STR(r.outcome, "moved-out-of-area", "another council taking the case over");
+	read_message(HDR "Subject: RE: CME-2026-00039\n\nWe have traced the family and Leeds "
+		"will take over\nthe CME case from here.\n");
+	CHECK_STR(r.outcome, "moved-out-of-area", "another council that 'will take over the CME case'");
 	read_message(HDR "Subject: CME-2026-00070\n\nCME-2026-00070 is a duplicate of "
 		"CME-2026-00066; please close it.\n");
 	CHECK_STR(r.outcome, "duplicate", "'is a duplicate of' another case");
@@ -605,6 +623,10 @@ static void test_prose_reasons(void)
 	          "not registered since a move to a house here from a town: an arrival");
 	reason_is("She has never been registered at any school. They moved here from Leeds "
 	          "in 2021.", "never-registered", "never registered, and an arrival not tied to it");
+	reason_is("Family said they were moving to Dublin; no school confirmed.", "moved-abroad",
+	          "'moving to Dublin': a major city abroad is a destination abroad");
+	reason_is("Mum said they are moving to Lagos next month.", "moved-abroad",
+	          "'moving to Lagos': likewise");
 	reason_is("We believe the family have moved to your area.",
 	          "moved-into-area-no-school", "'moved to your area' from another council: moving in");
 }
@@ -842,8 +864,11 @@ int main(void)
 		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
 		"Legal surname,Forename,D.O.B.,Address,Postcode,Reason\n"
 		"Ng,Lee,01/09/2012,\"2 Dock St, Hull\",hu2 8zz,Moved out of area\n"
-		"Park,Jo,2013-10-10,,HU3 1AB,\"Excluded, no provision\"\n--b--\n");
-	CHECK_INT(r.n_children, 2, "CSV rows are children");
+		"Park,Jo,2013-10-10,,HU3 1AB,\"Excluded, no provision\"\n"
+		"Kay,Sam,2014-01-01,,HU4 1AB,\"Moved to Leeds, no school\"\n--b--\n");
+	CHECK_INT(r.n_children, 3, "CSV rows are children");
+	CHECK_STR(r.children[2].reason, "moved-out-of-area",
+	          "a row's 'Moved to Leeds, no school' is a move to a named town");
 	CHECK_STR(r.children[0].address, "2 Dock St, Hull", "a quoted comma stays in its field");
 	CHECK_STR(r.children[0].postcode, "HU2 8ZZ", "CSV postcode normalised");
 	CHECK_STR(r.children[0].reason, "moved-out-of-area", "CSV reason per row");
@@ -863,6 +888,18 @@ int main(void)
 	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, "mother",
 	          "the contact's relationship from its brackets");
 	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900111", "the contact's phone column");
+
+	/* An export's flag columns: a Yes in one child's row sets the
+	 * flag; a No, in any row, sets nothing. */
+	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee list.\n"
+		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
+		"Student;DOB;Year;CP Plan;Looked After\n"
+		"LOPEZ, Ana;01/09/2014;Year 7;N;No\n"
+		"LOPEZ, Leo;01/09/2016;Year 5;Y;No\n--b--\n");
+	CHECK_INT(r.n_children, 2, "flag-column export rows are children");
+	CHECK_INT(has_flag("child-protection-plan"), 1, "a flag column's Y in one row sets the flag");
+	CHECK_INT(has_flag("looked-after"), 0, "a flag column answered No in every row does not");
 
 	/* A numbered question asking for the parent and relationship, its
 	 * answer on the next line. */
@@ -900,6 +937,15 @@ int main(void)
 		"<tr><td>Dan Lopez</td><td>Father</td><td></td><td>lives in Spain</td></tr></table>");
 	CHECK_INT(r.n_parents, 1, "the parent living elsewhere with no phone is not listed");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Eva Lopez", "the mother is");
+
+	/* A label|value|label|value form whose second label the vocabulary
+	 * does not know: its value is not the first field's. */
+	read_message(HDR "Subject: form\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+		"<table><tr><td>First name</td><td>Max</td><td>Last name</td><td>Bell</td></tr>"
+		"<tr><td>Date of birth</td><td>02/03/2016</td><td>Gender</td><td>Male</td></tr>"
+		"<tr><td>Your name</td><td>Ann Cole</td><td>How do you know the family</td>"
+		"<td>Family support worker</td></tr></table>");
+	CHECK_STR(r.referrer.name, "Ann Cole", "an unknown label cell ends the value before it");
 
 	/* HTML table, header row with one child per row. */
 	read_message(HDR "Subject: table\nMIME-Version: 1.0\nContent-Type: text/html\n\n"

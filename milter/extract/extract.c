@@ -448,7 +448,7 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
  * registered", except since an arrival); the words are read with a
  * parent's posting, an arrival and the options a form offers but were
  * not chosen blanked (sb is changed). */
-static const char *text_reason(struct strbuf *sb)
+const char *extract_text_reason(struct strbuf *sb)
 {
 	const char *moved, *scored;
 	int score = 0, since;
@@ -481,7 +481,7 @@ static const char *common_reason(struct reader *rd)
 
 	strbuf_init(&all, MAX_SCAN_TEXT * 2);
 	fields_keep(rd, &all, strbuf_str(&rd->reason_text), rd->reason_text.len);
-	reason = text_reason(&all);
+	reason = extract_text_reason(&all);
 	if (reason && strcmp(reason, "moved-away-unknown") != 0) {
 		strbuf_free(&all);
 		return reason;
@@ -493,7 +493,7 @@ static const char *common_reason(struct reader *rd)
 		fields_keep_str(rd, &all, "\n");
 		fields_keep_str(rd, &all, r->subject);
 	}
-	fromall = text_reason(&all);
+	fromall = extract_text_reason(&all);
 	strbuf_free(&all);
 	if (reason == NULL || (fromall && strncmp(fromall, "moved-", 6) == 0))
 		reason = fromall;

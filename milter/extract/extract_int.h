@@ -265,6 +265,11 @@ void prose_update_moved(struct reader *rd);
  * their end, or NULL. */
 const char *prose_school_span(const char **start, const char *end);
 
+/* extract.c: the reason a text gives (a move in prose, places.c, unless
+ * the scored words are unambiguous), or NULL; sb is changed (options not
+ * chosen, postings and arrivals blanked). */
+const char *extract_text_reason(struct strbuf *sb);
+
 /* places.c: the reason the first move in a text gives
  * ("moved-abroad", "moved-out-of-area", "moved-into-area-no-school"),
  * or NULL.  places_mask: blank a parent's posting ("deployed overseas")

@@ -567,11 +567,19 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 		fields_set_date(rd, &c->last_attended, v, vl);
 		break;
 	case F_REASON:
-		if (rd->cur) {
-			const char *reason = vocab_match_reason(v, vl);
+		if (rd->cur && c->reason == NULL) {
+			/* a child's own reason cell is read as the common
+			 * reason text is: "Moved to Manchester, no school" is
+			 * a move to a named town (extract_text_reason) */
+			struct strbuf t;
+			const char *reason;
 
-			if (reason && c->reason == NULL)
+			strbuf_init(&t, MAX_VALUE);
+			fields_keep(rd, &t, v, vl < MAX_VALUE ? vl : MAX_VALUE);
+			reason = extract_text_reason(&t);
+			if (reason)
 				c->reason = strdup(reason);
+			strbuf_free(&t);
 		}
 		fields_keep(rd, &rd->reason_text, v, vl);
 		fields_keep_str(rd, &rd->reason_text, ".\n");

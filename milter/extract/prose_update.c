@@ -12,7 +12,9 @@
  *     "today" / "yesterday", from the message date) and a time ("at
  *     10:30", "2.15pm"); whether the child was seen is vocab's
  *     visit-found reading of the rest of the text, else a seen word
- *     right before a name ("seen Harvey and mum");
+ *     right before a name ("seen Harvey and mum") or a passive one
+ *     right after a name or group word ("Both Maja and Jakub were
+ *     seen", "the children were seen");
  *   - an update cue ("returned to school this morning", "now on roll
  *     at", "living in their area") makes a message that names a child
  *     but no case an update, never a new referral: the outcome is then
@@ -34,6 +36,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "extract_int.h"
 
@@ -115,6 +118,51 @@ static int seen_by_name(const char *s, size_t len)
 	return 0;
 }
 
+/* 1 if the word that ends at s[e) is a group word ("children", "both")
+ * or a capitalised name that is not a relative's word ("Mum"). */
+static int seen_subject(const char *s, size_t e)
+{
+	static const enum vocab_words group_lists[] = { VW_CHILD_GROUP, VW_ALL_CHILDREN };
+	size_t b = e, n;
+
+	while (b > 0 && (isalpha((unsigned char)s[b - 1]) || s[b - 1] == '\'' || s[b - 1] == '-') &&
+	       e - b < MAX_NAME)
+		b--;
+	if (b == e)
+		return 0;
+	for (size_t l = 0; l < sizeof group_lists / sizeof group_lists[0]; l++) {
+		const char *const *w = vocab_words(group_lists[l], &n);
+
+		for (size_t k = 0; k < n; k++)
+			if (strlen(w[k]) == e - b && strncasecmp(s + b, w[k], e - b) == 0)
+				return 1;
+	}
+	return e - b >= 2 && isupper((unsigned char)s[b]) && islower((unsigned char)s[b + 1]) &&
+	       vocab_match_relationship(s + b, e - b) == NULL;
+}
+
+/* "Both Maja and Jakub were seen", "the children were seen": a passive
+ * seen phrase (not negated) after its subject (seen_subject). */
+static int name_seen(const char *s, size_t len)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_VISIT_SEEN_PASSIVE, &n);
+
+	for (size_t k = 0; k < n; k++) {
+		long at = -1;
+
+		while ((at = vocab_phrase_find(s, len, w[k], (size_t)(at + 1))) >= 0) {
+			size_t e = (size_t)at;
+
+			while (e > 0 && s[e - 1] == ' ')
+				e--;
+			if (seen_subject(s, e) && !vocab_negated_at(s, (size_t)at))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* A visit in prose, when no "Visit date:" was labelled. */
 static void read_visit(struct reader *rd, const char *s, size_t len)
 {
@@ -147,7 +195,8 @@ static void read_visit(struct reader *rd, const char *s, size_t len)
 			r->visit_time = strdup(t);
 	if (r->visit_found < 0)
 		r->visit_found = vocab_match_visit_found(s + at, len - (size_t)at);
-	if (r->visit_found < 0 && seen_by_name(s + at, len - (size_t)at))
+	if (r->visit_found < 0 && (seen_by_name(s + at, len - (size_t)at) ||
+	                           name_seen(s + at, len - (size_t)at)))
 		r->visit_found = 1;
 }
 

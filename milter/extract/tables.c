@@ -17,6 +17,7 @@
 #include "extract_int.h"
 
 #define MAX_LABEL_NORM 128   /* bytes of a normalised column heading */
+#define MAX_FLAG_HEADING 200 /* bytes of a flag question read as a heading */
 
 struct row {
 	const char *cell[MAX_CELLS];
@@ -77,14 +78,38 @@ static void split_row(const char *s, size_t len, char sep, struct row *row)
 	}
 }
 
+/* A cell shaped like a question or label the vocabulary does not know
+ * ("Your relationship to the child", "How did you hear of the
+ * family?"): words with lower-case letters and no digits or '@' (no
+ * date, phone, postcode or email), three or more of them, at most
+ * MAX_NAME bytes. */
+static int label_shaped(const char *c, size_t cl)
+{
+	size_t words = 0, lower = 0;
+
+	if (cl == 0 || cl > MAX_NAME || !isupper((unsigned char)c[0]))
+		return 0;
+	for (size_t i = 0; i < cl; i++) {
+		if (isdigit((unsigned char)c[i]) || c[i] == '@')
+			return 0;
+		lower += islower((unsigned char)c[i]) != 0;
+		words += c[i] != ' ' && (i == 0 || c[i - 1] == ' ');
+	}
+	return words >= 3 && lower > 0;
+}
+
 /* "Surname | Smith | Forename | Jayden": label, value, label, value
- * (a two-column form), not a header row. */
+ * (a two-column form), not a header row.  The first label is a known
+ * one; a later label cell may be one the vocabulary does not know when
+ * it is shaped like a label (label_shaped), so that its value is not
+ * read as part of the value before it. */
 static int is_pair_row(const struct row *row)
 {
 	if (row->n < 4 || row->n % 2 != 0)
 		return 0;
 	for (size_t k = 0; k + 1 < row->n; k += 2)
-		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE) ||
+		if ((row->len[k] && vocab_label(row->cell[k], row->len[k]) == F_NONE &&
+		     (k == 0 || !label_shaped(row->cell[k], row->len[k]))) ||
 		    (row->len[k + 1] && vocab_label(row->cell[k + 1], row->len[k + 1]) != F_NONE))
 			return 0;
 	return vocab_label(row->cell[0], row->len[0]) != F_NONE;
@@ -415,9 +440,37 @@ static size_t joined_address(const struct row *row, const enum field cols[MAX_CE
  * household ("daughter"), not a parent's.  A row with no child field
  * filled in (only its "Child 4" label, or only side pairs) is no
  * child.  Address columns are one address; a parent a sibling's row
- * already gave is not listed again. */
-static void read_record(struct reader *rd, const struct row *row,
-                        const enum field cols[MAX_CELLS])
+ * already gave is not listed again.  head is the header row (its cells
+ * the columns' headings), for the flag columns. */
+/* The columns of a record row whose heading names no field: a heading
+ * that is a flag question ("Child Protection Plan", "Looked After?")
+ * answered Yes or No in this row ("Y", "No", "N/A") goes to the flag
+ * reader as "heading: answer", which decides whether it names a flag.
+ * Flags are the referral's, so a Yes in any child's row sets it; a
+ * column of free text (notes) is not read here. */
+static void read_flag_columns(struct reader *rd, const struct row *head,
+                              const struct row *row, const enum field cols[MAX_CELLS])
+{
+	if (head == NULL)
+		return;
+	for (size_t i = 0; i < row->n && i < head->n; i++) {
+		int a;
+
+		if (cols[i] != F_NONE || row->len[i] == 0 || head->len[i] == 0 ||
+		    head->len[i] > MAX_FLAG_HEADING || row->len[i] > MAX_NAME)
+			continue;
+		a = answers_value(row->cell[i], row->len[i]);
+		if (a != VOCAB_ANSWER_YES && a != VOCAB_ANSWER_NO)
+			continue;
+		fields_keep(rd, &rd->flag_text, head->cell[i], head->len[i]);
+		fields_keep_str(rd, &rd->flag_text, ": ");
+		fields_keep(rd, &rd->flag_text, row->cell[i], row->len[i]);
+		fields_keep_str(rd, &rd->flag_text, "\n");
+	}
+}
+
+static void read_record(struct reader *rd, const struct row *head,
+                        const struct row *row, const enum field cols[MAX_CELLS])
 {
 	int nonempty = 0, parent_named = 0, repeated;
 	unsigned char used[MAX_CELLS];
@@ -441,6 +494,7 @@ static void read_record(struct reader *rd, const struct row *row,
 		return;
 	if (fields_new_child_block(rd) == NULL)
 		return;
+	read_flag_columns(rd, head, row, cols);
 	repeated = row_repeats_parent(rd, row, cols);
 	address_col = joined_address(row, cols, address, &address_len);
 	for (size_t i = 0; i < row->n; i++) {
@@ -691,7 +745,7 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 		for (size_t j = 1; j < nrows; j++) {
 			rd->where.row = (long)j + 1;    /* provenance */
 			if (!starred || row_starred(&rows[j]))
-				read_record(rd, &rows[j], cols);
+				read_record(rd, &rows[0], &rows[j], cols);
 		}
 	} else if (parent_header(&rows[0], cols)) {
 		read_parent_table(rd, rows, nrows, cols);
@@ -761,7 +815,8 @@ static char csv_separator(const char *s, size_t len)
  * below any title lines an export puts on top), or a child's record.
  * Returns 0 to stop reading (no header in the first rows). */
 static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t rowno,
-                   int *have_header, enum field cols[MAX_CELLS])
+                   int *have_header, enum field cols[MAX_CELLS],
+                   struct strbuf *headbuf, struct row *head)
 {
 	struct row row;
 
@@ -774,9 +829,15 @@ static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t ro
 	}
 	if (*have_header) {
 		rd->where.row = (long)rowno + 1;        /* provenance */
-		read_record(rd, &row, cols);
-	} else
-		*have_header = header_columns(&row, cols);
+		read_record(rd, head, &row, cols);
+	} else if ((*have_header = header_columns(&row, cols)) != 0) {
+		/* the headings outlive this row's cells: copy them */
+		for (size_t k = 0; k < row.n; k++) {
+			fields_keep(rd, headbuf, row.cell[k], row.len[k]);
+			fields_keep_str(rd, headbuf, "\x1f");
+		}
+		split_row(strbuf_str(headbuf), headbuf->len, '\x1f', head);
+	}
 	for (size_t k = 0; k <= nf; k++)
 		strbuf_reset(&field[k]);
 	return *have_header || rowno + 1 < CSV_HEADER_ROWS;
@@ -788,13 +849,16 @@ static int csv_row(struct reader *rd, struct strbuf *field, size_t nf, size_t ro
 void tables_read_csv(struct reader *rd, const char *s, size_t len)
 {
 	enum field cols[MAX_CELLS];
-	struct strbuf field[MAX_CELLS];
+	struct strbuf field[MAX_CELLS], headbuf;
+	struct row head;
 	size_t nf = 0, i = 0, rowno = 0;
 	int have_header = 0, quoted = 0;
 	char sep = csv_separator(s, len);
 
 	for (size_t k = 0; k < MAX_CELLS; k++)
 		strbuf_init(&field[k], 4096);
+	strbuf_init(&headbuf, MAX_CELLS * 4096);
+	head.n = 0;
 	while (i <= len) {
 		int c = i < len ? (unsigned char)s[i] : -1;
 
@@ -819,7 +883,8 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len)
 			if (nf + 1 < MAX_CELLS)
 				nf++;
 		} else if (c == '\n' || c == -1) {
-			if (!csv_row(rd, field, nf, rowno++, &have_header, cols) || c == -1)
+			if (!csv_row(rd, field, nf, rowno++, &have_header, cols,
+			             &headbuf, &head) || c == -1)
 				break;
 			nf = 0;
 		} else if (c != '\r') {
@@ -829,6 +894,7 @@ void tables_read_csv(struct reader *rd, const char *s, size_t len)
 	}
 	for (size_t k = 0; k < MAX_CELLS; k++)
 		strbuf_free(&field[k]);
+	strbuf_free(&headbuf);
 	rd->where.row = rd->where.col = 0;
 	if (!have_header)
 		fields_problem(rd, "a spreadsheet attachment had no recognisable "

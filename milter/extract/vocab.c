@@ -110,6 +110,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_SIBLING_HEADING] = "sibling_heading",
 	[VW_PARENT_LINK] = "parent_link",
 	[VW_CHILD_GROUP] = "child_group", [VW_VISIT_SEEN] = "visit_seen",
+	[VW_VISIT_SEEN_PASSIVE] = "visit_seen_passive",
 	[VW_SCHOOL_CUE] = "school_cue",
 	[VW_MOVE_CUE] = "move_cue", [VW_WEAK_MOVE_CUE] = "weak_move_cue",
 	[VW_STAY_CUE] = "stay_cue", [VW_ARRIVAL_CUE] = "arrival_cue",
@@ -805,10 +806,37 @@ const char *vocab_match_gender(const char *text, size_t len)
 /* ------------------------------------------------------------------ */
 /* Home-visit outcomes, answers, letter endings and form sections.      */
 
+/* A visit-found phrase used as a label or question and answered ("Child
+ * seen: No", "Child present? Y"): VOCAB_ANSWER_YES/NO, or 0 when no
+ * ':' or '?' and answer word follow the phrase that ends at text[e). */
+static int label_answer(const char *text, size_t len, size_t e)
+{
+	size_t used;
+	int marked = 0;
+
+	while (e < len && (text[e] == ' ' || text[e] == '\t' || text[e] == ':' || text[e] == '?')) {
+		marked |= text[e] == ':' || text[e] == '?';
+		e++;
+	}
+	return marked ? vocab_answer_word(text + e, len - e, &used) : 0;
+}
+
 int vocab_match_visit_found(const char *text, size_t len)
 {
 	const struct vocab_group *found = group(VK_WORDS, VWI_VISIT_FOUND);
 
+	/* a label answered decides, wherever it is in the text */
+	for (size_t i = 0; i < found->n; i++) {
+		size_t pl = strlen(found->text[i]);
+		long pos = -1;
+
+		while ((pos = phrase_find(text, len, found->text[i], (size_t)(pos + 1))) >= 0) {
+			int a = label_answer(text, len, (size_t)pos + pl);
+
+			if (a != 0)
+				return a == VOCAB_ANSWER_YES;
+		}
+	}
 	for (size_t i = 0; i < found->n; i++) {
 		long pos = phrase_find(text, len, found->text[i], 0);
 
