@@ -278,6 +278,23 @@ static void test_household(void)
 	CHECK(has_problem("born 2023-05-04 is outside compulsory school age"),
 	      "the officer is told of the toddler not referred");
 
+	/* a household list without markers, one person a line, as housing
+	 * writes it: the adults are parents, the toddler is not referred */
+	read_message(HDR "Subject: family\n\nWe placed a family at 1 Low Road, Marsham IP1 2BX.\n\n"
+		"Household:\nDana Reed (mum, 31) 07700 900650\nLee Reed (dad, 35)\n"
+		"Kai Reed, 09/01/2015, was at Oak Primary\nMay Reed, 12/06/2024 (toddler)\n\n"
+		"Mum, Dana Reed (07700 900650), says Kai has not been to school.\n");
+	CHECK_INT(r.n_children, 1, "an unmarked household list: one school-age child");
+	CHECK_STR(CHILD_FIELD(0, forename), "Kai", "... the child line's forename");
+	CHECK_STR(CHILD_FIELD(0, dob), "2015-01-09", "... and date of birth");
+	CHECK_INT((int)r.n_parents, 2, "the list's two adults are parents");
+	CHECK_STR(r.n_parents > 0 ? r.parents[0].name : NULL, "Dana Reed",
+	          "a parent's name ends at its bracket");
+	CHECK_STR(r.n_parents > 0 ? r.parents[0].phone : NULL, "07700 900650",
+	          "... with the phone on the line");
+	CHECK_STR(r.n_parents > 1 ? r.parents[1].relationship : NULL, "father",
+	          "the relationship in the bracket");
+
 	read_message(HDR "Subject: referral\n\nChild 1\nName: Ada Lee\nDOB: 01/01/2015\n\n"
 		"Child 2\nName: Bo Lee\nDOB: 01/01/2005\n");
 	CHECK_INT(r.n_children, 1, "an adult is not a child of the referral");
