@@ -437,6 +437,15 @@ static void test_signature_org(void)
  * housing write in sentences. */
 static void test_prose(void)
 {
+	/* a member of the public: the writer's own name and the parent's
+	 * after a name cue are not the child's; a forename alone takes the
+	 * surname given after it */
+	read_message(HDR "Subject: x\n\nHi, my name is Ann Lee. A boy over the road never "
+		"goes to school. His name is Rory, I think the surname is Dunn. His mum "
+		"is called Tess. They live at 5 Elm Road, Marsham IP1 2BX.\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Rory", "'His name is Rory': a forename alone");
+	CHECK_STR(CHILD_FIELD(0, surname), "Dunn", "... its surname after 'the surname is'");
+	CHECK_INT((int)r.n_children, 1, "'my name is' and 'mum is called' name no child");
 	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
 		"Mum (Jo Moss, 07700 900111) says he is not in school.\n");
 	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Jo Moss") == 0,
