@@ -258,6 +258,11 @@ static void test_signature_parts(void)
 		"Bethan Lloyd\nHealth Visitor\nMarsham Community Health\n");
 	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
 	          "the line under the role is the organisation");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Bea Lamb\nSchool Nurse, Marsham Health Service\n");
+	CHECK_STR(r.referrer.role, "School Nurse", "a role ending in a role word is no school");
+	CHECK_STR(r.referrer.organisation, "Marsham Health Service", "... the body after it is");
 }
 
 /* A household list is not a list of referrals (issue 12 item 2). */
