@@ -451,6 +451,15 @@ static void test_prose(void)
 	CHECK_STR(CHILD_FIELD(0, forename), "Rory", "'His name is Rory': a forename alone");
 	CHECK_STR(CHILD_FIELD(0, surname), "Dunn", "... its surname after 'the surname is'");
 	CHECK_INT((int)r.n_children, 1, "'my name is' and 'mum is called' name no child");
+	/* a labelled value's trailing sentence names the parent; the phone
+	 * is the first of the sentence, past the near window */
+	read_message(HDR "Subject: x\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Address: 1 Low Road, Marsham IP1 2BX. Dad (Omar Khan) told the office they "
+		"might be visiting family abroad and his phone (07700 900157) is off.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Omar Khan",
+	          "a parent named in a labelled value's second sentence");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900157",
+	          "... and the phone later in that sentence");
 	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
 		"Mum (Jo Moss, 07700 900111) says he is not in school.\n");
 	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Jo Moss") == 0,

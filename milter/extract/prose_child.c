@@ -754,6 +754,20 @@ static const char *skip_link(const char *s, size_t len, const char *p)
 	return p;
 }
 
+/* Bytes from p to the end of its sentence (". ", "!", "?", an empty
+ * line), at most SENTENCE_MAX. */
+#define SENTENCE_MAX 200
+static size_t sentence_rest(const char *p, const char *end)
+{
+	const char *q = p, *lim = end - p > SENTENCE_MAX ? p + SENTENCE_MAX : end;
+
+	for (; q < lim; q++)
+		if (((*q == '.' || *q == '!' || *q == '?') && (q + 1 >= lim || is_space((unsigned char)q[1]))) ||
+		    (*q == '\n' && q + 1 < lim && q[1] == '\n'))
+			break;
+	return (size_t)(q - p);
+}
+
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
  * (07700 900456)": a relationship word, a name, a phone close after. */
 void prose_read_parents(struct reader *rd)
@@ -787,6 +801,11 @@ void prose_read_parents(struct reader *rd)
 		{
 			size_t w = (size_t)(s + len - ne) < PHONE_WINDOW ? (size_t)(s + len - ne) :
 			           PHONE_WINDOW;
+
+			/* "Dad (Imran Hussain) told us ... and his phone (07700
+			 * 900157) is off": else the first phone of its sentence */
+			if (!fields_phone_find(ne, w, &ps, &pl))
+				w = sentence_rest(ne, s + len);
 
 			if (fields_phone_find(ne, w, &ps, &pl))
 				fields_set_str(&p->phone, ne + ps, pl, 32);
