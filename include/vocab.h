@@ -281,6 +281,9 @@ enum vocab_words {
 	VW_ELSEWHERE_CUE,       /* "working in", "lives abroad", "deceased": a
 	                           household row's adult who does not live
 	                           with the child (whole words, tables.c) */
+	VW_SURNAME_CUE,         /* "surname is", "last name is": a child's
+	                           surname follows a forename read in prose
+	                           (whole words, prose_child.c) */
 	VW__COUNT
 };
 

@@ -258,6 +258,11 @@ static void test_signature_parts(void)
 		"Bethan Lloyd\nHealth Visitor\nMarsham Community Health\n");
 	CHECK_STR(r.referrer.organisation, "Marsham Community Health",
 	          "the line under the role is the organisation");
+
+	read_message(HDR "Subject: referral\n\nName: Ali Khan\nDOB: 03.04.2014\n\n"
+		"Bea Lamb\nSchool Nurse, Marsham Health Service\n");
+	CHECK_STR(r.referrer.role, "School Nurse", "a role ending in a role word is no school");
+	CHECK_STR(r.referrer.organisation, "Marsham Health Service", "... the body after it is");
 }
 
 /* A household list is not a list of referrals (issue 12 item 2). */
@@ -277,6 +282,23 @@ static void test_household(void)
 	CHECK_STR(CHILD_FIELD(1, dob), "2016-05-04", "... with his own date of birth");
 	CHECK(has_problem("born 2023-05-04 is outside compulsory school age"),
 	      "the officer is told of the toddler not referred");
+
+	/* a household list without markers, one person a line, as housing
+	 * writes it: the adults are parents, the toddler is not referred */
+	read_message(HDR "Subject: family\n\nWe placed a family at 1 Low Road, Marsham IP1 2BX.\n\n"
+		"Household:\nDana Reed (mum, 31) 07700 900650\nLee Reed (dad, 35)\n"
+		"Kai Reed, 09/01/2015, was at Oak Primary\nMay Reed, 12/06/2024 (toddler)\n\n"
+		"Mum, Dana Reed (07700 900650), says Kai has not been to school.\n");
+	CHECK_INT(r.n_children, 1, "an unmarked household list: one school-age child");
+	CHECK_STR(CHILD_FIELD(0, forename), "Kai", "... the child line's forename");
+	CHECK_STR(CHILD_FIELD(0, dob), "2015-01-09", "... and date of birth");
+	CHECK_INT((int)r.n_parents, 2, "the list's two adults are parents");
+	CHECK_STR(r.n_parents > 0 ? r.parents[0].name : NULL, "Dana Reed",
+	          "a parent's name ends at its bracket");
+	CHECK_STR(r.n_parents > 0 ? r.parents[0].phone : NULL, "07700 900650",
+	          "... with the phone on the line");
+	CHECK_STR(r.n_parents > 1 ? r.parents[1].relationship : NULL, "father",
+	          "the relationship in the bracket");
 
 	read_message(HDR "Subject: referral\n\nChild 1\nName: Ada Lee\nDOB: 01/01/2015\n\n"
 		"Child 2\nName: Bo Lee\nDOB: 01/01/2005\n");
@@ -420,6 +442,24 @@ static void test_signature_org(void)
  * housing write in sentences. */
 static void test_prose(void)
 {
+	/* a member of the public: the writer's own name and the parent's
+	 * after a name cue are not the child's; a forename alone takes the
+	 * surname given after it */
+	read_message(HDR "Subject: x\n\nHi, my name is Ann Lee. A boy over the road never "
+		"goes to school. His name is Rory, I think the surname is Dunn. His mum "
+		"is called Tess. They live at 5 Elm Road, Marsham IP1 2BX.\n");
+	CHECK_STR(CHILD_FIELD(0, forename), "Rory", "'His name is Rory': a forename alone");
+	CHECK_STR(CHILD_FIELD(0, surname), "Dunn", "... its surname after 'the surname is'");
+	CHECK_INT((int)r.n_children, 1, "'my name is' and 'mum is called' name no child");
+	/* a labelled value's trailing sentence names the parent; the phone
+	 * is the first of the sentence, past the near window */
+	read_message(HDR "Subject: x\n\nName: Ali Khan\nDOB: 03.04.2014\n"
+		"Address: 1 Low Road, Marsham IP1 2BX. Dad (Omar Khan) told the office they "
+		"might be visiting family abroad and his phone (07700 900157) is off.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Omar Khan",
+	          "a parent named in a labelled value's second sentence");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900157",
+	          "... and the phone later in that sentence");
 	read_message(HDR "Subject: x\n\nI am worried about Kai Moss (DOB 01/02/2015). "
 		"Mum (Jo Moss, 07700 900111) says he is not in school.\n");
 	CHECK(r.n_parents == 1 && r.parents[0].name && strcmp(r.parents[0].name, "Jo Moss") == 0,

@@ -6,6 +6,11 @@
  *	2) CLARKE, Demi (DOB 3rd April 2013) - Year 9
  *	• Omar AL-HASSAN, DOB 02/12/2014
  *
+ * or, without a marker, a household list one person a line, a name
+ * then a comma, a bracket or a dash ("Tyler Harper, 09/01/2015, ...",
+ * "Michelle Harper (mum, 31) 07700 900650"): its adults are the
+ * parents (read once a child of the list was found).
+ *
  * (records.c keeps a line without its leading '-' or '*', so such
  * bullets are not seen here.)
  * See extract_int.h.
@@ -157,9 +162,30 @@ static void item_parts(struct cme_child *c, const char *s, size_t len)
 	}
 }
 
-/* One list item: a child made, or 0. */
-static int read_item(struct reader *rd, const char *s, size_t len)
+/* A household list's parent or carer ("Michelle Harper (mum, 31) 07700
+ * 900650"): the item's name, the relationship word, a phone on the
+ * line.  Only in a list without markers, where adults are listed with
+ * the children. */
+static void read_parent_item(struct reader *rd, const char *s, size_t len, size_t n,
+                             const char *rel)
 {
+	struct cme_parent *p;
+	size_t ps, pl;
+
+	if (n == 0 || n > MAX_NAME || (p = referral_add_parent(rd->r, MAX_PARENTS)) == NULL)
+		return;
+	fields_set_str(&p->name, s, n, MAX_NAME);
+	p->relationship = strdup(rel);
+	if (fields_phone_find(s + n, len - n, &ps, &pl))
+		fields_set_str(&p->phone, s + n + ps, pl, 32);
+}
+
+/* One list item: a child made, or 0; in the LIST_PARENT pass a
+ * household list's parent, and no child. */
+enum list_pass { LIST_CHILD, LIST_PARENT };
+static int read_item(struct reader *rd, const char *s, size_t len, enum list_pass pass)
+{
+	const char *rel;
 	struct cme_child tmp, *c;
 	size_t n, ncue;
 	int words, cue = 0;
@@ -179,7 +205,13 @@ static int read_item(struct reader *rd, const char *s, size_t len)
 	if (!cue && words < 2)
 		return 0;
 	/* a parent or carer in a household list is not a child */
-	if (vocab_match_relationship(s, len) && !fields_memstr_any(s, len, VW_SIBLING_WORD))
+	if ((rel = vocab_match_relationship(s, len)) != NULL &&
+	    !fields_memstr_any(s, len, VW_SIBLING_WORD)) {
+		if (pass == LIST_PARENT)
+			read_parent_item(rd, s, len, n, rel);
+		return 0;
+	}
+	if (pass == LIST_PARENT)
 		return 0;
 	memset(&tmp, 0, sizeof tmp);
 	tmp.year_group = -1;
@@ -211,22 +243,51 @@ static int read_item(struct reader *rd, const char *s, size_t len)
 	return 1;
 }
 
+/* An item without a marker: a line that opens with the name, then a
+ * comma, a bracket or a dash ("Tyler Harper, 09/01/2015, was at ...",
+ * "Michelle Harper (mum, 31) 07700 900650"): a household list, one
+ * person a line, as housing and health write them. */
+static int unmarked_item(const char *l, size_t ll)
+{
+	size_t n = item_name_end(l, ll > MAX_ITEM ? MAX_ITEM : ll);
+	int words;
+
+	/* "Mum, Claire Parker (07700 ...)" is a sentence about a parent */
+	if (n == 0 || n >= ll || !looks_like_name(l, n, &words) || words < 2 ||
+	    vocab_match_relationship(l, n) != NULL)
+		return 0;
+	while (n < ll && l[n] == ' ' && !is_dash(l, n, ll))
+		n++;
+	return n < ll && (l[n] == ',' || l[n] == '(' || is_dash(l, n, ll));
+}
+
+/* Items are lines with a list marker, or lines without one that open
+ * with a name and a separator; a household list's parents are read from
+ * the latter once a child was (a second pass). */
 size_t lists_read_children(struct reader *rd)
 {
-	const char *s = strbuf_str(&rd->prose), *end = s + rd->prose.len;
 	size_t made = 0;
 
-	while (s < end && made < LIST_CHILDREN) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t ll = nl ? (size_t)(nl - s) : (size_t)(end - s), m;
-		const char *line = s;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *s = strbuf_str(&rd->prose), *end = s + rd->prose.len;
 
-		s = nl ? nl + 1 : end;
-		while (ll > 0 && isspace((unsigned char)*line))
-			line++, ll--;
-		if ((m = list_marker(line, ll)) == 0)
-			continue;
-		made += (size_t)read_item(rd, line + m, ll - m);
+		if (pass == 1 && (made == 0 || rd->r->n_parents > 0))
+			break;
+		while (s < end && made < LIST_CHILDREN) {
+			const char *nl = memchr(s, '\n', (size_t)(end - s));
+			size_t ll = nl ? (size_t)(nl - s) : (size_t)(end - s), m;
+			const char *line = s;
+
+			s = nl ? nl + 1 : end;
+			while (ll > 0 && isspace((unsigned char)*line))
+				line++, ll--;
+			if ((m = list_marker(line, ll)) == 0 && !unmarked_item(line, ll))
+				continue;
+			if (pass == 0)
+				made += (size_t)read_item(rd, line + m, ll - m, LIST_CHILD);
+			else if (m == 0)
+				(void)read_item(rd, line, ll, LIST_PARENT);
+		}
 	}
 	return made;
 }

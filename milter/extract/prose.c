@@ -224,6 +224,31 @@ static int has_digit(const char *s, size_t n)
 	return 0;
 }
 
+/* 1 if the part ends in a role word ("School Nurse", "School Business
+ * Manager"): a role named after where it is done, not the school,
+ * whose name ends in a school word ("Parkside Academy"). */
+static int role_named_part(const char *part, size_t pl)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_ROLE_WORD, &n);
+
+	while (pl > 0 && isspace((unsigned char)part[pl - 1]))
+		pl--;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = w[i];
+		size_t tl = strlen(t);
+
+		while (tl > 0 && t[tl - 1] == ' ')
+			tl--;
+		while (tl > 0 && *t == ' ')
+			t++, tl--;
+		if (tl > 0 && tl < pl && part[pl - tl - 1] == ' ' &&
+		    strncasecmp(part + pl - tl, t, tl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* A part naming a unit of an organisation ("Neighbourhood Policing
  * Team"): a whole word of VW_ORG_UNIT. */
 static int unit_part(const char *part, size_t pl)
@@ -251,7 +276,8 @@ static int org_part(const char *line, size_t ll, size_t *os, size_t *ol)
 	while (k < 16 && next_part(line, ll, &p, &ps, &pl)) {
 		const char *part = line + ps;
 
-		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD)) {
+		if (pl > 0 && !contact_line(part, pl) && fields_memstr_any(part, pl, VW_ORG_WORD) &&
+		    !role_named_part(part, pl)) {
 			int school = fields_memstr_any(part, pl, VW_SCHOOL_WORD);
 
 			if (best < 0 || (school && !best_school) || (unit && !unit_part(part, pl))) {
@@ -335,7 +361,7 @@ static void signature_parts(struct reader *rd, const char *line, size_t ll, int 
 		if (i == 0 && k == 0 && !fields_memstr_any(part, pl, VW_ORG_WORD) && pl <= 60)
 			fields_set_referrer(rd, part, pl);
 		else if (fields_memstr_any(part, pl, VW_ROLE_WORD) &&
-		         !fields_memstr_any(part, pl, VW_SCHOOL_WORD) &&
+		         (!fields_memstr_any(part, pl, VW_SCHOOL_WORD) || role_named_part(part, pl)) &&
 		         !contact_line(part, pl))
 			fields_set_str(&ref->role, part, pl, 120);
 		else if (!had_org)

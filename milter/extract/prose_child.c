@@ -15,7 +15,10 @@
  *   - else a group: a count, a group noun and as many forenames ("the
  *     two Begum girls, Ruma ... and her little sister Sadia", "two
  *     girls, Sophie and Ella Turner");
- *   - else a name after a cue ("his name is Oliver Grant");
+ *   - else a name after a cue ("his name is Oliver Grant"), not the
+ *     writer's ("my name is") nor a parent's ("his mum is called"); a
+ *     forename alone takes a surname after a surname cue close after it
+ *     ("His name is Jordan, I think the surname is Pryce");
  *   - a child's year group and last-attended date are read in the
  *     child's own stretch of text (from its name to the next child's),
  *     else, for the date, anywhere in the prose;
@@ -305,25 +308,61 @@ static size_t children_by_dob(struct reader *rd)
 	return made;
 }
 
-/* "his name is Oliver Grant", "a girl called Maya Patel". */
+static const char *name_word(const char *p, const char *end);
+
+/* 1 if the name cue at s[at] is about the writer ("my name is") or a
+ * parent ("his mum is called Donna"): the two words before it. */
+#define CUE_OWNER_WINDOW 24
+static int cue_not_child(const char *s, size_t at)
+{
+	size_t b = at > CUE_OWNER_WINDOW ? at - CUE_OWNER_WINDOW : 0;
+
+	while (b < at && b > 0 && isalpha((unsigned char)s[b - 1]))
+		b++;            /* from a whole word */
+	return vocab_match_relationship(s + b, at - b) != NULL ||
+	       (at >= 3 && match_at(s, at, at - 3, "my") > 0);
+}
+
+/* "his name is Oliver Grant", "a girl called Maya Patel"; a forename
+ * alone ("His name is Jordan") takes a surname given after a surname
+ * cue in the next few words ("I think the surname is Pryce"). */
+#define SURNAME_WINDOW 60
 static void child_by_cue(struct reader *rd)
 {
-	const char *s = strbuf_str(&rd->prose), *e;
+	const char *s = strbuf_str(&rd->prose), *e, *b;
 	size_t len = rd->prose.len, ml;
-	long at = find_any(s, 0, len, VW_NAME_CUE, &ml);
+	long at = -1;
 	struct cme_child *child;
 
-	if (at < 0)
+	while ((at = find_any(s, (size_t)(at + 1), len, VW_NAME_CUE, &ml)) >= 0) {
+		size_t i = skip_spaces(s, len, (size_t)at + ml), sl;
+		const char *lim = s + (len - i < SURNAME_WINDOW ? len : i + SURNAME_WINDOW);
+		long sc;
+
+		if (cue_not_child(s, (size_t)at))
+			continue;
+		b = s + i;
+		if ((e = name_after(b, s + len)) != NULL) {
+			if ((child = fields_new_child_block(rd)) != NULL)
+				fields_split_name(b, (size_t)(e - b), &child->forename, &child->surname);
+			rd->cur = NULL;
+			return;
+		}
+		if ((e = name_word(b, s + len)) == NULL || (e < s + len && isalpha((unsigned char)*e)))
+			continue;
+		if ((child = fields_new_child_block(rd)) == NULL)
+			return;
+		rd->cur = NULL;
+		fields_set_str(&child->forename, b, (size_t)(e - b), MAX_NAME);
+		sc = find_any(s, (size_t)(e - s), (size_t)(lim - s), VW_SURNAME_CUE, &sl);
+		if (sc >= 0) {
+			const char *sb = s + skip_spaces(s, len, (size_t)sc + sl), *se;
+
+			if ((se = name_word(sb, s + len)) != NULL)
+				fields_set_str(&child->surname, sb, (size_t)(se - sb), MAX_NAME);
+		}
 		return;
-	at += (long)ml;
-	while ((size_t)at < len && is_space((unsigned char)s[at]))
-		at++;
-	if ((e = name_after(s + at, s + len)) == NULL)
-		return;
-	if ((child = fields_new_child_block(rd)) == NULL)
-		return;
-	fields_split_name(s + at, (size_t)(e - (s + at)), &child->forename, &child->surname);
-	rd->cur = NULL;
+	}
 }
 
 /* A capitalised name word at p (letters, hyphen, apostrophe; two bytes
@@ -715,6 +754,20 @@ static const char *skip_link(const char *s, size_t len, const char *p)
 	return p;
 }
 
+/* Bytes from p to the end of its sentence (". ", "!", "?", an empty
+ * line), at most SENTENCE_MAX. */
+#define SENTENCE_MAX 200
+static size_t sentence_rest(const char *p, const char *end)
+{
+	const char *q = p, *lim = end - p > SENTENCE_MAX ? p + SENTENCE_MAX : end;
+
+	for (; q < lim; q++)
+		if (((*q == '.' || *q == '!' || *q == '?') && (q + 1 >= lim || is_space((unsigned char)q[1]))) ||
+		    (*q == '\n' && q + 1 < lim && q[1] == '\n'))
+			break;
+	return (size_t)(q - p);
+}
+
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
  * (07700 900456)": a relationship word, a name, a phone close after. */
 void prose_read_parents(struct reader *rd)
@@ -748,6 +801,11 @@ void prose_read_parents(struct reader *rd)
 		{
 			size_t w = (size_t)(s + len - ne) < PHONE_WINDOW ? (size_t)(s + len - ne) :
 			           PHONE_WINDOW;
+
+			/* "Dad (Imran Hussain) told us ... and his phone (07700
+			 * 900157) is off": else the first phone of its sentence */
+			if (!fields_phone_find(ne, w, &ps, &pl))
+				w = sentence_rest(ne, s + len);
 
 			if (fields_phone_find(ne, w, &ps, &pl))
 				fields_set_str(&p->phone, ne + ps, pl, 32);

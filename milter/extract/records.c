@@ -231,7 +231,8 @@ static void pending_label(struct reader *rd, const char *s, size_t len)
 /* A labelled value's sentences after its first are narrative, not the
  * field ("Mother: Kerry Walsh 07700 900439. Social worker Imran Shah has
  * been informed."): they go to the flag reader, which reads them as it
- * reads any sentence, between blank lines.  A sentence starts after
+ * reads any sentence, between blank lines, and to the prose readers
+ * (parents and phones in sentences).  A sentence starts after
  * ". " and a capital letter; the values the flag reader keeps whole
  * already are skipped. */
 static void keep_trailing_sentences(struct reader *rd, enum field f, const char *v,
@@ -250,6 +251,10 @@ static void keep_trailing_sentences(struct reader *rd, enum field f, const char 
 			fields_keep_str(rd, &rd->flag_text, "\n");
 			fields_keep(rd, &rd->flag_text, v + i + 2, vl - (i + 2));
 			fields_keep_str(rd, &rd->flag_text, "\n\n");
+			/* and to the prose readers: "Address: ... PR1 5RU. Dad
+			 * (Imran Hussain) ..." names a parent */
+			fields_keep(rd, &rd->prose, v + i + 2, vl - (i + 2));
+			fields_keep_str(rd, &rd->prose, "\n");
 			return;
 		}
 }
