@@ -54,6 +54,11 @@ void case_store_sql_copy_col(char *dst, size_t dstlen, sqlite3_stmt *st, int col
 int case_store_sql_each_deadline(struct case_store *cs, sqlite3_stmt *st,
                                  int (*fn)(const struct deadline_row *, void *), void *arg);
 
+/* case_schema.c: the migrations (entry N: user_version N to N + 1) and
+ * their number, the current schema version. */
+extern const char *const case_store_migrations[];
+extern const int case_store_schema_version;
+
 /* case_match.c: the child's match key, "surname|forename|dob" folded,
  * at most 1024 bytes, in *key (malloc'd; NULL unless all three are
  * known).  0, or -1 out of memory. */
