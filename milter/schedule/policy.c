@@ -509,63 +509,11 @@ struct cal_lines {
 	int   line;
 };
 
-static void handle_line(struct reader *r, int line, char *text, struct policy *p,
-                        int seen[K__COUNT], struct cal_lines cals[2])
+/* One key's value into the policy (handle_line has checked the key is
+ * known, set once and not empty where it must not be). */
+static void set_key(struct reader *r, int line, int k, const char *value, struct policy *p,
+                    struct cal_lines cals[2])
 {
-	char *eq, *key, *value, *end;
-	int k;
-
-	/* A '#' starts a comment at the start of a line or after white
-	 * space, so a value such as "Team#2" keeps its '#'. */
-	for (char *c = text; *c; c++) {
-		if (*c == '#' && (c == text || isspace((unsigned char)c[-1]))) {
-			*c = '\0';
-			break;
-		}
-	}
-	key = text;
-	while (isspace((unsigned char)*key))
-		key++;
-	if (*key == '\0')
-		return;
-	eq = strchr(key, '=');
-	if (eq == NULL) {
-		problem(r, line, "expected 'key = value'");
-		return;
-	}
-	end = eq;
-	while (end > key && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	value = eq + 1;
-	while (isspace((unsigned char)*value))
-		value++;
-	end = value + strlen(value);
-	while (end > value && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-
-	for (k = 0; k < K__COUNT; k++)
-		if (strcasecmp(key, key_names[k]) == 0)
-			break;
-	if (k == K__COUNT) {
-		problem(r, line, "unknown key '%.100s'", key);
-		return;
-	}
-	if (k == K_ARCHIVE_CHECK) {
-		add_archive_check(r, line, value, p);
-		return;
-	}
-	if (seen[k]) {
-		problem(r, line, "'%s' set again (first set on line %d)", key_names[k], seen[k]);
-		return;
-	}
-	seen[k] = line;
-	if (*value == '\0' && k != K_IMMEDIATE && k != K_WORKING_CLOSURES &&
-	    k != K_SCHOOL_CLOSURES) {
-		problem(r, line, "'%s' has no value", key_names[k]);
-		return;
-	}
 	switch (k) {
 	case K_NAME: {
 		char *copy = strdup(value);
@@ -643,6 +591,66 @@ static void handle_line(struct reader *r, int line, char *text, struct policy *p
 			problem(r, line, "alert_events '%.60s': expected 'digest' or 'events'", value);
 		break;
 	}
+}
+
+static void handle_line(struct reader *r, int line, char *text, struct policy *p,
+                        int seen[K__COUNT], struct cal_lines cals[2])
+{
+	char *eq, *key, *value, *end;
+	int k;
+
+	/* A '#' starts a comment at the start of a line or after white
+	 * space, so a value such as "Team#2" keeps its '#'. */
+	for (char *c = text; *c; c++) {
+		if (*c == '#' && (c == text || isspace((unsigned char)c[-1]))) {
+			*c = '\0';
+			break;
+		}
+	}
+	key = text;
+	while (isspace((unsigned char)*key))
+		key++;
+	if (*key == '\0')
+		return;
+	eq = strchr(key, '=');
+	if (eq == NULL) {
+		problem(r, line, "expected 'key = value'");
+		return;
+	}
+	end = eq;
+	while (end > key && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	value = eq + 1;
+	while (isspace((unsigned char)*value))
+		value++;
+	end = value + strlen(value);
+	while (end > value && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+
+	for (k = 0; k < K__COUNT; k++)
+		if (strcasecmp(key, key_names[k]) == 0)
+			break;
+	if (k == K__COUNT) {
+		problem(r, line, "unknown key '%.100s'", key);
+		return;
+	}
+	if (k == K_ARCHIVE_CHECK) {
+		add_archive_check(r, line, value, p);
+		return;
+	}
+	if (seen[k]) {
+		problem(r, line, "'%s' set again (first set on line %d)", key_names[k], seen[k]);
+		return;
+	}
+	seen[k] = line;
+	if (*value == '\0' && k != K_IMMEDIATE && k != K_WORKING_CLOSURES &&
+	    k != K_SCHOOL_CLOSURES) {
+		problem(r, line, "'%s' has no value", key_names[k]);
+		return;
+	}
+	set_key(r, line, k, value, p, cals);
 }
 
 static char *read_policy_text(struct reader *r)
