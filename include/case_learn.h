@@ -48,6 +48,10 @@ int case_store_unknown_records(struct case_store *cs, long long message_row,
 
 /* The labels learned for `domain` into *out (bounded by
  * LEARNED_MAX_LABELS).  0 / -1. */
+/* Rises (atomically) each time this process learns a label: a cache of
+ * learned labels read before it is stale (pipeline/learned_cache.c). */
+extern unsigned long case_store_learned_generation;
+
 int case_store_learned_for(struct case_store *cs, const char *domain,
                            struct learned_labels *out);
 

@@ -46,6 +46,7 @@
 #include "case_store.h"
 #include "case_types.h"
 #include "commit.h"
+#include "learned_cache.h"
 #include "deadline.h"
 #include "duty.h"
 #include "extract.h"
@@ -77,6 +78,7 @@ struct pipeline {
 	int writer_ready;
 	struct sender sender;            /* outbox and feeds (sender.h) */
 	int sender_ready;
+	struct learned_cache learned;    /* learned labels (learned_cache.h) */
 };
 
 void pipeline_result_init(struct pipeline_result *res)
@@ -168,6 +170,11 @@ struct pipeline *pipeline_new(const struct cme_conf *conf, struct strlist *error
 	p->env.host = p->host;
 	sender_init(&p->sender, &p->writer, &p->env, seal_key, sweep_cb, p);
 	p->sender_ready = 1;
+	if (learned_cache_init(&p->learned) != 0) {
+		(void)strlist_add(errors, "out of memory");
+		pipeline_free(p);
+		return NULL;
+	}
 	return p;
 fail:
 	policy_free(p->policy);
@@ -208,6 +215,7 @@ void pipeline_free(struct pipeline *p)
 	if (p == NULL)
 		return;
 	sender_destroy(&p->sender);       /* stops the thread first */
+	learned_cache_destroy(&p->learned);
 	officer_map_free(p->officers);
 	writer_destroy(&p->writer);
 	case_store_release_refs(p->conf->database);   /* unused reserved numbers */
@@ -779,33 +787,18 @@ static int note_input_problems(const struct pipeline_input *in, size_t max_bytes
 	return 0;
 }
 
-/* The labels officers taught for the sender's domain (SPEC 5.7), read
- * afresh for each message (one indexed SELECT; a label cmectl learned a
- * moment ago applies to the next message). */
-struct learned_read {
-	const char *domain;
-	struct learned_labels *out;
-};
-
-static long long learned_fn(struct case_store *cs, void *arg)
-{
-	struct learned_read *a = arg;
-
-	return case_store_learned_for(cs, a->domain, a->out);
-}
-
+/* The labels officers taught for the sender's domain (SPEC 5.7), from
+ * the pipeline's cache (learned_cache.h: read again after 10 s, or at
+ * once when this process learned one). */
 static void read_learned(struct pipeline *p, const struct cme_message *m,
                          struct learned_labels *out)
 {
 	char domain[256];
-	struct learned_read a = { domain, out };
 
 	case_learn_domain(message_from_address(m), domain, sizeof domain);
-	if (domain[0] && writer_transaction(&p->writer, learned_fn, &a, NULL) < 0) {
-		/* logged by the writer; the message is read with the
-		 * vocabulary alone, as before anything was learned */
-		learned_labels_free(out);
-	}
+	/* a failure is logged by the writer; the message is then read
+	 * with the vocabulary alone, as before anything was learned */
+	(void)learned_cache_get(&p->learned, &p->writer, domain, time(NULL), out);
 }
 
 /* message -> extract: 0, or -1 out of memory. */

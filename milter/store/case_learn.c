@@ -85,6 +85,8 @@ int case_store_unknown_records(struct case_store *cs, long long message_row,
 	return 0;
 }
 
+unsigned long case_store_learned_generation;
+
 int case_store_learned_for(struct case_store *cs, const char *domain,
                            struct learned_labels *out)
 {
@@ -204,6 +206,9 @@ int case_learn_from_edit(struct case_store *cs, long long case_id, const char *r
 			return -1;
 		if (case_store_sql_changes(cs) == 0)
 			continue;       /* known already (perhaps as another field) */
+		/* in-process readers' caches are stale from now (a rolled-back
+		 * transaction only costs them one needless re-read) */
+		__atomic_add_fetch(&case_store_learned_generation, 1, __ATOMIC_RELAXED);
 		snprintf(detail, sizeof detail, "learned: label '%.80s' means %.40s for %.255s",
 		         c[i].label, vocab_field_name(vf), c[i].domain);
 		if (case_store_add_event(cs, case_id, now, "learned", source, detail) != 0)
