@@ -871,6 +871,14 @@ int main(void)
 		"( ) i - continuous absence of 20 school days\n");
 	CHECK_STR(r.children[0].reason, "moved-abroad", "only the chosen option is the reason");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"9(1)(g) pupil no longer lives within a reasonable distance.\n"
+		"Previous address: 5 Ferry Lane, Goole DN14 5AB\n"
+		"New address: Not known - believed up north\n");
+	CHECK_STR(r.children[0].reason, "moved-away-unknown",
+	          "a new address stated as not known: the destination is unknown");
+	CHECK_STR(r.children[0].address, "5 Ferry Lane, Goole",
+	          "a new address not known leaves the previous one the last known");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Reason for removal:\n\xE2\x97\x8B g1 - no longer resides in this country\n"
 		"\xE2\x97\x8F h - failed to return after a leave of absence\n"
 		"\xE2\x97\x8B i - continuous absence of 20 school days\n");
