@@ -173,7 +173,8 @@ enum vocab_words {
 	VW_YEAR_WORD,           /* "year ": a year-group number follows in prose */
 	VW_RECEPTION_PREFIX,    /* "rec": a year group value meaning Reception */
 	VW_RECEPTION_ABBREV,    /* "r": the same, as the whole value */
-	VW_NOT_KNOWN,           /* "not known": a social worker value naming nobody */
+	VW_NOT_KNOWN,           /* "not known": a social worker value naming nobody,
+	                         * a new address that is none (prefix) */
 	VW_VISIT_WORD,          /* "visit": an outcome that reports a home visit */
 	VW_ORG_WORD,            /* "school", "council": a signature line names an
 	                           organisation (substring) */

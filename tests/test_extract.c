@@ -650,6 +650,9 @@ static void test_prose_reasons(void)
 	          "moved-away-unknown", "a family that moved on, destination unknown, moved away");
 	reason_is("9(1)(g) The pupil no longer normally lives a reasonable distance from the school.",
 	          "moved-out-of-area", "the 9(1)(g) deletion ground is a move out of the area");
+	reason_is("8(1)(e) has ceased to attend and no longer ordinarily resides at a place\n"
+	          "which is a reasonable distance from the school", "moved-out-of-area",
+	          "the 8(1)(e) deletion ground in the Regulations' words is a move out of the area");
 	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
 	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
 	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
@@ -870,6 +873,19 @@ int main(void)
 		"(x) g1 - no longer resides in this country\n"
 		"( ) i - continuous absence of 20 school days\n");
 	CHECK_STR(r.children[0].reason, "moved-abroad", "only the chosen option is the reason");
+	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
+		"9(1)(g) pupil no longer lives within a reasonable distance.\n"
+		"Previous address: 5 Ferry Lane, Goole DN14 5AB\n"
+		"New address: Not known - believed up north\n");
+	CHECK_STR(r.children[0].reason, "moved-away-unknown",
+	          "a new address stated as not known: the destination is unknown");
+	CHECK_STR(r.children[0].address, "5 Ferry Lane, Goole",
+	          "a new address not known leaves the previous one the last known");
+	read_message("From: \"Lee, Ann\" <a.lee@oak.sch.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n"
+		"Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n\nAnn Lee\nDeputy Headteacher\n");
+	CHECK_STR(r.referrer.email, "a.lee@oak.sch.test",
+	          "From 'Lee, Ann' is the signature's Ann Lee: her email is the From address");
 	read_message(HDR "Subject: referral\n\nName: Ava Cole\nDOB: 01/01/2015\n"
 		"Reason for removal:\n\xE2\x97\x8B g1 - no longer resides in this country\n"
 		"\xE2\x97\x8F h - failed to return after a leave of absence\n"

@@ -410,6 +410,44 @@ static enum cme_kind decide_kind(const struct cme_referral *r)
 	return KIND_UNRECOGNISED;
 }
 
+/* The next word of s at *i (letters, digits, apostrophes, hyphens);
+ * its length, 0 at the end. */
+static size_t next_word(const char *s, size_t *i)
+{
+	size_t n = 0;
+
+	while (s[*i] && !isalnum((unsigned char)s[*i]) && (unsigned char)s[*i] < 0x80)
+		(*i)++;
+	while (s[*i + n] && (isalnum((unsigned char)s[*i + n]) || s[*i + n] == '\'' ||
+	                     s[*i + n] == '-' || (unsigned char)s[*i + n] >= 0x80))
+		n++;
+	return n;
+}
+
+/* 1 if the names a and b have the same words in any order: the From
+ * display name "Hollins, Mark" is the signature's "Mark Hollins". */
+static int same_person(const char *a, const char *b)
+{
+	size_t i = 0, n, words = 0;
+
+	if (strcasecmp(a, b) == 0)
+		return 1;
+	while ((n = next_word(a, &i)) > 0) {
+		size_t j = 0, m, found = 0;
+
+		while (!found && (m = next_word(b, &j)) > 0) {
+			found = m == n && strncasecmp(a + i, b + j, n) == 0;
+			j += m;
+		}
+		if (!found || ++words > 8)
+			return 0;
+		i += n;
+	}
+	for (i = 0; (n = next_word(b, &i)) > 0; i += n)
+		words--;
+	return words == 0 && i > 0;
+}
+
 /* The referrer: the signature, else the From display name. */
 static void settle_referrer(struct reader *rd, const struct cme_message *m)
 {
@@ -439,7 +477,7 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 	if (r->referrer.name == NULL && r->kind == KIND_REFERRAL && dn && *dn)
 		fields_set_str(&r->referrer.name, dn, strlen(dn), MAX_NAME);
 	if (r->referrer.email == NULL && r->from_addr && r->kind == KIND_REFERRAL &&
-	    r->referrer.name && dn && strcasecmp(r->referrer.name, dn) == 0)
+	    r->referrer.name && dn && same_person(r->referrer.name, dn))
 		r->referrer.email = strdup(r->from_addr);
 }
 

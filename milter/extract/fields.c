@@ -492,6 +492,26 @@ static void assign_full_name(struct reader *rd, struct cme_child *c,
 	}
 }
 
+/* 1 if the value v[0..vl) opens with a "not known" word ("Unknown",
+ * "Not known - believed up north", "N/K"). */
+static int starts_not_known(const char *v, size_t vl)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_NOT_KNOWN, &n);
+
+	fields_trim(&v, &vl);
+	while (vl > 0 && (*v == '"' || *v == '\'' || *v == '('))
+		v++, vl--;
+	for (size_t i = 0; i < n; i++) {
+		size_t wl = strlen(w[i]);
+
+		if (wl <= vl && strncasecmp(v, w[i], wl) == 0 &&
+		    (wl == vl || !isalnum((unsigned char)v[wl])))
+			return 1;
+	}
+	return 0;
+}
+
 /* The child's address.  "Previous address" gives it only until a
  * current or new one ("Future address", "Address") is stated, whatever
  * the order of the lines (issue 12 item 2); the postcode goes with it
@@ -502,6 +522,14 @@ static void set_address(struct reader *rd, struct cme_child *c, const char *v, s
 	int previous = rd->where.label != NULL &&
 	               fields_memstr_any(rd->where.label, rd->where.label_len, VW_PREVIOUS_WORD);
 
+	/* "New address: unknown - 'moving up north'": no address, and the
+	 * destination is unknown (moved-away-unknown, SPEC 4) whatever
+	 * vague direction follows; the previous address stays the last
+	 * known one (README, decisions) */
+	if (!previous && starts_not_known(v, vl)) {
+		fields_keep_str(rd, &rd->reason_text, "\naddress unknown\n");
+		return;
+	}
 	if (previous && c->address == NULL)
 		rd->prev_address = c;
 	else if (!previous && rd->prev_address == c && c->address != NULL) {
