@@ -237,6 +237,14 @@ static void test_child_lists(void)
 	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
 	CHECK_STR(CHILD_FIELD(3, surname), "Begum", "a name ends at an en dash");
 	CHECK_INT(r.n_children > 3 ? r.children[3].year_group : -2, 5, "... year group after it");
+
+	/* a child heading's line reads its parts as a list item does */
+	read_message(HDR "Subject: referral\n\nThe family moved away.\n\n"
+		"Child 1: Ada LEE, DOB 01/02/2015, Hill Top Academy\n"
+		"Child 2: Bo LEE - DOB 03/04/2017 - Year 4\n");
+	CHECK_INT(r.n_children, 2, "two 'Child N:' lines");
+	CHECK_STR(CHILD_FIELD(0, school), "Hill Top Academy", "'Child 1: name, DOB, school': the school");
+	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 4, "'Child 2: ... - Year 4': the year");
 }
 
 /* Values cut cleanly (issue 12 item 4): a signature's role and

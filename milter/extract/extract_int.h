@@ -133,6 +133,10 @@ struct reader {
 /* lists.c: children in list lines of the kept prose; returns how many
  * were made. */
 size_t lists_read_children(struct reader *rd);
+/* lists.c: the year group and school among the comma-, dash- or
+ * bracket-cut parts of one child's line ("Levi SMITH, DOB 29/01/2015,
+ * Lane End Primary"), each set only when the child has none. */
+void lists_item_parts(struct cme_child *c, const char *s, size_t len);
 
 /* fields.c: text helpers. */
 void fields_trim(const char **s, size_t *len);

@@ -304,8 +304,12 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->pending_len = 0;
 		rd->where.label = s;
 		rd->where.label_len = label_length(s, h);
-		if (fields_new_child_block(rd) && h < len)
+		if (fields_new_child_block(rd) && h < len) {
 			fields_assign(rd, F_FULLNAME, s + h, len - h);
+			/* "Child 1: Levi SMITH, DOB .., Lane End Primary" */
+			if (rd->cur && rd->cur != &rd->spill)
+				lists_item_parts(rd->cur, s + h, len - h);
+		}
 		rd->where.label = NULL;
 		return;
 	}
