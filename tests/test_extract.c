@@ -245,6 +245,16 @@ static void test_child_lists(void)
 	CHECK_INT(r.n_children, 2, "two 'Child N:' lines");
 	CHECK_STR(CHILD_FIELD(0, school), "Hill Top Academy", "'Child 1: name, DOB, school': the school");
 	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 4, "'Child 2: ... - Year 4': the year");
+
+	/* the options as the label, one of them the answer; the options
+	 * printed as the value and left unanswered are no answer */
+	read_message(HDR "Subject: referral\n\nName: Ada Lee\nDOB: 01/02/2015\n"
+		"Male / Female: Female\n");
+	CHECK_STR(CHILD_FIELD(0, gender), "F", "'Male / Female: Female': the option kept");
+	read_message(HDR "Subject: referral\n\nName: Ada Lee\nDOB: 01/02/2015\n"
+		"Gender: Male / Female\n");
+	CHECK(r.n_children == 1 && CHILD_FIELD(0, gender) == NULL,
+	      "'Gender: Male / Female' unanswered is no gender");
 }
 
 /* Values cut cleanly (issue 12 item 4): a signature's role and
