@@ -115,6 +115,8 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	int sibling_list;            /* a "Siblings name(s) and DOB:" label
+	                              * alone: its pairs on the next line */
 	int sibling_section;         /* under a "Siblings" heading: the next
 	                                child field opens a child block
 	                                (records.c) */
