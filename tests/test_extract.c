@@ -237,6 +237,42 @@ static void test_child_lists(void)
 	CHECK_STR(CHILD_FIELD(2, surname), "AL-HASSAN", "... its surname");
 	CHECK_STR(CHILD_FIELD(3, surname), "Begum", "a name ends at an en dash");
 	CHECK_INT(r.n_children > 3 ? r.children[3].year_group : -2, 5, "... year group after it");
+
+	/* a child heading's line reads its parts as a list item does */
+	read_message(HDR "Subject: referral\n\nThe family moved away.\n\n"
+		"Child 1: Ada LEE, DOB 01/02/2015, Hill Top Academy\n"
+		"Child 2: Bo LEE - DOB 03/04/2017 - Year 4\n");
+	CHECK_INT(r.n_children, 2, "two 'Child N:' lines");
+	CHECK_STR(CHILD_FIELD(0, school), "Hill Top Academy", "'Child 1: name, DOB, school': the school");
+	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 4, "'Child 2: ... - Year 4': the year");
+
+	/* the options as the label, one of them the answer; the options
+	 * printed as the value and left unanswered are no answer */
+	read_message(HDR "Subject: referral\n\nName: Ada Lee\nDOB: 01/02/2015\n"
+		"Male / Female: Female\n");
+	CHECK_STR(CHILD_FIELD(0, gender), "F", "'Male / Female: Female': the option kept");
+	read_message(HDR "Subject: referral\n\nName: Ada Lee\nDOB: 01/02/2015\n"
+		"Gender: Male / Female\n");
+	CHECK(r.n_children == 1 && CHILD_FIELD(0, gender) == NULL,
+	      "'Gender: Male / Female' unanswered is no gender");
+
+	/* a sibling label's value lists name-and-DOB pairs: each a sibling */
+	read_message(HDR "Subject: referral\n\nPupil name: Ada LEE\nDOB: 01/02/2015\nYear group: 6\n"
+		"Address: 4 Elm Row, Hull HU1 1AA\n"
+		"Siblings names and DOB: Bo Lee 03.04.2017 - Year 4, and Cy LEE (DOB 05/06/2018)\n");
+	CHECK_INT(r.n_children, 3, "two name-and-DOB pairs after a sibling label: two siblings");
+	CHECK_STR(CHILD_FIELD(1, forename), "Bo", "... the first sibling's name");
+	CHECK_STR(CHILD_FIELD(2, dob), "2018-06-05", "... the second sibling's DOB");
+	CHECK_INT(r.n_children > 1 ? r.children[1].year_group : -2, 4, "... its own year group");
+	CHECK_INT(r.n_children > 0 ? r.children[0].year_group : -2, 6, "... the first child keeps hers");
+	CHECK_STR(CHILD_FIELD(2, postcode), "HU1 1AA", "... the address is shared");
+	read_message(HDR "Subject: referral\n\nPupil name: Ada LEE\nDOB: 01/02/2015\n"
+		"Siblings:\nBo Lee 03.04.2017\n");
+	CHECK(r.n_children == 2 && CHILD_FIELD(1, forename) && strcmp(CHILD_FIELD(1, forename), "Bo") == 0,
+	      "a sibling label alone: the pairs on the next line");
+	read_message(HDR "Subject: referral\n\nPupil name: Ada LEE\nDOB: 01/02/2015\n"
+		"Sibling: Bo Lee 07700 900123\n");
+	CHECK_INT(r.n_children, 1, "a name and a phone after a sibling label is no sibling");
 }
 
 /* Values cut cleanly (issue 12 item 4): a signature's role and

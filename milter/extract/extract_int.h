@@ -115,6 +115,8 @@ struct reader {
 	                                value is the next line (records.c) */
 	size_t pending_len;          /* 0: no label waits */
 	int pending_blanks;          /* blank lines since the label */
+	int sibling_list;            /* a "Siblings name(s) and DOB:" label
+	                              * alone: its pairs on the next line */
 	int sibling_section;         /* under a "Siblings" heading: the next
 	                                child field opens a child block
 	                                (records.c) */
@@ -133,6 +135,10 @@ struct reader {
 /* lists.c: children in list lines of the kept prose; returns how many
  * were made. */
 size_t lists_read_children(struct reader *rd);
+/* lists.c: the year group and school among the comma-, dash- or
+ * bracket-cut parts of one child's line ("Levi SMITH, DOB 29/01/2015,
+ * Lane End Primary"), each set only when the child has none. */
+void lists_item_parts(struct cme_child *c, const char *s, size_t len);
 
 /* fields.c: text helpers. */
 void fields_trim(const char **s, size_t *len);

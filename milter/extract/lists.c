@@ -130,8 +130,9 @@ static int looks_like_name(const char *s, size_t n, int *words)
 	return *words > 0;
 }
 
-/* The year group and school among the item's parts after the name. */
-static void item_parts(struct cme_child *c, const char *s, size_t len)
+/* The year group and school among the item's parts after the name
+ * (also a "Child 1: name, DOB, school" line's, records.c). */
+void lists_item_parts(struct cme_child *c, const char *s, size_t len)
 {
 	size_t i = 0;
 
@@ -225,7 +226,7 @@ static int read_item(struct reader *rd, const char *s, size_t len, enum list_pas
 		free(tmp.dob);
 		return 0;
 	}
-	item_parts(&tmp, s + n, len - n);
+	lists_item_parts(&tmp, s + n, len - n);
 	if ((c = fields_new_child_block(rd)) == NULL) {
 		free(tmp.forename); free(tmp.surname); free(tmp.dob); free(tmp.school);
 		return 0;

@@ -183,6 +183,97 @@ static void open_sibling_block(struct reader *rd)
 	(void)fields_new_child_block(rd);
 }
 
+/* "Siblings Name(s) and DOB: Tia Brennan 21.11.2019, Jay Brennan ...":
+ * a label no field has, opening with a sibling word, whose value lists
+ * each sibling as a name and a date of birth.  Returns the value's
+ * offset (the line's length when the value is on the next line), or 0. */
+static size_t sibling_list_label(const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len < 61 ? len : 61);
+
+	if (colon == NULL || colon == s ||
+	    !vocab_words_prefix(VW_SIBLING_WORD, s, (size_t)(colon - s), NULL))
+		return 0;
+	return (size_t)(colon - s) + 1;
+}
+
+/* Length of a sibling pair's name at s ("Tia Brennan 21.11.2019",
+ * "Jay BRENNAN (DOB 2.2.15)", "Jay Brennan - 2.2.15"): a name of
+ * capitalised words then a date's first digit; 0 if none. */
+static size_t sibling_pair_name(const char *s, size_t len)
+{
+	size_t n = fields_name_part(s, len), i, ncue, k;
+	const char *const *cues = vocab_words(VW_DOB_CUE, &ncue);
+
+	if (n == 0 || n > MAX_NAME || !isupper((unsigned char)s[0]))
+		return 0;
+	for (i = n; i < len && (s[i] == ' ' || s[i] == '(' || s[i] == '-' || s[i] == ':'); i++)
+		;
+	for (k = 0; k < ncue; k++) {
+		size_t cl = strlen(cues[k]);
+
+		if (i + cl <= len && strncasecmp(s + i, cues[k], cl) == 0) {
+			for (i += cl; i < len && (s[i] == ' ' || s[i] == ':' || s[i] == '.'); i++)
+				;
+			break;
+		}
+	}
+	return i < len && isdigit((unsigned char)s[i]) ? n : 0;
+}
+
+/* Each name-and-date pair of a sibling list's value is a sibling (with
+ * its year group or school among the parts after it); what the children
+ * share stays common.  Returns how many were read. */
+static int read_sibling_pairs(struct reader *rd, const char *label, size_t label_len,
+                              const char *v, size_t vl)
+{
+	size_t i = 0, made = 0;
+	char *dob = NULL;
+
+	while (i < vl && made < 16) {
+		size_t n, e;
+
+		while (i < vl && (v[i] == ' ' || v[i] == ',' || v[i] == ';'))
+			i++;
+		if (i + 4 <= vl && strncasecmp(v + i, "and ", 4) == 0)
+			i += 4;
+		if (i >= vl || (n = sibling_pair_name(v + i, vl - i)) == 0)
+			break;
+		/* the pair's parts run to the next separator opening a pair */
+		for (e = i + n; e < vl; e++)
+			if ((v[e] == ',' || v[e] == ';') && e + 1 < vl) {
+				size_t b = e + 1;
+
+				while (b < vl && v[b] == ' ')
+					b++;
+				if (b + 4 <= vl && strncasecmp(v + b, "and ", 4) == 0)
+					b += 4;
+				if (sibling_pair_name(v + b, vl - b) > 0)
+					break;
+			}
+		/* a name and a phone number is no pair */
+		fields_set_date(rd, &dob, v + i + n, e - i - n);
+		if (dob == NULL)
+			break;
+		free(dob);
+		dob = NULL;
+		open_sibling_block(rd);
+		if (rd->cur == NULL)
+			break;
+		rd->where.label = label;
+		rd->where.label_len = label_len;
+		fields_assign(rd, F_FULLNAME, v + i, n);
+		fields_assign(rd, F_DOB, v + i + n, e - i - n);
+		if (rd->cur && rd->cur != &rd->spill)
+			lists_item_parts(rd->cur, v + i + n, e - i - n);
+		rd->where.label = NULL;
+		rd->cur = NULL;
+		made++;
+		i = e;
+	}
+	return made > 0;
+}
+
 /* Split a labelled line, whatever its layout (layout.c).  The label
  * must be short and known to vocab. */
 enum field records_split_label(const char *s, size_t len, const char **value, size_t *vlen)
@@ -300,12 +391,21 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		rd->cur = NULL;
 		return;
 	}
+	if (rd->sibling_list) {
+		rd->sibling_list = 0;
+		if (read_sibling_pairs(rd, NULL, 0, s, len))
+			return;
+	}
 	if ((h = child_heading(s, len)) > 0) {
 		rd->pending_len = 0;
 		rd->where.label = s;
 		rd->where.label_len = label_length(s, h);
-		if (fields_new_child_block(rd) && h < len)
+		if (fields_new_child_block(rd) && h < len) {
 			fields_assign(rd, F_FULLNAME, s + h, len - h);
+			/* "Child 1: Levi SMITH, DOB .., Lane End Primary" */
+			if (rd->cur && rd->cur != &rd->spill)
+				lists_item_parts(rd->cur, s + h, len - h);
+		}
 		rd->where.label = NULL;
 		return;
 	}
@@ -336,6 +436,14 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		if (sect != F_FULLNAME)
 			rd->cur = NULL;
 		return;
+	}
+	if (f == F_NONE && (h = sibling_list_label(s, len)) > 0) {
+		if (h == len) {
+			rd->sibling_list = 1;   /* the pairs on the next line */
+			return;
+		}
+		if (read_sibling_pairs(rd, s, h - 1, s + h, len - h))
+			return;
 	}
 	if (f == F_NONE && sibling_heading(s, len)) {
 		rd->pending_len = 0;

@@ -786,9 +786,9 @@ const char *vocab_match_relationship(const char *text, size_t len)
 	return found;
 }
 
-const char *vocab_match_gender(const char *text, size_t len)
+/* The gender code of the value's first word, or -1. */
+static int gender_word(const char *text, size_t len, size_t *end)
 {
-	static const char *const codes[] = { "M", "F", "X", NULL };
 	const struct vocab_set *s = vocab_current();
 	char word[24];
 	size_t o = 0, i = 0;
@@ -798,10 +798,30 @@ const char *vocab_match_gender(const char *text, size_t len)
 	while (i < len && o + 1 < sizeof word && (isalpha((unsigned char)text[i]) || text[i] == '-'))
 		word[o++] = (char)tolower((unsigned char)text[i++]);
 	word[o] = '\0';
+	*end = i;
 	for (size_t k = 0; k < s->n[VK_GENDERS]; k++)
 		if (strcmp(word, s->e[VK_GENDERS][k].text) == 0)
-			return codes[s->e[VK_GENDERS][k].key];
-	return NULL;
+			return (int)s->e[VK_GENDERS][k].key;
+	return -1;
+}
+
+/* The options printed and left unanswered ("Male / Female", "M/F")
+ * are no answer: a first word followed by '/' and another gender's
+ * word gives NULL. */
+const char *vocab_match_gender(const char *text, size_t len)
+{
+	static const char *const codes[] = { "M", "F", "X", NULL };
+	size_t e, e2;
+	int k = gender_word(text, len, &e), k2;
+
+	if (k < 0)
+		return NULL;
+	while (e < len && text[e] == ' ')
+		e++;
+	if (e < len && text[e] == '/' &&
+	    (k2 = gender_word(text + e + 1, len - e - 1, &e2)) >= 0 && k2 != k)
+		return NULL;
+	return codes[k];
 }
 
 /* ------------------------------------------------------------------ */
