@@ -360,6 +360,87 @@ static size_t label_length(const char *s, size_t n)
 	return n;
 }
 
+/* A line whose label the vocabulary knows: its value into the field.
+ * v, vl: the value part of s. */
+static void read_labelled(struct reader *rd, const char *s, size_t len, enum field f,
+                          const char *v, size_t vl)
+{
+	/* under a siblings heading a child field opens the next
+	 * sibling - unless its label names which sibling ("Sibling 1
+	 * date of birth"): fields.c puts that with the child named */
+	if (rd->sibling_section && rd->cur == NULL &&
+	    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN) &&
+	    !fields_memstr_any(s, (size_t)(v - s), VW_SIBLING_WORD))
+		open_sibling_block(rd);
+	if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER) {
+		/* "Child protection plan: No": the label is the question,
+		 * the flag reader needs both (answers.c) */
+		fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
+		fields_keep_str(rd, &rd->flag_text, "\n");
+	}
+	rd->where.label = s;    /* provenance: the label matched */
+	rd->where.label_len = label_length(s, (size_t)(v - s));
+	fields_assign(rd, f, v, vl);
+	keep_trailing_sentences(rd, f, v, vl);
+	if (f == F_PARENT || f == F_PARENT_NAME || f == F_PARENT_REL) {
+		/* "Parent: Sgt Craig Brown (father), Royal Logistic
+		 * Corps": what a parent's value says of the parent
+		 * (serving in the forces) is the flag reader's too */
+		fields_keep_str(rd, &rd->flag_text, "\n");
+		fields_keep(rd, &rd->flag_text, v, vl < MAX_PROSE_LINE ? vl : MAX_PROSE_LINE);
+		fields_keep_str(rd, &rd->flag_text, "\n\n");
+	}
+	rd->where.label = NULL;
+	rd->last_field = f;
+	if (f == F_PARENT && rd->r->n_parents > 0 &&
+	    rd->r->parents[rd->r->n_parents - 1].relationship == NULL &&
+	    memchr(s, '/', (size_t)(v - s)) == NULL) {
+		/* "Mother: Agnieszka Kaczmarek": the label is the
+		 * relationship; "Parent/carer: ..." offers a choice and
+		 * names none (its "Relationship:" line does) */
+		const char *rel = vocab_match_relationship(s, (size_t)(v - s));
+
+		if (rel)
+			rd->r->parents[rd->r->n_parents - 1].relationship = strdup(rel);
+	}
+}
+
+/* A line with no label the vocabulary knows: kept for learning, a
+ * wrapped value, a negative answer for the flag reader, or prose. */
+static void read_unlabelled(struct reader *rd, const char *s, size_t len)
+{
+	/* A label no vocabulary knows: kept for learning (learned.h) */
+	if (learned_note_unknown(rd->r, s, len) != 0)
+		rd->oom = 1;
+	/* A long value wrapped onto the next line ("Reason: Not attended,\n
+	 * and the house was found empty") continues its field. */
+	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||
+	    rd->last_field == F_SAFEGUARDING || rd->last_field == F_OUTCOME) {
+		fields_assign(rd, rd->last_field, s, len);
+	}
+	/* Prose: kept for reasons, flags and names in sentences.  A line
+	 * "Child protection plan: No" names a flag and answers it: it goes
+	 * to the flag reader only, which reads the answer (answers.c). */
+	{
+		const char *colon = memchr(s, ':', len < 64 ? len : 64);
+
+		if (colon && vocab_is_negative_answer(colon + 1, len - (size_t)(colon + 1 - s))) {
+			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
+			fields_keep_str(rd, &rd->flag_text, "\n");
+			return;
+		}
+	}
+	if (rd->prose.len < MAX_SCAN_TEXT) {
+		/* A sentence is not 1,000 bytes long; a longer "line" is junk
+		 * or an encoded blob, and scanning it for phrases costs time
+		 * without finding anything an officer wrote. */
+		if (len > MAX_PROSE_LINE)
+			len = MAX_PROSE_LINE;
+		fields_keep(rd, &rd->prose, s, len);
+		fields_keep_str(rd, &rd->prose, "\n");
+	}
+}
+
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
 	const char *v;
@@ -460,76 +541,10 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		return;
 	}
 	if (f != F_NONE) {
-		/* under a siblings heading a child field opens the next
-		 * sibling - unless its label names which sibling ("Sibling 1
-		 * date of birth"): fields.c puts that with the child named */
-		if (rd->sibling_section && rd->cur == NULL &&
-		    (f == F_FORENAME || f == F_SURNAME || f == F_FULLNAME || f == F_DOB || f == F_UPN) &&
-		    !fields_memstr_any(s, (size_t)(v - s), VW_SIBLING_WORD))
-			open_sibling_block(rd);
-		if (f == F_SAFEGUARDING || f == F_SOCIAL_WORKER) {
-			/* "Child protection plan: No": the label is the question,
-			 * the flag reader needs both (answers.c) */
-			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
-			fields_keep_str(rd, &rd->flag_text, "\n");
-		}
-		rd->where.label = s;    /* provenance: the label matched */
-		rd->where.label_len = label_length(s, (size_t)(v - s));
-		fields_assign(rd, f, v, vl);
-		keep_trailing_sentences(rd, f, v, vl);
-		if (f == F_PARENT || f == F_PARENT_NAME || f == F_PARENT_REL) {
-			/* "Parent: Sgt Craig Brown (father), Royal Logistic
-			 * Corps": what a parent's value says of the parent
-			 * (serving in the forces) is the flag reader's too */
-			fields_keep_str(rd, &rd->flag_text, "\n");
-			fields_keep(rd, &rd->flag_text, v, vl < MAX_PROSE_LINE ? vl : MAX_PROSE_LINE);
-			fields_keep_str(rd, &rd->flag_text, "\n\n");
-		}
-		rd->where.label = NULL;
-		rd->last_field = f;
-		if (f == F_PARENT && rd->r->n_parents > 0 &&
-		    rd->r->parents[rd->r->n_parents - 1].relationship == NULL &&
-		    memchr(s, '/', (size_t)(v - s)) == NULL) {
-			/* "Mother: Agnieszka Kaczmarek": the label is the
-			 * relationship; "Parent/carer: ..." offers a choice and
-			 * names none (its "Relationship:" line does) */
-			const char *rel = vocab_match_relationship(s, (size_t)(v - s));
-
-			if (rel)
-				rd->r->parents[rd->r->n_parents - 1].relationship = strdup(rel);
-		}
+		read_labelled(rd, s, len, f, v, vl);
 		return;
 	}
-	/* A label no vocabulary knows: kept for learning (learned.h) */
-	if (learned_note_unknown(rd->r, s, len) != 0)
-		rd->oom = 1;
-	/* A long value wrapped onto the next line ("Reason: Not attended,\n
-	 * and the house was found empty") continues its field. */
-	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||
-	    rd->last_field == F_SAFEGUARDING || rd->last_field == F_OUTCOME) {
-		fields_assign(rd, rd->last_field, s, len);
-	}
-	/* Prose: kept for reasons, flags and names in sentences.  A line
-	 * "Child protection plan: No" names a flag and answers it: it goes
-	 * to the flag reader only, which reads the answer (answers.c). */
-	{
-		const char *colon = memchr(s, ':', len < 64 ? len : 64);
-
-		if (colon && vocab_is_negative_answer(colon + 1, len - (size_t)(colon + 1 - s))) {
-			fields_keep(rd, &rd->flag_text, s, len < MAX_PROSE_LINE ? len : MAX_PROSE_LINE);
-			fields_keep_str(rd, &rd->flag_text, "\n");
-			return;
-		}
-	}
-	if (rd->prose.len < MAX_SCAN_TEXT) {
-		/* A sentence is not 1,000 bytes long; a longer "line" is junk
-		 * or an encoded blob, and scanning it for phrases costs time
-		 * without finding anything an officer wrote. */
-		if (len > MAX_PROSE_LINE)
-			len = MAX_PROSE_LINE;
-		fields_keep(rd, &rd->prose, s, len);
-		fields_keep_str(rd, &rd->prose, "\n");
-	}
+	read_unlabelled(rd, s, len);
 }
 
 #define MAX_FORWARD_DEPTH 8   /* forwards of forwards read */
