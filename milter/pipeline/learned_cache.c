@@ -8,6 +8,7 @@
 
 #include "case_learn.h"
 #include "learned_cache.h"
+#include "logging.h"
 
 int learned_cache_init(struct learned_cache *c)
 {
@@ -25,6 +26,8 @@ void learned_cache_destroy(struct learned_cache *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		learned_labels_free(&c->e[i].labels);
+	case_store_close(c->rd);
+	c->rd = NULL;
 	free(c->e);
 	c->e = NULL;
 	pthread_mutex_destroy(&c->lock);
@@ -68,7 +71,22 @@ static int fresh_entry(struct learned_cache *c, struct writer *w, const char *do
 	e->read_at = 0;     /* not fresh until read */
 	a.domain = domain;
 	a.out = &e->labels;
-	if (writer_transaction(w, read_fn, &a, NULL) < 0) {
+	/* A connection of the cache's own, reading without a transaction of
+	 * the writer's: in WAL mode a reader neither waits for nor delays
+	 * the writer (a database locked by another process must cost a
+	 * message one busy wait, its commit's, not two). */
+	if (c->rd == NULL) {
+		char err[512];
+
+		if ((c->rd = case_store_open(w->database, err, sizeof err)) == NULL)
+			log_msg(LOG_WARNING, "learned labels: %s", err);
+	}
+	if (c->rd == NULL || read_fn(c->rd, &a) < 0) {
+		if (c->rd) {
+			log_msg(LOG_WARNING, "learned labels: %s", case_store_errmsg(c->rd));
+			case_store_close(c->rd);   /* a fresh connection next time */
+			c->rd = NULL;
+		}
 		learned_labels_free(&e->labels);
 		*out = NULL;
 		return -1;

@@ -6,10 +6,11 @@
  *	learned_cache - read the learned labels of a domain without a
  *	database transaction per message
  *
- * Owns: up to LEARNED_CACHE_DOMAINS domains' maps and when each was read.
- * Reading them from the database takes the writer's connection (a
- * transaction under its lock), which every message then waited for
- * behind the group commit: most of CME mail's time at end of message.
+ * Owns: up to LEARNED_CACHE_DOMAINS domains' maps and when each was read,
+ * and a reading connection of its own.  Reading them per message through
+ * the writer's connection (a transaction under its lock) made every
+ * message wait behind the group commit: most of CME mail's time at end
+ * of message.
  * A domain's map is read again when LEARNED_CACHE_TTL seconds have
  * passed (a label taught by `cmectl edit` in another process applies
  * within that), or at once after this process learned a label
@@ -43,6 +44,7 @@ struct learned_cache_entry {
 
 struct learned_cache {
 	pthread_mutex_t lock;
+	struct case_store *rd;           /* the cache's reading connection */
 	struct learned_cache_entry *e;   /* LEARNED_CACHE_DOMAINS, or NULL */
 	size_t n, next;                  /* used; the next to reuse when full */
 };
