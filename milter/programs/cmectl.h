@@ -66,6 +66,17 @@ int take_now(int argc, char **argv, int *i, time_t *now);
  * clock behind the referral's) is due at once, never left unsent until
  * the clock catches up; a --now in the past (backfill) changes nothing. */
 time_t flush_time(time_t now);
+/* A command's options as a table: a flag sets *flag to 1, a valued
+ * option sets *value to the next argument; "--now T" sets *now (when
+ * now is not NULL).  Anything else is an unknown argument.  0, or a
+ * fail() code (printed). */
+struct cmd_opt {
+	const char *name;        /* "--csv" */
+	int *flag;               /* a flag's, or NULL */
+	const char **value;      /* a valued option's, or NULL */
+};
+int cmd_options(int argc, char **argv, int first, const struct cmd_opt *opts, size_t n,
+                time_t *now);
 /* Options of a read taking only --json and --now, from argv[first]. */
 int json_now_options(int argc, char **argv, int first, int *json, time_t *now);
 /* The store of a command about case argv[1], or NULL with *rc set. */

@@ -90,30 +90,19 @@ int cmd_cases(struct ctl *ctl, int argc, char **argv)
 	char *text;
 	const char *status = case_status_name(CASE_OPEN);
 
+	int dupes = 0;
+	const struct cmd_opt opts[] = {
+		{ "--json", &json, NULL }, { "--overdue", &f.overdue, NULL },
+		{ "--possible-duplicates", &dupes, NULL }, { "--status", NULL, &status },
+		{ "--officer", NULL, &f.officer }, { "--school", NULL, &f.school },
+	};
+
 	memset(&f, 0, sizeof f);
 	f.now = time(NULL);
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &f.now);
-
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--overdue") == 0)
-			f.overdue = 1;
-		else if (strcmp(argv[i], "--possible-duplicates") == 0)
-			return list_possible_duplicates(ctl, argc, argv);
-		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
-			status = argv[++i];
-		else if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
-			f.officer = argv[++i];
-		else if (strcmp(argv[i], "--school") == 0 && i + 1 < argc)
-			f.school = argv[++i];
-		else
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
+	if ((rc = cmd_options(argc, argv, 1, opts, sizeof opts / sizeof opts[0], &f.now)) != 0)
+		return rc;
+	if (dupes)
+		return list_possible_duplicates(ctl, argc, argv);
 	f.all = strcmp(status, "all") == 0;
 	f.status = case_status_from_name(status);
 	if (!f.all && f.status == CASE_STATUS_NONE)
@@ -312,28 +301,13 @@ struct action_opts {
 
 static int action_options(int argc, char **argv, int first, struct action_opts *o)
 {
-	o->now = time(NULL);
-	for (int i = first; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &o->now);
+	const struct cmd_opt opts[] = {
+		{ "--date", NULL, &o->date }, { "--found", NULL, &o->found },
+		{ "--note", NULL, &o->note }, { "--outcome", NULL, &o->outcome },
+	};
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (i + 1 >= argc)
-			return fail(EXIT_USER, "%s needs a value", argv[i]);
-		if (strcmp(argv[i], "--date") == 0)
-			o->date = argv[++i];
-		else if (strcmp(argv[i], "--found") == 0)
-			o->found = argv[++i];
-		else if (strcmp(argv[i], "--note") == 0)
-			o->note = argv[++i];
-		else if (strcmp(argv[i], "--outcome") == 0)
-			o->outcome = argv[++i];
-		else
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
-	return 0;
+	o->now = time(NULL);
+	return cmd_options(argc, argv, first, opts, sizeof opts / sizeof opts[0], &o->now);
 }
 
 /* Officer notes go to the timeline; keep them one bounded line. */

@@ -469,22 +469,12 @@ int cmd_census(struct ctl *ctl, int argc, char **argv)
 	struct policy *pol;
 	struct ymd next;
 
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &now);
+	const struct cmd_opt opts[] = {
+		{ "--term", NULL, &term }, { "--census-date", NULL, &date }, { "--csv", &csv, NULL },
+	};
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (strcmp(argv[i], "--term") == 0 && i + 1 < argc)
-			term = argv[++i];
-		else if (strcmp(argv[i], "--census-date") == 0 && i + 1 < argc)
-			date = argv[++i];
-		else if (strcmp(argv[i], "--csv") == 0)
-			csv = 1;
-		else
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
+	if ((rc = cmd_options(argc, argv, 1, opts, sizeof opts / sizeof opts[0], &now)) != 0)
+		return rc;
 	memset(&c, 0, sizeof c);
 	if (parse_term(term, &ti, &year) != 0)
 		return fail(EXIT_USER, "%s", "census needs --term autumn-YYYY, spring-YYYY or summer-YYYY");

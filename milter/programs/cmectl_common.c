@@ -213,21 +213,40 @@ time_t flush_time(time_t now)
 	return now > real ? now : real;
 }
 
+int cmd_options(int argc, char **argv, int first, const struct cmd_opt *opts, size_t n,
+                time_t *now)
+{
+	for (int i = first; i < argc; i++) {
+		const struct cmd_opt *o = NULL;
+		int t = now ? take_now(argc, argv, &i, now) : 0;
+
+		if (t < 0)
+			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
+		if (t > 0)
+			continue;
+		for (size_t k = 0; k < n && o == NULL; k++)
+			if (strcmp(argv[i], opts[k].name) == 0)
+				o = &opts[k];
+		if (o == NULL)
+			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+		if (o->value == NULL) {
+			*o->flag = 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			return fail(EXIT_USER, "%s needs a value", argv[i]);
+		}
+	}
+	return 0;
+}
+
 /* The options of a read that takes only --json and --now, from
  * argv[first].  0 or a fail() code. */
 int json_now_options(int argc, char **argv, int first, int *json, time_t *now)
 {
-	for (int i = first; i < argc; i++) {
-		int t = take_now(argc, argv, &i, now);
+	const struct cmd_opt opts[] = { { "--json", json, NULL } };
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t == 0 && strcmp(argv[i], "--json") == 0)
-			*json = 1;
-		else if (t == 0)
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
-	return 0;
+	return cmd_options(argc, argv, first, opts, 1, now);
 }
 
 /* The store of a command about case argv[1] (show, archive-form), or

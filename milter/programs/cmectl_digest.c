@@ -75,23 +75,11 @@ int cmd_digest(struct ctl *ctl, int argc, char **argv)
 	int send = 0, rc, n;
 	struct pipeline *p;
 
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &now);
+	const struct cmd_opt opts[] = { { "--officer", NULL, &officer }, { "--send", &send, NULL } };
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (strcmp(argv[i], "--officer") == 0 && i + 1 < argc)
-			officer = argv[++i];
-		else if (strcmp(argv[i], "--send") == 0)
-			send = 1;
-		else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s digest [--officer EMAIL] [--now T] [--send]\n", progname);
-			return 0;
-		} else
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-	}
+	/* (--help is cmectl.c's, for every command) */
+	if ((rc = cmd_options(argc, argv, 1, opts, 2, &now)) != 0)
+		return rc;
 	if ((rc = load_conf(ctl, 1)) != 0)
 		return rc;
 	if (!send)

@@ -262,32 +262,22 @@ int cmd_report(struct ctl *ctl, int argc, char **argv)
 	struct case_report r;
 	time_t from, to;
 
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &now);
+	const char *months = NULL;
+	const struct cmd_opt opts[] = {
+		{ "--month", NULL, &month }, { "--csv", &csv, NULL }, { "--cases", &cases, NULL },
+		{ "--html", &html, NULL }, { "--months", NULL, &months },
+	};
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
-			month = argv[++i];
-		else if (strcmp(argv[i], "--csv") == 0)
-			csv = 1;
-		else if (strcmp(argv[i], "--cases") == 0)
-			cases = 1;
-		else if (strcmp(argv[i], "--html") == 0)
-			html = 1;
-		else if (strcmp(argv[i], "--months") == 0 && i + 1 < argc) {
-			char *end;
-			long v = strtol(argv[++i], &end, 10);
+	if ((rc = cmd_options(argc, argv, 1, opts, sizeof opts / sizeof opts[0], &now)) != 0)
+		return rc;
+	if (months) {
+		char *end;
+		long v = strtol(months, &end, 10);
 
-			if (*end != '\0' || v < 1 || v > REPORT_HTML_MAX_MONTHS)
-				return fail(EXIT_USER, "--months must be between 1 and %d",
-				            REPORT_HTML_MAX_MONTHS);
-			n_months = (size_t)v;
-		}
-		else
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
+		if (*end != '\0' || v < 1 || v > REPORT_HTML_MAX_MONTHS)
+			return fail(EXIT_USER, "--months must be between 1 and %d",
+			            REPORT_HTML_MAX_MONTHS);
+		n_months = (size_t)v;
 	}
 	if (month_bounds(month, &from, &to) != 0)
 		return fail(EXIT_USER, "%s", "report needs --month YYYY-MM");
@@ -326,21 +316,13 @@ int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	struct pipeline *p;
 	long long n;
 
-	for (int i = 1; i < argc; i++) {
-		int t = take_now(argc, argv, &i, &now);
+	const char *years_arg = NULL;
+	const struct cmd_opt opts[] = { { "--years", NULL, &years_arg } };
 
-		if (t < 0)
-			return fail(EXIT_USER, "bad --now time: %s", argv[i]);
-		if (t > 0)
-			continue;
-		if (strcmp(argv[i], "--years") == 0 && i + 1 < argc) {
-			years = atoi(argv[++i]);
-			if (years < 18 || years > 120)
-				return fail(EXIT_USER, "%s", "--years must be between 18 and 120");
-		} else {
-			return fail(EXIT_USER, "unknown argument %s", argv[i]);
-		}
-	}
+	if ((rc = cmd_options(argc, argv, 1, opts, 1, &now)) != 0)
+		return rc;
+	if (years_arg && ((years = atoi(years_arg)) < 18 || years > 120))
+		return fail(EXIT_USER, "%s", "--years must be between 18 and 120");
 	if ((rc = load_conf(ctl, 1)) != 0 || (rc = become_milter_user(&ctl->conf)) != 0)
 		return rc;
 	log_open("cmectl", ctl->conf.syslog, LOG_MAIL);
