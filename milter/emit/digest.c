@@ -8,6 +8,7 @@
 #include "case_duty.h"
 #include "deadline.h"
 #include "digest.h"
+#include "ukdate.h"
 #include "reminder_words.h"
 #include "strbuf.h"
 
@@ -32,39 +33,12 @@ struct digest_ctx {
 	int n;
 };
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static long day_number(const struct ymd *d)
-{
-	long y = d->y - (d->m <= 2);
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (d->m + (d->m > 2 ? -3 : 9)) + 2) / 5 + d->d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, struct ymd *out)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	out->d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	out->m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	out->y = (int)(yoe + era * 400 + (out->m <= 2));
-}
-
 long digest_local_day(const struct policy *pol, time_t t)
 {
 	struct ymd d;
 
 	deadline_local_date(pol, t, &d);
-	return day_number(&d);
+	return ymd_to_days(&d);
 }
 
 /* The local day of the SOON_DAYS-th working day after `today`. */
@@ -75,7 +49,7 @@ static long soon_limit(const struct policy *pol, long today)
 	for (int found = 0, guard = 0; found < SOON_DAYS && guard < 366; guard++) {
 		struct ymd d;
 
-		civil_from_days(++day, &d);
+		ymd_from_days(++day, &d);
 		found += deadline_is_working_day(pol, &d) == 1;
 	}
 	return day;
@@ -168,7 +142,7 @@ static int put_calendar_warning(const struct policy *pol, long today, struct str
 
 		if (set[i]->n == 0 || set[i]->days[set[i]->n - 1] > today + CALENDAR_WARN)
 			continue;
-		civil_from_days(set[i]->days[set[i]->n - 1], &end);
+		ymd_from_days(set[i]->days[set[i]->n - 1], &end);
 		rc |= strbuf_printf(out, "\nWarning: the policy's %s calendars list nothing after "
 		                    "%02d/%02d/%04d: deadlines after that date count holidays as "
 		                    "working days.  Ask the CME administrator to add next year's "

@@ -18,6 +18,7 @@
 #include "strbuf.h"
 #include "table_text.h"
 #include "xlsx_text.h"
+#include "ukdate.h"
 
 #define XLSX_DEFAULT_OUT  ((size_t)4 * 1024 * 1024)
 #define XLSX_MAX_FORMATS  256     /* custom number formats remembered */
@@ -299,22 +300,6 @@ static void read_workbook(struct book *b)
 /* ------------------------------------------------------------------ */
 /* Dates and cells.                                                     */
 
-/* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* A serial date as "YYYY-MM-DD" into out[11]; 0 when out of range.
  * 1900 system: serial 1 is 1900-01-01 and Excel counts a 29 February
  * 1900 that never was (serial 60, shown here as 1900-02-28), so from
@@ -323,7 +308,7 @@ static void civil_from_days(long z, int *y, int *m, int *d)
 int xlsx_serial_date(double serial, int date1904, char out[11])
 {
 	long days, epoch;   /* epoch: days from 1970-01-01 */
-	int y, m, d;
+	struct ymd ymd;
 
 	if (!(serial >= 0 && serial < 2958466))
 		return 0;
@@ -338,8 +323,8 @@ int xlsx_serial_date(double serial, int date1904, char out[11])
 		epoch = -25568;             /* 1899-12-31 */
 	if (!date1904 && days < 1)
 		return 0;
-	civil_from_days(epoch + days, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	ymd_from_days(epoch + days, &ymd);
+	ymd_format(&ymd, out);
 	return 1;
 }
 
