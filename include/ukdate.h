@@ -42,6 +42,7 @@ int ukdate_find_ref(const char *text, size_t len, const struct ymd *ref,
 int  ymd_valid(const struct ymd *d);
 int  ymd_cmp(const struct ymd *a, const struct ymd *b);
 void ymd_format(const struct ymd *d, char out[11]);     /* YYYY-MM-DD */
+void ukdate_format_hhmm(int h, int m, char out[6]);     /* HH:MM, 0 <= h < 24, 0 <= m < 60 */
 int  ymd_parse_iso(const char *s, struct ymd *out);    /* strict YYYY-MM-DD */
 int  ymd_weekday(const struct ymd *d);                  /* 0 = Sunday */
 void ymd_add_days(struct ymd *d, int n);

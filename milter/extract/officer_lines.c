@@ -189,12 +189,7 @@ static void visit_time(const char *s, size_t len, char out[6])
 			continue;
 		m = (s[k + 1] - '0') * 10 + (s[k + 2] - '0');
 		if (h < 24 && m < 60) {
-			out[0] = (char)('0' + h / 10);
-			out[1] = (char)('0' + h % 10);
-			out[2] = ':';
-			out[3] = (char)('0' + m / 10);
-			out[4] = (char)('0' + m % 10);
-			out[5] = '\0';
+			ukdate_format_hhmm(h, m, out);
 			return;
 		}
 	}

@@ -87,12 +87,7 @@ static int time_at(const char *s, size_t len, char out[6])
 		h += 12;
 	if (h > 23 || m > 59)
 		return 0;
-	out[0] = (char)('0' + h / 10);
-	out[1] = (char)('0' + h % 10);
-	out[2] = ':';
-	out[3] = (char)('0' + m / 10);
-	out[4] = (char)('0' + m % 10);
-	out[5] = '\0';
+	ukdate_format_hhmm(h, m, out);
 	return 1;
 }
 

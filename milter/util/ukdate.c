@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <stdio.h>
+
 #include "ukdate.h"
 
 /* Years outside this window are not dates a CME referral talks about;
@@ -586,4 +588,9 @@ int ukdate_find_ref(const char *text, size_t len, const struct ymd *ref,
 	if (ref != NULL && !ymd_valid(ref))
 		ref = NULL;
 	return scan(text, len, ref, out, consumed);
+}
+
+void ukdate_format_hhmm(int h, int m, char out[6])
+{
+	snprintf(out, 6, "%02d:%02d", h, m);
 }
