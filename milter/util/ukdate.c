@@ -7,9 +7,8 @@
  * checked against the [text, text+len) bound.  Numeric dates are UK order
  * (day first) unless the first field has four digits (ISO order).
  */
-#include <string.h>
-
 #include <stdio.h>
+#include <string.h>
 
 #include "ukdate.h"
 
