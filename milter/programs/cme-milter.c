@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -980,6 +981,35 @@ static void process_setup(void)
 	pthread_rwlockattr_destroy(&attr);
 }
 
+/*
+ * TCP_NODELAY on an inet listening socket (accepted connections inherit
+ * it on Linux).  At end of message libmilter writes each header change
+ * (X-CME-Case, X-CME-Flags, the tagged Subject) as a packet of its own,
+ * and the MTA answers none of them: with Nagle's algorithm each packet
+ * after the first waited for the MTA's delayed ACK, up to 40 ms, and a
+ * tagged referral cost Postfix ~30 ms more than an untagged one
+ * (bench/throughput.sh: 159 -> 231 messages/s with this alone).  libmilter
+ * does not hand out its listening socket, so it is found among our
+ * descriptors right after smfi_opensocket(): the one TCP socket that
+ * accepts connections.  A local (unix) socket needs nothing.
+ */
+static void listener_nodelay(void)
+{
+	for (int fd = 0; fd < 1024; fd++) {
+		int on = 0, proto = 0, one = 1;
+		socklen_t l1 = sizeof on, l2 = sizeof proto;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &l1) != 0 || !on ||
+		    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l2) != 0 ||
+		    proto != IPPROTO_TCP)
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+			log_msg(LOG_WARNING, "TCP_NODELAY on the milter socket: %s "
+			        "(header changes may wait for the MTA's delayed ACK)",
+			        strerror(errno));
+	}
+}
+
 /* Bind as root (a socket under /run), become a daemon unless told not
  * to, write the PID file, then drop privileges.  0, or -1 (logged). */
 static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
@@ -997,6 +1027,7 @@ static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
 		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
 		return -1;
 	}
+	listener_nodelay();
 	chown_socket(conf);
 	if (!foreground && daemon(0, 0) != 0) {
 		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
