@@ -73,7 +73,20 @@ int main(int argc, char **argv)
 		char msg[1024], name[8];
 		struct pipeline_input in;
 		struct pipeline_result res;
-		long k = i;
+		/* Distinct children, as a real month's referrals are: the
+		 * surname's letters are i scrambled (a bijection mod 26^6,
+		 * so neighbours do not differ by one letter and look like
+		 * possible duplicates of each other), forenames and dates
+		 * of birth spread over a list and eleven years. */
+		static const char *const forenames[] = {
+			"Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo",
+			"Ivy", "Arthur", "Freya", "Muhammad", "Lily", "Harry", "Florence",
+			"Oscar", "Willow", "Archie", "Rosie", "Jack", "Sophia", "Henry",
+			"Grace", "Theo", "Evie", "Alfie", "Poppy", "Charlie", "Ella", "Finley",
+			"Aisha", "Zain", "Maja", "Jakub", "Amira", "Yusuf", "Chloe", "Reggie",
+			"Hannah", "Tommy",
+		};
+		unsigned long long k = ((unsigned long long)i * 2654435761ULL) % 308915776ULL;
 		double t0;
 
 		for (int j = 5; j >= 0; j--, k /= 26)
@@ -82,10 +95,11 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof msg,
 		         "From: Attendance <attendance@bench.sch.test>\r\nTo: cme@la.test\r\n"
 		         "Subject: CME referral\r\nMessage-ID: <%s-%ld@bench.sch.test>\r\n\r\n"
-		         "Child's forename: Bench\r\nChild's surname: Q%s\r\n"
-		         "Date of birth: %02ld/%02ld/2015\r\nPostcode: IP1 2BX\r\n"
+		         "Child's forename: %s\r\nChild's surname: Q%s\r\n"
+		         "Date of birth: %02ld/%02ld/%ld\r\nPostcode: IP1 2BX\r\n"
 		         "Reason for referral: moved away, address unknown\r\n",
-		         prefix, i, name, 1 + i % 28, 1 + i % 12);
+		         prefix, i, forenames[(i * 7) % 40], name, 1 + i % 28, 1 + (i / 28) % 12,
+		         2010 + i % 11);
 		memset(&in, 0, sizeof in);
 		in.raw = msg;
 		in.len = strlen(msg);

@@ -403,7 +403,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 17, "schema migrated to the current version (user_version 17)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 18, "schema migrated to the current version (user_version 18)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);

@@ -37,6 +37,9 @@
 #include "strbuf.h"
 
 #define MAX_CANDIDATES 64   /* open cases with one date of birth considered */
+/* Each arm of candidates()' UNION is an index lookup (children_dob,
+ * children_upn): the cost of a new case does not grow with the cases
+ * already open (an OR of the two had SQLite scan every case). */
 #define FOLD_MAX       128
 
 /* Levenshtein distance of two short folded names, capped at 3. */
@@ -147,8 +150,13 @@ static int candidates(struct case_store *cs, long long case_id, const struct cme
 {
 	sqlite3_stmt *st = case_store_sql_prepare(cs,
 		"SELECT c.id, c.ref, ch.forename, ch.surname, ch.upn FROM children ch "
-		"JOIN cases c ON c.id = ch.case_id WHERE c.id <> ?1 AND c.status <> 'closed' "
-		"AND (ch.dob = ?2 OR (?3 IS NOT NULL AND ch.upn = ?3)) ORDER BY c.id DESC");
+		"JOIN cases c ON c.id = ch.case_id WHERE ch.dob = ?2 "
+		"AND c.id <> ?1 AND c.status <> 'closed' "
+		"UNION "
+		"SELECT c.id, c.ref, ch.forename, ch.surname, ch.upn FROM children ch "
+		"JOIN cases c ON c.id = ch.case_id WHERE ch.upn = ?3 "
+		"AND c.id <> ?1 AND c.status <> 'closed' "
+		"ORDER BY 1 DESC LIMIT ?4");
 	int n = 0, rc;
 
 	if (st == NULL)
@@ -156,6 +164,7 @@ static int candidates(struct case_store *cs, long long case_id, const struct cme
 	sqlite3_bind_int64(st, 1, case_id);
 	case_store_sql_bind_text(st, 2, c->dob);
 	case_store_sql_bind_text(st, 3, c->upn);
+	sqlite3_bind_int(st, 4, MAX_CANDIDATES);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAX_CANDIDATES) {
 		struct candidate *k = &out[n];
 

@@ -277,6 +277,13 @@ const char *const case_store_migrations[] = {
 	 * the EscalationContact is no longer invited to every case's
 	 * escalation, only told of what needs a manager (outbox.c). */
 	"CREATE INDEX outbox_case ON outbox(case_id, recipient);",
+
+	/* 18: a possible duplicate is also the same UPN whether or not its
+	 * check letter is valid (case_dupes.c): the UPN index covers every
+	 * UPN, so that query, like matching's (upn_valid = 1, filtered on
+	 * the index's rows), is a lookup and not a scan of every case. */
+	"DROP INDEX children_upn;"
+	"CREATE INDEX children_upn ON children(upn) WHERE upn IS NOT NULL;",
 };
 
 const int case_store_schema_version =

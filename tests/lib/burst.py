@@ -32,9 +32,19 @@ accepted = [0] * threads
 latencies = [[] for _ in range(threads)]
 
 
+FORENAMES = ("Amelia Oliver Isla George Ava Noah Mia Leo Ivy Arthur Freya Muhammad "
+             "Lily Harry Florence Oscar Willow Archie Rosie Jack Sophia Henry Grace "
+             "Theo Evie Alfie Poppy Charlie Ella Finley Aisha Zain Maja Jakub Amira "
+             "Yusuf Chloe Reggie Hannah Tommy").split()
+
+
 def letters(i):
-    """i as letters (a name never holds digits: the extractor stops at one)."""
+    """i as letters (a name never holds digits: the extractor stops at one),
+    scrambled (a bijection mod 26**5) so that consecutive children do not
+    differ by one letter: distinct children, as in a real month, not near
+    namesakes that are each other's possible duplicates."""
     out = ""
+    i = (i * 2654435761) % 26 ** 5
     for _ in range(5):
         out = chr(ord("a") + i % 26) + out
         i //= 26
@@ -59,10 +69,11 @@ def plain(i):
             "Message-ID: <%s-%d@burst.sch.test>\r\n"
             "Date: Mon, 16 Nov 2026 09:00:00 +0000\r\n"
             "\r\n"
-            "Child's forename: Test\r\nChild's surname: Burst%s%s\r\n"
-            "Date of birth: %02d/%02d/2015\r\nPostcode: IP1 2BX\r\n"
+            "Child's forename: %s\r\nChild's surname: Burst%s%s\r\n"
+            "Date of birth: %02d/%02d/%d\r\nPostcode: IP1 2BX\r\n"
             "Reason for referral: moved away, address unknown\r\n") % (
-                i, prefix, i, prefix.capitalize(), letters(i), 1 + i % 28, 1 + i % 12)
+                i, prefix, i, FORENAMES[i * 7 % 40], prefix.capitalize(), letters(i),
+                1 + i % 28, 1 + i // 28 % 12, 2010 + i % 11)
 
 
 def worker(k):
