@@ -60,6 +60,9 @@ int sender_feeds_changed(struct sender *s, struct case_store *cs,
 	for (size_t i = 0; rc == 0 && i < ch->n; i++) {
 		struct case_info ci;
 
+		/* consecutive changes of one case (one per deadline): one lookup */
+		if (i > 0 && ch->case_id[i] == ch->case_id[i - 1])
+			continue;
 		if (case_store_find_id(cs, ch->case_id[i], &ci) == 1)
 			rc = strlist_add_unique(&officers, ci.officer);
 	}
@@ -203,6 +206,30 @@ int sender_flush(struct sender *s, time_t now)
 /* ------------------------------------------------------------------ */
 /* The thread.                                                          */
 
+/*
+ * Is a mail due?  Asked on the thread's own reading connection (*rd,
+ * opened on first use), outside the writer's lock.  The thread is woken
+ * after every commit that changed deadlines, and most of those queued no
+ * mail (an update, NotifyOfficers no): a claim transaction each time
+ * took the writer's lock and a BEGIN IMMEDIATE from the messages being
+ * committed.  A mail committed before the wake is in this read's
+ * snapshot.  1 due or cannot tell (then the claim finds out), 0 none.
+ */
+static int outbox_maybe_due(struct sender *s, struct case_store **rd, time_t now)
+{
+	char err[512];
+	int rc;
+
+	if (*rd == NULL && (*rd = case_store_open(s->env->conf->database, err, sizeof err)) == NULL)
+		return 1;
+	if ((rc = case_store_outbox_due(*rd, now)) < 0) {
+		case_store_close(*rd);      /* a fresh connection next time */
+		*rd = NULL;
+		return 1;
+	}
+	return rc;
+}
+
 /* Take the set of officers whose feeds are due; call with s->lock. */
 static struct strlist take_dirty(struct sender *s)
 {
@@ -216,6 +243,7 @@ static void *sender_main(void *arg)
 {
 	struct sender *s = arg;
 	struct feeds_pace pace;
+	struct case_store *rd = NULL;       /* outbox_maybe_due's */
 	time_t last_sweep = 0;
 
 	feeds_pace_init(&pace);
@@ -245,7 +273,8 @@ static void *sender_main(void *arg)
 			last_sweep = now;
 			(void)s->sweep(s->sweep_arg, now);
 		}
-		(void)sender_flush(s, time(NULL));
+		if (outbox_maybe_due(s, &rd, time(NULL)))
+			(void)sender_flush(s, time(NULL));
 		pthread_mutex_lock(&s->lock);
 		if (s->stop)
 			break;
@@ -259,6 +288,7 @@ static void *sender_main(void *arg)
 		if (s->dirty.n == 0 || !feeds_pace_due(&pace, time(NULL)))
 			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
 	}
+	case_store_close(rd);
 	/* Stopping: what is still dirty is written now, not lost. */
 	{
 		struct strlist dirty = take_dirty(s);

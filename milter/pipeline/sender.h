@@ -24,7 +24,8 @@
  * (under the writer's lock) meet at `lock`, which guards `dirty`,
  * `stop` and `all_feeds_dirty`.  Every database change goes through the
  * writer (writer_transaction); feeds are written from a reader of their
- * own, outside the writer's lock.  sender_start and sender_stop are
+ * own, outside the writer's lock, and the thread asks its own reader
+ * whether any mail is due before it claims one through the writer.  sender_start and sender_stop are
  * called by one thread (start-up, reload, shutdown).
  */
 #ifndef CME_SENDER_H

@@ -38,6 +38,22 @@ int case_store_outbox_add(struct case_store *cs, long long case_id, const char *
 	return case_store_sql_run(cs, st, "queueing a reminder mail");
 }
 
+int case_store_outbox_due(struct case_store *cs, time_t now)
+{
+	sqlite3_stmt *st = case_store_sql_prepare(cs,
+		"SELECT 1 FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	case_store_sql_release(cs, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : case_store_sql_fail(cs, "reading the outbox");
+}
+
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out)
 {
 	sqlite3_stmt *st = case_store_sql_prepare(cs,
