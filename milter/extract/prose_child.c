@@ -159,7 +159,11 @@ static const char *name_after(const char *p, const char *end)
 	const char *e = NULL;
 	int words = 0;
 
-	while (p < end && words < 3 && (isupper((unsigned char)*p) || (unsigned char)*p >= 0xC0)) {
+	/* a word starts with a capital or a UTF-8 letter; lead byte 0xE2
+	 * (U+2000-U+2FFF) is punctuation and symbols: tick boxes "☐ Yes
+	 * ☒" after "Young carer:" are no name */
+	while (p < end && words < 3 && (isupper((unsigned char)*p) ||
+	       ((unsigned char)*p >= 0xC0 && (unsigned char)*p != 0xE2))) {
 		while (p < end && !is_space((unsigned char)*p) && !strchr(",.()", *p))
 			p++;
 		e = p;
