@@ -137,6 +137,9 @@ static const char *name_before(const char *s, const char *end, const char **name
 			break;
 		if (words > 0 && memchr(w, '.', (size_t)(start - w)) != NULL)
 			break;
+		/* "Referral: Leo Grant": a word with a colon is a label */
+		if (words > 0 && memchr(w, ':', (size_t)(start - w)) != NULL)
+			break;
 		start = w;
 		words++;
 		if (start > s && start[-1] == ' ')
