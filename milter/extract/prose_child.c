@@ -212,7 +212,8 @@ static const char *name_before_cue(const char *s, const char *cue, const char **
 	for (b = e; b > s && e - b <= YEAR_CLAUSE_MAX && !strchr(",(\n.;", b[-1]); b--)
 		;
 	/* "Daisy Marsh in Year 2 (DOB ...)": the clause opens with "in" */
-	for (const char *in = e - 4; e - b > YEAR_CLAUSE_MAX && in > s && e - in <= YEAR_CLAUSE_MAX; in--)
+	for (const char *in = e - s > 4 ? e - 4 : s;
+	     e - b > YEAR_CLAUSE_MAX && in > s && e - in <= YEAR_CLAUSE_MAX; in--)
 		if (in[0] == ' ' && in[1] == 'i' && in[2] == 'n' && in[3] == ' ' &&
 		    year_in(in + 4, (size_t)(e - in - 4)) >= 0)
 			return name_before(s, in, name_end);
