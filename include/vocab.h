@@ -285,6 +285,10 @@ enum vocab_words {
 	VW_SURNAME_CUE,         /* "surname is", "last name is": a child's
 	                           surname follows a forename read in prose
 	                           (whole words, prose_child.c) */
+	VW_SCHOOL_TEAM,         /* "office", "admissions": a team of the school
+	                           named before it ("Greenbank School Office"):
+	                           not part of the school's name (whole last
+	                           words, prose.c) */
 	VW__COUNT
 };
 

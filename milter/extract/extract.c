@@ -579,7 +579,8 @@ static void settle_referral(struct reader *rd)
 			c->reason = strdup(reason);
 		if (c->school == NULL && r->referrer.organisation &&
 		    prose_is_school_name(r->referrer.organisation))
-			c->school = strdup(r->referrer.organisation);
+			c->school = strndup(r->referrer.organisation,
+			                    prose_school_name_len(r->referrer.organisation));
 		if (c->year_group < 0 && c->dob && ymd_parse_iso(c->dob, &dob) == 0) {
 			int yg = uk_year_group(&dob, &on);
 

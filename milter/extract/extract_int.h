@@ -250,6 +250,7 @@ size_t prose_read_child(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c, int single);
 void prose_read_parents(struct reader *rd);
 int prose_is_school_name(const char *s);
+size_t prose_school_name_len(const char *s);
 void prose_signature_referrer(struct reader *rd);
 
 /* prose_update.c: prose_update_cue: 1 if the prose gives news of a

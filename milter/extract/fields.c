@@ -360,6 +360,26 @@ static void set_parent(struct reader *rd, const char *v, size_t vl)
 		fields_set_str(&p->phone, v + ps, pl, 32);
 }
 
+/* The third part of "NAME, ROLE, ORGANISATION" ("Sarah Dunn, Attendance
+ * Officer, Hillcrest Academy"): the organisation, up to a further comma;
+ * a part with a digit, a phone or an address is contact details. */
+static void referrer_org_part(struct cme_person *ref, const char *s, size_t n)
+{
+	const char *c = memchr(s, ',', n);
+	size_t ps, pl;
+
+	if (c)
+		n = (size_t)(c - s);
+	fields_trim(&s, &n);
+	if (ref->organisation || n == 0 || n > 80 || memchr(s, '@', n) ||
+	    fields_phone_find(s, n, &ps, &pl))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (isdigit((unsigned char)s[i]))
+			return;
+	fields_set_str(&ref->organisation, s, n, 120);
+}
+
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl)
 {
 	struct cme_person *ref = &rd->r->referrer;
@@ -378,6 +398,8 @@ void fields_set_referrer(struct reader *rd, const char *v, size_t vl)
 
 		if (!fields_phone_find(rs, role_len, &ps, &pl) && memchr(rs, '@', role_len) == NULL)
 			fields_set_str(&ref->role, rs, role_len, 120);
+		if (c2)
+			referrer_org_part(ref, c2 + 1, rl - role_len - 1);
 	}
 	if (fields_phone_find(v, vl, &ps, &pl))
 		fields_set_str(&ref->phone, v + ps, pl, 32);
@@ -489,6 +511,16 @@ static void assign_full_name(struct reader *rd, struct cme_child *c,
 
 		if (hit)
 			fields_set_date(rd, &c->dob, hit, vl - (size_t)(hit - v));
+	}
+	/* "Name/DOB: Lacey WARD 07/03/2015": a date right after the name,
+	 * in the child's name field, is the date of birth */
+	if (c->dob == NULL) {
+		size_t n = fields_name_part(v, vl);
+
+		while (n < vl && (v[n] == ' ' || v[n] == ',' || v[n] == '(' || v[n] == '-'))
+			n++;
+		if (n > 0 && n < vl && isdigit((unsigned char)v[n]))
+			fields_set_date(rd, &c->dob, v + n, vl - n);
 	}
 }
 

@@ -9,6 +9,8 @@
  *	"Surname ....... SMITH"   a dotted (or underscored) leader;
  *	"Surname         SMITH"   two or more spaces after a known label;
  *	"Surname | SMITH"         a pipe after a known label;
+ *	"Completed by Jo Hill"    a referrer label ending in "by", one
+ *	                          space, a capital;
  *	"4. Date of birth"        a numbered question ("4.", "4)", "Q4",
  *	                          "(d)") before the label;
  *	"Date of birth"           a known label alone on its line: its value
@@ -113,6 +115,19 @@ static size_t leader_at(const char *s, size_t len)
 	return marks >= 2 ? i : 0;
 }
 
+/* Byte i ends a label whose last word is "by" ("Completed by",
+ * "Referred by", "Notified by") and the value after one space starts
+ * with a capital: a form's sign-off line written without a colon.
+ * Only a referrer label is taken so (layout_split_label): a sentence
+ * "Reported by neighbours" has no capital, and a word a form never
+ * uses as a label is never one. */
+static int agent_label_end(const char *s, size_t len, size_t i)
+{
+	return i >= 3 && s[i] == ' ' && s[i - 3] == ' ' &&
+	       (s[i - 2] == 'b' || s[i - 2] == 'B') && (s[i - 1] == 'y' || s[i - 1] == 'Y') &&
+	       i + 1 < len && isupper((unsigned char)s[i + 1]);
+}
+
 enum field layout_split_label(const char *s, size_t len, const char **value, size_t *vlen)
 {
 	size_t limit = len < MAX_LABEL ? len : MAX_LABEL;
@@ -133,6 +148,15 @@ enum field layout_split_label(const char *s, size_t len, const char **value, siz
 		}
 		if (i > 0 && (skip = leader_at(s + i, len - i)) > 0) {
 			/* "Surname ...... SMITH"; "D.O.B." is no leader (one dot) */
+		} else if (agent_label_end(s, len, i)) {
+			/* "Completed by Sarah Dunn, Attendance Officer": "by"
+			 * ends the label, one space before a capital */
+			if (label_at(s, i) == F_REFERRER) {
+				*value = s + i + 1;
+				*vlen = len - i - 1;
+				return F_REFERRER;
+			}
+			continue;
 		} else if (i > 0 && s[i] == ' ' && i + 1 < len && s[i + 1] == ' ') {
 			skip = 2;
 		} else if (i > 0 && s[i] == '|') {

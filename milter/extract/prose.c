@@ -180,6 +180,24 @@ int prose_is_school_name(const char *s)
 	return fields_memstr_any(s, l, VW_SCHOOL_WORD);
 }
 
+/* The school's name in an organisation that is a school, without a
+ * team of the school after it: "Greenbank School Office" is
+ * "Greenbank School" (bytes of s to keep). */
+size_t prose_school_name_len(const char *s)
+{
+	size_t l = strlen(s), n;
+	const char *const *w = vocab_words(VW_SCHOOL_TEAM, &n);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t wl = strlen(w[k]);
+
+		if (wl + 2 <= l && s[l - wl - 1] == ' ' && strcasecmp(s + l - wl, w[k]) == 0 &&
+		    fields_memstr_any(s, l - wl - 1, VW_SCHOOL_WORD))
+			return l - wl - 1;
+	}
+	return l;
+}
+
 /* A signature line that only says how to reach the sender: a phone
  * number, an e-mail or web address, or a postal address (a postcode).
  * It names no role and no organisation. */

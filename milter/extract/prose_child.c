@@ -137,6 +137,9 @@ static const char *name_before(const char *s, const char *end, const char **name
 			break;
 		if (words > 0 && memchr(w, '.', (size_t)(start - w)) != NULL)
 			break;
+		/* "Referral: Leo Grant": a word with a colon is a label */
+		if (words > 0 && memchr(w, ':', (size_t)(start - w)) != NULL)
+			break;
 		start = w;
 		words++;
 		if (start > s && start[-1] == ' ')
@@ -159,7 +162,11 @@ static const char *name_after(const char *p, const char *end)
 	const char *e = NULL;
 	int words = 0;
 
-	while (p < end && words < 3 && (isupper((unsigned char)*p) || (unsigned char)*p >= 0xC0)) {
+	/* a word starts with a capital or a UTF-8 letter; lead byte 0xE2
+	 * (U+2000-U+2FFF) is punctuation and symbols: tick boxes "☐ Yes
+	 * ☒" after "Young carer:" are no name */
+	while (p < end && words < 3 && (isupper((unsigned char)*p) ||
+	       ((unsigned char)*p >= 0xC0 && (unsigned char)*p != 0xE2))) {
 		while (p < end && !is_space((unsigned char)*p) && !strchr(",.()", *p))
 			p++;
 		e = p;
@@ -204,6 +211,12 @@ static const char *name_before_cue(const char *s, const char *cue, const char **
 		e--;
 	for (b = e; b > s && e - b <= YEAR_CLAUSE_MAX && !strchr(",(\n.;", b[-1]); b--)
 		;
+	/* "Daisy Marsh in Year 2 (DOB ...)": the clause opens with "in" */
+	for (const char *in = e - s > 4 ? e - 4 : s;
+	     e - b > YEAR_CLAUSE_MAX && in > s && e - in <= YEAR_CLAUSE_MAX; in--)
+		if (in[0] == ' ' && in[1] == 'i' && in[2] == 'n' && in[3] == ' ' &&
+		    year_in(in + 4, (size_t)(e - in - 4)) >= 0)
+			return name_before(s, in, name_end);
 	if (b == e || e - b > YEAR_CLAUSE_MAX || b == s || b[-1] == '.' || b[-1] == ';' ||
 	    b[-1] == '\n' || year_in(b, (size_t)(e - b)) < 0)
 		return NULL;
