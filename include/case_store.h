@@ -190,13 +190,11 @@ struct deadline_row {
 	char flags[32];           /* "calendar-incomplete" or "" */
 	char legacy_uid[256];     /* UID of an event sent before schema 12, or "" */
 };
-/* Insert or change; SEQUENCE rises when anything changes. */
+/* Insert or change; SEQUENCE rises when the due time or status
+ * changes.  flags: "calendar-incomplete", "" or NULL (keep the row's). */
 int case_store_set_deadline(struct case_store *cs, long long case_id,
                             const char *kind, time_t due, const char *status,
-                            time_t now);
-/* Set a deadline's flags ("calendar-incomplete" or ""). */
-int case_store_set_deadline_flags(struct case_store *cs, long long case_id, const char *kind,
-                                  const char *flags);
+                            const char *flags, time_t now);
 /* A reopened case's next generation: raises cases.generation (and drops
  * its old-form UIDs), so that the deadlines scheduled next get new event
  * UIDs (REF-KIND-GENERATION@CalendarDomain) and never reuse a cancelled

@@ -453,12 +453,23 @@ int main(void)
 		CHECK(case_store_set_status(cs, a.id, "reopened", NULL, now) == -1 &&
 		      strstr(case_store_errmsg(cs), "not a case status") != NULL,
 		      "a status outside the table is refused");
-		CHECK(case_store_set_deadline(cs, a.id, "home visit", now, "pending", now) == -1 &&
-		      case_store_set_deadline(cs, a.id, "home-visit", now, "done", now) == -1,
+		CHECK(case_store_set_deadline(cs, a.id, "home visit", now, "pending", NULL, now) == -1 &&
+		      case_store_set_deadline(cs, a.id, "home-visit", now, "done", NULL, now) == -1,
 		      "a deadline kind or status outside the table is refused");
 		CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE status NOT IN "
 		                "('open', 'visited', 'closed', 'long-term', 'triage')"), 0,
 		          "and nothing of it was stored");
+		CHECK(case_store_set_deadline(cs, a.id, "escalation", now + 60, "pending",
+		                              "calendar-incomplete", now) == 0 &&
+		      case_store_set_deadline(cs, a.id, "escalation", now + 120, "pending", NULL,
+		                              now) == 0 &&
+		      count(db, "SELECT count(*) FROM deadlines WHERE kind = 'escalation' AND "
+		                "flags = 'calendar-incomplete'") == 1 &&
+		      case_store_set_deadline(cs, a.id, "escalation", now + 120, "pending", "",
+		                              now) == 0 &&
+		      count(db, "SELECT count(*) FROM deadlines WHERE kind = 'escalation' AND "
+		                "flags = ''") == 1,
+		      "a deadline's flags are set with it; NULL keeps them, \"\" clears them");
 		{
 			struct case_view v;
 

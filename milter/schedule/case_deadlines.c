@@ -96,12 +96,12 @@ void case_deadlines_take(struct dl_changes *ch, long long case_id, struct dl_cha
 
 /* Set a deadline pending at `due`, and remember the change. */
 static int deadline_set(struct case_store *cs, struct dl_changes *ch, long long case_id,
-                        enum deadline_kind kind, time_t due, time_t now)
+                        enum deadline_kind kind, time_t due, const char *flags, time_t now)
 {
 	const char *name = deadline_kind_name(kind);
 
 	if (case_store_set_deadline(cs, case_id, name, due, deadline_status_name(DL_PENDING),
-	                            now) != 0)
+	                            flags, now) != 0)
 		return -1;
 	return case_deadlines_note(ch, case_id, name);
 }
@@ -135,8 +135,7 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
 
 		if (due == (time_t)-1)
 			continue;
-		if (deadline_set(cs, ch, case_id, k, due, now) != 0 ||
-		    case_store_set_deadline_flags(cs, case_id, deadline_kind_name(k), fl) != 0)
+		if (deadline_set(cs, ch, case_id, k, due, fl, now) != 0)
 			return -1;
 		deadline_format_local(pol, due, when, sizeof when);
 		/* calendar-incomplete: a holiday after the calendar's last
@@ -147,7 +146,7 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
 			return -1;
 	}
 	if (immediate) {
-		if (deadline_set(cs, ch, case_id, DL_KIND_IMMEDIATE, now, now) != 0 ||
+		if (deadline_set(cs, ch, case_id, DL_KIND_IMMEDIATE, now, NULL, now) != 0 ||
 		    case_store_add_event(cs, case_id, now, "deadline", "policy",
 		                         "immediate escalation: safeguarding flag") != 0)
 			return -1;

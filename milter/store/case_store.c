@@ -818,9 +818,10 @@ int case_store_add_event(struct case_store *cs, long long case_id, time_t at,
 /* Deadlines.                                                           */
 
 int case_store_set_deadline(struct case_store *cs, long long case_id, const char *kind,
-                            time_t due, const char *status, time_t now)
+                            time_t due, const char *status, const char *flags, time_t now)
 {
-	/* SEQUENCE rises only when the event the officer sees changes. */
+	/* SEQUENCE rises only when the event the officer sees changes;
+	 * flags NULL keeps the row's. */
 	sqlite3_stmt *st;
 
 	if (deadline_kind_from_name(kind) == DL_KIND_NONE)
@@ -828,15 +829,15 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 	if (deadline_status_from_name(status) == DL_STATUS_NONE)
 		return bad_name(cs, "deadline status", status);
 	st = prepare(cs,
-		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at, set_at) "
-		"VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5) "
+		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at, set_at,"
+		" flags) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5, coalesce(?6, '')) "
 		"ON CONFLICT(case_id, kind) DO UPDATE SET"
 		" sequence = sequence + (due <> excluded.due OR status <> excluded.status),"
 		" updated_at = CASE WHEN due <> excluded.due OR status <> excluded.status"
 		"   THEN excluded.updated_at ELSE updated_at END,"
 		" set_at = CASE WHEN due <> excluded.due OR status <> excluded.status"
 		"   THEN excluded.set_at ELSE set_at END,"
-		" due = excluded.due, status = excluded.status");
+		" due = excluded.due, status = excluded.status, flags = coalesce(?6, flags)");
 
 	if (st == NULL)
 		return -1;
@@ -845,21 +846,8 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)due);
 	bind_text(st, 4, status);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	bind_text(st, 6, flags);
 	return run(cs, st, "setting a deadline");
-}
-
-int case_store_set_deadline_flags(struct case_store *cs, long long case_id, const char *kind,
-                                  const char *flags)
-{
-	sqlite3_stmt *st = prepare(cs,
-		"UPDATE deadlines SET flags = ?3 WHERE case_id = ?1 AND kind = ?2");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, kind);
-	bind_text(st, 3, flags ? flags : "");
-	return run(cs, st, "flagging a deadline");
 }
 
 int case_store_next_generation(struct case_store *cs, long long case_id)
