@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 #define REF_BLOCK_MAX 100
 
@@ -41,7 +42,12 @@ struct ref_conn {
 	int snap_valid;
 	size_t nsnap;
 	struct { int year; long long last; } snap[8];
+	struct sqlite3_stmt *bump;   /* records an issued reference: prepared on
+	                                first use, finalized by store_guard_conn_close */
 };
+
+/* Before the connection closes: finalize what it prepared. */
+void store_guard_conn_close(struct ref_conn *rc);
 
 /* Forget the snapshot: call at BEGIN. */
 void store_guard_txn_begin(struct ref_conn *rc);

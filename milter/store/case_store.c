@@ -231,6 +231,7 @@ void case_store_close(struct case_store *cs)
 		return;
 	for (size_t i = 0; i < cs->ncache; i++)
 		sqlite3_finalize(cs->cache[i].st);
+	store_guard_conn_close(&cs->refs);
 	sqlite3_close_v2(cs->db);
 	free(cs->path);
 	free(cs);

@@ -336,20 +336,29 @@ static int reserve(sqlite3 *db, const char *dbpath, struct ref_conn *rc, int yea
 	return 0;
 }
 
-static int bump_counter(sqlite3 *db, int year, long long n, char *err, size_t errlen)
+/* Record reference n as issued; the statement is prepared once per
+ * connection (a case is opened per referral, under the writer's lock). */
+static int bump_counter(sqlite3 *db, struct ref_conn *rc, int year, long long n, char *err,
+                        size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int r;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO ref_counter (year, last) VALUES (?1, ?2) "
+	if (rc->bump == NULL &&
+	    sqlite3_prepare_v3(db, "INSERT INTO ref_counter (year, last) VALUES (?1, ?2) "
 	                       "ON CONFLICT(year) DO UPDATE SET last = max(last, excluded.last)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	                       -1, SQLITE_PREPARE_PERSISTENT, &rc->bump, NULL) != SQLITE_OK)
 		return db_fail(db, "recording a case reference", err, errlen);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, n);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, "recording a case reference", err, errlen);
+	sqlite3_bind_int(rc->bump, 1, year);
+	sqlite3_bind_int64(rc->bump, 2, n);
+	r = sqlite3_step(rc->bump);
+	sqlite3_reset(rc->bump);
+	return r == SQLITE_DONE ? 0 : db_fail(db, "recording a case reference", err, errlen);
+}
+
+void store_guard_conn_close(struct ref_conn *rc)
+{
+	sqlite3_finalize(rc->bump);
+	rc->bump = NULL;
 }
 
 int store_guard_next_ref(sqlite3 *db, const char *dbpath, struct ref_conn *rc,
@@ -362,7 +371,7 @@ int store_guard_next_ref(sqlite3 *db, const char *dbpath, struct ref_conn *rc,
 		if (read_counters(db, &c, err, errlen) != 0)
 			return -1;
 		*n = counter_of(&c, year) + 1;
-		return bump_counter(db, year, *n, err, errlen);
+		return bump_counter(db, rc, year, *n, err, errlen);
 	}
 	if (rc->db_id[0] == '\0' && read_id(db, rc->db_id, err, errlen) != 0)
 		return -1;
@@ -375,7 +384,7 @@ int store_guard_next_ref(sqlite3 *db, const char *dbpath, struct ref_conn *rc,
 	if (r == 0)
 		*n = blk.next++;
 	pthread_mutex_unlock(&blk.mu);
-	return r != 0 ? r : bump_counter(db, year, *n, err, errlen);
+	return r != 0 ? r : bump_counter(db, rc, year, *n, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
