@@ -125,13 +125,21 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
                             const struct policy *pol, long long case_id,
                             int immediate, time_t now)
 {
+	/* One timeline line for the deadlines set together ("home-visit due
+	 * ...; escalation due ...; long-term-review due ..."), not one each:
+	 * every event row is written under the writer's lock, with its
+	 * history trigger, while the sender waits for its 250. */
+	char detail[640];
+	size_t used = 0;
+
 	for (size_t i = 0; i < sizeof scheduled_kinds / sizeof scheduled_kinds[0]; i++) {
 		enum deadline_kind k = scheduled_kinds[i];
 		unsigned flags;
 		time_t due = deadline_due_flags(pol, policy_duration(pol, k), now, &flags);
 		const char *fl = flags & DEADLINE_CALENDAR_INCOMPLETE ? DEADLINE_FLAG_INCOMPLETE_NAME
 		                                                      : "";
-		char detail[200], when[64];
+		char when[64];
+		int n;
 
 		if (due == (time_t)-1)
 			continue;
@@ -140,11 +148,13 @@ int case_deadlines_schedule(struct case_store *cs, struct dl_changes *ch,
 		deadline_format_local(pol, due, when, sizeof when);
 		/* calendar-incomplete: a holiday after the calendar's last
 		 * entry is not known, so the officer should check the date. */
-		snprintf(detail, sizeof detail, "%s due %s%s%s", deadline_kind_name(k), when,
-		         *fl ? " " : "", fl);
-		if (case_store_add_event(cs, case_id, now, "deadline", "policy", detail) != 0)
-			return -1;
+		n = snprintf(detail + used, sizeof detail - used, "%s%s due %s%s%s",
+		             used ? "; " : "", deadline_kind_name(k), when, *fl ? " " : "", fl);
+		if (n > 0 && (size_t)n < sizeof detail - used)
+			used += (size_t)n;
 	}
+	if (used > 0 && case_store_add_event(cs, case_id, now, "deadline", "policy", detail) != 0)
+		return -1;
 	if (immediate) {
 		if (deadline_set(cs, ch, case_id, DL_KIND_IMMEDIATE, now, NULL, now) != 0 ||
 		    case_store_add_event(cs, case_id, now, "deadline", "policy",
