@@ -8,7 +8,9 @@
  *     our own reminder mails passing back through the MTA.
  *
  * Owns: the sender thread (cme-milter only: woken after each commit
- * that changed deadlines, and every 30 s for retries), the set of
+ * that changed deadlines, and every 30 s for retries; it looks at the
+ * outbox at most every OUTBOX_CHECK_MS, 200 ms, on its own reader
+ * first, and claims through the writer only what is due), the set of
  * officers whose feeds are stale, the outbox lease and backoff
  * (SEND_LEASE_S, 1 minute doubling to BACKOFF_MAX_S), this process's
  * claimant name and the release of a dead claimant's mails (after
