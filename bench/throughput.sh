@@ -21,7 +21,9 @@
 # times, and each mode's median is reported: this is a shared VM whose
 # speed drifts, and interleaving makes every mode meet the same drift.
 # Also reported: the milter's own time at end of message (p50, p99, from
-# its log), where it went stage by stage (bench/stages.py: parse, extract,
+# its log), the disk's floor for it under the same load (bench/fsyncprobe:
+# a 16 KB append and fdatasync every 5 ms beside the do-nothing milter,
+# p50/p99), where it went stage by stage (bench/stages.py: parse, extract,
 # commit queue, writer lock, statements, COMMIT, after-commit work, reply;
 # p50/p99 each, and the mean batch per COMMIT) and its peak resident
 # memory under 50 concurrent sessions.
@@ -41,8 +43,8 @@ IMIP=${IMIP:-0}
 . "$top_srcdir/tests/lib/cme.sh"
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
 
-make -C "$top_builddir" bench/nullmilter >/dev/null ||
-	{ echo "cannot build bench/nullmilter" >&2; exit 1; }
+make -C "$top_builddir" bench/nullmilter bench/fsyncprobe >/dev/null ||
+	{ echo "cannot build bench/nullmilter and bench/fsyncprobe" >&2; exit 1; }
 T=$(mktemp -d /tmp/cme-bench.XXXXXX)
 MILTER_PID=""
 OTHERPID=""     # the do-nothing milter or OpenDKIM, while one runs
@@ -105,7 +107,13 @@ fresh_state() { rm -rf "$T/state"/cases.db* "$T/state/reminders"/*; }
 for round in $(seq "$ROUNDS"); do
 	run_mode plain ""
 
+	# the disk's floor under this load: a 16 KB append + fdatasync every
+	# 5 ms beside the do-nothing milter (bench/fsyncprobe.c)
+	"$top_builddir/bench/fsyncprobe" "$T/state/probe" 5 >"$T/probe.$round" &
+	probe=$!
 	run_with_milter null "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" -m cme@la.test
+	kill "$probe" 2>/dev/null
+	wait "$probe" 2>/dev/null
 
 	fresh_state
 	milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/milter.$round.log" 15 || exit 1
@@ -164,6 +172,10 @@ if [ "$nlat" -gt 0 ]; then
 		"$(sed -n "$(((nlat + 1) / 2))p" "$T/lat")" \
 		"$(sed -n "$(((nlat * 99 + 99) / 100))p" "$T/lat")" "$nlat"
 fi
+# The floor for that time: a durable write alone, under the null mode's load.
+cat "$T"/probe.* 2>/dev/null | sort -t" " -k8 -n | awk '{ l[NR] = $0 } END {
+	if (NR) print "floor, a 16 KB fdatasync beside the do-nothing milter (median round): " \
+		substr(l[int((NR + 1) / 2)], 8) }'
 # Where that time went, stage by stage (include/stage_timing.h), over the
 # same cme rounds as the ratios above.
 /usr/bin/python3 "$here/stages.py" "$T"/milter.*.log
