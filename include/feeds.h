@@ -7,8 +7,8 @@
  *
  * Owns: which events a feed holds (the officer's pending deadlines, in
  * the words of outbox_describe), and how often a feed may be rewritten
- * (FEED_MIN_INTERVAL_S, stretched so that rewriting takes at most a
- * twentieth of the writing thread's time).  Which officers' feeds are
+ * (FEED_MIN_INTERVAL_S, stretched so that rewriting takes at most
+ * 1/FEED_TIME_SHARE of the writing thread's time).  Which officers' feeds are
  * due is the caller's to track (pipeline/sender.c keeps that set).
  *
  * Return conventions: 0 written, -1 error (logged).  A feed can always
@@ -35,6 +35,8 @@
  * caseload, so rewriting it for every message would cost the MTA far
  * more than it could ever give an officer. */
 #define FEED_MIN_INTERVAL_S 2
+/* ... and stretched to FEED_TIME_SHARE times the last rewrite's time. */
+#define FEED_TIME_SHARE 50
 
 /* Write `officer`'s feed from `cs`. */
 int feeds_write_officer(const struct emit_env *env, struct case_store *cs,

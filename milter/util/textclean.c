@@ -29,6 +29,8 @@ static const struct {
 
 enum text_class text_class_of(unsigned cp)
 {
+	if (cp < classes[0].lo)
+		return TEXT_KEEP;       /* ASCII: most of every text, at once */
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
 		if (cp >= classes[i].lo && cp <= classes[i].hi)
 			return classes[i].cls;
