@@ -289,6 +289,11 @@ enum vocab_words {
 	                           named before it ("Greenbank School Office"):
 	                           not part of the school's name (whole last
 	                           words, prose.c) */
+	VW_OWN_CHILD_CUE,       /* "my son", "my daughter": a letter written by
+	                           the child's parent (forward.c) */
+	VW_TEAM_NAME,           /* "office", "safeguarding", "attendance team":
+	                           a From display name that is a team, not a
+	                           person (whole name, extract.c) */
 	VW__COUNT
 };
 

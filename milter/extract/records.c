@@ -462,7 +462,8 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	if (rd->in_signature) {
 		/* The first signature read (the sender's, before any forwarded
 		 * text) is the one kept. */
-		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
+		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && !rd->fwd_reporter &&
+		    rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = fields_dup_trimmed(s, len, 100);
 		rd->in_signature++;
 		return;
@@ -837,8 +838,21 @@ static char *unquote(const char *s, size_t len, size_t *outlen)
 	return o;
 }
 
-/* A forward's note is not read: the forwarded message is the referral
- * (issue 12 item 7), and the note's signature is the forwarder's. */
+/* The sender's own text s[0..end): a trailing signature is set apart
+ * before the lines are read (prose.c). */
+static void read_own_text(struct reader *rd, const struct message_text *t,
+                          const char *s, size_t end, const char *sender)
+{
+	if (t->source != TEXT_CSV)
+		end = prose_trailing_signature(rd, s, end, sender);
+	read_lines(rd, t, s, 0, end);
+}
+
+/* A forward's note that only passes the mail on ("FYI - see below") is
+ * not read: the forwarded message is the referral (issue 12 item 7),
+ * and the note's signature is the forwarder's.  A note that tells the
+ * case itself is read, its signature kept as the referrer's, and the
+ * forwarded text read after it (forward.c). */
 static void read_segment(struct reader *rd, const struct message_text *t,
                          const char *s, size_t len, int fwd_subject, int depth)
 {
@@ -848,25 +862,32 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 	(void)thread_split(s, len, fwd_subject, &cut);
 	if (!cut.forwarded || depth >= MAX_FORWARD_DEPTH) {
-		size_t end = cut.new_end;
-
-		/* the sender's own text: a trailing signature is set apart
-		 * before the lines are read (prose.c) */
 		if (t->source != TEXT_CSV && (t->depth == 0 || depth > 0 || rd->fwd_from))
-			end = prose_trailing_signature(rd, s, end,
-			                               depth > 0 ? rd->fwd_from : rd->from_name);
-		read_lines(rd, t, s, 0, end);
+			read_own_text(rd, t, s, cut.new_end, depth > 0 ? rd->fwd_from : rd->from_name);
+		else
+			read_lines(rd, t, s, 0, cut.new_end);
+		if (depth > 0 && rd->fwd_reporter && forward_from_parent(s, cut.new_end))
+			rd->fwd_parent = 1;
 		return;
 	}
 	if (cut.from && cut.from_len > 0) {
 		free(rd->fwd_from);
 		rd->fwd_from = fields_dup_trimmed(cut.from, cut.from_len, 300);
 	}
-	rd->in_signature = 0;
-	for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
-		free(rd->signature[i]);
-		rd->signature[i] = NULL;
+	if (depth == 0 && t->depth == 0 && t->source != TEXT_CSV &&
+	    (rd->fwd_reporter || forward_note_reports(s, cut.new_end))) {
+		/* the forwarder reports: once per message (the HTML part
+		 * repeats the text part) */
+		if (!rd->fwd_reporter)
+			read_own_text(rd, t, s, cut.new_end, rd->from_name);
+		rd->fwd_reporter = 1;
+	} else if (!rd->fwd_reporter) {
+		for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
+			free(rd->signature[i]);
+			rd->signature[i] = NULL;
+		}
 	}
+	rd->in_signature = 0;
 	rd->cur = NULL;
 	rd->section = F_NONE;
 	for (size_t k = 0; k < cut.fwd_start; k++)

@@ -120,6 +120,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_WIDE_NEGATOR] = "wide_negator",
 	[VW_PR_HEADING] = "pr_heading", [VW_ELSEWHERE_CUE] = "elsewhere_cue",
 	[VW_SURNAME_CUE] = "surname_cue", [VW_SCHOOL_TEAM] = "school_team",
+	[VW_OWN_CHILD_CUE] = "own_child_cue", [VW_TEAM_NAME] = "team_name",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
