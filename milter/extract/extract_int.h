@@ -108,6 +108,7 @@ struct reader {
 	struct strbuf outcome_text;  /* "Outcome:" values */
 	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
+	int sig_gap;                 /* a blank line since the sign-off */
 	int oom;                     /* an allocation failed: text was lost */
 	int fwd_reporter;            /* the forwarder's note tells the case: the
 	                                forwarder referred (forward.c) */

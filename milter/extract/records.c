@@ -441,6 +441,33 @@ static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 	}
 }
 
+/* After a blank line below a sign-off, a form block starts: a heading
+ * in capitals ("PUPIL EXIT FORM - LEAVING THE COUNTRY", "CHILD'S
+ * DETAILS"), a section heading, or a labelled line naming the child
+ * ("Child's full name: ...", "Date of birth: ...").  A signature's own
+ * lines (a name, a role, a school, its address) are none of these. */
+static int form_after_signature(const char *s, size_t len)
+{
+	const char *v = s;
+	size_t vl = 0, words = 0, lower = 0;
+	enum field f = records_split_label(s, len, &v, &vl);
+
+	if (f != F_NONE)
+		fields_trim(&v, &vl);
+	if (f != F_NONE && vl > 0 &&
+	    (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME || f == F_DOB || f == F_UPN))
+		return 1;
+	if (section_heading(s, len) != F_NONE)
+		return 1;
+	for (size_t i = 0; i < len; i++) {
+		lower += islower((unsigned char)s[i]) != 0;
+		words += isalpha((unsigned char)s[i]) && (i == 0 || s[i - 1] == ' ');
+		if (s[i] == '@' || isdigit((unsigned char)s[i]))
+			return 0;       /* an address or a phone line */
+	}
+	return lower == 0 && words >= 3 && len <= 80;
+}
+
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
 	const char *v;
@@ -457,7 +484,13 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		/* A blank line closes a child block that has content. */
 		if (rd->cur && rd->cur_fields > 0)
 			rd->cur = NULL;
+		if (rd->in_signature)
+			rd->sig_gap = 1;
 		return;
+	}
+	if (rd->in_signature && rd->sig_gap && form_after_signature(s, len)) {
+		rd->in_signature = 0;   /* a form below the sign-off: content */
+		rd->sig_gap = 0;
 	}
 	if (rd->in_signature) {
 		/* The first signature read (the sender's, before any forwarded
@@ -470,6 +503,7 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	}
 	if (vocab_is_valediction(s, len)) {
 		rd->in_signature = 1;
+		rd->sig_gap = 0;
 		rd->cur = NULL;
 		return;
 	}
@@ -775,6 +809,8 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		if (k == TL_DISCLAIMER)
 			banner = 1;
 		if (banner || k == TL_QUOTE) {
+			if (banner && k == TL_EMPTY)
+				records_read_line(rd, line, 0); /* the paragraph ends */
 			banner = banner && k != TL_EMPTY;
 			i = next;
 			continue;
