@@ -291,6 +291,8 @@ enum vocab_words {
 	                           words, prose.c) */
 	VW_OWN_CHILD_CUE,       /* "my son", "my daughter": a letter written by
 	                           the child's parent (forward.c) */
+	VW_NEW_ADDRESS_WORD,    /* "new", "future": an address label for the home
+	                           the family moves to (fields.c) */
 	VW_TEAM_NAME,           /* "office", "safeguarding", "attendance team":
 	                           a From display name that is a team, not a
 	                           person (whole name, extract.c) */

@@ -691,6 +691,12 @@ static void test_prose_reasons(void)
 	          "the 8(1)(e) deletion ground in the Regulations' words is a move out of the area");
 	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
 	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
+	reason_is("They were moved to a hotel in Manchester last week.",
+	          "moved-out-of-area", "'moved to a hotel in Manchester': the place after where they stay");
+	reason_is("The family were relocated last week to temporary accommodation in Luton.",
+	          "moved-out-of-area", "'relocated last week to ... in Luton': an agent cue and a lodging");
+	reason_is("He has moved to another school in September.",
+	          "moved-away-unknown", "'moved to another school in September': a month is no lodging's place");
 	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
 	          "'living with his nan in Swansea': a listed town after a stay cue");
 	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
