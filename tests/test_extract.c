@@ -769,6 +769,15 @@ int main(void)
 	CHECK_STR(r.children[0].postcode, "HU1 1AA", "shared address applies to child 1");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "shared address applies to child 2");
 
+	/* One-line entries in a run, the address once under them. */
+	read_message(HDR "Subject: two children\n\nChild 1 name/DOB: Lacey WARD 07/03/2015\n"
+		"Child 2 name/DOB: Kian WARD 22/08/2018\nAddress: 4 Fern Court, Doncaster DN4 8QT\n");
+	CHECK_INT(r.n_children, 2, "two one-line child entries");
+	CHECK_STR(r.children[0].postcode, "DN4 8QT", "the address under one-line entries is the first child's too");
+	read_message(HDR "Subject: two children\n\nChild 1: Ellie-May FOSTER, 14/06/2014\n"
+		"Child 2: Connor FOSTER, 30/01/2017\nHome address: 11 Quarry Road, Rotherham S60 2DD\n");
+	CHECK_STR(r.children[0].postcode, "S60 2DD", "... after 'Child N:' headings with the entry on the line");
+
 	/* A numbered form's sibling section: the first section's child
 	 * becomes a block of its own, each sibling another (layout.c,
 	 * records.c); a "Child protection plan" line opens nothing. */

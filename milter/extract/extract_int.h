@@ -109,6 +109,9 @@ struct reader {
 	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
 	int sig_gap;                 /* a blank line since the sign-off */
+	int inline_children;         /* one-line child entries in a run: an
+	                                address after two or more is every
+	                                child's (records.c) */
 	int oom;                     /* an allocation failed: text was lost */
 	int fwd_reporter;            /* the forwarder's note tells the case: the
 	                                forwarder referred (forward.c) */

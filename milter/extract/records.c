@@ -441,6 +441,16 @@ static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 	}
 }
 
+/* A name value that carries the child's date of birth too: a one-line
+ * entry of a list of children. */
+static int one_line_entry(const char *v, size_t vl)
+{
+	struct ymd d;
+	size_t used;
+
+	return vl > 0 && ukdate_find(v, vl, &d, &used);
+}
+
 /* After a blank line below a sign-off, a form block starts: a heading
  * in capitals ("PUPIL EXIT FORM - LEAVING THE COUNTRY", "CHILD'S
  * DETAILS"), a section heading, or a labelled line naming the child
@@ -513,6 +523,9 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			return;
 	}
 	if ((h = child_heading(s, len)) > 0) {
+		/* one-line entries ("Child 1 name/DOB: Lacey WARD 07/03/2015")
+		 * in a run: what follows them is the family's */
+		rd->inline_children = h < len ? rd->inline_children + 1 : 0;
 		rd->pending_len = 0;
 		rd->where.label = s;
 		rd->where.label_len = label_length(s, h);
@@ -528,6 +541,12 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	f = records_split_label(s, len, &v, &vl);
 	if (pending_value(rd, s, len, f))
 		return;
+	if (rd->inline_children >= 2 && (f == F_ADDRESS || f == F_POSTCODE))
+		rd->cur = NULL;         /* stated once for the children above */
+	else if (f == F_FULLNAME && one_line_entry(v, vl))
+		rd->inline_children++;  /* "Child 2 name/DOB: Kian WARD 22/08/2018" */
+	else if (f >= F_FORENAME && f <= F_REASON)
+		rd->inline_children = 0;
 	if (f != F_NONE) {
 		const char *tv = v;
 		size_t tl = vl;
