@@ -345,21 +345,22 @@ static void settle_household(struct reader *rd)
 static void settle_children(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
-	size_t from_prose = 0;
 
 	settle_household(rd);
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		from_prose = lists_read_children(rd);
+		(void)lists_read_children(rd);
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		from_prose = prose_read_child(rd);
+		(void)prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
 
 		fill_from_common(c, &rd->common);
-		if (r->n_children == 1 || from_prose > 0)
-			prose_read_details(rd, c, r->n_children == 1);
+		/* children from a table or labels too: the household's
+		 * address and school written once in a sentence above a
+		 * household table are every child's that has none */
+		prose_read_details(rd, c, r->n_children == 1);
 	}
 	if (r->n_children > 0)
 		prose_read_parents(rd);
