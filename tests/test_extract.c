@@ -695,6 +695,8 @@ static void test_prose_reasons(void)
 	          "moved-out-of-area", "'moved to a hotel in Manchester': the place after where they stay");
 	reason_is("The family were relocated last week to temporary accommodation in Luton.",
 	          "moved-out-of-area", "'relocated last week to ... in Luton': an agent cue and a lodging");
+	reason_is("They have not been in school since they left Stoke-on-Trent in October.",
+	          "moved-into-area-no-school", "'since they left Stoke-on-Trent': where they came from");
 	reason_is("He has moved to another school in September.",
 	          "moved-away-unknown", "'moved to another school in September': a month is no lodging's place");
 	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
@@ -791,6 +793,17 @@ int main(void)
 	CHECK_STR(r.children[1].forename, "Ella", "the sibling has its own name");
 	CHECK_STR(r.children[1].dob, "2018-07-09", "... and its own date of birth");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "... and shares the address");
+
+	/* A household table with an Age column and no dates of birth: a
+	 * two-year-old lives with the children but is not referred. */
+	read_message(HDR "Subject: homeless family\nContent-Type: text/html; charset=utf-8\n\n"
+		"<p>Placed at 9 Station Road, Crewe CW1 2DB.</p><table><tr><th>Name</th><th>Age</th>"
+		"<th>Last school</th></tr><tr><td>Tendai Moyo</td><td>13</td><td>Trentham Academy</td></tr>"
+		"<tr><td>Rufaro Moyo</td><td>8</td><td>Oakhill Primary School</td></tr>"
+		"<tr><td>Anesu Moyo</td><td>2</td><td>-</td></tr></table>\n");
+	CHECK_INT(r.n_children, 2, "an Age column under 4 is no child of the referral");
+	CHECK_STR(r.n_children > 1 ? r.children[1].postcode : NULL, "CW1 2DB",
+	          "... and the address above the table is each child's");
 
 	/* A space-aligned household table (layout.c): rows cut where the
 	 * header's columns start; '*' marks the children referred, the
