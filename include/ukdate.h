@@ -26,6 +26,10 @@
 
 struct ymd { int y, m, d; };
 
+/* 1 when text[0..len) begins with a month's name or abbreviation
+ * ("September", "Nov."), a whole word; 0 otherwise. */
+int ukdate_month_word(const char *text, size_t len);
+
 /* Find the first date in text[0..len) (UTF-8, need not be NUL-terminated;
  * nothing outside the range is read).  Returns 1 and fills *out (and
  * *consumed, if not NULL: bytes from text to the end of the date) if

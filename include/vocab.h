@@ -289,6 +289,15 @@ enum vocab_words {
 	                           named before it ("Greenbank School Office"):
 	                           not part of the school's name (whole last
 	                           words, prose.c) */
+	VW_OWN_CHILD_CUE,       /* "my son", "my daughter": a letter written by
+	                           the child's parent (forward.c) */
+	VW_NEW_ADDRESS_WORD,    /* "new", "future": an address label for the home
+	                           the family moves to (fields.c) */
+	VW_AGE_HEADING,         /* "age": a household table's column of ages
+	                           (the whole heading, tables.c) */
+	VW_TEAM_NAME,           /* "office", "safeguarding", "attendance team":
+	                           a From display name that is a team, not a
+	                           person (whole name, extract.c) */
 	VW__COUNT
 };
 

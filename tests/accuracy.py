@@ -59,7 +59,7 @@ import tempfile
 import unicodedata
 
 NAME_KEYS = {"forename", "surname", "name"}
-TIMEOUT = 60
+TIMEOUT = 300
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -691,6 +691,14 @@ static void test_prose_reasons(void)
 	          "the 8(1)(e) deletion ground in the Regulations' words is a move out of the area");
 	reason_is("The family were moved by the Home Office to\nCardiff on 19/11/2026.",
 	          "moved-out-of-area", "'moved by the Home Office to<wrap>Cardiff': an agent cue");
+	reason_is("They were moved to a hotel in Manchester last week.",
+	          "moved-out-of-area", "'moved to a hotel in Manchester': the place after where they stay");
+	reason_is("The family were relocated last week to temporary accommodation in Luton.",
+	          "moved-out-of-area", "'relocated last week to ... in Luton': an agent cue and a lodging");
+	reason_is("They have not been in school since they left Stoke-on-Trent in October.",
+	          "moved-into-area-no-school", "'since they left Stoke-on-Trent': where they came from");
+	reason_is("He has moved to another school in September.",
+	          "moved-away-unknown", "'moved to another school in September': a month is no lodging's place");
 	reason_is("He has been living with his nan in Swansea since September.", "moved-out-of-area",
 	          "'living with his nan in Swansea': a listed town after a stay cue");
 	reason_is("A neighbour said they were going to Bradford.", "moved-out-of-area",
@@ -763,6 +771,15 @@ int main(void)
 	CHECK_STR(r.children[0].postcode, "HU1 1AA", "shared address applies to child 1");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "shared address applies to child 2");
 
+	/* One-line entries in a run, the address once under them. */
+	read_message(HDR "Subject: two children\n\nChild 1 name/DOB: Lacey WARD 07/03/2015\n"
+		"Child 2 name/DOB: Kian WARD 22/08/2018\nAddress: 4 Fern Court, Doncaster DN4 8QT\n");
+	CHECK_INT(r.n_children, 2, "two one-line child entries");
+	CHECK_STR(r.children[0].postcode, "DN4 8QT", "the address under one-line entries is the first child's too");
+	read_message(HDR "Subject: two children\n\nChild 1: Ellie-May FOSTER, 14/06/2014\n"
+		"Child 2: Connor FOSTER, 30/01/2017\nHome address: 11 Quarry Road, Rotherham S60 2DD\n");
+	CHECK_STR(r.children[0].postcode, "S60 2DD", "... after 'Child N:' headings with the entry on the line");
+
 	/* A numbered form's sibling section: the first section's child
 	 * becomes a block of its own, each sibling another (layout.c,
 	 * records.c); a "Child protection plan" line opens nothing. */
@@ -776,6 +793,17 @@ int main(void)
 	CHECK_STR(r.children[1].forename, "Ella", "the sibling has its own name");
 	CHECK_STR(r.children[1].dob, "2018-07-09", "... and its own date of birth");
 	CHECK_STR(r.children[1].postcode, "HU1 1AA", "... and shares the address");
+
+	/* A household table with an Age column and no dates of birth: a
+	 * two-year-old lives with the children but is not referred. */
+	read_message(HDR "Subject: homeless family\nContent-Type: text/html; charset=utf-8\n\n"
+		"<p>Placed at 9 Station Road, Crewe CW1 2DB.</p><table><tr><th>Name</th><th>Age</th>"
+		"<th>Last school</th></tr><tr><td>Tendai Moyo</td><td>13</td><td>Trentham Academy</td></tr>"
+		"<tr><td>Rufaro Moyo</td><td>8</td><td>Oakhill Primary School</td></tr>"
+		"<tr><td>Anesu Moyo</td><td>2</td><td>-</td></tr></table>\n");
+	CHECK_INT(r.n_children, 2, "an Age column under 4 is no child of the referral");
+	CHECK_STR(r.n_children > 1 ? r.children[1].postcode : NULL, "CW1 2DB",
+	          "... and the address above the table is each child's");
 
 	/* A space-aligned household table (layout.c): rows cut where the
 	 * header's columns start; '*' marks the children referred, the

@@ -345,24 +345,26 @@ static void settle_household(struct reader *rd)
 static void settle_children(struct reader *rd)
 {
 	struct cme_referral *r = rd->r;
-	size_t from_prose = 0;
 
 	settle_household(rd);
 	if (r->n_children == 0 && child_has_identity(&rd->common))
 		(void)referral_add_child(r, rd->o->max_children);  /* copies from common below */
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		from_prose = lists_read_children(rd);
+		(void)lists_read_children(rd);
 	if (r->n_children == 0 && r->case_refs.n == 0)
-		from_prose = prose_read_child(rd);
+		(void)prose_read_child(rd);
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
 
 		fill_from_common(c, &rd->common);
-		if (r->n_children == 1 || from_prose > 0)
-			prose_read_details(rd, c, r->n_children == 1);
+		/* children from a table or labels too: the household's
+		 * address and school written once in a sentence above a
+		 * household table are every child's that has none */
+		prose_read_details(rd, c, r->n_children == 1);
 	}
 	if (r->n_children > 0)
 		prose_read_parents(rd);
+	forward_writer_parent(rd);
 }
 
 /* Updates: outcome, visit, new school. */
@@ -448,14 +450,37 @@ static int same_person(const char *a, const char *b)
 	return words == 0 && i > 0;
 }
 
-/* The referrer: the signature, else the From display name. */
+/* The From display name names a team or a mailbox, not a person:
+ * "Office", "Safeguarding", "Oakridge Academy Attendance Team" (a team
+ * word, whole or last after a school's or council's name). */
+static int team_display_name(const char *dn)
+{
+	size_t n, l = strlen(dn);
+	const char *const *w = vocab_words(VW_TEAM_NAME, &n);
+
+	while (l > 0 && isspace((unsigned char)dn[l - 1]))
+		l--;
+	for (size_t k = 0; k < n; k++) {
+		size_t wl = strlen(w[k]);
+
+		if (wl > l || strncasecmp(dn + l - wl, w[k], wl) != 0)
+			continue;
+		if (wl == l || (dn[l - wl - 1] == ' ' &&
+		                fields_memstr_any(dn, l - wl, VW_SCHOOL_WORD)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The referrer: the signature, else the From display name unless it
+ * names a team (no person signed: the name stays unknown). */
 static void settle_referrer(struct reader *rd, const struct cme_message *m)
 {
 	struct cme_referral *r = rd->r;
 	const char *dn = message_from_name(m);
 
 	prose_signature_referrer(rd);
-	if (rd->fwd_from && r->kind == KIND_REFERRAL) {
+	if (rd->fwd_from && r->kind == KIND_REFERRAL && !rd->fwd_reporter) {
 		/* an inline forward: the forwarded message's sender referred */
 		const char *f = rd->fwd_from;
 		size_t es, el, fl = strlen(f), nl = fields_name_part(f, fl);
@@ -472,6 +497,13 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 			fields_set_str(&r->referrer.name, f, nl, MAX_NAME);
 			provenance_note(rd, "name", "the forwarded message's From: line");
 		}
+		return;
+	}
+	if (r->referrer.name == NULL && r->kind == KIND_REFERRAL && dn && *dn &&
+	    team_display_name(dn)) {
+		/* the team's mailbox is still where the referrer is reached */
+		if (r->referrer.email == NULL && r->from_addr)
+			r->referrer.email = strdup(r->from_addr);
 		return;
 	}
 	if (r->referrer.name == NULL && r->kind == KIND_REFERRAL && dn && *dn)

@@ -108,7 +108,14 @@ struct reader {
 	struct strbuf outcome_text;  /* "Outcome:" values */
 	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
+	int sig_gap;                 /* a blank line since the sign-off */
+	int inline_children;         /* one-line child entries in a run: an
+	                                address after two or more is every
+	                                child's (records.c) */
 	int oom;                     /* an allocation failed: text was lost */
+	int fwd_reporter;            /* the forwarder's note tells the case: the
+	                                forwarder referred (forward.c) */
+	int fwd_parent;              /* the forwarded letter is a parent's */
 	char *fwd_from;              /* inline forward: the innermost forwarded
 	                                message's "From:" value (thread.c) */
 	char pending[LAYOUT_MAX_PENDING]; /* a label alone on its line: its
@@ -237,6 +244,17 @@ void provenance_before(struct reader *rd, enum field f, struct prov_mark *m);
 void provenance_after(struct reader *rd, const struct prov_mark *m);
 void provenance_note(struct reader *rd, const char *person_key, const char *where);
 void provenance_settle(struct reader *rd);
+
+/* forward.c: an inline forward reported on or passed on.
+ * forward_note_reports: the forwarder's note s[0..len) tells the case
+ * itself (two sentences or more), so the forwarder referred;
+ * forward_from_parent: the forwarded text is a parent's letter about
+ * their child ("my son"); forward_writer_parent: after the children are
+ * settled, the forwarded letter's writer becomes a parent (once), with
+ * the relationship the text gives them. */
+int forward_note_reports(const char *s, size_t len);
+int forward_from_parent(const char *s, size_t len);
+void forward_writer_parent(struct reader *rd);
 
 /* prose.c */
 size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,

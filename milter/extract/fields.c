@@ -544,6 +544,19 @@ static int starts_not_known(const char *v, size_t vl)
 	return 0;
 }
 
+/* Two postcodes in different postcode areas (the letters before the
+ * first digit: "PE" and "LE"): a new home there is another council's
+ * area as far as the form can tell; a move within the area ("PE1" to
+ * "PE7") says nothing (README, decisions). */
+static int other_postcode_area(const char *a, const char *b)
+{
+	size_t i = 0;
+
+	while (isalpha((unsigned char)a[i]) && toupper((unsigned char)a[i]) == toupper((unsigned char)b[i]))
+		i++;
+	return isalpha((unsigned char)a[i]) || isalpha((unsigned char)b[i]);
+}
+
 /* The child's address.  "Previous address" gives it only until a
  * current or new one ("Future address", "Address") is stated, whatever
  * the order of the lines (issue 12 item 2); the postcode goes with it
@@ -573,6 +586,10 @@ static void set_address(struct reader *rd, struct cme_child *c, const char *v, s
 			c->postcode = NULL;
 		}
 	}
+	if (!previous && c->postcode && rd->where.label != NULL &&
+	    fields_memstr_any(rd->where.label, rd->where.label_len, VW_NEW_ADDRESS_WORD) &&
+	    fields_postcode_find(v, vl, pc) && other_postcode_area(c->postcode, pc))
+		fields_keep_str(rd, &rd->reason_text, "\nnew address out of area\n");
 	fields_set_str(&c->address, v, address_len(v, vl), 200);
 	if (c->postcode == NULL && fields_postcode_find(v, vl, pc))
 		c->postcode = strdup(pc);

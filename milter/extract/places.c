@@ -18,8 +18,10 @@
  *     also "moving in with her sister in X" (a stay cue: X after "in"
  *     in the same clause);
  *   - "moved by the Home Office to Cardiff", "rehoused by the council
- *     in ..." (an agent cue): the place after "to" in the same clause,
- *     as after a move cue;
+ *     in ...", "relocated last week to ..." (an agent cue): the place
+ *     after "to" in the same clause, as after a move cue;
+ *   - the place may follow where the family stays: "moved to a hotel in
+ *     Manchester" (a few lower-case words, then "in" or "near");
  *   - the place may follow a label's colon or cell ("Town / LA moving
  *     to: Doncaster");
  *   - "arrived from X", "came over from X" (an arrival cue) is a family
@@ -92,6 +94,39 @@ static int in_list(const char *s, size_t len, enum vocab_words list, size_t *use
 	return 0;
 }
 
+static int destination(const char *s, size_t len, size_t i, int any);
+
+/* "moved to a hotel in Manchester", "relocated to temporary
+ * accommodation in Luton", "moved to a new house near Leeds": a few
+ * lower-case words (where they stay, not where) and then "in" or "near"
+ * with the place after it (a month after "in" is a time).  Not "moved
+ * to another school": no preposition.  The place after it must be capitalised, so this runs
+ * once per cue, never twice. */
+#define LODGING_WORDS 4
+static int lodging_destination(const char *s, size_t len, size_t i)
+{
+	size_t end = len - i < 80 ? len : i + 80;
+
+	for (int w = 0; w < LODGING_WORDS && i < end && islower((unsigned char)s[i]); w++) {
+		size_t e = i;
+
+		while (e < end && isalpha((unsigned char)s[e]))
+			e++;
+		if (e >= end || (s[e] != ' ' && s[e] != '\n'))
+			return 0;
+		if (w > 0 && ((e - i == 2 && strncmp(s + i, "in", 2) == 0) ||
+		              (e - i == 4 && strncmp(s + i, "near", 4) == 0))) {
+			size_t j = skip_blank(s, len, e);
+
+			/* "in September" is when, not where */
+			return j < len && isupper((unsigned char)s[j]) &&
+			       !ukdate_month_word(s + j, len - j) ? destination(s, len, j, 1) : 0;
+		}
+		i = skip_blank(s, end, e);
+	}
+	return 0;
+}
+
 /* The destination after a cue at s[i]: 2 a country, 1 a UK place
  * (listed, or any capitalised place when `any`), 0 none. */
 static int destination(const char *s, size_t len, size_t i, int any)
@@ -115,6 +150,8 @@ static int destination(const char *s, size_t len, size_t i, int any)
 		return 2;
 	if (in_list(s + i, end - i, VW_UK_PLACE, &used))
 		return 1;
+	if (any && islower((unsigned char)s[i]))
+		return lodging_destination(s, len, i);
 	if (!any || !isupper((unsigned char)s[i]))
 		return 0;
 	/* any capitalised place, unless it is an address or a school */
@@ -133,7 +170,7 @@ static int destination(const char *s, size_t len, size_t i, int any)
 /* After a stay or agent cue at s[i]: the place after the preposition
  * ("in", "to") in the same clause, over hard wraps (at most
  * CLAUSE_WINDOW bytes on), as destination() says. */
-#define CLAUSE_WINDOW 48
+#define CLAUSE_WINDOW 120
 static int clause_destination(const char *s, size_t len, size_t i, const char *prep, int any)
 {
 	size_t end = len - i < CLAUSE_WINDOW ? len : i + CLAUSE_WINDOW, pl = strlen(prep);

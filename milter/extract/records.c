@@ -441,6 +441,43 @@ static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 	}
 }
 
+/* A name value that carries the child's date of birth too: a one-line
+ * entry of a list of children. */
+static int one_line_entry(const char *v, size_t vl)
+{
+	struct ymd d;
+	size_t used;
+
+	return vl > 0 && ukdate_find(v, vl, &d, &used);
+}
+
+/* After a blank line below a sign-off, a form block starts: a heading
+ * in capitals ("PUPIL EXIT FORM - LEAVING THE COUNTRY", "CHILD'S
+ * DETAILS"), a section heading, or a labelled line naming the child
+ * ("Child's full name: ...", "Date of birth: ...").  A signature's own
+ * lines (a name, a role, a school, its address) are none of these. */
+static int form_after_signature(const char *s, size_t len)
+{
+	const char *v = s;
+	size_t vl = 0, words = 0, lower = 0;
+	enum field f = records_split_label(s, len, &v, &vl);
+
+	if (f != F_NONE)
+		fields_trim(&v, &vl);
+	if (f != F_NONE && vl > 0 &&
+	    (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME || f == F_DOB || f == F_UPN))
+		return 1;
+	if (section_heading(s, len) != F_NONE)
+		return 1;
+	for (size_t i = 0; i < len; i++) {
+		lower += islower((unsigned char)s[i]) != 0;
+		words += isalpha((unsigned char)s[i]) && (i == 0 || s[i - 1] == ' ');
+		if (s[i] == '@' || isdigit((unsigned char)s[i]))
+			return 0;       /* an address or a phone line */
+	}
+	return lower == 0 && words >= 3 && len <= 80;
+}
+
 void records_read_line(struct reader *rd, const char *s, size_t len)
 {
 	const char *v;
@@ -457,18 +494,26 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		/* A blank line closes a child block that has content. */
 		if (rd->cur && rd->cur_fields > 0)
 			rd->cur = NULL;
+		if (rd->in_signature)
+			rd->sig_gap = 1;
 		return;
+	}
+	if (rd->in_signature && rd->sig_gap && form_after_signature(s, len)) {
+		rd->in_signature = 0;   /* a form below the sign-off: content */
+		rd->sig_gap = 0;
 	}
 	if (rd->in_signature) {
 		/* The first signature read (the sender's, before any forwarded
 		 * text) is the one kept. */
-		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && rd->signature[rd->in_signature - 1] == NULL)
+		if (rd->in_signature <= MAX_SIGNATURE_LINES && len < 100 && !rd->fwd_reporter &&
+		    rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = fields_dup_trimmed(s, len, 100);
 		rd->in_signature++;
 		return;
 	}
 	if (vocab_is_valediction(s, len)) {
 		rd->in_signature = 1;
+		rd->sig_gap = 0;
 		rd->cur = NULL;
 		return;
 	}
@@ -478,6 +523,9 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			return;
 	}
 	if ((h = child_heading(s, len)) > 0) {
+		/* one-line entries ("Child 1 name/DOB: Lacey WARD 07/03/2015")
+		 * in a run: what follows them is the family's */
+		rd->inline_children = h < len ? rd->inline_children + 1 : 0;
 		rd->pending_len = 0;
 		rd->where.label = s;
 		rd->where.label_len = label_length(s, h);
@@ -493,6 +541,12 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	f = records_split_label(s, len, &v, &vl);
 	if (pending_value(rd, s, len, f))
 		return;
+	if (rd->inline_children >= 2 && (f == F_ADDRESS || f == F_POSTCODE))
+		rd->cur = NULL;         /* stated once for the children above */
+	else if (f == F_FULLNAME && one_line_entry(v, vl))
+		rd->inline_children++;  /* "Child 2 name/DOB: Kian WARD 22/08/2018" */
+	else if (f >= F_FORENAME && f <= F_REASON)
+		rd->inline_children = 0;
 	if (f != F_NONE) {
 		const char *tv = v;
 		size_t tl = vl;
@@ -774,6 +828,8 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		if (k == TL_DISCLAIMER)
 			banner = 1;
 		if (banner || k == TL_QUOTE) {
+			if (banner && k == TL_EMPTY)
+				records_read_line(rd, line, 0); /* the paragraph ends */
 			banner = banner && k != TL_EMPTY;
 			i = next;
 			continue;
@@ -837,8 +893,21 @@ static char *unquote(const char *s, size_t len, size_t *outlen)
 	return o;
 }
 
-/* A forward's note is not read: the forwarded message is the referral
- * (issue 12 item 7), and the note's signature is the forwarder's. */
+/* The sender's own text s[0..end): a trailing signature is set apart
+ * before the lines are read (prose.c). */
+static void read_own_text(struct reader *rd, const struct message_text *t,
+                          const char *s, size_t end, const char *sender)
+{
+	if (t->source != TEXT_CSV)
+		end = prose_trailing_signature(rd, s, end, sender);
+	read_lines(rd, t, s, 0, end);
+}
+
+/* A forward's note that only passes the mail on ("FYI - see below") is
+ * not read: the forwarded message is the referral (issue 12 item 7),
+ * and the note's signature is the forwarder's.  A note that tells the
+ * case itself is read, its signature kept as the referrer's, and the
+ * forwarded text read after it (forward.c). */
 static void read_segment(struct reader *rd, const struct message_text *t,
                          const char *s, size_t len, int fwd_subject, int depth)
 {
@@ -848,25 +917,32 @@ static void read_segment(struct reader *rd, const struct message_text *t,
 
 	(void)thread_split(s, len, fwd_subject, &cut);
 	if (!cut.forwarded || depth >= MAX_FORWARD_DEPTH) {
-		size_t end = cut.new_end;
-
-		/* the sender's own text: a trailing signature is set apart
-		 * before the lines are read (prose.c) */
 		if (t->source != TEXT_CSV && (t->depth == 0 || depth > 0 || rd->fwd_from))
-			end = prose_trailing_signature(rd, s, end,
-			                               depth > 0 ? rd->fwd_from : rd->from_name);
-		read_lines(rd, t, s, 0, end);
+			read_own_text(rd, t, s, cut.new_end, depth > 0 ? rd->fwd_from : rd->from_name);
+		else
+			read_lines(rd, t, s, 0, cut.new_end);
+		if (depth > 0 && rd->fwd_reporter && forward_from_parent(s, cut.new_end))
+			rd->fwd_parent = 1;
 		return;
 	}
 	if (cut.from && cut.from_len > 0) {
 		free(rd->fwd_from);
 		rd->fwd_from = fields_dup_trimmed(cut.from, cut.from_len, 300);
 	}
-	rd->in_signature = 0;
-	for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
-		free(rd->signature[i]);
-		rd->signature[i] = NULL;
+	if (depth == 0 && t->depth == 0 && t->source != TEXT_CSV &&
+	    (rd->fwd_reporter || forward_note_reports(s, cut.new_end))) {
+		/* the forwarder reports: once per message (the HTML part
+		 * repeats the text part) */
+		if (!rd->fwd_reporter)
+			read_own_text(rd, t, s, cut.new_end, rd->from_name);
+		rd->fwd_reporter = 1;
+	} else if (!rd->fwd_reporter) {
+		for (int i = 0; i < MAX_SIGNATURE_LINES; i++) {
+			free(rd->signature[i]);
+			rd->signature[i] = NULL;
+		}
 	}
+	rd->in_signature = 0;
 	rd->cur = NULL;
 	rd->section = F_NONE;
 	for (size_t k = 0; k < cut.fwd_start; k++)

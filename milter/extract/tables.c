@@ -709,6 +709,49 @@ static void read_parent_table(struct reader *rd, const struct row *rows, size_t 
 }
 
 /* Consecutive TAB-separated lines from an HTML table. */
+/* The column of a header row headed "Age" (VW_AGE_HEADING, the whole
+ * heading), + 1; 0 when there is none. */
+static size_t age_column(const struct row *head)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_AGE_HEADING, &n);
+
+	for (size_t k = 0; k < head->n; k++)
+		for (size_t i = 0; i < n; i++)
+			if (strlen(w[i]) == head->len[k] &&
+			    strncasecmp(head->cell[k], w[i], head->len[k]) == 0)
+				return k + 1;
+	return 0;
+}
+
+#define YOUNGEST_AGE 4   /* a Reception child may be 4 */
+#define OLDEST_AGE 17    /* a Year 13 student may be 17 */
+
+/* A household row whose Age cell ("2", "18 months", "34") puts the
+ * person below school age or above it: they live with the children
+ * but are not referred (SPEC 4: a household list is not a list of
+ * referrals).  A cell with no number says nothing. */
+static int outside_school_age(const struct row *row, size_t age)
+{
+	const char *c;
+	size_t cl, i = 0;
+	long years = 0;
+
+	if (age == 0 || age > row->n)
+		return 0;
+	c = row->cell[age - 1];
+	cl = row->len[age - 1];
+	if (cl == 0 || !isdigit((unsigned char)c[0]))
+		return 0;
+	for (; i < cl && i < 3 && isdigit((unsigned char)c[i]); i++)
+		years = years * 10 + (c[i] - '0');
+	while (i < cl && c[i] == ' ')
+		i++;
+	if (cl - i >= 5 && strncasecmp(c + i, "month", 5) == 0)
+		years = 0;      /* "18 months" */
+	return years < YOUNGEST_AGE || years > OLDEST_AGE;
+}
+
 void tables_read_table(struct reader *rd, const char *s, size_t len)
 {
 	struct row *rows;
@@ -741,10 +784,11 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 	}
 	if (header_columns(&rows[0], cols)) {
 		int starred = rows_starred(rows, nrows);
+		size_t age = age_column(&rows[0]);
 
 		for (size_t j = 1; j < nrows; j++) {
 			rd->where.row = (long)j + 1;    /* provenance */
-			if (!starred || row_starred(&rows[j]))
+			if ((!starred || row_starred(&rows[j])) && !outside_school_age(&rows[j], age))
 				read_record(rd, &rows[0], &rows[j], cols);
 		}
 	} else if (parent_header(&rows[0], cols)) {

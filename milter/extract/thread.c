@@ -270,6 +270,38 @@ static size_t wrapped_attribution(const char *s, size_t at)
 	return at;
 }
 
+#define FORM_LOOKAHEAD 40    /* lines of a footer and the paragraph after it */
+
+/* The paragraph after the disclaimer paragraph starting at line l holds
+ * a child's details: a labelled line whose label vocab knows as the
+ * child's name or date of birth ("Pupil name: ...", "Date of birth:
+ * ...").  Then the disclaimer is the covering note's footer with a form
+ * pasted below it (a leaving form under the office's sign-off): it is
+ * skipped as a banner and the form read.  A footer's own labelled lines
+ * ("Registered office:", "Tel:") name no child. */
+static int form_after_footer(const char *s, size_t len, struct line l)
+{
+	struct line m = l;
+	int blank = 0;
+
+	for (int k = 0; k < FORM_LOOKAHEAD && line_at(s, len, m.next, &m); k++) {
+		size_t n;
+		const char *p = bare(s, &m, &n), *c;
+		enum field f;
+
+		if (n == 0) {
+			blank = 1;
+			continue;
+		}
+		if (!blank || (c = memchr(p, ':', n)) == NULL || c == p || c - p > 40)
+			continue;
+		f = vocab_label(p, (size_t)(c - p));
+		if (f == F_FULLNAME || f == F_FORENAME || f == F_SURNAME || f == F_DOB)
+			return 1;
+	}
+	return 0;
+}
+
 int thread_split(const char *s, size_t len, int forward_subject, struct thread_cut *out)
 {
 	struct line l = { 0, 0, 0 };
@@ -312,7 +344,7 @@ int thread_split(const char *s, size_t len, int forward_subject, struct thread_c
 			texts++;
 			break;
 		case TL_DISCLAIMER:
-			if (texts < 3) {
+			if (texts < 3 || form_after_footer(s, len, l)) {
 				in_banner = 1;      /* a banner: the reader skips it */
 				break;
 			}

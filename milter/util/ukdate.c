@@ -336,6 +336,14 @@ static int read_month_name(const char *t, size_t len, size_t *pos, int *month)
 	return 0;
 }
 
+int ukdate_month_word(const char *text, size_t len)
+{
+	size_t pos = 0;
+	int month;
+
+	return read_month_name(text, len, &pos, &month);
+}
+
 /* Spaces, tabs, Unicode spaces and the punctuation people put
  * between the parts of a written date ("3-Apr-2014", "April 3, 2014"). */
 static size_t skip_separators(const char *t, size_t len, size_t p, int allow_punct)
