@@ -363,7 +363,7 @@ imip_summary "$DUTY_MD" >"$T/imip2.txt"
 grep -q "^CANCEL $REF1-home-visit-1@[^ ]* 1 " "$T/imip2.txt"
 check "home-visit email: CANCEL for the home-visit event with SEQUENCE 1" test $? -eq 0 ||
 	diag <"$T/imip2.txt"
-# The milter rewrites a feed at most every 2 s (FEED_MIN_INTERVAL_S).
+# The milter rewrites a feed at most every 2 s, once the commits pause for 1 s.
 for _ in $(seq 30); do ics_has_uid "$FEED" "$REF1-home-visit-1@" || break; sleep 0.2; done
 ! ics_has_uid "$FEED" "$REF1-home-visit-1@" && ics_has_uid "$FEED" "$REF1-escalation-1@"
 check "the feed drops the met home visit and keeps the escalation" test $? -eq 0

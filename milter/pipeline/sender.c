@@ -28,6 +28,13 @@
  * no mail): a reminder queued by a commit leaves within this time. */
 #define OUTBOX_CHECK_MS 200
 
+/* A stale feed is rewritten once the commits have paused this long, or
+ * after FEED_MAX_DEFER_MS however busy the milter is (sender.h). */
+#define FEED_QUIET_MS     1000
+#define FEED_MAX_DEFER_MS 30000
+
+static long elapsed_ms(const struct timespec *since);
+
 void sender_init(struct sender *s, struct writer *w, const struct emit_env *env,
                  const char *seal_key, int (*sweep)(void *, time_t), void *sweep_arg)
 {
@@ -75,6 +82,9 @@ int sender_feeds_changed(struct sender *s, struct case_store *cs,
 		return 0;
 	if (rc == 0 && (s->running || s->defer)) {
 		pthread_mutex_lock(&s->lock);
+		if (s->dirty.n == 0)
+			clock_gettime(CLOCK_MONOTONIC, &s->dirty_since);
+		clock_gettime(CLOCK_MONOTONIC, &s->last_change);
 		for (size_t i = 0; rc == 0 && i < officers.n; i++)
 			rc = strlist_add_unique(&s->dirty, officers.v[i]);
 		if (rc != 0)
@@ -244,6 +254,14 @@ static long elapsed_ms(const struct timespec *since)
 	       (long)(now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
+/* The commits have paused, or have gone on too long to wait for;
+ * call with s->lock. */
+static int feeds_quiet(const struct sender *s)
+{
+	return elapsed_ms(&s->last_change) >= FEED_QUIET_MS ||
+	       elapsed_ms(&s->dirty_since) >= FEED_MAX_DEFER_MS;
+}
+
 /* Take the set of officers whose feeds are due; call with s->lock. */
 static struct strlist take_dirty(struct sender *s)
 {
@@ -277,7 +295,7 @@ static void *sender_main(void *arg)
 			(void)feeds_write_all(s->env);
 			pthread_mutex_lock(&s->lock);
 		}
-		if (s->dirty.n > 0 && feeds_pace_due(&pace, now))
+		if (s->dirty.n > 0 && feeds_pace_due(&pace, now) && feeds_quiet(s))
 			dirty = take_dirty(s);
 		pthread_mutex_unlock(&s->lock);
 		if (dirty.n > 0)
@@ -298,13 +316,16 @@ static void *sender_main(void *arg)
 		pthread_mutex_lock(&s->lock);
 		if (s->stop)
 			break;
-		/* feeds waiting: come back when the interval is up; an outbox
-		 * look owed: within OUTBOX_CHECK_MS; else sleep until woken
-		 * (a commit) or 30 s (retries) */
+		/* feeds waiting: come back when the interval is up, or in
+		 * FEED_QUIET_MS to see whether the commits have paused; an
+		 * outbox look owed: within OUTBOX_CHECK_MS; else sleep until
+		 * woken (a commit) or 30 s (retries) */
 		{
 			long wait_ms = s->dirty.n > 0 ? (long)feeds_pace_wait(&pace, time(NULL)) * 1000L
 			                              : 30000L;
 
+			if (s->dirty.n > 0 && !feeds_quiet(s) && wait_ms < FEED_QUIET_MS)
+				wait_ms = FEED_QUIET_MS;
 			if (check_owed && wait_ms > OUTBOX_CHECK_MS)
 				wait_ms = OUTBOX_CHECK_MS;
 			if (wait_ms < 0)
@@ -317,7 +338,7 @@ static void *sender_main(void *arg)
 				ts.tv_nsec -= 1000000000L;
 			}
 		}
-		if (s->dirty.n == 0 || !feeds_pace_due(&pace, time(NULL)))
+		if (s->dirty.n == 0 || !feeds_pace_due(&pace, time(NULL)) || !feeds_quiet(s))
 			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
 	}
 	case_store_close(rd);

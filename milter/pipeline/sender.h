@@ -22,9 +22,14 @@
  * Return conventions: as the pipeline_* functions that call them
  * (pipeline.h): counts or 0 on success, -1 on error.
  *
+ * Feeds are rewritten when the commits pause (FEED_QUIET_MS after the
+ * last one) or after FEED_MAX_DEFER_MS of steady load, and never more
+ * often than feeds.h's pacing allows: a burst of referrals does not pay
+ * for rewriting feeds nobody reads before it ends.
+ *
  * Concurrency: the thread and the callers of sender_deadlines_changed
  * (under the writer's lock) meet at `lock`, which guards `dirty`,
- * `stop` and `all_feeds_dirty`.  Every database change goes through the
+ * `stop`, `all_feeds_dirty`, `last_change` and `dirty_since`.  Every database change goes through the
  * writer (writer_transaction); feeds are written from a reader of their
  * own, outside the writer's lock, and the thread asks its own reader
  * whether any mail is due before it claims one through the writer.  sender_start and sender_stop are
@@ -54,6 +59,8 @@ struct sender {
 	char claimant[160];          /* this process's name on outbox leases */
 	char seal_key[80];           /* seals our reminder mails (imip_sealed) */
 	int all_feeds_dirty;         /* rewrite every officer's feed (start-up) */
+	struct timespec last_change; /* the last commit that made a feed stale */
+	struct timespec dirty_since; /* since when a feed has been stale */
 	int defer;                   /* batch (cmectl ingest): feeds at the end */
 };
 
