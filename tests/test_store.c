@@ -211,6 +211,8 @@ static void test_uids(const struct cme_conf *conf)
 	      sqlite3_exec(h,
 	          "INSERT INTO cases (id, ref, status, opened_at, officer) VALUES "
 	          " (1, 'CME-2026-00001', 'closed', 1, 'o@la.test');"
+	          "INSERT INTO children (case_id, forename, surname, dob) VALUES "
+	          " (1, 'Ann', 'Lee', '2015-01-01');"
 	          "INSERT INTO deadlines (case_id, kind, due, status, updated_at) VALUES "
 	          " (1, 'home-visit', 1796403600, 'pending', 1);"
 	          "INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
@@ -230,6 +232,10 @@ static void test_uids(const struct cme_conf *conf)
 	          "DROP INDEX outbox_case;"
 	          "DROP TABLE unknown_records;"
 	          "DROP TABLE learned_labels;"
+	          "DROP TRIGGER children_case_open;"
+	          "DROP INDEX children_dob;"
+	          "ALTER TABLE children DROP COLUMN case_open;"
+	          "CREATE INDEX children_dob ON children(dob);"
 	          "PRAGMA user_version = 11;", NULL, NULL, NULL) == SQLITE_OK,
 	      "a schema 11 database with a reminder sent as CME-2026-00001-home-visit@vm");
 	sqlite3_close(h);
@@ -238,7 +244,12 @@ static void test_uids(const struct cme_conf *conf)
 	text(db, "SELECT legacy_uid FROM deadlines WHERE case_id = 1", buf, sizeof buf);
 	CHECK_STR(buf, "CME-2026-00001-home-visit@vm", "the sent event's UID is kept");
 	CHECK_INT(count(db, "SELECT generation FROM cases WHERE id = 1"), 1, "generation 1");
+	CHECK_INT(count(db, "SELECT count(*) FROM children WHERE case_id = 1 AND case_open = 0 "
+	                "AND (SELECT status FROM cases WHERE id = 1) = 'closed'"), 1,
+	          "schema 19: the closed case's child is out of the open-children DOB index");
 	CHECK(cs && case_store_reopen(cs, 1, buf, sizeof buf) == 0, "the case is reopened");
+	CHECK_INT(count(db, "SELECT case_open FROM children WHERE case_id = 1"), 1,
+	          "and its child is back in it (the status trigger)");
 	CHECK_INT(count(db, "SELECT generation FROM cases WHERE id = 1"), 2,
 	          "a reopen raises the generation: its events get new UIDs");
 	CHECK_INT(count(db, "SELECT count(*) FROM deadlines WHERE legacy_uid IS NOT NULL"), 0,
@@ -403,7 +414,7 @@ int main(void)
 		struct case_info a, b, m;
 
 		CHECK(cs != NULL, "the store opens and creates its schema");
-		CHECK_INT(count(db, "PRAGMA user_version"), 18, "schema migrated to the current version (user_version 18)");
+		CHECK_INT(count(db, "PRAGMA user_version"), 19, "schema migrated to the current version (user_version 19)");
 		CHECK(stat(db, &st) == 0 && (st.st_mode & 077) == 0, "the database file is 0600");
 		referral_init(&r);
 		memset(&c, 0, sizeof c);

@@ -38,8 +38,9 @@
 
 #define MAX_CANDIDATES 64   /* open cases with one date of birth considered */
 /* Each arm of candidates()' UNION is an index lookup (children_dob,
- * children_upn): the cost of a new case does not grow with the cases
- * already open (an OR of the two had SQLite scan every case). */
+ * partial on the children of cases not closed, and children_upn): the
+ * cost of a new case does not grow with the LA's history (an OR of the
+ * two had SQLite scan every case). */
 #define FOLD_MAX       128
 
 /* Levenshtein distance of two short folded names, capped at 3. */
@@ -150,7 +151,7 @@ static int candidates(struct case_store *cs, long long case_id, const struct cme
 {
 	sqlite3_stmt *st = case_store_sql_prepare(cs,
 		"SELECT c.id, c.ref, ch.forename, ch.surname, ch.upn FROM children ch "
-		"JOIN cases c ON c.id = ch.case_id WHERE ch.dob = ?2 "
+		"JOIN cases c ON c.id = ch.case_id WHERE ch.dob = ?2 AND ch.case_open = 1 "
 		"AND c.id <> ?1 AND c.status <> 'closed' "
 		"UNION "
 		"SELECT c.id, c.ref, ch.forename, ch.surname, ch.upn FROM children ch "
