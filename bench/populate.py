@@ -56,10 +56,12 @@ for i in range(n):
     dob = "%04d-%02d-%02d" % (2008 + i % 12, 1 + i % 12, 1 + i % 28)
     con.execute(
         "INSERT INTO children (case_id, forename, surname, dob, upn, upn_valid, postcode,"
-        " school, reason, match_key) VALUES (?,?,?,?,?,1,?,?,?,?)",
+        " school, reason, match_key, case_open) VALUES (?,?,?,?,?,1,?,?,?,?,?)",
         (cid, fore, sur, dob, "X%012d" % i, "IP%d 1AA" % (1 + i % 30),
          "School %03d" % (i % 400), "moved-away-unknown",
-         "%s|%s|%s" % (sur.lower(), fore.lower(), dob)))
+         "%s|%s|%s" % (sur.lower(), fore.lower(), dob),
+         # as the status trigger keeps it for a case closed by the milter
+         0 if closed else 1))
     cur = con.execute(
         "INSERT INTO messages (msg_key, message_id, received_at, kind, action, from_addr)"
         " VALUES (?,?,?,?,?,?)",

@@ -218,7 +218,10 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
                              int (*fn)(const struct deadline_row *, void *),
                              void *arg);
 
-/* Every officer who has cases, for writing feeds. */
+/* Every officer who has a case not closed (feeds at start-up, digests):
+ * read from cases_status, so it costs the open caseload, not the LA's
+ * history.  An officer whose last case closed had the feed rewritten
+ * (empty) by the commit that closed it. */
 int case_store_each_officer(struct case_store *cs,
                             int (*fn)(const char *officer, void *), void *arg);
 

@@ -1009,7 +1009,9 @@ int case_store_each_deadline(struct case_store *cs, const char *officer,
 int case_store_each_officer(struct case_store *cs,
                             int (*fn)(const char *officer, void *), void *arg)
 {
-	sqlite3_stmt *st = prepare(cs, "SELECT DISTINCT officer FROM cases ORDER BY officer");
+	sqlite3_stmt *st = prepare(cs, "SELECT DISTINCT officer FROM cases "
+	                               "WHERE status IN ('open', 'visited', 'triage', 'long-term') "
+	                               "ORDER BY officer");
 	int rc;
 
 	if (st == NULL)
