@@ -104,6 +104,11 @@ int  case_store_commit(struct case_store *cs);
 int  case_store_autocheckpoint(struct case_store *cs, int pages);
 int  case_store_wal_pages(struct case_store *cs);
 int  case_store_checkpoint(struct case_store *cs);
+/* The caller syncs the WAL itself (commit.h: the milter's writer): this
+ * connection's COMMIT writes its WAL frames but does not fsync them
+ * (synchronous=NORMAL), and nothing it commits may be reported durable
+ * until the caller's fdatasync of the -wal file returned.  0 or -1. */
+int  case_store_defer_wal_sync(struct case_store *cs);
 void case_store_rollback(struct case_store *cs);
 
 /* A savepoint for one message inside a larger transaction (the

@@ -17,7 +17,8 @@
  *   lock     batch taken -> writer lock held and connection checked
  *            (the sender thread or an officer action holding the writer)
  *   txn      BEGIN and every statement of the whole batch
- *   commit   COMMIT: the WAL write and its fsync (synchronous=FULL)
+ *   commit   COMMIT (the WAL write, under the lock) and the WAL's
+ *            fdatasync (after the lock, commit.h)
  *   after    after-commit work of the batch (feeds marked stale)
  *   wake     batch done -> this message's thread running again
  *   reply    the milter's header changes (smfi_addheader, chgheader)

@@ -2,6 +2,7 @@
  * commit.c - the writer connection and group commit.  See commit.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,12 @@ int writer_init(struct writer *w, const char *database, char *err, size_t errlen
 	w->cs = case_store_open(database, err, errlen);
 	if (w->cs == NULL)
 		return -1;
+	if (case_store_defer_wal_sync(w->cs) != 0) {     /* wal_sync's */
+		snprintf(err, errlen, "%s", case_store_errmsg(w->cs));
+		case_store_close(w->cs);
+		w->cs = NULL;
+		return -1;
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->q_lock, NULL);
 	pthread_cond_init(&w->q_done, NULL);
@@ -105,6 +112,51 @@ void writer_destroy(struct writer *w)
 	pthread_cond_destroy(&w->q_done);
 }
 
+/* After a failed transaction: start from a fresh connection next time. */
+static void writer_drop(struct writer *w)
+{
+	case_store_close(w->cs);
+	w->cs = NULL;
+}
+
+/*
+ * The WAL this connection committed to, opened under w->lock right after
+ * a COMMIT (the file is the one SQLite wrote: it is deleted only when the
+ * last connection closes, and ours is open).  -1 with err.
+ */
+static int wal_open(const struct writer *w, char *err, size_t errlen)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof path, "%s-wal", w->database);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(err, errlen, "%.400s: cannot open to sync it: %s", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * Make what was committed durable: fdatasync the WAL, outside w->lock,
+ * so that the next batch's statements run while this one's frames go to
+ * disk (and a sync that starts later covers every frame written before
+ * it).  The writer connection's COMMIT wrote the frames without syncing
+ * them (case_store_defer_wal_sync); nothing is reported done before this
+ * returns, so a message is accepted only once its case is on disk, as
+ * with synchronous=FULL.  A checkpoint never copies unsynced frames: it
+ * syncs the WAL first.  0, or -1 logged (the jobs then tempfail: their
+ * case is committed and may survive; the retry is a duplicate).
+ */
+static int wal_sync(int fd, const char *what)
+{
+	int rc = fdatasync(fd);
+
+	if (rc != 0)
+		log_msg(LOG_ERR, "%s: cannot sync the WAL: %s", what, strerror(errno));
+	close(fd);
+	return rc == 0 ? 0 : -1;
+}
+
 /*
  * The writing connection for one transaction; call with w->lock held.
  * Every time, the database file must still be writable by us: a
@@ -118,27 +170,29 @@ static struct case_store *writer_get(struct writer *w, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not writable: %s", w->database, strerror(errno));
 		return NULL;
 	}
-	if (w->cs == NULL && (w->cs = case_store_open(w->database, err, errlen)) != NULL &&
-	    w->bg_checkpoint)
-		(void)case_store_autocheckpoint(w->cs, 0);
+	if (w->cs == NULL && (w->cs = case_store_open(w->database, err, errlen)) != NULL) {
+		if (case_store_defer_wal_sync(w->cs) != 0) {
+			snprintf(err, errlen, "%s", case_store_errmsg(w->cs));
+			writer_drop(w);
+			return NULL;
+		}
+		if (w->bg_checkpoint)
+			(void)case_store_autocheckpoint(w->cs, 0);
+	}
 	/* the checkpoint thread is far behind: do it here, as SQLite would */
 	if (w->cs && w->bg_checkpoint && case_store_wal_pages(w->cs) > WAL_LIMIT_PAGES)
 		(void)case_store_checkpoint(w->cs);
 	return w->cs;
 }
 
-/* After a failed transaction: start from a fresh connection next time. */
-static void writer_drop(struct writer *w)
-{
-	case_store_close(w->cs);
-	w->cs = NULL;
-}
 
 long long writer_transaction(struct writer *w, writer_fn fn, void *arg, writer_after_fn after)
 {
 	char err[512];
 	struct case_store *cs;
 	long long rc = -1;
+
+	int fd = -1;
 
 	pthread_mutex_lock(&w->lock);
 	cs = writer_get(w, err, sizeof err);
@@ -151,14 +205,21 @@ long long writer_transaction(struct writer *w, writer_fn fn, void *arg, writer_a
 			case_store_rollback(cs);
 			writer_drop(w);
 			rc = -1;
-		} else if (after) {
-			after(cs, arg, rc);
+		} else {
+			if (after)
+				after(cs, arg, rc);
+			if ((fd = wal_open(w, err, sizeof err)) < 0) {
+				log_msg(LOG_ERR, "%s", err);
+				rc = -1;
+			}
 		}
 	} else {
 		log_msg(LOG_ERR, "%s", case_store_errmsg(cs));
 		writer_drop(w);
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (fd >= 0 && wal_sync(fd, "transaction") != 0)
+		rc = -1;
 	return rc;
 }
 
@@ -185,14 +246,15 @@ static void note_batch_times(struct commit_job *batch, const struct batch_times 
 }
 
 /* Run one batch as one transaction; every job's rc is set, and the
- * writer's stages in bt. */
-static void run_batch(struct writer *w, struct commit_job *batch, struct batch_times *bt)
+ * writer's stages in bt.  Committed: returns the WAL's descriptor, which
+ * the caller must wal_sync before any job is reported done; else -1. */
+static int run_batch(struct writer *w, struct commit_job *batch, struct batch_times *bt)
 {
 	const char *qid = batch->queue_id ? batch->queue_id : "-";
 	char err[512];
 	struct case_store *cs;
 	struct timespec lap = bt->taken;
-	int ok = 1;
+	int ok = 1, fd = -1;
 
 	pthread_mutex_lock(&w->lock);
 	cs = writer_get(w, err, sizeof err);
@@ -215,6 +277,12 @@ static void run_batch(struct writer *w, struct commit_job *batch, struct batch_t
 	if (ok && case_store_commit(cs) != 0) {
 		log_msg(LOG_ERR, "%s: cannot commit: %s", qid, case_store_errmsg(cs));
 		ok = 0;
+	} else if (ok && (fd = wal_open(w, err, sizeof err)) < 0) {
+		/* committed, but it cannot be made durable here: tempfail
+		 * (the case stays; the MTA's retry is a duplicate) */
+		log_msg(LOG_ERR, "%s: %s", qid, err);
+		for (struct commit_job *j = batch; j; j = j->next)
+			j->rc = -1;
 	}
 	bt->commit = stage_lap(&lap);
 	if (!ok) {
@@ -234,6 +302,7 @@ static void run_batch(struct writer *w, struct commit_job *batch, struct batch_t
 	}
 	pthread_mutex_unlock(&w->lock);
 	bt->after = stage_lap(&lap);
+	return fd;
 }
 
 int writer_commit(struct writer *w, struct commit_job *job)
@@ -246,19 +315,36 @@ int writer_commit(struct writer *w, struct commit_job *job)
 		w->q_head = job;
 	w->q_tail = job;
 	while (!job->done) {
-		if (!w->q_leader) {
+		/* Only a thread whose job is still queued leads: one whose job
+		 * is in a batch being synced waits for it. */
+		if (!w->q_leader && !job->taken) {
 			struct commit_job *batch = w->q_head;
 			struct batch_times bt;
-			struct timespec done_at;
+			struct timespec done_at, synced;
+			int fd;
 
 			w->q_leader = 1;
 			w->q_head = w->q_tail = NULL;
+			for (struct commit_job *j = batch; j; j = j->next)
+				j->taken = 1;
 			pthread_mutex_unlock(&w->q_lock);
 			memset(&bt, 0, sizeof bt);
 			stage_now(&bt.taken);
 			for (struct commit_job *j = batch; j; j = j->next)
 				bt.n++;
-			run_batch(w, batch, &bt);
+			fd = run_batch(w, batch, &bt);
+			/* The next batch may start while this one's WAL syncs. */
+			pthread_mutex_lock(&w->q_lock);
+			w->q_leader = 0;
+			pthread_cond_broadcast(&w->q_done);
+			pthread_mutex_unlock(&w->q_lock);
+			if (fd >= 0) {
+				stage_now(&synced);
+				if (wal_sync(fd, batch->queue_id ? batch->queue_id : "-") != 0)
+					for (struct commit_job *j = batch; j; j = j->next)
+						j->rc = -1;
+				bt.commit += stage_lap(&synced);
+			}
 			note_batch_times(batch, &bt);
 			stage_now(&done_at);
 			pthread_mutex_lock(&w->q_lock);
@@ -266,7 +352,6 @@ int writer_commit(struct writer *w, struct commit_job *job)
 				j->done_at = done_at;
 				j->done = 1;
 			}
-			w->q_leader = 0;
 			pthread_cond_broadcast(&w->q_done);
 		} else {
 			pthread_cond_wait(&w->q_done, &w->q_lock);

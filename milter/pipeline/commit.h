@@ -28,9 +28,13 @@
  * after a newer one).  Group commit: threads that reach writer_commit
  * while a commit is under way queue; the next thread through becomes the
  * leader and runs the whole queue as one transaction (each job under a
- * savepoint of its own, see the job callback) with one fsync, then wakes
- * the others.  Nothing is reported done before the COMMIT that holds it
- * returned.
+ * savepoint of its own, see the job callback), gives up the lead, then
+ * fdatasyncs the WAL and wakes the others: the next batch's statements
+ * run while this one's frames go to disk.  The writing connection
+ * commits with synchronous=NORMAL (case_store_defer_wal_sync) and this
+ * module syncs the WAL itself, outside `lock`; nothing is reported done,
+ * by writer_commit or writer_transaction, before the fdatasync that
+ * covers its COMMIT returned: the guarantee of synchronous=FULL.
  */
 #ifndef CME_COMMIT_H
 #define CME_COMMIT_H
@@ -80,8 +84,8 @@ void writer_destroy(struct writer *w);
  * its own, with its own connection, runs a PASSIVE checkpoint every
  * CHECKPOINT_INTERVAL_MS (it never blocks the writer; pages a reader
  * still needs wait for the next one).  Durability is unchanged: a
- * commit is durable once its WAL frames are fsync'd (synchronous=FULL),
- * whoever copies them into the database file later.  If the thread
+ * commit is durable once its WAL frames are fsync'd (by this module,
+ * see above), whoever copies them into the database file later.  If the thread
  * cannot checkpoint for long, the WAL grows; past WAL_LIMIT_PAGES the
  * writer checkpoints itself again rather than grow without bound.
  * 0, or -1 (the writer keeps checkpointing itself).  writer_destroy
@@ -117,6 +121,7 @@ struct commit_job {
 	struct timespec queued, done_at;   /* writer_commit's, for timing */
 	int rc;
 	int done;
+	int taken;                   /* in a batch (writer_commit's) */
 	struct commit_job *next;
 };
 

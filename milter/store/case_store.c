@@ -23,7 +23,9 @@
  *	Journal: WAL, synchronous=FULL.  A case must survive a power cut the
  *	moment the milter has said "accepted" to Postfix, so every commit is
  *	synced; WAL keeps that cheap (one fsync per commit, readers never
- *	block the writer).
+ *	block the writer).  The milter's writer syncs the WAL itself, after
+ *	its writer lock is released and before it answers
+ *	(case_store_defer_wal_sync, commit.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -183,6 +185,9 @@ struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 	    exec(cs, "PRAGMA cache_size=-32768") != 0 ||
 	    exec(cs, "PRAGMA mmap_size=268435456") != 0 ||
 	    exec(cs, "PRAGMA foreign_keys=ON") != 0 ||
+	    /* statement journals and sorts in memory: a file in /var/tmp
+	     * opened and unlinked for each batch's savepoints otherwise */
+	    exec(cs, "PRAGMA temp_store=MEMORY") != 0 ||
 	    case_store_register_functions(cs->db) != 0 ||
 	    migrate(cs) != 0) {
 		snprintf(err, errlen, "%s: %s", path, cs->errmsg);
@@ -208,6 +213,11 @@ int case_store_autocheckpoint(struct case_store *cs, int pages)
 		return sqlite3_wal_autocheckpoint(cs->db, pages) == SQLITE_OK ? 0 : -1;
 	sqlite3_wal_hook(cs->db, wal_size_hook, cs);
 	return 0;
+}
+
+int case_store_defer_wal_sync(struct case_store *cs)
+{
+	return exec(cs, "PRAGMA synchronous=NORMAL");
 }
 
 int case_store_wal_pages(struct case_store *cs)
