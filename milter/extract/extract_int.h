@@ -106,6 +106,10 @@ struct reader {
 	struct strbuf reason_text;   /* common "Reason:" values */
 	struct strbuf flag_text;     /* safeguarding values, notes */
 	struct strbuf outcome_text;  /* "Outcome:" values */
+	size_t reason_from;          /* reason_text offset where the last
+	                                "Reason:" value began */
+	int value_wrap;              /* the line read continues the value
+	                                above it (a hard wrap, records.c) */
 	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
 	int sig_gap;                 /* a blank line since the sign-off */

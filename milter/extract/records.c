@@ -416,7 +416,9 @@ static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 	 * and the house was found empty") continues its field. */
 	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||
 	    rd->last_field == F_SAFEGUARDING || rd->last_field == F_OUTCOME) {
+		rd->value_wrap = 1;
 		fields_assign(rd, rd->last_field, s, len);
+		rd->value_wrap = 0;
 	}
 	/* Prose: kept for reasons, flags and names in sentences.  A line
 	 * "Child protection plan: No" names a flag and answers it: it goes

@@ -684,6 +684,18 @@ int vocab_ended(const char *text, size_t len)
  * ... believed moved abroad" is moved-abroad; ties go to the earlier
  * name in SPEC order.                                                  */
 
+/* 1 if the phrase starts with a negator word ("not returned"). */
+static int opens_with_negator(const char *phrase)
+{
+	const struct vocab_group *g = group(VK_WORDS, VWI_NEGATOR);
+	size_t len = strlen(phrase);
+
+	for (size_t i = 0; i < g->n; i++)
+		if (phrase_find(phrase, len, g->text[i], 0) == 0)
+			return 1;
+	return 0;
+}
+
 static int group_score(const struct vocab_group *g, const char *text, size_t len)
 {
 	int score = 0;
@@ -694,7 +706,12 @@ static int group_score(const struct vocab_group *g, const char *text, size_t len
 		if (g->e[k]->weight <= score)
 			continue;
 		pos = phrase_find(text, len, g->text[k], 0);
-		if (pos >= 0 && !negated_at(text, (size_t)pos))
+		/* a phrase that carries its own negator ("not returned",
+		 * "no longer lives") is not undone by an earlier one in
+		 * another verb's clause: "had not authorised the leave and
+		 * have not returned" */
+		if (pos >= 0 && (opens_with_negator(g->text[k]) ||
+		                 !negated_at(text, (size_t)pos)))
 			score = g->e[k]->weight;
 	}
 	return score;

@@ -1,0 +1,101 @@
+/*
+ * test_extract_senders - reading rules found by corpus F (fixtures
+ * 800-819: police notices, health and housing workers, LA-to-LA
+ * notices, MIS exports, deletion notices, bilingual forms, follow-ups),
+ * one behaviour per check, on small messages written here.
+ * test_extract.c holds the older rules; the fixtures are run by
+ * tests/accuracy.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "message.h"
+#include "referral.h"
+#include "tap.h"
+#include "tap_vocab.h"
+#include "vocab.h"
+
+static struct cme_referral r;
+
+/* Parse + extract `text` (LF line ends are fine). */
+static void read_message(const char *text)
+{
+	struct message_limits lim;
+	struct extract_options o;
+	struct cme_message *m;
+
+	referral_free(&r);
+	referral_init(&r);
+	message_limits_default(&lim);
+	extract_options_default(&o);
+	m = message_parse(text, strlen(text), &lim);
+	if (m == NULL || extract_referral(m, &o, &r) != 0)
+		abort();
+	message_free(m);
+}
+
+#define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
+	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n" \
+	"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+
+static const char *reason0(void)
+{
+	return r.n_children ? r.children[0].reason : NULL;
+}
+
+/* Reasons: a wrapped value, regulation wording, offers, arrivals. */
+static void test_reasons(void)
+{
+	read_message(HDR "Name: Harley Price\nDOB: 01/02/2017\n\nConcerns\n"
+		"Harley has not attended since 5 October. Mum says they have moved to\n"
+		"Blackburn and he will not be returning.\n");
+	CHECK_STR(reason0(), "moved-out-of-area",
+	          "a 'Concerns' value wrapped after 'moved to' still names the town");
+
+	read_message(HDR "Name: Harley Price\nDOB: 01/02/2017\n"
+		"Reason: not attended since 5 October, family moved to\n"
+		"Blackburn last month\n");
+	CHECK_STR(reason0(), "moved-out-of-area",
+	          "a child's own Reason value wrapped onto the next line is read whole");
+
+	read_message(HDR "Name: Lukas Novak\nDOB: 03/03/2013\n\n"
+		"We offered a place at Hillcrest Academy; Mr Novak declined the offer.\n");
+	CHECK_STR(reason0(), "school-place-refused", "'declined the offer' refuses the place");
+
+	read_message(HDR "Name: Yusuf Ahmed\nDOB: 09/12/2014\n"
+		"Ground: 8(1)(f)(i) - the pupil has failed to attend within the ten school days\n"
+		"following the expiry of the period for which leave was granted.\n");
+	CHECK_STR(reason0(), "not-returned-from-leave",
+	          "regulation 8(1)(f)'s own words are a leave not returned from");
+
+	read_message(HDR "Name: Mason Reid\nDOB: 03/03/2018\n\n"
+		"The family moved down from Glasgow in August and did not know to apply.\n");
+	CHECK_STR(reason0(), "moved-into-area-no-school", "'moved down from' is an arrival");
+
+	read_message(HDR "Name: Jacob Ellis\nDOB: 27/11/2015\n"
+		"Reason: a holiday to Jamaica which we had not authorised and have not returned.\n");
+	CHECK_STR(reason0(), "not-returned-from-leave",
+	          "'not authorised and have not returned': the first 'not' is another clause's");
+}
+
+/* Follow-ups. */
+static void test_updates(void)
+{
+	read_message("From: Hannah Price <h.price@ews.la.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <u@la.test>\n"
+		"Subject: update CME-2026-00388\n\n"
+		"Mum has emailed that the family have settled in Lithuania and Jakub is\n"
+		"attending school in Vilnius.\n");
+	CHECK_STR(r.outcome, "moved-abroad",
+	          "'settled in' a country, at a school there, is a move abroad");
+}
+
+int main(void)
+{
+	tap_vocabulary();
+	test_reasons();
+	test_updates();
+	referral_free(&r);
+	return tap_done();
+}
