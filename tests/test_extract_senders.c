@@ -79,6 +79,28 @@ static void test_reasons(void)
 	          "'not authorised and have not returned': the first 'not' is another clause's");
 }
 
+/* Parents: the adult a housing or admissions notice deals with. */
+static void test_parents(void)
+{
+	read_message(HDR "Applicant: Sadia Begum, 07700 900814\n"
+		"Children:\nAyaan Begum, DOB 19/07/2015\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sadia Begum",
+	          "an 'Applicant:' line is the parent");
+
+	read_message("From: Ann Lee <a.lee@housing.la.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <h@la.test>\n"
+		"Subject: x\nContent-Type: text/html; charset=utf-8\n\n"
+		"<table><tr><th>Name</th><th>DOB</th><th>Age</th><th>Relationship</th></tr>"
+		"<tr><td>Simone Grant</td><td>11/04/1994</td><td>32</td><td>Applicant</td></tr>"
+		"<tr><td>Malik Grant</td><td>05/05/2015</td><td>11</td><td>Son</td></tr>"
+		"</table>");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Simone Grant",
+	          "a household table's adult 'Applicant' row is the parent");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, NULL,
+	          "... and 'Applicant' is no relationship");
+	CHECK_INT((int)r.n_children, 1, "... and not a child");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -95,6 +117,7 @@ int main(void)
 {
 	tap_vocabulary();
 	test_reasons();
+	test_parents();
 	test_updates();
 	referral_free(&r);
 	return tap_done();
