@@ -13,27 +13,9 @@
 #include "message.h"
 #include "referral.h"
 #include "tap.h"
+#include "tap_extract.h"
 #include "tap_vocab.h"
 #include "vocab.h"
-
-static struct cme_referral r;
-
-/* Parse + extract `text` (LF line ends are fine). */
-static void read_message(const char *text)
-{
-	struct message_limits lim;
-	struct extract_options o;
-	struct cme_message *m;
-
-	referral_free(&r);
-	referral_init(&r);
-	message_limits_default(&lim);
-	extract_options_default(&o);
-	m = message_parse(text, strlen(text), &lim);
-	if (m == NULL || extract_referral(m, &o, &r) != 0)
-		abort();
-	message_free(m);
-}
 
 #define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
 	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n" \
@@ -101,6 +83,24 @@ static void test_parents(void)
 	CHECK_INT((int)r.n_children, 1, "... and not a child");
 }
 
+/* A bilingual form's "Welsh / English" labels. */
+static void test_bilingual(void)
+{
+	CHECK_INT(vocab_label("Dyddiad geni / Date of birth", 28), F_DOB,
+	          "'Dyddiad geni / Date of birth': both sides the date of birth");
+	CHECK_INT(vocab_label("Town / LA moving to", 19), F_NONE,
+	          "'Town / LA moving to' is no bilingual pair: no field");
+	read_message(HDR "Enw'r plentyn / Child's name: Cerys Morgan\n"
+		"Dyddiad geni / Date of birth: 03.03.15\nRhyw / Gender: Benyw / Female\n"
+		"Rhiant / Parent: Rhian Morgan (mam / mother)\n");
+	CHECK_STR(r.n_children ? r.children[0].surname : NULL, "Morgan",
+	          "the child's name under a Welsh / English label");
+	CHECK_STR(r.n_children ? r.children[0].dob : NULL, "2015-03-03",
+	          "... the date of birth ('03.03.15')");
+	CHECK_STR(r.n_children ? r.children[0].gender : NULL, "F", "... 'Benyw / Female' is F");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Rhian Morgan", "... the parent");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -118,6 +118,7 @@ int main(void)
 	tap_vocabulary();
 	test_reasons();
 	test_parents();
+	test_bilingual();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

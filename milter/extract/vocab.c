@@ -371,6 +371,29 @@ static enum field label_lookup_folded(char *norm)
 	return f;
 }
 
+/* A label written twice, " / " between ("Enw'r plentyn / Child's name",
+ * "Dyddiad geni / Date of birth": a bilingual form, its Welsh labels in
+ * labels.vocab): the field both sides name.  One side unknown ("Town /
+ * LA moving to") or sides naming different fields ("Name / DOB") is no
+ * field: alternatives or two questions in one label. */
+static enum field bilingual_label(const char *label, size_t len)
+{
+	const char *sl = NULL;
+	enum field a, b;
+
+	for (size_t i = 1; i + 2 < len; i++)
+		if (label[i] == '/' && label[i - 1] == ' ' && label[i + 1] == ' ') {
+			if (sl)
+				return F_NONE;          /* three parts: not a pair */
+			sl = label + i;
+		}
+	if (sl == NULL)
+		return F_NONE;
+	a = vocab_label(label, (size_t)(sl - label));
+	b = vocab_label(sl + 1, len - (size_t)(sl + 1 - label));
+	return a == b ? a : F_NONE;
+}
+
 enum field vocab_label(const char *label, size_t len)
 {
 	char norm[96], asis[96];
@@ -397,6 +420,8 @@ enum field vocab_label(const char *label, size_t len)
 	}
 	memcpy(asis, norm, sizeof asis);        /* folding rewrites norm */
 	if ((f = label_lookup_folded(norm)) != F_NONE)
+		return f;
+	if ((f = bilingual_label(label, len)) != F_NONE)
 		return f;
 	return learned_consult(asis);   /* the sender's learned labels (learned.h) */
 }
