@@ -101,6 +101,21 @@ static void test_bilingual(void)
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Rhian Morgan", "... the parent");
 }
 
+/* An MIS grid pasted into a plain text, TABs between its cells. */
+static void test_tab_grid(void)
+{
+	read_message(HDR "The pupils below have left.\n\n"
+		"Legal Surname\tLegal Forename\tDOB\tGender\tPost Code\n"
+		"Mensah\tKofi\t03/03/2015\tM\tNG7 2FT\n"
+		"Mensah\tAma\t28/10/2017\tF\tNG7 2FT\n");
+	CHECK_INT((int)r.n_children, 2, "a pasted TAB grid under a header row: a child a row");
+	CHECK_STR(r.n_children > 1 ? r.children[1].forename : NULL, "Ama",
+	          "... the second row's forename from its column");
+	read_message(HDR "SURNAME*\tNOWAK\nFIRST NAME*\tKacper\nDOB*\t12/05/2014\n");
+	CHECK_STR(r.n_children ? r.children[0].forename : NULL, "Kacper",
+	          "'LABEL<TAB>value' form lines are still labels, not a grid");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -119,6 +134,7 @@ int main(void)
 	test_reasons();
 	test_parents();
 	test_bilingual();
+	test_tab_grid();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

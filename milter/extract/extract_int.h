@@ -202,6 +202,10 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
  * header and its rows (up to a blank line) as TAB rows, each cut where
  * the header's columns start (malloc'd, NULL out of memory). */
 size_t layout_aligned_header(const char *s, size_t len);
+/* layout_tab_header: the same header with TABs between its cells
+ * ("Legal Surname<TAB>Legal Forename<TAB>DOB"): a grid pasted into a
+ * plain text is a table from it on.  Its number of cells, or 0. */
+size_t layout_tab_header(const char *s, size_t len);
 /* layout_next_pair: in a value, where a further "Label: value" begins
  * after two or more spaces or a TAB ("BROWN      Forename: Harper"),
  * or vl when none does. */

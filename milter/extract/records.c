@@ -841,7 +841,12 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		if (!rd->in_signature &&
 		    (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next)))
 			i = next;
-		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
+		else if (memchr(line, '\t', ll) &&
+		         (t->source != TEXT_PLAIN || layout_tab_header(line, ll))) {
+			/* a TAB grid pasted into a plain text (an MIS list:
+			 * "Legal Surname<TAB>Legal Forename<TAB>DOB") is a
+			 * table from its header row on; a "LABEL<TAB>value"
+			 * form line is not */
 			/* gather the whole table block */
 			size_t j = i;
 
