@@ -61,6 +61,19 @@ static void test_reasons(void)
 	          "'not authorised and have not returned': the first 'not' is another clause's");
 }
 
+/* The child's school named in a sentence. */
+static void test_school(void)
+{
+	read_message(HDR "Eden Walsh (DOB 01/02/2015) has not been to Orford Primary School "
+		"since the end of September.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Orford Primary School",
+	          "'has not been to X School since': the child's school");
+	read_message(HDR "Jordan Mills (DOB 11/11/2010) was permanently excluded from Kingsway "
+		"Academy on 3 October.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Kingsway Academy",
+	          "'excluded from X Academy': the child's school");
+}
+
 /* Parents: the adult a housing or admissions notice deals with. */
 static void test_parents(void)
 {
@@ -132,6 +145,7 @@ int main(void)
 {
 	tap_vocabulary();
 	test_reasons();
+	test_school();
 	test_parents();
 	test_bilingual();
 	test_tab_grid();
