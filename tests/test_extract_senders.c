@@ -77,6 +77,13 @@ static void test_school(void)
 /* Parents: the adult a housing or admissions notice deals with. */
 static void test_parents(void)
 {
+	read_message(HDR "1. Child\nName: Harley Price\nDOB: 01/02/2017\n\n"
+		"2. Parents/carers\nDanielle Price (mother) 07700 900821\n\n3. Concerns\n"
+		"Mum has told us (mother of two) they have moved away\n");
+	CHECK_INT((int)r.n_parents, 1, "a line under a numbered 'Parents/carers' heading is the "
+	          "parent, the sentence under the next heading is not");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900821", "... with its phone");
+
 	read_message(HDR "Applicant: Sadia Begum, 07700 900814\n"
 		"Children:\nAyaan Begum, DOB 19/07/2015\n");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sadia Begum",

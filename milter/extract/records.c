@@ -407,8 +407,35 @@ static void read_labelled(struct reader *rd, const char *s, size_t len, enum fie
 
 /* A line with no label the vocabulary knows: kept for learning, a
  * wrapped value, a negative answer for the flag reader, or prose. */
+#define SECTION_PARENT_LINE 80      /* bytes of a parent's one line */
+
+/* Under a parents heading ("3. Parents/carers"), a short line naming a
+ * person with a relationship or a phone and no full stop ("Manjit Kaur
+ * (mother) 07700 900634") is the parent, read as a "Parent:" value;
+ * a sentence ("Mum has told us ...") is not. */
+static int section_parent_line(struct reader *rd, const char *s, size_t len)
+{
+	size_t ps, pl;
+	const char *open, *close;
+
+	if (rd->section != F_PARENT || len == 0 || len > SECTION_PARENT_LINE ||
+	    !isupper((unsigned char)s[0]) || s[len - 1] == '.' || memchr(s, ':', len) ||
+	    fields_memstr_ci(s, len, ". ") != NULL)
+		return 0;
+	/* the relationship in brackets ("(mother)"), not "Mum says ..." */
+	open = memchr(s, '(', len);
+	close = open ? memchr(open, ')', len - (size_t)(open - s)) : NULL;
+	if (!fields_phone_find(s, len, &ps, &pl) &&
+	    (close == NULL || vocab_match_relationship(open, (size_t)(close - open)) == NULL))
+		return 0;
+	fields_assign(rd, F_PARENT, s, len);
+	return 1;
+}
+
 static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 {
+	if (section_parent_line(rd, s, len))
+		return;
 	/* A label no vocabulary knows: kept for learning (learned.h) */
 	if (learned_note_unknown(rd->r, s, len) != 0)
 		rd->oom = 1;
