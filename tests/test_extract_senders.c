@@ -61,6 +61,20 @@ static void test_reasons(void)
 	          "'not authorised and have not returned': the first 'not' is another clause's");
 }
 
+/* A police notice: one line per person, several labels on it. */
+static void test_record_lines(void)
+{
+	read_message(HDR "CHILDREN PRESENT\n"
+		"Name: Tyler BRIGGS     DOB: 05.03.14     Gender: Male\n"
+		"Name: Kayla BRIGGS     DOB: 22.08.17     Gender: Female\n\nADULTS\n"
+		"Name: Leanne BRIGGS (mother)     Tel: 07700 900811\n");
+	CHECK_INT((int)r.n_children, 2, "'Name: ... DOB: ...' lines: a child a line");
+	CHECK_STR(r.n_children > 1 ? r.children[1].dob : NULL, "2017-08-22",
+	          "... the second line's date of birth is the second child's");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Leanne BRIGGS",
+	          "the name under an 'ADULTS' heading is the parent");
+}
+
 /* The child's school named in a sentence. */
 static void test_school(void)
 {
@@ -152,6 +166,7 @@ int main(void)
 {
 	tap_vocabulary();
 	test_reasons();
+	test_record_lines();
 	test_school();
 	test_parents();
 	test_bilingual();

@@ -179,6 +179,10 @@ void fields_spill_flush(struct reader *rd);
 struct cme_child *fields_new_child_block(struct reader *rd);
 struct cme_child *fields_first_child_from_common(struct reader *rd, int first);
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
+/* A line holding a whole record ("Name: Kayla BRIGGS   DOB: 22.08.17
+ * Gender: Female") begins: if the child being read has a name and a
+ * date of birth already, the line's fields are a new child's. */
+void fields_record_line(struct reader *rd);
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
 
 /* layout.c: where a label ends.  layout_split_label: the field a line's

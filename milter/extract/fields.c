@@ -977,6 +977,21 @@ static void label_child_target(struct reader *rd, enum field f)
 	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
 }
 
+void fields_record_line(struct reader *rd)
+{
+	struct cme_child *c = child_target(rd);
+
+	if (rd->section != F_NONE && rd->section != F_FULLNAME)
+		return;
+	if (!child_has(c, F_FULLNAME) || !child_has(c, F_DOB))
+		return;
+	(void)fields_first_child_from_common(rd, 0);
+	if ((c = fields_new_child_block(rd)) == NULL)
+		return;
+	rd->block_key = -1;
+	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
+}
+
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl)
 {
 	struct prov_mark pm;

@@ -618,7 +618,14 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	}
 	if (f != F_NONE && len <= MAX_PROSE_LINE && (h = layout_next_pair(v, vl)) < vl) {
 		/* "Surname: BROWN     Forename: Harper": two labelled lines
-		 * (the bound on len bounds the recursion) */
+		 * (the bound on len bounds the recursion); a name and a
+		 * date of birth on one line are one child's record */
+		const char *nv;
+		size_t nvl;
+
+		if (f == F_FULLNAME &&
+		    layout_split_label(v + h, vl - h, &nv, &nvl) == F_DOB)
+			fields_record_line(rd);
 		records_read_line(rd, s, (size_t)(v - s) + h);
 		records_read_line(rd, v + h, vl - h);
 		return;
