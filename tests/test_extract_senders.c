@@ -82,6 +82,10 @@ static void test_school(void)
 		"since the end of September.\n");
 	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Orford Primary School",
 	          "'has not been to X School since': the child's school");
+	read_message(HDR "Referral: Leo Grant, DOB 21/05/2018, Year 4, Caversham Primary School.\n"
+		"The family have moved away.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Caversham Primary School",
+	          "'NAME, DOB ..., Year 4, X School.': the item after the year group");
 	read_message(HDR "Jordan Mills (DOB 11/11/2010) was permanently excluded from Kingsway "
 		"Academy on 3 October.\n");
 	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Kingsway Academy",

@@ -716,12 +716,42 @@ static void school_in(struct reader *rd, struct cme_child *c, const char *s, siz
 	}
 }
 
+/* "Leo Grant, DOB 21/05/2018, Year 4, Caversham Primary School.": in a
+ * child's entry, the school's name as the item after the year group.
+ * Returns 1 if the school was set. */
+static int school_after_year(struct cme_child *c, const char *s, size_t len)
+{
+	for (size_t i = 0; i + 7 < len; i++) {
+		const char *b, *e;
+		size_t k;
+
+		if ((i > 0 && isalnum((unsigned char)s[i - 1])) || strncasecmp(s + i, "year ", 5) != 0)
+			continue;
+		k = i + 5;
+		if (k < len && (s[k] == 'R' || s[k] == 'r'))
+			k++;
+		else
+			while (k < len && k < i + 7 && isdigit((unsigned char)s[k]))
+				k++;
+		if (k == i + 5 || k >= len || s[k] != ',')
+			continue;
+		b = s + k + 1;
+		if ((e = prose_school_span(&b, s + len)) == NULL)
+			continue;
+		fields_set_str(&c->school, b, (size_t)(e - b), MAX_VALUE);
+		return c->school != NULL;
+	}
+	return 0;
+}
+
 void prose_read_details(struct reader *rd, struct cme_child *c, int single)
 {
 	const char *s = strbuf_str(&rd->prose);
 	size_t len = rd->prose.len;
 
 	school_in(rd, c, s, len);
+	if (single && c->school == NULL && rd->r->case_refs.n == 0 && !prose_update_cue(rd))
+		(void)school_after_year(c, s, len);
 	if (single && c->year_group < 0)
 		c->year_group = year_in(s, len);
 	if (c->last_attended == NULL)
