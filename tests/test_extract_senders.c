@@ -102,6 +102,11 @@ static void test_parents(void)
 	          "parent, the sentence under the next heading is not");
 	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900821", "... with its phone");
 
+	read_message(HDR "I found that Mason Reid (DOB 03/03/2018) is not in school. His mum, Kirsty "
+		"Reid, did not know she had to apply.\nMum is happy to be contacted on 07700 900812.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900812",
+	          "a later sentence opening with the parent's relationship word gives the phone");
+
 	read_message(HDR "Applicant: Sadia Begum, 07700 900814\n"
 		"Children:\nAyaan Begum, DOB 19/07/2015\n");
 	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sadia Begum",

@@ -811,6 +811,29 @@ static size_t sentence_rest(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
+/* A parent named without a phone: the phone of a later sentence that
+ * begins with their relationship word ("... mum, Kirsty Reid, did not
+ * know ... Mum is happy to be contacted on 07700 900812."). */
+static void parent_phone_later(const char *s, size_t len, struct cme_parent *p)
+{
+	for (size_t i = 0; i < len && p->phone == NULL; i++) {
+		size_t we = i, ps, pl, w;
+		const char *rel;
+
+		if (!isupper((unsigned char)s[i]) ||
+		    (i > 0 && s[i - 1] != '\n' && !(i > 1 && s[i - 1] == ' ' && s[i - 2] == '.')))
+			continue;
+		while (we < len && isalpha((unsigned char)s[we]))
+			we++;
+		rel = vocab_match_relationship(s + i, we - i);
+		if (rel == NULL || strcmp(rel, p->relationship) != 0)
+			continue;
+		w = sentence_rest(s + we, s + len);
+		if (fields_phone_find(s + we, w, &ps, &pl))
+			fields_set_str(&p->phone, s + we + ps, pl, 32);
+	}
+}
+
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
  * (07700 900456)": a relationship word, a name, a phone close after. */
 void prose_read_parents(struct reader *rd)
@@ -853,6 +876,8 @@ void prose_read_parents(struct reader *rd)
 			if (fields_phone_find(ne, w, &ps, &pl))
 				fields_set_str(&p->phone, ne + ps, pl, 32);
 		}
+		if (p->phone == NULL && p->relationship)
+			parent_phone_later(s, len, p);
 		i = (size_t)(ne - s);
 	}
 }
