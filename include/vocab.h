@@ -298,6 +298,9 @@ enum vocab_words {
 	VW_TEAM_NAME,           /* "office", "safeguarding", "attendance team":
 	                           a From display name that is a team, not a
 	                           person (whole name, extract.c) */
+	VW_HOUSEHOLDER_WORD,    /* "applicant", "head of household": a household
+	                           table's adult who is the parent or carer
+	                           (the relationship cell, tables.c) */
 	VW__COUNT
 };
 

@@ -10,29 +10,10 @@
 #include "message.h"
 #include "referral.h"
 #include "tap.h"
+#include "tap_extract.h"
 #include "tap_vocab.h"
 #include "textclean.h"
 #include "vocab.h"
-
-static struct cme_referral r;
-
-/* Parse + extract `text` (LF line ends are fine). */
-static void read_message(const char *text)
-{
-	struct message_limits lim;
-	struct extract_options o;
-	struct cme_message *m;
-
-	referral_free(&r);
-	referral_init(&r);
-	message_limits_default(&lim);
-	extract_options_default(&o);
-	o.immediate_flags = 1UL << vocab_flag_index("child-protection-plan");
-	m = message_parse(text, strlen(text), &lim);
-	if (m == NULL || extract_referral(m, &o, &r) != 0)
-		abort();
-	message_free(m);
-}
 
 #define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
 	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n"

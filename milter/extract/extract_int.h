@@ -106,6 +106,10 @@ struct reader {
 	struct strbuf reason_text;   /* common "Reason:" values */
 	struct strbuf flag_text;     /* safeguarding values, notes */
 	struct strbuf outcome_text;  /* "Outcome:" values */
+	size_t reason_from;          /* reason_text offset where the last
+	                                "Reason:" value began */
+	int value_wrap;              /* the line read continues the value
+	                                above it (a hard wrap, records.c) */
 	char *signature[MAX_SIGNATURE_LINES]; /* the signature's lines */
 	int in_signature;
 	int sig_gap;                 /* a blank line since the sign-off */
@@ -175,6 +179,10 @@ void fields_spill_flush(struct reader *rd);
 struct cme_child *fields_new_child_block(struct reader *rd);
 struct cme_child *fields_first_child_from_common(struct reader *rd, int first);
 void fields_set_referrer(struct reader *rd, const char *v, size_t vl);
+/* A line holding a whole record ("Name: Kayla BRIGGS   DOB: 22.08.17
+ * Gender: Female") begins: if the child being read has a name and a
+ * date of birth already, the line's fields are a new child's. */
+void fields_record_line(struct reader *rd);
 void fields_assign(struct reader *rd, enum field f, const char *v, size_t vl);
 
 /* layout.c: where a label ends.  layout_split_label: the field a line's
@@ -198,6 +206,10 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
  * header and its rows (up to a blank line) as TAB rows, each cut where
  * the header's columns start (malloc'd, NULL out of memory). */
 size_t layout_aligned_header(const char *s, size_t len);
+/* layout_tab_header: the same header with TABs between its cells
+ * ("Legal Surname<TAB>Legal Forename<TAB>DOB"): a grid pasted into a
+ * plain text is a table from it on.  Its number of cells, or 0. */
+size_t layout_tab_header(const char *s, size_t len);
 /* layout_next_pair: in a value, where a further "Label: value" begins
  * after two or more spaces or a TAB ("BROWN      Forename: Harper"),
  * or vl when none does. */

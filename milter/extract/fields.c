@@ -596,6 +596,44 @@ static void set_address(struct reader *rd, struct cme_child *c, const char *v, s
 }
 
 /* A field about one child (F_FORENAME .. F_REASON). */
+/* The full stop fields_assign closed the last value with, taken off
+ * when the next line continues that value. */
+static void unstop(struct strbuf *sb)
+{
+	if (sb->data && sb->len >= 2 && sb->data[sb->len - 2] == '.' &&
+	    sb->data[sb->len - 1] == '\n') {
+		sb->data[sb->len - 2] = '\n';
+		sb->data[--sb->len] = '\0';
+	}
+}
+
+/* A child's own reason cell is read as the common reason text is:
+ * "Moved to Manchester, no school" is a move to a named town
+ * (extract_text_reason); a wrapped value is read whole again. */
+static void child_reason(struct reader *rd, struct cme_child *c)
+{
+	struct strbuf t;
+	const char *reason;
+	size_t n = rd->reason_text.len - rd->reason_from;
+
+	if (rd->reason_text.data == NULL || rd->reason_from > rd->reason_text.len)
+		return;
+	strbuf_init(&t, MAX_VALUE * 2);
+	fields_keep(rd, &t, rd->reason_text.data + rd->reason_from,
+	            n < MAX_VALUE * 2 ? n : MAX_VALUE * 2);
+	reason = extract_text_reason(&t);
+	if (reason) {
+		char *dup = strdup(reason);
+
+		if (dup) {
+			free(c->reason);
+			c->reason = dup;
+		} else
+			rd->oom = 1;
+	}
+	strbuf_free(&t);
+}
+
 static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
                          const char *v, size_t vl)
 {
@@ -644,24 +682,20 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 		fields_set_date(rd, &c->last_attended, v, vl);
 		break;
 	case F_REASON:
-		if (rd->cur && c->reason == NULL) {
-			/* a child's own reason cell is read as the common
-			 * reason text is: "Moved to Manchester, no school" is
-			 * a move to a named town (extract_text_reason) */
-			struct strbuf t;
-			const char *reason;
-
-			strbuf_init(&t, MAX_VALUE);
-			fields_keep(rd, &t, v, vl < MAX_VALUE ? vl : MAX_VALUE);
-			reason = extract_text_reason(&t);
-			if (reason)
-				c->reason = strdup(reason);
-			strbuf_free(&t);
-		}
+		/* a value hard-wrapped onto the next line ("... moved to\n
+		 * Blackburn and ...") is one sentence: the full stop the
+		 * line above was closed with goes */
+		if (rd->value_wrap) {
+			unstop(&rd->reason_text);
+			unstop(&rd->flag_text);
+		} else
+			rd->reason_from = rd->reason_text.len;
 		fields_keep(rd, &rd->reason_text, v, vl);
 		fields_keep_str(rd, &rd->reason_text, ".\n");
 		fields_keep(rd, &rd->flag_text, v, vl);
 		fields_keep_str(rd, &rd->flag_text, ".\n");
+		if (rd->cur && (c->reason == NULL || rd->value_wrap))
+			child_reason(rd, c);
 		break;
 	default:
 		break;
@@ -940,6 +974,21 @@ static void label_child_target(struct reader *rd, enum field f)
 	if ((c = fields_new_child_block(rd)) == NULL)
 		return;
 	rd->block_key = key;
+	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
+}
+
+void fields_record_line(struct reader *rd)
+{
+	struct cme_child *c = child_target(rd);
+
+	if (rd->section != F_NONE && rd->section != F_FULLNAME)
+		return;
+	if (!child_has(c, F_FULLNAME) || !child_has(c, F_DOB))
+		return;
+	(void)fields_first_child_from_common(rd, 0);
+	if ((c = fields_new_child_block(rd)) == NULL)
+		return;
+	rd->block_key = -1;
 	rd->block_child = c == &rd->spill ? 0 : (size_t)(c - rd->r->children) + 1;
 }
 

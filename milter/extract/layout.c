@@ -274,13 +274,13 @@ static int parent_heading(enum field f)
 	return f == F_PARENT_REL || f == F_PARENT_NAME || f == F_PARENT_PHONE;
 }
 
-size_t layout_aligned_header(const char *s, size_t len)
+/* The header row whose cells aligned_starts() finds: its cell count,
+ * or 0 (layout_aligned_header). */
+static size_t header_cells(const char *s, size_t len)
 {
 	size_t starts[MAX_CELLS], n, known = 0, person = 0;
 	int rel = 0;
 
-	if (len > MAX_PROSE_LINE || memchr(s, '\t', len))
-		return 0;       /* TAB rows are tables already (tables.c) */
 	n = aligned_starts(s, len, starts, MAX_CELLS);
 	if (n < 3)
 		return 0;
@@ -305,6 +305,20 @@ size_t layout_aligned_header(const char *s, size_t len)
 	 * of a person's fields, so that "Name  Jo Bloggs  Relationship
 	 * Mother" (labels and their values on one line) is no header */
 	return rel && person >= 2 && person * 4 >= n * 3 ? n : 0;
+}
+
+size_t layout_aligned_header(const char *s, size_t len)
+{
+	if (len > MAX_PROSE_LINE || memchr(s, '\t', len))
+		return 0;       /* TAB rows: layout_tab_header */
+	return header_cells(s, len);
+}
+
+size_t layout_tab_header(const char *s, size_t len)
+{
+	if (len > MAX_PROSE_LINE || memchr(s, '\t', len) == NULL)
+		return 0;
+	return header_cells(s, len);
 }
 
 /* A space-aligned table (a header row, then rows until a blank line)

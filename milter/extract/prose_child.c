@@ -716,12 +716,42 @@ static void school_in(struct reader *rd, struct cme_child *c, const char *s, siz
 	}
 }
 
+/* "Leo Grant, DOB 21/05/2018, Year 4, Caversham Primary School.": in a
+ * child's entry, the school's name as the item after the year group.
+ * Returns 1 if the school was set. */
+static int school_after_year(struct cme_child *c, const char *s, size_t len)
+{
+	for (size_t i = 0; i + 7 < len; i++) {
+		const char *b, *e;
+		size_t k;
+
+		if ((i > 0 && isalnum((unsigned char)s[i - 1])) || strncasecmp(s + i, "year ", 5) != 0)
+			continue;
+		k = i + 5;
+		if (k < len && (s[k] == 'R' || s[k] == 'r'))
+			k++;
+		else
+			while (k < len && k < i + 7 && isdigit((unsigned char)s[k]))
+				k++;
+		if (k == i + 5 || k >= len || s[k] != ',')
+			continue;
+		b = s + k + 1;
+		if ((e = prose_school_span(&b, s + len)) == NULL)
+			continue;
+		fields_set_str(&c->school, b, (size_t)(e - b), MAX_VALUE);
+		return c->school != NULL;
+	}
+	return 0;
+}
+
 void prose_read_details(struct reader *rd, struct cme_child *c, int single)
 {
 	const char *s = strbuf_str(&rd->prose);
 	size_t len = rd->prose.len;
 
 	school_in(rd, c, s, len);
+	if (single && c->school == NULL && rd->r->case_refs.n == 0 && !prose_update_cue(rd))
+		(void)school_after_year(c, s, len);
 	if (single && c->year_group < 0)
 		c->year_group = year_in(s, len);
 	if (c->last_attended == NULL)
@@ -781,6 +811,29 @@ static size_t sentence_rest(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
+/* A parent named without a phone: the phone of a later sentence that
+ * begins with their relationship word ("... mum, Kirsty Reid, did not
+ * know ... Mum is happy to be contacted on 07700 900812."). */
+static void parent_phone_later(const char *s, size_t len, struct cme_parent *p)
+{
+	for (size_t i = 0; i < len && p->phone == NULL; i++) {
+		size_t we = i, ps, pl, w;
+		const char *rel;
+
+		if (!isupper((unsigned char)s[i]) ||
+		    (i > 0 && s[i - 1] != '\n' && !(i > 1 && s[i - 1] == ' ' && s[i - 2] == '.')))
+			continue;
+		while (we < len && isalpha((unsigned char)s[we]))
+			we++;
+		rel = vocab_match_relationship(s + i, we - i);
+		if (rel == NULL || strcmp(rel, p->relationship) != 0)
+			continue;
+		w = sentence_rest(s + we, s + len);
+		if (fields_phone_find(s + we, w, &ps, &pl))
+			fields_set_str(&p->phone, s + we + ps, pl, 32);
+	}
+}
+
 /* "their mum, Sadia Khan, 07700 900123", "His father, Darren Morgan
  * (07700 900456)": a relationship word, a name, a phone close after. */
 void prose_read_parents(struct reader *rd)
@@ -823,6 +876,8 @@ void prose_read_parents(struct reader *rd)
 			if (fields_phone_find(ne, w, &ps, &pl))
 				fields_set_str(&p->phone, ne + ps, pl, 32);
 		}
+		if (p->phone == NULL && p->relationship)
+			parent_phone_later(s, len, p);
 		i = (size_t)(ne - s);
 	}
 }

@@ -407,8 +407,35 @@ static void read_labelled(struct reader *rd, const char *s, size_t len, enum fie
 
 /* A line with no label the vocabulary knows: kept for learning, a
  * wrapped value, a negative answer for the flag reader, or prose. */
+#define SECTION_PARENT_LINE 80      /* bytes of a parent's one line */
+
+/* Under a parents heading ("3. Parents/carers"), a short line naming a
+ * person with a relationship or a phone and no full stop ("Manjit Kaur
+ * (mother) 07700 900634") is the parent, read as a "Parent:" value;
+ * a sentence ("Mum has told us ...") is not. */
+static int section_parent_line(struct reader *rd, const char *s, size_t len)
+{
+	size_t ps, pl;
+	const char *open, *close;
+
+	if (rd->section != F_PARENT || len == 0 || len > SECTION_PARENT_LINE ||
+	    !isupper((unsigned char)s[0]) || s[len - 1] == '.' || memchr(s, ':', len) ||
+	    fields_memstr_ci(s, len, ". ") != NULL)
+		return 0;
+	/* the relationship in brackets ("(mother)"), not "Mum says ..." */
+	open = memchr(s, '(', len);
+	close = open ? memchr(open, ')', len - (size_t)(open - s)) : NULL;
+	if (!fields_phone_find(s, len, &ps, &pl) &&
+	    (close == NULL || vocab_match_relationship(open, (size_t)(close - open)) == NULL))
+		return 0;
+	fields_assign(rd, F_PARENT, s, len);
+	return 1;
+}
+
 static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 {
+	if (section_parent_line(rd, s, len))
+		return;
 	/* A label no vocabulary knows: kept for learning (learned.h) */
 	if (learned_note_unknown(rd->r, s, len) != 0)
 		rd->oom = 1;
@@ -416,7 +443,9 @@ static void read_unlabelled(struct reader *rd, const char *s, size_t len)
 	 * and the house was found empty") continues its field. */
 	if (rd->last_field == F_REASON || rd->last_field == F_NOTES ||
 	    rd->last_field == F_SAFEGUARDING || rd->last_field == F_OUTCOME) {
+		rd->value_wrap = 1;
 		fields_assign(rd, rd->last_field, s, len);
+		rd->value_wrap = 0;
 	}
 	/* Prose: kept for reasons, flags and names in sentences.  A line
 	 * "Child protection plan: No" names a flag and answers it: it goes
@@ -589,7 +618,14 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 	}
 	if (f != F_NONE && len <= MAX_PROSE_LINE && (h = layout_next_pair(v, vl)) < vl) {
 		/* "Surname: BROWN     Forename: Harper": two labelled lines
-		 * (the bound on len bounds the recursion) */
+		 * (the bound on len bounds the recursion); a name and a
+		 * date of birth on one line are one child's record */
+		const char *nv;
+		size_t nvl;
+
+		if (f == F_FULLNAME &&
+		    layout_split_label(v + h, vl - h, &nv, &nvl) == F_DOB)
+			fields_record_line(rd);
 		records_read_line(rd, s, (size_t)(v - s) + h);
 		records_read_line(rd, v + h, vl - h);
 		return;
@@ -839,7 +875,12 @@ static void read_lines(struct reader *rd, const struct message_text *t,
 		if (!rd->in_signature &&
 		    (pipe_table(rd, s, i, end, &next) || aligned_table(rd, s, i, end, &next)))
 			i = next;
-		else if (memchr(line, '\t', ll) && t->source != TEXT_PLAIN) {
+		else if (memchr(line, '\t', ll) &&
+		         (t->source != TEXT_PLAIN || layout_tab_header(line, ll))) {
+			/* a TAB grid pasted into a plain text (an MIS list:
+			 * "Legal Surname<TAB>Legal Forename<TAB>DOB") is a
+			 * table from its header row on; a "LABEL<TAB>value"
+			 * form line is not */
 			/* gather the whole table block */
 			size_t j = i;
 

@@ -190,6 +190,8 @@ static void read_side_pairs(struct reader *rd, const struct row *row,
 	}
 }
 
+static int has_list_phrase(const char *text, size_t len, enum vocab_words list);
+
 /* A row of a household table ("Name | Relationship to child | D.O.B. |
  * Contact number") whose relationship cell names a parent or carer
  * ("Mother"), in a table with no separate parent-name column, is a
@@ -204,7 +206,8 @@ static int parent_row(const struct reader *rd, const struct row *row,
 		if (cols[i] == F_PARENT_NAME || cols[i] == F_PARENT)
 			return 0;
 		if (cols[i] == F_PARENT_REL && row->len[i] &&
-		    vocab_match_relationship(row->cell[i], row->len[i]) != NULL)
+		    (vocab_match_relationship(row->cell[i], row->len[i]) != NULL ||
+		     has_list_phrase(row->cell[i], row->len[i], VW_HOUSEHOLDER_WORD)))
 			rel = 1;
 	}
 	if (!rel)
@@ -350,6 +353,12 @@ static void read_parent_row(struct reader *rd, const struct row *row,
 				fields_assign(rd, F_PARENT_NAME, name, nl);
 				nl = 0;
 			}
+			/* "Applicant" says who deals with the service, not how
+			 * the adult is related to the child */
+			if (order[o] == F_PARENT_REL &&
+			    vocab_match_relationship(row->cell[i], row->len[i]) == NULL &&
+			    has_list_phrase(row->cell[i], row->len[i], VW_HOUSEHOLDER_WORD))
+				continue;
 			rd->where.col = (long)i + 1;    /* provenance */
 			fields_assign(rd, order[o], row->cell[i], row->len[i]);
 		}
@@ -788,8 +797,15 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 
 		for (size_t j = 1; j < nrows; j++) {
 			rd->where.row = (long)j + 1;    /* provenance */
-			if ((!starred || row_starred(&rows[j])) && !outside_school_age(&rows[j], age))
+			if (starred && !row_starred(&rows[j]))
+				continue;
+			if (!outside_school_age(&rows[j], age))
 				read_record(rd, &rows[0], &rows[j], cols);
+			else if (parent_row(rd, &rows[j], cols))
+				/* the household's adult: "Simone Grant | 32 |
+				 * Applicant" is the parent, "Ava | 2 | Daughter"
+				 * nobody's */
+				read_parent_unless_elsewhere(rd, &rows[j], cols);
 		}
 	} else if (parent_header(&rows[0], cols)) {
 		read_parent_table(rd, rows, nrows, cols);

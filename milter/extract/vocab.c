@@ -122,7 +122,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_SURNAME_CUE] = "surname_cue", [VW_SCHOOL_TEAM] = "school_team",
 	[VW_OWN_CHILD_CUE] = "own_child_cue", [VW_TEAM_NAME] = "team_name",
 	[VW_NEW_ADDRESS_WORD] = "new_address_word",
-	[VW_AGE_HEADING] = "age_heading",
+	[VW_AGE_HEADING] = "age_heading", [VW_HOUSEHOLDER_WORD] = "householder_word",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
@@ -371,6 +371,29 @@ static enum field label_lookup_folded(char *norm)
 	return f;
 }
 
+/* A label written twice, " / " between ("Enw'r plentyn / Child's name",
+ * "Dyddiad geni / Date of birth": a bilingual form, its Welsh labels in
+ * labels.vocab): the field both sides name.  One side unknown ("Town /
+ * LA moving to") or sides naming different fields ("Name / DOB") is no
+ * field: alternatives or two questions in one label. */
+static enum field bilingual_label(const char *label, size_t len)
+{
+	const char *sl = NULL;
+	enum field a, b;
+
+	for (size_t i = 1; i + 2 < len; i++)
+		if (label[i] == '/' && label[i - 1] == ' ' && label[i + 1] == ' ') {
+			if (sl)
+				return F_NONE;          /* three parts: not a pair */
+			sl = label + i;
+		}
+	if (sl == NULL)
+		return F_NONE;
+	a = vocab_label(label, (size_t)(sl - label));
+	b = vocab_label(sl + 1, len - (size_t)(sl + 1 - label));
+	return a == b ? a : F_NONE;
+}
+
 enum field vocab_label(const char *label, size_t len)
 {
 	char norm[96], asis[96];
@@ -397,6 +420,8 @@ enum field vocab_label(const char *label, size_t len)
 	}
 	memcpy(asis, norm, sizeof asis);        /* folding rewrites norm */
 	if ((f = label_lookup_folded(norm)) != F_NONE)
+		return f;
+	if ((f = bilingual_label(label, len)) != F_NONE)
 		return f;
 	return learned_consult(asis);   /* the sender's learned labels (learned.h) */
 }
@@ -684,6 +709,18 @@ int vocab_ended(const char *text, size_t len)
  * ... believed moved abroad" is moved-abroad; ties go to the earlier
  * name in SPEC order.                                                  */
 
+/* 1 if the phrase starts with a negator word ("not returned"). */
+static int opens_with_negator(const char *phrase)
+{
+	const struct vocab_group *g = group(VK_WORDS, VWI_NEGATOR);
+	size_t len = strlen(phrase);
+
+	for (size_t i = 0; i < g->n; i++)
+		if (phrase_find(phrase, len, g->text[i], 0) == 0)
+			return 1;
+	return 0;
+}
+
 static int group_score(const struct vocab_group *g, const char *text, size_t len)
 {
 	int score = 0;
@@ -694,7 +731,12 @@ static int group_score(const struct vocab_group *g, const char *text, size_t len
 		if (g->e[k]->weight <= score)
 			continue;
 		pos = phrase_find(text, len, g->text[k], 0);
-		if (pos >= 0 && !negated_at(text, (size_t)pos))
+		/* a phrase that carries its own negator ("not returned",
+		 * "no longer lives") is not undone by an earlier one in
+		 * another verb's clause: "had not authorised the leave and
+		 * have not returned" */
+		if (pos >= 0 && (opens_with_negator(g->text[k]) ||
+		                 !negated_at(text, (size_t)pos)))
 			score = g->e[k]->weight;
 	}
 	return score;

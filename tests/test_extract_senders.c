@@ -1,0 +1,186 @@
+/*
+ * test_extract_senders - reading rules found by corpus F (fixtures
+ * 800-819: police notices, health and housing workers, LA-to-LA
+ * notices, MIS exports, deletion notices, bilingual forms, follow-ups),
+ * one behaviour per check, on small messages written here.
+ * test_extract.c holds the older rules; the fixtures are run by
+ * tests/accuracy.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "message.h"
+#include "referral.h"
+#include "tap.h"
+#include "tap_extract.h"
+#include "tap_vocab.h"
+#include "vocab.h"
+
+#define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
+	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n" \
+	"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+
+static const char *reason0(void)
+{
+	return r.n_children ? r.children[0].reason : NULL;
+}
+
+/* Reasons: a wrapped value, regulation wording, offers, arrivals. */
+static void test_reasons(void)
+{
+	read_message(HDR "Name: Harley Price\nDOB: 01/02/2017\n\nConcerns\n"
+		"Harley has not attended since 5 October. Mum says they have moved to\n"
+		"Blackburn and he will not be returning.\n");
+	CHECK_STR(reason0(), "moved-out-of-area",
+	          "a 'Concerns' value wrapped after 'moved to' still names the town");
+
+	read_message(HDR "Name: Harley Price\nDOB: 01/02/2017\n"
+		"Reason: not attended since 5 October, family moved to\n"
+		"Blackburn last month\n");
+	CHECK_STR(reason0(), "moved-out-of-area",
+	          "a child's own Reason value wrapped onto the next line is read whole");
+
+	read_message(HDR "Name: Lukas Novak\nDOB: 03/03/2013\n\n"
+		"We offered a place at Hillcrest Academy; Mr Novak declined the offer.\n");
+	CHECK_STR(reason0(), "school-place-refused", "'declined the offer' refuses the place");
+
+	read_message(HDR "Name: Yusuf Ahmed\nDOB: 09/12/2014\n"
+		"Ground: 8(1)(f)(i) - the pupil has failed to attend within the ten school days\n"
+		"following the expiry of the period for which leave was granted.\n");
+	CHECK_STR(reason0(), "not-returned-from-leave",
+	          "regulation 8(1)(f)'s own words are a leave not returned from");
+
+	read_message(HDR "Name: Mason Reid\nDOB: 03/03/2018\n\n"
+		"The family moved down from Glasgow in August and did not know to apply.\n");
+	CHECK_STR(reason0(), "moved-into-area-no-school", "'moved down from' is an arrival");
+
+	read_message(HDR "Name: Jacob Ellis\nDOB: 27/11/2015\n"
+		"Reason: a holiday to Jamaica which we had not authorised and have not returned.\n");
+	CHECK_STR(reason0(), "not-returned-from-leave",
+	          "'not authorised and have not returned': the first 'not' is another clause's");
+}
+
+/* A police notice: one line per person, several labels on it. */
+static void test_record_lines(void)
+{
+	read_message(HDR "CHILDREN PRESENT\n"
+		"Name: Tyler BRIGGS     DOB: 05.03.14     Gender: Male\n"
+		"Name: Kayla BRIGGS     DOB: 22.08.17     Gender: Female\n\nADULTS\n"
+		"Name: Leanne BRIGGS (mother)     Tel: 07700 900811\n");
+	CHECK_INT((int)r.n_children, 2, "'Name: ... DOB: ...' lines: a child a line");
+	CHECK_STR(r.n_children > 1 ? r.children[1].dob : NULL, "2017-08-22",
+	          "... the second line's date of birth is the second child's");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Leanne BRIGGS",
+	          "the name under an 'ADULTS' heading is the parent");
+}
+
+/* The child's school named in a sentence. */
+static void test_school(void)
+{
+	read_message(HDR "Eden Walsh (DOB 01/02/2015) has not been to Orford Primary School "
+		"since the end of September.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Orford Primary School",
+	          "'has not been to X School since': the child's school");
+	read_message(HDR "Referral: Leo Grant, DOB 21/05/2018, Year 4, Caversham Primary School.\n"
+		"The family have moved away.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Caversham Primary School",
+	          "'NAME, DOB ..., Year 4, X School.': the item after the year group");
+	read_message(HDR "Jordan Mills (DOB 11/11/2010) was permanently excluded from Kingsway "
+		"Academy on 3 October.\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Kingsway Academy",
+	          "'excluded from X Academy': the child's school");
+}
+
+/* Parents: the adult a housing or admissions notice deals with. */
+static void test_parents(void)
+{
+	read_message(HDR "1. Child\nName: Harley Price\nDOB: 01/02/2017\n\n"
+		"2. Parents/carers\nDanielle Price (mother) 07700 900821\n\n3. Concerns\n"
+		"Mum has told us (mother of two) they have moved away\n");
+	CHECK_INT((int)r.n_parents, 1, "a line under a numbered 'Parents/carers' heading is the "
+	          "parent, the sentence under the next heading is not");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900821", "... with its phone");
+
+	read_message(HDR "I found that Mason Reid (DOB 03/03/2018) is not in school. His mum, Kirsty "
+		"Reid, did not know she had to apply.\nMum is happy to be contacted on 07700 900812.\n");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900812",
+	          "a later sentence opening with the parent's relationship word gives the phone");
+
+	read_message(HDR "Applicant: Sadia Begum, 07700 900814\n"
+		"Children:\nAyaan Begum, DOB 19/07/2015\n");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Sadia Begum",
+	          "an 'Applicant:' line is the parent");
+
+	read_message("From: Ann Lee <a.lee@housing.la.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <h@la.test>\n"
+		"Subject: x\nContent-Type: text/html; charset=utf-8\n\n"
+		"<table><tr><th>Name</th><th>DOB</th><th>Age</th><th>Relationship</th></tr>"
+		"<tr><td>Simone Grant</td><td>11/04/1994</td><td>32</td><td>Applicant</td></tr>"
+		"<tr><td>Malik Grant</td><td>05/05/2015</td><td>11</td><td>Son</td></tr>"
+		"</table>");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Simone Grant",
+	          "a household table's adult 'Applicant' row is the parent");
+	CHECK_STR(r.n_parents ? r.parents[0].relationship : NULL, NULL,
+	          "... and 'Applicant' is no relationship");
+	CHECK_INT((int)r.n_children, 1, "... and not a child");
+}
+
+/* A bilingual form's "Welsh / English" labels. */
+static void test_bilingual(void)
+{
+	CHECK_INT(vocab_label("Dyddiad geni / Date of birth", 28), F_DOB,
+	          "'Dyddiad geni / Date of birth': both sides the date of birth");
+	CHECK_INT(vocab_label("Town / LA moving to", 19), F_NONE,
+	          "'Town / LA moving to' is no bilingual pair: no field");
+	read_message(HDR "Enw'r plentyn / Child's name: Cerys Morgan\n"
+		"Dyddiad geni / Date of birth: 03.03.15\nRhyw / Gender: Benyw / Female\n"
+		"Rhiant / Parent: Rhian Morgan (mam / mother)\n");
+	CHECK_STR(r.n_children ? r.children[0].surname : NULL, "Morgan",
+	          "the child's name under a Welsh / English label");
+	CHECK_STR(r.n_children ? r.children[0].dob : NULL, "2015-03-03",
+	          "... the date of birth ('03.03.15')");
+	CHECK_STR(r.n_children ? r.children[0].gender : NULL, "F", "... 'Benyw / Female' is F");
+	CHECK_STR(r.n_parents ? r.parents[0].name : NULL, "Rhian Morgan", "... the parent");
+}
+
+/* An MIS grid pasted into a plain text, TABs between its cells. */
+static void test_tab_grid(void)
+{
+	read_message(HDR "The pupils below have left.\n\n"
+		"Legal Surname\tLegal Forename\tDOB\tGender\tPost Code\n"
+		"Mensah\tKofi\t03/03/2015\tM\tNG7 2FT\n"
+		"Mensah\tAma\t28/10/2017\tF\tNG7 2FT\n");
+	CHECK_INT((int)r.n_children, 2, "a pasted TAB grid under a header row: a child a row");
+	CHECK_STR(r.n_children > 1 ? r.children[1].forename : NULL, "Ama",
+	          "... the second row's forename from its column");
+	read_message(HDR "SURNAME*\tNOWAK\nFIRST NAME*\tKacper\nDOB*\t12/05/2014\n");
+	CHECK_STR(r.n_children ? r.children[0].forename : NULL, "Kacper",
+	          "'LABEL<TAB>value' form lines are still labels, not a grid");
+}
+
+/* Follow-ups. */
+static void test_updates(void)
+{
+	read_message("From: Hannah Price <h.price@ews.la.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <u@la.test>\n"
+		"Subject: update CME-2026-00388\n\n"
+		"Mum has emailed that the family have settled in Lithuania and Jakub is\n"
+		"attending school in Vilnius.\n");
+	CHECK_STR(r.outcome, "moved-abroad",
+	          "'settled in' a country, at a school there, is a move abroad");
+}
+
+int main(void)
+{
+	tap_vocabulary();
+	test_reasons();
+	test_record_lines();
+	test_school();
+	test_parents();
+	test_bilingual();
+	test_tab_grid();
+	test_updates();
+	referral_free(&r);
+	return tap_done();
+}
