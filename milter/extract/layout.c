@@ -220,7 +220,9 @@ static const char *next_line(const char *s, size_t len, size_t *i, size_t *ll)
  * *outlen), or NULL when out of memory. */
 char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 {
-	char *o = malloc(len + 1);
+	/* each row's cells and a newline: at most len, plus the newline
+	 * added to a last row that had none, plus the NUL */
+	char *o = malloc(len + 2);
 	size_t n = 0, i = 0;
 
 	if (o == NULL)

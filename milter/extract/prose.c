@@ -63,7 +63,7 @@ static int not_signature_line(const char *l, size_t ll)
  * like names too). */
 static int name_line(const char *l, size_t ll, const char *sender, size_t sl, int spaced)
 {
-	if (sl == ll && strncasecmp(sender, l, ll) == 0)
+	if (sender != NULL && sl == ll && strncasecmp(sender, l, ll) == 0)
 		return 1;
 	return looks_like_name(l, ll) &&
 	       (!spaced || (!fields_memstr_any(l, ll, VW_ORG_WORD) &&
