@@ -22,6 +22,8 @@ struct docx_read {
 	size_t xml_read;     /* out: bytes of XML inflated */
 	int xml_cut;         /* out: the part was longer than xml_limit, so
 	                        only the text of its start was returned */
+	int text_cut;        /* out: text_limit was reached: text past it
+	                        (a whole paragraph, maybe) was not kept */
 };
 
 /* `data` is the decoded .docx attachment.  Returns malloc'd UTF-8 text in

@@ -717,6 +717,7 @@ char *docx_read_text(const void *data, size_t len, struct docx_read *dr,
 		*outlen = 0;
 	dr->xml_read = 0;
 	dr->xml_cut = 0;
+	dr->text_cut = 0;
 	if (dr->xml_limit == 0 || dr->xml_limit > DOCX_MAX_XML)
 		dr->xml_limit = DOCX_MAX_XML;
 	/* The smallest ZIP (an empty central directory) is 22 bytes. */
@@ -737,6 +738,7 @@ char *docx_read_text(const void *data, size_t len, struct docx_read *dr,
 	zip_discard(za);
 	if (tt == NULL)
 		return NULL;
+	dr->text_cut = table_text_full(tt);
 	res = table_text_finish(tt, &rlen);
 	if (rc != 0) {
 		free(res);

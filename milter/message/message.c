@@ -59,6 +59,16 @@ void message_problem(struct walk *w, const char *fmt, ...)
 		w->oom = 1;
 }
 
+void message_text_cut(struct walk *w)
+{
+	char sz[32];
+
+	message_human_size(w->lim->max_text_bytes, sz, sizeof(sz));
+	message_problem(w, "the message contained more than %s of text; only "
+	        "the first %s were read", sz, sz);
+	w->text_cut = 1;
+}
+
 /* "25 MB", "4 MB", "512 kB", "300 bytes": sizes as an officer reads them. */
 void message_human_size(size_t n, char *buf, size_t bufsz)
 {
@@ -99,17 +109,12 @@ void message_add_text(struct walk *w, enum text_source src, int depth,
 	size_t room = w->lim->max_text_bytes - w->text_bytes;
 
 	if (len > room) {
-		char sz[32];
-
 		/* cut on a character boundary: the text stays UTF-8 */
 		len = room;
 		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
 			len--;
 		text[len] = '\0';
-		message_human_size(w->lim->max_text_bytes, sz, sizeof(sz));
-		message_problem(w, "the message contained more than %s of text; only "
-		        "the first %s were read", sz, sz);
-		w->text_cut = 1;
+		message_text_cut(w);
 	}
 	if (m->ntexts == m->captexts) {
 		size_t nc = m->captexts ? m->captexts * 2 : 8;

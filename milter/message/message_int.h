@@ -65,6 +65,9 @@ struct walk {
 /* message.c */
 void message_problem(struct walk *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* "the message contained more than MaxText of text; only the first ...
+ * were read", once, and the walk marked cut. */
+void message_text_cut(struct walk *w);
 void message_human_size(size_t n, char *buf, size_t bufsz);
 void message_normalise_newlines(char *s, size_t *len);
 void message_add_text(struct walk *w, enum text_source src, int depth,

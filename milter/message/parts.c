@@ -416,6 +416,11 @@ static void walk_docx(struct walk *w, struct mailmime *mime, int depth,
 		free(filename);
 		return;
 	}
+	/* The text limit is reached a paragraph at a time: a document cut
+	 * there may come back no longer than the room left, and is cut all
+	 * the same (message_add_text words it the same way, listed once). */
+	if (dr.text_cut)
+		message_text_cut(w);
 	if (dr.xml_cut) {
 		message_human_size(dr.xml_limit, sz, sizeof(sz));
 		message_problem(w, "an attached Word document%s held more than %s of "
@@ -609,8 +614,6 @@ static int multipart_closed(struct mailmime *mime)
 void parts_walk_mime(struct walk *w, struct mailmime *mime, int depth,
                       size_t nest, int alt)
 {
-	char sz[32];
-
 	if (mime == NULL || w->oom)
 		return;
 	if (w->parts >= w->lim->max_parts) {
@@ -630,9 +633,7 @@ void parts_walk_mime(struct walk *w, struct mailmime *mime, int depth,
 		return;
 	}
 	if (w->text_bytes >= w->lim->max_text_bytes) {
-		message_human_size(w->lim->max_text_bytes, sz, sizeof(sz));
-		message_problem(w, "the message contained more than %s of text; only "
-		        "the first %s were read", sz, sz);
+		message_text_cut(w);
 		return;
 	}
 	w->parts++;
