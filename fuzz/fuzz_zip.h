@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <zip.h>
 
@@ -78,6 +79,38 @@ static void *pack_parts(const struct fuzz_part *parts, size_t n,
 	}
 	zip_source_free(src);
 	return buf;
+}
+
+/*
+ * The archive a target reads: the input itself when it starts "PK" (the
+ * ZIP container code is under test; *zip is NULL), else the input as
+ * `pack` packs it (malloc'd in *zip, for the caller to free).  Returns
+ * 0, or -1 when libzip failed and the input is to be skipped.
+ */
+static int fuzz_zip_input(const uint8_t *data, size_t size,
+			  void *(*pack)(const uint8_t *, size_t, size_t *),
+			  const void **in, size_t *inlen, void **zip)
+{
+	*zip = NULL;
+	*in = data;
+	*inlen = size;
+	if (size >= 2 && data[0] == 'P' && data[1] == 'K')
+		return 0;
+	if ((*zip = pack(data, size, inlen)) == NULL)
+		return -1;
+	*in = *zip;
+	return 0;
+}
+
+/* A reader's text (may be NULL) must be NUL-free and at most limit
+ * bytes: abort, for libFuzzer to report, when it is not.  Frees t. */
+static void fuzz_check_text(char *t, size_t len, size_t limit)
+{
+	if (t == NULL)
+		return;
+	if (strlen(t) != len || len > limit)
+		abort();
+	free(t);
 }
 
 #endif
