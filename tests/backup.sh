@@ -31,19 +31,9 @@ BURST=${BACKUP_BURST:-800}
 [ "$(id -u)" -eq 0 ] || bail "needs root"
 command -v postfix >/dev/null && command -v swaks >/dev/null || bail "needs postfix and swaks"
 
-T=$(mktemp -d /tmp/cme-backup.XXXXXX) || bail "mktemp"
-MILTER_PID=""
-cleanup() {
-	milter_stop
-	pf_stop_all 2>/dev/null
-	if [ "${KEEP_BACKUP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir backup KEEP_BACKUP
 mkdir -p "$T/backups" && chown nobody:nogroup "$T/backups"
 read -r MXPORT MILTERPORT < <(pf_free_ports 2 | tr '\n' ' ')
-CONF=$T/cme-milter.conf
-CME_DB=$T/state/cases.db
 cme_conf_write "$CONF" "$T" "$MILTERPORT"
 start_milter() {
 	MILTER_LOG=$T/milter.log.$1

@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-. "$top_srcdir/tests/lib/cmectl-conf.sh"
+. "$top_srcdir/tests/lib/cmectl.sh"
 C=$T/c.conf
 cmectl_conf_write "$C" "$T"
 mkdir -p "$T/vocabulary.d"
@@ -26,11 +26,7 @@ mkdir -p "$T/vocabulary.d"
 # msg ID FORENAME SURNAME DOB GENDER REASON: a school's authenticated,
 # labelled referral (no Gender line when GENDER is empty).
 msg() {
-	printf 'Authentication-Results: mx.la.test; dkim=pass header.d=park.sch.test;\n'
-	printf ' spf=pass smtp.mailfrom=park.sch.test; dmarc=pass header.from=park.sch.test\n'
-	printf 'From: Attendance <attendance@park.sch.test>\nTo: cme@la.test\n'
-	printf 'Subject: CME referral\nMessage-ID: <%s@park.sch.test>\n' "$1"
-	printf 'Date: Mon, 05 Oct 2026 10:00:00 +0000\n\n'
+	school_head "$1"
 	printf 'Forename: %s\nSurname: %s\nDate of birth: %s\n' "$2" "$3" "$4"
 	[ -n "$5" ] && printf 'Gender: %s\n' "$5"
 	printf 'Address: 4 Mill Road, Ipswich IP4 1AA\nSchool: Park Lane School\n'

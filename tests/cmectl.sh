@@ -12,23 +12,12 @@ T=$(mktemp -d /tmp/cme-cmectl.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
 
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
+# conf CONF DIR: the shared configuration, the LA portal trusted too, and
+# officers notified (the default) unless a test says otherwise.
 conf() {
-	cat > "$1" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-TrustedSenderDomains  la.test portal.la.test *.sch.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-Database              $2/cases.db
-ReminderDir           $2/reminders
-UserID                root
-Syslog                no
-CONF
-	mkdir -p "$2"
+	cmectl_conf_write "$1" "$2" TrustedSenderDomains portal.la.test \
+		NotifyOfficers yes
 }
 # field REF KEY: a key of `cmectl show REF`
 field() { "$CMECTL" -c "$C" show "$1" --json | $PY -c "import json,sys; d=json.load(sys.stdin); v=d.get('$2'); print('' if v is None else (v if isinstance(v,str) else json.dumps(v)))"; }

@@ -29,15 +29,7 @@ FIX=$top_srcdir/tests/fixtures
 [ "$(id -u)" -eq 0 ] || bail "needs root"
 command -v postfix >/dev/null && command -v swaks >/dev/null || bail "needs postfix and swaks"
 
-T=$(mktemp -d /tmp/cme-e2e-officer.XXXXXX) || bail "mktemp"
-MILTER_PID=""
-cleanup() {
-	milter_stop
-	pf_stop_all 2>/dev/null
-	if [ "${KEEP_E2E:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir e2e-officer KEEP_E2E
 read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
 [ -n "${MILTERPORT:-}" ] || bail "no free ports"
 # The milter (as nobody) submits over SMTP to the private MX, as e2e.sh.
@@ -46,7 +38,6 @@ cat >"$T/bin/sendmail" <<EOF
 exec swaks --silent 2 --server 127.0.0.1:$MXPORT --from "\$3" --to "\$5" --data -
 EOF
 chmod 0755 "$T/bin/sendmail"
-CONF=$T/cme-milter.conf
 cme_conf_write "$CONF" "$T" "$MILTERPORT" NotifyOfficers yes SendmailPath "$T/bin/sendmail"
 milter_start "$CME_MILTER" "$CONF" "$MILTERPORT" "$T/milter.log" 15 2>"$T/start.err" ||
 	{ diag <"$T/start.err"; bail "milter did not start"; }

@@ -34,17 +34,8 @@ export PATH=$PATH:/usr/sbin:/sbin
 command -v postfix >/dev/null && command -v swaks >/dev/null ||
 	{ echo "1..0 # SKIP needs postfix and swaks"; exit 0; }
 
-T=$(mktemp -d /tmp/cme-echo.XXXXXX) || bail "mktemp"
-cleanup() {
-	milter_stop
-	pf_stop_all 2>/dev/null
-	if [ "${KEEP_ECHO:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir echo KEEP_ECHO
 read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
-CONF=$T/cme-milter.conf
-CME_DB=$T/state/cases.db
 SENDMAIL=$(postconf -h sendmail_path 2>/dev/null)
 SENDMAIL=${SENDMAIL:-/usr/sbin/sendmail}
 # SendmailPath: the MX's own sendmail(1) (postdrop -> pickup -> cleanup

@@ -30,19 +30,11 @@ BURST=${FAULTS_BURST:-1000}
 [ "$(id -u)" -eq 0 ] || bail "needs root"
 command -v postfix >/dev/null && command -v swaks >/dev/null || bail "needs postfix and swaks"
 
-T=$(mktemp -d /tmp/cme-faults.XXXXXX) || bail "mktemp"
-MILTER_PID=""
-cleanup() {
-	milter_stop
-	pf_stop_all 2>/dev/null
+cme_cleanup_more() {
 	mountpoint -q "$T/full" 2>/dev/null && umount "$T/full"
-	if [ "${KEEP_FAULTS:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir faults KEEP_FAULTS
 read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
-CONF=$T/cme-milter.conf
-CME_DB=$T/state/cases.db
 cme_conf_write "$CONF" "$T" "$MILTERPORT"
 # start_milter TAG: start the milter, logging to $T/milter.log.TAG (MILTER_LOG).
 start_milter() {

@@ -19,21 +19,8 @@ cleanup() { [ -n "$WPID" ] && kill "$WPID" 2>/dev/null && wait "$WPID" 2>/dev/nu
 trap cleanup EXIT
 . "$top_srcdir/tests/lib/tap.sh"
 
-cat > "$T/cme.conf" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-Database              $T/cases.db
-ReminderDir           $T/reminders
-UserID                root
-NotifyOfficers        no
-Syslog                no
-CONF
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
+cmectl_conf_write "$T/cme.conf" "$T"
 for f in "$top_srcdir"/tests/fixtures/e2e/referral*.eml; do
 	"$top_builddir/cmectl" -c "$T/cme.conf" ingest --now 2026-12-01T10:00:00Z "$f" >/dev/null
 done

@@ -26,13 +26,8 @@ export PATH=$PATH:/usr/sbin:/sbin
 command -v postfix >/dev/null && command -v swaks >/dev/null ||
 	{ echo "1..0 # SKIP needs postfix and swaks"; exit 0; }
 
-T=$(mktemp -d /tmp/cme-flood.XXXXXX) || bail "mktemp"
-cleanup() { milter_stop; pf_stop_all 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir flood KEEP_FLOOD
 read -r MXPORT MILTERPORT < <(pf_free_ports 2 | tr '\n' ' ')
-CONF=$T/cme-milter.conf
-CME_DB=$T/state/cases.db
 cme_conf_write "$CONF" "$T" "$MILTERPORT"
 milter_start "$top_builddir/cme-milter" "$CONF" "$MILTERPORT" "$T/milter.log" 15 2>"$T/start.err" ||
 	{ diag <"$T/start.err"; bail "milter did not start"; }

@@ -384,28 +384,12 @@ EOF
 chmod 0755 "$T/sendmail"
 
 # conf FILE DIR DETAIL NOTIFY: a cmectl configuration with its own state.
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
 conf() {
 	mkdir -p "$2/outbox"
-	cat > "$1" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-TrustedSenderDomains  la.test *.sch.test
-PublicSuffixes        sch.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-EscalationContact     manager@la.test
-Database              $2/cases.db
-ReminderDir           $2/reminders
-UserID                root
-Syslog                no
-ReminderDetail        $3
-NotifyOfficers        $4
-SendmailPath          $T/sendmail
-CONF
+	cmectl_conf_write "$1" "$2" PublicSuffixes sch.test \
+		EscalationContact manager@la.test ReminderDetail "$3" \
+		NotifyOfficers "$4" SendmailPath "$T/sendmail"
 }
 
 # measure NAME CMD...: run CMD under /usr/bin/time; stdout in $T/NAME.out,
@@ -623,34 +607,14 @@ if [ "$PF_OK" -eq 0 ]; then
 else
 	# shellcheck source=lib/postfix.sh
 	. "$top_srcdir/tests/lib/postfix.sh"
+	. "$top_srcdir/tests/lib/cme.sh"
 	PF_LOADED=1
 	P=$T/pf
-	mkdir -p "$P/state/reminders" "$P/mail" "$P/share"
-	cp -R "$top_srcdir/policies" "$top_srcdir/calendars" "$top_srcdir/vocabulary" "$P/share/"
-	chmod -R a+rX "$P/share"; chmod 0755 "$P"
-	chown -R nobody:nogroup "$P/state"; chmod 0700 "$P/state"
+	mkdir -p "$P"
+	cme_state_init "$P"
 	read -r MXPORT RELAYPORT MILTERPORT < <(pf_free_ports 3 | tr '\n' ' ')
 	PC=$P/cme-milter.conf
-	cat > "$PC" <<EOF
-Socket                inet:$MILTERPORT@127.0.0.1
-UserID                nobody:nogroup
-Syslog                no
-Mailbox               cme@la.test
-Database              $P/state/cases.db
-PolicyDir             $P/share/policies
-CalendarDir           $P/share/calendars
-ShippedVocabularyDir  $P/share/vocabulary
-ReminderDir           $P/state/reminders
-DutyOfficer           duty.officer@la.test
-SubjectTag            yes
-TrustedAuthservIDs    mx.la.test
-InternalHosts         none
-TrustedSenderDomains  la.test *.sch.test
-PublicSuffixes        sch.test
-NotifyOfficers        no
-MaxMessageSize        65536
-EOF
-	chmod 0644 "$PC"
+	cme_conf_write "$PC" "$P" "$MILTERPORT" MaxMessageSize 65536
 	started=0
 	milter_start "$CME_MILTER" "$PC" "$MILTERPORT" "$P/milter.log" 15 2> "$P/start.err" &&
 		pf_instance_create "$P/mx" mx "$MXPORT" "$P/mail" "$MILTERPORT" 2>> "$P/start.err" &&

@@ -17,25 +17,9 @@ diag() { sed 's/^/# /'; }
 
 D=$T/state
 C=$T/cme.conf
-mkdir -p "$D"
 PORT=$((20000 + RANDOM % 20000))
-cat > "$C" <<CONF
-Socket                inet:$PORT@127.0.0.1
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-TrustedSenderDomains  la.test *.sch.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-Database              $D/cases.db
-ReminderDir           $D/reminders
-UserID                root
-Syslog                no
-NotifyOfficers        no
-CONF
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
+cmectl_conf_write "$C" "$D" Socket "inet:$PORT@127.0.0.1"
 R=$top_srcdir/tests/fixtures/referrals
 NOW=2026-11-22T10:00:00Z
 ISSUED=$T/issued

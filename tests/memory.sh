@@ -38,18 +38,8 @@ command -v postfix >/dev/null || bail "needs postfix"
 sanitized=0
 grep -q -- '-fsanitize=address' "$top_builddir/Makefile" 2>/dev/null && sanitized=1
 
-T=$(mktemp -d /tmp/cme-memory.XXXXXX) || bail "mktemp"
-MILTER_PID=""
-cleanup() {
-	milter_stop
-	pf_stop_all 2>/dev/null
-	if [ "${KEEP_MEMORY:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cme_state_init "$T" || bail "state dir"
+cme_test_dir memory KEEP_MEMORY
 read -r MXPORT MILTERPORT < <(pf_free_ports 2 | tr '\n' ' ')
-CONF=$T/cme-milter.conf
-CME_DB=$T/state/cases.db
 cme_conf_write "$CONF" "$T" "$MILTERPORT"
 milter_start "$CME_MILTER" "$CONF" "$MILTERPORT" "$T/milter.log" 15 2>"$T/start.err" ||
 	{ diag <"$T/start.err"; bail "milter did not start"; }

@@ -13,24 +13,9 @@ T=$(mktemp -d /tmp/cme-officer-tools.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
 
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
 C=$T/c.conf
-cat > "$C" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-TrustedSenderDomains  la.test *.sch.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-Database              $T/cases.db
-ReminderDir           $T/reminders
-NotifyOfficers        no
-UserID                root
-Syslog                no
-CONF
-mkdir -p "$T/reminders"
+cmectl_conf_write "$C" "$T"
 
 # msg ID FORENAME SURNAME DOB [UPN]: a school's labelled referral.
 msg() {

@@ -18,21 +18,8 @@ trap cleanup EXIT
 . "$top_srcdir/tests/lib/radicale.sh"
 
 # A feed with real events: ingest the project's e2e fixtures.
-cat > "$T/cme.conf" <<CONF
-Mailbox               cme@la.test
-TrustedAuthservIDs    mx.la.test
-InternalHosts         none
-Policy                default
-PolicyDir             $top_srcdir/policies
-CalendarDir           $top_srcdir/calendars
-ShippedVocabularyDir  $top_srcdir/vocabulary
-DutyOfficer           duty@la.test
-Database              $T/cases.db
-ReminderDir           $T/reminders
-UserID                root
-NotifyOfficers        no
-Syslog                no
-CONF
+. "$top_srcdir/tests/lib/cmectl-conf.sh"
+cmectl_conf_write "$T/cme.conf" "$T"
 for f in "$top_srcdir"/tests/fixtures/e2e/referral*.eml; do
 	"$top_builddir/cmectl" -c "$T/cme.conf" ingest "$f" >/dev/null
 done

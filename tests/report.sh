@@ -16,18 +16,14 @@ trap 'rm -rf "$T"' EXIT
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-. "$top_srcdir/tests/lib/cmectl-conf.sh"
+. "$top_srcdir/tests/lib/cmectl.sh"
 C=$T/c.conf
 cmectl_conf_write "$C" "$T"
 
 # msg ID FORENAME SURNAME DOB GENDER YEAR REASON SCHOOL: a school's
 # authenticated, labelled referral.
 msg() {
-	printf 'Authentication-Results: mx.la.test; dkim=pass header.d=park.sch.test;\n'
-	printf ' spf=pass smtp.mailfrom=park.sch.test; dmarc=pass header.from=park.sch.test\n'
-	printf 'From: Attendance <attendance@park.sch.test>\nTo: cme@la.test\n'
-	printf 'Subject: CME referral\nMessage-ID: <%s@park.sch.test>\n' "$1"
-	printf 'Date: Mon, 05 Oct 2026 10:00:00 +0000\n\n'
+	school_head "$1"
 	printf 'Forename: %s\nSurname: %s\nDate of birth: %s\nGender: %s\nYear group: %s\n' \
 		"$2" "$3" "$4" "$5" "$6"
 	printf 'Address: 4 Mill Road, Ipswich IP4 1AA\nSchool: %s\n' "$8"

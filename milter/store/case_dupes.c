@@ -117,18 +117,12 @@ static const char *resemblance(const char *fa, const char *sa, const char *fb, c
 static int flag_pair(struct case_store *cs, long long a, const char *ref_a, long long b,
                      const char *ref_b, const char *why, time_t now)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
-		"INSERT OR IGNORE INTO possible_duplicates (case_id, other_id, why, at) "
-		"VALUES (?1, ?2, ?3, ?4)");
 	char detail[256];
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	case_store_sql_bind_text(st, 3, why);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (case_store_sql_run(cs, st, "recording a possible duplicate") != 0)
+	if (CASE_SQL_EXEC(cs, "recording a possible duplicate",
+		"INSERT OR IGNORE INTO possible_duplicates (case_id, other_id, why, at) "
+		"VALUES (?1, ?2, ?3, ?4)",
+		CASE_SQL_INT(a), CASE_SQL_INT(b), CASE_SQL_TEXT(why), CASE_SQL_INT(now)) != 0)
 		return -1;
 	snprintf(detail, sizeof detail, "possible duplicate of %s (%s): merge with cmectl merge, "
 	         "or a 'Merge: %s' line", ref_b, why, ref_b);

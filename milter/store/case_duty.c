@@ -9,14 +9,9 @@
 
 int case_store_once(struct case_store *cs, const char *key, time_t now)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
-		"INSERT OR IGNORE INTO duty_sent (key, at) VALUES (?1, ?2)");
-
-	if (st == NULL)
-		return -1;
-	case_store_sql_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (case_store_sql_run(cs, st, "recording the daily work") != 0)
+	if (CASE_SQL_EXEC(cs, "recording the daily work",
+		"INSERT OR IGNORE INTO duty_sent (key, at) VALUES (?1, ?2)",
+		CASE_SQL_TEXT(key), CASE_SQL_INT(now)) != 0)
 		return -1;
 	return case_store_sql_changes(cs) > 0 ? 1 : 0;
 }

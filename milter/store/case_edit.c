@@ -355,8 +355,8 @@ static int rekey(struct case_store *cs, long long case_id)
 {
 	char fore[128], sur[128], dob[16];
 	struct cme_child c;
-	sqlite3_stmt *st;
 	char *key;
+	int rc;
 
 	if (case_store_edit_get(cs, case_id, case_edit_field("forename"), fore, sizeof fore) < 0 ||
 	    case_store_edit_get(cs, case_id, case_edit_field("surname"), sur, sizeof sur) < 0 ||
@@ -368,29 +368,21 @@ static int rekey(struct case_store *cs, long long case_id)
 	c.dob = dob[0] ? dob : NULL;
 	if (case_store_match_key(&c, &key) != 0)
 		return case_store_sql_oom(cs, "a child's match key");
-	st = case_store_sql_prepare(cs, "UPDATE children SET match_key = ?2 WHERE case_id = ?1");
-	if (st == NULL) {
-		free(key);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, case_id);
-	case_store_sql_bind_text(st, 2, key);
+	rc = CASE_SQL_EXEC(cs, "changing a child's match key",
+		"UPDATE children SET match_key = ?2 WHERE case_id = ?1",
+		CASE_SQL_INT(case_id), CASE_SQL_TEXT(key));
 	free(key);
-	return case_store_sql_run(cs, st, "changing a child's match key");
+	return rc;
 }
 
 int case_store_edit_set(struct case_store *cs, long long case_id, int field,
                         const char *value)
 {
-	sqlite3_stmt *st;
-
 	if (field < 0 || field >= N_FIELDS)
 		return -1;
-	if ((st = case_store_sql_prepare(cs, edit_fields[field].set_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	case_store_sql_bind_text(st, 2, value && value[0] ? value : NULL);
-	if (case_store_sql_run(cs, st, "correcting a field") != 0)
+	if (CASE_SQL_EXEC(cs, "correcting a field", edit_fields[field].set_sql,
+	                  CASE_SQL_INT(case_id),
+	                  CASE_SQL_TEXT(value && value[0] ? value : NULL)) != 0)
 		return -1;
 	return edit_fields[field].match_key ? rekey(cs, case_id) : 0;
 }
@@ -402,16 +394,8 @@ static int run_bound(struct case_store *cs, const char *sql, long long case_id,
                      const char *text, const char *text2, time_t now, long long other,
                      const char *what)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs, sql);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	case_store_sql_bind_text(st, 2, text);
-	case_store_sql_bind_text(st, 3, text2);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 5, other);
-	return case_store_sql_run(cs, st, what);
+	return CASE_SQL_EXEC(cs, what, sql, CASE_SQL_INT(case_id), CASE_SQL_TEXT(text),
+	                     CASE_SQL_TEXT(text2), CASE_SQL_INT(now), CASE_SQL_INT(other));
 }
 
 static int case_update(struct case_store *cs, const char *sql, long long case_id,

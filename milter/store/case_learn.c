@@ -64,22 +64,15 @@ int case_store_unknown_records(struct case_store *cs, long long message_row,
 		return 0;       /* no sender to learn for */
 	for (size_t i = 0; i < r->unknown_records.n; i++) {
 		const char *rec = r->unknown_records.v[i], *tab = strchr(rec, '\t');
-		sqlite3_stmt *st;
 
 		if (tab == NULL)
 			continue;
-		st = case_store_sql_prepare(cs,
+		if (CASE_SQL_EXEC(cs, "keeping a message's unknown labels",
 			"INSERT INTO unknown_records (message_row, domain, authenticated, label, value)"
-			" VALUES (?1, ?2, ?3, substr(?4, 1, ?5), ?6)");
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, message_row);
-		case_store_sql_bind_text(st, 2, domain);
-		sqlite3_bind_int(st, 3, r->authenticated == 1);
-		case_store_sql_bind_text(st, 4, rec);
-		sqlite3_bind_int(st, 5, (int)(tab - rec));
-		case_store_sql_bind_text(st, 6, tab + 1);
-		if (case_store_sql_run(cs, st, "keeping a message's unknown labels") != 0)
+			" VALUES (?1, ?2, ?3, substr(?4, 1, ?5), ?6)",
+			CASE_SQL_INT(message_row), CASE_SQL_TEXT(domain),
+			CASE_SQL_INT(r->authenticated == 1), CASE_SQL_TEXT(rec),
+			CASE_SQL_INT(tab - rec), CASE_SQL_TEXT(tab + 1)) != 0)
 			return -1;
 	}
 	return 0;
@@ -186,23 +179,16 @@ int case_learn_from_edit(struct case_store *cs, long long case_id, const char *r
 		return n;
 	for (int i = 0; i < n; i++) {
 		char detail[600];
-		sqlite3_stmt *st;
 
 		if (ambiguous(c, n, i))
 			continue;
-		st = case_store_sql_prepare(cs,
+		if (CASE_SQL_EXEC(cs, "learning a label",
 			"INSERT OR IGNORE INTO learned_labels (domain, label, label_as_written, field,"
-			" learned_at, taught_by, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-		if (st == NULL)
-			return -1;
-		case_store_sql_bind_text(st, 1, c[i].domain);
-		case_store_sql_bind_text(st, 2, c[i].norm);
-		case_store_sql_bind_text(st, 3, c[i].label);
-		case_store_sql_bind_text(st, 4, vocab_field_name(vf));
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-		case_store_sql_bind_text(st, 6, officer ? officer : "unknown");
-		sqlite3_bind_int64(st, 7, case_id);
-		if (case_store_sql_run(cs, st, "learning a label") != 0)
+			" learned_at, taught_by, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			CASE_SQL_TEXT(c[i].domain), CASE_SQL_TEXT(c[i].norm),
+			CASE_SQL_TEXT(c[i].label), CASE_SQL_TEXT(vocab_field_name(vf)),
+			CASE_SQL_INT(now), CASE_SQL_TEXT(officer ? officer : "unknown"),
+			CASE_SQL_INT(case_id)) != 0)
 			return -1;
 		if (case_store_sql_changes(cs) == 0)
 			continue;       /* known already (perhaps as another field) */

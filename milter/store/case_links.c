@@ -98,14 +98,9 @@ int case_store_note_reuse(struct case_store *cs, const struct strlist *earlier_r
 int case_store_set_previous_case(struct case_store *cs, long long case_id,
                                  long long previous_id)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
-		"UPDATE cases SET previous_case = ?2 WHERE id = ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_int64(st, 2, previous_id);
-	return case_store_sql_run(cs, st, "linking a case to the closed one");
+	return CASE_SQL_EXEC(cs, "linking a case to the closed one",
+		"UPDATE cases SET previous_case = ?2 WHERE id = ?1",
+		CASE_SQL_INT(case_id), CASE_SQL_INT(previous_id));
 }
 
 int case_store_reopen(struct case_store *cs, long long case_id, char *old_outcome,
@@ -126,12 +121,9 @@ int case_store_reopen(struct case_store *cs, long long case_id, char *old_outcom
 	/* New event UIDs for the reopened case's deadlines (SPEC 7). */
 	if (case_store_next_generation(cs, case_id) < 0)
 		return -1;
-	st = case_store_sql_prepare(cs,
-		"UPDATE cases SET status = 'open', outcome = NULL, closed_at = NULL WHERE id = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	return case_store_sql_run(cs, st, "reopening a case");
+	return CASE_SQL_EXEC(cs, "reopening a case",
+		"UPDATE cases SET status = 'open', outcome = NULL, closed_at = NULL WHERE id = ?1",
+		CASE_SQL_INT(case_id));
 }
 
 void case_links_json(struct case_store *cs, long long id, json_object *o)

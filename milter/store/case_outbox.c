@@ -19,23 +19,13 @@ int case_store_outbox_add(struct case_store *cs, long long case_id, const char *
                           const char *method, const char *recipient, const char *message,
                           const char *message_id, time_t now)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
+	return CASE_SQL_EXEC(cs, "queueing a reminder mail",
 		"INSERT INTO outbox (case_id, uid, method, recipient, message, created_at,"
-		" next_attempt_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
-
-	if (st == NULL)
-		return -1;
-	case_store_sql_bind_text(st, 7, message_id);
-	if (case_id > 0)
-		sqlite3_bind_int64(st, 1, case_id);
-	else
-		sqlite3_bind_null(st, 1);     /* a digest: no one case */
-	case_store_sql_bind_text(st, 2, uid);
-	case_store_sql_bind_text(st, 3, method);
-	case_store_sql_bind_text(st, 4, recipient);
-	case_store_sql_bind_text(st, 5, message);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	return case_store_sql_run(cs, st, "queueing a reminder mail");
+		" next_attempt_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+		case_id > 0 ? CASE_SQL_INT(case_id)
+		            : CASE_SQL_NULL,      /* a digest: no one case */
+		CASE_SQL_TEXT(uid), CASE_SQL_TEXT(method), CASE_SQL_TEXT(recipient),
+		CASE_SQL_TEXT(message), CASE_SQL_INT(now), CASE_SQL_TEXT(message_id));
 }
 
 int case_store_outbox_due(struct case_store *cs, time_t now)
@@ -84,54 +74,37 @@ int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row 
  * first). */
 static int reminder_sent_event(struct case_store *cs, long long id, time_t now)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
+	return CASE_SQL_EXEC(cs, "adding a reminder to the timeline",
 		"INSERT INTO events (case_id, at, type, source, detail)"
 		" SELECT case_id, ?2, 'reminder', 'outbox',"
 		"  method || ' ' || uid || ' sent to ' || recipient"
-		" FROM outbox WHERE id = ?1 AND sent_at IS NULL AND case_id IS NOT NULL");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return case_store_sql_run(cs, st, "adding a reminder to the timeline");
+		" FROM outbox WHERE id = ?1 AND sent_at IS NULL AND case_id IS NOT NULL",
+		CASE_SQL_INT(id), CASE_SQL_INT(now));
 }
 
 int case_store_outbox_done(struct case_store *cs, long long id, int sent, time_t now,
                            time_t next_attempt, const char *error)
 {
-	if (sent && reminder_sent_event(cs, id, now) != 0)
-		return -1;
-	sqlite3_stmt *st = case_store_sql_prepare(cs, sent
-		? "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), attempts = attempts + 1,"
-		  " last_error = NULL WHERE id = ?1"
-		: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4"
-		  " WHERE id = ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
 	if (sent) {
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	} else {
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)next_attempt);
-		case_store_sql_bind_text(st, 4, error);
+		if (reminder_sent_event(cs, id, now) != 0)
+			return -1;
+		return CASE_SQL_EXEC(cs, "updating the outbox",
+			"UPDATE outbox SET sent_at = coalesce(sent_at, ?2), attempts = attempts + 1,"
+			" last_error = NULL WHERE id = ?1",
+			CASE_SQL_INT(id), CASE_SQL_INT(now));
 	}
-	return case_store_sql_run(cs, st, "updating the outbox");
+	return CASE_SQL_EXEC(cs, "updating the outbox",
+		"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
+		" WHERE id = ?1",
+		CASE_SQL_INT(id), CASE_SQL_INT(next_attempt), CASE_SQL_TEXT(error));
 }
 
 int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,
                             const char *claimant)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
-		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)until);
-	case_store_sql_bind_text(st, 3, claimant);
-	return case_store_sql_run(cs, st, "leasing an outbox mail");
+	return CASE_SQL_EXEC(cs, "leasing an outbox mail",
+		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1",
+		CASE_SQL_INT(id), CASE_SQL_INT(until), CASE_SQL_TEXT(claimant));
 }
 
 int case_store_outbox_claimants(struct case_store *cs,
@@ -158,15 +131,10 @@ int case_store_outbox_claimants(struct case_store *cs,
 
 int case_store_outbox_release(struct case_store *cs, const char *claimant, time_t due)
 {
-	sqlite3_stmt *st = case_store_sql_prepare(cs,
+	if (CASE_SQL_EXEC(cs, "releasing outbox claims",
 		"UPDATE outbox SET next_attempt_at = ?2, claimed_by = NULL"
-		" WHERE sent_at IS NULL AND claimed_by = ?1");
-
-	if (st == NULL)
-		return -1;
-	case_store_sql_bind_text(st, 1, claimant);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)due);
-	if (case_store_sql_run(cs, st, "releasing outbox claims") != 0)
+		" WHERE sent_at IS NULL AND claimed_by = ?1",
+		CASE_SQL_TEXT(claimant), CASE_SQL_INT(due)) != 0)
 		return -1;
 	return case_store_sql_changes(cs);
 }
@@ -231,14 +199,10 @@ int case_store_outbox_seen_by_mta(struct case_store *cs, const char *message_id,
 	 * recorded its submission yet (it may never, if it died). */
 	if (reminder_sent_event(cs, id, now) != 0)
 		return -1;
-	st = case_store_sql_prepare(cs, "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), echoed_at = ?2,"
-	                 " echoed_copy = ?3, last_error = NULL WHERE id = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	case_store_sql_bind_text(st, 3, copy);
-	return case_store_sql_run(cs, st, "marking a reminder mail sent") == 0 ? 1 : -1;
+	return CASE_SQL_EXEC(cs, "marking a reminder mail sent",
+		"UPDATE outbox SET sent_at = coalesce(sent_at, ?2), echoed_at = ?2,"
+		" echoed_copy = ?3, last_error = NULL WHERE id = ?1",
+		CASE_SQL_INT(id), CASE_SQL_INT(now), CASE_SQL_TEXT(copy)) == 0 ? 1 : -1;
 }
 
 int case_store_outbox_invited(struct case_store *cs, long long case_id, const char *uid_prefix,

@@ -410,6 +410,29 @@ int case_store_sql_run(struct case_store *cs, sqlite3_stmt *st, const char *what
 	return run(cs, st, what);
 }
 
+int case_store_sql_exec(struct case_store *cs, const char *what, const char *sql,
+                        const struct case_sql_arg *args, int n)
+{
+	sqlite3_stmt *st = prepare(cs, sql);
+
+	if (st == NULL)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		switch (args[i].type) {
+		case CASE_SQL_TYPE_INT:
+			sqlite3_bind_int64(st, i + 1, args[i].i);
+			break;
+		case CASE_SQL_TYPE_TEXT:
+			bind_text(st, i + 1, args[i].t);
+			break;
+		case CASE_SQL_TYPE_NULL:
+			sqlite3_bind_null(st, i + 1);
+			break;
+		}
+	}
+	return run(cs, st, what);
+}
+
 int case_store_sql_fail(struct case_store *cs, const char *what)
 {
 	return store_fail(cs, what);
@@ -485,20 +508,12 @@ int case_store_record_message(struct case_store *cs, const char *key, const char
                               const struct cme_referral *r, const char *action,
                               time_t now, long long *message_row)
 {
-	sqlite3_stmt *st = prepare(cs,
+	if (CASE_SQL_EXEC(cs, "recording a message",
 		"INSERT INTO messages (msg_key, message_id, received_at, kind, action, from_addr,"
-		" digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, key);
-	bind_text(st, 2, r->message_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	bind_text(st, 4, referral_kind_name(r->kind));
-	bind_text(st, 5, action);
-	bind_text(st, 6, r->from_addr);
-	bind_text(st, 7, digest);
-	if (run(cs, st, "recording a message") != 0)
+		" digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		CASE_SQL_TEXT(key), CASE_SQL_TEXT(r->message_id), CASE_SQL_INT(now),
+		CASE_SQL_TEXT(referral_kind_name(r->kind)), CASE_SQL_TEXT(action),
+		CASE_SQL_TEXT(r->from_addr), CASE_SQL_TEXT(digest)) != 0)
 		return -1;
 	*message_row = sqlite3_last_insert_rowid(cs->db);
 	return 0;
@@ -506,14 +521,9 @@ int case_store_record_message(struct case_store *cs, const char *key, const char
 
 int case_store_link_message(struct case_store *cs, long long message_row, long long case_id)
 {
-	sqlite3_stmt *st = prepare(cs,
-		"INSERT OR IGNORE INTO message_cases (message_row, case_id) VALUES (?1, ?2)");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, message_row);
-	sqlite3_bind_int64(st, 2, case_id);
-	return run(cs, st, "linking a message to a case");
+	return CASE_SQL_EXEC(cs, "linking a message to a case",
+		"INSERT OR IGNORE INTO message_cases (message_row, case_id) VALUES (?1, ?2)",
+		CASE_SQL_INT(message_row), CASE_SQL_INT(case_id));
 }
 
 /* ------------------------------------------------------------------ */
@@ -703,8 +713,8 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
                          const struct cme_child *child, int triage,
                          const char *officer, time_t now, struct case_info *out)
 {
-	sqlite3_stmt *st;
 	char *flags, *problems;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (allocate_ref(cs, now, out->ref) != 0)
@@ -716,29 +726,20 @@ int case_store_open_case(struct case_store *cs, const struct cme_referral *r,
 		free(problems);
 		return case_store_sql_oom(cs, "opening a case");
 	}
-	st = prepare(cs,
+	rc = CASE_SQL_EXEC(cs, "opening a case",
 		"INSERT INTO cases (ref, status, opened_at, officer, referrer_name, referrer_email,"
 		" referrer_org, flags, immediate, verified, problems) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-	if (st == NULL) {
-		free(flags);
-		free(problems);
-		return -1;
-	}
-	bind_text(st, 1, out->ref);
-	bind_text(st, 2, case_status_name(triage ? CASE_TRIAGE : CASE_OPEN));
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	bind_text(st, 4, officer);
-	bind_text(st, 5, r->referrer.name);
-	bind_text(st, 6, r->referrer.email ? r->referrer.email : r->from_addr);
-	bind_text(st, 7, r->referrer.organisation);
-	bind_text(st, 8, flags);
-	sqlite3_bind_int(st, 9, r->immediate == 1);
-	sqlite3_bind_int(st, 10, r->authenticated == 1);
-	bind_text(st, 11, *problems ? problems : NULL);
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		CASE_SQL_TEXT(out->ref),
+		CASE_SQL_TEXT(case_status_name(triage ? CASE_TRIAGE : CASE_OPEN)),
+		CASE_SQL_INT(now), CASE_SQL_TEXT(officer), CASE_SQL_TEXT(r->referrer.name),
+		CASE_SQL_TEXT(r->referrer.email ? r->referrer.email : r->from_addr),
+		CASE_SQL_TEXT(r->referrer.organisation), CASE_SQL_TEXT(flags),
+		CASE_SQL_INT(r->immediate == 1), CASE_SQL_INT(r->authenticated == 1),
+		CASE_SQL_TEXT(*problems ? problems : NULL));
 	free(flags);
 	free(problems);
-	if (run(cs, st, "opening a case") != 0)
+	if (rc != 0)
 		return -1;
 	out->id = sqlite3_last_insert_rowid(cs->db);
 	out->cstatus = triage ? CASE_TRIAGE : CASE_OPEN;
@@ -779,50 +780,31 @@ int case_store_update_child(struct case_store *cs, long long case_id,
 int case_store_set_status(struct case_store *cs, long long case_id, const char *status,
                           const char *outcome, time_t now)
 {
-	sqlite3_stmt *st;
-
 	if (case_status_from_name(status) == CASE_STATUS_NONE)
 		return bad_name(cs, "case status", status);
-	st = prepare(cs,
+	return CASE_SQL_EXEC(cs, "changing a case's status",
 		"UPDATE cases SET status = ?2, outcome = coalesce(?3, outcome),"
-		" closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, status);
-	bind_text(st, 3, outcome);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	return run(cs, st, "changing a case's status");
+		" closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1",
+		CASE_SQL_INT(case_id), CASE_SQL_TEXT(status), CASE_SQL_TEXT(outcome),
+		CASE_SQL_INT(now));
 }
 
 int case_store_link_siblings(struct case_store *cs, long long a, long long b)
 {
 	/* The group is named by its lowest case id. */
-	sqlite3_stmt *st = prepare(cs,
+	return CASE_SQL_EXEC(cs, "linking siblings",
 		"UPDATE cases SET sibling_group = (SELECT min(coalesce(sibling_group, id))"
-		" FROM cases WHERE id IN (?1, ?2)) WHERE id IN (?1, ?2)");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	return run(cs, st, "linking siblings");
+		" FROM cases WHERE id IN (?1, ?2)) WHERE id IN (?1, ?2)",
+		CASE_SQL_INT(a), CASE_SQL_INT(b));
 }
 
 int case_store_add_event(struct case_store *cs, long long case_id, time_t at,
                          const char *type, const char *source, const char *detail)
 {
-	sqlite3_stmt *st = prepare(cs,
-		"INSERT INTO events (case_id, at, type, source, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
-	bind_text(st, 3, type);
-	bind_text(st, 4, source ? source : "cme-milter");
-	bind_text(st, 5, detail);
-	return run(cs, st, "adding to the timeline");
+	return CASE_SQL_EXEC(cs, "adding to the timeline",
+		"INSERT INTO events (case_id, at, type, source, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+		CASE_SQL_INT(case_id), CASE_SQL_INT(at), CASE_SQL_TEXT(type),
+		CASE_SQL_TEXT(source ? source : "cme-milter"), CASE_SQL_TEXT(detail));
 }
 
 /* ------------------------------------------------------------------ */
@@ -833,13 +815,11 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 {
 	/* SEQUENCE rises only when the event the officer sees changes;
 	 * flags NULL keeps the row's. */
-	sqlite3_stmt *st;
-
 	if (deadline_kind_from_name(kind) == DL_KIND_NONE)
 		return bad_name(cs, "deadline kind", kind);
 	if (deadline_status_from_name(status) == DL_STATUS_NONE)
 		return bad_name(cs, "deadline status", status);
-	st = prepare(cs,
+	return CASE_SQL_EXEC(cs, "setting a deadline",
 		"INSERT INTO deadlines (case_id, kind, due, status, sequence, updated_at, set_at,"
 		" flags) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5, coalesce(?6, '')) "
 		"ON CONFLICT(case_id, kind) DO UPDATE SET"
@@ -848,17 +828,9 @@ int case_store_set_deadline(struct case_store *cs, long long case_id, const char
 		"   THEN excluded.updated_at ELSE updated_at END,"
 		" set_at = CASE WHEN due <> excluded.due OR status <> excluded.status"
 		"   THEN excluded.set_at ELSE set_at END,"
-		" due = excluded.due, status = excluded.status, flags = coalesce(?6, flags)");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, kind);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)due);
-	bind_text(st, 4, status);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	bind_text(st, 6, flags);
-	return run(cs, st, "setting a deadline");
+		" due = excluded.due, status = excluded.status, flags = coalesce(?6, flags)",
+		CASE_SQL_INT(case_id), CASE_SQL_TEXT(kind), CASE_SQL_INT(due),
+		CASE_SQL_TEXT(status), CASE_SQL_INT(now), CASE_SQL_TEXT(flags));
 }
 
 int case_store_next_generation(struct case_store *cs, long long case_id)
@@ -883,32 +855,22 @@ int case_store_next_generation(struct case_store *cs, long long case_id)
 		return -1;
 	}
 	/* The old-form UIDs belonged to the old generation's events. */
-	st = prepare(cs, "UPDATE deadlines SET legacy_uid = NULL WHERE case_id = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	return run(cs, st, "raising a case's generation") == 0 ? gen : -1;
+	return CASE_SQL_EXEC(cs, "raising a case's generation",
+		"UPDATE deadlines SET legacy_uid = NULL WHERE case_id = ?1",
+		CASE_SQL_INT(case_id)) == 0 ? gen : -1;
 }
 
 int case_store_change_deadline_status(struct case_store *cs, long long case_id,
                                       const char *kind, const char *from,
                                       const char *to, time_t now)
 {
-	sqlite3_stmt *st;
-
 	if (deadline_status_from_name(to) == DL_STATUS_NONE)
 		return bad_name(cs, "deadline status", to);
-	st = prepare(cs,
+	if (CASE_SQL_EXEC(cs, "changing a deadline",
 		"UPDATE deadlines SET status = ?4, sequence = sequence + 1, updated_at = ?5"
-		" WHERE case_id = ?1 AND kind = ?2 AND status = ?3");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, kind);
-	bind_text(st, 3, from);
-	bind_text(st, 4, to);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (run(cs, st, "changing a deadline") != 0)
+		" WHERE case_id = ?1 AND kind = ?2 AND status = ?3",
+		CASE_SQL_INT(case_id), CASE_SQL_TEXT(kind), CASE_SQL_TEXT(from),
+		CASE_SQL_TEXT(to), CASE_SQL_INT(now)) != 0)
 		return -1;
 	return sqlite3_changes(cs->db);
 }
@@ -918,16 +880,10 @@ int case_store_deadline_done(struct case_store *cs, long long case_id,
 {
 	/* Rows met before schema 11 have no done_at: their recording time
 	 * stands for it, as the report reads them. */
-	sqlite3_stmt *st = prepare(cs,
+	return CASE_SQL_EXEC(cs, "recording when a deadline was met",
 		"UPDATE deadlines SET done_at = min(coalesce(done_at, updated_at), ?3)"
-		" WHERE case_id = ?1 AND kind = ?2 AND status = 'met'");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	bind_text(st, 2, kind);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)done_at);
-	return run(cs, st, "recording when a deadline was met");
+		" WHERE case_id = ?1 AND kind = ?2 AND status = 'met'",
+		CASE_SQL_INT(case_id), CASE_SQL_TEXT(kind), CASE_SQL_INT(done_at));
 }
 
 /* Initials only ("J.S."): what ReminderDetail minimal lets out.  Only a
@@ -1085,27 +1041,20 @@ long long case_store_purge(struct case_store *cs, const char *cutoff_dob, time_t
 	/* Retention: a case goes when its child's DOB is before the cutoff
 	 * (DOB + retention years has passed).  The purge itself is recorded
 	 * (when, cutoff, how many) with no personal data. */
-	sqlite3_stmt *st = prepare(cs,
-		"DELETE FROM cases WHERE id IN (SELECT case_id FROM children"
-		" WHERE dob IS NOT NULL AND dob < ?1)");
 	long long n;
 
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, cutoff_dob);
-	if (run(cs, st, "purging cases") != 0)
+	if (CASE_SQL_EXEC(cs, "purging cases",
+		"DELETE FROM cases WHERE id IN (SELECT case_id FROM children"
+		" WHERE dob IS NOT NULL AND dob < ?1)",
+		CASE_SQL_TEXT(cutoff_dob)) != 0)
 		return -1;
 	n = sqlite3_changes(cs->db);
 	/* message_cases rows of the purged cases went with ON DELETE CASCADE;
 	 * messages that now name no case keep only their key (no content). */
-	st = prepare(cs, "INSERT INTO purges (at, cutoff_dob, cases, source) VALUES (?1, ?2, ?3, ?4)");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	bind_text(st, 2, cutoff_dob);
-	sqlite3_bind_int64(st, 3, n);
-	bind_text(st, 4, source);
-	if (run(cs, st, "recording the purge") != 0)
+	if (CASE_SQL_EXEC(cs, "recording the purge",
+		"INSERT INTO purges (at, cutoff_dob, cases, source) VALUES (?1, ?2, ?3, ?4)",
+		CASE_SQL_INT(now), CASE_SQL_TEXT(cutoff_dob), CASE_SQL_INT(n),
+		CASE_SQL_TEXT(source)) != 0)
 		return -1;
 	return n;
 }

@@ -35,6 +35,30 @@ void case_store_sql_release(struct case_store *cs, sqlite3_stmt *st);
 void case_store_sql_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Step a statement returning no rows, then release it.  0 or -1. */
 int case_store_sql_run(struct case_store *cs, sqlite3_stmt *st, const char *what);
+
+/* One value for case_store_sql_exec: a whole number, a text (NULL binds
+ * SQL NULL) or NULL.  Made with CASE_SQL_INT, CASE_SQL_TEXT, CASE_SQL_NULL,
+ * whose initialisers let the compiler check each value's type. */
+enum case_sql_type { CASE_SQL_TYPE_NULL, CASE_SQL_TYPE_INT, CASE_SQL_TYPE_TEXT };
+struct case_sql_arg {
+	enum case_sql_type type;
+	sqlite3_int64 i;
+	const char *t;
+};
+#define CASE_SQL_INT(v)  ((struct case_sql_arg){ CASE_SQL_TYPE_INT, (sqlite3_int64)(v), NULL })
+#define CASE_SQL_TEXT(v) ((struct case_sql_arg){ CASE_SQL_TYPE_TEXT, 0, (v) })
+#define CASE_SQL_NULL    ((struct case_sql_arg){ CASE_SQL_TYPE_NULL, 0, NULL })
+/* Prepare sql (a string literal, as case_store_sql_prepare), bind ?1..?n
+ * to args[0..n), step it as case_store_sql_run (its error names what)
+ * and release it.  0 or -1.  CASE_SQL_EXEC(cs, what, sql, args...) counts
+ * the arguments itself. */
+int case_store_sql_exec(struct case_store *cs, const char *what, const char *sql,
+                        const struct case_sql_arg *args, int n);
+#define CASE_SQL_EXEC(cs, what, sql, ...) \
+	case_store_sql_exec((cs), (what), (sql), \
+	    (const struct case_sql_arg[]){ __VA_ARGS__ }, \
+	    (int)(sizeof((const struct case_sql_arg[]){ __VA_ARGS__ }) / \
+	          sizeof(struct case_sql_arg)))
 /* Set the store's error from SQLite's; returns -1. */
 int case_store_sql_fail(struct case_store *cs, const char *what);
 /* sqlite3_changes of the store's connection. */

@@ -1,5 +1,6 @@
 # tests/lib/cme.sh - sourced by the tests that run cme-milter behind private
-# Postfix instances (e2e, faults): the state directory, the milter's
+# Postfix instances (e2e, faults, backup, echo, flood, memory, hostile): the
+# test's directory and its clean-up, the state directory, the milter's
 # configuration and a burst sender.  Needs tests/lib/postfix.sh sourced too.
 
 # cme_state_init T: T/state (the database and feeds, owned by nobody, the
@@ -13,6 +14,30 @@ cme_state_init() {
 	chmod -R a+rX "$t/share"
 	chown -R nobody:nogroup "$t/state"
 	chmod 0700 "$t/state"
+}
+
+# cme_test_dir NAME KEEPVAR: T, a new directory /tmp/cme-NAME.XXXXXX
+# with its state (cme_state_init), CONF and CME_DB (the milter's
+# configuration and database paths in it), and an exit trap (cme_cleanup).
+# Bails out (tap.sh) when T cannot be made.
+cme_test_dir() {
+	T=$(mktemp -d "/tmp/cme-$1.XXXXXX") || bail "mktemp"
+	CME_KEEP_VAR=$2
+	MILTER_PID=""
+	CONF=$T/cme-milter.conf
+	CME_DB=$T/state/cases.db
+	trap cme_cleanup EXIT
+	cme_state_init "$T" || bail "state dir"
+}
+
+# cme_cleanup: stop the milter and every private Postfix instance, run the
+# test's own cme_cleanup_more if it defines one, and remove T unless the
+# variable named by cme_test_dir's KEEPVAR is 1 (then say where T is).
+cme_cleanup() {
+	milter_stop
+	pf_stop_all 2>/dev/null
+	if declare -F cme_cleanup_more >/dev/null; then cme_cleanup_more; fi
+	if [ "${!CME_KEEP_VAR:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 
 # cme_conf_write CONF T MILTERPORT [KEY VALUE]...: a milter configuration for

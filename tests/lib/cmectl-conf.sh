@@ -1,13 +1,20 @@
-# tests/lib/cmectl-conf.sh - sourced by the tests that drive cmectl alone
-# (report, census): a configuration for a database in a temporary
-# directory, run as root, with the shipped policies, calendars and
-# vocabulary, a school domain trusted, and nothing mailed.
+# tests/lib/cmectl-conf.sh - sourced by the tests that run cmectl on a
+# database of their own (no milter behind Postfix): the one cmectl
+# configuration they all start from.  Needs top_srcdir.
 
-# cmectl_conf_write CONF T: CONF, for the database and reminders in T
-# (T/reminders made), the LA's vocabulary in T/vocabulary.d.
+# cmectl_conf_write CONF T [KEY VALUE]...: CONF, a configuration for cmectl
+# run as root on T/cases.db and T/reminders (T/reminders made), with the
+# source tree's policies, calendars and shipped vocabulary, the LA's
+# vocabulary in T/vocabulary.d (there only if the test makes it), the
+# samples' trust settings, and nothing mailed.  Extra "Key Value" pairs
+# are appended: a list key's later line adds to it, a single-value key's
+# later line wins.
 cmectl_conf_write() {
 	local conf=$1 t=$2
-	cat > "$conf" <<CONF
+	shift 2
+	mkdir -p "$t/reminders"
+	{
+		cat <<CONF
 Mailbox               cme@la.test
 TrustedAuthservIDs    mx.la.test
 TrustedSenderDomains  la.test *.sch.test
@@ -24,5 +31,9 @@ NotifyOfficers        no
 UserID                root
 Syslog                no
 CONF
-	mkdir -p "$t/reminders"
+		while [ $# -ge 2 ]; do
+			printf '%-21s %s\n' "$1" "$2"
+			shift 2
+		done
+	} > "$conf"
 }
