@@ -250,10 +250,10 @@ int main(void)
 		};
 
 		for (size_t i = 0; i < sizeof easter / sizeof easter[0]; i++) {
-			struct ymd e;
+			struct ymd es;
 
-			ymd_easter(easter[i].y, &e);
-			CHECK_INT(e.y * 10000 + e.m * 100 + e.d,
+			ymd_easter(easter[i].y, &es);
+			CHECK_INT(es.y * 10000 + es.m * 100 + es.d,
 			          easter[i].y * 10000 + easter[i].m * 100 + easter[i].d,
 			          "Easter Sunday of a known year (YYYYMMDD)");
 		}
