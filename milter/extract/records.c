@@ -507,13 +507,21 @@ static int form_after_signature(const char *s, size_t len)
 	return lower == 0 && words >= 3 && len <= 80;
 }
 
-void records_read_line(struct reader *rd, const char *s, size_t len)
+/* A section heading ("Parents/carers", "Siblings"): what follows is
+ * that section's; a new child block waits for a name. */
+static void enter_section(struct reader *rd, enum field sect)
 {
-	const char *v;
-	size_t vl, h;
-	enum field f, sect;
+	rd->sibling_section = 0;
+	rd->section = sect;
+	if (sect != F_FULLNAME)
+		rd->cur = NULL;
+}
 
-	fields_trim(&s, &len);
+/* A blank line, a line of the sign-off, or the valediction that starts
+ * it: 1 when the line was taken so (records_read_line reads no more of
+ * it), 0 when it is content. */
+static int blank_or_signature(struct reader *rd, const char *s, size_t len)
+{
 	if (len == 0) {
 		rd->last_field = F_NONE;
 		/* a PDF paste may leave one blank line between a label and
@@ -525,7 +533,7 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 			rd->cur = NULL;
 		if (rd->in_signature)
 			rd->sig_gap = 1;
-		return;
+		return 1;
 	}
 	if (rd->in_signature && rd->sig_gap && form_after_signature(s, len)) {
 		rd->in_signature = 0;   /* a form below the sign-off: content */
@@ -538,14 +546,26 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		    rd->signature[rd->in_signature - 1] == NULL)
 			rd->signature[rd->in_signature - 1] = fields_dup_trimmed(s, len, 100);
 		rd->in_signature++;
-		return;
+		return 1;
 	}
 	if (vocab_is_valediction(s, len)) {
 		rd->in_signature = 1;
 		rd->sig_gap = 0;
 		rd->cur = NULL;
-		return;
+		return 1;
 	}
+	return 0;
+}
+
+void records_read_line(struct reader *rd, const char *s, size_t len)
+{
+	const char *v;
+	size_t vl, h;
+	enum field f, sect;
+
+	fields_trim(&s, &len);
+	if (blank_or_signature(rd, s, len))
+		return;
 	if (rd->sibling_list) {
 		rd->sibling_list = 0;
 		if (read_sibling_pairs(rd, NULL, 0, s, len))
@@ -583,22 +603,15 @@ void records_read_line(struct reader *rd, const char *s, size_t len)
 		fields_trim(&tv, &tl);
 		if (tl == 0) {
 			/* a label alone (or a heading that is also a label) */
-			if ((sect = section_heading(s, len)) != F_NONE) {
-				rd->sibling_section = 0;
-				rd->section = sect;
-				if (sect != F_FULLNAME)
-					rd->cur = NULL;
-			} else {
+			if ((sect = section_heading(s, len)) != F_NONE)
+				enter_section(rd, sect);
+			else
 				pending_label(rd, s, len);
-			}
 			return;
 		}
 	}
 	if (f == F_NONE && (sect = section_heading(s, len)) != F_NONE) {
-		rd->sibling_section = 0;
-		rd->section = sect;
-		if (sect != F_FULLNAME)
-			rd->cur = NULL;
+		enter_section(rd, sect);
 		return;
 	}
 	if (f == F_NONE && (h = sibling_list_label(s, len)) > 0) {
