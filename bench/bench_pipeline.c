@@ -15,25 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "conf.h"
 #include "pipeline.h"
 #include "strlist.h"
 #include "vocab.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
