@@ -28,7 +28,6 @@ int writer_init(struct writer *w, const char *database, char *err, size_t errlen
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->q_lock, NULL);
-	pthread_cond_init(&w->q_done, NULL);
 	pthread_mutex_init(&w->ck_lock, NULL);
 	pthread_cond_init(&w->ck_wake, NULL);
 	return 0;
@@ -109,7 +108,6 @@ void writer_destroy(struct writer *w)
 	w->cs = NULL;
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->q_lock);
-	pthread_cond_destroy(&w->q_done);
 }
 
 /* After a failed transaction: start from a fresh connection next time. */
@@ -305,59 +303,82 @@ static int run_batch(struct writer *w, struct commit_job *batch, struct batch_ti
 	return fd;
 }
 
+/* Lead one batch: everything queued when the lead was taken (the
+ * caller's job first), run as one transaction.  Called and returns with
+ * q_lock held; w->q_leader is set by the caller.  The lead passes
+ * straight to the thread of the first job queued meanwhile (woken alone:
+ * no other waiter is disturbed), before the WAL is synced, so the next
+ * batch's statements run during this one's fdatasync; each job of the
+ * batch is then woken alone, once the sync returned. */
+static void lead_batch(struct writer *w)
+{
+	struct commit_job *batch = w->q_head;
+	struct batch_times bt;
+	struct timespec done_at, synced;
+	int fd;
+
+	w->q_head = w->q_tail = NULL;
+	memset(&bt, 0, sizeof bt);
+	for (struct commit_job *j = batch; j; j = j->next) {
+		j->taken = 1;
+		bt.n++;
+	}
+	pthread_mutex_unlock(&w->q_lock);
+	stage_now(&bt.taken);
+	fd = run_batch(w, batch, &bt);
+	pthread_mutex_lock(&w->q_lock);
+	if (w->q_head) {
+		w->q_head->lead = 1;          /* q_leader stays set: handed over */
+		pthread_cond_signal(&w->q_head->wake);
+	} else {
+		w->q_leader = 0;
+	}
+	pthread_mutex_unlock(&w->q_lock);
+	if (fd >= 0) {
+		stage_now(&synced);
+		if (wal_sync(fd, batch->queue_id ? batch->queue_id : "-") != 0)
+			for (struct commit_job *j = batch; j; j = j->next)
+				j->rc = -1;
+		bt.commit += stage_lap(&synced);
+	}
+	note_batch_times(batch, &bt);
+	stage_now(&done_at);
+	pthread_mutex_lock(&w->q_lock);
+	for (struct commit_job *j = batch; j; j = j->next) {
+		/* q_lock is held: j's thread cannot return (and its job
+		 * go) before this loop is over */
+		j->done_at = done_at;
+		j->done = 1;
+		pthread_cond_signal(&j->wake);
+	}
+}
+
 int writer_commit(struct writer *w, struct commit_job *job)
 {
 	stage_now(&job->queued);
+	pthread_cond_init(&job->wake, NULL);
+	job->next = NULL;
+	job->done = job->taken = job->lead = 0;
 	pthread_mutex_lock(&w->q_lock);
 	if (w->q_tail)
 		w->q_tail->next = job;
 	else
 		w->q_head = job;
 	w->q_tail = job;
+	if (!w->q_leader) {
+		w->q_leader = 1;
+		job->lead = 1;
+	}
 	while (!job->done) {
-		/* Only a thread whose job is still queued leads: one whose job
-		 * is in a batch being synced waits for it. */
-		if (!w->q_leader && !job->taken) {
-			struct commit_job *batch = w->q_head;
-			struct batch_times bt;
-			struct timespec done_at, synced;
-			int fd;
-
-			w->q_leader = 1;
-			w->q_head = w->q_tail = NULL;
-			for (struct commit_job *j = batch; j; j = j->next)
-				j->taken = 1;
-			pthread_mutex_unlock(&w->q_lock);
-			memset(&bt, 0, sizeof bt);
-			stage_now(&bt.taken);
-			for (struct commit_job *j = batch; j; j = j->next)
-				bt.n++;
-			fd = run_batch(w, batch, &bt);
-			/* The next batch may start while this one's WAL syncs. */
-			pthread_mutex_lock(&w->q_lock);
-			w->q_leader = 0;
-			pthread_cond_broadcast(&w->q_done);
-			pthread_mutex_unlock(&w->q_lock);
-			if (fd >= 0) {
-				stage_now(&synced);
-				if (wal_sync(fd, batch->queue_id ? batch->queue_id : "-") != 0)
-					for (struct commit_job *j = batch; j; j = j->next)
-						j->rc = -1;
-				bt.commit += stage_lap(&synced);
-			}
-			note_batch_times(batch, &bt);
-			stage_now(&done_at);
-			pthread_mutex_lock(&w->q_lock);
-			for (struct commit_job *j = batch; j; j = j->next) {
-				j->done_at = done_at;
-				j->done = 1;
-			}
-			pthread_cond_broadcast(&w->q_done);
+		if (job->lead) {
+			job->lead = 0;
+			lead_batch(w);    /* our job is the batch's first */
 		} else {
-			pthread_cond_wait(&w->q_done, &w->q_lock);
+			pthread_cond_wait(&job->wake, &w->q_lock);
 		}
 	}
 	pthread_mutex_unlock(&w->q_lock);
+	pthread_cond_destroy(&job->wake);
 	if (job->timing) {
 		struct timespec now;
 

@@ -26,11 +26,14 @@
  * connection (SQLite allows one writer at a time anyway, and the
  * after-commit callbacks run under it, so an older feed is never queued
  * after a newer one).  Group commit: threads that reach writer_commit
- * while a commit is under way queue; the next thread through becomes the
- * leader and runs the whole queue as one transaction (each job under a
- * savepoint of its own, see the job callback), gives up the lead, then
- * fdatasyncs the WAL and wakes the others: the next batch's statements
- * run while this one's frames go to disk.  The writing connection
+ * while a commit is under way queue; the leader runs the whole queue as
+ * one transaction (each job under a savepoint of its own, see the job
+ * callback), hands the lead to the thread of the first job queued since,
+ * then fdatasyncs the WAL and wakes its batch's threads: the next
+ * batch's statements run while this one's frames go to disk.  Each
+ * waiting thread sleeps on its job's own condition and is woken only
+ * to lead or once its job is done (a broadcast woke all twenty sessions
+ * twice per batch).  The writing connection
  * commits with synchronous=NORMAL (case_store_defer_wal_sync) and this
  * module syncs the WAL itself, outside `lock`; nothing is reported done,
  * by writer_commit or writer_transaction, before the fdatasync that
@@ -53,9 +56,8 @@ struct writer {
 	struct case_store *cs;       /* the writing connection, or NULL */
 	pthread_mutex_t lock;        /* every use of cs */
 	pthread_mutex_t q_lock;      /* the queue below */
-	pthread_cond_t q_done;
 	struct commit_job *q_head, *q_tail;
-	int q_leader;
+	int q_leader;                /* a thread leads a batch, or was handed the lead */
 
 	char last_error[256];        /* the newest failed commit, under lock */
 	time_t last_error_at;
@@ -119,9 +121,12 @@ struct commit_job {
 	const char *queue_id;        /* for logs, or NULL */
 	struct stage_timing *timing; /* or NULL */
 	struct timespec queued, done_at;   /* writer_commit's, for timing */
+	/* writer_commit's own, under q_lock: */
 	int rc;
 	int done;
-	int taken;                   /* in a batch (writer_commit's) */
+	int taken;                   /* in a batch */
+	int lead;                    /* this job's thread is to lead the next batch */
+	pthread_cond_t wake;         /* its thread waits here, and only it */
 	struct commit_job *next;
 };
 
