@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench_clock.h"
+#include "case_store.h"
 #include "conf.h"
 #include "pipeline.h"
 #include "strlist.h"
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
 	double *lat, start, total;
 	int opt;
 
+	(void)case_store_init_library();   /* as cme-milter does */
 	while ((opt = getopt(argc, argv, "c:n:p:")) != -1) {
 		if (opt == 'c')
 			conf_path = optarg;

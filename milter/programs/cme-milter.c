@@ -1045,6 +1045,7 @@ int main(int argc, char **argv)
 	struct cme_conf *conf;
 	pthread_t reloader;
 
+	(void)case_store_init_library();   /* before any thread and any SQLite call */
 	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;

@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	memset(&ctl, 0, sizeof ctl);
+	(void)case_store_init_library();   /* before any SQLite call */
 	/* imip_submit (outbox flushes) needs EPIPE rather than the signal. */
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {

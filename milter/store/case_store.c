@@ -129,6 +129,11 @@ static int migrate(struct case_store *cs)
 	return 0;
 }
 
+int case_store_init_library(void)
+{
+	return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0 : -1;
+}
+
 struct case_store *case_store_open(const char *path, char *err, size_t errlen)
 {
 	struct case_store *cs = calloc(1, sizeof *cs);
