@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/throughput.sh - what cme-milter costs Postfix, measured.
 #
-#   bench/throughput.sh [BUILDDIR] [COUNT] [SESSIONS]   (ROUNDS=3, IMIP=0 in env)
+#   bench/throughput.sh [BUILDDIR] [COUNT] [SESSIONS]
+#   (env: ROUNDS=3, IMIP=0, PACED_RATES="100 200", PACED_COUNT=1000)
 #
 # One private Postfix MX on 127.0.0.1 delivering to Maildirs, driven by
 # tests/lib/burst.py (COUNT distinct CME referrals, default 2000, over
@@ -26,7 +27,10 @@
 # p50/p99), where it went stage by stage (bench/stages.py: parse, extract,
 # commit queue, writer lock, statements, COMMIT, after-commit work, reply;
 # p50/p99 each, and the mean batch per COMMIT) and its peak resident
-# memory under 50 concurrent sessions.
+# memory under 50 concurrent sessions.  Last, cme-milter alone with the
+# referrals offered at each of PACED_RATES messages a second (an open
+# loop below saturation, PACED_COUNT each): its time at end of message
+# p50/p99 when a core is free, as at an LA's real load.
 # Needs root, postfix, swaks, opendkim.  Traffic stays on 127.0.0.1.
 # The load generator (python) shares the 2 cores with Postfix, as smtp-source
 # would; it sends distinct referrals, which smtp-source cannot (it repeats
@@ -39,6 +43,8 @@ COUNT=${2:-2000}
 SESSIONS=${3:-20}
 ROUNDS=${ROUNDS:-3}
 IMIP=${IMIP:-0}
+PACED_RATES=${PACED_RATES:-100 200}   # "" for none
+PACED_COUNT=${PACED_COUNT:-1000}
 . "$top_srcdir/tests/lib/postfix.sh"
 . "$top_srcdir/tests/lib/cme.sh"
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -133,6 +139,33 @@ for round in $(seq "$ROUNDS"); do
 done
 cat "$T"/milter.*.log | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
 
+# The same referrals offered at a steady rate below saturation (an open
+# loop, burst.py --rate): the milter's time at end of message when the
+# two cores are not all taken.  Under the closed-loop burst above every
+# thread waits for a core (the latency there is queueing, not work).
+: >"$T/paced"
+for rate in $PACED_RATES; do
+	fresh_state
+	milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/paced.$rate.log" 15 || exit 1
+	port=$(pf_free_ports 1)
+	rm -rf "$T/mx" "$T/mail"
+	pf_instance_create "$T/mx" mx "$port" "$T/mail" "$MPORT" >/dev/null &&
+		pf_start "$T/mx" >/dev/null || { echo "mx did not start" >&2; exit 1; }
+	start=$(date +%s.%N)
+	/usr/bin/python3 "$top_srcdir/tests/lib/burst.py" "$port" "$PACED_COUNT" "$SESSIONS" \
+		"paced$rate" --rate "$rate" >/dev/null
+	pf_wait_delivery "$T/mail/cme" "$PACED_COUNT" 600 >/dev/null 2>&1
+	end=$(date +%s.%N)
+	milter_stop
+	pf_stop_all >/dev/null 2>&1
+	grep -o 'ms=[0-9.]*' "$T/paced.$rate.log" | cut -d= -f2 | sort -n >"$T/plat"
+	n=$(wc -l <"$T/plat")
+	[ "$n" -gt 0 ] && printf 'offered %s/s: delivered %.1f/s, milter time at end of message p50 %s ms, p99 %s ms (%s messages)\n' \
+		"$rate" "$(awk -v c="$PACED_COUNT" -v s="$start" -v e="$end" 'BEGIN { print c / (e - s) }')" \
+		"$(sed -n "$(((n + 1) / 2))p" "$T/plat")" "$(sed -n "$(((n * 99 + 99) / 100))p" "$T/plat")" \
+		"$n" >>"$T/paced"
+done
+
 # Peak resident memory of the milter with 50 concurrent sessions.
 fresh_state
 milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/milter-rss.log" 15 || exit 1
@@ -180,3 +213,4 @@ cat "$T"/probe.* 2>/dev/null | sort -t" " -k8 -n | awk '{ l[NR] = $0 } END {
 # same cme rounds as the ratios above.
 /usr/bin/python3 "$here/stages.py" "$T"/milter.*.log
 printf 'milter peak resident memory with 50 concurrent sessions: %s kB\n' "$rss"
+cat "$T/paced"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""burst.py PORT COUNT THREADS PREFIX [--bench] [--attach FILE]
+"""burst.py PORT COUNT THREADS PREFIX [--bench] [--attach FILE] [--rate R]
 
 Send COUNT distinct CME referrals (one child each, Message-ID
 <PREFIX-N@burst.sch.test>) over THREADS parallel SMTP sessions to
@@ -8,7 +8,10 @@ Send COUNT distinct CME referrals (one child each, Message-ID
 with --bench also the elapsed seconds and per-message latencies (ms) of
 the DATA phase, p50 and p99.  With --attach FILE every message also
 carries FILE, base64, as a Word attachment (tests/memory.sh sends hostile
-DOCX files so).
+DOCX files so).  With --rate R the load is offered at R messages a second
+(message N is sent no earlier than N/R seconds after the start, on
+session N mod THREADS; an open loop, as mail arrives) instead of as
+fast as the sessions go.
 """
 import base64
 import smtplib
@@ -18,6 +21,7 @@ import time
 
 port, count, threads, prefix = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 bench = "--bench" in sys.argv
+rate = float(sys.argv[sys.argv.index("--rate") + 1]) if "--rate" in sys.argv else 0.0
 attach = None
 if "--attach" in sys.argv:
     with open(sys.argv[sys.argv.index("--attach") + 1], "rb") as f:
@@ -82,6 +86,10 @@ def worker(k):
         # a sending MTA retries a 451 for days; here for up to 5 minutes
         # a message, backing off from 0.2 s to 2 s (under the sanitizers
         # MaxMemory answers 451 far more often: nothing is lost, it is slower)
+        if rate > 0:
+            wait = start + i / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         give_up, pause = time.monotonic() + 300, 0.2
         while time.monotonic() < give_up:
             try:
