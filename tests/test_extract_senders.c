@@ -3,7 +3,8 @@
  * 800-819: police notices, health and housing workers, LA-to-LA
  * notices, MIS exports, deletion notices, bilingual forms, follow-ups),
  * one behaviour per check, on small messages written here.
- * test_extract.c holds the older rules; the fixtures are run by
+ * Corpus G's referrer labels are here too.  test_extract.c holds the
+ * older rules; the fixtures are run by
  * tests/accuracy.
  */
 #include <stdlib.h>
@@ -159,6 +160,19 @@ static void test_tab_grid(void)
 	          "'LABEL<TAB>value' form lines are still labels, not a grid");
 }
 
+/* Referrer labels of corpus G's forms (900, 912). */
+static void test_referrer_labels(void)
+{
+	read_message(HDR "Name: Callum Armstrong\nDOB: 12/05/2011\n\n"
+		"Sent by: Graham Tate, Pupil Support Manager\n");
+	CHECK_STR(r.referrer.name, "Graham Tate", "'Sent by:' names the referrer");
+	read_message(HDR "Name of Referrer: Rachel Osei\n"
+		"Role of person completing referral: Designated Safeguarding Lead\n\n"
+		"First name: Kemi\nSurname: Adeyemi\nDate of birth: 14/02/2017\n");
+	CHECK_STR(r.referrer.role, "Designated Safeguarding Lead",
+	          "'Role of person completing referral' is the referrer's role");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -180,6 +194,7 @@ int main(void)
 	test_parents();
 	test_bilingual();
 	test_tab_grid();
+	test_referrer_labels();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

@@ -27,6 +27,8 @@
  *   - a label that is its whole line is answered No by a value that says
  *     nothing on the next line ("FGM\n\nNo concerns");
  *   - a question answered "Yes / No" with neither marked is only asked;
+ *   - a Yes whose explanation puts it in the past ("Previous CP plan?
+ *     Y - ended 2022", "Yes, closed March 2024") is a No (answer_ended);
  *   - a phrase with no answer after it is a sentence: it counts unless
  *     negated ("not known to social care"), also as an item of a negated
  *     list ("no concerns about CSE, radicalisation or FGM", "neither
@@ -223,6 +225,15 @@ static int yes_no_prompt(const char *s, const struct token *tk)
 	return slash == 1;
 }
 
+/* The verdict of tokens that may open with the printed options: "Y/N
+ * Y" is answered by what follows them. */
+static int prompted_verdict(const char *s, struct token *tk, size_t n)
+{
+	if (n > 2 && yes_no_prompt(s, tk))
+		return verdict(tk + 2, n - 2);
+	return verdict(tk, n);
+}
+
 /* The answer at the start of s; `whole`: only if the answer is all the
  * text ("No" on a line of its own, not "No other concerns"). */
 static int answer_at(const char *s, size_t len, int whole)
@@ -234,9 +245,7 @@ static int answer_at(const char *s, size_t len, int whole)
 		return 0;
 	if (whole && skip_seps(s, len, end) < len)
 		return 0;
-	if (n > 2 && yes_no_prompt(s, tk))
-		return verdict(tk + 2, n - 2);  /* "Y/N  Y": the answer follows */
-	return verdict(tk, n);
+	return prompted_verdict(s, tk, n);
 }
 
 /* The answer at the start of s when the answer ends its cell: the
@@ -257,7 +266,7 @@ static int answer_then_break(const char *s, size_t len)
 		if (!strong_sep(s, b, end))
 			return 0;
 	}
-	return verdict(tk, n);
+	return prompted_verdict(s, tk, n);      /* "Young carer Y / N  Y" */
 }
 
 /* The first non-blank line after the line ending at `eol`. */
@@ -846,6 +855,22 @@ static int conditional_at(const char *text, size_t pos)
 	return 0;
 }
 
+/* 1 if the answer after the question holding text[pos .. pos+pl) puts
+ * what it answers in the past: "Previous CP plan? Y - ended 2022",
+ * "CP plan: Yes, closed March 2024".  Only the answer is read (after
+ * the first '?', ':', TAB or '|' past the phrase, to the line's end),
+ * never the question: "CP plan (if ended, give date)? Yes" is a Yes. */
+static int answer_ended(const char *text, size_t len, size_t pos, size_t pl)
+{
+	size_t i = pos + pl, le;
+
+	for (le = i; le < len && text[le] != '\n'; le++)
+		;
+	while (i < le && text[i] != '?' && text[i] != ':' && text[i] != '\t' && text[i] != '|')
+		i++;
+	return i < le && vocab_ended(text + i + 1, le - i - 1);
+}
+
 /* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
 static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t pl,
                     unsigned long *yes, unsigned long *no)
@@ -855,6 +880,8 @@ static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t p
 	if (covered_by_longer(text, len, f, pos, pl) || ended_at(text, len, pos, pl))
 		return;
 	a = answered(text, len, f, pos, pl);
+	if (a == VOCAB_ANSWER_YES && answer_ended(text, len, pos, pl))
+		a = VOCAB_ANSWER_NO;
 	if (a == VOCAB_ANSWER_NO)
 		*no |= 1UL << f;
 	else if (a == VOCAB_ANSWER_YES ||

@@ -4,7 +4,8 @@
  * naming child fields makes each further row one child; a label column
  * with a column per child makes each column one child; other rows are
  * read as "label: value" lines, two per row in a label|value|label|
- * value form.  See extract_int.h.
+ * value form; under a "| Yes | No" heading row each row is answered by
+ * the column its mark stands in (an answer grid).  See extract_int.h.
  *
  * Owns: struct row (a bounded view of one row's cells: MAX_CELLS).
  */
@@ -687,6 +688,80 @@ static void read_label_row(struct reader *rd, const struct row *row)
 	}
 }
 
+/* ---- Answer grids ------------------------------------------------
+ * A form's "Question | Yes | No" (or "| Y | N") grid answers each row
+ * by WHERE its mark stands: an X, a tick or a "Y" in the No column is
+ * a No.  Flattened to "question: X" the column is lost and the mark
+ * reads as a tick (a Yes), so each row of a grid is read as "question:
+ * <the heading of the column marked>" instead.  A row with no column
+ * marked is only asked; with both marked it is Yes (answers.c: a missed
+ * escalation is as bad as a false one). */
+
+/* The answer word a whole cell is ("Yes", "N", "Not known"), or 0. */
+static int answer_heading(const char *c, size_t cl)
+{
+	size_t used;
+	int v;
+
+	if (cl == 0 || (v = vocab_answer_word(c, cl, &used)) == 0 || used != cl)
+		return 0;
+	return v;
+}
+
+/* A grid's heading row: after the first cell, cells that are answer
+ * words, both a Yes and a No among them.  heads[k] is column k's. */
+static int grid_heading(const struct row *row, int heads[MAX_CELLS])
+{
+	int seen = 0;
+
+	if (row->n < 3)
+		return 0;
+	heads[0] = 0;
+	for (size_t k = 1; k < row->n; k++)
+		seen |= heads[k] = answer_heading(row->cell[k], row->len[k]);
+	return seen == (VOCAB_ANSWER_YES | VOCAB_ANSWER_NO);
+}
+
+/* A row under a grid heading: "question: Yes|No" from the columns
+ * marked, "question" alone when none is.  0 if the row is not the
+ * grid's (another width, or no question in its first cell). */
+static int read_grid_row(struct reader *rd, const struct row *row, const int heads[MAX_CELLS],
+                         size_t width)
+{
+	int marked = 0;
+	size_t used;
+
+	if (row->n != width || row->len[0] == 0)
+		return 0;
+	for (size_t k = 1; k < row->n; k++)
+		if (heads[k] && row->len[k] > 0 &&
+		    vocab_answer_glyph(row->cell[k], row->len[k], &used) != VOCAB_GLYPH_EMPTY)
+			marked |= heads[k];
+	if (marked == 0)
+		read_cells_as_line(rd, row, 0, 1);
+	else
+		read_value_line(rd, row->cell[0], row->len[0],
+		                (marked & VOCAB_ANSWER_YES) ? "Yes" : "No",
+		                (marked & VOCAB_ANSWER_YES) ? 3 : 2);
+	return 1;
+}
+
+/* The label rows of a table, a grid's rows read by their marks. */
+static void read_label_rows(struct reader *rd, const struct row *rows, size_t nrows)
+{
+	int heads[MAX_CELLS];
+	size_t grid_width = 0;
+
+	for (size_t j = 0; j < nrows; j++) {
+		rd->where.row = (long)j + 1;    /* provenance: the value cell */
+		rd->where.col = 2;
+		if (grid_width && read_grid_row(rd, &rows[j], heads, grid_width))
+			continue;
+		grid_width = grid_heading(&rows[j], heads) ? rows[j].n : 0;
+		read_label_row(rd, &rows[j]);
+	}
+}
+
 /* The rows of a parents table (parent_header), each a parent or
  * carer.  Where a parental-responsibility column answers Yes for some
  * row, a row answering No or nothing is another adult of the household
@@ -823,11 +898,7 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 			rd->where.row = rd->where.col = 0;
 			return;
 		}
-		for (size_t j = 0; j < nrows; j++) {
-			rd->where.row = (long)j + 1;    /* provenance: the value cell */
-			rd->where.col = 2;
-			read_label_row(rd, &rows[j]);
-		}
+		read_label_rows(rd, rows, nrows);
 	}
 	free(rows);
 	rd->where.row = rd->where.col = 0;
