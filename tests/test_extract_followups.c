@@ -42,10 +42,40 @@ static void test_case_refs(void)
 	CHECK_INT((long)r.case_refs.n, 0, "no reference from near misses");
 }
 
+/* Visit records as officers write them: the cue words, bookings. */
+static void test_visits(void)
+{
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"I called at 14 Hawthorn Road on Tuesday 24th November at 4.10pm. No answer.\n");
+	CHECK_STR(r.visit_date, "2026-11-24", "'called at' an address, a date with no year");
+	CHECK_INT(r.visit_found, 0, "... no answer");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Visit 23.11.26, 11:20. Property appears empty. Tyler not seen.\n");
+	CHECK_STR(r.visit_date, "2026-11-23", "a record opening 'Visit 23.11.26'");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"A safe and well check was completed on 22/11/2026 at 18:40. Both children were\n"
+		"seen and spoken to.\n");
+	CHECK_STR(r.visit_date, "2026-11-22", "the police's safe and well check is a visit");
+	CHECK_INT(r.visit_found, 1, "... the children seen");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Visit 25/11/2026 at 11:00. Mum answered and I saw all three children.\n");
+	CHECK_INT(r.visit_found, 1, "'I saw all three children' is found");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Home visit this afternoon. Mum and Tia both at home; Tia seen and looked well.\n");
+	CHECK_INT(r.visit_found, 1, "'Tia seen' in a visit note is found");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Home educating now. A home visit is booked for 3rd December 2026.\n");
+	CHECK(r.visit_date == NULL, "a visit booked for a date to come is no visit");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Mum has moved. I will do a home visit to the new address on 20/11.\n");
+	CHECK(r.visit_date == NULL, "'I will do a home visit ... on 20/11' is no visit (no year)");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_case_refs();
+	test_visits();
 	referral_free(&r);
 	return tap_done();
 }
