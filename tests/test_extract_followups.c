@@ -71,11 +71,31 @@ static void test_visits(void)
 	CHECK(r.visit_date == NULL, "'I will do a home visit ... on 20/11' is no visit (no year)");
 }
 
+/* Outcomes: not located, a receiving LA's own record, provision kinds. */
+static void test_outcomes(void)
+{
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"All reasonable enquiries are complete and Kayden has not been located.\n");
+	CHECK_STR(r.outcome, "not-located", "'has not been located' after all checks");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"The family now live in our area. We have opened a CME record our side;\n"
+		"please close yours.\n");
+	CHECK_STR(r.outcome, "moved-out-of-area", "a receiving LA 'opened a CME record'");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Ellis is now attending The Bridge, our alternative provision academy.\n");
+	CHECK_STR(r.outcome, "located-other-provision",
+	          "'now attending' an alternative provision academy is other provision");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Ellis is now attending Hillside Academy.\n");
+	CHECK_STR(r.outcome, "located-on-roll", "... 'now attending' a school is on roll");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_case_refs();
 	test_visits();
+	test_outcomes();
 	referral_free(&r);
 	return tap_done();
 }
