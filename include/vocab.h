@@ -216,6 +216,8 @@ enum vocab_words {
 	                           (prose_update.c; whole words) */
 	VW_TODAY_WORD,          /* "today": the visit was on the message date */
 	VW_YESTERDAY_WORD,      /* "yesterday": the day before */
+	VW_VISIT_PLANNED,       /* "booked for", "will visit": a visit still to
+	                           come, no visit yet (whole words) */
 	VW_UPDATE_CUE,          /* "returned to school this morning", "living in
 	                           their area": news of a known child, never a
 	                           new referral */

@@ -70,32 +70,8 @@ static int child_has_identity(const struct cme_child *c)
 
 static void find_case_refs(struct reader *rd, const char *s, size_t len)
 {
-	struct cme_referral *r = rd->r;
-
-	for (size_t i = 0; i + 14 <= len; i++) {
-		size_t k;
-
-		if ((s[i] != 'C' && s[i] != 'c') || strncasecmp(s + i, "CME-", 4) != 0 || (i > 0 && isalnum((unsigned char)s[i - 1])))
-			continue;
-		for (k = 4; k < 8 && isdigit((unsigned char)s[i + k]); k++)
-			;
-		if (k != 8 || s[i + 8] != '-')
-			continue;
-		for (k = 9; k < 14 && isdigit((unsigned char)s[i + k]); k++)
-			;
-		if (k != 14 || (i + 14 < len && isalnum((unsigned char)s[i + 14])))
-			continue;
-		{
-			char ref[15];
-
-			memcpy(ref, s + i, 14);
-			ref[14] = '\0';
-			ref[0] = 'C'; ref[1] = 'M'; ref[2] = 'E';
-			if (r->case_refs.n < 16 &&
-			    strlist_add_unique(&r->case_refs, ref) != 0)
-				rd->oom = 1;
-		}
-	}
+	if (caseref_scan(s, len, &rd->r->case_refs, 16) != 0)
+		rd->oom = 1;
 }
 
 static int header_says_auto(const struct cme_message *m)

@@ -151,6 +151,11 @@ size_t lists_read_children(struct reader *rd);
  * Lane End Primary"), each set only when the child has none. */
 void lists_item_parts(struct cme_child *c, const char *s, size_t len);
 
+/* caseref.c: case references as typed ("CME 2026 00017", "CME/2026/00017",
+ * en dashes) appended to out in canonical form until it holds max;
+ * 0, or -1 when out of memory. */
+int caseref_scan(const char *s, size_t len, struct strlist *out, size_t max);
+
 /* fields.c: text helpers. */
 void fields_trim(const char **s, size_t *len);
 char *fields_dup_trimmed(const char *s, size_t len, size_t max);

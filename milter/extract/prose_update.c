@@ -42,6 +42,7 @@
 
 #define VISIT_WINDOW  80      /* bytes after a visit cue */
 #define START_WINDOW  60      /* bytes after a school name */
+#define PLANNED_BACK  30      /* bytes before a visit cue read for "will" */
 #define SCHOOL_WORDS  8
 
 /* The first whole-word phrase of the list in s (not negated): its
@@ -158,32 +159,77 @@ static int name_seen(const char *s, size_t len)
 	return 0;
 }
 
-/* A visit in prose, when no "Visit date:" was labelled. */
+/* The visit date a cue at s[0..w) opens: a date (or "today" /
+ * "yesterday", from the message date) in the window, unless a
+ * visit-planned word comes before it (a booking, not a visit).  A date
+ * after the message's own is kept: a sender's clock may be wrong.  1 with
+ * *d and the window's bytes up to the date's end in *lim; else 0. */
+static int visit_date_at(const struct reader *rd, const char *win, size_t w,
+                         struct ymd *d, size_t *lim)
+{
+	size_t used, rl;
+	long t;
+
+	if (ukdate_find_ref(win, w, &rd->ref_date, d, &used)) {
+		*lim = used;
+	} else if ((t = cue_at(win, w, VW_TODAY_WORD, &rl)) >= 0) {
+		*d = rd->ref_date;
+		*lim = (size_t)t + rl;
+	} else if ((t = cue_at(win, w, VW_YESTERDAY_WORD, &rl)) >= 0) {
+		*d = rd->ref_date;
+		ymd_add_days(d, -1);
+		*lim = (size_t)t + rl;
+	} else {
+		return 0;
+	}
+	return cue_at(win, *lim, VW_VISIT_PLANNED, &rl) < 0;
+}
+
+/* 1 if the clause before a visit cue at s[at] says the visit is still to
+ * come ("I will visit on Monday", "a visit is planned"): a visit-planned
+ * word in the PLANNED_BACK bytes before it, back to the sentence start. */
+static int planned_before(const char *s, size_t at)
+{
+	size_t b = at, rl;
+
+	while (b > 0 && at - b < PLANNED_BACK && s[b - 1] != '.' && s[b - 1] != '\n')
+		b--;
+	return cue_at(s + b, at - b, VW_VISIT_PLANNED, &rl) >= 0;
+}
+
+/* A visit in prose, when no "Visit date:" was labelled: the first visit
+ * cue whose window holds a date that is no booking. */
 static void read_visit(struct reader *rd, const char *s, size_t len)
 {
 	struct cme_referral *r = rd->r;
-	size_t ml, w, rl;
-	long at = cue_at(s, len, VW_VISIT_CUE, &ml);
-	const char *win;
-	char t[6];
+	size_t ml, w, lim, off = 0;
+	struct ymd d;
+	const char *win = NULL;
+	long at = -1;
+	char t[6], buf[11];
 
-	if (at < 0 || r->visit_date)
+	if (r->visit_date)
 		return;
-	win = s + at + ml;
-	w = len - ((size_t)at + ml) < VISIT_WINDOW ? len - ((size_t)at + ml) : VISIT_WINDOW;
-	fields_set_date(rd, &r->visit_date, win, w);
-	if (r->visit_date == NULL && (cue_at(win, w, VW_TODAY_WORD, &rl) >= 0 ||
-	                              cue_at(win, w, VW_YESTERDAY_WORD, &rl) >= 0)) {
-		struct ymd d = rd->ref_date;
-		char buf[11];
+	while (off < len) {
+		long c = cue_at(s + off, len - off, VW_VISIT_CUE, &ml);
 
-		if (cue_at(win, w, VW_TODAY_WORD, &rl) < 0)
-			ymd_add_days(&d, -1);
-		ymd_format(&d, buf);
-		r->visit_date = strdup(buf);
+		if (c < 0)
+			return;
+		win = s + off + (size_t)c + ml;
+		w = len - (size_t)(win - s) < VISIT_WINDOW ? len - (size_t)(win - s) : VISIT_WINDOW;
+		if (!planned_before(s, off + (size_t)c) && visit_date_at(rd, win, w, &d, &lim)) {
+			at = (long)(off + (size_t)c);
+			break;
+		}
+		off += (size_t)c + ml;
 	}
-	if (r->visit_date == NULL)
+	if (at < 0)
 		return;
+	ymd_format(&d, buf);
+	if ((r->visit_date = strdup(buf)) == NULL) {
+		rd->oom = 1;
+		return;
+	}
 	for (size_t i = 0; i < w && r->visit_time == NULL; i++)
 		if (isdigit((unsigned char)win[i]) && (i == 0 || !isdigit((unsigned char)win[i - 1])) &&
 		    time_at(win + i, w - i, t))
