@@ -303,6 +303,10 @@ enum vocab_words {
 	VW_HOUSEHOLDER_WORD,    /* "applicant", "head of household": a household
 	                           table's adult who is the parent or carer
 	                           (the relationship cell, tables.c) */
+	VW_FORM_GUIDANCE,       /* "if", "please", "give": a bracket opening with
+	                           one is the form's guidance to whoever fills
+	                           it in ("(if ended, give date)"), not the
+	                           state of things (answers.c; prefix) */
 	VW__COUNT
 };
 

@@ -99,6 +99,14 @@ static void test_past_answers(void)
 	flag_is("Child protection plan? Yes - plan made 14/10/2026", "child-protection-plan", 1);
 	flag_is("Is the child subject to a child protection plan?\nyes - neglect",
 	        "child-protection-plan", 1);
+	/* the form's bracketed guidance is not the answer */
+	flag_is("Is the child subject to a Child Protection Plan (if ended, give date)? Yes",
+	        "child-protection-plan", 1);
+	flag_is("Allocated social worker (if case closed, date of closure): Yes - J. Okafor",
+	        "social-worker", 1);
+	flag_is("Has the child previously been subject to a child protection plan? Yes",
+	        "child-protection-plan", 0);
+	flag_is("Subject to a child protection plan (ended March 2024)", "child-protection-plan", 0);
 }
 
 int main(void)

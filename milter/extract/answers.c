@@ -551,22 +551,46 @@ static int joins_new_subject(const char *text, size_t len, size_t i)
 	        (ae - as == 2 && strncasecmp(text + as, "an", 2) == 0));
 }
 
+#define CLAUSE_REACH 200      /* bytes either side of a phrase in its clause */
+
 /* 1 if the clause holding text[pos .. pos+pl) puts it in the past (or
  * not yet in place).  The clause ends at punctuation, and at a joining
  * word that brings in something new ("Her social worker has been
  * informed and a missing person report is being considered": the
- * report is being considered, not the social worker). */
+ * report is being considered, not the social worker).  A bracket that
+ * opens with a form_guidance word is the form's guidance to whoever
+ * fills it in, not the state of things, and is not read: "Is the child
+ * subject to a CP plan (if ended, give date)? Yes" is a current plan;
+ * "Previous CP plan? Yes" and "CP plan (ended 2022)" are not. */
 static int ended_at(const char *text, size_t len, size_t pos, size_t pl)
 {
-	size_t s = pos, e = pos + pl;
+	size_t s = pos, e = pos + pl, n = 0;
+	char clause[2 * CLAUSE_REACH + 256];
+	int depth = 0;
 
-	while (s > 0 && pos - s < 200 && !strchr(".!?;\n\t|", text[s - 1]) &&
+	while (s > 0 && pos - s < CLAUSE_REACH && !strchr(".!?;\n\t|", text[s - 1]) &&
 	       !joins_new_subject(text, pos, s))
 		s--;
-	while (e < len && e - pos < 200 && !strchr(".!?;\n\t|", text[e]) &&
+	while (e < len && e - pos < CLAUSE_REACH && !strchr(".!?;\n\t|", text[e]) &&
 	       !joins_new_subject(text, len, e))
 		e++;
-	return vocab_ended(text + s, e - s);
+	for (size_t i = s; i < e && n < sizeof clause; i++) {
+		size_t g = i + 1, wl = 0;
+
+		while (g < e && text[g] == ' ')
+			g++;
+		if (depth == 0 && text[i] == '(' &&
+		    vocab_words_prefix(VW_FORM_GUIDANCE, text + g, e - g, &wl) &&
+		    (g + wl == e || !is_word_byte((unsigned char)text[g + wl])))
+			depth = 1;                  /* the guidance, to its ')' */
+		else if (depth > 0 && text[i] == '(')
+			depth++;
+		else if (depth > 0 && text[i] == ')')
+			depth--;
+		else if (depth == 0)
+			clause[n++] = text[i];
+	}
+	return vocab_ended(clause, n);
 }
 
 /* 1 if a longer phrase of flag f covers text[pos .. pos+pl): "Looked
