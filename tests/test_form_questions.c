@@ -34,6 +34,8 @@ static void test_question_labels(void)
 	label_is("What is the child's first name?", F_FORENAME);
 	label_is("What is the child's date of birth?", F_DOB);
 	label_is("Please give the child's date of birth", F_DOB);
+	label_is("When did the child last attend?", F_LAST_ATTENDED);
+	label_is("When did the pupil last attend school?", F_LAST_ATTENDED);
 	label_is("What is their postcode?", F_POSTCODE);
 	/* a question about something else is still no field */
 	label_is("What is the name of the new school's town?", F_NONE);
