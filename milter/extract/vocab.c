@@ -129,6 +129,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
 	[VWI_VISIT_FOUND] = "visit_found", [VWI_VISIT_NOT_FOUND] = "visit_not_found",
 	[VWI_LABEL_FILLER] = "label_filler", [VWI_LABEL_SUFFIX] = "label_suffix",
+	[VWI_LABEL_QUESTION] = "label_question",
 };
 
 const char *vocab_list_name(int list)
@@ -301,9 +302,12 @@ static enum field label_lookup(const char *norm)
 	return F_NONE;
 }
 
+/* Where drop_words may remove a list's words from a label. */
+enum drop_at { DROP_ANYWHERE, DROP_AT_END, DROP_AT_START };
+
 /* Remove from norm every whole word of list (normalised, one word or
- * several); 1 if something was removed. */
-static int drop_words(char *norm, int list, int only_at_end)
+ * several) found where `where` allows; 1 if something was removed. */
+static int drop_words(char *norm, int list, enum drop_at where)
 {
 	const struct vocab_group *g = group(VK_WORDS, list);
 	int changed = 0;
@@ -317,7 +321,8 @@ static int drop_words(char *norm, int list, int only_at_end)
 
 			if ((at > 0 && norm[at - 1] != ' ') ||
 			    (p[wl] != '\0' && p[wl] != ' ') ||
-			    (only_at_end && p[wl] != '\0') || n == wl) {
+			    (where == DROP_AT_END && p[wl] != '\0') ||
+			    (where == DROP_AT_START && at > 0) || n == wl) {
 				p += wl;
 				continue;
 			}
@@ -357,15 +362,19 @@ static int singular(char *norm)
 
 /* Look a normalised label up as written, then with the words a label
  * may carry without changing its meaning dropped, one step after the
- * other: trailing words ("if known", "with parental responsibility"),
- * filler words ("legal", "full", "official"), plurals. */
+ * other: an online form's question words in front ("What is the
+ * pupil's surname?", "Please give the child's date of birth"),
+ * trailing words ("if known", "with parental responsibility"), filler
+ * words ("legal", "full", "official"), plurals. */
 static enum field label_lookup_folded(char *norm)
 {
 	enum field f = label_lookup(norm);
 
-	if (f == F_NONE && drop_words(norm, VWI_LABEL_SUFFIX, 1))
+	if (f == F_NONE && drop_words(norm, VWI_LABEL_QUESTION, DROP_AT_START))
 		f = label_lookup(norm);
-	if (f == F_NONE && drop_words(norm, VWI_LABEL_FILLER, 0))
+	if (f == F_NONE && drop_words(norm, VWI_LABEL_SUFFIX, DROP_AT_END))
+		f = label_lookup(norm);
+	if (f == F_NONE && drop_words(norm, VWI_LABEL_FILLER, DROP_ANYWHERE))
 		f = label_lookup(norm);
 	if (f == F_NONE && singular(norm))
 		f = label_lookup(norm);

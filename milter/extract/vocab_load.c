@@ -248,7 +248,8 @@ static int add_line(struct vocab_set *s, enum vocab_kind k, const char *file,
 	}
 	if (fold_text(kinds[k].fold, col[1], text, sizeof text) != 0 ||
 	    (k == VK_WORDS && (key == VWI_NEGATIVE_ANSWER || key == VWI_VALEDICTION ||
-	                       key == VWI_LABEL_FILLER || key == VWI_LABEL_SUFFIX) &&
+	                       key == VWI_LABEL_FILLER || key == VWI_LABEL_SUFFIX ||
+	                       key == VWI_LABEL_QUESTION) &&
 	     fold_text(key == VWI_NEGATIVE_ANSWER ? FOLD_LOWER : FOLD_LABEL, col[1], text,
 	               sizeof text) != 0)) {
 		problem(problems, file, ln, "'%s' has no words to match", col[1]);
