@@ -83,10 +83,44 @@ static void test_slash_labels(void)
 	      "... not a school named 'Staff completing form'");
 }
 
+/* Section headings, numbered or not, any case, say whose fields follow:
+ * a multi-agency form's "1. REFERRAL DETAILS" is the referrer's. */
+static void test_section_headings(void)
+{
+	read_message(HDR PLAIN
+		"1. REFERRAL DETAILS\n"
+		"Name: Sam Hirst\n"
+		"Job title: Family Support Worker\n\n"
+		"2. DETAILS OF CHILD / YOUNG PERSON\n"
+		"Child's Name: Ava Booth\n"
+		"DOB / EDD: 11/04/2015\n\n"
+		"4. REASON\n"
+		"Ava is at home with her mum. She was taken off roll at\n"
+		"Moor End School in September and the family say they are home educating.\n");
+	CHECK_STR(r.referrer.name, "Sam Hirst", "the name under '1. REFERRAL DETAILS' is the referrer");
+	CHECK_STR(child_str(0, 0), "Ava", "the child's block after 'DETAILS OF CHILD / YOUNG PERSON'");
+	CHECK(r.n_children == 1, "... one child, not the referrer too");
+	CHECK_STR(child_str(0, 2), "2015-04-11", "'DOB / EDD:' is the date of birth");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Moor End School",
+	          "the school named in the reason paragraph under 'REASON'");
+	CHECK_STR(r.n_children ? r.children[0].reason : NULL, "ehe-unsuitable",
+	          "'the family say they are home educating'");
+
+	read_message(HDR PLAIN
+		"Referral details\n"
+		"Name: Sam Hirst\n\n"
+		"Details of the child\n"
+		"Name: Ava Booth\n"
+		"Date of birth: 11/04/2015\n");
+	CHECK_STR(r.referrer.name, "Sam Hirst", "'Referral details' unnumbered, in lower case");
+	CHECK_STR(child_str(0, 1), "Booth", "'Details of the child': a plain 'Name:' is the child's");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_slash_labels();
+	test_section_headings();
 	referral_free(&r);
 	return tap_done();
 }

@@ -694,6 +694,10 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 		fields_keep_str(rd, &rd->reason_text, ".\n");
 		fields_keep(rd, &rd->flag_text, v, vl);
 		fields_keep_str(rd, &rd->flag_text, ".\n");
+		/* the reason told in sentences is prose as well: its "taken
+		 * off roll at Warley Town School" names the school */
+		fields_keep(rd, &rd->prose, v, vl);
+		fields_keep_str(rd, &rd->prose, "\n");
 		if (rd->cur && (c->reason == NULL || rd->value_wrap))
 			child_reason(rd, c);
 		break;
