@@ -116,9 +116,35 @@ static void test_section_headings(void)
 	CHECK_STR(child_str(0, 1), "Booth", "'Details of the child': a plain 'Name:' is the child's");
 }
 
+/* A parent's name, relationship and phone in one value, whichever of
+ * them the label asks for. */
+static void test_parent_in_one_value(void)
+{
+	read_message(HDR PLAIN
+		"Child's name: Kemi Ade\n"
+		"Contact telephone of parents: Mrs Folake Ade (mother) 07700 900901\n");
+	CHECK_STR(parent_str(0, 0), "Folake Ade", "a phone label's value names the parent first");
+	CHECK_STR(parent_str(0, 1), "mother", "... and the relationship");
+	CHECK_STR(parent_str(0, 2), "07700 900901", "... and the phone");
+
+	read_message(HDR PLAIN
+		"Child's name: Kemi Ade\n"
+		"Parent name: Jo Ade\n"
+		"Parent phone: Daytime 07700 900902\n");
+	CHECK(r.n_parents == 1, "'Daytime' before a phone names nobody");
+	CHECK_STR(parent_str(0, 2), "07700 900902", "... the phone is the parent's above");
+
+	read_message(HDR PLAIN
+		"Child's name: Tom Marsh\n"
+		"Name of Parents / Carers\n"
+		"Shannon Marsh (mother) 07700 900903\n");
+	CHECK_STR(parent_str(0, 2), "07700 900903", "the phone after a parent's name under its label");
+}
+
 int main(void)
 {
 	tap_vocabulary();
+	test_parent_in_one_value();
 	test_slash_labels();
 	test_section_headings();
 	referral_free(&r);
