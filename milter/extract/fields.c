@@ -694,12 +694,30 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 		fields_keep_str(rd, &rd->reason_text, ".\n");
 		fields_keep(rd, &rd->flag_text, v, vl);
 		fields_keep_str(rd, &rd->flag_text, ".\n");
+		/* the reason told in sentences is prose as well: its "taken
+		 * off roll at Warley Town School" names the school */
+		fields_keep(rd, &rd->prose, v, vl);
+		fields_keep_str(rd, &rd->prose, "\n");
 		if (rd->cur && (c->reason == NULL || rd->value_wrap))
 			child_reason(rd, c);
 		break;
 	default:
 		break;
 	}
+}
+
+/* "Contact telephone of parents: Mrs Folake Adeyemi (mother) 07700
+ * 900901": the phone's value names its person first.  A person is a
+ * name of two words or more with a courtesy title or a relationship
+ * beside it; "Daytime", "Mobile number" or "Home" before a phone name
+ * nobody. */
+static int person_before_phone(const char *v, size_t ps)
+{
+	size_t t = fields_title_len(v, ps), n = fields_name_part(v + t, ps - t);
+
+	if (n == 0 || memchr(v + t, ' ', n) == NULL)
+		return 0;
+	return t > 0 || vocab_match_relationship(v, ps) != NULL;
 }
 
 /* A field about a parent or carer. */
@@ -722,6 +740,10 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 			p->relationship = strdup(rel);
 		if (p)
 			relationship_from_title(rd, p, v, vl);
+		/* "Shannon Marsh (mother) 07700 900902": the phone after
+		 * the name is the parent's */
+		if (p && p->phone == NULL && fields_phone_find(v, vl, &ps, &pl))
+			fields_set_str(&p->phone, v + ps, pl, 32);
 		break;
 	case F_PARENT_REL:
 		p = current_parent(rd, 0);
@@ -738,6 +760,10 @@ static void assign_parent(struct reader *rd, enum field f, const char *v, size_t
 			p->relationship = rel ? strdup(rel) : fields_dup_trimmed(v, vl, 40);
 		break;
 	case F_PARENT_PHONE:
+		if (fields_phone_find(v, vl, &ps, &pl) && person_before_phone(v, ps)) {
+			set_parent(rd, v, vl);
+			break;
+		}
 		p = current_parent(rd, 0);
 		if (p && fields_phone_find(v, vl, &ps, &pl))
 			fields_set_str(&p->phone, v + ps, pl, 32);

@@ -9,6 +9,13 @@
  *	"Surname ....... SMITH"   a dotted (or underscored) leader;
  *	"Surname         SMITH"   two or more spaces after a known label;
  *	"Surname | SMITH"         a pipe after a known label;
+ *	"Surname / SMITH"         a slash between spaces after a known
+ *	                          label, on a line with no colon (forms
+ *	                          pasted from PDFs), unless the slash is
+ *	                          inside a longer known label ("Parent /
+ *	                          Carer name", "Dyddiad geni / Date of
+ *	                          birth") or the value is an option list
+ *	                          ("Y / N");
  *	"Completed by Jo Hill"    a referrer label ending in "by", one
  *	                          space, a capital;
  *	"4. Date of birth"        a numbered question ("4.", "4)", "Q4",
@@ -128,6 +135,39 @@ static int agent_label_end(const char *s, size_t len, size_t i)
 	       i + 1 < len && isupper((unsigned char)s[i + 1]);
 }
 
+/* Byte i is the '/' of " / " after a known label, read as the colon
+ * of "label: value" (a form pasted from a PDF, its table's column rule
+ * become a slash).  Not so when the line has a colon (the colon decides:
+ * "DOB / Age: 10/03/2015 / 10", "Tel: Daytime / 0770..."), when the
+ * label runs on past the slash to a longer known label ending at a word
+ * end ("Parent / Carer name  Nadia Lund", "Name of Parents / Carers"
+ * alone on its line), when the whole line is a section heading
+ * ("School / Staff completing form"), or when the value is a list of one-letter
+ * options ("Gender / M / F", unanswered).  Returns the value's offset,
+ * or 0. */
+static size_t slash_label_end(const char *s, size_t len, size_t i)
+{
+	size_t v = i + 1, limit = len < MAX_LABEL ? len : MAX_LABEL;
+
+	if (i == 0 || s[i] != '/' || s[i - 1] != ' ' || v >= len || s[v] != ' ')
+		return 0;
+	if (memchr(s, ':', len) != NULL || memchr(s, '\t', len) != NULL)
+		return 0;
+	while (v < len && s[v] == ' ')
+		v++;
+	if (v >= len || !isalnum((unsigned char)s[v]))
+		return 0;
+	if (v + 3 < len && s[v + 1] == ' ' && s[v + 2] == '/')
+		return 0;                       /* "M / F": options, no answer */
+	if (label_at(s, i) == F_NONE || vocab_section_heading(s, len) != F_NONE)
+		return 0;
+	for (size_t k = v + 1; k <= limit; k++)
+		if ((k == len || s[k] == ' ' || s[k] == '?') && isalnum((unsigned char)s[k - 1]) &&
+		    label_at(s, k) != F_NONE)
+			return 0;               /* a label with a slash in it */
+	return v;
+}
+
 enum field layout_split_label(const char *s, size_t len, const char **value, size_t *vlen)
 {
 	size_t limit = len < MAX_LABEL ? len : MAX_LABEL;
@@ -161,6 +201,8 @@ enum field layout_split_label(const char *s, size_t len, const char **value, siz
 			skip = 2;
 		} else if (i > 0 && s[i] == '|') {
 			skip = 1;
+		} else if (s[i] == '/' && (skip = slash_label_end(s, len, i)) > 0) {
+			skip -= i;
 		} else {
 			continue;
 		}
