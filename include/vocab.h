@@ -307,6 +307,10 @@ enum vocab_words {
 	                           one is the form's guidance to whoever fills
 	                           it in ("(if ended, give date)"), not the
 	                           state of things (answers.c; prefix) */
+	VW_SUBJECT_REFERRAL_WORD, /* "referral", "cme": a Subject naming a child
+	                           after it and a separator ("CME referral -
+	                           Oliver Nowak Y6"; whole words,
+	                           subject_child.c) */
 	VW__COUNT
 };
 

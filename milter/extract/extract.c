@@ -329,6 +329,7 @@ static void settle_children(struct reader *rd)
 		(void)lists_read_children(rd);
 	if (r->n_children == 0 && r->case_refs.n == 0)
 		(void)prose_read_child(rd);
+	subject_read_child(rd);         /* the body names no child */
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
 

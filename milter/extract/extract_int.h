@@ -22,6 +22,8 @@
  *	places.c   the reason a move written in prose gives ("moved to
  *	           Leeds", "arrived from Syria", a parent "posted to
  *	           Germany");
+ *	subject_child.c a child named only in the Subject ("CME referral -
+ *	           Oliver Nowak Y6");
  *	lists.c    children written one a line as a numbered or
  *	           bulleted list ("1. ABDI, Hodan - DOB ... - school");
  *	names.c    a person's name: its end, title, surname;
@@ -169,6 +171,9 @@ int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
 size_t fields_name_part(const char *s, size_t len);
 size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
+/* 1 if w[0..n) is a whole word of the list (case-insensitive, Latin-1
+ * capitals in UTF-8 too). */
+int fields_word_in(enum vocab_words list, const char *w, size_t n);
 int fields_parse_year_group(const char *s, size_t len);
 int fields_outside_school_age(const struct reader *rd, const char *iso_dob);
 
@@ -254,12 +259,15 @@ int answers_value(const char *v, size_t vl);
 /* provenance.c: provenance_before/after bracket an assignment (the
  * hook in fields_assign and the signature reader) and note the slots it
  * filled, in the words of rd->where; provenance_note notes a referrer
- * slot set elsewhere (the From header of a forward); provenance_settle
+ * slot set elsewhere (the From header of a forward), and
+ * provenance_note_child a child's slot ("forename", "year_group") set
+ * from elsewhere than a text (the Subject); provenance_settle
  * leaves the text on r->provenance and each child's provenance
  * ("key<TAB>value<TAB>where" lines) and frees the notes. */
 void provenance_before(struct reader *rd, enum field f, struct prov_mark *m);
 void provenance_after(struct reader *rd, const struct prov_mark *m);
 void provenance_note(struct reader *rd, const char *person_key, const char *where);
+void provenance_note_child(struct reader *rd, size_t idx, const char *key, const char *where);
 void provenance_settle(struct reader *rd);
 
 /* forward.c: an inline forward reported on or passed on.
@@ -283,10 +291,17 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
  * parent was labelled. */
 size_t prose_read_child(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c, int single);
+/* A stated year group in s[0..len) ("Year 4", "Y4", "in Reception"),
+ * or -1. */
+int prose_year_in(const char *s, size_t len);
 void prose_read_parents(struct reader *rd);
 int prose_is_school_name(const char *s);
 size_t prose_school_name_len(const char *s);
 void prose_signature_referrer(struct reader *rd);
+
+/* subject_child.c: when the body names no child, the child the Subject
+ * names, with its year group and date of birth. */
+void subject_read_child(struct reader *rd);
 
 /* prose_update.c: prose_update_cue: 1 if the prose gives news of a
  * known child ("returned to school this morning") rather than a new

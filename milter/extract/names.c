@@ -117,7 +117,7 @@ static int word_all_caps(const char *w, size_t n)
 
 /* 1 if w[0..n) is a word of the list, compared without ASCII case and
  * with a Latin-1 capital in UTF-8 folded ("NÍ" is "ní"). */
-static int word_in(enum vocab_words list, const char *w, size_t n)
+int fields_word_in(enum vocab_words list, const char *w, size_t n)
 {
 	size_t nw;
 	const char *const *words = vocab_words(list, &nw);
@@ -179,7 +179,7 @@ size_t fields_title_len(const char *s, size_t len)
 		k = e;
 		if (k < len && s[k] == '.')
 			k++;
-		if (e == i || k >= len || s[k] != ' ' || !word_in(VW_NAME_TITLE, s + i, e - i))
+		if (e == i || k >= len || s[k] != ' ' || !fields_word_in(VW_NAME_TITLE, s + i, e - i))
 			break;
 		while (k < len && s[k] == ' ')
 			k++;
@@ -207,7 +207,7 @@ static size_t surname_word(const char *s, const size_t at[], const size_t wl[], 
 		while (first > 1 && word_all_caps(s + at[first - 1], wl[first - 1]))
 			first--;
 	for (size_t i = 1; i + 1 < n && i < first; i++)
-		if (word_in(VW_SURNAME_PARTICLE, s + at[i], wl[i])) {
+		if (fields_word_in(VW_SURNAME_PARTICLE, s + at[i], wl[i])) {
 			first = i;
 			break;
 		}
@@ -229,7 +229,7 @@ static int comma_surname(const char *a, size_t al)
 	if (word_all_caps(a, al))
 		return 1;
 	for (size_t i = 0; i + 1 < n; i++)
-		if (!word_in(VW_SURNAME_PARTICLE, a + at[i], wl[i]))
+		if (!fields_word_in(VW_SURNAME_PARTICLE, a + at[i], wl[i]))
 			return 0;
 	return 1;
 }

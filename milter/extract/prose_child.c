@@ -181,7 +181,7 @@ static const char *name_after(const char *p, const char *end)
 
 /* A stated year group in s[0..len): "Year 4", "Yr 4", "Y4" (a year
  * word right before a number), "in Reception"; -1 if none. */
-static int year_in(const char *s, size_t len)
+int prose_year_in(const char *s, size_t len)
 {
 	size_t ml;
 	long at = -1, rec = find_any(s, 0, len, VW_PROSE_RECEPTION, &ml);
@@ -215,10 +215,10 @@ static const char *name_before_cue(const char *s, const char *cue, const char **
 	for (const char *in = e - s > 4 ? e - 4 : s;
 	     e - b > YEAR_CLAUSE_MAX && in > s && e - in <= YEAR_CLAUSE_MAX; in--)
 		if (in[0] == ' ' && in[1] == 'i' && in[2] == 'n' && in[3] == ' ' &&
-		    year_in(in + 4, (size_t)(e - in - 4)) >= 0)
+		    prose_year_in(in + 4, (size_t)(e - in - 4)) >= 0)
 			return name_before(s, in, name_end);
 	if (b == e || e - b > YEAR_CLAUSE_MAX || b == s || b[-1] == '.' || b[-1] == ';' ||
-	    b[-1] == '\n' || year_in(b, (size_t)(e - b)) < 0)
+	    b[-1] == '\n' || prose_year_in(b, (size_t)(e - b)) < 0)
 		return NULL;
 	return name_before(s, b - 1, name_end);
 }
@@ -315,7 +315,7 @@ static size_t children_by_dob(struct reader *rd)
 		struct cme_child *c = &rd->r->children[kids[k]];
 
 		if (c->year_group < 0)
-			c->year_group = year_in(s + mark[k], mark[k + 1] - mark[k]);
+			c->year_group = prose_year_in(s + mark[k], mark[k + 1] - mark[k]);
 		last_attended_in(rd, c, s, mark[k], mark[k + 1]);
 	}
 	return made;
@@ -481,7 +481,7 @@ static void group_child_details(struct reader *rd, struct cme_child *c, size_t f
 	if (at >= 0 && c->dob == NULL)
 		fields_set_date(rd, &c->dob, s + at, to - (size_t)at);
 	if (c->year_group < 0)
-		c->year_group = year_in(s + from, to - from);
+		c->year_group = prose_year_in(s + from, to - from);
 }
 
 /* "the two Begum girls, Ruma ... and her little sister Sadia", "two
@@ -753,7 +753,7 @@ void prose_read_details(struct reader *rd, struct cme_child *c, int single)
 	if (single && c->school == NULL && rd->r->case_refs.n == 0 && !prose_update_cue(rd))
 		(void)school_after_year(c, s, len);
 	if (single && c->year_group < 0)
-		c->year_group = year_in(s, len);
+		c->year_group = prose_year_in(s, len);
 	if (c->last_attended == NULL)
 		last_attended_in(rd, c, s, 0, len);
 	current_address(s, len, c);

@@ -224,6 +224,15 @@ void provenance_note(struct reader *rd, const char *person_key, const char *wher
 			note(rd, 'r', 0, (unsigned)i, where);
 }
 
+void provenance_note_child(struct reader *rd, size_t idx, const char *key, const char *where)
+{
+	if (strcmp(key, "year_group") == 0)
+		note(rd, 'c', (int)idx, NSLOTS(child_slots), where);
+	for (size_t i = 0; i < NSLOTS(child_slots); i++)
+		if (strcmp(child_slots[i].key, key) == 0)
+			note(rd, 'c', (int)idx, (unsigned)i, where);
+}
+
 /* The last note of a slot: a slot is noted when it goes from empty to
  * set, so the last note is the statement that set it (a forward's From
  * replaces the e-mail read before it). */

@@ -124,6 +124,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_OWN_CHILD_CUE] = "own_child_cue", [VW_TEAM_NAME] = "team_name",
 	[VW_NEW_ADDRESS_WORD] = "new_address_word",
 	[VW_AGE_HEADING] = "age_heading", [VW_HOUSEHOLDER_WORD] = "householder_word",
+	[VW_SUBJECT_REFERRAL_WORD] = "subject_referral_word",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",

@@ -1,0 +1,78 @@
+/*
+ * test_extract_identity - the child's identity in layouts the held-out
+ * corpora found unread (tests/fixtures/referrals/KNOWN-GAPS): a child
+ * named only in the Subject, one behaviour per check, on small messages
+ * written here.  The fixtures themselves are run by tests/accuracy.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "message.h"
+#include "referral.h"
+#include "tap.h"
+#include "tap_extract.h"
+#include "tap_vocab.h"
+#include "vocab.h"
+
+#define HDR "From: Office <office@school.test>\nTo: cme@la.test\n" \
+	"Date: Thu, 26 Nov 2026 10:00:00 +0000\nMessage-ID: <t@school.test>\n"
+#define PLAIN "Content-Type: text/plain; charset=utf-8\n\n"
+#define BODY "Hello,\n\nDOB 14.05.2017. Has not attended since 2nd November; the family\n" \
+	"told us they were moving away.\n\nThanks\nAnn Hale\n"
+
+static const char *child_str(size_t i, int which)
+{
+	if (i >= r.n_children)
+		return NULL;
+	return which == 0 ? r.children[i].forename : which == 1 ? r.children[i].surname :
+	       r.children[i].dob;
+}
+
+/* "CME referral - Name Y6": the Subject names the child the body does
+ * not. */
+static void test_subject_names_child(void)
+{
+	read_message(HDR "Subject: CME referral - Lena Kowalska Y4\n" PLAIN BODY);
+	CHECK(r.kind == KIND_REFERRAL, "a child named in the Subject only: a referral");
+	CHECK_STR(child_str(0, 0), "Lena", "the Subject's name after 'referral -': the forename");
+	CHECK_STR(child_str(0, 1), "Kowalska", "... the surname");
+	CHECK_INT(r.n_children ? r.children[0].year_group : -2, 4, "'Y4' after it: the year group");
+	CHECK_STR(child_str(0, 2), "2017-05-14", "the body's 'DOB 14.05.2017' is the child's");
+
+	read_message(HDR "Subject: Children Missing Education: Tom REED (DOB 02/03/2016)\n"
+	             PLAIN "Hello,\n\nHas not attended since 2nd November.\n\nAnn Hale\n");
+	CHECK_STR(child_str(0, 1), "REED", "'Children Missing Education: Tom REED (DOB ...)'");
+	CHECK_STR(child_str(0, 2), "2016-03-02", "... the Subject's date of birth");
+
+	read_message(HDR "Subject: Fwd: CME referral \xe2\x80\x93 Amira Haddad\n" PLAIN BODY);
+	CHECK_STR(child_str(0, 0), "Amira", "an en dash, nothing after the name");
+
+	read_message(HDR "Subject: CME referral - Riverside Junior School\n" PLAIN BODY);
+	CHECK(r.kind == KIND_UNRECOGNISED, "a school's name in the Subject is no child");
+
+	read_message(HDR "Subject: CME referral - Urgent Please Read today\n" PLAIN BODY);
+	CHECK(r.kind == KIND_UNRECOGNISED, "capitalised words going on into a phrase are no name");
+
+	read_message(HDR "Subject: RE: CME referral - Lena Kowalska Y4\n"
+	             "In-Reply-To: <x@la.test>\n" PLAIN BODY);
+	CHECK(r.n_children == 0, "a reply's Subject repeats a case's child: nobody referred");
+
+	read_message(HDR "Subject: CME referral - Lena Kowalska Y4\n" PLAIN
+	             "Child's name: Maja Nowak\nDate of birth: 01/02/2016\n");
+	CHECK(r.n_children == 1, "the body names a child: the Subject is not read");
+	CHECK_STR(child_str(0, 0), "Maja", "... the body's child kept");
+
+	read_message(HDR "Subject: CME referral - Lena Kowalska Y4\n" PLAIN
+	             "Hello,\n\nMum DOB 01/02/1985. Has not attended since 2nd November.\n");
+	CHECK(r.n_children == 1 && r.children[0].dob == NULL,
+	      "an adult's date of birth in the body is not the child's");
+}
+
+int main(void)
+{
+	tap_vocabulary();
+	test_subject_names_child();
+	referral_free(&r);
+	return tap_done();
+}
