@@ -1,9 +1,10 @@
 /*
  * test_extract_identity - the child's identity in layouts the held-out
  * corpora found unread (tests/fixtures/referrals/KNOWN-GAPS): a child
- * named only in the Subject, one behaviour per check, on small messages
+ * named only in the Subject or in a letter's heading line, one behaviour per check, on small messages
  * written here.  The fixtures themselves are run by tests/accuracy.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,10 +70,38 @@ static void test_subject_names_child(void)
 	      "an adult's date of birth in the body is not the child's");
 }
 
+/* A health letter's heading line: "RE: Name  D.O.B. dd.mm.yyyy", the
+ * child's name and date of birth on one line. */
+static void test_letter_heading(void)
+{
+	static const char *const heads[] = {
+		"RE: Sophie Anderson  D.O.B. 22.11.2011",
+		"Re: Sophie Anderson (D.O.B. 22.11.2011)",
+		"Patient: Sophie Anderson  DOB: 22/11/2011",
+	};
+
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, HDR "Subject: Letter\n" PLAIN "Dear colleague,\n\n%s\n\n"
+		         "She was not brought to her appointment. Her father told us the family\n"
+		         "were moving to Cardiff, and her school, Eastmere High School, says she\n"
+		         "has not attended since September.\n\nKind regards,\n\nRuth Adeyemi\n"
+		         "Clinical Nurse Specialist\n", heads[i]);
+		read_message(msg);
+		CHECK_STR(child_str(0, 0), "Sophie", heads[i]);
+		CHECK_STR(child_str(0, 1), "Anderson", "... the surname");
+		CHECK_STR(child_str(0, 2), "2011-11-22", "... the date of birth");
+		CHECK_STR(r.n_children ? r.children[0].school : NULL, "Eastmere High School",
+		          "'her school, Eastmere High School, says': the school");
+	}
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_subject_names_child();
+	test_letter_heading();
 	referral_free(&r);
 	return tap_done();
 }

@@ -105,7 +105,7 @@ static size_t item_name_end(const char *s, size_t len)
 }
 
 /* 1 if every word of the name starts with a capital (or is a particle
- * such as "van"), and there are at most five. */
+ * such as "van"), none holds a colon, and there are at most five. */
 static int looks_like_name(const char *s, size_t n, int *words)
 {
 	size_t i = 0;
@@ -125,6 +125,10 @@ static int looks_like_name(const char *s, size_t n, int *words)
 			return 0;
 		if (!isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0x80 &&
 		    !vocab_words_prefix(VW_SURNAME_PARTICLE, s + b, i - b, NULL))
+			return 0;
+		/* "Re: Sophie Anderson (D.O.B. ...)": a letter's heading,
+		 * a word with a colon is a label, no name */
+		if (memchr(s + b, ':', i - b) != NULL)
 			return 0;
 	}
 	return *words > 0;
