@@ -1,7 +1,8 @@
 /*
  * test_extract_identity - the child's identity in layouts the held-out
  * corpora found unread (tests/fixtures/referrals/KNOWN-GAPS): a child
- * named only in the Subject or in a letter's heading line, one behaviour per check, on small messages
+ * named only in the Subject, in a letter's heading line or a contact
+ * record's "Person:", one behaviour per check, on small messages
  * written here.  The fixtures themselves are run by tests/accuracy.
  */
 #include <stdio.h>
@@ -97,11 +98,34 @@ static void test_letter_heading(void)
 	}
 }
 
+/* A contact record's subject: "Person:", "Subject:" as a line of the
+ * body, never the mail's Subject header nor a forward's quoted one. */
+static void test_contact_record_person(void)
+{
+	read_message(HDR "Subject: Contact 771204\n" PLAIN "CONTACT RECORD\n\n"
+	             "Contact ID: 771204\nPerson: Riley Dawson\nDate of birth: 18/03/2015\n"
+	             "Summary: has not been to school for weeks.\n");
+	CHECK_STR(child_str(0, 0), "Riley", "'Person: Riley Dawson' in a contact record");
+	CHECK_STR(child_str(0, 1), "Dawson", "... the surname");
+
+	read_message(HDR "Subject: Contact\n" PLAIN "Subject: Riley Dawson\n"
+	             "DOB: 18/03/2015\nNot in school for weeks.\n");
+	CHECK_STR(child_str(0, 0), "Riley", "'Subject: Riley Dawson' as a body line");
+
+	read_message(HDR "Subject: FW: Concern\n" PLAIN "Please see below.\n\n"
+	             "---------- Forwarded message ---------\nFrom: Ann Hale <ann@o.test>\n"
+	             "Date: Wed, 25 Nov 2026 09:00\nSubject: Concern about attendance\n"
+	             "To: Head <head@school.test>\n\nHello,\n\n"
+	             "Leo Grant (DOB 02/03/2016) has not been in since October.\n");
+	CHECK_STR(child_str(0, 0), "Leo", "a forward's quoted 'Subject:' line is no child's name");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_subject_names_child();
 	test_letter_heading();
+	test_contact_record_person();
 	referral_free(&r);
 	return tap_done();
 }
