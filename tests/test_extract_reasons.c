@@ -4,6 +4,7 @@
  * 1000-1018), one behaviour per check, on small messages written here.
  * The fixtures are run by tests/accuracy.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,27 +27,56 @@ static const char *reason0(void)
 	return r.n_children ? r.children[0].reason : NULL;
 }
 
-/* The family has gone and nobody knows where: the post comes back, they
- * told nobody. */
-static void test_moved_away_unknown(void)
+/* Each body is read under CHILD: the reason the first child gets. */
+static const struct {
+	const char *body, *want, *what;
+} reasons[] = {
+	/* the family has gone and nobody knows where: the post comes
+	 * back, they told nobody */
+	{ "Our letters have been returned marked \"not known at this address\".\n",
+	  "moved-away-unknown", "letters returned 'not known at this address'" },
+	{ "Neighbours say Ms Clark and the children left a month ago and did not say where"
+	  " they were going.\n",
+	  "moved-away-unknown", "left and 'did not say where'" },
+	{ "Mia has not attended since 2 October. The welfare letter came back marked"
+	  " 'return to sender'.\n",
+	  "moved-away-unknown", "a letter come back 'return to sender'" },
+	{ "The landlord says Mia's mother is no longer at this address.\n",
+	  "moved-away-unknown", "'no longer at this address'" },
+	/* a move to a town the tables do not know is out of area, unless
+	 * the sentence names the country it is in */
+	{ "Where is the pupil going?\nReturning to Poland permanently - family moving back to"
+	  " Gda\xc5\x84sk\n",
+	  "moved-abroad", "a town whose sentence names its country" },
+	{ "The family have moved to Kielce, Poland.\n",
+	  "moved-abroad", "'moved to <town>, <country>'" },
+	{ "The family have moved to Bexhill.\n",
+	  "moved-out-of-area", "... an unknown town alone is out of area" },
+	{ "The family came from Poland in 2019 and have now moved to Bexhill.\n",
+	  "moved-out-of-area", "... a country they came 'from' is not it" },
+	/* a trip abroad not come back from is the leave */
+	{ "Reason: Family said they were going to Romania for a wedding (two weeks) and have"
+	  " not come back. Leave was not authorised.\n",
+	  "not-returned-from-leave", "a trip 'going to' a country, not come back" },
+	{ "The family have moved to Romania and have not come back.\n",
+	  "moved-abroad", "... 'moved to' a country is still the move" },
+};
+
+static void test_reasons(void)
 {
-	read_message(HDR PLAIN CHILD "\nOur letters have been returned marked \"not known at"
-		" this address\".\n");
-	CHECK_STR(reason0(), "moved-away-unknown", "letters returned 'not known at this address'");
-	read_message(HDR PLAIN CHILD "\nNeighbours say Ms Clark and the children left a month ago and"
-		" did not say where they were going.\n");
-	CHECK_STR(reason0(), "moved-away-unknown", "left and 'did not say where'");
-	read_message(HDR PLAIN CHILD "\nMia has not attended since 2 October. The welfare letter came back"
-		" marked 'return to sender'.\n");
-	CHECK_STR(reason0(), "moved-away-unknown", "a letter come back 'return to sender'");
-	read_message(HDR PLAIN CHILD "\nThe landlord says Mia's mother is no longer at this address.\n");
-	CHECK_STR(reason0(), "moved-away-unknown", "'no longer at this address'");
+	char msg[2048];
+
+	for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+		snprintf(msg, sizeof msg, "%s%s%s\n%s", HDR, PLAIN, CHILD, reasons[i].body);
+		read_message(msg);
+		CHECK_STR(reason0(), reasons[i].want, reasons[i].what);
+	}
 }
 
 int main(void)
 {
 	tap_vocabulary();
-	test_moved_away_unknown();
+	test_reasons();
 	referral_free(&r);
 	return tap_done();
 }
