@@ -307,6 +307,11 @@ enum vocab_words {
 	                           one is the form's guidance to whoever fills
 	                           it in ("(if ended, give date)"), not the
 	                           state of things (answers.c; prefix) */
+	VW_SEN_SUPPORT_CODE,    /* "K": a SEN status or provision label's DfE
+	                           code for SEN support (whole capital letter,
+	                           answers.c) */
+	VW_EHCP_CODE,           /* "E", "S": its code for an EHC plan (or the
+	                           statement before it) (answers.c) */
 	VW__COUNT
 };
 

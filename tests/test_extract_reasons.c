@@ -73,10 +73,50 @@ static void test_reasons(void)
 	}
 }
 
+static int flag(const char *name)
+{
+	int i = vocab_flag_index(name);
+
+	return i >= 0 && (r.flags & (1UL << i)) != 0;
+}
+
+/* A pupil record's SEN status is the DfE provision code: K SEN support,
+ * E an EHC plan, N none. */
+static void test_sen_codes(void)
+{
+	read_message(HDR PLAIN "Legal Surname\tCLARK\nLegal Forename\tMia\n"
+		"Date of Birth\t03/04/2016\nLAC Status\tNot Applicable\n"
+		"SEN Status\tK - SEN Support\n");
+	CHECK_INT(flag("sen"), 1, "a pupil record's 'SEN Status<TAB>K - SEN Support' is sen");
+	read_message(HDR PLAIN CHILD "CP plan: No\nSEN provision: E\n");
+	CHECK_INT(flag("ehcp"), 1, "'SEN provision: E' is an EHC plan");
+	read_message(HDR PLAIN CHILD "LAC: No\nSEN Status: N\n");
+	CHECK_INT(flag("sen"), 0, "'SEN Status: N' is no SEN");
+	CHECK_INT(flag("ehcp"), 0, "... and no plan");
+	read_message(HDR PLAIN CHILD "SEN contact: E-mail the SENCo\n");
+	CHECK_INT(flag("ehcp"), 0, "'E-mail' is no code");
+}
+
+/* A pupil record printed from the MIS: its school and deletion ground
+ * labels. */
+static void test_mis_labels(void)
+{
+	read_message("From: Ann Lee <a.lee@school.test>\nTo: cme@la.test\n"
+		"Subject: Pupil record - off roll, destination unknown\n"
+		"Date: Thu, 26 Nov 2026 10:00:00 +0000\nMessage-ID: <t@school.test>\n" PLAIN
+		"Legal Surname\tCLARK\nLegal Forename\tMia\nDate of Birth\t03/04/2016\n"
+		"Base School\tHillside Academy\nOff Roll Reason\tCME - whereabouts unknown\n");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Hillside Academy",
+	          "'Base School' is the school");
+	CHECK_STR(reason0(), "moved-away-unknown", "'Off Roll Reason' is the reason, over the subject");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_reasons();
+	test_sen_codes();
+	test_mis_labels();
 	referral_free(&r);
 	return tap_done();
 }

@@ -122,6 +122,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_PR_HEADING] = "pr_heading", [VW_ELSEWHERE_CUE] = "elsewhere_cue",
 	[VW_SURNAME_CUE] = "surname_cue", [VW_SCHOOL_TEAM] = "school_team",
 	[VW_OWN_CHILD_CUE] = "own_child_cue", [VW_TEAM_NAME] = "team_name",
+	[VW_SEN_SUPPORT_CODE] = "sen_support_code", [VW_EHCP_CODE] = "ehcp_code",
 	[VW_NEW_ADDRESS_WORD] = "new_address_word",
 	[VW_AGE_HEADING] = "age_heading", [VW_HOUSEHOLDER_WORD] = "householder_word",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
