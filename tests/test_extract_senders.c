@@ -173,6 +173,28 @@ static void test_referrer_labels(void)
 	          "'Role of person completing referral' is the referrer's role");
 }
 
+/* Who filled in an online form: the form tool's mailbox never referred. */
+static void test_form_referrers(void)
+{
+	read_message("From: Google Forms <forms-receipts-noreply@google.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <f@google.test>\n"
+		"Subject: x\n\nA new response has been recorded.\n\n"
+		"Pupil's legal surname: Hughes\nDate of birth: 02/02/2017\n"
+		"Name of person completing this form: Helen Marsh\nRole: Office Manager\n");
+	CHECK_STR(r.referrer.name, "Helen Marsh",
+	          "'Name of person completing this form' is the referrer, not 'Google Forms'");
+	read_message("From: Microsoft Forms <no-reply@forms.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <g@forms.test>\n"
+		"Subject: x\n\nChild's name: Callum Hughes\nDate of birth: 02/02/2017\n");
+	CHECK_STR(r.referrer.name, NULL, "a form tool's From name is never the referrer");
+	read_message(HDR "Enw / Name: Cai Pritchard\nDyddiad geni / Date of birth: 01/02/2015\n\n"
+		"Dyddiad olaf yn yr ysgol / Last day attended: 25/09/2026\n\n"
+		"Llenwyd gan / Completed by: Eleri Jones, Pennaeth Blwyddyn / Head of Year\n");
+	CHECK_STR(r.referrer.name, "Eleri Jones", "Welsh 'Llenwyd gan / Completed by'");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-09-25",
+	          "Welsh 'Dyddiad olaf yn yr ysgol / Last day attended'");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -195,6 +217,7 @@ int main(void)
 	test_bilingual();
 	test_tab_grid();
 	test_referrer_labels();
+	test_form_referrers();
 	test_updates();
 	referral_free(&r);
 	return tap_done();
