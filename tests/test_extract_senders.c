@@ -195,6 +195,18 @@ static void test_form_referrers(void)
 	          "Welsh 'Dyddiad olaf yn yr ysgol / Last day attended'");
 }
 
+/* A referrer's title is dropped as a parent's is: the role says the rest. */
+static void test_referrer_titles(void)
+{
+	read_message(HDR "Re: Harvey Collins, DOB 03/07/2016\n\nHarvey was not brought to three"
+		" appointments.\n\nYours sincerely\n\nDr Fiona Grant\nSafeguarding Lead GP\n"
+		"Larkfield Medical Practice\n");
+	CHECK_STR(r.referrer.name, "Fiona Grant", "'Dr' is dropped from a signature's name");
+	CHECK_STR(r.referrer.role, "Safeguarding Lead GP", "... the role below it kept");
+	read_message(HDR "Name: Harvey Collins\nDOB: 03/07/2016\nReferrer name: Prof. Ian Hale\n");
+	CHECK_STR(r.referrer.name, "Ian Hale", "'Prof.' is dropped from a labelled referrer");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -218,6 +230,7 @@ int main(void)
 	test_tab_grid();
 	test_referrer_labels();
 	test_form_referrers();
+	test_referrer_titles();
 	test_updates();
 	referral_free(&r);
 	return tap_done();
