@@ -207,6 +207,18 @@ static void test_referrer_titles(void)
 	CHECK_STR(r.referrer.name, "Ian Hale", "'Prof.' is dropped from a labelled referrer");
 }
 
+/* A one-line note signed right under its text, no blank line between. */
+static void test_note_signature(void)
+{
+	read_message("From: Claire Dunn <bursar@oak.sch.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <n@oak.sch.test>\n"
+		"Subject: Leavers\n\nHi, please see attached.\nClaire Dunn\n"
+		"School Business Manager, Oakfield Primary School\n");
+	CHECK_STR(r.referrer.role, "School Business Manager",
+	          "the sender's name under a note opens its signature: the role");
+	CHECK_STR(r.referrer.organisation, "Oakfield Primary School", "... and the school");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -231,6 +243,7 @@ int main(void)
 	test_referrer_labels();
 	test_form_referrers();
 	test_referrer_titles();
+	test_note_signature();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

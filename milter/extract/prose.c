@@ -89,6 +89,18 @@ static int one_line_signature(const char *l, size_t ll, const char *sender, size
 	       fields_memstr_any(l + p, ll - p, VW_ORG_WORD);
 }
 
+/* 1 if the line ending before s[b] (b at a line's start) ends a
+ * sentence: a note's text, not a form's label ("Referrer Name"). */
+static int ends_sentence(const char *s, size_t b)
+{
+	if (b == 0)
+		return 0;
+	b--;                                /* the '\n' */
+	while (b > 0 && isspace((unsigned char)s[b - 1]))
+		b--;
+	return b > 0 && strchr(".!?", s[b - 1]) != NULL;
+}
+
 /* The signature's lines, bottom-up, into lines[]/lens[]: the last
  * paragraph of the text, or (spaced, for HTML whose every line is a
  * <p>: "Hannah Frost", blank, "Designated Safeguarding Lead", blank,
@@ -127,8 +139,14 @@ static size_t signature_lines(const char *s, size_t len, int spaced, const char 
 		n++;
 		*start = b;
 		/* spaced: each paragraph is one line, the sender's name the
-		 * first */
+		 * first; unspaced, the sender's own name opens the signature
+		 * too, under a note with no blank line before it ("Hi,
+		 * please see attached.\nClaire Dunn\nSchool Business
+		 * Manager, ...") */
 		if (spaced && name_line(l, ll, sender, sl, 1))
+			break;
+		if (!spaced && n >= 2 && sender != NULL && sl == ll &&
+		    strncasecmp(sender, l, ll) == 0 && ends_sentence(s, b))
 			break;
 		if (b == 0)
 			break;
