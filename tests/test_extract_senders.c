@@ -219,6 +219,23 @@ static void test_note_signature(void)
 	CHECK_STR(r.referrer.organisation, "Oakfield Primary School", "... and the school");
 }
 
+/* A form's questions at its end are the form's, never a signature. */
+static void test_form_questions_at_end(void)
+{
+	read_message("From: Microsoft Forms <no-reply@forms.test>\nTo: cme@la.test\n"
+		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <q@forms.test>\n"
+		"Subject: x\nContent-Type: text/html; charset=utf-8\n\n"
+		"<html><body><p><b>What is the child's first name?</b></p><p>Ayesha</p>\n"
+		"<p><b>What is the child's last name?</b></p><p>Rahman</p>\n"
+		"<p><b>What is the child's date of birth?</b></p><p>14/06/2015</p>\n"
+		"<p><b>Your name?</b></p>\n<p>Daniel Okafor</p>\n<p><b>Your role?</b></p>\n"
+		"<p>Family Support Worker</p>\n<p><b>Your organisation?</b></p>\n"
+		"<p>Quarry Hill Primary School</p>\n</body></html>\n");
+	CHECK_STR(r.referrer.role, "Family Support Worker",
+	          "'Your role?' in its own paragraph is answered below it");
+	CHECK_STR(r.referrer.name, "Daniel Okafor", "... 'Your name?' too");
+}
+
 /* Follow-ups. */
 static void test_updates(void)
 {
@@ -244,6 +261,7 @@ int main(void)
 	test_form_referrers();
 	test_referrer_titles();
 	test_note_signature();
+	test_form_questions_at_end();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

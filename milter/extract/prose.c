@@ -40,9 +40,11 @@ static int looks_like_name(const char *s, size_t len)
 	return words >= 2 && words <= 3;
 }
 
-/* A line that cannot be in a signature: it carries a date, or a label
- * of the child's or a parent's details (an unlabelled list of details
- * at the end of a referral is the referral, not its sender). */
+/* A line that cannot be in a signature: it carries a date, asks a
+ * question (a form's "Your role?": the answers below it are read as the
+ * form's), or is a label of the child's or a parent's details (an
+ * unlabelled list of details at the end of a referral is the referral,
+ * not its sender). */
 static int not_signature_line(const char *l, size_t ll)
 {
 	struct ymd d;
@@ -50,7 +52,7 @@ static int not_signature_line(const char *l, size_t ll)
 	const char *v;
 	enum field f = records_split_label(l, ll, &v, &vl);
 
-	if (ukdate_find(l, ll, &d, &used))
+	if (ukdate_find(l, ll, &d, &used) || (ll > 0 && l[ll - 1] == '?'))
 		return 1;
 	/* "Tel:" is a parent's phone on a form, the sender's here */
 	return (f >= F_FORENAME && f <= F_PARENT) && f != F_ADDRESS && f != F_POSTCODE &&
