@@ -21,6 +21,9 @@
 #define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
 	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n" \
 	"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+/* A message from another sender; the body type and blank line follow. */
+#define FROM_HDR(from) "From: " from "\nTo: cme@la.test\n" \
+	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <f@la.test>\nSubject: x\n"
 
 static const char *reason0(void)
 {
@@ -176,16 +179,14 @@ static void test_referrer_labels(void)
 /* Who filled in an online form: the form tool's mailbox never referred. */
 static void test_form_referrers(void)
 {
-	read_message("From: Google Forms <forms-receipts-noreply@google.test>\nTo: cme@la.test\n"
-		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <f@google.test>\n"
-		"Subject: x\n\nA new response has been recorded.\n\n"
+	read_message(FROM_HDR("Google Forms <forms-receipts-noreply@google.test>")
+		"\nA new response has been recorded.\n\n"
 		"Pupil's legal surname: Hughes\nDate of birth: 02/02/2017\n"
 		"Name of person completing this form: Helen Marsh\nRole: Office Manager\n");
 	CHECK_STR(r.referrer.name, "Helen Marsh",
 	          "'Name of person completing this form' is the referrer, not 'Google Forms'");
-	read_message("From: Microsoft Forms <no-reply@forms.test>\nTo: cme@la.test\n"
-		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <g@forms.test>\n"
-		"Subject: x\n\nChild's name: Callum Hughes\nDate of birth: 02/02/2017\n");
+	read_message(FROM_HDR("Microsoft Forms <no-reply@forms.test>")
+		"\nChild's name: Callum Hughes\nDate of birth: 02/02/2017\n");
 	CHECK_STR(r.referrer.name, NULL, "a form tool's From name is never the referrer");
 	read_message(HDR "Enw / Name: Cai Pritchard\nDyddiad geni / Date of birth: 01/02/2015\n\n"
 		"Dyddiad olaf yn yr ysgol / Last day attended: 25/09/2026\n\n"
@@ -210,9 +211,8 @@ static void test_referrer_titles(void)
 /* A one-line note signed right under its text, no blank line between. */
 static void test_note_signature(void)
 {
-	read_message("From: Claire Dunn <bursar@oak.sch.test>\nTo: cme@la.test\n"
-		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <n@oak.sch.test>\n"
-		"Subject: Leavers\n\nHi, please see attached.\nClaire Dunn\n"
+	read_message(FROM_HDR("Claire Dunn <bursar@oak.sch.test>")
+		"\nHi, please see attached.\nClaire Dunn\n"
 		"School Business Manager, Oakfield Primary School\n");
 	CHECK_STR(r.referrer.role, "School Business Manager",
 	          "the sender's name under a note opens its signature: the role");
@@ -222,9 +222,8 @@ static void test_note_signature(void)
 /* A form's questions at its end are the form's, never a signature. */
 static void test_form_questions_at_end(void)
 {
-	read_message("From: Microsoft Forms <no-reply@forms.test>\nTo: cme@la.test\n"
-		"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <q@forms.test>\n"
-		"Subject: x\nContent-Type: text/html; charset=utf-8\n\n"
+	read_message(FROM_HDR("Microsoft Forms <no-reply@forms.test>")
+		"Content-Type: text/html; charset=utf-8\n\n"
 		"<html><body><p><b>What is the child's first name?</b></p><p>Ayesha</p>\n"
 		"<p><b>What is the child's last name?</b></p><p>Rahman</p>\n"
 		"<p><b>What is the child's date of birth?</b></p><p>14/06/2015</p>\n"
