@@ -312,6 +312,10 @@ enum vocab_words {
 	                           answers.c) */
 	VW_EHCP_CODE,           /* "E", "S": its code for an EHC plan (or the
 	                           statement before it) (answers.c) */
+	VW_LEAVE_WORD,          /* "leave", "holiday", "wedding": a text that
+	                           tells of leave or a trip; without one a bare
+	                           "did not return" is no leave (whole words,
+	                           vocab.c) */
 	VW__COUNT
 };
 

@@ -60,6 +60,12 @@ static const struct {
 	  "not-returned-from-leave", "a trip 'going to' a country, not come back" },
 	{ "The family have moved to Romania and have not come back.\n",
 	  "moved-abroad", "... 'moved to' a country is still the move" },
+	/* a bare non-return is no leave: the family gone is the reason */
+	{ "Mia did not return after half term. Home visit 2/11: house empty, neighbour says"
+	  " the family left in a van last week.\n",
+	  "moved-away-unknown", "not back after half term, the house empty" },
+	{ "Mia went on holiday in October and did not return. Home visit: house empty.\n",
+	  "not-returned-from-leave", "... not back from a holiday stays the leave" },
 };
 
 static void test_reasons(void)
