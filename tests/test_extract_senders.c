@@ -7,6 +7,7 @@
  * older rules; the fixtures are run by
  * tests/accuracy.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,6 +220,32 @@ static void test_note_signature(void)
 	CHECK_STR(r.referrer.organisation, "Oakfield Primary School", "... and the school");
 }
 
+/* The line under a signed name: its role, then an organisation after a
+ * dash. */
+static const struct {
+	const char *line, *role, *org, *what;
+} role_lines[] = {
+	{ "Head of Year 9 - Hillside Academy", "Head of Year 9", "Hillside Academy",
+	  "a role line's dash sets the school apart" },
+	{ "Attendance Officer \xe2\x80\x93 Eastmere Council", "Attendance Officer",
+	  "Eastmere Council", "... an en dash too" },
+	{ "Head of Year 9 - 11", "Head of Year 9 - 11", NULL,
+	  "... not a dash before no organisation" },
+};
+
+static void test_role_lines(void)
+{
+	char msg[1024];
+
+	for (size_t i = 0; i < sizeof role_lines / sizeof role_lines[0]; i++) {
+		snprintf(msg, sizeof msg, "%sName: Mia Clark\nDOB: 03/04/2016\n\n"
+		         "Kind regards\nJo Bell\n%s\n", HDR, role_lines[i].line);
+		read_message(msg);
+		CHECK_STR(r.referrer.role, role_lines[i].role, role_lines[i].what);
+		CHECK_STR(r.referrer.organisation, role_lines[i].org, role_lines[i].what);
+	}
+}
+
 /* A form's questions at its end are the form's, never a signature. */
 static void test_form_questions_at_end(void)
 {
@@ -260,6 +287,7 @@ int main(void)
 	test_form_referrers();
 	test_referrer_titles();
 	test_note_signature();
+	test_role_lines();
 	test_form_questions_at_end();
 	test_updates();
 	referral_free(&r);

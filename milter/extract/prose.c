@@ -426,6 +426,31 @@ static size_t rank_number(const char *s, size_t n)
 	return i + 1;
 }
 
+/* A role line below the name: "Attendance Officer", or the role and
+ * the organisation with a dash between ("Head of Year 9 - Hillside
+ * Academy", an en dash too) when what follows the dash names an
+ * organisation and no role. */
+static void role_dash_org(struct cme_person *ref, const char *line, size_t ll)
+{
+	for (size_t k = 1; k + 3 < ll; k++) {
+		size_t dl = line[k + 1] == '-' ? 1 :
+		            (k + 5 < ll && memcmp(line + k + 1, "\xe2\x80\x93", 3) == 0) ? 3 : 0;
+		const char *org = line + k + dl + 2;
+		size_t orgl = ll - (k + dl + 2);
+
+		if (line[k] != ' ' || dl == 0 || line[k + 1 + dl] != ' ')
+			continue;
+		if (fields_memstr_any(line, k, VW_ROLE_WORD) &&
+		    fields_memstr_any(org, orgl, VW_ORG_WORD) &&
+		    !fields_memstr_any(org, orgl, VW_ROLE_WORD)) {
+			fields_set_str(&ref->role, line, k, 120);
+			signature_other_org(ref, org, orgl);
+			return;
+		}
+	}
+	fields_set_str(&ref->role, line, ll, 120);
+}
+
 /* Signature line i: the referrer's name, role or organisation. */
 static void signature_line(struct reader *rd, int i)
 {
@@ -449,7 +474,7 @@ static void signature_line(struct reader *rd, int i)
 		/* "Sarah Jones, Head of Year 9, Northgate High School" */
 		signature_parts(rd, line, ll, i);
 	} else if (is_role && !memchr(line, ',', ll) && i > 0) {
-		fields_set_str(&ref->role, line, ll, 120);
+		role_dash_org(ref, line, ll);
 	} else if (i == 0 && !is_org && ll <= 60) {
 		fields_set_referrer(rd, line, ll);
 	} else if (is_org) {
