@@ -175,6 +175,11 @@ static void test_referrer_labels(void)
 		"First name: Kemi\nSurname: Adeyemi\nDate of birth: 14/02/2017\n");
 	CHECK_STR(r.referrer.role, "Designated Safeguarding Lead",
 	          "'Role of person completing referral' is the referrer's role");
+	read_message(FROM_HDR("Central Safeguarding Team <cst@police.test>")
+		"\nName: Tyler BRIGGS     DOB: 05.03.14\n\n"
+		"Researcher: DC 4471 Sarah Penrose\nCentral Safeguarding Team\n");
+	CHECK_STR(r.referrer.name, "Sarah Penrose",
+	          "a police notice's 'Researcher:' is the referrer, rank and number dropped");
 }
 
 /* Who filled in an online form: the form tool's mailbox never referred. */
