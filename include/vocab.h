@@ -311,6 +311,15 @@ enum vocab_words {
 	                           after it and a separator ("CME referral -
 	                           Oliver Nowak Y6"; whole words,
 	                           subject_child.c) */
+	VW_SEN_SUPPORT_CODE,    /* "K": a SEN status or provision label's DfE
+	                           code for SEN support (whole capital letter,
+	                           answers.c) */
+	VW_EHCP_CODE,           /* "E", "S": its code for an EHC plan (or the
+	                           statement before it) (answers.c) */
+	VW_LEAVE_WORD,          /* "leave", "holiday", "wedding": a text that
+	                           tells of leave or a trip; without one a bare
+	                           "did not return" is no leave (whole words,
+	                           vocab.c) */
 	VW__COUNT
 };
 

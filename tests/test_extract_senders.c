@@ -7,6 +7,7 @@
  * older rules; the fixtures are run by
  * tests/accuracy.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@
 #define HDR "From: Ann Lee <a.lee@oak.sch.test>\nTo: cme@la.test\n" \
 	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <t@oak.sch.test>\n" \
 	"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+/* A message from another sender; the body type and blank line follow. */
+#define FROM_HDR(from) "From: " from "\nTo: cme@la.test\n" \
+	"Date: Mon, 16 Nov 2026 10:00:00 +0000\nMessage-ID: <f@la.test>\nSubject: x\n"
 
 static const char *reason0(void)
 {
@@ -171,6 +175,96 @@ static void test_referrer_labels(void)
 		"First name: Kemi\nSurname: Adeyemi\nDate of birth: 14/02/2017\n");
 	CHECK_STR(r.referrer.role, "Designated Safeguarding Lead",
 	          "'Role of person completing referral' is the referrer's role");
+	read_message(FROM_HDR("Central Safeguarding Team <cst@police.test>")
+		"\nName: Tyler BRIGGS     DOB: 05.03.14\n\n"
+		"Researcher: DC 4471 Sarah Penrose\nCentral Safeguarding Team\n");
+	CHECK_STR(r.referrer.name, "Sarah Penrose",
+	          "a police notice's 'Researcher:' is the referrer, rank and number dropped");
+}
+
+/* Who filled in an online form: the form tool's mailbox never referred. */
+static void test_form_referrers(void)
+{
+	read_message(FROM_HDR("Google Forms <forms-receipts-noreply@google.test>")
+		"\nA new response has been recorded.\n\n"
+		"Pupil's legal surname: Hughes\nDate of birth: 02/02/2017\n"
+		"Name of person completing this form: Helen Marsh\nRole: Office Manager\n");
+	CHECK_STR(r.referrer.name, "Helen Marsh",
+	          "'Name of person completing this form' is the referrer, not 'Google Forms'");
+	read_message(FROM_HDR("Microsoft Forms <no-reply@forms.test>")
+		"\nChild's name: Callum Hughes\nDate of birth: 02/02/2017\n");
+	CHECK_STR(r.referrer.name, NULL, "a form tool's From name is never the referrer");
+	read_message(HDR "Enw / Name: Cai Pritchard\nDyddiad geni / Date of birth: 01/02/2015\n\n"
+		"Dyddiad olaf yn yr ysgol / Last day attended: 25/09/2026\n\n"
+		"Llenwyd gan / Completed by: Eleri Jones, Pennaeth Blwyddyn / Head of Year\n");
+	CHECK_STR(r.referrer.name, "Eleri Jones", "Welsh 'Llenwyd gan / Completed by'");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-09-25",
+	          "Welsh 'Dyddiad olaf yn yr ysgol / Last day attended'");
+}
+
+/* A referrer's title is dropped as a parent's is: the role says the rest. */
+static void test_referrer_titles(void)
+{
+	read_message(HDR "Re: Harvey Collins, DOB 03/07/2016\n\nHarvey was not brought to three"
+		" appointments.\n\nYours sincerely\n\nDr Fiona Grant\nSafeguarding Lead GP\n"
+		"Larkfield Medical Practice\n");
+	CHECK_STR(r.referrer.name, "Fiona Grant", "'Dr' is dropped from a signature's name");
+	CHECK_STR(r.referrer.role, "Safeguarding Lead GP", "... the role below it kept");
+	read_message(HDR "Name: Harvey Collins\nDOB: 03/07/2016\nReferrer name: Prof. Ian Hale\n");
+	CHECK_STR(r.referrer.name, "Ian Hale", "'Prof.' is dropped from a labelled referrer");
+}
+
+/* A one-line note signed right under its text, no blank line between. */
+static void test_note_signature(void)
+{
+	read_message(FROM_HDR("Claire Dunn <bursar@oak.sch.test>")
+		"\nHi, please see attached.\nClaire Dunn\n"
+		"School Business Manager, Oakfield Primary School\n");
+	CHECK_STR(r.referrer.role, "School Business Manager",
+	          "the sender's name under a note opens its signature: the role");
+	CHECK_STR(r.referrer.organisation, "Oakfield Primary School", "... and the school");
+}
+
+/* The line under a signed name: its role, then an organisation after a
+ * dash. */
+static const struct {
+	const char *line, *role, *org, *what;
+} role_lines[] = {
+	{ "Head of Year 9 - Hillside Academy", "Head of Year 9", "Hillside Academy",
+	  "a role line's dash sets the school apart" },
+	{ "Attendance Officer \xe2\x80\x93 Eastmere Council", "Attendance Officer",
+	  "Eastmere Council", "... an en dash too" },
+	{ "Head of Year 9 - 11", "Head of Year 9 - 11", NULL,
+	  "... not a dash before no organisation" },
+};
+
+static void test_role_lines(void)
+{
+	char msg[1024];
+
+	for (size_t i = 0; i < sizeof role_lines / sizeof role_lines[0]; i++) {
+		snprintf(msg, sizeof msg, "%sName: Mia Clark\nDOB: 03/04/2016\n\n"
+		         "Kind regards\nJo Bell\n%s\n", HDR, role_lines[i].line);
+		read_message(msg);
+		CHECK_STR(r.referrer.role, role_lines[i].role, role_lines[i].what);
+		CHECK_STR(r.referrer.organisation, role_lines[i].org, role_lines[i].what);
+	}
+}
+
+/* A form's questions at its end are the form's, never a signature. */
+static void test_form_questions_at_end(void)
+{
+	read_message(FROM_HDR("Microsoft Forms <no-reply@forms.test>")
+		"Content-Type: text/html; charset=utf-8\n\n"
+		"<html><body><p><b>What is the child's first name?</b></p><p>Ayesha</p>\n"
+		"<p><b>What is the child's last name?</b></p><p>Rahman</p>\n"
+		"<p><b>What is the child's date of birth?</b></p><p>14/06/2015</p>\n"
+		"<p><b>Your name?</b></p>\n<p>Daniel Okafor</p>\n<p><b>Your role?</b></p>\n"
+		"<p>Family Support Worker</p>\n<p><b>Your organisation?</b></p>\n"
+		"<p>Quarry Hill Primary School</p>\n</body></html>\n");
+	CHECK_STR(r.referrer.role, "Family Support Worker",
+	          "'Your role?' in its own paragraph is answered below it");
+	CHECK_STR(r.referrer.name, "Daniel Okafor", "... 'Your name?' too");
 }
 
 /* Follow-ups. */
@@ -195,6 +289,11 @@ int main(void)
 	test_bilingual();
 	test_tab_grid();
 	test_referrer_labels();
+	test_form_referrers();
+	test_referrer_titles();
+	test_note_signature();
+	test_role_lines();
+	test_form_questions_at_end();
 	test_updates();
 	referral_free(&r);
 	return tap_done();

@@ -44,7 +44,8 @@ static void test_question_labels(void)
 
 static void test_question_form(void)
 {
-	read_message(HDR "\nWhat is the pupil's surname?\nNowak\n\n"
+	read_message(HDR "\nWhat is the name of your school?\nSt Aidan's RC Primary School\n\n"
+	             "What is the pupil's surname?\nNowak\n\n"
 	             "What is the pupil's first name?\nOliwia\n\n"
 	             "What is the pupil's date of birth?\n11 January 2018\n");
 	CHECK(r.kind == KIND_REFERRAL, "a form of questions is a referral");
@@ -52,6 +53,8 @@ static void test_question_form(void)
 	if (r.n_children == 1) {
 		CHECK_STR(r.children[0].forename, "Oliwia", "forename from its question");
 		CHECK_STR(r.children[0].surname, "Nowak", "surname from its question");
+		CHECK_STR(r.children[0].school, "St Aidan's RC Primary School",
+		          "'What is the name of your school?' is the referrer's school, the pupil's");
 	}
 }
 

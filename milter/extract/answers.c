@@ -40,7 +40,10 @@
  *     the child is looked after, inform the Virtual School", "Please
  *     state whether ...") states nothing;
  *   - a looked-after child "absent from her residential placement" is
- *     missing from care: missing-from-home.
+ *     missing from care: missing-from-home;
+ *   - a SEN status or provision label answered by the DfE code ("SEN
+ *     Status<TAB>K - SEN Support", "SEN provision: E") sets sen for K
+ *     and ehcp for E (scan_sen_codes; the codes are words.vocab's).
  *
  * Tick boxes: the glyph nearest an option word marks it; whether glyphs
  * come before or after their words is read from the first token of the
@@ -53,6 +56,7 @@
  * Everything is bounded: an answer is read from at most ANSWER_SPAN bytes
  * and ANSWER_TOKENS tokens.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -975,6 +979,59 @@ static void scan_wrapped(const char *text, size_t len, unsigned long *yes,
 	}
 }
 
+/* ---- A SEN status's DfE code ----------------------------------- */
+
+#define SEN_LABEL_MAX 48      /* a longer left side is a sentence */
+
+/* 1 if the capital letter at v[0], standing alone ("K", "K - SEN
+ * Support", "E (EHCP)"), is one of the list. */
+static int code_in(const char *v, size_t vl, enum vocab_words list)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	if (vl == 0 || v[0] < 'A' || v[0] > 'Z' || (vl > 1 && !strchr(" \t-:(.,", v[1])) ||
+	    (vl > 2 && v[1] == '-' && isalpha((unsigned char)v[2])))
+		return 0;       /* not "E-mail" */
+	for (size_t i = 0; i < n; i++)
+		if (w[i][0] == v[0] && w[i][1] == '\0')
+			return 1;
+	return 0;
+}
+
+/* "SEN Status<TAB>K - SEN Support", "SEN provision: E": a line whose
+ * label (before its ':', TAB, '|' or '?') names SEN, answered by a DfE
+ * provision code: K sets sen, E (or the old S) ehcp; N, like any other
+ * answer, is read by answered(). */
+static void scan_sen_codes(const char *text, size_t len, unsigned long *yes)
+{
+	int sen = vocab_flag_index("sen"), ehcp = vocab_flag_index("ehcp");
+
+	if (sen < 0 || ehcp < 0)
+		return;
+	for (size_t ls = 0, le; ls < len; ls = le + 1) {
+		const char *ph;
+		size_t sep = ls, v;
+		int named = 0;
+
+		for (le = ls; le < len && text[le] != '\n'; le++)
+			;
+		while (sep < le && sep - ls <= SEN_LABEL_MAX && !strchr(":\t|?", text[sep]))
+			sep++;
+		if (sep >= le || sep - ls > SEN_LABEL_MAX)
+			continue;
+		for (size_t k = 0; !named && (ph = vocab_flag_phrase((size_t)sen, k)) != NULL; k++)
+			named = vocab_flag_phrase_find(text + ls, sep - ls, ph, 0) >= 0;
+		if (!named)
+			continue;
+		v = skip_seps(text, le, sep);
+		if (code_in(text + v, le - v, VW_SEN_SUPPORT_CODE))
+			*yes |= 1UL << sen;
+		else if (code_in(text + v, le - v, VW_EHCP_CODE))
+			*yes |= 1UL << ehcp;
+	}
+}
+
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no)
 {
@@ -992,6 +1049,7 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 	}
 	scan_wrapped(text, len, yes, no);
 	scan_placement(text, len, yes);
+	scan_sen_codes(text, len, yes);
 }
 
 unsigned long answers_role_flags(const char *role)

@@ -498,13 +498,14 @@ static void settle_referrer(struct reader *rd, const struct cme_message *m)
 const char *extract_text_reason(struct strbuf *sb)
 {
 	const char *moved, *scored;
-	int score = 0, since;
+	int score = 0, since, weak;
 
 	if (sb->len == 0 || sb->data == NULL)
 		return NULL;
 	answers_mask_unchosen(sb->data, sb->len);
 	moved = places_reason(sb->data, sb->len);
 	since = places_arrival_since(sb->data, sb->len);
+	weak = places_weak_move(sb->data, sb->len);
 	places_mask(sb->data, sb->len);
 	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
 	/* "never registered at a school since they moved here from
@@ -514,6 +515,12 @@ const char *extract_text_reason(struct strbuf *sb)
 	if (moved && scored && strcmp(moved, "moved-into-area-no-school") == 0 &&
 	    strcmp(scored, "never-registered") == 0 && since)
 		return moved;
+	/* "going to Romania for a wedding ... have not come back": a trip
+	 * told only by a weak cue, then a stated non-return, is the leave
+	 * not returned from (README, decisions) */
+	if (moved && weak && scored && strcmp(scored, "not-returned-from-leave") == 0 &&
+	    score >= 4)
+		return scored;
 	return moved && score < 5 ? moved : scored;
 }
 

@@ -10,7 +10,9 @@
  *   - "moved to X", "moving to X", "relocated to X" (a move cue): X a
  *     country is moved-abroad; X any other capitalised place is
  *     moved-out-of-area (a UK town, a county: the default, since the
- *     list of UK places is open-ended).  X a school, an address ("moved
+ *     list of UK places is open-ended) unless its sentence names a
+ *     country ("Returning to Poland - moving back to Gdansk"), other
+ *     than where they came "from": then the town is there, moved-abroad.  X a school, an address ("moved
  *     to 22 Station Road", "moved to Flat 3") or lower-case ("moved to
  *     another school") says nothing about the area;
  *   - "gone to X", "now living in X", "somewhere near X" (a weak cue):
@@ -96,6 +98,39 @@ static int in_list(const char *s, size_t len, enum vocab_words list, size_t *use
 
 static int destination(const char *s, size_t len, size_t i, int any);
 
+/* 1 if the sentence around s[i] names a country, not as where the family
+ * came "from": a town the tables do not know is then in that country
+ * ("Returning to Poland - family moving back to Gdansk", "moved to
+ * Kielce, Poland").  At most SENTENCE_REACH bytes either side. */
+#define SENTENCE_REACH 160
+static int sentence_end(const char *s, size_t len, size_t k)
+{
+	return strchr("!?", s[k]) || (s[k] == '.' && (k + 1 >= len || s[k + 1] == ' ' ||
+	                                               s[k + 1] == '\n')) ||
+	       (s[k] == '\n' && k + 1 < len && s[k + 1] == '\n');
+}
+
+static int country_in_sentence(const char *s, size_t len, size_t i)
+{
+	size_t b = i, e = i, used, prev = 0;
+
+	while (b > 0 && i - b < SENTENCE_REACH && !sentence_end(s, len, b - 1))
+		b--;
+	while (e < len && e - i < SENTENCE_REACH && !sentence_end(s, len, e))
+		e++;
+	for (size_t k = b; k < e; k++) {
+		if (k > b && isalpha((unsigned char)s[k - 1]))
+			continue;
+		if (!isalpha((unsigned char)s[k]))
+			continue;
+		if (vocab_country_at(s + k, e - k, &used) &&
+		    !(k - prev == 5 && strncasecmp(s + prev, "from ", 5) == 0))
+			return 1;
+		prev = k;
+	}
+	return 0;
+}
+
 /* "moved to a hotel in Manchester", "relocated to temporary
  * accommodation in Luton", "moved to a new house near Leeds": a few
  * lower-case words (where they stay, not where) and then "in" or "near"
@@ -164,7 +199,7 @@ static int destination(const char *s, size_t len, size_t i, int any)
 			break;
 		k = skip_blank(s, end, k);
 	}
-	return 1;
+	return country_in_sentence(s, len, i) ? 2 : 1;
 }
 
 /* After a stay or agent cue at s[i]: the place after the preposition
@@ -273,12 +308,15 @@ int places_arrival_since(const char *s, size_t len)
 	return 0;
 }
 
-const char *places_reason(const char *s, size_t len)
+/* places_reason(), and *weak set when only a weak cue ("going to
+ * Romania") told it. */
+static const char *move_reason(const char *s, size_t len, int *weak)
 {
 	size_t wl = 0;
 	long m, a, w = -1;
 	int d = first_move(s, len, &m, &a);
 
+	*weak = 0;
 	/* "arrived from Syria ... moved to Ipswich": the first one tells */
 	if (a >= 0 && (m < 0 || a < m))
 		return "moved-into-area-no-school";
@@ -286,12 +324,28 @@ const char *places_reason(const char *s, size_t len)
 		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	while ((w = first_cue(s, len, VW_WEAK_MOVE_CUE, (size_t)(w + 1), &wl)) >= 0) {
 		if (!vocab_negated_at(s, (size_t)w) &&
-		    (d = destination(s, len, (size_t)w + wl, 0)) != 0)
+		    (d = destination(s, len, (size_t)w + wl, 0)) != 0) {
+			*weak = 1;
 			return d == 2 ? "moved-abroad" : "moved-out-of-area";
+		}
 	}
 	if ((d = clause_move(s, len, VW_STAY_CUE, "in", 0)) != 0)
 		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	return NULL;
+}
+
+const char *places_reason(const char *s, size_t len)
+{
+	int weak;
+
+	return move_reason(s, len, &weak);
+}
+
+int places_weak_move(const char *s, size_t len)
+{
+	int weak;
+
+	return move_reason(s, len, &weak) != NULL && weak;
 }
 
 /* Blank from the cue to the end of its clause, at most 60 bytes. */

@@ -40,9 +40,11 @@ static int looks_like_name(const char *s, size_t len)
 	return words >= 2 && words <= 3;
 }
 
-/* A line that cannot be in a signature: it carries a date, or a label
- * of the child's or a parent's details (an unlabelled list of details
- * at the end of a referral is the referral, not its sender). */
+/* A line that cannot be in a signature: it carries a date, asks a
+ * question (a form's "Your role?": the answers below it are read as the
+ * form's), or is a label of the child's or a parent's details (an
+ * unlabelled list of details at the end of a referral is the referral,
+ * not its sender). */
 static int not_signature_line(const char *l, size_t ll)
 {
 	struct ymd d;
@@ -50,7 +52,7 @@ static int not_signature_line(const char *l, size_t ll)
 	const char *v;
 	enum field f = records_split_label(l, ll, &v, &vl);
 
-	if (ukdate_find(l, ll, &d, &used))
+	if (ukdate_find(l, ll, &d, &used) || (ll > 0 && l[ll - 1] == '?'))
 		return 1;
 	/* "Tel:" is a parent's phone on a form, the sender's here */
 	return (f >= F_FORENAME && f <= F_PARENT) && f != F_ADDRESS && f != F_POSTCODE &&
@@ -87,6 +89,18 @@ static int one_line_signature(const char *l, size_t ll, const char *sender, size
 		return 1;
 	return sl == pl && strncasecmp(sender, l + ps, pl) == 0 &&
 	       fields_memstr_any(l + p, ll - p, VW_ORG_WORD);
+}
+
+/* 1 if the line ending before s[b] (b at a line's start) ends a
+ * sentence: a note's text, not a form's label ("Referrer Name"). */
+static int ends_sentence(const char *s, size_t b)
+{
+	if (b == 0)
+		return 0;
+	b--;                                /* the '\n' */
+	while (b > 0 && isspace((unsigned char)s[b - 1]))
+		b--;
+	return b > 0 && strchr(".!?", s[b - 1]) != NULL;
 }
 
 /* The signature's lines, bottom-up, into lines[]/lens[]: the last
@@ -127,8 +141,14 @@ static size_t signature_lines(const char *s, size_t len, int spaced, const char 
 		n++;
 		*start = b;
 		/* spaced: each paragraph is one line, the sender's name the
-		 * first */
+		 * first; unspaced, the sender's own name opens the signature
+		 * too, under a note with no blank line before it ("Hi,
+		 * please see attached.\nClaire Dunn\nSchool Business
+		 * Manager, ...") */
 		if (spaced && name_line(l, ll, sender, sl, 1))
+			break;
+		if (!spaced && n >= 2 && sender != NULL && sl == ll &&
+		    strncasecmp(sender, l, ll) == 0 && ends_sentence(s, b))
 			break;
 		if (b == 0)
 			break;
@@ -406,6 +426,31 @@ static size_t rank_number(const char *s, size_t n)
 	return i + 1;
 }
 
+/* A role line below the name: "Attendance Officer", or the role and
+ * the organisation with a dash between ("Head of Year 9 - Hillside
+ * Academy", an en dash too) when what follows the dash names an
+ * organisation and no role. */
+static void role_dash_org(struct cme_person *ref, const char *line, size_t ll)
+{
+	for (size_t k = 1; k + 3 < ll; k++) {
+		size_t dl = line[k + 1] == '-' ? 1 :
+		            (k + 5 < ll && memcmp(line + k + 1, "\xe2\x80\x93", 3) == 0) ? 3 : 0;
+		const char *org = line + k + dl + 2;
+		size_t orgl = ll - (k + dl + 2);
+
+		if (line[k] != ' ' || dl == 0 || line[k + 1 + dl] != ' ')
+			continue;
+		if (fields_memstr_any(line, k, VW_ROLE_WORD) &&
+		    fields_memstr_any(org, orgl, VW_ORG_WORD) &&
+		    !fields_memstr_any(org, orgl, VW_ROLE_WORD)) {
+			fields_set_str(&ref->role, line, k, 120);
+			signature_other_org(ref, org, orgl);
+			return;
+		}
+	}
+	fields_set_str(&ref->role, line, ll, 120);
+}
+
 /* Signature line i: the referrer's name, role or organisation. */
 static void signature_line(struct reader *rd, int i)
 {
@@ -429,7 +474,7 @@ static void signature_line(struct reader *rd, int i)
 		/* "Sarah Jones, Head of Year 9, Northgate High School" */
 		signature_parts(rd, line, ll, i);
 	} else if (is_role && !memchr(line, ',', ll) && i > 0) {
-		fields_set_str(&ref->role, line, ll, 120);
+		role_dash_org(ref, line, ll);
 	} else if (i == 0 && !is_org && ll <= 60) {
 		fields_set_referrer(rd, line, ll);
 	} else if (is_org) {

@@ -122,6 +122,8 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_PR_HEADING] = "pr_heading", [VW_ELSEWHERE_CUE] = "elsewhere_cue",
 	[VW_SURNAME_CUE] = "surname_cue", [VW_SCHOOL_TEAM] = "school_team",
 	[VW_OWN_CHILD_CUE] = "own_child_cue", [VW_TEAM_NAME] = "team_name",
+	[VW_SEN_SUPPORT_CODE] = "sen_support_code", [VW_EHCP_CODE] = "ehcp_code",
+	[VW_LEAVE_WORD] = "leave_word",
 	[VW_NEW_ADDRESS_WORD] = "new_address_word",
 	[VW_AGE_HEADING] = "age_heading", [VW_HOUSEHOLDER_WORD] = "householder_word",
 	[VW_SUBJECT_REFERRAL_WORD] = "subject_referral_word",
@@ -770,6 +772,28 @@ long vocab_phrase_find(const char *text, size_t len, const char *phrase, size_t 
 	return phrase_find(text, len, phrase, from);
 }
 
+/* "did not return after half term ... house empty, the family left": a
+ * bare non-return in a text that tells of no leave or trip (no
+ * leave_word, no country) only says the child stopped coming; the
+ * family gone (moved-away-unknown evidence of 3 or more) is the reason
+ * then.  best is the scored reason, *score its weight. */
+static const char *no_leave_told(const char *text, size_t len, const char *best, int *score)
+{
+	int gone;
+
+	if (best == NULL || strcmp(best, vocab_reason_names[0]) != 0 ||
+	    group_find(group(VK_WORDS, VW_LEAVE_WORD), text, len) >= 0 ||
+	    group_find(group(VK_WORDS, VWI_COUNTRY), text, len) >= 0)
+		return best;
+	for (int r = 0; r < VOCAB_REASONS; r++)
+		if (strcmp(vocab_reason_names[r], "moved-away-unknown") == 0 &&
+		    (gone = group_score(group(VK_REASONS, r), text, len)) >= 3) {
+			*score = gone;
+			return vocab_reason_names[r];
+		}
+	return best;
+}
+
 const char *vocab_match_reason(const char *text, size_t len)
 {
 	int score;
@@ -796,7 +820,7 @@ const char *vocab_match_reason_scored(const char *text, size_t len, int *score_o
 		}
 	}
 	*score_out = best_score;
-	return best;
+	return no_leave_told(text, len, best, score_out);
 }
 
 int vocab_outcome_index(const char *name)
