@@ -323,6 +323,12 @@ enum vocab_words {
 	VW__COUNT
 };
 
+/* 1 if text[s - 1] ends a cell or a row of a TAB grid pasted as text:
+ * a TAB, or a newline ending a line that holds a TAB.  Reading back
+ * from a phrase for its negation stops there (the row above's answer
+ * is not this row's). */
+int vocab_row_break(const char *text, size_t s);
+
 /* The words of one list and their number in *n; never NULL (an unknown
  * list is empty). */
 const char *const *vocab_words(enum vocab_words list, size_t *n);

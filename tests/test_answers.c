@@ -83,6 +83,16 @@ static void test_grids(void)
 	      "Y/N grid, a tick in Y for the CP plan: child-protection-plan alone");
 }
 
+static void test_tab_rows(void)
+{
+	/* an MIS record pasted as TAB rows: the row above's "No" is its own */
+	flag_is("LAC Status\tNo\nSEN Status\tSEN Support", "sen", 1);
+	flag_is("Young carer\tNone known\nPrivate fostering\tYes", "privately-fostered", 1);
+	flag_is("LAC Status\tNo\nSEN Status\tSEN Support", "looked-after", 0);
+	/* a hard wrap in a sentence still carries its negation */
+	flag_is("She does not have a\nchild protection plan.", "child-protection-plan", 0);
+}
+
 static void test_prompted_answers(void)
 {
 	flag_is("Young carer Y / N  Y", "young-carer", 1);
@@ -115,6 +125,7 @@ int main(void)
 	test_grids();
 	test_prompted_answers();
 	test_past_answers();
+	test_tab_rows();
 	referral_free(&r);
 	return tap_done();
 }

@@ -775,9 +775,12 @@ static int wide_negated_at(const char *text, size_t pos)
 	while (s > 0 && pos - s < CLAUSE_BACK && words < WIDE_WORDS + 4) {
 		size_t we;
 
-		while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t' ||
-		                 (text[s - 1] == '\n' && !(s >= 2 && text[s - 2] == '\n'))))
+		while (s > 0 && !vocab_row_break(text, s) &&
+		       (text[s - 1] == ' ' ||
+		        (text[s - 1] == '\n' && !(s >= 2 && text[s - 2] == '\n'))))
 			s--;
+		if (vocab_row_break(text, s))
+			break;
 		if (s == 0 || !is_word_byte((unsigned char)text[s - 1]))
 			break;
 		we = s;

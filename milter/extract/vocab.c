@@ -540,6 +540,22 @@ static long group_find(const struct vocab_group *g, const char *text, size_t len
  * "negator") appears in the same clause (no . ; : ! ? , or blank line
  * between) within 6 words before it: "no safeguarding concerns", "not
  * known to social care", "no CP plan". */
+int vocab_row_break(const char *text, size_t s)
+{
+	size_t i;
+
+	if (s == 0)
+		return 0;
+	if (text[s - 1] == '\t')
+		return 1;
+	if (text[s - 1] != '\n')
+		return 0;
+	for (i = s - 1; i > 0 && text[i - 1] != '\n'; i--)
+		if (text[i - 1] == '\t')
+			return 1;
+	return 0;
+}
+
 static int negated_at(const char *text, size_t pos)
 {
 	size_t start = pos, words = 0;
@@ -548,8 +564,12 @@ static int negated_at(const char *text, size_t pos)
 		char c = text[start - 1];
 
 		/* A single newline is a hard wrap inside a sentence ("does not
-		 * have a\nchild protection plan"); a blank line ends it. */
+		 * have a\nchild protection plan"); a blank line ends it, and
+		 * so do a cell's TAB and the end of a TAB row ("LAC Status<TAB>
+		 * No\nSEN Status<TAB>SEN Support": the No is the row above's). */
 		if (c == '\n' && start >= 2 && text[start - 2] == '\n')
+			break;
+		if (vocab_row_break(text, start))
 			break;
 		if (c == '.' || c == ';' || c == '!' || c == '?' || c == ':' || c == ',')
 			break;
