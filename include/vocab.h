@@ -320,6 +320,23 @@ enum vocab_words {
 	                           tells of leave or a trip; without one a bare
 	                           "did not return" is no leave (whole words,
 	                           vocab.c) */
+	VW_AGE_LEAD,            /* "who is", "is", "aged": between a child's name
+	                           and an approximate age ("Reggie is maybe 6";
+	                           whole words, prose_age.c) */
+	VW_AGE_PRONOUN_LEAD,    /* "he's", "she is": an age of the child named
+	                           last before it in the sentence ("Kieran Doyle
+	                           ..., he's about 10"; whole words, prose_age.c) */
+	VW_AGE_HEDGE,           /* "about", "maybe": a word before an approximate
+	                           age (whole words, prose_age.c) */
+	VW_AGE_SUFFIX,          /* "years old", "yrs": a word after an age
+	                           (whole words, prose_age.c) */
+	VW_AGE_UNIT,            /* "weeks", "pm": a number before it is no age
+	                           ("is 6 weeks", "is 10 am"; whole words,
+	                           prose_age.c) */
+	VW_AGE_NOT_CHILD_BEFORE, /* "my", "in": before a capitalised name, a word
+	                           that makes it no child's (the writer's family
+	                           "my Reggie", a place "in Leeds"; whole words,
+	                           prose_age.c) */
 	VW__COUNT
 };
 

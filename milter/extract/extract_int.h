@@ -290,6 +290,9 @@ size_t prose_trailing_signature(struct reader *rd, const char *s, size_t len,
  * current address from the prose; parents named in sentences when no
  * parent was labelled. */
 size_t prose_read_child(struct reader *rd);
+/* prose_age.c: children named with an approximate age and no date of
+ * birth ("Bella (about 9)", "Reggie is maybe 6"); how many were made. */
+size_t prose_children_by_age(struct reader *rd);
 void prose_read_details(struct reader *rd, struct cme_child *c, int single);
 /* A stated year group in s[0..len) ("Year 4", "Y4", "in Reception"),
  * or -1. */

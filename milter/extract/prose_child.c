@@ -551,6 +551,8 @@ size_t prose_read_child(struct reader *rd)
 		n = children_by_group(rd);
 	if (n == 0)
 		child_by_cue(rd);
+	if (n == 0 && rd->r->n_children == 0)
+		n = prose_children_by_age(rd);
 	return n;
 }
 
