@@ -90,12 +90,29 @@ static void test_outcomes(void)
 	CHECK_STR(r.outcome, "located-on-roll", "... 'now attending' a school is on roll");
 }
 
+/* A closure notice's labelled lines under its outcome. */
+static void test_closure_labels(void)
+{
+	read_message(HDR "Subject: Case closure - CME-2026-00001\n" PLAIN
+		"Child: Ruby Stone\nOutcome: located on roll\n"
+		"School: Holy Cross Catholic College, Bury\nStart date: 09.11.2026\n\n"
+		"This case is now closed.\n");
+	CHECK_STR(r.new_school, "Holy Cross Catholic College",
+	          "'School:' under 'Outcome: located on roll' is the new school");
+	CHECK_STR(r.new_school_start, "2026-11-09", "... 'Start date:' a dotted date");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Child: Ruby Stone\nSchool: Holy Cross Catholic College\n"
+		"Outcome: not located\n");
+	CHECK(r.new_school == NULL, "a 'School:' with another outcome is no new school");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_case_refs();
 	test_visits();
 	test_outcomes();
+	test_closure_labels();
 	referral_free(&r);
 	return tap_done();
 }

@@ -314,7 +314,11 @@ static void start_date(struct reader *rd, const char *p, const char *end)
 {
 	const char *e = p;
 
-	while (e < end && e - p < START_WINDOW && *e != '.' && *e != ';')
+	/* a full stop ends the sentence, not one inside a date
+	 * ("Start date: 16.11.2026") */
+	while (e < end && e - p < START_WINDOW && *e != ';' &&
+	       (*e != '.' || (e > p && e + 1 < end && isdigit((unsigned char)e[-1]) &&
+	                      isdigit((unsigned char)e[1]))))
 		e++;
 	fields_set_date(rd, &rd->r->new_school_start, p, (size_t)(e - p));
 }
