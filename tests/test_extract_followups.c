@@ -106,6 +106,22 @@ static void test_closure_labels(void)
 	CHECK(r.new_school == NULL, "a 'School:' with another outcome is no new school");
 }
 
+/* A parent's reply naming the school the child goes to now. */
+static void test_named_school(void)
+{
+	read_message(HDR "Subject: Re: CME-2026-00001\n" PLAIN
+		"We have moved to my sister's in Leeds and we are going to find a school.\n");
+	CHECK(r.outcome == NULL || strcmp(r.outcome, "located-on-roll") != 0,
+	      "'going to' with no school named is not on roll");
+	CHECK(r.new_school == NULL, "... and names none");
+	read_message(HDR "Subject: Re: CME-2026-00001\n" PLAIN
+		"We have moved to my sister's in Cardiff and Mia is going to Ysgol Glan Taf\n"
+		"now, she started there on Monday.\n");
+	CHECK_STR(r.outcome, "located-on-roll",
+	          "'is going to' a named school outranks a move to a town");
+	CHECK_STR(r.new_school, "Ysgol Glan Taf", "... a Welsh 'Ysgol ...' is a school's name");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -113,6 +129,7 @@ int main(void)
 	test_visits();
 	test_outcomes();
 	test_closure_labels();
+	test_named_school();
 	referral_free(&r);
 	return tap_done();
 }
