@@ -122,6 +122,20 @@ static void test_named_school(void)
 	CHECK_STR(r.new_school, "Ysgol Glan Taf", "... a Welsh 'Ysgol ...' is a school's name");
 }
 
+/* A school's reply naming the school that took the child's CTF. */
+static void test_ctf_school(void)
+{
+	read_message("From: Office <office@elm.sch.test>\nTo: cme@la.test\n"
+		"Date: Thu, 26 Nov 2026 10:00:00 +0000\nMessage-ID: <t2@elm.sch.test>\n"
+		"Subject: RE: CME-2026-00001\n" PLAIN
+		"The CTF was collected by Brook Lane Academy on 20/11/2026 and she is on roll\n"
+		"with them. We will take her off our roll.\n\nThanks\nJo Bell\n"
+		"Office Manager, Elm Tree Primary School\n");
+	CHECK_STR(r.new_school, "Brook Lane Academy",
+	          "'the CTF was collected by' a school outranks the replying school");
+	CHECK(r.new_school_start == NULL, "... the date the CTF was taken is no start");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -130,6 +144,7 @@ int main(void)
 	test_outcomes();
 	test_closure_labels();
 	test_named_school();
+	test_ctf_school();
 	referral_free(&r);
 	return tap_done();
 }

@@ -369,12 +369,14 @@ static void read_new_school(struct reader *rd, const char *s, size_t len)
 		else if (rd->r->new_school_start == NULL)
 			start_date(rd, s + at + ml, s + len);
 	}
-	/* else a school named after "is going to", "downloaded by" */
+	/* else a school named after "is going to", "downloaded by"; the
+	 * date after it is no start ("downloaded by Westmoor Primary
+	 * School on 19/11/2026"): only a start cue gives one, below */
 	if (rd->r->new_school == NULL) {
 		const char *ne, *np = named_school_at(s, len, &ne);
 
-		if (np && (e = school_after(rd, np, ne)) != NULL && rd->r->new_school_start == NULL)
-			start_date(rd, e, s + len);
+		if (np)
+			(void)school_after(rd, np, ne);
 	}
 	if (rd->r->new_school_start == NULL && (at = cue_at(s, len, VW_START_CUE, &ml)) >= 0)
 		start_date(rd, s + at + ml, s + len);
