@@ -136,6 +136,22 @@ static void test_ctf_school(void)
 	CHECK(r.new_school_start == NULL, "... the date the CTF was taken is no start");
 }
 
+/* A new sibling carried in an update: its reason and year group. */
+static void test_update_sibling(void)
+{
+	read_message(HDR "Subject: RE: CME-2026-00001 Leo Hart\n" PLAIN
+		"Visited 24/11/2026, Leo seen with mum.\n\n"
+		"Leo has a little brother who has never been registered with a school:\n\n"
+		"Name: Finn Hart\nDOB: 03/05/2019\n\nThanks\n");
+	CHECK_STR(r.children[0].reason, "never-registered",
+	          "the sentence naming the sibling gives its reason");
+	CHECK_INT(r.children[0].year_group, 3, "... and its DOB its year group");
+	read_message(HDR "Subject: RE: CME-2026-00001\n" PLAIN
+		"Visited 24/11/2026, no answer. Neighbours say Leo has moved to Leeds.\n\n"
+		"Name: Leo Hart\nDOB: 03/05/2017\n");
+	CHECK(r.children[0].reason == NULL, "a reason told of no sibling is not the child's");
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -145,6 +161,7 @@ int main(void)
 	test_closure_labels();
 	test_named_school();
 	test_ctf_school();
+	test_update_sibling();
 	referral_free(&r);
 	return tap_done();
 }
