@@ -224,6 +224,9 @@ enum vocab_words {
 	VW_NEW_SCHOOL_CUE,      /* "now on roll at", "started with us": the new
 	                           school (or its start date) follows */
 	VW_WITH_US_CUE,         /* "with us": the new school is the writer's */
+	VW_SCHOOL_NAMED_CUE,    /* "is going to", "downloaded by": a school's
+	                           name after it is the school the child is on
+	                           roll at now (prose_update.c; whole words) */
 	VW_NAME_CONNECTOR,      /* "of", "and": lower-case words inside a school's
 	                           name (exact, lower case) */
 	VW_START_CUE,           /* "start date", "starting on": the new school's

@@ -90,12 +90,78 @@ static void test_outcomes(void)
 	CHECK_STR(r.outcome, "located-on-roll", "... 'now attending' a school is on roll");
 }
 
+/* A closure notice's labelled lines under its outcome. */
+static void test_closure_labels(void)
+{
+	read_message(HDR "Subject: Case closure - CME-2026-00001\n" PLAIN
+		"Child: Ruby Stone\nOutcome: located on roll\n"
+		"School: Holy Cross Catholic College, Bury\nStart date: 09.11.2026\n\n"
+		"This case is now closed.\n");
+	CHECK_STR(r.new_school, "Holy Cross Catholic College",
+	          "'School:' under 'Outcome: located on roll' is the new school");
+	CHECK_STR(r.new_school_start, "2026-11-09", "... 'Start date:' a dotted date");
+	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
+		"Child: Ruby Stone\nSchool: Holy Cross Catholic College\n"
+		"Outcome: not located\n");
+	CHECK(r.new_school == NULL, "a 'School:' with another outcome is no new school");
+}
+
+/* A parent's reply naming the school the child goes to now. */
+static void test_named_school(void)
+{
+	read_message(HDR "Subject: Re: CME-2026-00001\n" PLAIN
+		"We have moved to my sister's in Leeds and we are going to find a school.\n");
+	CHECK(r.outcome == NULL || strcmp(r.outcome, "located-on-roll") != 0,
+	      "'going to' with no school named is not on roll");
+	CHECK(r.new_school == NULL, "... and names none");
+	read_message(HDR "Subject: Re: CME-2026-00001\n" PLAIN
+		"We have moved to my sister's in Cardiff and Mia is going to Ysgol Glan Taf\n"
+		"now, she started there on Monday.\n");
+	CHECK_STR(r.outcome, "located-on-roll",
+	          "'is going to' a named school outranks a move to a town");
+	CHECK_STR(r.new_school, "Ysgol Glan Taf", "... a Welsh 'Ysgol ...' is a school's name");
+}
+
+/* A school's reply naming the school that took the child's CTF. */
+static void test_ctf_school(void)
+{
+	read_message("From: Office <office@elm.sch.test>\nTo: cme@la.test\n"
+		"Date: Thu, 26 Nov 2026 10:00:00 +0000\nMessage-ID: <t2@elm.sch.test>\n"
+		"Subject: RE: CME-2026-00001\n" PLAIN
+		"The CTF was collected by Brook Lane Academy on 20/11/2026 and she is on roll\n"
+		"with them. We will take her off our roll.\n\nThanks\nJo Bell\n"
+		"Office Manager, Elm Tree Primary School\n");
+	CHECK_STR(r.new_school, "Brook Lane Academy",
+	          "'the CTF was collected by' a school outranks the replying school");
+	CHECK(r.new_school_start == NULL, "... the date the CTF was taken is no start");
+}
+
+/* A new sibling carried in an update: its reason and year group. */
+static void test_update_sibling(void)
+{
+	read_message(HDR "Subject: RE: CME-2026-00001 Leo Hart\n" PLAIN
+		"Visited 24/11/2026, Leo seen with mum.\n\n"
+		"Leo has a little brother who has never been registered with a school:\n\n"
+		"Name: Finn Hart\nDOB: 03/05/2019\n\nThanks\n");
+	CHECK_STR(r.children[0].reason, "never-registered",
+	          "the sentence naming the sibling gives its reason");
+	CHECK_INT(r.children[0].year_group, 3, "... and its DOB its year group");
+	read_message(HDR "Subject: RE: CME-2026-00001\n" PLAIN
+		"Visited 24/11/2026, no answer. Neighbours say Leo has moved to Leeds.\n\n"
+		"Name: Leo Hart\nDOB: 03/05/2017\n");
+	CHECK(r.children[0].reason == NULL, "a reason told of no sibling is not the child's");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_case_refs();
 	test_visits();
 	test_outcomes();
+	test_closure_labels();
+	test_named_school();
+	test_ctf_school();
+	test_update_sibling();
 	referral_free(&r);
 	return tap_done();
 }

@@ -579,6 +579,63 @@ static void child_problems(struct reader *rd, const struct cme_child *c, size_t 
 	}
 }
 
+/* The year group a child's date of birth gives on the message date. */
+static void year_from_dob(struct cme_child *c, const struct ymd *on)
+{
+	struct ymd dob;
+
+	if (c->year_group < 0 && c->dob && ymd_parse_iso(c->dob, &dob) == 0) {
+		int yg = uk_year_group(&dob, on);
+
+		if (yg >= 0 && yg <= 14)
+			c->year_group = yg;
+	}
+}
+
+/* The reason told in the first sentence of the prose that names a
+ * sibling ("Harvey has a younger sister who has never been on roll at
+ * any school:"), or NULL. */
+static const char *sibling_sentence_reason(const char *s, size_t len)
+{
+	size_t b = 0;
+
+	while (b < len) {
+		size_t e = b;
+		const char *reason;
+
+		while (e < len && !strchr(".!?:", s[e]) &&
+		       !(s[e] == '\n' && e + 1 < len && s[e + 1] == '\n'))
+			e++;
+		if (fields_memstr_any(s + b, e - b, VW_SIBLING_WORD) &&
+		    (reason = vocab_match_reason(s + b, e - b)) != NULL)
+			return reason;
+		b = e + 1;
+	}
+	return NULL;
+}
+
+/* An update that carries a child (a sibling found on a visit, given in
+ * labelled lines under "Harvey has a younger sister who has never been
+ * on roll at any school:"): its year group from the date of birth, and
+ * the reason the sentence naming the sibling tells.  Nothing else of a
+ * referral's settling: the writer's school is not the child's. */
+static void settle_update_children(struct reader *rd)
+{
+	struct cme_referral *r = rd->r;
+	const char *reason = NULL;
+
+	if (r->n_children == 0)
+		return;
+	reason = sibling_sentence_reason(strbuf_str(&rd->prose), rd->prose.len);
+	for (size_t i = 0; i < r->n_children; i++) {
+		struct cme_child *c = &r->children[i];
+
+		year_from_dob(c, &rd->ref_date);
+		if (c->reason == NULL && reason)
+			c->reason = strdup(reason);
+	}
+}
+
 /* A referral's children: shared reason, school from the referrer,
  * year group from the date of birth, and what is missing. */
 static void settle_referral(struct reader *rd)
@@ -589,7 +646,6 @@ static void settle_referral(struct reader *rd)
 
 	for (size_t i = 0; i < r->n_children; i++) {
 		struct cme_child *c = &r->children[i];
-		struct ymd dob;
 
 		if (c->reason == NULL && reason)
 			c->reason = strdup(reason);
@@ -597,12 +653,7 @@ static void settle_referral(struct reader *rd)
 		    prose_is_school_name(r->referrer.organisation))
 			c->school = strndup(r->referrer.organisation,
 			                    prose_school_name_len(r->referrer.organisation));
-		if (c->year_group < 0 && c->dob && ymd_parse_iso(c->dob, &dob) == 0) {
-			int yg = uk_year_group(&dob, &on);
-
-			if (yg >= 0 && yg <= 14)
-				c->year_group = yg;
-		}
+		year_from_dob(c, &on);
 		child_problems(rd, c, i);
 	}
 	if (r->n_overflow > 0) {
@@ -711,6 +762,8 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 			prose_update_school_from_signature(&rd);
 		if (r->kind == KIND_REFERRAL)
 			settle_referral(&rd);
+		else if (r->kind == KIND_UPDATE)
+			settle_update_children(&rd);
 		else if (r->kind == KIND_UNRECOGNISED)
 			fields_problem(&rd, "no child's details could be found in the message", 0);
 		settle_flags(&rd);

@@ -470,6 +470,26 @@ static size_t org_name_len(const char *v, size_t vl)
 	return vl;
 }
 
+/* A "School:" line under an "Outcome: located on roll" line (a closure
+ * notice) names the school the child is now on roll at, not the school
+ * the child was missing from: r->new_school, its town ("..., Lancaster")
+ * left off.  Returns 1 when the value was taken. */
+static int outcome_school(struct reader *rd, const char *v, size_t vl)
+{
+	const char *oc, *p = v, *e;
+
+	if (rd->outcome_text.len == 0 || rd->r->new_school != NULL)
+		return 0;
+	oc = vocab_match_outcome(strbuf_str(&rd->outcome_text), rd->outcome_text.len);
+	if (oc == NULL || strcmp(oc, "located-on-roll") != 0)
+		return 0;
+	e = prose_school_span(&p, v + vl);
+	if (e == NULL)
+		return 0;
+	rd->r->new_school = fields_dup_trimmed(p, (size_t)(e - p), 120);
+	return rd->r->new_school != NULL;
+}
+
 /* The length of an address without the postcode that ends it: "61
  * Thames View, Ripplemead RM9 6QX" is "61 Thames View, Ripplemead"
  * (the postcode is its own field, SPEC 4).  A postcode inside the
@@ -675,8 +695,11 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 			c->postcode = strdup(pc);
 		break;
 	case F_SCHOOL:
-		if (!vocab_is_negative_answer(v, vl))
-			fields_set_str(&c->school, v, org_name_len(v, vl), 120);
+		if (vocab_is_negative_answer(v, vl))
+			break;
+		if (outcome_school(rd, v, vl))
+			break;
+		fields_set_str(&c->school, v, org_name_len(v, vl), 120);
 		break;
 	case F_LAST_ATTENDED:
 		fields_set_date(rd, &c->last_attended, v, vl);

@@ -309,12 +309,47 @@ static const char *school_after(struct reader *rd, const char *p, const char *en
 	return e;
 }
 
+/* The earliest school's name in s that follows a school-named cue
+ * ("is going to Ysgol Gyfun Bryn Tawe now", "the CTF was downloaded by
+ * Westmoor Primary School"): its start, *end its end; NULL if none.  A
+ * cue with no name after it ("going to visit") is passed over. */
+static const char *named_school_at(const char *s, size_t len, const char **end)
+{
+	size_t n;
+	const char *const *w = vocab_words(VW_SCHOOL_NAMED_CUE, &n);
+	const char *best = NULL;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t wl = strlen(w[k]);
+		long at;
+
+		for (size_t from = 0; from < len &&
+		     (at = vocab_phrase_find(s, len, w[k], from)) >= 0; from = (size_t)at + 1) {
+			const char *p = s + at + wl, *e;
+
+			if (best && p >= best)
+				break;
+			if (vocab_negated_at(s, (size_t)at) ||
+			    (e = prose_school_span(&p, s + len)) == NULL)
+				continue;
+			best = p;
+			*end = e;
+			break;
+		}
+	}
+	return best;
+}
+
 /* The first date in the rest of the sentence from p. */
 static void start_date(struct reader *rd, const char *p, const char *end)
 {
 	const char *e = p;
 
-	while (e < end && e - p < START_WINDOW && *e != '.' && *e != ';')
+	/* a full stop ends the sentence, not one inside a date
+	 * ("Start date: 16.11.2026") */
+	while (e < end && e - p < START_WINDOW && *e != ';' &&
+	       (*e != '.' || (e > p && e + 1 < end && isdigit((unsigned char)e[-1]) &&
+	                      isdigit((unsigned char)e[1]))))
 		e++;
 	fields_set_date(rd, &rd->r->new_school_start, p, (size_t)(e - p));
 }
@@ -333,6 +368,15 @@ static void read_new_school(struct reader *rd, const char *s, size_t len)
 			start_date(rd, e, s + len);
 		else if (rd->r->new_school_start == NULL)
 			start_date(rd, s + at + ml, s + len);
+	}
+	/* else a school named after "is going to", "downloaded by"; the
+	 * date after it is no start ("downloaded by Westmoor Primary
+	 * School on 19/11/2026"): only a start cue gives one, below */
+	if (rd->r->new_school == NULL) {
+		const char *ne, *np = named_school_at(s, len, &ne);
+
+		if (np)
+			(void)school_after(rd, np, ne);
 	}
 	if (rd->r->new_school_start == NULL && (at = cue_at(s, len, VW_START_CUE, &ml)) >= 0)
 		start_date(rd, s + at + ml, s + len);
@@ -371,6 +415,15 @@ void prose_update_moved(struct reader *rd)
 	struct cme_referral *r = rd->r;
 	const char *mv = places_reason(strbuf_str(&rd->prose), rd->prose.len);
 
+	/* a school the child goes to now outranks the family's move to a
+	 * town ("We have moved to Swansea and Jack is going to Ysgol Gyfun
+	 * Bryn Tawe now"); a move abroad still outranks it, below */
+	if (r->outcome == NULL) {
+		const char *ne;
+
+		if (named_school_at(strbuf_str(&rd->prose), rd->prose.len, &ne) != NULL)
+			r->outcome = strdup("located-on-roll");
+	}
 	if (mv == NULL || strcmp(mv, "moved-into-area-no-school") == 0)
 		return;
 	if (r->outcome == NULL ||
