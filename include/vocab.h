@@ -340,6 +340,9 @@ enum vocab_words {
 	                           that makes it no child's (the writer's family
 	                           "my Reggie", a place "in Leeds"; whole words,
 	                           prose_age.c) */
+	VW_PAST_WORD,           /* "was", "were": before a school-named cue, the
+	                           school was the child's, not now (whole word,
+	                           prose_update.c) */
 	VW__COUNT
 };
 

@@ -120,6 +120,14 @@ static void test_named_school(void)
 	CHECK_STR(r.outcome, "located-on-roll",
 	          "'is going to' a named school outranks a move to a town");
 	CHECK_STR(r.new_school, "Ysgol Glan Taf", "... a Welsh 'Ysgol ...' is a school's name");
+	/* the school the child was going to is the one it left: a false
+	 * located-on-roll would close a case whose child is still missing */
+	read_message(HDR "Subject: Re: CME-2026-00001\n" PLAIN
+		"Home visit today, no answer. A neighbour said Mia was going to Oak Lane\n"
+		"Primary School until the summer but has not been seen since.\n");
+	CHECK(r.outcome == NULL || strcmp(r.outcome, "located-on-roll") != 0,
+	      "'was going to' a named school is not on roll there");
+	CHECK(r.new_school == NULL, "... and is no new school");
 }
 
 /* A school's reply naming the school that took the child's CTF. */

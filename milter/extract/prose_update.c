@@ -309,10 +309,29 @@ static const char *school_after(struct reader *rd, const char *p, const char *en
 	return e;
 }
 
+/* 1 if the word right before s[at] puts what follows in the past
+ * (words.vocab past_word: "was going to Oak Primary" is where the child
+ * was, not where it is: no located-on-roll, no closed case). */
+static int past_before(const char *s, size_t at)
+{
+	size_t n, we = at, ws;
+	const char *const *w = vocab_words(VW_PAST_WORD, &n);
+
+	while (we > 0 && s[we - 1] == ' ')
+		we--;
+	for (ws = we; ws > 0 && isalpha((unsigned char)s[ws - 1]); ws--)
+		;
+	for (size_t k = 0; k < n && we > ws; k++)
+		if (strlen(w[k]) == we - ws && strncasecmp(s + ws, w[k], we - ws) == 0)
+			return 1;
+	return 0;
+}
+
 /* The earliest school's name in s that follows a school-named cue
  * ("is going to Ysgol Gyfun Bryn Tawe now", "the CTF was downloaded by
  * Westmoor Primary School"): its start, *end its end; NULL if none.  A
- * cue with no name after it ("going to visit") is passed over. */
+ * cue with no name after it ("going to visit"), or in the past ("was
+ * going to"), is passed over. */
 static const char *named_school_at(const char *s, size_t len, const char **end)
 {
 	size_t n;
@@ -326,10 +345,15 @@ static const char *named_school_at(const char *s, size_t len, const char **end)
 		for (size_t from = 0; from < len &&
 		     (at = vocab_phrase_find(s, len, w[k], from)) >= 0; from = (size_t)at + 1) {
 			const char *p = s + at + wl, *e;
+			/* "was going to" is where the child was; a passive cue
+			 * ("was collected by") is past by its grammar and names
+			 * who holds the record now */
+			int passive = wl > 3 && strcasecmp(w[k] + wl - 3, " by") == 0;
 
 			if (best && p >= best)
 				break;
 			if (vocab_negated_at(s, (size_t)at) ||
+			    (!passive && past_before(s, (size_t)at)) ||
 			    (e = prose_school_span(&p, s + len)) == NULL)
 				continue;
 			best = p;
