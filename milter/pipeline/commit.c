@@ -319,10 +319,8 @@ static void lead_batch(struct writer *w)
 
 	w->q_head = w->q_tail = NULL;
 	memset(&bt, 0, sizeof bt);
-	for (struct commit_job *j = batch; j; j = j->next) {
-		j->taken = 1;
+	for (struct commit_job *j = batch; j; j = j->next)
 		bt.n++;
-	}
 	pthread_mutex_unlock(&w->q_lock);
 	stage_now(&bt.taken);
 	fd = run_batch(w, batch, &bt);
@@ -358,7 +356,7 @@ int writer_commit(struct writer *w, struct commit_job *job)
 	stage_now(&job->queued);
 	pthread_cond_init(&job->wake, NULL);
 	job->next = NULL;
-	job->done = job->taken = job->lead = 0;
+	job->done = job->lead = 0;
 	pthread_mutex_lock(&w->q_lock);
 	if (w->q_tail)
 		w->q_tail->next = job;

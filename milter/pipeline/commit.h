@@ -124,7 +124,6 @@ struct commit_job {
 	/* writer_commit's own, under q_lock: */
 	int rc;
 	int done;
-	int taken;                   /* in a batch */
 	int lead;                    /* this job's thread is to lead the next batch */
 	pthread_cond_t wake;         /* its thread waits here, and only it */
 	struct commit_job *next;
