@@ -119,20 +119,16 @@ static int seen_by_name(const char *s, size_t len)
 static int seen_subject(const char *s, size_t e)
 {
 	static const enum vocab_words group_lists[] = { VW_CHILD_GROUP, VW_ALL_CHILDREN };
-	size_t b = e, n;
+	size_t b = e;
 
 	while (b > 0 && (isalpha((unsigned char)s[b - 1]) || s[b - 1] == '\'' || s[b - 1] == '-') &&
 	       e - b < MAX_NAME)
 		b--;
 	if (b == e)
 		return 0;
-	for (size_t l = 0; l < sizeof group_lists / sizeof group_lists[0]; l++) {
-		const char *const *w = vocab_words(group_lists[l], &n);
-
-		for (size_t k = 0; k < n; k++)
-			if (strlen(w[k]) == e - b && strncasecmp(s + b, w[k], e - b) == 0)
-				return 1;
-	}
+	for (size_t l = 0; l < sizeof group_lists / sizeof group_lists[0]; l++)
+		if (fields_word_in(group_lists[l], s + b, e - b))
+			return 1;
 	return e - b >= 2 && isupper((unsigned char)s[b]) && islower((unsigned char)s[b + 1]) &&
 	       vocab_match_relationship(s + b, e - b) == NULL;
 }
@@ -314,17 +310,13 @@ static const char *school_after(struct reader *rd, const char *p, const char *en
  * was, not where it is: no located-on-roll, no closed case). */
 static int past_before(const char *s, size_t at)
 {
-	size_t n, we = at, ws;
-	const char *const *w = vocab_words(VW_PAST_WORD, &n);
+	size_t we = at, ws;
 
 	while (we > 0 && s[we - 1] == ' ')
 		we--;
 	for (ws = we; ws > 0 && isalpha((unsigned char)s[ws - 1]); ws--)
 		;
-	for (size_t k = 0; k < n && we > ws; k++)
-		if (strlen(w[k]) == we - ws && strncasecmp(s + ws, w[k], we - ws) == 0)
-			return 1;
-	return 0;
+	return we > ws && fields_word_in(VW_PAST_WORD, s + ws, we - ws);
 }
 
 /* The earliest school's name in s that follows a school-named cue

@@ -164,6 +164,18 @@ static int subject_name(struct reader *rd, const char *s, size_t len, size_t *b,
 	return 1;
 }
 
+/* The date in s[0..n) into *slot if it puts a child in school age (a
+ * parent's birth date, or "last seen 02/10/2026", is not a child's);
+ * *slot stays NULL otherwise. */
+static void school_age_date(struct reader *rd, char **slot, const char *s, size_t n)
+{
+	fields_set_date(rd, slot, s, n);
+	if (fields_outside_school_age(rd, *slot)) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
 /* The first date right after a DOB cue in the prose that puts a child in
  * school age, into *slot. */
 static void dob_in_prose(struct reader *rd, char **slot)
@@ -178,11 +190,8 @@ static void dob_in_prose(struct reader *rd, char **slot)
 		while (*slot == NULL && (at = vocab_phrase_find(s, len, w[k], (size_t)(at + 1))) >= 0) {
 			size_t off = (size_t)at + strlen(w[k]);
 
-			fields_set_date(rd, slot, s + off, len - off < DOB_WINDOW ? len - off : DOB_WINDOW);
-			if (fields_outside_school_age(rd, *slot)) {
-				free(*slot);
-				*slot = NULL;
-			}
+			school_age_date(rd, slot, s + off,
+			                len - off < DOB_WINDOW ? len - off : DOB_WINDOW);
 		}
 	}
 }
@@ -221,11 +230,7 @@ void subject_read_child(struct reader *rd)
 		/* a date in the subject is the child's birth date when it
 		 * puts a child in school age ("- Y6 - last seen 02/10/2026"
 		 * does not) */
-		fields_set_date(rd, &c->dob, s + e, t);
-		if (fields_outside_school_age(rd, c->dob)) {
-			free(c->dob);
-			c->dob = NULL;
-		}
+		school_age_date(rd, &c->dob, s + e, t);
 		if (c->dob)
 			provenance_note_child(rd, idx, "dob", "the Subject");
 		if (c->dob == NULL)
