@@ -801,20 +801,28 @@ long vocab_phrase_find(const char *text, size_t len, const char *phrase, size_t 
  * leave_word, no country) only says the child stopped coming; the
  * family gone (moved-away-unknown evidence of 3 or more) is the reason
  * then.  best is the scored reason, *score its weight. */
+static int reason_index(const char *name)
+{
+	for (int r = 0; r < VOCAB_REASONS; r++)
+		if (strcmp(vocab_reason_names[r], name) == 0)
+			return r;
+	return -1;
+}
+
 static const char *no_leave_told(const char *text, size_t len, const char *best, int *score)
 {
+	int leave = reason_index("not-returned-from-leave");
+	int away = reason_index("moved-away-unknown");
 	int gone;
 
-	if (best == NULL || strcmp(best, vocab_reason_names[0]) != 0 ||
+	if (best == NULL || leave < 0 || away < 0 || strcmp(best, vocab_reason_names[leave]) != 0 ||
 	    group_find(group(VK_WORDS, VW_LEAVE_WORD), text, len) >= 0 ||
 	    group_find(group(VK_WORDS, VWI_COUNTRY), text, len) >= 0)
 		return best;
-	for (int r = 0; r < VOCAB_REASONS; r++)
-		if (strcmp(vocab_reason_names[r], "moved-away-unknown") == 0 &&
-		    (gone = group_score(group(VK_REASONS, r), text, len)) >= 3) {
-			*score = gone;
-			return vocab_reason_names[r];
-		}
+	if ((gone = group_score(group(VK_REASONS, away), text, len)) >= 3) {
+		*score = gone;
+		return vocab_reason_names[away];
+	}
 	return best;
 }
 
@@ -828,14 +836,14 @@ const char *vocab_match_reason(const char *text, size_t len)
 const char *vocab_match_reason_scored(const char *text, size_t len, int *score_out)
 {
 	const char *best = NULL;
-	int best_score = 0;
+	int best_score = 0, abroad = reason_index("moved-abroad");
 
 	for (int r = 0; r < VOCAB_REASONS; r++) {
 		int score = group_score(group(VK_REASONS, r), text, len);
 
 		/* a named country: evidence schools write more often than
 		 * the word "abroad" */
-		if (strcmp(vocab_reason_names[r], "moved-abroad") == 0 && score < 3 &&
+		if (r == abroad && score < 3 &&
 		    group_find(group(VK_WORDS, VWI_COUNTRY), text, len) >= 0)
 			score = 3;
 		if (score > best_score) {
