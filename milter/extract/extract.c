@@ -503,9 +503,8 @@ const char *extract_text_reason(struct strbuf *sb)
 	if (sb->len == 0 || sb->data == NULL)
 		return NULL;
 	answers_mask_unchosen(sb->data, sb->len);
-	moved = places_reason(sb->data, sb->len);
+	moved = places_move(sb->data, sb->len, &weak);   /* one reading, both answers */
 	since = places_arrival_since(sb->data, sb->len);
-	weak = places_weak_move(sb->data, sb->len);
 	places_mask(sb->data, sb->len);
 	scored = vocab_match_reason_scored(sb->data, sb->len, &score);
 	/* "never registered at a school since they moved here from

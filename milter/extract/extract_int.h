@@ -340,10 +340,10 @@ const char *places_reason(const char *s, size_t len);
  * written after "since" ("never registered at a school since they moved
  * to <house> from Swansea"): the child came here of school age. */
 int places_arrival_since(const char *s, size_t len);
-/* places_weak_move: 1 if the text's first move is read only from a weak
- * cue ("going to Romania for a wedding"): a trip that may be a visit,
- * not a move, so a stated non-return outweighs it. */
-int places_weak_move(const char *s, size_t len);
+/* places_move: places_reason(), and *weak 1 when the move is read only
+ * from a weak cue ("going to Romania for a wedding"): a trip that may be
+ * a visit, not a move, so a stated non-return outweighs it; 0 else. */
+const char *places_move(const char *s, size_t len, int *weak);
 void places_mask(char *s, size_t len);
 
 #endif

@@ -308,9 +308,7 @@ int places_arrival_since(const char *s, size_t len)
 	return 0;
 }
 
-/* places_reason(), and *weak set when only a weak cue ("going to
- * Romania") told it. */
-static const char *move_reason(const char *s, size_t len, int *weak)
+const char *places_move(const char *s, size_t len, int *weak)
 {
 	size_t wl = 0;
 	long m, a, w = -1;
@@ -338,14 +336,7 @@ const char *places_reason(const char *s, size_t len)
 {
 	int weak;
 
-	return move_reason(s, len, &weak);
-}
-
-int places_weak_move(const char *s, size_t len)
-{
-	int weak;
-
-	return move_reason(s, len, &weak) != NULL && weak;
+	return places_move(s, len, &weak);
 }
 
 /* Blank from the cue to the end of its clause, at most 60 bytes. */
