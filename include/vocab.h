@@ -32,6 +32,7 @@
 #define CME_VOCAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strlist;
 
@@ -117,6 +118,23 @@ int vocab_country_at(const char *s, size_t len, size_t *used);
  * continuation). */
 long vocab_phrase_find(const char *text, size_t len, const char *phrase,
                        size_t from);
+
+/* A scan: while it is in force on this thread, phrase searches inside
+ * `text` first ask its trigram set whether the phrase can be there at
+ * all (milter/extract/phrase_scan.c; what is found does not change, only
+ * how fast nothing is).  Begin one around a loop of many searches over
+ * one text; the text must stay unchanged, and the scan must end before
+ * it does.  Scans nest (end them in reverse order); a scan is the
+ * calling thread's alone. */
+#define VOCAB_SCAN_LOG2 12
+struct vocab_scan {
+	const char *text;
+	size_t len;
+	const struct vocab_scan *outer;
+	uint64_t bits[(1u << VOCAB_SCAN_LOG2) / 64];
+};
+void vocab_scan_begin(struct vocab_scan *s, const char *text, size_t len);
+void vocab_scan_end(struct vocab_scan *s);
 
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);

@@ -1038,6 +1038,9 @@ static void scan_sen_codes(const char *text, size_t len, unsigned long *yes)
 void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
                         unsigned long *no)
 {
+	struct vocab_scan scan;
+
+	vocab_scan_begin(&scan, text, len);
 	for (size_t f = 0; f < vocab_flag_count(); f++) {
 		const char *ph;
 
@@ -1053,6 +1056,7 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 	scan_wrapped(text, len, yes, no);
 	scan_placement(text, len, yes);
 	scan_sen_codes(text, len, yes);
+	vocab_scan_end(&scan);
 }
 
 unsigned long answers_role_flags(const char *role)

@@ -284,7 +284,7 @@ static int first_move(const char *s, size_t len, long *m, long *a)
 
 #define SINCE_WORDS 3         /* "since [the family] moved" */
 
-int places_arrival_since(const char *s, size_t len)
+static int arrival_since(const char *s, size_t len)
 {
 	long m, a;
 	size_t i, words = 0;
@@ -308,7 +308,7 @@ int places_arrival_since(const char *s, size_t len)
 	return 0;
 }
 
-const char *places_move(const char *s, size_t len, int *weak)
+static const char *move_in(const char *s, size_t len, int *weak)
 {
 	size_t wl = 0;
 	long m, a, w = -1;
@@ -330,6 +330,30 @@ const char *places_move(const char *s, size_t len, int *weak)
 	if ((d = clause_move(s, len, VW_STAY_CUE, "in", 0)) != 0)
 		return d == 2 ? "moved-abroad" : "moved-out-of-area";
 	return NULL;
+}
+
+/* The two readers above search s for every cue list: under one scan
+ * (vocab.h), so that the lists' phrases absent from s cost a bit test. */
+int places_arrival_since(const char *s, size_t len)
+{
+	struct vocab_scan scan;
+	int r;
+
+	vocab_scan_begin(&scan, s, len);
+	r = arrival_since(s, len);
+	vocab_scan_end(&scan);
+	return r;
+}
+
+const char *places_move(const char *s, size_t len, int *weak)
+{
+	struct vocab_scan scan;
+	const char *r;
+
+	vocab_scan_begin(&scan, s, len);
+	r = move_in(s, len, weak);
+	vocab_scan_end(&scan);
+	return r;
 }
 
 const char *places_reason(const char *s, size_t len)

@@ -488,7 +488,7 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 
 	if (prefix)
 		pl--;
-	if (pl == 0 || from >= len)
+	if (pl == 0 || from >= len || phrase_scan_rules_out(text, len, phrase, pl))
 		return -1;
 	/* Candidates are found with memchr on the first letter in both
 	 * cases (SIMD in glibc): a message is scanned for hundreds of
@@ -837,7 +837,9 @@ const char *vocab_match_reason_scored(const char *text, size_t len, int *score_o
 {
 	const char *best = NULL;
 	int best_score = 0, abroad = reason_index("moved-abroad");
+	struct vocab_scan scan;
 
+	vocab_scan_begin(&scan, text, len);
 	for (int r = 0; r < VOCAB_REASONS; r++) {
 		int score = group_score(group(VK_REASONS, r), text, len);
 
@@ -852,7 +854,9 @@ const char *vocab_match_reason_scored(const char *text, size_t len, int *score_o
 		}
 	}
 	*score_out = best_score;
-	return no_leave_told(text, len, best, score_out);
+	best = no_leave_told(text, len, best, score_out);
+	vocab_scan_end(&scan);
+	return best;
 }
 
 int vocab_outcome_index(const char *name)
@@ -867,7 +871,9 @@ const char *vocab_match_outcome(const char *text, size_t len)
 {
 	const char *best = NULL;
 	int best_score = 0;
+	struct vocab_scan scan;
 
+	vocab_scan_begin(&scan, text, len);
 	for (int r = 0; r < VOCAB_OUTCOMES; r++) {
 		int score = group_score(group(VK_OUTCOMES, r), text, len);
 
@@ -876,6 +882,7 @@ const char *vocab_match_outcome(const char *text, size_t len)
 			best = vocab_outcome_names[r];
 		}
 	}
+	vocab_scan_end(&scan);
 	return best;
 }
 

@@ -74,6 +74,11 @@ struct vocab_set {
  * vocabulary). */
 const struct vocab_set *vocab_current(void);
 
+/* 1 if the thread's innermost scan (vocab_scan_begin) covers
+ * text[0..len) and shows that `phrase` (pl bytes, without a trailing
+ * '*') occurs nowhere in it; 0 when it may (phrase_scan.c). */
+int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size_t pl);
+
 /* Hash of a NUL-terminated string (FNV-1a). */
 size_t vocab_hash(const char *s);
 

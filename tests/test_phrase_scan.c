@@ -1,0 +1,87 @@
+/*
+ * test_phrase_scan - a scan (vocab_scan_begin, milter/extract/
+ * phrase_scan.c) changes how fast a phrase search gives up, never what
+ * it finds: every search below gives the same answer inside a scan of
+ * the text as outside one, including where the scan's trigrams could
+ * mislead it (a hard wrap inside a phrase, a window that starts in the
+ * middle of a word, capitals, a prefix phrase, a phrase that is not
+ * there, a text shorter than a trigram).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "tap_vocab.h"
+#include "vocab.h"
+
+struct probe {
+	const char *text;
+	size_t off;            /* the window searched: text + off ... */
+	const char *phrase;
+	long want;             /* ... and where the phrase is, or -1 */
+};
+
+static const struct probe probes[] = {
+	{ "Allocated social worker: Jo Bell", 0, "social worker", 10 },
+	{ "Known to a social\n   worker in Leeds", 0, "social worker", 11 },
+	{ "Known to a social\n\nworker in Leeds", 0, "social worker", -1 },
+	{ "Child looked\nafter by the LA", 0, "looked after", 6 },
+	{ "She is SUBJECT TO A CHILD PROTECTION PLAN", 0, "child protection plan", 20 },
+	{ "Concerns about extremism raised", 0, "extremis*", 15 },
+	{ "Concerns about extremism raised", 0, "extremist", -1 },
+	{ "presentation at school", 0, "sent", -1 },
+	{ "unsent: moved abroad to Poland", 8, "moved abroad", 0 },
+	{ "unsent: moved abroad to Poland", 2, "sent", 0 },
+	{ "no", 0, "now", -1 },
+	{ "not on roll; whereabouts unknown", 0, "whereabouts unknown", 13 },
+	{ "ex-pupil's whereabouts not known", 0, "whereabouts unknown", -1 },
+	{ "left for Romania \xe2\x80\x93 family said", 0, "romania", 9 },
+	{ "not returned after the holiday", 0, "not returned", 0 },
+};
+
+/* s with its line breaks shown as \n: a TAP description is one line */
+static const char *shown(const char *s)
+{
+	static char buf[128];
+	size_t o = 0;
+
+	for (; *s && o + 3 < sizeof buf; s++) {
+		if (*s == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int main(void)
+{
+	char what[256];
+
+	tap_vocabulary();
+	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+		const struct probe *p = &probes[i];
+		const char *w = p->text + p->off;
+		size_t wl = strlen(w);
+		long plain = vocab_phrase_find(w, wl, p->phrase, 0), scanned, inner;
+		struct vocab_scan whole, part;
+
+		snprintf(what, sizeof what, "'%s' in '%s' at %ld", p->phrase, shown(w), p->want);
+		CHECK(plain == p->want, what);
+		/* a scan of the whole text, the window searched inside it */
+		vocab_scan_begin(&whole, p->text, strlen(p->text));
+		scanned = vocab_phrase_find(w, wl, p->phrase, 0);
+		/* a scan of the window itself, nested */
+		vocab_scan_begin(&part, w, wl);
+		inner = vocab_phrase_find(w, wl, p->phrase, 0);
+		vocab_scan_end(&part);
+		vocab_scan_end(&whole);
+		snprintf(what, sizeof what, "'%s' in '%s': the same inside a scan", p->phrase,
+		         shown(w));
+		CHECK(scanned == plain && inner == plain, what);
+	}
+	return tap_done();
+}
