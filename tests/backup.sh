@@ -8,8 +8,9 @@
 #   - `cmectl verify` is clean on the live database and on the copy, and
 #     lists planted orphan rows and a broken reference sequence;
 #   - restoring the older copy: verify and the milter refuse it (the
-#     reference record), accept-restore keeps it, and the next referral
-#     gets a reference above every one issued before (none issued twice);
+#     reference record; the milter before it ever listens),
+#     accept-restore keeps it, and the next referral gets a reference
+#     above every one issued before (none issued twice);
 #   - `cmectl status` (text and --json) counts messages and cases as the
 #     database holds them, and shows a stuck reminder outbox (exit 1).
 # Speaks TAP.  Needs root, postfix, swaks.  BACKUP_BURST overrides the
@@ -109,11 +110,11 @@ st=$?
 [ "$st" -eq 1 ] && grep -q '^reference record: .*older than its references' "$T/verify-restored"
 ok $? "after the restore, cmectl verify says the database is older than its reference record" ||
 	diag <"$T/verify-restored"
-# Refusing is exiting with the reason logged.  The milter opens its
-# socket (as root) before it opens the database (as its user), so for a
-# moment it may listen before it exits: wait for the exit, not for the
-# port (under ASan that moment was long enough for milter_start to see
-# a listener and return success).
+# Refusing is exiting with the reason logged.  The milter checks the
+# database (as its user) before it opens its socket, so a refused start
+# never listens and milter_start fails at once; wait for the exit all the
+# same, not for the port (a listener seen for a moment would make
+# milter_start return success; the next test point shows there is none).
 start_milter 1 2>/dev/null
 for _ in $(seq 150); do
 	{ [ -z "$MILTER_PID" ] || ! kill -0 "$MILTER_PID" 2>/dev/null; } && break
@@ -123,6 +124,23 @@ done
 	grep -q 'older than its references' "$MILTER_LOG"
 ok $? "and the milter refuses to start on it (it exits, saying why)" || diag_tail "$MILTER_LOG"
 milter_stop      # reaps it (or stops one that did not refuse)
+# A refused start must be invisible to the MTA: had the socket existed,
+# even for a moment, Postfix could have connected and had the connection
+# dropped (the message tempfailed).  On a unix socket that is provable:
+# libmilter makes the file when it binds and listens, and a milter that
+# exits without smfi_main leaves it behind.  The check ran as the
+# milter's user: nothing in the state directory belongs to root.
+sed '/^Socket /d' "$CONF" >"$T/refuse.conf" && echo "Socket local:$T/refuse.sock" >>"$T/refuse.conf"
+"$CME_MILTER" -c "$T/refuse.conf" -f </dev/null >"$T/refuse.log" 2>&1 &
+refuse_pid=$!
+for _ in $(seq 150); do kill -0 "$refuse_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$refuse_pid" 2>/dev/null && kill -KILL "$refuse_pid"
+wait "$refuse_pid"
+st=$?
+[ "$st" -eq 1 ] && [ ! -e "$T/refuse.sock" ] && grep -q 'older than its references' "$T/refuse.log" &&
+	[ -z "$(find "$T/state" -user root)" ]
+ok $? "a refused start never opened its socket (exit $st; $([ -e "$T/refuse.sock" ] && echo "$T/refuse.sock was made" || echo "no socket file")) and left no root-owned file" ||
+	{ diag_tail "$T/refuse.log"; find "$T/state" -user root | diag; }
 "$CMECTL" -c "$CONF" accept-restore >"$T/accept.out" 2>&1
 ok $? "cmectl accept-restore keeps it: $(cat "$T/accept.out")"
 "$CMECTL" -c "$CONF" verify >"$T/verify-accepted" 2>&1

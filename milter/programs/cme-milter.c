@@ -2,7 +2,9 @@
  * cme-milter - the Children Missing Education milter.
  *
  * Owns: the conversation with the MTA (libmilter callbacks), process
- * life (socket, privileges, pid file, daemon) and the failure policy.
+ * life (socket, pid file, daemon) and the failure policy.  The start-up
+ * check made before listening, and the change to UserID, are
+ * milter_start.c's.
  * The callbacks only collect the message and hand it to the pipeline at
  * end of message; they hold no business logic.  The reply to the MTA is
  * given only after pipeline_process has committed the case, so a message
@@ -15,10 +17,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +41,7 @@
 #include "case_types.h"
 #include "imip.h"
 #include "membudget.h"
+#include "milter_start.h"
 #include "pipeline.h"
 #include "policy.h"
 #include "stage_timing.h"
@@ -635,54 +636,6 @@ static struct smfiDesc milter_desc = {
 /* ------------------------------------------------------------------ */
 /* Process life.                                                        */
 
-/* UserID "user[:group]" -> ids; 0 or -1. */
-static int lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, size_t namelen)
-{
-	char buf[256], *colon;
-	struct passwd *pw;
-
-	snprintf(buf, sizeof buf, "%s", spec);
-	colon = strchr(buf, ':');
-	if (colon)
-		*colon++ = '\0';
-	if ((pw = getpwnam(buf)) == NULL)
-		return -1;
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	snprintf(name, namelen, "%s", buf);
-	if (colon && *colon) {
-		struct group *gr = getgrnam(colon);
-
-		if (gr == NULL)
-			return -1;
-		*gid = gr->gr_gid;
-	}
-	return 0;
-}
-
-static int drop_privileges(const struct cme_conf *conf)
-{
-	uid_t uid;
-	gid_t gid;
-	char name[256];
-
-	if (geteuid() != 0)
-		return 0;       /* already unprivileged: run as we are */
-	if (lookup_user(conf->user_id, &uid, &gid, name, sizeof name) != 0) {
-		log_msg(LOG_ERR, "UserID %s: no such user or group", conf->user_id);
-		return -1;
-	}
-	if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-		log_msg(LOG_ERR, "cannot become %s: %s", conf->user_id, strerror(errno));
-		return -1;
-	}
-	if (uid != 0 && setuid(0) == 0) {
-		log_msg(LOG_ERR, "privileges could be regained; refusing to run");
-		return -1;
-	}
-	return 0;
-}
-
 /* The path of a local socket ("local:/run/x.sock", "unix:...", "/..."),
  * or NULL for an inet one. */
 static const char *local_socket_path(const char *spec)
@@ -727,7 +680,7 @@ static void chown_socket(const struct cme_conf *conf)
 
 	if (path == NULL)
 		return;
-	if (geteuid() == 0 && lookup_user(conf->user_id, &uid, &gid, name, sizeof name) == 0)
+	if (geteuid() == 0 && milter_lookup_user(conf->user_id, &uid, &gid, name, sizeof name) == 0)
 		if (chown(path, uid, gid) != 0)
 			log_msg(LOG_WARNING, "%s: cannot chown: %s", path, strerror(errno));
 }
@@ -745,15 +698,6 @@ static int write_pid_file(const struct cme_conf *conf)
 	}
 	fprintf(f, "%ld\n", (long)getpid());
 	return fclose(f) == 0 ? 0 : -1;
-}
-
-/* A corrupt database answers every message 451: say so before starting. */
-static void check_database(const struct cme_conf *conf, struct strlist *problems)
-{
-	char err[2048];
-
-	if (case_store_quick_check(conf->database, err, sizeof err) != 0)
-		(void)strlist_add(problems, err);
 }
 
 /* Closure calendars that run out within six months (SPEC 6): warned
@@ -777,24 +721,16 @@ static void warn_calendars(const struct cme_conf *conf)
  * database and socket; exit non-zero if there is one. */
 static int self_check(const struct cme_conf *conf, const char *path, struct strlist *problems)
 {
-	struct pipeline *p;
-
 	conf_check(conf, problems);
 	/* the vocabulary files, each problem as FILE:LINE */
 	(void)vocab_load(conf->shipped_vocabulary_dir, conf->vocabulary_dir, problems);
 	/* Run as root, check as the milter's user: the database (created if
 	 * missing) and every file must be what that user can use, and a
 	 * root-owned cases.db would lock the milter out. */
-	if (problems->n == 0 && geteuid() == 0 && drop_privileges(conf) != 0)
+	if (problems->n == 0 && geteuid() == 0 && milter_drop_privileges(conf) != 0)
 		(void)strlist_add(problems, "UserID: cannot become that user");
 	if (problems->n == 0)
-		check_database(conf, problems);
-	/* (not on a corrupt database: its one line says what to do, and
-	 * whatever else reading it fails on would only bury that) */
-	if (problems->n == 0) {
-		p = pipeline_new(conf, problems);
-		pipeline_free(p);
-	}
+		milter_start_check(conf, problems);   /* what start-up refuses on */
 	if (problems->n == 0)
 		warn_calendars(conf);
 	if (local_socket_path(conf->socket) != NULL) {
@@ -1033,7 +969,7 @@ static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
 		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
 		return -1;
 	}
-	return write_pid_file(conf) != 0 || drop_privileges(conf) != 0 ? -1 : 0;
+	return write_pid_file(conf) != 0 || milter_drop_privileges(conf) != 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -1093,14 +1029,26 @@ int main(int argc, char **argv)
 	         log_facility_from_name(conf->syslog_facility) >= 0
 	             ? log_facility_from_name(conf->syslog_facility) : LOG_MAIL);
 
+	/* Whatever makes the milter refuse to start is found before it
+	 * listens (milter_start.c): the MTA never meets a milter that
+	 * accepts its connection and then goes away.  The check runs as
+	 * the milter's user (a child, when root), as the real open below. */
+	if (milter_start_check_as_user(conf, &problems) != 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			log_msg(LOG_ERR, "%s", problems.v[i]);
+		log_msg(LOG_ERR, "cme-milter not starting");
+		goto fail;
+	}
 	if (open_socket_and_drop(conf, foreground) != 0)
 		goto fail;
-	/* Only now open the database, so files SQLite creates belong to
-	 * the milter's user, and load policy and calendars (before libmilter
-	 * starts its threads: libical zone loading is not thread-safe). */
-	check_database(conf, &problems);
-	if (problems.n == 0)
-		first->pipeline = pipeline_new(conf, &problems);
+	/* Only now, as the milter's user, open the database for good and
+	 * load policy and calendars (before libmilter starts its threads:
+	 * libical zone loading is not thread-safe).  pipeline_new repeats
+	 * every refusal of the check above but PRAGMA quick_check, which
+	 * reads the whole database: done once, before listening.  A database
+	 * that changes between the two is still refused here (the milter
+	 * listened for a moment, as before the check existed). */
+	first->pipeline = pipeline_new(conf, &problems);
 	if (first->pipeline == NULL) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
