@@ -135,6 +135,11 @@ struct vocab_scan {
 };
 void vocab_scan_begin(struct vocab_scan *s, const char *text, size_t len);
 void vocab_scan_end(struct vocab_scan *s);
+/* 1 when the scan in force shows that flag f's phrase k (or, below,
+ * a word list's entry i) occurs nowhere in text[0..len): a loop over
+ * the phrases skips it without searching.  0 when it may occur (or no
+ * scan covers the text). */
+int vocab_flag_phrase_absent(size_t f, size_t k, const char *text, size_t len);
 
 /* Best reason for a free-text description, or NULL. */
 const char *vocab_match_reason(const char *text, size_t len);
@@ -373,6 +378,9 @@ int vocab_row_break(const char *text, size_t s);
 /* The words of one list and their number in *n; never NULL (an unknown
  * list is empty). */
 const char *const *vocab_words(enum vocab_words list, size_t *n);
+/* 1 when the scan in force shows that entry i of `list` occurs nowhere
+ * in text[0..len) (vocab_flag_phrase_absent's rule). */
+int vocab_word_absent(enum vocab_words list, size_t i, const char *text, size_t len);
 
 
 /* 1 if text[0..len) begins with one of the list's words (ASCII

@@ -5,7 +5,9 @@
  * the text as outside one, including where the scan's trigrams could
  * mislead it (a hard wrap inside a phrase, a window that starts in the
  * middle of a word, capitals, a prefix phrase, a phrase that is not
- * there, a text shorter than a trigram).
+ * there, a text shorter than a trigram); and no loaded flag phrase or
+ * word-list entry is ruled out of a text that holds it, written plainly
+ * or with its first space a hard wrap.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +59,71 @@ static const char *shown(const char *s)
 	return buf;
 }
 
+/* Is the phrase `ph` (a trailing '*' dropped) ruled out of a text that
+ * holds it, in capitals, after a word, and with its first space wrapped?
+ * `absent` asks through the loaded entry (flag f or list l, index k). */
+static int ruled_out(const char *ph, int (*absent)(size_t, size_t, const char *, size_t),
+                     size_t a, size_t k)
+{
+	char text[512];
+	struct vocab_scan scan;
+	size_t n;
+	int out;
+
+	n = (size_t)snprintf(text, sizeof text, "Re: %s", ph);
+	if (n >= sizeof text)
+		return 0;
+	if (n > 0 && text[n - 1] == '*')
+		text[--n] = '\0';
+	for (size_t i = 4; i < n; i++)
+		if (text[i] >= 'a' && text[i] <= 'z')
+			text[i] = (char)(text[i] - 'a' + 'A');
+	vocab_scan_begin(&scan, text, n);
+	out = absent(a, k, text, n);
+	vocab_scan_end(&scan);
+	{
+		char *sp = strchr(text + 4, ' ');
+
+		if (sp != NULL && n + 3 < sizeof text) {
+			memmove(sp + 3, sp + 1, n - (size_t)(sp + 1 - text) + 1);
+			memcpy(sp, "\n  ", 3);
+			n += 2;
+			vocab_scan_begin(&scan, text, n);
+			out |= absent(a, k, text, n);
+			vocab_scan_end(&scan);
+		}
+	}
+	return out;
+}
+
+static int word_absent(size_t l, size_t i, const char *text, size_t len)
+{
+	return vocab_word_absent((enum vocab_words)l, i, text, len);
+}
+
+static void test_loaded_phrases(void)
+{
+	size_t bad = 0, all = 0;
+	char what[256];
+	const char *ph;
+
+	for (size_t f = 0; f < vocab_flag_count(); f++)
+		for (size_t k = 0; (ph = vocab_flag_phrase(f, k)) != NULL; k++, all++)
+			if (ruled_out(ph, vocab_flag_phrase_absent, f, k) && bad++ == 0)
+				printf("# ruled out of its own text: flag phrase '%s'\n", ph);
+	for (size_t l = 0; l < VW__COUNT; l++) {
+		size_t n;
+		const char *const *w = vocab_words((enum vocab_words)l, &n);
+
+		for (size_t i = 0; i < n; i++, all++)
+			if (ruled_out(w[i], word_absent, l, i) && bad++ == 0)
+				printf("# ruled out of its own text: word '%s'\n", w[i]);
+	}
+	snprintf(what, sizeof what, "none of %zu loaded phrases is ruled out of a text "
+	         "that holds it (%zu were)", all, bad);
+	CHECK(all > 100 && bad == 0, what);
+}
+
 int main(void)
 {
 	char what[256];
@@ -83,5 +150,6 @@ int main(void)
 		         shown(w));
 		CHECK(scanned == plain && inner == plain, what);
 	}
+	test_loaded_phrases();
 	return tap_done();
 }

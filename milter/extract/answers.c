@@ -1045,9 +1045,12 @@ void answers_scan_flags(const char *text, size_t len, unsigned long *yes,
 		const char *ph;
 
 		for (size_t k = 0; (ph = vocab_flag_phrase(f, k)) != NULL; k++) {
-			size_t pl = strlen(ph);
+			size_t pl;
 			long pos = -1;
 
+			if (vocab_flag_phrase_absent(f, k, text, len))
+				continue;
+			pl = strlen(ph);
 			while ((pos = vocab_flag_phrase_find(text, len, ph,
 			                                     (size_t)(pos + 1))) >= 0)
 				read_at(text, len, f, (size_t)pos, pl, yes, no);

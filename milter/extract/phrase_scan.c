@@ -74,29 +74,45 @@ void vocab_scan_end(struct vocab_scan *s)
 		current = s->outer;
 }
 
-int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size_t pl)
+void phrase_scan_key(const char *phrase, struct phrase_key *k)
+{
+	const unsigned char *p = (const unsigned char *)phrase;
+	size_t pl = strlen(phrase);
+
+	if (pl > 0 && p[pl - 1] == '*')
+		pl--;
+	k->n = 0;
+	/* each of the phrase's first SCAN_WINDOWS trigrams that holds no
+	 * space */
+	for (size_t i = 0, w = 0; i + 3 <= pl && w < SCAN_WINDOWS; i += 3, w++)
+		if (p[i] != ' ' && p[i + 1] != ' ' && p[i + 2] != ' ')
+			k->h[k->n++] = (uint16_t)trigram(p[i], p[i + 1], p[i + 2]);
+}
+
+int phrase_scan_absent(const char *text, size_t len, const struct phrase_key *k)
 {
 	const struct vocab_scan *s = current;
-	const unsigned char *p = (const unsigned char *)phrase;
 	uintptr_t a = (uintptr_t)text, b;
 
-	if (s == NULL || pl < 3)
+	if (s == NULL || k->n == 0)
 		return 0;
 	/* only a range inside the scanned text (compared as integers: they
 	 * may be different objects) */
 	b = (uintptr_t)s->text;
 	if (a < b || a + len > b + s->len)
 		return 0;
-	/* each of the phrase's first SCAN_WINDOWS trigrams that holds no
-	 * space must occur somewhere in the text */
-	for (size_t k = 0, n = 0; k + 3 <= pl && n < SCAN_WINDOWS; k += 3, n++) {
-		unsigned h;
-
-		if (p[k] == ' ' || p[k + 1] == ' ' || p[k + 2] == ' ')
-			continue;
-		h = trigram(p[k], p[k + 1], p[k + 2]);
-		if (!(s->bits[h / 64] & ((uint64_t)1 << (h % 64))))
+	for (size_t i = 0; i < k->n; i++)
+		if (!(s->bits[k->h[i] / 64] & ((uint64_t)1 << (k->h[i] % 64))))
 			return 1;
-	}
 	return 0;
+}
+
+int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size_t pl)
+{
+	struct phrase_key k;
+
+	if (current == NULL || pl < 3)
+		return 0;
+	phrase_scan_key(phrase, &k);
+	return phrase_scan_absent(text, len, &k);
 }

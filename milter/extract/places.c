@@ -64,7 +64,11 @@ static long first_cue(const char *s, size_t len, enum vocab_words list, size_t f
 	long best = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		long at = vocab_phrase_find(s, len, cues[i], from);
+		long at;
+
+		if (vocab_word_absent(list, i, s, len))
+			continue;
+		at = vocab_phrase_find(s, len, cues[i], from);
 
 		if (at >= 0 && (best < 0 || at < best ||
 		                (at == best && strlen(cues[i]) > *cl))) {

@@ -535,7 +535,8 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 static long group_find(const struct vocab_group *g, const char *text, size_t len)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if (phrase_find(text, len, g->text[i], 0) >= 0)
+		if (!phrase_scan_absent(text, len, &g->e[i]->pk) &&
+		    phrase_find(text, len, g->text[i], 0) >= 0)
 			return (long)i;
 	return -1;
 }
@@ -605,6 +606,26 @@ int vocab_flag_index(const char *name)
 		if (strcmp(flag_names[i], name) == 0)
 			return (int)i;
 	return -1;
+}
+
+int vocab_flag_phrase_absent(size_t f, size_t k, const char *text, size_t len)
+{
+	const struct vocab_group *g;
+
+	if (f >= FLAG_COUNT)
+		return 0;
+	g = group(VK_FLAGS, (int)f);
+	return k < g->n && phrase_scan_absent(text, len, &g->e[k]->pk);
+}
+
+int vocab_word_absent(enum vocab_words list, size_t i, const char *text, size_t len)
+{
+	const struct vocab_group *g;
+
+	if ((unsigned)list >= VW__COUNT)
+		return 0;
+	g = group(VK_WORDS, (int)list);
+	return i < g->n && phrase_scan_absent(text, len, &g->e[i]->pk);
 }
 
 const char *vocab_flag_phrase(size_t f, size_t k)
@@ -765,7 +786,7 @@ static int group_score(const struct vocab_group *g, const char *text, size_t len
 	for (size_t k = 0; k < g->n; k++) {
 		long pos;
 
-		if (g->e[k]->weight <= score)
+		if (g->e[k]->weight <= score || phrase_scan_absent(text, len, &g->e[k]->pk))
 			continue;
 		pos = phrase_find(text, len, g->text[k], 0);
 		/* a phrase that carries its own negator ("not returned",

@@ -12,6 +12,7 @@
 #define CME_VOCAB_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vocab.h"
 
@@ -39,12 +40,20 @@ enum { VA_YES, VA_NO, VA_TICKED, VA_EMPTY, VA__COUNT };
 extern const char *const vocab_reason_names[VOCAB_REASONS];
 extern const char *const vocab_outcome_names[VOCAB_OUTCOMES];
 
+/* A phrase's trigrams as a scan tests them (phrase_scan.c): computed
+ * once, when the phrase is loaded. */
+struct phrase_key {
+	uint16_t h[4];     /* hashes of the trigrams that hold no space */
+	uint8_t n;
+};
+
 /* One line of a vocabulary file. */
 struct vocab_entry {
 	char *text;        /* as matched: lower-cased or normalised per kind */
 	char *value;       /* relationships: the canonical word; else NULL */
 	int key;           /* field, flag, reason, outcome, list, code... */
 	int weight;        /* reasons and outcomes; else 0 */
+	struct phrase_key pk; /* its trigrams, for scans */
 	const char *file;  /* where it was read (for duplicates) */
 	unsigned line;
 };
@@ -78,6 +87,9 @@ const struct vocab_set *vocab_current(void);
  * text[0..len) and shows that `phrase` (pl bytes, without a trailing
  * '*') occurs nowhere in it; 0 when it may (phrase_scan.c). */
 int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size_t pl);
+/* The same for a loaded phrase, by the key phrase_scan_key made. */
+int phrase_scan_absent(const char *text, size_t len, const struct phrase_key *k);
+void phrase_scan_key(const char *phrase, struct phrase_key *k);
 
 /* Hash of a NUL-terminated string (FNV-1a). */
 size_t vocab_hash(const char *s);

@@ -278,6 +278,7 @@ static int add_line(struct vocab_set *s, enum vocab_kind k, const char *file,
 		free(e->value);
 		return -1;
 	}
+	phrase_scan_key(e->text, &e->pk);
 	e->key = key;
 	e->weight = weight;
 	e->file = s->files[s->nfiles - 1];
