@@ -299,7 +299,7 @@ DUTY_MD=$T/mail/duty
 duty_owed() {
 	"$PY" -c 'import sqlite3, sys
 c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(c.execute("SELECT count(*) FROM outbox WHERE recipient = ?", ("duty@la.test",)).fetchone()[0])' \
+print(c.execute("SELECT count(*) FROM outbox WHERE recipient = ?", ("duty.officer@la.test",)).fetchone()[0])' \
 		"$T/state/cases.db" 2>/dev/null || echo 0
 }
 # wait_owed MIN: wait until more than MIN mails are owed, then for them all.
