@@ -63,10 +63,12 @@ int case_store_outbox_invited(struct case_store *cs, long long case_id, const ch
                               const char *recipient);
 /* The key that seals reminder mails (hex, from the meta table). */
 int case_store_seal_key(struct case_store *cs, char *out, size_t outlen);
-/* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
 /* 1 when a mail is due at `now` (what case_store_outbox_next would
- * claim), 0 when none, -1 error.  Reads only: any connection. */
-int case_store_outbox_due(struct case_store *cs, time_t now);
+ * claim), 0 when none, -1 error; when none is due, *next is when the
+ * earliest unsent one will be (0: none waiting).  Reads only: any
+ * connection. */
+int case_store_outbox_due(struct case_store *cs, time_t now, time_t *next);
+/* The oldest unsent mail due by `now`: 1 (filled), 0 none, -1 error. */
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out);
 /* Hold a mail back until `until` while one sender submits it. */
 int case_store_outbox_lease(struct case_store *cs, long long id, time_t until,

@@ -236,9 +236,9 @@ for round in crash-after crash-before; do
 	drain 60
 done
 # Wait for every queued reminder to be sent, then count arrivals.  The
-# crash-before mail is due ReminderEchoWait (5 s) after the restart, but
-# the sender looks at a due retry on its 30 s timer, not at the due time:
-# up to ~35 s, so wait up to 60 s (30 s was within a few seconds of it).
+# crash-before mail is due ReminderEchoWait (5 s) after the restart; the
+# sender wakes at that second (before 2026-12 it waited for its 30 s
+# timer: up to ~35 s).  60 s leaves room for a loaded machine.
 for _ in $(seq 120); do
 	[ "$(cme_db 'SELECT count(*) FROM outbox WHERE sent_at IS NULL')" = 0 ] && break
 	sleep 0.5

@@ -230,14 +230,16 @@ int sender_flush(struct sender *s, time_t now)
  * committed.  A mail committed before the wake is in this read's
  * snapshot.  1 due or cannot tell (then the claim finds out), 0 none.
  */
-static int outbox_maybe_due(struct sender *s, struct case_store **rd, time_t now)
+static int outbox_maybe_due(struct sender *s, struct case_store **rd, time_t now,
+                            time_t *next)
 {
 	char err[512];
 	int rc;
 
+	*next = 0;
 	if (*rd == NULL && (*rd = case_store_open(s->env->conf->database, err, sizeof err)) == NULL)
 		return 1;
-	if ((rc = case_store_outbox_due(*rd, now)) < 0) {
+	if ((rc = case_store_outbox_due(*rd, now, next)) < 0) {
 		case_store_close(*rd);      /* a fresh connection next time */
 		*rd = NULL;
 		return 1;
@@ -278,7 +280,7 @@ static void *sender_main(void *arg)
 	struct case_store *rd = NULL;       /* outbox_maybe_due's */
 	struct timespec last_check = { 0, 0 };
 	int check_owed = 0;
-	time_t last_sweep = 0;
+	time_t last_sweep = 0, next_due = 0;   /* the earliest retry waiting */
 
 	feeds_pace_init(&pace);
 	pthread_mutex_lock(&s->lock);
@@ -310,19 +312,34 @@ static void *sender_main(void *arg)
 		check_owed = elapsed_ms(&last_check) < OUTBOX_CHECK_MS;
 		if (!check_owed) {
 			clock_gettime(CLOCK_MONOTONIC, &last_check);
-			if (outbox_maybe_due(s, &rd, time(NULL)))
+			if (outbox_maybe_due(s, &rd, time(NULL), &next_due)) {
 				(void)sender_flush(s, time(NULL));
+				/* when the next one waits for; one still due that
+				 * the flush could not take waits for the timer */
+				if (outbox_maybe_due(s, &rd, time(NULL), &next_due))
+					next_due = 0;
+			}
 		}
 		pthread_mutex_lock(&s->lock);
 		if (s->stop)
 			break;
 		/* feeds waiting: come back when the interval is up, or in
 		 * FEED_QUIET_MS to see whether the commits have paused; an
-		 * outbox look owed: within OUTBOX_CHECK_MS; else sleep until
-		 * woken (a commit) or 30 s (retries) */
+		 * outbox look owed: within OUTBOX_CHECK_MS; a mail waiting for
+		 * its next attempt (a retry, a lease run out): at that second;
+		 * else sleep until woken (a commit) or 30 s */
 		{
 			long wait_ms = s->dirty.n > 0 ? (long)feeds_pace_wait(&pace, time(NULL)) * 1000L
 			                              : 30000L;
+			time_t t = time(NULL);
+
+			if (next_due != 0) {
+				long due_ms = next_due > t ? (long)(next_due - t) * 1000L
+				                           : OUTBOX_CHECK_MS;
+
+				if (due_ms < wait_ms)
+					wait_ms = due_ms;
+			}
 
 			if (s->dirty.n > 0 && !feeds_quiet(s) && wait_ms < FEED_QUIET_MS)
 				wait_ms = FEED_QUIET_MS;

@@ -8,7 +8,8 @@
  *     our own reminder mails passing back through the MTA.
  *
  * Owns: the sender thread (cme-milter only: woken after each commit
- * that changed deadlines, and every 30 s for retries; it looks at the
+ * that changed deadlines, at the second the earliest waiting mail falls
+ * due (a retry, a lease run out), and at least every 30 s; it looks at the
  * outbox at most every OUTBOX_CHECK_MS, 200 ms, on its own reader
  * first, and claims through the writer only what is due), the set of
  * officers whose feeds are stale, the outbox lease and backoff

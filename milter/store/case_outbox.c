@@ -28,20 +28,28 @@ int case_store_outbox_add(struct case_store *cs, long long case_id, const char *
 		CASE_SQL_TEXT(message), CASE_SQL_INT(now), CASE_SQL_TEXT(message_id));
 }
 
-int case_store_outbox_due(struct case_store *cs, time_t now)
+int case_store_outbox_due(struct case_store *cs, time_t now, time_t *next)
 {
+	/* the earliest attempt owed (outbox_due: the first entry of the
+	 * index's unsent rows) */
 	sqlite3_stmt *st = case_store_sql_prepare(cs,
-		"SELECT 1 FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 LIMIT 1");
+		"SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL");
 	int rc;
 
+	*next = 0;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*next = (time_t)sqlite3_column_int64(st, 0);
 	case_store_sql_release(cs, st);
-	if (rc == SQLITE_ROW)
+	if (rc != SQLITE_ROW)
+		return case_store_sql_fail(cs, "reading the outbox");
+	if (*next != 0 && *next <= now) {
+		*next = 0;
 		return 1;
-	return rc == SQLITE_DONE ? 0 : case_store_sql_fail(cs, "reading the outbox");
+	}
+	return 0;
 }
 
 int case_store_outbox_next(struct case_store *cs, time_t now, struct outbox_row *out)
