@@ -20,7 +20,8 @@
  * CONCURRENCY
  *	log_open once, before threads start (it sets the ident and
  *	destination that every thread reads); log_msg from any thread
- *	(syslog(3) and stdio lock for themselves).
+ *	(syslog(3) locks for itself; a stderr line, cut at 8 KB, is one
+ *	write, so lines logged at once by several threads never mix).
  */
 #ifndef CME_LOGGING_H
 #define CME_LOGGING_H

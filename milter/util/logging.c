@@ -8,6 +8,8 @@
 
 #include "logging.h"
 
+#define LOG_LINE_MAX 8192
+
 static int log_to_syslog;
 static const char *log_ident = "cme";
 
@@ -27,9 +29,21 @@ void log_msg(int priority, const char *fmt, ...)
 	if (log_to_syslog) {
 		vsyslog(priority, fmt, ap);
 	} else {
-		fprintf(stderr, "%s: ", log_ident);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* One line, one write: the milter's threads log at once, and
+		 * three writes per line (ident, text, newline) interleaved
+		 * into lines that were half one message, half another.  A
+		 * longer line is cut, as syslog would. */
+		char line[LOG_LINE_MAX];
+		int n = snprintf(line, sizeof line, "%s: ", log_ident);
+		size_t len;
+
+		if (n < 0)
+			n = 0;
+		if ((size_t)n < sizeof line - 1)
+			(void)vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
+		len = strnlen(line, sizeof line - 2);
+		line[len++] = '\n';
+		(void)fwrite(line, 1, len, stderr);
 	}
 	va_end(ap);
 }
