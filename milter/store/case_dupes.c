@@ -183,7 +183,9 @@ int case_store_flag_possible_duplicates(struct case_store *cs, long long case_id
                                         const char *ref, const struct cme_child *c,
                                         time_t now)
 {
-	struct candidate *k;
+	/* on the stack (~20 KB): a heap block this size made malloc
+	 * consolidate its free lists on every new case */
+	struct candidate k[MAX_CANDIDATES];
 	char fa[FOLD_MAX + 1], sa[FOLD_MAX + 1];
 	int n, rc = 0;
 
@@ -193,12 +195,8 @@ int case_store_flag_possible_duplicates(struct case_store *cs, long long case_id
 		return case_store_sql_oom(cs, "finding possible duplicates");
 	/* first forename, as matching takes it */
 	fa[strcspn(fa, " ")] = '\0';
-	if ((k = calloc(MAX_CANDIDATES, sizeof *k)) == NULL)
-		return case_store_sql_oom(cs, "finding possible duplicates");
-	if ((n = candidates(cs, case_id, c, k)) < 0) {
-		free(k);
+	if ((n = candidates(cs, case_id, c, k)) < 0)
 		return -1;
-	}
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *why = NULL;
 
@@ -209,7 +207,6 @@ int case_store_flag_possible_duplicates(struct case_store *cs, long long case_id
 		if (why)
 			rc = flag_pair(cs, case_id, ref, k[i].id, k[i].ref, why, now);
 	}
-	free(k);
 	return rc;
 }
 
