@@ -142,7 +142,7 @@ struct reader {
 	                                (fields.c) */
 	struct prov_where where;     /* provenance.c */
 	struct prov_note *notes;
-	size_t n_notes;
+	size_t n_notes, cap_notes;   /* used, allocated (provenance.c) */
 };
 
 /* lists.c: children in list lines of the kept prose; returns how many

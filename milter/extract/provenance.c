@@ -140,10 +140,19 @@ static void note(struct reader *rd, char kind, int idx, unsigned bit, const char
 
 	if (rd->n_notes >= PROV_MAX_NOTES)
 		return;
-	if (rd->notes == NULL) {
-		rd->notes = calloc(PROV_MAX_NOTES, sizeof *rd->notes);
-		if (rd->notes == NULL)
+	if (rd->n_notes == rd->cap_notes) {
+		/* grown as notes come (a referral has a dozen or two): a
+		 * block for all PROV_MAX_NOTES at once (36 KB, zeroed) cost
+		 * more than the notes */
+		size_t cap = rd->cap_notes ? rd->cap_notes * 2 : 16;
+		struct prov_note *v;
+
+		if (cap > PROV_MAX_NOTES)
+			cap = PROV_MAX_NOTES;
+		if ((v = realloc(rd->notes, cap * sizeof *v)) == NULL)
 			return;         /* provenance is an aid: lose it, not the referral */
+		rd->notes = v;
+		rd->cap_notes = cap;
 	}
 	p = &rd->notes[rd->n_notes++];
 	p->kind = kind;
@@ -358,7 +367,7 @@ void provenance_settle(struct reader *rd)
 	r->provenance = take(&sb);
 	free(rd->notes);
 	rd->notes = NULL;
-	rd->n_notes = 0;
+	rd->n_notes = rd->cap_notes = 0;
 }
 
 /* Lines of "key<TAB>value<TAB>where" as "prefix key = value  <- where". */
