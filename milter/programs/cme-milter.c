@@ -1033,6 +1033,10 @@ int main(int argc, char **argv)
 	 * listens (milter_start.c): the MTA never meets a milter that
 	 * accepts its connection and then goes away.  The check runs as
 	 * the milter's user (a child, when root), as the real open below. */
+	if (socket_in_use(conf->socket)) {   /* asked again when it opens */
+		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
+		goto fail;
+	}
 	if (milter_start_check_as_user(conf, &problems) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
