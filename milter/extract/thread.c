@@ -17,9 +17,15 @@
 static int contains(const char *s, size_t len, const char *w)
 {
 	size_t l = strlen(w);
+	int c0;
 
+	if (l == 0)
+		return 1;
+	/* the first byte decides most offsets: compare the rest only
+	 * where it matches (every line is tried against every marker) */
+	c0 = tolower((unsigned char)w[0]);
 	for (size_t j = 0; l <= len && j + l <= len; j++)
-		if (strncasecmp(s + j, w, l) == 0)
+		if (tolower((unsigned char)s[j]) == c0 && strncasecmp(s + j, w, l) == 0)
 			return 1;
 	return 0;
 }

@@ -320,7 +320,7 @@ static int drop_words(char *norm, int list, enum drop_at where)
 	int changed = 0;
 
 	for (size_t k = 0; k < g->n; k++) {
-		size_t wl = strlen(g->text[k]), n = strlen(norm);
+		size_t wl = g->e[k]->len, n = strlen(norm);
 		char *p = norm;
 
 		while ((p = strstr(p, g->text[k])) != NULL) {
@@ -711,7 +711,7 @@ static int answer_at(const char *s, size_t len, int kind1, int kind2, int words,
 
 		for (size_t i = 0; i < g->n; i++) {
 			const char *w = g->text[i];
-			size_t wl = strlen(w);
+			size_t wl = g->e[i]->len;
 
 			if (wl > len || wl <= best_len ||
 			    tolower((unsigned char)s[0]) != tolower((unsigned char)w[0]))

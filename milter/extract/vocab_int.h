@@ -54,6 +54,7 @@ struct vocab_entry {
 	int key;           /* field, flag, reason, outcome, list, code... */
 	int weight;        /* reasons and outcomes; else 0 */
 	struct phrase_key pk; /* its trigrams, for scans */
+	size_t len;        /* strlen(text) */
 	const char *file;  /* where it was read (for duplicates) */
 	unsigned line;
 };

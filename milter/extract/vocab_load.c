@@ -279,6 +279,7 @@ static int add_line(struct vocab_set *s, enum vocab_kind k, const char *file,
 		return -1;
 	}
 	phrase_scan_key(e->text, &e->pk);
+	e->len = strlen(e->text);
 	e->key = key;
 	e->weight = weight;
 	e->file = s->files[s->nfiles - 1];
