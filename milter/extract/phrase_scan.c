@@ -74,6 +74,15 @@ void vocab_scan_end(struct vocab_scan *s)
 		current = s->outer;
 }
 
+/* 1 if the innermost scan covers text[0..len). */
+static int covers(const struct vocab_scan *s, const char *text, size_t len)
+{
+	/* compared as integers: they may be different objects */
+	uintptr_t a = (uintptr_t)text, b = (uintptr_t)s->text;
+
+	return a >= b && a + len <= b + s->len;
+}
+
 void phrase_scan_key(const char *phrase, struct phrase_key *k)
 {
 	const unsigned char *p = (const unsigned char *)phrase;
@@ -92,14 +101,8 @@ void phrase_scan_key(const char *phrase, struct phrase_key *k)
 int phrase_scan_absent(const char *text, size_t len, const struct phrase_key *k)
 {
 	const struct vocab_scan *s = current;
-	uintptr_t a = (uintptr_t)text, b;
 
-	if (s == NULL || k->n == 0)
-		return 0;
-	/* only a range inside the scanned text (compared as integers: they
-	 * may be different objects) */
-	b = (uintptr_t)s->text;
-	if (a < b || a + len > b + s->len)
+	if (s == NULL || k->n == 0 || !covers(s, text, len))
 		return 0;
 	for (size_t i = 0; i < k->n; i++)
 		if (!(s->bits[k->h[i] / 64] & ((uint64_t)1 << (k->h[i] % 64))))
@@ -111,7 +114,9 @@ int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size
 {
 	struct phrase_key k;
 
-	if (current == NULL || pl < 3)
+	/* the key is made only for a text the scan covers: most searches
+	 * made while a scan is in force are in other buffers */
+	if (current == NULL || pl < 3 || !covers(current, text, len))
 		return 0;
 	phrase_scan_key(phrase, &k);
 	return phrase_scan_absent(text, len, &k);
