@@ -150,6 +150,17 @@ int main(void)
 		         shown(w));
 		CHECK(scanned == plain && inner == plain, what);
 	}
+	{
+		/* a scan of a prefix says nothing of the text past it */
+		const char *t = "No concerns noted.  Child protection plan in place.";
+		struct vocab_scan prefix;
+		long at;
+
+		vocab_scan_begin(&prefix, t, 18);
+		at = vocab_phrase_find(t, strlen(t), "child protection plan", 0);
+		vocab_scan_end(&prefix);
+		CHECK(at == 20, "a window reaching past the scanned prefix is searched as without a scan");
+	}
 	test_loaded_phrases();
 	return tap_done();
 }

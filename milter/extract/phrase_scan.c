@@ -25,11 +25,14 @@
  *
  * Concurrency: a scan belongs to the thread that began it (a
  * thread-local pointer to the innermost one); scans nest, and each must
- * end, in reverse order, before its text changes or goes away.  A text
+ * end, in reverse order (out of order aborts), before its text changes
+ * or goes away.  A text
  * that is modified while its scan is in force could be wrongly ruled
  * out: begin a scan only over a const text that stays as it is.
  */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vocab.h"
@@ -70,8 +73,13 @@ void vocab_scan_begin(struct vocab_scan *s, const char *text, size_t len)
 
 void vocab_scan_end(struct vocab_scan *s)
 {
-	if (current == s)
-		current = s->outer;
+	/* ended out of order, the innermost would be left pointing into a
+	 * dead frame, and phrases wrongly ruled out: a bug, never run on */
+	if (current != s) {
+		fprintf(stderr, "vocab_scan_end: scans ended out of order\n");
+		abort();
+	}
+	current = s->outer;
 }
 
 /* 1 if the innermost scan covers text[0..len). */

@@ -313,11 +313,16 @@ static void *sender_main(void *arg)
 		if (!check_owed) {
 			clock_gettime(CLOCK_MONOTONIC, &last_check);
 			if (outbox_maybe_due(s, &rd, time(NULL), &next_due)) {
-				(void)sender_flush(s, time(NULL));
-				/* when the next one waits for; one still due that
-				 * the flush could not take waits for the timer */
+				int flushed = sender_flush(s, time(NULL));
+
+				/* when the next one waits for.  One due now fell
+				 * due while the flush was sending (it claims what
+				 * was due when it began): look again at once.  A
+				 * flush that sent nothing (a failed claim, or a
+				 * reader that could not tell) waits for the timer:
+				 * each quick look follows progress, so none spins */
 				if (outbox_maybe_due(s, &rd, time(NULL), &next_due))
-					next_due = 0;
+					next_due = flushed > 0 ? time(NULL) : 0;
 			}
 		}
 		pthread_mutex_lock(&s->lock);
@@ -334,8 +339,11 @@ static void *sender_main(void *arg)
 			time_t t = time(NULL);
 
 			if (next_due != 0) {
-				long due_ms = next_due > t ? (long)(next_due - t) * 1000L
-				                           : OUTBOX_CHECK_MS;
+				/* in seconds first: a date far ahead must not
+				 * overflow a 32-bit long */
+				time_t d = next_due > t ? next_due - t : 0;
+				long due_ms = d == 0 ? OUTBOX_CHECK_MS
+				                     : (long)(d < 30 ? d : 30) * 1000L;
 
 				if (due_ms < wait_ms)
 					wait_ms = due_ms;

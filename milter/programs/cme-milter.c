@@ -1033,6 +1033,9 @@ int main(int argc, char **argv)
 	 * listens (milter_start.c): the MTA never meets a milter that
 	 * accepts its connection and then goes away.  The check runs as
 	 * the milter's user (a child, when root), as the real open below. */
+	/* the check may create ReminderDir and feeds: under UMask, as the
+	 * milter's own start would */
+	umask((mode_t)conf->umask_value);
 	if (socket_in_use(conf->socket)) {   /* asked again when it opens */
 		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
 		goto fail;

@@ -34,21 +34,25 @@ int case_store_outbox_due(struct case_store *cs, time_t now, time_t *next)
 	 * index's unsent rows) */
 	sqlite3_stmt *st = case_store_sql_prepare(cs,
 		"SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL");
-	int rc;
+	int rc, waiting = 0;
+	time_t at = 0;
 
 	*next = 0;
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*next = (time_t)sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		waiting = 1;
+		at = (time_t)sqlite3_column_int64(st, 0);
+	}
 	case_store_sql_release(cs, st);
 	if (rc != SQLITE_ROW)
 		return case_store_sql_fail(cs, "reading the outbox");
-	if (*next != 0 && *next <= now) {
-		*next = 0;
+	if (!waiting)
+		return 0;
+	if (at <= now)
 		return 1;
-	}
+	*next = at;
 	return 0;
 }
 

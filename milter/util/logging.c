@@ -39,6 +39,7 @@ void log_msg(int priority, const char *fmt, ...)
 
 		if (n < 0)
 			n = 0;
+		line[n < (int)sizeof line ? n : (int)sizeof line - 1] = '\0';
 		if ((size_t)n < sizeof line - 1)
 			(void)vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
 		len = strnlen(line, sizeof line - 2);
