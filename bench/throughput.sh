@@ -190,11 +190,13 @@ rss=$(awk '/VmHWM/ {print $2}' "/proc/$MILTER_PID/status")
 milter_stop
 pf_stop_all >/dev/null 2>&1
 
-# median NAME: the median msgs/s of a mode over the rounds.
-median() {
-	awk -v m="$1" '$1 == m {print $2}' "$T/results" | sort -n |
+# median_of FILE NAME FIELD: the median over the rounds of field FIELD of
+# a mode's lines in FILE; median NAME: its msgs/s.
+median_of() {
+	awk -v m="$2" -v f="$3" '$1 == m {print $f}' "$1" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
+median() { median_of "$T/results" "$1" 2; }
 plain=$(median plain)
 echo "cme-milter throughput benchmark: $COUNT distinct referrals, $SESSIONS SMTP sessions, $(nproc) cores, median of $ROUNDS rounds"
 printf '%-10s %10s %8s   %s\n' mode "msgs/s" ratio "each round"
@@ -214,10 +216,7 @@ cme=$(median cme)
 # saturation on 2 cores, msgs/s is about 2000 / (ms per message), so the
 # ratio of these medians is what the msgs/s ratio would be on an
 # undisturbed machine.
-cpu_median() {
-	awk -v m="$1" -v f="$2" '$1 == m {print $f}' "$T/cpu" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
+cpu_median() { median_of "$T/cpu" "$1" "$2"; }
 printf '%-10s %12s %12s\n' mode "CPU ms/msg" "steal ms/msg"
 for mode in plain null cme cme+imip opendkim; do
 	c=$(cpu_median "$mode" 2)

@@ -479,17 +479,12 @@ static int word_at(const char *text, size_t len, size_t i)
  * in '*' matches any word continuation ("extremis*").  A space of the
  * phrase matches a hard wrap too ("social\nworker"): one line break,
  * not a paragraph's blank line. */
-static long phrase_find(const char *text, size_t len, const char *phrase, size_t from)
+static long phrase_search(const char *text, size_t len, const char *phrase, size_t pl,
+                          int prefix, size_t from)
 {
-	size_t pl = strlen(phrase);
-	int prefix = pl > 0 && phrase[pl - 1] == '*';
 	int lo, up;
 	const char *nl, *nu;
 
-	if (prefix)
-		pl--;
-	if (pl == 0 || from >= len || phrase_scan_rules_out(text, len, phrase, pl))
-		return -1;
 	/* Candidates are found with memchr on the first letter in both
 	 * cases (SIMD in glibc): a message is scanned for hundreds of
 	 * phrases, and testing every byte of it for each was most of the
@@ -531,12 +526,39 @@ static long phrase_find(const char *text, size_t len, const char *phrase, size_t
 	return -1;
 }
 
+/* phrase_search for a phrase given as text: its length, and whether a
+ * scan in force rules it out (phrase_scan.c), worked out here. */
+static long phrase_find(const char *text, size_t len, const char *phrase, size_t from)
+{
+	size_t pl = strlen(phrase);
+	int prefix = pl > 0 && phrase[pl - 1] == '*';
+
+	if (prefix)
+		pl--;
+	if (pl == 0 || from >= len || phrase_scan_rules_out(text, len, phrase, pl))
+		return -1;
+	return phrase_search(text, len, phrase, pl, prefix, from);
+}
+
+/* The same for a loaded entry, by the length and trigram key stored
+ * with it when it was loaded. */
+static long entry_find(const char *text, size_t len, const struct vocab_entry *e, size_t from)
+{
+	size_t pl = e->len;
+	int prefix = pl > 0 && e->text[pl - 1] == '*';
+
+	if (prefix)
+		pl--;
+	if (pl == 0 || from >= len || phrase_scan_absent(text, len, &e->pk))
+		return -1;
+	return phrase_search(text, len, e->text, pl, prefix, from);
+}
+
 /* The first phrase of a group found in text, as an index, or -1. */
 static long group_find(const struct vocab_group *g, const char *text, size_t len)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if (!phrase_scan_absent(text, len, &g->e[i]->pk) &&
-		    phrase_find(text, len, g->text[i], 0) >= 0)
+		if (entry_find(text, len, g->e[i], 0) >= 0)
 			return (long)i;
 	return -1;
 }
@@ -610,22 +632,16 @@ int vocab_flag_index(const char *name)
 
 int vocab_flag_phrase_absent(size_t f, size_t k, const char *text, size_t len)
 {
-	const struct vocab_group *g;
+	const struct vocab_group *g = f < FLAG_COUNT ? group(VK_FLAGS, (int)f) : NULL;
 
-	if (f >= FLAG_COUNT)
-		return 0;
-	g = group(VK_FLAGS, (int)f);
-	return k < g->n && phrase_scan_absent(text, len, &g->e[k]->pk);
+	return g && k < g->n && phrase_scan_absent(text, len, &g->e[k]->pk);
 }
 
 int vocab_word_absent(enum vocab_words list, size_t i, const char *text, size_t len)
 {
-	const struct vocab_group *g;
+	const struct vocab_group *g = (unsigned)list < VW__COUNT ? group(VK_WORDS, (int)list) : NULL;
 
-	if ((unsigned)list >= VW__COUNT)
-		return 0;
-	g = group(VK_WORDS, (int)list);
-	return i < g->n && phrase_scan_absent(text, len, &g->e[i]->pk);
+	return g && i < g->n && phrase_scan_absent(text, len, &g->e[i]->pk);
 }
 
 const char *vocab_flag_phrase(size_t f, size_t k)
@@ -652,9 +668,8 @@ static int excluded_at(const char *text, size_t len, size_t pos, size_t pl)
 	for (size_t i = 0; i < g->n; i++) {
 		long at = -1;
 
-		while ((at = phrase_find(text + from, to - from, g->text[i],
-		                         (size_t)(at + 1))) >= 0) {
-			size_t s = from + (size_t)at, e = s + strlen(g->text[i]);
+		while ((at = entry_find(text + from, to - from, g->e[i], (size_t)(at + 1))) >= 0) {
+			size_t s = from + (size_t)at, e = s + g->e[i]->len;
 
 			if (s <= pos && e >= pos + pl)
 				return 1;
@@ -774,7 +789,7 @@ static int opens_with_negator(const char *phrase)
 	size_t len = strlen(phrase);
 
 	for (size_t i = 0; i < g->n; i++)
-		if (phrase_find(phrase, len, g->text[i], 0) == 0)
+		if (entry_find(phrase, len, g->e[i], 0) == 0)
 			return 1;
 	return 0;
 }
@@ -786,9 +801,9 @@ static int group_score(const struct vocab_group *g, const char *text, size_t len
 	for (size_t k = 0; k < g->n; k++) {
 		long pos;
 
-		if (g->e[k]->weight <= score || phrase_scan_absent(text, len, &g->e[k]->pk))
+		if (g->e[k]->weight <= score)
 			continue;
-		pos = phrase_find(text, len, g->text[k], 0);
+		pos = entry_find(text, len, g->e[k], 0);
 		/* a phrase that carries its own negator ("not returned",
 		 * "no longer lives") is not undone by an earlier one in
 		 * another verb's clause: "had not authorised the leave and
@@ -805,8 +820,8 @@ int vocab_country_at(const char *s, size_t len, size_t *used)
 	const struct vocab_group *g = group(VK_WORDS, VWI_COUNTRY);
 
 	for (size_t i = 0; i < g->n; i++)
-		if (phrase_find(s, len, g->text[i], 0) == 0) {
-			*used = strlen(g->text[i]);
+		if (entry_find(s, len, g->e[i], 0) == 0) {
+			*used = g->e[i]->len;
 			return 1;
 		}
 	return 0;
@@ -916,9 +931,9 @@ const char *vocab_match_relationship(const char *text, size_t len)
 	size_t found_len = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		size_t wl = strlen(g->text[i]);
+		size_t wl = g->e[i]->len;
 
-		if (wl > found_len && phrase_find(text, len, g->text[i], 0) >= 0) {
+		if (wl > found_len && entry_find(text, len, g->e[i], 0) >= 0) {
 			found = g->e[i]->value;
 			found_len = wl;
 		}
@@ -988,10 +1003,10 @@ int vocab_match_visit_found(const char *text, size_t len)
 
 	/* a label answered decides, wherever it is in the text */
 	for (size_t i = 0; i < found->n; i++) {
-		size_t pl = strlen(found->text[i]);
+		size_t pl = found->e[i]->len;
 		long pos = -1;
 
-		while ((pos = phrase_find(text, len, found->text[i], (size_t)(pos + 1))) >= 0) {
+		while ((pos = entry_find(text, len, found->e[i], (size_t)(pos + 1))) >= 0) {
 			int a = label_answer(text, len, (size_t)pos + pl);
 
 			if (a != 0)
@@ -999,7 +1014,7 @@ int vocab_match_visit_found(const char *text, size_t len)
 		}
 	}
 	for (size_t i = 0; i < found->n; i++) {
-		long pos = phrase_find(text, len, found->text[i], 0);
+		long pos = entry_find(text, len, found->e[i], 0);
 
 		if (pos >= 0 && !negated_at(text, (size_t)pos))
 			return 1;
