@@ -106,16 +106,18 @@ void phrase_scan_key(const char *phrase, struct phrase_key *k)
 			k->h[k->n++] = (uint16_t)trigram(p[i], p[i + 1], p[i + 2]);
 }
 
-int phrase_scan_absent(const char *text, size_t len, const struct phrase_key *k)
+/* 1 if a trigram of k is missing from s's set. */
+static int key_missing(const struct vocab_scan *s, const struct phrase_key *k)
 {
-	const struct vocab_scan *s = current;
-
-	if (s == NULL || k->n == 0 || !covers(s, text, len))
-		return 0;
 	for (size_t i = 0; i < k->n; i++)
 		if (!(s->bits[k->h[i] / 64] & ((uint64_t)1 << (k->h[i] % 64))))
 			return 1;
 	return 0;
+}
+
+int phrase_scan_absent(const char *text, size_t len, const struct phrase_key *k)
+{
+	return current != NULL && covers(current, text, len) && key_missing(current, k);
 }
 
 int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size_t pl)
@@ -127,5 +129,5 @@ int phrase_scan_rules_out(const char *text, size_t len, const char *phrase, size
 	if (current == NULL || pl < 3 || !covers(current, text, len))
 		return 0;
 	phrase_scan_key(phrase, &k);
-	return phrase_scan_absent(text, len, &k);
+	return key_missing(current, &k);
 }

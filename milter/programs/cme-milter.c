@@ -946,19 +946,26 @@ static void listener_nodelay(void)
 	}
 }
 
+/* 1 (logged) if another milter listens on our socket. */
+static int socket_taken(const struct cme_conf *conf)
+{
+	if (!socket_in_use(conf->socket))
+		return 0;
+	log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
+	return 1;
+}
+
 /* Bind as root (a socket under /run), become a daemon unless told not
- * to, write the PID file, then drop privileges.  0, or -1 (logged). */
+ * to, write the PID file, then drop privileges (under the UMask main
+ * set).  0, or -1 (logged). */
 static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
 {
-	umask((mode_t)conf->umask_value);
 	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
 		return -1;
 	}
-	if (socket_in_use(conf->socket)) {
-		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
+	if (socket_taken(conf))   /* again: one may have started since main asked */
 		return -1;
-	}
 	if (smfi_opensocket(1) != MI_SUCCESS) {  /* 1: remove a stale socket */
 		log_msg(LOG_ERR, "cannot open socket %s", conf->socket);
 		return -1;
@@ -1036,10 +1043,8 @@ int main(int argc, char **argv)
 	/* the check may create ReminderDir and feeds: under UMask, as the
 	 * milter's own start would */
 	umask((mode_t)conf->umask_value);
-	if (socket_in_use(conf->socket)) {   /* asked again when it opens */
-		log_msg(LOG_ERR, "%s: another milter is listening there; not starting", conf->socket);
+	if (socket_taken(conf))   /* asked again when it opens */
 		goto fail;
-	}
 	if (milter_start_check_as_user(conf, &problems) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_msg(LOG_ERR, "%s", problems.v[i]);
