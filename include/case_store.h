@@ -169,10 +169,16 @@ int case_store_link_siblings(struct case_store *cs, long long a, long long b);
 
 /* case_dupes.c: flag a new case (ref, child c) as a possible duplicate
  * of each open case it resembles (same date of birth and a similar name,
- * or the same UPN under another name), on both timelines.  0 or -1. */
+ * or the same UPN under another name), on both timelines.  The cases
+ * its own message named are never its duplicates (the referrer listed
+ * them as other children; they are linked as siblings): `same` lists
+ * them (n_same ids), and `opened_from` is the lowest case id that
+ * message opened (0: none yet), so that a message of many children
+ * spends its candidates on other messages' cases.  0 or -1. */
 int case_store_flag_possible_duplicates(struct case_store *cs, long long case_id,
                                         const char *ref, const struct cme_child *c,
-                                        time_t now);
+                                        time_t now, long long opened_from,
+                                        const long long *same, size_t n_same);
 /* The open pairs flagged, as a JSON array of {ref, possible_duplicate_of,
  * why}; malloc'd, NULL on error. */
 char *case_store_possible_duplicates_json(struct case_store *cs);

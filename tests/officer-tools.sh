@@ -115,4 +115,36 @@ r4=$(ingest tw1 Zara Khan 03/04/2016 | awk '{print $3}')
 $PY -c 'import json,sys; sys.exit(0 if len(json.load(open(sys.argv[1]))) == 1 else 1)' "$T/pd2.json"
 ok $? "a twin (Zara Khan, same DOB) is not a possible duplicate" || diag < "$T/pd2.json"
 
+# kids ID CHILD...: one message naming several children ("Forename
+# Surname DD/MM/YYYY" each), as a school lists a family.
+kids() {
+	local id=$1; shift
+	{ printf 'From: Attendance <attendance@park.sch.test>\nTo: cme@la.test\n'
+	  printf 'Subject: CME referral\nMessage-ID: <%s@park.sch.test>\n' "$id"
+	  printf 'Date: Mon, 02 Nov 2026 10:00:00 +0000\n\nThe children below have left.\n\n'
+	  local i=0 c
+	  for c in "$@"; do
+		i=$((i + 1))
+		printf 'Child %d\nName: %s\nDate of birth: %s\n\n' "$i" "${c% *}" "${c##* }"
+	  done; } > "$T/$id.eml"
+	"$CMECTL" -c "$C" ingest --now 2026-11-02T10:00:00Z "$T/$id.eml"
+}
+pairs() { db "SELECT count(*) FROM possible_duplicates p JOIN children a ON a.case_id = p.case_id WHERE a.dob = '$1'"; }
+out=$(kids tw2 "Jaden Okafor 07/07/2015" "Jayden Okafor 07/07/2015")
+is "$(echo "$out" | wc -w)" "4" "one message naming Jaden and Jayden Okafor (twins) opens two cases" || diag <<< "$out"
+is "$(pairs 2015-07-07)" "0" "which are not each other's possible duplicates (the referrer listed two children)"
+is "$(db "SELECT count(DISTINCT sibling_group) FROM cases c JOIN children ch ON ch.case_id = c.id WHERE ch.dob = '2015-07-07'")" \
+	"1" "but siblings"
+# A message of 70 look-alike children and a child who resembles another
+# message's case: the siblings do not crowd that case out of the 64
+# candidates a new case is compared with.
+ingest pa1 Ayaan Patel 09/09/2014 > /dev/null
+set --
+for i in $(seq 1 70); do set -- "$@" "Kid$(echo "$i" | tr 0-9 a-j) Patel 09/09/2014"; done
+kids pa2 "$@" "Ayan Patel 09/09/2014" > /dev/null
+is "$(db "SELECT count(*) FROM children WHERE dob = '2014-09-09'")" "72" "70 siblings and Ayan Patel open 71 cases beside Ayaan's"
+pd="FROM possible_duplicates p JOIN children a ON a.case_id = p.case_id JOIN children b ON b.case_id = p.other_id WHERE a.dob = '2014-09-09'"
+is "$(db "SELECT (SELECT count(*) $pd) || ' ' || (SELECT group_concat(a.forename || '>' || b.forename) $pd AND a.forename LIKE 'Aya%')")" \
+	"1 Ayan>Ayaan" "Ayan Patel is flagged as a possible duplicate of Ayaan, the siblings of each other never"
+
 echo "1..$n"

@@ -253,6 +253,7 @@ struct txn {
 	int truncated;               /* only the first MaxMessageSize bytes were read */
 	const struct officer_mail *om;  /* an officer's lines, a calendar reply */
 	char old_officer[256];       /* an officer's Assign: whose feed loses the case */
+	long long opened_from;       /* the first case this message opened, 0 */
 	size_t ntouched;
 	/* Last, and not zeroed (txn_new): 140 KB sized for a message that
 	 * names a thousand children, of which a referral uses a few. */
@@ -318,9 +319,12 @@ static int open_case_for(struct txn *t, const struct cme_child *child, int triag
 	    case_deadlines_schedule(t->cs, &t->changes, t->p->policy, ci->id,
 	                            t->r->immediate == 1, t->now) != 0 ||
 	    (!triage && case_store_flag_possible_duplicates(t->cs, ci->id, ci->ref, child,
-	                                                    t->now) != 0) ||
+	                                                    t->now, t->opened_from,
+	                                                    t->touched, t->ntouched) != 0) ||
 	    touch(t, ci) != 0)
 		return -1;
+	if (t->opened_from == 0)
+		t->opened_from = ci->id;
 	if (triage)
 		t->triaged++;
 	else
