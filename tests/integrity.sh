@@ -119,4 +119,20 @@ refuses_n "corrupt page" 'the database is corrupt (quick_check: .*restore the ne
 refuses_start 'the database is corrupt'
 ok $? "corrupt page: cme-milter refuses to start" || diag <"$T/start.out"
 
+# --- a UserID that does not exist: said once, by -n and at start ---------
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$C" "$T/nouser.conf"
+	echo "UserID                nosuchuser-cme" >>"$T/nouser.conf"
+	"$MILTER" -c "$T/nouser.conf" -n >"$T/n.out" 2>&1
+	st=$?
+	[ "$st" -ne 0 ] && [ "$(grep -c 'nosuchuser-cme: no such user or group' "$T/n.out")" -eq 1 ] &&
+		[ "$(grep -c . "$T/n.out")" -eq 1 ]
+	ok $? "UserID no such user: cme-milter -n exits $st with that one line" || diag <"$T/n.out"
+	timeout 10 "$MILTER" -c "$T/nouser.conf" -f >"$T/start.out" 2>&1
+	st=$?
+	[ "$st" -ne 0 ] && [ "$st" -ne 124 ] &&
+		[ "$(grep -c 'nosuchuser-cme' "$T/start.out")" -eq 1 ]
+	ok $? "UserID no such user: cme-milter refuses to start and says so once" || diag <"$T/start.out"
+fi
+
 echo "1..$n"

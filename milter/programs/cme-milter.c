@@ -721,14 +721,17 @@ static void warn_calendars(const struct cme_conf *conf)
  * database and socket; exit non-zero if there is one. */
 static int self_check(const struct cme_conf *conf, const char *path, struct strlist *problems)
 {
+	char err[512];
+
 	conf_check(conf, problems);
 	/* the vocabulary files, each problem as FILE:LINE */
 	(void)vocab_load(conf->shipped_vocabulary_dir, conf->vocabulary_dir, problems);
 	/* Run as root, check as the milter's user: the database (created if
 	 * missing) and every file must be what that user can use, and a
 	 * root-owned cases.db would lock the milter out. */
-	if (problems->n == 0 && geteuid() == 0 && milter_drop_privileges(conf) != 0)
-		(void)strlist_add(problems, "UserID: cannot become that user");
+	if (problems->n == 0 && geteuid() == 0 &&
+	    milter_drop_privileges(conf, err, sizeof err) != 0)
+		(void)strlist_add(problems, err);
 	if (problems->n == 0)
 		milter_start_check(conf, problems);   /* what start-up refuses on */
 	if (problems->n == 0)
@@ -960,6 +963,8 @@ static int socket_taken(const struct cme_conf *conf)
  * set).  0, or -1 (logged). */
 static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
 {
+	char err[512];
+
 	if (smfi_setconn(conf->socket) != MI_SUCCESS || smfi_register(milter_desc) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot use socket %s", conf->socket);
 		return -1;
@@ -976,7 +981,13 @@ static int open_socket_and_drop(const struct cme_conf *conf, int foreground)
 		log_msg(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
 		return -1;
 	}
-	return write_pid_file(conf) != 0 || milter_drop_privileges(conf) != 0 ? -1 : 0;
+	if (write_pid_file(conf) != 0)
+		return -1;
+	if (milter_drop_privileges(conf, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -66,7 +66,7 @@ int milter_lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, siz
 	return 0;
 }
 
-int milter_drop_privileges(const struct cme_conf *conf)
+int milter_drop_privileges(const struct cme_conf *conf, char *err, size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
@@ -75,15 +75,17 @@ int milter_drop_privileges(const struct cme_conf *conf)
 	if (geteuid() != 0)
 		return 0;       /* already unprivileged: run as we are */
 	if (milter_lookup_user(conf->user_id, &uid, &gid, name, sizeof name) != 0) {
-		log_msg(LOG_ERR, "UserID %s: no such user or group", conf->user_id);
+		snprintf(err, errlen, "UserID %.400s: no such user or group", conf->user_id);
 		return -1;
 	}
 	if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-		log_msg(LOG_ERR, "cannot become %s: %s", conf->user_id, strerror(errno));
+		snprintf(err, errlen, "UserID %.400s: cannot become that user: %s", conf->user_id,
+		         strerror(errno));
 		return -1;
 	}
 	if (uid != 0 && setuid(0) == 0) {
-		log_msg(LOG_ERR, "privileges could be regained; refusing to run");
+		snprintf(err, errlen, "UserID %.400s: privileges could be regained; refusing to run",
+		         conf->user_id);
 		return -1;
 	}
 	return 0;
@@ -110,11 +112,10 @@ static void check_child(const struct cme_conf *conf, int fd)
 {
 	struct strlist problems = STRLIST_INIT;
 
-	if (milter_drop_privileges(conf) != 0) {
-		char buf[512];
+	char err[512];
 
-		snprintf(buf, sizeof buf, "UserID %.400s: cannot become that user", conf->user_id);
-		(void)strlist_add(&problems, buf);
+	if (milter_drop_privileges(conf, err, sizeof err) != 0) {
+		(void)strlist_add(&problems, err);
 	} else {
 		milter_start_check(conf, &problems);
 	}

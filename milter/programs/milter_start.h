@@ -16,8 +16,8 @@ int milter_lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, siz
 
 /* Become conf->user_id when root (user, supplementary groups, group) and
  * make sure root cannot be regained; nothing when not root.  0, or -1
- * (logged). */
-int milter_drop_privileges(const struct cme_conf *conf);
+ * with the reason in err (not logged: the caller says it once). */
+int milter_drop_privileges(const struct cme_conf *conf, char *err, size_t errlen);
 
 /* Everything that makes the milter refuse to start once its
  * configuration and vocabulary are loaded, checked in this process as
