@@ -366,6 +366,22 @@ enum vocab_words {
 	VW_PAST_WORD,           /* "was", "were": before a school-named cue, the
 	                           school was the child's, not now (whole word,
 	                           prose_update.c) */
+	VW_HEARSAY_CUE,         /* "neighbour says", "apparently": a sentence
+	                           holding one reports another's word, which
+	                           settles no outcome (substring, prose_update.c) */
+	VW_HEARSAY_SOURCE,      /* "neighbour", "landlord" ... */
+	VW_HEARSAY_VERB,        /* ... with "said", "thinks" in one sentence:
+	                           hearsay as well (substring, prose_update.c) */
+	VW_THIRD_PARTY,         /* "the neighbour", "the landlord": after a visit's
+	                           "spoke to", someone other than the family, so
+	                           no sign the child was found (prefix, vocab.c) */
+	VW_NOT_SCHOOL_ORG,      /* "council", "police": an organisation naming
+	                           one is no school, whatever else it says
+	                           ("Eastshire Council School Admissions";
+	                           substring, prose.c) */
+	VW_NO_SCHOOL,           /* "none", "not on roll": a school value opening
+	                           so names none ("None - family moved here from
+	                           Croydon"); the rest is why (prefix, fields.c) */
 	VW__COUNT
 };
 

@@ -903,12 +903,64 @@ static int answer_ended(const char *text, size_t len, size_t pos, size_t pl)
 }
 
 /* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
+/* ---- A SEN status's DfE code ----------------------------------- */
+
+#define SEN_LABEL_MAX 48      /* a longer left side is a sentence */
+
+/* 1 if the capital letter at v[0], standing alone ("K", "K - SEN
+ * Support", "E (EHCP)"), is one of the list. */
+static int code_in(const char *v, size_t vl, enum vocab_words list)
+{
+	size_t n;
+	const char *const *w = vocab_words(list, &n);
+
+	if (vl == 0 || v[0] < 'A' || v[0] > 'Z' || (vl > 1 && !strchr(" \t-:(.,", v[1])) ||
+	    (vl > 2 && v[1] == '-' && isalpha((unsigned char)v[2])))
+		return 0;       /* not "E-mail" */
+	for (size_t i = 0; i < n; i++)
+		if (w[i][0] == v[0] && w[i][1] == '\0')
+			return 1;
+	return 0;
+}
+
+/* The end of a SEN status line's label ("SEN Status<TAB>", "SEN
+ * provision:"): the first ':', TAB, '|' or '?' of the line from ls to
+ * le, or le when there is none within SEN_LABEL_MAX. */
+static size_t sen_label_end(const char *text, size_t ls, size_t le)
+{
+	size_t sep = ls;
+
+	while (sep < le && sep - ls <= SEN_LABEL_MAX && !strchr(":\t|?", text[sep]))
+		sep++;
+	return sep - ls > SEN_LABEL_MAX ? le : sep;
+}
+
+/* 1 if the phrase at pos stands in the label of a line answered by a
+ * DfE SEN code ("SEN Status<TAB>E - Education, Health and Care Plan"):
+ * the code is the answer (scan_sen_codes), so the label's "SEN" is only
+ * the question and sets nothing by itself. */
+static int in_sen_code_label(const char *text, size_t len, size_t pos)
+{
+	size_t ls = pos, le = pos, sep, v;
+
+	while (ls > 0 && text[ls - 1] != '\n')
+		ls--;
+	while (le < len && text[le] != '\n')
+		le++;
+	if ((sep = sen_label_end(text, ls, le)) >= le || pos >= sep)
+		return 0;
+	v = skip_seps(text, le, sep);
+	return code_in(text + v, le - v, VW_SEN_SUPPORT_CODE) ||
+	       code_in(text + v, le - v, VW_EHCP_CODE);
+}
+
 static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t pl,
                     unsigned long *yes, unsigned long *no)
 {
 	int a;
 
-	if (covered_by_longer(text, len, f, pos, pl) || ended_at(text, len, pos, pl))
+	if (covered_by_longer(text, len, f, pos, pl) || ended_at(text, len, pos, pl) ||
+	    in_sen_code_label(text, len, pos))
 		return;
 	a = answered(text, len, f, pos, pl);
 	if (a == VOCAB_ANSWER_YES && answer_ended(text, len, pos, pl))
@@ -982,26 +1034,6 @@ static void scan_wrapped(const char *text, size_t len, unsigned long *yes,
 	}
 }
 
-/* ---- A SEN status's DfE code ----------------------------------- */
-
-#define SEN_LABEL_MAX 48      /* a longer left side is a sentence */
-
-/* 1 if the capital letter at v[0], standing alone ("K", "K - SEN
- * Support", "E (EHCP)"), is one of the list. */
-static int code_in(const char *v, size_t vl, enum vocab_words list)
-{
-	size_t n;
-	const char *const *w = vocab_words(list, &n);
-
-	if (vl == 0 || v[0] < 'A' || v[0] > 'Z' || (vl > 1 && !strchr(" \t-:(.,", v[1])) ||
-	    (vl > 2 && v[1] == '-' && isalpha((unsigned char)v[2])))
-		return 0;       /* not "E-mail" */
-	for (size_t i = 0; i < n; i++)
-		if (w[i][0] == v[0] && w[i][1] == '\0')
-			return 1;
-	return 0;
-}
-
 /* "SEN Status<TAB>K - SEN Support", "SEN provision: E": a line whose
  * label (before its ':', TAB, '|' or '?') names SEN, answered by a DfE
  * provision code: K sets sen, E (or the old S) ehcp; N, like any other
@@ -1014,14 +1046,12 @@ static void scan_sen_codes(const char *text, size_t len, unsigned long *yes)
 		return;
 	for (size_t ls = 0, le; ls < len; ls = le + 1) {
 		const char *ph;
-		size_t sep = ls, v;
+		size_t sep, v;
 		int named = 0;
 
 		for (le = ls; le < len && text[le] != '\n'; le++)
 			;
-		while (sep < le && sep - ls <= SEN_LABEL_MAX && !strchr(":\t|?", text[sep]))
-			sep++;
-		if (sep >= le || sep - ls > SEN_LABEL_MAX)
+		if ((sep = sen_label_end(text, ls, le)) >= le)
 			continue;
 		for (size_t k = 0; !named && (ph = vocab_flag_phrase((size_t)sen, k)) != NULL; k++)
 			named = vocab_flag_phrase_find(text + ls, sep - ls, ph, 0) >= 0;

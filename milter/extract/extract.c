@@ -364,11 +364,15 @@ static void settle_update(struct reader *rd)
 	 * school this morning") that is no new referral */
 	if (r->outcome == NULL && (((r->case_refs.n || r->in_reply_to) && r->n_children == 0) ||
 	                           prose_update_cue(rd))) {
-		const char *oc = vocab_match_outcome(strbuf_str(&rd->prose), rd->prose.len);
+		/* out of memory: no outcome (the update is still recorded) */
+		char *heard = prose_without_hearsay(strbuf_str(&rd->prose), rd->prose.len);
+		const char *oc = heard ? vocab_match_outcome(heard, rd->prose.len) : NULL;
 
 		if (oc)
 			r->outcome = strdup(oc);
-		prose_update_moved(rd);
+		if (heard)
+			prose_update_moved(rd, heard, rd->prose.len);
+		free(heard);
 	}
 	if (r->case_refs.n || r->in_reply_to || r->outcome)
 		prose_read_update(rd);

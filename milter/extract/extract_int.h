@@ -315,10 +315,16 @@ void subject_read_child(struct reader *rd);
 int prose_update_cue(const struct reader *rd);
 void prose_read_update(struct reader *rd);
 void prose_update_school_from_signature(struct reader *rd);
-/* prose_update_moved: in an update, the outcome a move in the prose
- * gives (moved-abroad, moved-out-of-area) when the words gave none, or
- * moved-abroad over located-on-roll. */
-void prose_update_moved(struct reader *rd);
+/* prose_update_moved: in an update, the outcome a move in text (the
+ * prose without hearsay) gives (moved-abroad, moved-out-of-area) when
+ * the words gave none, or moved-abroad over located-on-roll. */
+void prose_update_moved(struct reader *rd, const char *text, size_t len);
+/* prose_without_hearsay: a copy of s[0..len) (NUL-terminated, the same
+ * length) with each sentence that reports someone else's word ("the
+ * neighbour says the family moved to Wales", "apparently") blanked to
+ * spaces: a neighbour's word settles no outcome.  malloc'd; NULL when
+ * out of memory. */
+char *prose_without_hearsay(const char *s, size_t len);
 /* prose_school_span: capitalised words from *start (moved past white
  * space) naming a school ("Park Lane Primary School", "St Mary's C of E
  * Primary School"; past the school word no joining word is taken):

@@ -544,12 +544,12 @@ static void assign_full_name(struct reader *rd, struct cme_child *c,
 	}
 }
 
-/* 1 if the value v[0..vl) opens with a "not known" word ("Unknown",
- * "Not known - believed up north", "N/K"). */
-static int starts_not_known(const char *v, size_t vl)
+/* 1 if the value v[0..vl) opens with a word of the list, as a whole
+ * word ("Unknown", "Not known - believed up north", "N/K"). */
+static int starts_with_word(const char *v, size_t vl, enum vocab_words list)
 {
 	size_t n;
-	const char *const *w = vocab_words(VW_NOT_KNOWN, &n);
+	const char *const *w = vocab_words(list, &n);
 
 	fields_trim(&v, &vl);
 	while (vl > 0 && (*v == '"' || *v == '\'' || *v == '('))
@@ -562,6 +562,21 @@ static int starts_not_known(const char *v, size_t vl)
 			return 1;
 	}
 	return 0;
+}
+
+static int starts_not_known(const char *v, size_t vl)
+{
+	return starts_with_word(v, vl, VW_NOT_KNOWN);
+}
+
+/* A school value that names none: "None", "N/A", "None - family moved
+ * here from Croydon and mum has not applied", "Not on roll anywhere
+ * (home since March)", "Unknown".  A school's name never opens with
+ * such a word followed by a separator. */
+static int names_no_school(const char *v, size_t vl)
+{
+	return vocab_is_negative_answer(v, vl) || starts_with_word(v, vl, VW_NO_SCHOOL) ||
+	       starts_not_known(v, vl);
 }
 
 /* Two postcodes in different postcode areas (the letters before the
@@ -695,8 +710,12 @@ static void assign_child(struct reader *rd, struct cme_child *c, enum field f,
 			c->postcode = strdup(pc);
 		break;
 	case F_SCHOOL:
-		if (vocab_is_negative_answer(v, vl))
+		if (names_no_school(v, vl)) {
+			/* what follows "None -" says why: a reason in words */
+			fields_keep(rd, &rd->reason_text, v, vl);
+			fields_keep_str(rd, &rd->reason_text, ".\n");
 			break;
+		}
 		if (outcome_school(rd, v, vl))
 			break;
 		fields_set_str(&c->school, v, org_name_len(v, vl), 120);

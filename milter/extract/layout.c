@@ -135,36 +135,57 @@ static int agent_label_end(const char *s, size_t len, size_t i)
 	       i + 1 < len && isupper((unsigned char)s[i + 1]);
 }
 
-/* Byte i is the '/' of " / " after a known label, read as the colon
- * of "label: value" (a form pasted from a PDF, its table's column rule
- * become a slash).  Not so when the line has a colon (the colon decides:
- * "DOB / Age: 10/03/2015 / 10", "Tel: Daytime / 0770..."), when the
- * label runs on past the slash to a longer known label ending at a word
- * end ("Parent / Carer name  Nadia Lund", "Name of Parents / Carers"
- * alone on its line), when the whole line is a section heading
- * ("School / Staff completing form"), or when the value is a list of one-letter
- * options ("Gender / M / F", unanswered).  Returns the value's offset,
- * or 0. */
-static size_t slash_label_end(const char *s, size_t len, size_t i)
+/* The separator at byte i between a known label and its value, when it
+ * is a character surrounded by spaces: " / " (a form pasted from a PDF,
+ * its table's column rule become a slash), " - " or " \u2013 " ("Name -
+ * Levi Lee", "Current provision - Meadowbank Primary"), " = " (a web
+ * form mailed as "Your name = Sarah Whitlock").  Returns its length
+ * (1, or 3 for the en dash), or 0. */
+static size_t spaced_separator(const char *s, size_t len, size_t i)
 {
-	size_t v = i + 1, limit = len < MAX_LABEL ? len : MAX_LABEL;
+	size_t n;
 
-	if (i == 0 || s[i] != '/' || s[i - 1] != ' ' || v >= len || s[v] != ' ')
+	if (s[i] == '/' || s[i] == '-' || s[i] == '=')
+		n = 1;
+	else if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+	         (unsigned char)s[i + 2] == 0x93)
+		n = 3;
+	else
+		return 0;
+	return i > 0 && s[i - 1] == ' ' && i + n < len && s[i + n] == ' ' ? n : 0;
+}
+
+/* Byte i is such a separator after a known label, read as the colon of
+ * "label: value".  Not so when the line has a colon or a TAB (they
+ * decide: "DOB / Age: 10/03/2015 / 10", "Tel: Daytime / 0770...",
+ * "Child 1 - Name: X"), when the label runs on past the separator to a
+ * longer known label ending at a word end ("Parent / Carer name  Nadia
+ * Lund", "Name of Parents / Carers" alone on its line), when the whole
+ * line is a section heading ("School / Staff completing form"), or when
+ * the value is a list of one-letter options ("Gender / M / F",
+ * unanswered).  A word that is no label before " - " ("Update - seen
+ * today") is never one.  Returns the value's offset, or 0. */
+static size_t spaced_label_end(const char *s, size_t len, size_t i)
+{
+	size_t n = spaced_separator(s, len, i), v, limit = len < MAX_LABEL ? len : MAX_LABEL;
+
+	if (n == 0)
 		return 0;
 	if (memchr(s, ':', len) != NULL || memchr(s, '\t', len) != NULL)
 		return 0;
+	v = i + n;
 	while (v < len && s[v] == ' ')
 		v++;
-	if (v >= len || !isalnum((unsigned char)s[v]))
+	if (v >= len || !(isalnum((unsigned char)s[v]) || (unsigned char)s[v] >= 0x80))
 		return 0;
-	if (v + 3 < len && s[v + 1] == ' ' && s[v + 2] == '/')
+	if (v + 3 < len && s[v + 1] == ' ' && s[v + 2] == s[i])
 		return 0;                       /* "M / F": options, no answer */
 	if (label_at(s, i) == F_NONE || vocab_section_heading(s, len) != F_NONE)
 		return 0;
 	for (size_t k = v + 1; k <= limit; k++)
 		if ((k == len || s[k] == ' ' || s[k] == '?') && isalnum((unsigned char)s[k - 1]) &&
 		    label_at(s, k) != F_NONE)
-			return 0;               /* a label with a slash in it */
+			return 0;               /* a label with the separator in it */
 	return v;
 }
 
@@ -201,7 +222,7 @@ enum field layout_split_label(const char *s, size_t len, const char **value, siz
 			skip = 2;
 		} else if (i > 0 && s[i] == '|') {
 			skip = 1;
-		} else if (s[i] == '/' && (skip = slash_label_end(s, len, i)) > 0) {
+		} else if (i > 0 && s[i - 1] == ' ' && (skip = spaced_label_end(s, len, i)) > 0) {
 			skip -= i;
 		} else {
 			continue;

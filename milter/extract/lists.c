@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "extract_int.h"
+#include "upn.h"
 
 #define LIST_CHILDREN 64        /* children read from lists in one message */
 #define MAX_ITEM      300       /* bytes of one list item considered */
@@ -134,11 +135,19 @@ static int looks_like_name(const char *s, size_t n, int *words)
 	return *words > 0;
 }
 
-/* The year group and school among the item's parts after the name
- * (also a "Child 1: name, DOB, school" line's, records.c). */
+/* The year group, school and UPN among the item's parts after the name
+ * (also a "Child 1: name, DOB, school" line's, records.c).  A UPN's
+ * shape is its own label ("Yr 6   UPN X880412019011"), and an item
+ * names one child. */
 void lists_item_parts(struct cme_child *c, const char *s, size_t len)
 {
 	size_t i = 0;
+	char upn[14];
+
+	if (c->upn == NULL && upn_find(s, len, upn)) {
+		c->upn = strdup(upn);
+		c->upn_valid = upn_valid(upn);
+	}
 
 	while (i < len) {
 		size_t b = i, pl;
@@ -233,12 +242,17 @@ static int read_item(struct reader *rd, const char *s, size_t len, enum list_pas
 	lists_item_parts(&tmp, s + n, len - n);
 	if ((c = fields_new_child_block(rd)) == NULL) {
 		free(tmp.forename); free(tmp.surname); free(tmp.dob); free(tmp.school);
+		free(tmp.upn);
 		return 0;
 	}
 	c->forename = tmp.forename;
 	c->surname = tmp.surname;
 	c->dob = tmp.dob;
 	c->school = tmp.school;
+	if (tmp.upn) {
+		c->upn = tmp.upn;
+		c->upn_valid = tmp.upn_valid;
+	}
 	c->year_group = tmp.year_group;
 	rd->cur = NULL;
 	if (c == &rd->spill) {          /* past the cap: listed, not kept */

@@ -197,7 +197,8 @@ int prose_is_school_name(const char *s)
 {
 	size_t l = strlen(s);
 
-	return fields_memstr_any(s, l, VW_SCHOOL_WORD);
+	return fields_memstr_any(s, l, VW_SCHOOL_WORD) &&
+	       !fields_memstr_any(s, l, VW_NOT_SCHOOL_ORG);
 }
 
 /* The school's name in an organisation that is a school, without a
@@ -498,6 +499,69 @@ static void signature_line(struct reader *rd, int i)
 	}
 }
 
+/* The one telephone number the text gives ("my number is still the
+ * same 07700 900634"), copied to *out; NULL when it gives none or two
+ * different ones (whose it is would be a guess). */
+static void only_phone(const char *s, size_t len, char **out)
+{
+	size_t a, b, off = 0, first = 0, flen = 0;
+	int n = 0;
+
+	while (off < len && fields_phone_find(s + off, len - off, &a, &b)) {
+		if (n == 0) {
+			first = off + a;
+			flen = b;
+			n = 1;
+		} else if (b != flen || memcmp(s + off + a, s + first, b) != 0) {
+			return;
+		}
+		off += a + b;
+	}
+	if (n)
+		fields_set_str(out, s + first, flen, 32);
+}
+
+/* A writer who signs as the children's parent ("Joanna Ferreira (mum)",
+ * "Tom Hale (Dad)"): that parent, with the relationship the bracket
+ * gives and the one number the message holds.  The writer stays the
+ * referrer as well. */
+static void signed_as_parent(struct reader *rd)
+{
+	struct cme_referral *r = rd->r;
+	const char *line = rd->signature[0], *ob, *cb, *rel;
+	struct cme_parent *p;
+	struct prov_mark pm;
+	size_t ll, nl;
+
+	if (line == NULL || r->n_children == 0)
+		return;
+	ll = strlen(line);
+	if ((ob = memchr(line, '(', ll)) == NULL ||
+	    (cb = memchr(ob, ')', ll - (size_t)(ob - line))) == NULL ||
+	    (rel = vocab_match_relationship(ob + 1, (size_t)(cb - ob - 1))) == NULL)
+		return;
+	for (nl = (size_t)(ob - line); nl > 0 && line[nl - 1] == ' '; nl--)
+		;
+	if (nl == 0 || nl > MAX_NAME || memchr(line, ' ', nl) == NULL)
+		return;                         /* a parent is named in full */
+	for (size_t i = 0; i < r->n_parents; i++)
+		if (r->parents[i].name && strlen(r->parents[i].name) == nl &&
+		    strncasecmp(r->parents[i].name, line, nl) == 0)
+			return;
+	rd->where.sig_line = 1;
+	provenance_before(rd, F_PARENT, &pm);
+	if ((p = referral_add_parent(r, MAX_PARENTS)) != NULL) {
+		fields_set_str(&p->name, line, nl, MAX_NAME);
+		p->relationship = strdup(rel);
+	}
+	provenance_after(rd, &pm);
+	rd->where.sig_line = 0;
+	/* the number is the body's, not the signature's: no provenance
+	 * note rather than a wrong one */
+	if (p != NULL)
+		only_phone(strbuf_str(&rd->prose), rd->prose.len, &p->phone);
+}
+
 void prose_signature_referrer(struct reader *rd)
 {
 	for (int i = 0; i < MAX_SIGNATURE_LINES && rd->signature[i]; i++) {
@@ -509,4 +573,5 @@ void prose_signature_referrer(struct reader *rd)
 		provenance_after(rd, &pm);
 	}
 	rd->where.sig_line = 0;
+	signed_as_parent(rd);
 }

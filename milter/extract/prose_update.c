@@ -426,10 +426,51 @@ void prose_read_update(struct reader *rd)
 	}
 }
 
-void prose_update_moved(struct reader *rd)
+/* The end of the sentence that starts at s[from]: after a '.', '!' or
+ * '?' followed by white space and a capital or another line ("no. 11"
+ * and "approx. three weeks" go on), or at a blank line. */
+static size_t sentence_end(const char *s, size_t len, size_t from)
+{
+	for (size_t i = from; i < len; i++) {
+		if (s[i] == '\n' && i + 1 < len && s[i + 1] == '\n')
+			return i + 1;
+		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') && i + 1 < len &&
+		    isspace((unsigned char)s[i + 1])) {
+			size_t k = i + 1;
+
+			while (k < len && s[k] == ' ')
+				k++;
+			if (k >= len || s[k] == '\n' || isupper((unsigned char)s[k]))
+				return i + 1;
+		}
+	}
+	return len;
+}
+
+char *prose_without_hearsay(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+
+	if (out == NULL)
+		return NULL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	for (size_t b = 0, e; b < len; b = e) {
+		e = sentence_end(s, len, b);
+		if (fields_memstr_any(s + b, e - b, VW_HEARSAY_CUE) ||
+		    (fields_memstr_any(s + b, e - b, VW_HEARSAY_SOURCE) &&
+		     fields_memstr_any(s + b, e - b, VW_HEARSAY_VERB)))
+			for (size_t i = b; i < e; i++)
+				if (out[i] != '\n')
+					out[i] = ' ';
+	}
+	return out;
+}
+
+void prose_update_moved(struct reader *rd, const char *text, size_t len)
 {
 	struct cme_referral *r = rd->r;
-	const char *mv = places_reason(strbuf_str(&rd->prose), rd->prose.len);
+	const char *mv = places_reason(text, len);
 
 	/* a school the child goes to now outranks the family's move to a
 	 * town ("We have moved to Swansea and Jack is going to Ysgol Gyfun
@@ -437,7 +478,7 @@ void prose_update_moved(struct reader *rd)
 	if (r->outcome == NULL) {
 		const char *ne;
 
-		if (named_school_at(strbuf_str(&rd->prose), rd->prose.len, &ne) != NULL)
+		if (named_school_at(text, len, &ne) != NULL)
 			r->outcome = strdup("located-on-roll");
 	}
 	if (mv == NULL || strcmp(mv, "moved-into-area-no-school") == 0)

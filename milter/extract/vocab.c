@@ -131,6 +131,9 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_AGE_LEAD] = "age_lead", [VW_AGE_PRONOUN_LEAD] = "age_pronoun_lead",
 	[VW_AGE_HEDGE] = "age_hedge", [VW_AGE_SUFFIX] = "age_suffix",
 	[VW_AGE_UNIT] = "age_unit", [VW_AGE_NOT_CHILD_BEFORE] = "age_not_child_before",
+	[VW_NO_SCHOOL] = "no_school", [VW_NOT_SCHOOL_ORG] = "not_school_org",
+	[VW_HEARSAY_CUE] = "hearsay_cue", [VW_THIRD_PARTY] = "third_party",
+	[VW_HEARSAY_SOURCE] = "hearsay_source", [VW_HEARSAY_VERB] = "hearsay_verb",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
@@ -997,6 +1000,16 @@ static int label_answer(const char *text, size_t len, size_t e)
 	return marked ? vocab_answer_word(text + e, len - e, &used) : 0;
 }
 
+/* 1 if the words from text[at] name someone other than the family
+ * ("spoke to the neighbour at no. 11"): the visit saw them, not the
+ * child. */
+static int third_party_at(const char *text, size_t len, size_t at)
+{
+	while (at < len && isspace((unsigned char)text[at]))
+		at++;
+	return at < len && vocab_words_prefix(VW_THIRD_PARTY, text + at, len - at, NULL);
+}
+
 int vocab_match_visit_found(const char *text, size_t len)
 {
 	const struct vocab_group *found = group(VK_WORDS, VWI_VISIT_FOUND);
@@ -1014,10 +1027,12 @@ int vocab_match_visit_found(const char *text, size_t len)
 		}
 	}
 	for (size_t i = 0; i < found->n; i++) {
-		long pos = entry_find(text, len, found->e[i], 0);
+		long pos = -1;
 
-		if (pos >= 0 && !negated_at(text, (size_t)pos))
-			return 1;
+		while ((pos = entry_find(text, len, found->e[i], (size_t)(pos + 1))) >= 0)
+			if (!negated_at(text, (size_t)pos) &&
+			    !third_party_at(text, len, (size_t)pos + found->e[i]->len))
+				return 1;
 	}
 	if (group_find(group(VK_WORDS, VWI_VISIT_NOT_FOUND), text, len) >= 0)
 		return 0;
