@@ -375,6 +375,9 @@ enum vocab_words {
 	VW_THIRD_PARTY,         /* "the neighbour", "the landlord": after a visit's
 	                           "spoke to", someone other than the family, so
 	                           no sign the child was found (prefix, vocab.c) */
+	VW_LOWER_NAME_STOP,     /* "i", "and", "she": in a text written all in
+	                           lower case, a word after a name cue that is
+	                           no name (exact, prose_child.c) */
 	VW_NOT_SCHOOL_ORG,      /* "council", "police": an organisation naming
 	                           one is no school, whatever else it says
 	                           ("Eastshire Council School Admissions";

@@ -336,6 +336,61 @@ static int cue_not_child(const char *s, size_t at)
 	       (at >= 3 && match_at(s, at, at - 3, "my") > 0);
 }
 
+/* A writer who uses no capital letter at all ("theres a girl lives next
+ * door to me ... shes called lacey dunn"): their names are lower case
+ * too.  Some prose (80 letters) is needed to tell. */
+static int all_lower_case(const char *s, size_t len)
+{
+	size_t lower = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (isupper((unsigned char)s[i]))
+			return 0;
+		lower += islower((unsigned char)s[i]) != 0;
+	}
+	return lower >= 80;
+}
+
+/* A lower-case word of a name at p on its line (letters, hyphen,
+ * apostrophe; two letters at least) that is no common word ("i",
+ * "and", "she"): its end, or NULL. */
+static const char *lower_name_word(const char *p, const char *end)
+{
+	const char *q = p;
+	size_t n;
+	const char *const *w = vocab_words(VW_LOWER_NAME_STOP, &n);
+
+	while (q < end && (islower((unsigned char)*q) || *q == '-' || *q == '\''))
+		q++;
+	if (q - p < 2 || !islower((unsigned char)*p) || q - p > MAX_NAME / 2 ||
+	    (q < end && isalnum((unsigned char)*q)))
+		return NULL;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(w[k]) == (size_t)(q - p) && strncmp(p, w[k], (size_t)(q - p)) == 0)
+			return NULL;
+	return q;
+}
+
+/* In an all lower-case text, a forename and a surname after a name cue
+ * ("called lacey dunn"): exactly two name words on one line.  Their end,
+ * or NULL. */
+static const char *lower_name_after(const char *p, const char *end)
+{
+	const char *e = lower_name_word(p, end);
+
+	if (e == NULL || e + 1 >= end || *e != ' ')
+		return NULL;
+	return lower_name_word(e + 1, end);
+}
+
+/* "lacey" -> "Lacey", "kerry-ann" -> "Kerry-Ann", "o'neill" -> "O'Neill". */
+static void capitalise(char *w)
+{
+	for (size_t i = 0; w && w[i]; i++)
+		if (i == 0 || w[i - 1] == '-' || w[i - 1] == '\'')
+			w[i] = (char)toupper((unsigned char)w[i]);
+}
+
 /* "his name is Oliver Grant", "a girl called Maya Patel"; a forename
  * alone ("His name is Jordan") takes a surname given after a surname
  * cue in the next few words ("I think the surname is Pryce"). */
@@ -346,6 +401,7 @@ static void child_by_cue(struct reader *rd)
 	size_t len = rd->prose.len, ml;
 	long at = -1;
 	struct cme_child *child;
+	int lower = all_lower_case(s, len);
 
 	while ((at = find_any(s, (size_t)(at + 1), len, VW_NAME_CUE, &ml)) >= 0) {
 		size_t i = skip_spaces(s, len, (size_t)at + ml), sl;
@@ -355,9 +411,15 @@ static void child_by_cue(struct reader *rd)
 		if (cue_not_child(s, (size_t)at))
 			continue;
 		b = s + i;
-		if ((e = name_after(b, s + len)) != NULL) {
-			if ((child = fields_new_child_block(rd)) != NULL)
+		if ((e = name_after(b, s + len)) != NULL ||
+		    (lower && (e = lower_name_after(b, s + len)) != NULL)) {
+			if ((child = fields_new_child_block(rd)) != NULL) {
 				fields_split_name(b, (size_t)(e - b), &child->forename, &child->surname);
+				if (lower) {
+					capitalise(child->forename);
+					capitalise(child->surname);
+				}
+			}
 			rd->cur = NULL;
 			return;
 		}

@@ -134,6 +134,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_NO_SCHOOL] = "no_school", [VW_NOT_SCHOOL_ORG] = "not_school_org",
 	[VW_HEARSAY_CUE] = "hearsay_cue", [VW_THIRD_PARTY] = "third_party",
 	[VW_HEARSAY_SOURCE] = "hearsay_source", [VW_HEARSAY_VERB] = "hearsay_verb",
+	[VW_LOWER_NAME_STOP] = "lower_name_stop",
 	[VWI_NEGATOR] = "negator", [VWI_ENDED] = "ended", [VWI_CURRENT] = "current",
 	[VWI_FLAG_EXCLUSION] = "flag_exclusion", [VWI_COUNTRY] = "country",
 	[VWI_NEGATIVE_ANSWER] = "negative_answer", [VWI_VALEDICTION] = "valediction",
