@@ -902,7 +902,6 @@ static int answer_ended(const char *text, size_t len, size_t pos, size_t pl)
 	return i < le && vocab_ended(text + i + 1, le - i - 1);
 }
 
-/* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
 /* ---- A SEN status's DfE code ----------------------------------- */
 
 #define SEN_LABEL_MAX 48      /* a longer left side is a sentence */
@@ -954,6 +953,7 @@ static int in_sen_code_label(const char *text, size_t len, size_t pos)
 	       code_in(text + v, le - v, VW_EHCP_CODE);
 }
 
+/* Read the occurrence of flag f's phrase at text[pos .. pos+pl). */
 static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t pl,
                     unsigned long *yes, unsigned long *no)
 {

@@ -315,6 +315,13 @@ void subject_read_child(struct reader *rd);
 int prose_update_cue(const struct reader *rd);
 void prose_read_update(struct reader *rd);
 void prose_update_school_from_signature(struct reader *rd);
+/* answers_grid.c: a plain-text grid of answer columns ("YES  NO  NOT
+ * KNOWN" over rows of "question ... X") rewritten as "question: NO"
+ * lines, the rest of the text as it is; malloc'd (length in *outlen),
+ * or NULL when the text holds no such grid (or is out of memory): read
+ * the text as it is. */
+char *answers_grid_rewrite(const char *text, size_t len, size_t *outlen);
+
 /* prose_update_moved: in an update, the outcome a move in text (the
  * prose without hearsay) gives (moved-abroad, moved-out-of-area) when
  * the words gave none, or moved-abroad over located-on-roll. */

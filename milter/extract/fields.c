@@ -467,6 +467,16 @@ static size_t org_name_len(const char *v, size_t vl)
 		    fields_postcode_find(rest, rl, pc))
 			return i;
 	}
+	/* a note in brackets after the name, to the end of the value:
+	 * "Riverside Short Stay School (main roll since March 2026)",
+	 * "Whitmoor Academy (offer letter sent 12/10/2026)"; a bracket
+	 * inside a name ("St Mary's (C of E) Primary") is kept */
+	for (size_t i = vl; i-- > 1; )
+		if (v[i] == '(' && v[i - 1] == ' ') {
+			if (v[vl - 1] == ')' && fields_memstr_any(v, i, VW_SCHOOL_WORD))
+				return i - 1;
+			break;
+		}
 	return vl;
 }
 
@@ -867,9 +877,10 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 		}
 		break;
 	case F_SOCIAL_WORKER:
-		/* A named social worker is the flag; "None" is not. */
+		/* A named social worker is the flag; "None" is not, nor one
+		 * in the past ("Yes (ended)", "Previously - case closed") */
 		if (!vocab_is_negative_answer(v, vl) && !fields_memstr_any(v, vl, VW_NOT_KNOWN) &&
-		    answers_value(v, vl) != VOCAB_ANSWER_NO)
+		    answers_value(v, vl) != VOCAB_ANSWER_NO && !vocab_ended(v, vl))
 			r->flags |= 1UL << vocab_flag_index("social-worker");
 		break;
 	case F_OUTCOME:

@@ -1021,6 +1021,9 @@ static void read_segment(struct reader *rd, const struct message_text *t,
  * without a valediction (prose.c). */
 void records_read_text(struct reader *rd, const struct message_text *t)
 {
+	char *grid;
+	size_t glen;
+
 	rd->where.line0 = 0;
 	rd->where.line = 0;
 	rd->cur = NULL;
@@ -1033,6 +1036,15 @@ void records_read_text(struct reader *rd, const struct message_text *t)
 	}
 	if (t->source == TEXT_REPORT)
 		return;
+	/* a fixed-width answer grid's marks become "question: NO" lines
+	 * first, while its columns still line up (answers_grid.c); the
+	 * lines keep their numbers */
+	grid = answers_grid_rewrite(t->text, t->len, &glen);
+	if (grid != NULL) {
+		read_segment(rd, t, grid, glen, rd->is_forward, 0);
+		free(grid);
+		return;
+	}
 	read_segment(rd, t, t->text, t->len, rd->is_forward, 0);
 }
 

@@ -5,7 +5,9 @@
  * with a column per child makes each column one child; other rows are
  * read as "label: value" lines, two per row in a label|value|label|
  * value form; under a "| Yes | No" heading row each row is answered by
- * the column its mark stands in (an answer grid).  See extract_int.h.
+ * the column its mark stands in (an answer grid); under a row of
+ * questions ("CP Plan | LAC | S47") each cell answers its column's.
+ * See extract_int.h.
  *
  * Owns: struct row (a bounded view of one row's cells: MAX_CELLS).
  */
@@ -792,6 +794,40 @@ static void read_parent_table(struct reader *rd, const struct row *rows, size_t 
 	rd->cur = cur;
 }
 
+/* A table whose first row asks ("CP Plan | CIN | LAC | S47 | SEN") and
+ * whose rows below answer cell under cell ("Yes - current | No | No |
+ * No | SEN support"): no cell of the first row is an answer, and two
+ * cells or more of the second are.  Read as a line, the question row
+ * would take the row below as the answer to every question on it. */
+static int question_row_table(const struct row *rows, size_t nrows)
+{
+	size_t answered = 0;
+
+	if (nrows < 2 || rows[0].n < 2 || rows[1].n != rows[0].n)
+		return 0;
+	for (size_t k = 0; k < rows[0].n; k++)
+		if (rows[0].len[k] == 0 || answers_value(rows[0].cell[k], rows[0].len[k]) != 0)
+			return 0;
+	for (size_t k = 0; k < rows[1].n; k++)
+		if (rows[1].len[k] && answers_value(rows[1].cell[k], rows[1].len[k]) != 0)
+			answered++;
+	return answered >= 2;
+}
+
+/* Each answer with its column's question: "CP Plan: Yes - current". */
+static void read_question_rows(struct reader *rd, const struct row *rows, size_t nrows)
+{
+	for (size_t j = 1; j < nrows; j++)
+		for (size_t k = 0; k < rows[j].n && k < rows[0].n; k++) {
+			if (rows[j].len[k] == 0)
+				continue;
+			rd->where.row = (long)j + 1;    /* provenance: the answer cell */
+			rd->where.col = (long)k + 1;
+			read_value_line(rd, rows[0].cell[k], rows[0].len[k],
+			                rows[j].cell[k], rows[j].len[k]);
+		}
+}
+
 /* Consecutive TAB-separated lines from an HTML table. */
 /* The column of a header row headed "Age" (VW_AGE_HEADING, the whole
  * heading), + 1; 0 when there is none. */
@@ -884,6 +920,8 @@ void tables_read_table(struct reader *rd, const char *s, size_t len)
 		}
 	} else if (parent_header(&rows[0], cols)) {
 		read_parent_table(rd, rows, nrows, cols);
+	} else if (question_row_table(rows, nrows)) {
+		read_question_rows(rd, rows, nrows);
 	} else {
 		/* Several label rows with 3+ cells: children in columns. */
 		size_t labelled_wide = 0;
