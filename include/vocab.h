@@ -378,6 +378,12 @@ enum vocab_words {
 	VW_LOWER_NAME_STOP,     /* "i", "and", "she": in a text written all in
 	                           lower case, a word after a name cue that is
 	                           no name (exact, prose_child.c) */
+	VW_ASKED_CUE,           /* "asked if", "asked whether": a question
+	                           reported before a flag phrase in its clause;
+	                           it states nothing (whole words, answers.c) */
+	VW_FORM_PLACEHOLDER,    /* "Select... -> ", "Choose an item.": a form
+	                           tool's placeholder, no answer; dropped
+	                           (prefix at a word start, answers_grid.c) */
 	VW_NOT_SCHOOL_ORG,      /* "council", "police": an organisation naming
 	                           one is no school, whatever else it says
 	                           ("Eastshire Council School Admissions";

@@ -855,8 +855,21 @@ static void scan_placement(const char *text, size_t len, unsigned long *yes)
  * protection plan, contact the MASH", "NB: if you believe the child is
  * at immediate risk of harm call 999", "Please state whether the child
  * has a social worker".  Such a clause asks or instructs; it states no
- * fact.  The clause starts after . ! ? ; : , or a blank line (one
- * newline is a hard wrap), past spaces and bullets. */
+ * fact; so does a clause that reports a question before the phrase
+ * ("The school asked if we have a social worker": asked_cue).  The
+ * clause starts after . ! ? ; : , or a blank line (one newline is a
+ * hard wrap), past spaces and bullets. */
+static int asked_before(const char *text, size_t from, size_t pos)
+{
+	size_t n;
+	const char *const *cue = vocab_words(VW_ASKED_CUE, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (vocab_phrase_find(text + from, pos - from, cue[i], 0) >= 0)
+			return 1;
+	return 0;
+}
+
 static int conditional_at(const char *text, size_t pos)
 {
 	size_t s = pos, n;
@@ -873,6 +886,10 @@ static int conditional_at(const char *text, size_t pos)
 		for (size_t i = 0; i < n; i++)
 			if (vocab_phrase_find(text + s, end - s, cue[i], 0) == 0)
 				return 1;
+		/* a question reported anywhere before the phrase in its
+		 * clause: "The school asked if we have a social worker" */
+		if (level == 0 && asked_before(text, s, pos))
+			return 1;
 		/* "Please indicate if any of the following apply: CP plan, CIN":
 		 * a list item right after a colon belongs to the clause before */
 		if (level > 0 || words_between(text, s, pos) > LIST_ITEM_WORDS)

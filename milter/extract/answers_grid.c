@@ -1,20 +1,36 @@
 /*
- * answers_grid.c - a fixed-width answer grid typed or pasted as plain
- * text: a header line of answer words in columns, and under it one row
- * per question with a mark in the column of its answer:
+ * answers_grid.c - answer layouts that only line up before the reader
+ * trims its lines, rewritten as "question: answer" first.  Three:
+ *
+ *   a fixed-width answer grid typed or pasted as plain text: a header
+ *   line of answer words in columns, under it one row per question with
+ *   a mark in the column of its answer:
  *
  *                                           YES     NO     NOT KNOWN
  *     Child protection plan                          X
  *     Allocated social worker                                  X
  *
- * The mark alone on its row says nothing to answers.c (it would read
- * "Child protection plan  X" as the question asked with a tick), so the
- * grid's rows are rewritten as "Child protection plan: NO" before the
- * flags are read.  See extract_int.h.
+ *   (the mark alone on its row says nothing to answers.c: "Child
+ *   protection plan  X" reads as the question asked with a tick);
  *
- * Owns: nothing at run time.  Which words are answers and which glyphs
- * marks is vocab's (answers.vocab); this file is the geometry.  Bounded:
- * at most GRID_COLUMNS options a header, rows of at most GRID_LINE bytes.
+ *   a form tool's placeholders, which are no answer: "Select... -> No"
+ *   is "No", a Word content control left at "Choose an item." is
+ *   unanswered (form_placeholder in words.vocab);
+ *
+ *   answers given by question number in a section of their own:
+ *
+ *     Q2 Is the child subject to a child protection plan?
+ *     ...
+ *     SECTION 6 - RESPONSES
+ *     Q2   Y   (emotional abuse; plan since 14/07/2026)
+ *
+ *   each answer line moved up to the end of its question's line (the
+ *   answer line left empty, so that lines keep their numbers).
+ *
+ * See extract_int.h.  Owns: nothing at run time.  Which words are
+ * answers and which glyphs marks is vocab's (answers.vocab); this file
+ * is the geometry.  Bounded: at most GRID_COLUMNS options a header,
+ * rows of at most GRID_LINE bytes, MAX_NUMBERED numbered questions.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -24,6 +40,7 @@
 
 #define GRID_COLUMNS 6
 #define GRID_LINE    400
+#define MAX_NUMBERED 64     /* numbered questions answered elsewhere */
 
 struct grid {
 	size_t n;
@@ -114,7 +131,7 @@ static int grid_row(const char *l, size_t ll, const struct grid *g, size_t *qlen
 	return (int)best;
 }
 
-char *answers_grid_rewrite(const char *text, size_t len, size_t *outlen)
+static char *grid_pass(const char *text, size_t len, size_t *outlen)
 {
 	struct grid g = { 0 }, h;
 	char *out;
@@ -166,4 +183,175 @@ char *answers_grid_rewrite(const char *text, size_t len, size_t *outlen)
 too_long:
 	free(out);
 	return NULL;
+}
+
+/* ---- A form tool's placeholders ----------------------------------- */
+
+/* text without its placeholders ("Select... -> ", "Choose an item."),
+ * at word starts, case-insensitive; NULL when it holds none. */
+static char *placeholder_pass(const char *text, size_t len, size_t *outlen)
+{
+	size_t n, o = 0, wl;
+	const char *const *w = vocab_words(VW_FORM_PLACEHOLDER, &n);
+	unsigned char first[256] = { 0 };
+	char *out = NULL;
+
+	for (size_t k = 0; k < n; k++)
+		first[tolower((unsigned char)w[k][0])] = first[toupper((unsigned char)w[k][0])] = 1;
+	for (size_t i = 0; i < len; ) {
+		if (first[(unsigned char)text[i]] && (i == 0 || !isalnum((unsigned char)text[i - 1])) &&
+		    vocab_words_prefix(VW_FORM_PLACEHOLDER, text + i, len - i, &wl)) {
+			if (out == NULL) {
+				if ((out = malloc(len + 1)) == NULL)
+					return NULL;
+				memcpy(out, text, i);
+				o = i;
+			}
+			i += wl;
+			continue;
+		}
+		if (out)
+			out[o++] = text[i];
+		i++;
+	}
+	if (out) {
+		out[o] = '\0';
+		*outlen = o;
+	}
+	return out;
+}
+
+/* ---- Answers by question number -------------------------------- */
+
+/* The number a line opens with ("Q2 ", "Q2. ", "2. ", "2) "): its
+ * value, the offset of what follows in *rest; -1 if none. */
+static int line_number(const char *l, size_t ll, size_t *rest)
+{
+	size_t i = 0;
+	int q = 0, v = 0;
+
+	while (i < ll && l[i] == ' ')
+		i++;
+	if (i < ll && (l[i] == 'Q' || l[i] == 'q'))
+		i++, q = 1;
+	if (i >= ll || !isdigit((unsigned char)l[i]))
+		return -1;
+	while (i < ll && isdigit((unsigned char)l[i]) && v < 1000)
+		v = v * 10 + (l[i++] - '0');
+	if (i < ll && (l[i] == '.' || l[i] == ')'))
+		i++;
+	else if (!q)
+		return -1;
+	if (i >= ll || (l[i] != ' ' && l[i] != '\t'))
+		return -1;
+	while (i < ll && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	*rest = i;
+	return v;
+}
+
+struct numbered {
+	int num;
+	size_t q_at, q_len;     /* the question's line */
+	size_t a_at, a_len;     /* its answer's line, a_len 0: none */
+	size_t a_rest;          /* the answer's offset in its line */
+};
+
+/* Questions ending in '?' with nothing after, and a later line of the
+ * same number that opens with an answer word. */
+static size_t find_numbered(const char *text, size_t len, struct numbered *nq)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len) {
+		size_t at = i, ll, rest, e, used;
+		const char *l = line_at(text, len, &i, &ll);
+		int num = line_number(l, ll, &rest);
+
+		if (num < 0)
+			continue;
+		for (e = ll; e > rest && (l[e - 1] == ' ' || l[e - 1] == '\r'); e--)
+			;
+		if (e > rest && l[e - 1] == '?' && n < MAX_NUMBERED) {
+			nq[n].num = num;
+			nq[n].q_at = at;
+			nq[n].q_len = e;
+			nq[n].a_len = 0;
+			n++;
+			continue;
+		}
+		if (vocab_answer_word(l + rest, ll - rest, &used) == 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (nq[k].num == num && nq[k].a_len == 0) {
+				nq[k].a_at = at;
+				nq[k].a_len = ll;
+				nq[k].a_rest = rest;
+				break;
+			}
+	}
+	return n;
+}
+
+static char *numbered_pass(const char *text, size_t len, size_t *outlen)
+{
+	struct numbered nq[MAX_NUMBERED];
+	size_t n = find_numbered(text, len, nq), o = 0, i = 0, answered = 0;
+	char *out;
+
+	for (size_t k = 0; k < n; k++)
+		answered += nq[k].a_len > 0;
+	if (answered == 0 || (out = malloc(len + 2 * MAX_NUMBERED + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		size_t at = i, ll;
+		const char *l = line_at(text, len, &i, &ll);
+		const struct numbered *q = NULL, *a = NULL;
+
+		for (size_t k = 0; k < n; k++) {
+			if (nq[k].a_len && nq[k].q_at == at)
+				q = &nq[k];
+			if (nq[k].a_len && nq[k].a_at == at)
+				a = &nq[k];
+		}
+		if (q) {                /* "Q2 Is the child ...? Y (since July)" */
+			memcpy(out + o, l, q->q_len);
+			o += q->q_len;
+			out[o++] = ' ';
+			memcpy(out + o, text + q->a_at + q->a_rest, q->a_len - q->a_rest);
+			o += q->a_len - q->a_rest;
+		} else if (!a) {
+			memcpy(out + o, l, ll);
+			o += ll;
+		}
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+/* ---- The passes in turn ------------------------------------------- */
+
+char *answers_grid_rewrite(const char *text, size_t len, size_t *outlen)
+{
+	char *(*const pass[])(const char *, size_t, size_t *) = {
+		placeholder_pass, numbered_pass, grid_pass,
+	};
+	char *cur = NULL;
+	size_t cl = len;
+
+	for (size_t p = 0; p < sizeof pass / sizeof pass[0]; p++) {
+		size_t nl;
+		char *next = pass[p](cur ? cur : text, cl, &nl);
+
+		if (next != NULL) {
+			free(cur);
+			cur = next;
+			cl = nl;
+		}
+	}
+	if (cur)
+		*outlen = cl;
+	return cur;
 }
