@@ -125,7 +125,7 @@ static int looks_like_name(const char *s, size_t n, int *words)
 		if (++*words > 5)
 			return 0;
 		if (!isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0x80 &&
-		    !vocab_words_prefix(VW_SURNAME_PARTICLE, s + b, i - b, NULL))
+		    !fields_word_in(VW_SURNAME_PARTICLE, s + b, i - b))
 			return 0;
 		/* "Re: Sophie Anderson (D.O.B. ...)": a letter's heading,
 		 * a word with a colon is a label, no name */
