@@ -48,16 +48,6 @@ struct grid {
 	const char *word[GRID_COLUMNS];                 /* its text in the header */
 };
 
-/* The line at s[*i] (up to len): its start and length; *i moves past it. */
-static const char *line_at(const char *s, size_t len, size_t *i, size_t *ll)
-{
-	const char *l = s + *i, *nl = memchr(l, '\n', len - *i);
-
-	*ll = nl ? (size_t)(nl - l) : len - *i;
-	*i += *ll + (nl ? 1 : 0);
-	return l;
-}
-
 /* A header: two or more answer words ("YES", "NO", "NOT KNOWN", "N/A"),
  * each cell separated by two spaces or more, and nothing else but an
  * optional first cell ("Question").  1 and *g filled, or 0 (*g then
@@ -145,7 +135,7 @@ static char *grid_pass(const char *text, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len) {
 		size_t ll, q;
-		const char *l = line_at(text, len, &i, &ll);
+		const char *l = layout_next_line(text, len, &i, &ll);
 		int k;
 
 		if (ll == 0)
@@ -265,7 +255,7 @@ static size_t find_numbered(const char *text, size_t len, struct numbered *nq)
 
 	while (i < len) {
 		size_t at = i, ll, rest, e, used;
-		const char *l = line_at(text, len, &i, &ll);
+		const char *l = layout_next_line(text, len, &i, &ll);
 		int num = line_number(l, ll, &rest);
 
 		if (num < 0)
@@ -305,7 +295,7 @@ static char *numbered_pass(const char *text, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len) {
 		size_t at = i, ll;
-		const char *l = line_at(text, len, &i, &ll);
+		const char *l = layout_next_line(text, len, &i, &ll);
 		const struct numbered *q = NULL, *a = NULL;
 
 		for (size_t k = 0; k < n; k++) {

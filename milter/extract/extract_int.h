@@ -166,6 +166,12 @@ const char *fields_memstr_ci(const char *h, size_t hl, const char *n);
 int fields_memstr_any(const char *h, size_t hl, enum vocab_words list);
 int fields_postcode_find(const char *s, size_t len, char out[9]);
 int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
+/* fields_take_upn: a UPN-shaped token in s[0..len) becomes c's UPN
+ * (with its check letter's verdict) when c has none; 1 if it did.
+ * fields_parent_named: 1 if r already lists a parent of that name
+ * (name[0..nl), case-insensitive). */
+int fields_take_upn(struct cme_child *c, const char *s, size_t len);
+int fields_parent_named(const struct cme_referral *r, const char *name, size_t nl);
 int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
 /* names.c: a person's name. */
 size_t fields_name_part(const char *s, size_t len);
@@ -208,6 +214,9 @@ size_t layout_question_prefix(const char *s, size_t len);
 int layout_is_rule(const char *s, size_t len);
 int layout_is_pipe_row(const char *s, size_t len);
 char *layout_pipe_rows(const char *s, size_t len, size_t *outlen);
+/* layout_next_line: the line at s[*i] (up to len), its length in *ll;
+ * *i moves past its newline. */
+const char *layout_next_line(const char *s, size_t len, size_t *i, size_t *ll);
 /* layout_aligned_header: a line of three or more cells apart by two or
  * more spaces, at least two of them labels of child fields ("Surname
  * Forename   DOB"), or a parents table's headings (a relationship

@@ -407,16 +407,31 @@ void fields_set_referrer(struct reader *rd, const char *v, size_t vl)
 		fields_set_str(&ref->email, v + es, el, 254);
 }
 
-static void set_upn(struct cme_child *c, const char *v, size_t vl)
+int fields_take_upn(struct cme_child *c, const char *s, size_t len)
 {
 	char upn[14];
 
-	if (c->upn)
+	if (c->upn != NULL || !upn_find(s, len, upn))
+		return 0;
+	c->upn = strdup(upn);
+	c->upn_valid = upn_valid(upn);
+	return 1;
+}
+
+int fields_parent_named(const struct cme_referral *r, const char *name, size_t nl)
+{
+	for (size_t i = 0; i < r->n_parents; i++)
+		if (r->parents[i].name && strlen(r->parents[i].name) == nl &&
+		    strncasecmp(r->parents[i].name, name, nl) == 0)
+			return 1;
+	return 0;
+}
+
+static void set_upn(struct cme_child *c, const char *v, size_t vl)
+{
+	if (c->upn || fields_take_upn(c, v, vl))
 		return;
-	if (upn_find(v, vl, upn)) {
-		c->upn = strdup(upn);
-		c->upn_valid = upn_valid(upn);
-	} else if (!vocab_is_negative_answer(v, vl)) {
+	if (!vocab_is_negative_answer(v, vl)) {
 		fields_set_str(&c->upn, v, vl, 20);
 		if (c->upn)
 			c->upn_valid = 0;

@@ -134,10 +134,8 @@ void forward_writer_parent(struct reader *rd)
 		nl--;
 	if (nl == 0 || memchr(f, ' ', nl) == NULL)
 		return;                     /* a parent is named in full */
-	for (size_t i = 0; i < r->n_parents; i++)
-		if (r->parents[i].name && strlen(r->parents[i].name) == nl &&
-		    strncasecmp(r->parents[i].name, f, nl) == 0)
-			return;
+	if (fields_parent_named(r, f, nl))
+		return;
 	if ((p = referral_add_parent(r, MAX_PARENTS)) == NULL)
 		return;
 	fields_set_str(&p->name, f, nl, MAX_NAME);

@@ -267,9 +267,7 @@ int layout_is_pipe_row(const char *s, size_t len)
 	return len >= 3 && s[0] == '|' && memchr(s + 1, '|', len - 1) != NULL;
 }
 
-/* The line at s[*i] (up to len): its start and length; *i moves past
- * its newline. */
-static const char *next_line(const char *s, size_t len, size_t *i, size_t *ll)
+const char *layout_next_line(const char *s, size_t len, size_t *i, size_t *ll)
 {
 	const char *line = s + *i, *nl = memchr(line, '\n', len - *i);
 
@@ -292,7 +290,7 @@ char *layout_pipe_rows(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len) {
 		size_t ll;
-		const char *line = next_line(s, len, &i, &ll);
+		const char *line = layout_next_line(s, len, &i, &ll);
 
 		fields_trim(&line, &ll);
 		if (layout_is_rule(line, ll) || ll == 0)
@@ -404,7 +402,7 @@ char *layout_aligned_rows(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len) {
 		size_t ll, prev = 0;
-		const char *line = next_line(s, len, &i, &ll);
+		const char *line = layout_next_line(s, len, &i, &ll);
 
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;

@@ -29,7 +29,6 @@
 #include <strings.h>
 
 #include "extract_int.h"
-#include "upn.h"
 
 #define LIST_CHILDREN 64        /* children read from lists in one message */
 #define MAX_ITEM      300       /* bytes of one list item considered */
@@ -142,12 +141,8 @@ static int looks_like_name(const char *s, size_t n, int *words)
 void lists_item_parts(struct cme_child *c, const char *s, size_t len)
 {
 	size_t i = 0;
-	char upn[14];
 
-	if (c->upn == NULL && upn_find(s, len, upn)) {
-		c->upn = strdup(upn);
-		c->upn_valid = upn_valid(upn);
-	}
+	(void)fields_take_upn(c, s, len);
 
 	while (i < len) {
 		size_t b = i, pl;

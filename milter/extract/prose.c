@@ -544,10 +544,8 @@ static void signed_as_parent(struct reader *rd)
 		;
 	if (nl == 0 || nl > MAX_NAME || memchr(line, ' ', nl) == NULL)
 		return;                         /* a parent is named in full */
-	for (size_t i = 0; i < r->n_parents; i++)
-		if (r->parents[i].name && strlen(r->parents[i].name) == nl &&
-		    strncasecmp(r->parents[i].name, line, nl) == 0)
-			return;
+	if (fields_parent_named(r, line, nl))
+		return;
 	rd->where.sig_line = 1;
 	provenance_before(rd, F_PARENT, &pm);
 	if ((p = referral_add_parent(r, MAX_PARENTS)) != NULL) {

@@ -357,17 +357,13 @@ static int all_lower_case(const char *s, size_t len)
 static const char *lower_name_word(const char *p, const char *end)
 {
 	const char *q = p;
-	size_t n;
-	const char *const *w = vocab_words(VW_LOWER_NAME_STOP, &n);
 
 	while (q < end && (islower((unsigned char)*q) || *q == '-' || *q == '\''))
 		q++;
 	if (q - p < 2 || !islower((unsigned char)*p) || q - p > MAX_NAME / 2 ||
-	    (q < end && isalnum((unsigned char)*q)))
+	    (q < end && isalnum((unsigned char)*q)) ||
+	    fields_word_in(VW_LOWER_NAME_STOP, p, (size_t)(q - p)))
 		return NULL;
-	for (size_t k = 0; k < n; k++)
-		if (strlen(w[k]) == (size_t)(q - p) && strncmp(p, w[k], (size_t)(q - p)) == 0)
-			return NULL;
 	return q;
 }
 
