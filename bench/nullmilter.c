@@ -1,7 +1,7 @@
 /*
  * nullmilter - a milter that does nothing, on cme-milter's protocol path.
  *
- * Usage: nullmilter -p inet:PORT@127.0.0.1 -m MAILBOX [-m MAILBOX]...
+ * Usage: nullmilter -p inet:PORT@127.0.0.1 -m MAILBOX [-m MAILBOX]... [-d FILE [-w MS]]
  *
  * The floor bench/throughput.sh measures cme-milter against: it asks the
  * MTA for exactly what cme-milter asks (milter/programs/cme-milter.c,
@@ -15,6 +15,18 @@
  * cme-milter costs beyond this program is its own work: parsing,
  * extraction, the committed transaction, the headers it adds.
  *
+ * With -d FILE it is the floor for a milter that keeps the promise "no
+ * reply before the message is on disk": at end of message each CME
+ * message appends one 4 KB record to FILE (at an offset of its own,
+ * sessions in parallel) and fdatasyncs it before accepting, and writes
+ * its time at end of message to stderr as "ms=N.NN", one line per
+ * message (cme-milter's ms= on its log line covers the same span).  No
+ * group commit, no batching: the least any durable milter does, which
+ * is what bench/throughput.sh's "durable" mode reports cme-milter's
+ * end-of-message p50 and p99 against.  -w MS adds MS milliseconds of
+ * computing (the thread's CPU time) before the record: a milter that
+ * spends cme-milter's CPU per message, with none of its waits.
+ *
  * Not installed; built on demand (make bench/nullmilter).
  */
 #include <stdio.h>
@@ -23,12 +35,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <time.h>
+
 #include <libmilter/mfapi.h>
 
 #define MAX_MAILBOXES 16
 
 static const char *mailboxes[MAX_MAILBOXES];
 static size_t nmailboxes;
+static int durable_fd = -1;          /* -d FILE */
+static double work_ms;               /* -w MS */
+static unsigned long long durable_off;
 
 struct conn {
 	unsigned long nr_flags;
@@ -151,9 +169,48 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return noreply(ctx, SMFIP_NR_BODY);
 }
 
+/* -w: MS milliseconds of this thread's CPU time, spent computing. */
+static void spin(double ms)
+{
+	struct timespec s, n;
+	volatile unsigned long x = 0;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &s);
+	do {
+		for (int i = 0; i < 1000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &n);
+	} while ((double)(n.tv_sec - s.tv_sec) * 1e3 + (double)(n.tv_nsec - s.tv_nsec) / 1e6 < ms);
+}
+
+/* -d: one 4 KB record, on disk before the reply; its time to stderr. */
+static int durable_record(void)
+{
+	static const char record[4096];
+	struct timespec t0, t1;
+	off_t at = (off_t)__atomic_fetch_add(&durable_off, sizeof record, __ATOMIC_RELAXED);
+	int ok;
+	char line[32];
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (work_ms > 0)
+		spin(work_ms);
+	ok = pwrite(durable_fd, record, sizeof record, at) == (ssize_t)sizeof record &&
+	     fdatasync(durable_fd) == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	n = snprintf(line, sizeof line, "ms=%.2f\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	             (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	if (write(2, line, (size_t)n) != n)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	(void)smfi_getsymval(ctx, "i");
+	if (durable_fd >= 0 && durable_record() != 0)
+		return SMFIS_TEMPFAIL;
 	return SMFIS_ACCEPT;
 }
 
@@ -192,9 +249,17 @@ int main(int argc, char **argv)
 	const char *sock = NULL;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "p:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:d:w:")) != -1) {
 		switch (opt) {
 		case 'p': sock = optarg; break;
+		case 'w': work_ms = atof(optarg); break;
+		case 'd':
+			durable_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			if (durable_fd < 0) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		case 'm':
 			if (nmailboxes == MAX_MAILBOXES) {
 				fprintf(stderr, "nullmilter: at most %d mailboxes\n", MAX_MAILBOXES);
@@ -203,12 +268,12 @@ int main(int argc, char **argv)
 			mailboxes[nmailboxes++] = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: nullmilter -p SOCKET -m MAILBOX...\n");
+			fprintf(stderr, "usage: nullmilter -p SOCKET -m MAILBOX... [-d FILE [-w MS]]\n");
 			return 2;
 		}
 	}
 	if (sock == NULL || nmailboxes == 0) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET -m MAILBOX...\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET -m MAILBOX... [-d FILE [-w MS]]\n");
 		return 2;
 	}
 	if (smfi_setconn((char *)sock) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS) {

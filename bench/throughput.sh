@@ -2,7 +2,10 @@
 # bench/throughput.sh - what cme-milter costs Postfix, measured.
 #
 #   bench/throughput.sh [BUILDDIR] [COUNT] [SESSIONS]
-#   (env: ROUNDS=3, IMIP=0, PACED_RATES="100 200", PACED_COUNT=1000)
+#   (env: ROUNDS=3, IMIP=0, PACED_RATES="100 200", PACED_COUNT=1000,
+#    MODES="plain null durable busy cme opendkim": which of the modes below
+#    run, BUSY_MS=1.1, MILTER_NICE=N: every milter runs at nice N, as a
+#    unit's Nice=N would run it)
 #
 # One private Postfix MX on 127.0.0.1 delivering to Maildirs, driven by
 # tests/lib/burst.py (COUNT distinct CME referrals, default 2000, over
@@ -12,6 +15,14 @@
 #             protocol path (same options, macros and callbacks; reads
 #             headers and body of CME mail, accepts at end of message):
 #             the floor for any milter that reads the message
+#   durable   the do-nothing milter, also writing each CME message's 4 KB
+#             record and fdatasyncing it before it accepts (nullmilter -d):
+#             the floor for a milter that replies only once the message is
+#             on disk; its time at end of message is cme-milter's floor
+#   busy      the same, also computing BUSY_MS (default 1.1) ms of CPU per
+#             CME message before its record (nullmilter -w): cme-milter's
+#             CPU per referral beyond the do-nothing milter's, without its
+#             serialised writer: what that much work costs at saturation
 #   cme       cme-milter (NotifyOfficers no)
 #   cme+imip  (IMIP=1 only) cme-milter also sending its iMIP reminders (3
 #             per referral) back through the same Postfix: 4 messages for 1
@@ -45,6 +56,10 @@ ROUNDS=${ROUNDS:-3}
 IMIP=${IMIP:-0}
 PACED_RATES=${PACED_RATES:-100 200}   # "" for none
 PACED_COUNT=${PACED_COUNT:-1000}
+MODES=${MODES:-plain null durable busy cme opendkim}
+BUSY_MS=${BUSY_MS:-1.1}
+MILTER_NICE=${MILTER_NICE:-0}
+want() { case " $MODES " in *" $1 "*) return 0 ;; esac; return 1; }
 . "$top_srcdir/tests/lib/postfix.sh"
 . "$top_srcdir/tests/lib/cme.sh"
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -99,6 +114,14 @@ printf '#!/bin/sh\nexec swaks --silent 2 --server 127.0.0.1:$(cat "%s/mxport") -
 	"$T" >"$T/bin/sendmail"
 chmod 0755 "$T/bin/sendmail"
 cme_conf_write "$T/cme.conf" "$T" "$MPORT"
+# every milter at MILTER_NICE: cme-milter through a wrapper that execs it
+# (milter_start keeps the wrapper's PID, which becomes the milter's)
+CME_MILTER=$top_builddir/cme-milter
+if [ "$MILTER_NICE" != 0 ]; then
+	printf '#!/bin/sh\nexec nice -n %s "%s" "$@"\n' "$MILTER_NICE" "$CME_MILTER" >"$T/bin/cme-milter"
+	chmod 0755 "$T/bin/cme-milter"
+	CME_MILTER=$T/bin/cme-milter
+fi
 cme_conf_write "$T/cme2.conf" "$T" "$MPORT" NotifyOfficers yes SendmailPath "$T/bin/sendmail"
 printf 'Mode v\nSocket inet:%s@127.0.0.1\nSyslog no\nUserID nobody\nBackground no\n' \
 	"$MPORT" >"$T/opendkim.conf"
@@ -108,7 +131,7 @@ printf 'Mode v\nSocket inet:%s@127.0.0.1\nSyslog no\nUserID nobody\nBackground n
 run_with_milter() {
 	local name=$1
 	shift
-	"$@" >"$T/$name.log" 2>&1 &
+	nice -n "$MILTER_NICE" "$@" >"$T/$name.$round.log" 2>&1 &
 	OTHERPID=$!
 	pf_wait_port "$MPORT" 10 >/dev/null 2>&1
 	run_mode "$name" "$MPORT"
@@ -121,33 +144,46 @@ run_with_milter() {
 fresh_state() { rm -rf "$T/state"/cases.db* "$T/state/reminders"/*; }
 
 for round in $(seq "$ROUNDS"); do
-	run_mode plain ""
+	want plain && run_mode plain ""
 
 	# the disk's floor under this load: a 16 KB append + fdatasync every
 	# 5 ms beside the do-nothing milter (bench/fsyncprobe.c)
-	"$top_builddir/bench/fsyncprobe" "$T/state/probe" 5 >"$T/probe.$round" &
-	probe=$!
-	run_with_milter null "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" -m cme@la.test
-	kill "$probe" 2>/dev/null
-	wait "$probe" 2>/dev/null
+	if want null; then
+		"$top_builddir/bench/fsyncprobe" "$T/state/probe" 5 >"$T/probe.$round" &
+		probe=$!
+		run_with_milter null "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" -m cme@la.test
+		kill "$probe" 2>/dev/null
+		wait "$probe" 2>/dev/null
+	fi
 
-	fresh_state
-	milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/milter.$round.log" 15 || exit 1
-	run_mode cme "$MPORT"
-	milter_stop
+	want durable &&
+		run_with_milter durable "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" \
+			-m cme@la.test -d "$T/state/durable"
+	want busy &&
+		run_with_milter busy "$top_builddir/bench/nullmilter" -p "inet:$MPORT@127.0.0.1" \
+			-m cme@la.test -d "$T/state/durable" -w "$BUSY_MS"
+
+	if want cme; then
+		fresh_state
+		milter_start "$CME_MILTER" "$T/cme.conf" "$MPORT" "$T/milter.$round.log" 15 || exit 1
+		run_mode cme "$MPORT"
+		milter_stop
+	fi
 
 	if [ "$IMIP" = 1 ]; then
 		fresh_state
-		milter_start "$top_builddir/cme-milter" "$T/cme2.conf" "$MPORT" "$T/imip.$round.log" 15 || exit 1
+		milter_start "$CME_MILTER" "$T/cme2.conf" "$MPORT" "$T/imip.$round.log" 15 || exit 1
 		run_mode cme+imip "$MPORT"
 		milter_stop
 	fi
 
-	if command -v opendkim >/dev/null 2>&1; then
+	if want opendkim && command -v opendkim >/dev/null 2>&1; then
 		run_with_milter opendkim opendkim -x "$T/opendkim.conf" -f
 	fi
 done
-cat "$T"/milter.*.log | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
+cat "$T"/milter.*.log 2>/dev/null | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
+cat "$T"/durable.*.log 2>/dev/null | grep -o '^ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/dlat"
+cat "$T"/busy.*.log 2>/dev/null | grep -o '^ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/blat"
 
 # The same referrals offered at a steady rate below saturation (an open
 # loop, burst.py --rate): the milter's time at end of message when the
@@ -156,7 +192,7 @@ cat "$T"/milter.*.log | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
 : >"$T/paced"
 for rate in $PACED_RATES; do
 	fresh_state
-	milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/paced.$rate.log" 15 || exit 1
+	milter_start "$CME_MILTER" "$T/cme.conf" "$MPORT" "$T/paced.$rate.log" 15 || exit 1
 	port=$(pf_free_ports 1)
 	rm -rf "$T/mx" "$T/mail"
 	pf_instance_create "$T/mx" mx "$port" "$T/mail" "$MPORT" >/dev/null &&
@@ -178,7 +214,7 @@ done
 
 # Peak resident memory of the milter with 50 concurrent sessions.
 fresh_state
-milter_start "$top_builddir/cme-milter" "$T/cme.conf" "$MPORT" "$T/milter-rss.log" 15 || exit 1
+milter_start "$CME_MILTER" "$T/cme.conf" "$MPORT" "$T/milter-rss.log" 15 || exit 1
 port3=$(pf_free_ports 1)
 rm -rf "$T/mx" "$T/mail"
 pf_instance_create "$T/mx" mx "$port3" "$T/mail" "$MPORT" >/dev/null &&
@@ -200,7 +236,7 @@ median() { median_of "$T/results" "$1" 2; }
 plain=$(median plain)
 echo "cme-milter throughput benchmark: $COUNT distinct referrals, $SESSIONS SMTP sessions, $(nproc) cores, median of $ROUNDS rounds"
 printf '%-10s %10s %8s   %s\n' mode "msgs/s" ratio "each round"
-for mode in plain null cme cme+imip opendkim; do
+for mode in plain null durable busy cme cme+imip opendkim; do
 	med=$(median "$mode")
 	[ -n "$med" ] || continue
 	printf '%-10s %10.1f %8.2f   %s\n' "$mode" "$med" \
@@ -218,7 +254,7 @@ cme=$(median cme)
 # undisturbed machine.
 cpu_median() { median_of "$T/cpu" "$1" "$2"; }
 printf '%-10s %12s %12s\n' mode "CPU ms/msg" "steal ms/msg"
-for mode in plain null cme cme+imip opendkim; do
+for mode in plain null durable busy cme cme+imip opendkim; do
 	c=$(cpu_median "$mode" 2)
 	[ -n "$c" ] && printf '%-10s %12.2f %12.2f\n' "$mode" "$c" "$(cpu_median "$mode" 3)"
 done
@@ -233,7 +269,21 @@ if [ "$nlat" -gt 0 ]; then
 		"$(sed -n "$(((nlat + 1) / 2))p" "$T/lat")" \
 		"$(sed -n "$(((nlat * 99 + 99) / 100))p" "$T/lat")" "$nlat"
 fi
-# The floor for that time: a durable write alone, under the null mode's load.
+# Its floor: the durable mode's time at end of message, a 4 KB record
+# written and fdatasync'd per message at the same saturation.
+nd=$(wc -l <"$T/dlat")
+if [ "$nd" -gt 0 ]; then
+	printf 'floor, the do-nothing milter syncing 4 KB per message: p50 %s ms, p99 %s ms (%s messages)\n' \
+		"$(sed -n "$(((nd + 1) / 2))p" "$T/dlat")" \
+		"$(sed -n "$(((nd * 99 + 99) / 100))p" "$T/dlat")" "$nd"
+fi
+nb=$(wc -l <"$T/blat")
+if [ "$nb" -gt 0 ]; then
+	printf 'the same, computing %s ms of CPU first: p50 %s ms, p99 %s ms (%s messages)\n' "$BUSY_MS" \
+		"$(sed -n "$(((nb + 1) / 2))p" "$T/blat")" \
+		"$(sed -n "$(((nb * 99 + 99) / 100))p" "$T/blat")" "$nb"
+fi
+# A durable write alone, under the null mode's load.
 cat "$T"/probe.* 2>/dev/null | sort -t" " -k8 -n | awk '{ l[NR] = $0 } END {
 	if (NR) print "floor, a 16 KB fdatasync beside the do-nothing milter (median round): " \
 		substr(l[int((NR + 1) / 2)], 8) }'

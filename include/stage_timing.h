@@ -17,9 +17,9 @@
  *   lock     batch taken -> writer lock held and connection checked
  *            (the sender thread or an officer action holding the writer)
  *   txn      BEGIN and every statement of the whole batch
- *   commit   COMMIT (the WAL write, under the lock) and the WAL's
- *            fdatasync (after the lock, commit.h)
+ *   commit   COMMIT (the WAL write, under the lock)
  *   after    after-commit work of the batch (feeds marked stale)
+ *   sync     the WAL's fdatasync (after the lock, commit.h)
  *   wake     batch done -> this message's thread running again
  *   reply    the milter's header changes (smfi_addheader, chgheader)
  * and batch, the number of messages committed by the same COMMIT.
@@ -35,7 +35,7 @@
 #include <time.h>
 
 struct stage_timing {
-	double parse, extract, queue, lock, txn, commit, after, wake, reply;
+	double parse, extract, queue, lock, txn, commit, after, sync, wake, reply;
 	unsigned batch;
 };
 
@@ -50,7 +50,7 @@ double stage_ms(const struct timespec *from, const struct timespec *to);
 double stage_lap(struct timespec *from);
 
 /* " parse=0.12 extract=0.40 ... batch=3" into buf (always terminated,
- * cut if too small; 160 bytes hold every field). */
+ * cut if too small; 200 bytes hold every field). */
 void stage_timing_format(const struct stage_timing *st, char *buf, size_t len);
 
 #endif

@@ -491,12 +491,12 @@ grep -q 'action=opened cases=CME-' "$T/milter.log"
 check "the milter logs one line per message with action and cases" test $? -eq 0 ||
 	diag_tail "$T/milter.log" 5
 # ...and where its time at end of message went (stage_timing.h): every
-# stage, a batch of at least one, a COMMIT that took time (it fsyncs), and
-# stages that add up to no more than the whole (ms=, rounded to 0.01 each).
+# stage, a batch of at least one, a COMMIT and a WAL fdatasync that took
+# time, and stages that add up to no more than the whole (ms=, rounded to 0.01 each).
 grep 'action=opened cases=CME-' "$T/milter.log" | awk '
 	{ delete v; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2]
-	  sum = 0; ok = v["batch"] >= 1 && v["commit"] > 0
-	  n = split("parse extract queue lock txn commit after wake reply", st, " ")
+	  sum = 0; ok = v["batch"] >= 1 && v["commit"] > 0 && v["sync"] > 0
+	  n = split("parse extract queue lock txn commit after sync wake reply", st, " ")
 	  for (i = 1; i <= n; i++) { if (!(st[i] in v)) ok = 0; sum += v[st[i]] }
 	  if (!ok || sum > v["ms"] + 0.05) bad++; lines++ }
 	END { exit !(lines > 0 && bad == 0) }'

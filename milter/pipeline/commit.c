@@ -225,7 +225,7 @@ long long writer_transaction(struct writer *w, writer_fn fn, void *arg, writer_a
  * job that asked for them. */
 struct batch_times {
 	struct timespec taken;       /* the leader took the batch */
-	double lock, txn, commit, after;
+	double lock, txn, commit, after, sync;
 	unsigned n;
 };
 
@@ -239,6 +239,7 @@ static void note_batch_times(struct commit_job *batch, const struct batch_times 
 		j->timing->txn = bt->txn;
 		j->timing->commit = bt->commit;
 		j->timing->after = bt->after;
+		j->timing->sync = bt->sync;
 		j->timing->batch = bt->n;
 	}
 }
@@ -337,7 +338,7 @@ static void lead_batch(struct writer *w)
 		if (wal_sync(fd, batch->queue_id ? batch->queue_id : "-") != 0)
 			for (struct commit_job *j = batch; j; j = j->next)
 				j->rc = -1;
-		bt.commit += stage_lap(&synced);
+		bt.sync = stage_lap(&synced);
 	}
 	note_batch_times(batch, &bt);
 	stage_now(&done_at);

@@ -19,6 +19,7 @@ static const struct {
 	{ "txn",     offsetof(struct stage_timing, txn) },
 	{ "commit",  offsetof(struct stage_timing, commit) },
 	{ "after",   offsetof(struct stage_timing, after) },
+	{ "sync",    offsetof(struct stage_timing, sync) },
 	{ "wake",    offsetof(struct stage_timing, wake) },
 	{ "reply",   offsetof(struct stage_timing, reply) },
 };
