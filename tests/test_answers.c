@@ -117,6 +117,26 @@ static void test_past_answers(void)
 	flag_is("Has the child previously been subject to a child protection plan? Yes",
 	        "child-protection-plan", 0);
 	flag_is("Subject to a child protection plan (ended March 2024)", "child-protection-plan", 0);
+	/* a question about the past is answered about the past (corpus M) */
+	flag_is("Has the child ever been subject to a CP plan?  [x] Yes  [ ] No",
+	        "child-protection-plan", 0);
+	flag_is("Has the child ever had a social worker?  Yes", "social-worker", 0);
+	flag_is("Is the child currently, or has the child ever been, subject to a CP plan?  Yes",
+	        "child-protection-plan", 1);
+}
+
+/* An answer that is only a dash, and a value that opens with a negator,
+ * say no (corpus M: "Social worker: \u2013", "Not open to CSC"). */
+static void test_empty_and_negated_values(void)
+{
+	flag_is("Social worker:   \xe2\x80\x93", "social-worker", 0);
+	flag_is("Social worker:   \xe2\x80\x94", "social-worker", 0);
+	flag_is("Social worker:   -", "social-worker", 0);
+	flag_is("Social care involvement:   Not open to CSC (checked with MASH 03/11)",
+	        "social-worker", 0);
+	flag_is("Social care involvement:   Never had one", "social-worker", 0);
+	flag_is("Social care involvement:   Open to CSC (Sam Ford)", "social-worker", 1);
+	flag_is("Social worker:   Fern Adeyemi", "social-worker", 1);
 }
 
 int main(void)
@@ -125,6 +145,7 @@ int main(void)
 	test_grids();
 	test_prompted_answers();
 	test_past_answers();
+	test_empty_and_negated_values();
 	test_tab_rows();
 	referral_free(&r);
 	return tap_done();

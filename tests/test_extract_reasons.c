@@ -66,6 +66,19 @@ static const struct {
 	  "moved-away-unknown", "not back after half term, the house empty" },
 	{ "Mia went on holiday in October and did not return. Home visit: house empty.\n",
 	  "not-returned-from-leave", "... not back from a holiday stays the leave" },
+	/* "moved to X from Y": who writes it writes from X (corpus M, N) */
+	{ "The family moved to Westmere from Peterborough at the end of August and mum has"
+	  " not applied for a school place.\n",
+	  "moved-into-area-no-school", "'moved to <town> from <town>' is an arrival" },
+	{ "We moved to Brayford on 19th October from Birmingham because of work.\n",
+	  "moved-into-area-no-school", "... with the date between" },
+	{ "Moving to: Carlisle - family renting there from December.\n",
+	  "moved-out-of-area", "... 'from <month>' is when, not where" },
+	{ "The family have moved to Leeds.\n",
+	  "moved-out-of-area", "... a move with no 'from' is a departure" },
+	{ "Please note the child below who has been placed in your area by Northshire"
+	  " County Council and has no school place.\n",
+	  "moved-into-area-no-school", "another authority's 'placed in your area'" },
 };
 
 static void test_reasons(void)

@@ -295,11 +295,32 @@ struct cme_child *fields_new_child_block(struct reader *rd)
 
 /* A person's name from a value: without a title or rank before it, and
  * ending where fields_name_part says. */
+/* A person's name.  "FLYNN, Lisa (MOTHER) 07700 900413", as police
+ * notices and MIS exports write it (the surname in capitals, a comma,
+ * then the forename), is "Lisa FLYNN" (fields_split_name's reading). */
 static void set_person_name(char **slot, const char *v, size_t vl)
 {
-	size_t t = fields_title_len(v, vl);
+	size_t t = fields_title_len(v, vl), n;
+	const char *s = v + t;
+	size_t sl = vl - t;
 
-	fields_set_str(slot, v + t, fields_name_part(v + t, vl - t), MAX_NAME);
+	n = fields_name_part(s, sl);
+	if (n > 0 && n + 1 < sl && s[n] == ',' && fields_all_caps(s, n)) {
+		const char *b = s + n + 1;
+		size_t bl = sl - n - 1, m;
+
+		fields_trim(&b, &bl);
+		m = fields_name_part(b, bl);
+		if (m > 0 && m <= MAX_NAME && isupper((unsigned char)b[0]) &&
+		    !fields_all_caps(b, m) && vocab_match_relationship(b, m) == NULL) {
+			char name[2 * MAX_NAME + 2];
+
+			snprintf(name, sizeof name, "%.*s %.*s", (int)m, b, (int)n, s);
+			fields_set_str(slot, name, strlen(name), MAX_NAME);
+			return;
+		}
+	}
+	fields_set_str(slot, s, n, MAX_NAME);
 }
 
 /* "Parent: Mr Daniel Marsh": a parent whose relationship nothing states
@@ -872,6 +893,18 @@ static void assign_referrer(struct reader *rd, enum field f, const char *v, size
 	}
 }
 
+/* 1 if the value's first word is a negator (words.vocab). */
+static int opens_negated(const char *v, size_t vl)
+{
+	size_t i = 0, w;
+
+	while (i < vl && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	for (w = i; i < vl && isalpha((unsigned char)v[i]); i++)
+		;
+	return i > w && vocab_negated_at(v, i);
+}
+
 /* Notes, flags and what an update reports. */
 static void assign_other(struct reader *rd, enum field f, const char *v, size_t vl)
 {
@@ -893,9 +926,12 @@ static void assign_other(struct reader *rd, enum field f, const char *v, size_t 
 		break;
 	case F_SOCIAL_WORKER:
 		/* A named social worker is the flag; "None" is not, nor one
-		 * in the past ("Yes (ended)", "Previously - case closed") */
+		 * in the past ("Yes (ended)", "Previously - case closed"), nor
+		 * a value that opens with a negator ("Not open to CSC",
+		 * "Never had one") */
 		if (!vocab_is_negative_answer(v, vl) && !fields_memstr_any(v, vl, VW_NOT_KNOWN) &&
-		    answers_value(v, vl) != VOCAB_ANSWER_NO && !vocab_ended(v, vl))
+		    answers_value(v, vl) != VOCAB_ANSWER_NO && !vocab_ended(v, vl) &&
+		    !opens_negated(v, vl))
 			r->flags |= 1UL << vocab_flag_index("social-worker");
 		break;
 	case F_OUTCOME:

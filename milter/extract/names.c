@@ -234,6 +234,11 @@ static int comma_surname(const char *a, size_t al)
 	return 1;
 }
 
+int fields_all_caps(const char *s, size_t n)
+{
+	return word_all_caps(s, n);
+}
+
 static int followed_by_digit(const char *s, size_t len)
 {
 	while (len > 0 && isspace((unsigned char)*s))

@@ -28,8 +28,10 @@
  *     to: Doncaster");
  *   - "arrived from X", "came over from X" (an arrival cue) is a family
  *     moving INTO the area: moved-into-area-no-school; so is a move to
- *     a house "from X" ("moved to 2 Mill Row, Oldbury OF7 5LN from
- *     Swansea"): the house is the child's address, here;
+ *     a house or a town "from X" in the same sentence ("moved to 2 Mill
+ *     Row, Oldbury OF7 5LN from Swansea", "moved to Westmere from
+ *     Peterborough in August"): who writes "to X from Y" writes from X
+ *     (a decision: "moved to Leeds from here" says "here", no place);
  *   - a parent "deployed overseas", "posted to Germany", "stationed in
  *     Cyprus" is not the child moving abroad: places_mask() blanks those
  *     spans, and the arrivals, before the word scorer reads the text for
@@ -240,26 +242,31 @@ static int clause_move(const char *s, size_t len, enum vocab_words list, const c
 	return 0;
 }
 
-/* After a move cue at s[i]: 1 if it names a house ("moved to 2 Mill
- * Row, Oldbury Fen OF7 5LN from Swansea") and then, in the same
- * sentence, where the family came "from": the house is here, and the
- * move is an arrival. */
-#define ARRIVAL_ADDRESS_MAX 120
-static int address_arrival(const char *s, size_t len, size_t i)
+/* After a move cue at s[i]: 1 if the same sentence then says where the
+ * family came "from" (a place): the move is an arrival, here.  Either
+ * to a house ("moved to 2 Mill Row, Oldbury Fen OF7 5LN from Swansea":
+ * the house is the child's address) or to a town ("moved to Westmere
+ * from Peterborough in August", "we moved to Brayford on 19th October
+ * from Birmingham": who writes "to X from Y" writes from X; who writes
+ * of a family leaving names where they went, not where they left). */
+#define ARRIVAL_SPAN_MAX 120
+static int arrival_from(const char *s, size_t len, size_t i)
 {
 	size_t end;
 
 	i = skip_blank(s, len, i);
-	if (i >= len || !isdigit((unsigned char)s[i]))
-		return 0;
-	end = len - i < ARRIVAL_ADDRESS_MAX ? len : i + ARRIVAL_ADDRESS_MAX;
+	end = len - i < ARRIVAL_SPAN_MAX ? len : i + ARRIVAL_SPAN_MAX;
 	for (size_t k = i; k + 6 < end; k++) {
 		if (strchr(";!?", s[k]) || (s[k] == '.' && (s[k + 1] == ' ' || s[k + 1] == '\n')) ||
 		    (s[k] == '\n' && s[k + 1] == '\n'))
 			return 0;
 		if ((s[k] == ' ' || s[k] == '\n') && strncasecmp(s + k + 1, "from", 4) == 0 &&
-		    (s[k + 5] == ' ' || s[k + 5] == '\n'))
-			return destination(s, len, k + 5, 1) != 0;
+		    (s[k + 5] == ' ' || s[k + 5] == '\n')) {
+			size_t j = skip_blank(s, len, k + 5);
+
+			/* "renting there from December": when, not where */
+			return !ukdate_month_word(s + j, len - j) && destination(s, len, k + 5, 1) != 0;
+		}
 	}
 	return 0;
 }
@@ -276,11 +283,19 @@ static int first_move(const char *s, size_t len, long *m, long *a)
 	*a = first_cue(s, len, VW_ARRIVAL_CUE, 0, &al);
 	if (*a >= 0 && !destination(s, len, (size_t)*a + al, 1))
 		*a = -1;
-	while (*m >= 0 && (vocab_negated_at(s, (size_t)*m) ||
-	                   (d = destination(s, len, (size_t)*m + ml, 1)) == 0)) {
-		if (!vocab_negated_at(s, (size_t)*m) && (*a < 0 || *m < *a) &&
-		    address_arrival(s, len, (size_t)*m + ml))
-			*a = *m;                /* "moved to <house> from X" */
+	while (*m >= 0) {
+		int negated = vocab_negated_at(s, (size_t)*m);
+
+		d = negated ? 0 : destination(s, len, (size_t)*m + ml, 1);
+		if (d == 2)
+			break;          /* abroad, wherever from */
+		if (!negated && arrival_from(s, len, (size_t)*m + ml)) {
+			if (*a < 0 || *m < *a)
+				*a = *m;        /* "moved to <house or town> from X" */
+			d = 0;
+		} else if (d != 0) {
+			break;
+		}
 		*m = first_cue(s, len, VW_MOVE_CUE, (size_t)*m + 1, &ml);
 	}
 	return d;
