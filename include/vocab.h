@@ -391,6 +391,10 @@ enum vocab_words {
 	VW_NO_SCHOOL,           /* "none", "not on roll": a school value opening
 	                           so names none ("None - family moved here from
 	                           Croydon"); the rest is why (prefix, fields.c) */
+	VW_ANSWERED_ONLY,       /* "CP": a flag phrase that counts only when a
+	                           form answers it Yes on its line ("CP - yes"),
+	                           never in a sentence (it also means cerebral
+	                           palsy) (whole phrase, answers.c) */
 	VW__COUNT
 };
 

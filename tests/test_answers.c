@@ -139,6 +139,17 @@ static void test_empty_and_negated_values(void)
 	flag_is("Social worker:   Fern Adeyemi", "social-worker", 1);
 }
 
+/* A bare "CP" counts only when a form answers it (corpus M's police
+ * notice): in a sentence it may be cerebral palsy. */
+static void test_answered_only(void)
+{
+	flag_is("FLAGS\nCP - yes (since June)\nLAC - no", "child-protection-plan", 1);
+	flag_is("CP: Yes", "child-protection-plan", 1);
+	flag_is("CP - no", "child-protection-plan", 0);
+	flag_is("Mia has CP and uses a wheelchair; she needs a ground-floor classroom.",
+	        "child-protection-plan", 0);
+}
+
 int main(void)
 {
 	tap_vocabulary();
@@ -146,6 +157,7 @@ int main(void)
 	test_prompted_answers();
 	test_past_answers();
 	test_empty_and_negated_values();
+	test_answered_only();
 	test_tab_rows();
 	referral_free(&r);
 	return tap_done();

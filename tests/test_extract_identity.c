@@ -120,12 +120,43 @@ static void test_contact_record_person(void)
 	CHECK_STR(child_str(0, 0), "Leo", "a forward's quoted 'Subject:' line is no child's name");
 }
 
+static const char *parent_name(size_t i)
+{
+	return i < r.n_parents ? r.parents[i].name : NULL;
+}
+
+/* People's names and a child line's gender as police notices, health
+ * visitors' letters and admissions officers write them (corpus M). */
+static void test_names_as_written(void)
+{
+	read_message(HDR "Subject: PPN\n" PLAIN "SUBJECT:  FLYNN, Jordan\nDOB:  21/01/2011\n"
+	             "SCHOOL:   Castlegate Academy - NOT ATTENDING (mother states since September)\n"
+	             "MOTHER:   FLYNN, Lisa  07700 900413\n");
+	CHECK_STR(parent_name(0), "Lisa FLYNN", "'FLYNN, Lisa': surname in capitals, comma, forename");
+	CHECK_STR(r.n_children ? r.children[0].school : NULL, "Castlegate Academy",
+	          "a shouted note after a school's dash is no part of its name");
+
+	read_message(HDR "Subject: Referral\n" PLAIN "Child's name:  Viktoria Petrova\n"
+	             "Date of birth:  22/10/2020\n"
+	             "Mother:  Elena Petrova \xe2\x80\x93 07700 900405\n\nKind regards\n\n"
+	             "Siobhan O\xe2\x80\x99Rourke\nHealth Visitor\n");
+	CHECK_STR(parent_name(0), "Elena Petrova", "a name ends at a spaced en dash");
+	CHECK_STR(r.referrer.name, "Siobhan O'Rourke", "a typographic apostrophe is the ASCII one");
+
+	read_message(HDR "Subject: Possible CME\n" PLAIN "Passing these two to you.\n\n"
+	             "Child 1: Tayo Adeyemi    DOB 14/03/2018   Male\n"
+	             "Child 2: Simi Adeyemi    DOB 30/10/2019   Female\n");
+	CHECK_STR(r.n_children ? r.children[0].gender : NULL, "M", "'Male' on a child's line");
+	CHECK_STR(r.n_children > 1 ? r.children[1].gender : NULL, "F", "'Female' on the next");
+}
+
 int main(void)
 {
 	tap_vocabulary();
 	test_subject_names_child();
 	test_letter_heading();
 	test_contact_record_person();
+	test_names_as_written();
 	referral_free(&r);
 	return tap_done();
 }

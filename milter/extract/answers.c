@@ -29,6 +29,8 @@
  *   - a question answered "Yes / No" with neither marked is only asked;
  *   - a Yes whose explanation puts it in the past ("Previous CP plan?
  *     Y - ended 2022", "Yes, closed March 2024") is a No (answer_ended);
+ *   - a phrase of words.vocab's answered_only ("CP") counts only when
+ *     answered on its line, never as a sentence;
  *   - a phrase with no answer after it is a sentence: it counts unless
  *     negated ("not known to social care"), also as an item of a negated
  *     list ("no concerns about CSE, radicalisation or FGM", "neither
@@ -982,6 +984,8 @@ static void read_at(const char *text, size_t len, size_t f, size_t pos, size_t p
 	a = answered(text, len, f, pos, pl);
 	if (a == VOCAB_ANSWER_YES && answer_ended(text, len, pos, pl))
 		a = VOCAB_ANSWER_NO;
+	if (a == 0 && fields_word_in(VW_ANSWERED_ONLY, text + pos, pl))
+		return;         /* "CP" in a sentence: maybe cerebral palsy */
 	if (a == VOCAB_ANSWER_NO)
 		*no |= 1UL << f;
 	else if (a == VOCAB_ANSWER_YES ||

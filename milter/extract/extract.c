@@ -736,6 +736,18 @@ static void reader_free(struct reader *rd)
 	referral_child_clear(&rd->spill);
 }
 
+/* The people's names as officers type them (fields_fold_apostrophes). */
+static void settle_names(struct cme_referral *r)
+{
+	for (size_t i = 0; i < r->n_children; i++) {
+		fields_fold_apostrophes(r->children[i].forename);
+		fields_fold_apostrophes(r->children[i].surname);
+	}
+	for (size_t i = 0; i < r->n_parents; i++)
+		fields_fold_apostrophes(r->parents[i].name);
+	fields_fold_apostrophes(r->referrer.name);
+}
+
 int extract_referral(const struct cme_message *m, const struct extract_options *o,
                      struct cme_referral *r)
 {
@@ -770,6 +782,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		else if (r->kind == KIND_UNRECOGNISED)
 			fields_problem(&rd, "no child's details could be found in the message", 0);
 		settle_flags(&rd);
+		settle_names(r);
 		provenance_settle(&rd);
 	}
 	if (o->null_sender)

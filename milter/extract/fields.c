@@ -503,6 +503,24 @@ static size_t org_name_len(const char *v, size_t vl)
 		    fields_postcode_find(rest, rl, pc))
 			return i;
 	}
+	/* a note after a spaced dash, shouted or lower-case: "Castlegate
+	 * Academy - NOT ATTENDING (mother states since September)",
+	 * "Oakfield Primary - left in October"; a place after the dash is
+	 * kept ("St John's - Westmere") */
+	for (size_t i = 1; i + 3 < vl; i++) {
+		size_t d = v[i + 1] == '-' ? 1 : ((unsigned char)v[i + 1] == 0xE2 && i + 5 < vl &&
+		            (unsigned char)v[i + 2] == 0x80 &&
+		            ((unsigned char)v[i + 3] == 0x93 || (unsigned char)v[i + 3] == 0x94)) ? 3 : 0;
+		size_t w = i + 2 + d, we = w;
+
+		if (v[i] != ' ' || d == 0 || v[i + 1 + d] != ' ')
+			continue;
+		while (we < vl && isalpha((unsigned char)v[we]))
+			we++;
+		if (fields_memstr_any(v, i, VW_SCHOOL_WORD) && we > w &&
+		    (islower((unsigned char)v[w]) || (we - w >= 2 && fields_all_caps(v + w, we - w))))
+			return i;
+	}
 	/* a note in brackets after the name, to the end of the value:
 	 * "Riverside Short Stay School (main roll since March 2026)",
 	 * "Whitmoor Academy (offer letter sent 12/10/2026)"; a bracket

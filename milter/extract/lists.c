@@ -138,11 +138,35 @@ static int looks_like_name(const char *s, size_t n, int *words)
  * (also a "Child 1: name, DOB, school" line's, records.c).  A UPN's
  * shape is its own label ("Yr 6   UPN X880412019011"), and an item
  * names one child. */
+/* "Tayo Adeyemi    DOB 14/03/2018   Male": a gender written as a word
+ * (male, female, boy, girl: four letters or more, so that a stray "M"
+ * or "F" in a line is not read as one) anywhere on an item's line. */
+#define GENDER_WORD_MIN 4
+static void item_gender(struct cme_child *c, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && c->gender == NULL; ) {
+		size_t b;
+
+		while (i < len && !isalpha((unsigned char)s[i]))
+			i++;
+		for (b = i; i < len && isalpha((unsigned char)s[i]); i++)
+			;
+		if (i - b >= GENDER_WORD_MIN && (i == len || !(s[i] == '-' || s[i] == '\'' ||
+		                                               (unsigned char)s[i] >= 0x80))) {
+			const char *g = vocab_match_gender(s + b, i - b);
+
+			if (g && (strcmp(g, "M") == 0 || strcmp(g, "F") == 0))
+				c->gender = strdup(g);
+		}
+	}
+}
+
 void lists_item_parts(struct cme_child *c, const char *s, size_t len)
 {
 	size_t i = 0;
 
 	(void)fields_take_upn(c, s, len);
+	item_gender(c, s, len);
 
 	while (i < len) {
 		size_t b = i, pl;

@@ -23,9 +23,14 @@ size_t fields_name_part(const char *s, size_t len)
 {
 	size_t n = 0;
 
+	/* up to a bracket, comma, digit or a spaced dash ("Elena Petrova -
+	 * 07700 ...", also an en or em dash as Word types it) */
 	while (n < len && s[n] != '(' && s[n] != ',' && s[n] != ';' && s[n] != '<' &&
 	       !isdigit((unsigned char)s[n]) && !(s[n] == ' ' && n + 2 < len &&
-	                                          s[n + 1] == '-' && s[n + 2] == ' '))
+	                                          s[n + 1] == '-' && s[n + 2] == ' ') &&
+	       !(s[n] == ' ' && n + 4 < len && (unsigned char)s[n + 1] == 0xE2 &&
+	         (unsigned char)s[n + 2] == 0x80 && ((unsigned char)s[n + 3] == 0x93 ||
+	         (unsigned char)s[n + 3] == 0x94) && s[n + 4] == ' '))
 		n++;
 	/* "Ali Khan born 3rd Apr 2014", "Ali Khan DOB 03/04/2014": the name
 	 * ends where the date of birth is introduced. */
@@ -232,6 +237,30 @@ static int comma_surname(const char *a, size_t al)
 		if (!fields_word_in(VW_SURNAME_PARTICLE, a + at[i], wl[i]))
 			return 0;
 	return 1;
+}
+
+/* In place: a typographic apostrophe in a name (U+2019, U+2018, U+02BC,
+ * as Word and phones type them) becomes the ASCII one officers type and
+ * search for ("O\u2019Rourke" is O'Rourke). */
+void fields_fold_apostrophes(char *s)
+{
+	size_t o = 0;
+
+	if (s == NULL)
+		return;
+	for (size_t i = 0; s[i]; ) {
+		unsigned char a = (unsigned char)s[i], b = a ? (unsigned char)s[i + 1] : 0;
+
+		if ((a == 0xE2 && b == 0x80 && ((unsigned char)s[i + 2] == 0x99 ||
+		                                (unsigned char)s[i + 2] == 0x98)) ||
+		    (a == 0xCA && b == 0xBC)) {
+			s[o++] = '\'';
+			i += a == 0xE2 ? 3 : 2;
+		} else {
+			s[o++] = s[i++];
+		}
+	}
+	s[o] = '\0';
 }
 
 int fields_all_caps(const char *s, size_t n)
