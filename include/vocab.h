@@ -391,6 +391,11 @@ enum vocab_words {
 	VW_NO_SCHOOL,           /* "none", "not on roll": a school value opening
 	                           so names none ("None - family moved here from
 	                           Croydon"); the rest is why (prefix, fields.c) */
+	VW_PLACE_PREPOSITION,   /* "in", "from": a capitalised word after one is a
+	                           place, never the first word of the name that
+	                           follows it ("at Heathfield Park Primary School
+	                           in Birmingham\nAya Al-Hassan, born ...";
+	                           whole word, prose_child.c) */
 	VW_ANSWERED_ONLY,       /* "CP": a flag phrase that counts only when a
 	                           form answers it Yes on its line ("CP - yes"),
 	                           never in a sentence (it also means cerebral

@@ -148,6 +148,24 @@ static void test_names_as_written(void)
 	             "Child 2: Simi Adeyemi    DOB 30/10/2019   Female\n");
 	CHECK_STR(r.n_children ? r.children[0].gender : NULL, "M", "'Male' on a child's line");
 	CHECK_STR(r.n_children > 1 ? r.children[1].gender : NULL, "F", "'Female' on the next");
+
+	/* corpus N: a parent's words about her children */
+	read_message(HDR "Subject: School places\n" PLAIN "The children are:\n"
+	             "Mohammed Al-Hassan, born 14th Feb 2016, he was in Year 6 at Heathfield Park"
+	             " Primary School\nin Birmingham\nAya Al-Hassan, born 03/09/2019, she was in"
+	             " Year 2\n\nMy mobile is +44 7700 900612 and their dad Yusuf Al-Hassan is on"
+	             " 07700900613.\n");
+	CHECK_STR(r.n_children > 1 ? r.children[1].forename : NULL, "Aya",
+	          "over a hard wrap, 'in Birmingham' is no part of the next child's name");
+	CHECK_STR(parent_name(0), "Yusuf Al-Hassan", "the dad named with his number");
+	CHECK_STR(r.n_parents ? r.parents[0].phone : NULL, "07700 900613",
+	          "a mobile typed without its space is written as officers dial it");
+
+	read_message(HDR "Subject: Ward children\n" PLAIN "Children:\n"
+	             "Mary-Kate Ward - 14/2/16 - base school was St Paul's Primary but mum says\n"
+	             "Johnny Ward - 2/9/2013 - has not been to secondary school at all\n");
+	CHECK_STR(child_str(0, 0), "Mary-Kate",
+	          "'mum says' after a child's date of birth does not make the line a parent's");
 }
 
 int main(void)

@@ -736,16 +736,20 @@ static void reader_free(struct reader *rd)
 	referral_child_clear(&rd->spill);
 }
 
-/* The people's names as officers type them (fields_fold_apostrophes). */
-static void settle_names(struct cme_referral *r)
+/* The people's names and mobile numbers as officers type and search
+ * for them (fields_fold_apostrophes, fields_tidy_phone). */
+static void settle_people(struct cme_referral *r)
 {
 	for (size_t i = 0; i < r->n_children; i++) {
 		fields_fold_apostrophes(r->children[i].forename);
 		fields_fold_apostrophes(r->children[i].surname);
 	}
-	for (size_t i = 0; i < r->n_parents; i++)
+	for (size_t i = 0; i < r->n_parents; i++) {
 		fields_fold_apostrophes(r->parents[i].name);
+		fields_tidy_phone(r->parents[i].phone);
+	}
 	fields_fold_apostrophes(r->referrer.name);
+	fields_tidy_phone(r->referrer.phone);
 }
 
 int extract_referral(const struct cme_message *m, const struct extract_options *o,
@@ -782,7 +786,7 @@ int extract_referral(const struct cme_message *m, const struct extract_options *
 		else if (r->kind == KIND_UNRECOGNISED)
 			fields_problem(&rd, "no child's details could be found in the message", 0);
 		settle_flags(&rd);
-		settle_names(r);
+		settle_people(r);
 		provenance_settle(&rd);
 	}
 	if (o->null_sender)

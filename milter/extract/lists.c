@@ -213,6 +213,17 @@ static void read_parent_item(struct reader *rd, const char *s, size_t len, size_
 		fields_set_str(&p->phone, s + n + ps, pl, 32);
 }
 
+/* How much of an item may say whose it is: up to the end of its first
+ * date (a parent's "(mum, 31)" comes before any; a child's line goes on
+ * after its date of birth about anyone). */
+static size_t relationship_span(const char *s, size_t len, size_t n)
+{
+	struct ymd d;
+	size_t used;
+
+	return ukdate_find(s + n, len - n, &d, &used) ? n + used : len;
+}
+
 /* One list item: a child made, or 0; in the LIST_PARENT pass a
  * household list's parent, and no child. */
 enum list_pass { LIST_CHILD, LIST_PARENT };
@@ -237,8 +248,10 @@ static int read_item(struct reader *rd, const char *s, size_t len, enum list_pas
 	/* "Monday 3 November": one word and a date is no name */
 	if (!cue && words < 2)
 		return 0;
-	/* a parent or carer in a household list is not a child */
-	if ((rel = vocab_match_relationship(s, len)) != NULL &&
+	/* a parent or carer in a household list is not a child; a
+	 * relationship word after the item's date is about someone else
+	 * ("Mary-Kate Ward - 14/2/16 - mum says she was taken off roll") */
+	if ((rel = vocab_match_relationship(s, relationship_span(s, len, n))) != NULL &&
 	    !fields_memstr_any(s, len, VW_SIBLING_WORD)) {
 		if (pass == LIST_PARENT)
 			read_parent_item(rd, s, len, n, rel);

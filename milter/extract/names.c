@@ -11,6 +11,7 @@
  * vocabulary (name_end, name_tail, name_title, surname_particle).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -261,6 +262,39 @@ void fields_fold_apostrophes(char *s)
 		}
 	}
 	s[o] = '\0';
+}
+
+/* In place: a UK mobile number as officers dial and search for it,
+ * "07700 900612", however it was typed ("+44 7700 900612", "(0044)
+ * 7700-900612", "07700900612").  Any other number (a landline, whose
+ * area code has 2 to 5 digits; a number abroad) is left as written. */
+void fields_tidy_phone(char *s)
+{
+	char d[16];
+	size_t n = 0;
+	const char *p;
+
+	if (s == NULL)
+		return;
+	for (p = s; *p && n < sizeof d - 1; p++) {
+		if (isdigit((unsigned char)*p))
+			d[n++] = *p;
+		else if (!strchr(" -()+", *p))
+			return;
+	}
+	if (*p)
+		return;
+	d[n] = '\0';
+	if (n == 12 && strncmp(d, "447", 3) == 0)
+		p = d + 2;              /* +44 7...: the national 07... */
+	else if (n == 14 && strncmp(d, "00447", 5) == 0)
+		p = d + 4;
+	else if (n == 11 && strncmp(d, "07", 2) == 0)
+		p = d + 1;
+	else
+		return;
+	/* p: the 10 digits after the leading 0 */
+	snprintf(s, 13, "0%.4s %.6s", p, p + 4);
 }
 
 int fields_all_caps(const char *s, size_t n)

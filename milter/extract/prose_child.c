@@ -114,6 +114,20 @@ static long find_any(const char *s, size_t from, size_t to, enum vocab_words lis
 	return -1;
 }
 
+/* 1 if the word before w (over one space or line break) is a place
+ * preposition (words.vocab place_preposition: "in", "from"). */
+static int after_place_preposition(const char *s, const char *w)
+{
+	const char *e = w, *b;
+
+	if (e > s && (e[-1] == ' ' || e[-1] == '\n'))
+		e--;
+	for (b = e; b > s && isalpha((unsigned char)b[-1]); b--)
+		;
+	return e > b && islower((unsigned char)*b) &&
+	       fields_word_in(VW_PLACE_PREPOSITION, b, (size_t)(e - b));
+}
+
 /* Up to three capitalised words ending at `end`: their start, or NULL
  * when fewer than two. */
 static const char *name_before(const char *s, const char *end, const char **name_end)
@@ -139,6 +153,12 @@ static const char *name_before(const char *s, const char *end, const char **name
 			break;
 		/* "Referral: Leo Grant": a word with a colon is a label */
 		if (words > 0 && memchr(w, ':', (size_t)(start - w)) != NULL)
+			break;
+		/* "... in Birmingham\nAya Al-Hassan": over a hard wrap, a
+		 * word after "in" is a place, not the name ("spoke to Louis
+		 * WREN" on one line is the name) */
+		if (words > 0 && memchr(w, '\n', (size_t)(end - w)) != NULL &&
+		    after_place_preposition(s, w))
 			break;
 		start = w;
 		words++;
