@@ -88,6 +88,10 @@ static void test_outcomes(void)
 	read_message(HDR "Subject: CME-2026-00001\n" PLAIN
 		"Ellis is now attending Hillside Academy.\n");
 	CHECK_STR(r.outcome, "located-on-roll", "... 'now attending' a school is on roll");
+	read_message(HDR "Subject: FW: Chidera Obi - CME-2026-00760\n" PLAIN
+		"We have decided to withdraw our son from school as he is now receiving education\n"
+		"otherwise than at school.\n");
+	CHECK_STR(r.outcome, "located-ehe", "a deregistration letter's 'otherwise than at school'");
 }
 
 /* A closure notice's labelled lines under its outcome. */

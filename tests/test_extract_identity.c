@@ -166,6 +166,18 @@ static void test_names_as_written(void)
 	             "Johnny Ward - 2/9/2013 - has not been to secondary school at all\n");
 	CHECK_STR(child_str(0, 0), "Mary-Kate",
 	          "'mum says' after a child's date of birth does not make the line a parent's");
+
+	/* a police notification's names in capitals, in sentences */
+	read_message(HDR "Subject: Notification\n" PLAIN "NOTIFICATION TO CHILDREN MISSING EDUCATION\n\n"
+	             "JAYDEN VAN DER BERG, date of birth 05/06/2014, and SKYE VAN DER BERG, date"
+	             " of birth\n21/11/2017, were identified during a police attendance.\n\n"
+	             "The father, MARCO VAN DER BERG (07700 900645), stated the children have not"
+	             " been in school.\nBoth children last went to school on 23/10/2026.\n");
+	CHECK_STR(child_str(0, 0), "JAYDEN", "four words with particles: the forename");
+	CHECK_STR(child_str(0, 1), "VAN DER BERG", "... and the surname");
+	CHECK_STR(parent_name(0), "MARCO VAN DER BERG", "the father's four words");
+	CHECK_STR(r.n_children ? r.children[0].last_attended : NULL, "2026-10-23",
+	          "'last went to school on' is the last day attended");
 }
 
 int main(void)

@@ -128,18 +128,20 @@ static int after_place_preposition(const char *s, const char *w)
 	       fields_word_in(VW_PLACE_PREPOSITION, b, (size_t)(e - b));
 }
 
-/* Up to three capitalised words ending at `end`: their start, or NULL
- * when fewer than two. */
+/* Up to three capitalised words ending at `end` (four with a surname
+ * particle among them): their start, or NULL when fewer than two. */
 static const char *name_before(const char *s, const char *end, const char **name_end)
 {
 	const char *start;
-	int words = 0;
+	int words = 0, particles = 0;
 
 	while (end > s && (end[-1] == ' ' || end[-1] == ',' || end[-1] == '(' ||
 	                   end[-1] == '\n'))
 		end--;
 	start = end;
-	while (start > s && words < 3) {
+	/* three words, and one more when a surname particle is among them
+	 * ("JAYDEN VAN DER BERG") */
+	while (start > s && words < 3 + (particles > 0)) {
 		const char *w = start;
 
 		while (w > s && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '(')
@@ -160,6 +162,8 @@ static const char *name_before(const char *s, const char *end, const char **name
 		if (words > 0 && memchr(w, '\n', (size_t)(end - w)) != NULL &&
 		    after_place_preposition(s, w))
 			break;
+		if (fields_word_in(VW_SURNAME_PARTICLE, w, (size_t)(start - w)))
+			particles++;
 		start = w;
 		words++;
 		if (start > s && start[-1] == ' ')
@@ -175,20 +179,25 @@ static const char *name_before(const char *s, const char *end, const char **name
 	return words >= 2 ? start : NULL;
 }
 
-/* Up to three capitalised words from p (over white space): their end,
- * or NULL when fewer than two. */
+/* Up to three capitalised words from p (over white space; four with a
+ * surname particle): their end, or NULL when fewer than two. */
 static const char *name_after(const char *p, const char *end)
 {
 	const char *e = NULL;
-	int words = 0;
+	int words = 0, particles = 0;
 
 	/* a word starts with a capital or a UTF-8 letter; lead byte 0xE2
 	 * (U+2000-U+2FFF) is punctuation and symbols: tick boxes "☐ Yes
-	 * ☒" after "Young carer:" are no name */
-	while (p < end && words < 3 && (isupper((unsigned char)*p) ||
+	 * ☒" after "Young carer:" are no name; four words with a surname
+	 * particle among them ("MARCO VAN DER BERG") */
+	while (p < end && words < 3 + (particles > 0) && (isupper((unsigned char)*p) ||
 	       ((unsigned char)*p >= 0xC0 && (unsigned char)*p != 0xE2))) {
+		const char *w = p;
+
 		while (p < end && !is_space((unsigned char)*p) && !strchr(",.()", *p))
 			p++;
+		if (fields_word_in(VW_SURNAME_PARTICLE, w, (size_t)(p - w)))
+			particles++;
 		e = p;
 		words++;
 		if (p + 1 < end && (*p == ' ' || (*p == '\n' && p[1] != '\n')))
