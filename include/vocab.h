@@ -391,6 +391,10 @@ enum vocab_words {
 	VW_NO_SCHOOL,           /* "none", "not on roll": a school value opening
 	                           so names none ("None - family moved here from
 	                           Croydon"); the rest is why (prefix, fields.c) */
+	VW_LEGAL_WORD,          /* "legal": a table column headed with it ("Legal
+	                           Surname") is read over a column of the same
+	                           field without it ("Surname", the preferred
+	                           one in ScholarPack) (first word, tables.c) */
 	VW_PLACE_PREPOSITION,   /* "in", "from": a capitalised word after one is a
 	                           place, never the first word of the name that
 	                           follows it ("at Heathfield Park Primary School

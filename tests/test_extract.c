@@ -976,6 +976,16 @@ int main(void)
 	CHECK_STR(r.children[0].reason, "moved-out-of-area", "CSV reason per row");
 	CHECK_STR(r.children[1].reason, "excluded-no-provision", "second row's own reason");
 
+	/* ScholarPack: "Surname" is the preferred one, "Legal Surname" the
+	 * child's (corpus N 1507) */
+	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee list.\n"
+		"--b\nContent-Type: text/csv; name=l.csv\nContent-Disposition: attachment; filename=l.csv\n\n"
+		"Forename,Surname,Legal Surname,Date of Birth,UPN\n"
+		"Isabella,Costa,Costa-Ferreira,07/10/2018,\n--b--\n");
+	CHECK_STR(r.n_children ? r.children[0].surname : NULL, "Costa-Ferreira",
+	          "a 'Legal Surname' column is read over a 'Surname' column");
+
 	/* An export's address split over columns is one address; the
 	 * contact repeated on each sibling's row is one parent. */
 	read_message(HDR "Subject: list\nMIME-Version: 1.0\n"

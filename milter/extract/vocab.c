@@ -105,6 +105,7 @@ static const char *const list_names[VWI__COUNT] = {
 	[VW_UPDATE_CUE] = "update_cue", [VW_FORM_GUIDANCE] = "form_guidance",
 	[VW_ANSWERED_ONLY] = "answered_only",
 	[VW_PLACE_PREPOSITION] = "place_preposition",
+	[VW_LEGAL_WORD] = "legal_word",
 	[VW_NEW_SCHOOL_CUE] = "new_school_cue", [VW_WITH_US_CUE] = "with_us_cue",
 	[VW_SCHOOL_NAMED_CUE] = "school_named_cue", [VW_PAST_WORD] = "past_word",
 	[VW_NAME_CONNECTOR] = "name_connector", [VW_START_CUE] = "start_cue",
