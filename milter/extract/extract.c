@@ -746,10 +746,10 @@ static void settle_people(struct cme_referral *r)
 	}
 	for (size_t i = 0; i < r->n_parents; i++) {
 		fields_fold_apostrophes(r->parents[i].name);
-		fields_tidy_phone(r->parents[i].phone);
+		fields_tidy_phone(&r->parents[i].phone);
 	}
 	fields_fold_apostrophes(r->referrer.name);
-	fields_tidy_phone(r->referrer.phone);
+	fields_tidy_phone(&r->referrer.phone);
 }
 
 int extract_referral(const struct cme_message *m, const struct extract_options *o,

@@ -180,7 +180,7 @@ void fields_split_name(const char *s, size_t len, char **forename, char **surnam
 /* 1 if s[0..n) has a letter and no lower-case one ("FLYNN", "VAN DER BERG"). */
 int fields_all_caps(const char *s, size_t n);
 void fields_fold_apostrophes(char *s);
-void fields_tidy_phone(char *s);
+void fields_tidy_phone(char **slot);
 /* 1 if w[0..n) is a whole word of the list (case-insensitive, Latin-1
  * capitals in UTF-8 too). */
 int fields_word_in(enum vocab_words list, const char *w, size_t n);

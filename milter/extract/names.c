@@ -264,19 +264,21 @@ void fields_fold_apostrophes(char *s)
 	s[o] = '\0';
 }
 
-/* In place: a UK mobile number as officers dial and search for it,
- * "07700 900612", however it was typed ("+44 7700 900612", "(0044)
- * 7700-900612", "07700900612").  Any other number (a landline, whose
- * area code has 2 to 5 digits; a number abroad) is left as written. */
-void fields_tidy_phone(char *s)
+/* A UK mobile number as officers dial and search for it, "07700
+ * 900612", however it was typed ("+44 7700 900612", "(0044) 7700-900612",
+ * "07700900612"): *slot is replaced by a new string (the tidy form may be
+ * longer than what was typed); left as it is when it is any other number
+ * (a landline, whose area code has 2 to 5 digits; a number abroad) or
+ * when no memory is left. */
+void fields_tidy_phone(char **slot)
 {
-	char d[16];
+	char d[16], tidy[13], *v;
 	size_t n = 0;
 	const char *p;
 
-	if (s == NULL)
+	if (slot == NULL || *slot == NULL)
 		return;
-	for (p = s; *p && n < sizeof d - 1; p++) {
+	for (p = *slot; *p && n < sizeof d - 1; p++) {
 		if (isdigit((unsigned char)*p))
 			d[n++] = *p;
 		else if (!strchr(" -()+", *p))
@@ -294,7 +296,11 @@ void fields_tidy_phone(char *s)
 	else
 		return;
 	/* p: the 10 digits after the leading 0 */
-	snprintf(s, 13, "0%.4s %.6s", p, p + 4);
+	snprintf(tidy, sizeof tidy, "0%.4s %.6s", p, p + 4);
+	if ((v = strdup(tidy)) == NULL)
+		return;
+	free(*slot);
+	*slot = v;
 }
 
 int fields_all_caps(const char *s, size_t n)
