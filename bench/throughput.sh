@@ -143,6 +143,20 @@ run_with_milter() {
 # fresh_state: an empty database and feed directory for the next run.
 fresh_state() { rm -rf "$T/state"/cases.db* "$T/state/reminders"/*; }
 
+# latencies LOG...: the milliseconds of each "ms=" (a milter's time at end
+# of message: cme-milter's log line, nullmilter -d's own line), sorted.
+latencies() { cat "$@" 2>/dev/null | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n; }
+
+# p50_p99 FILE: "p50 A ms, p99 B ms (N messages)" of a latencies file
+# (nearest rank); false and nothing printed when it is empty.
+p50_p99() {
+	local n
+	n=$(wc -l <"$1")
+	[ "$n" -gt 0 ] || return 1
+	printf 'p50 %s ms, p99 %s ms (%s messages)' "$(sed -n "$(((n + 1) / 2))p" "$1")" \
+		"$(sed -n "$(((n * 99 + 99) / 100))p" "$1")" "$n"
+}
+
 for round in $(seq "$ROUNDS"); do
 	want plain && run_mode plain ""
 
@@ -181,9 +195,9 @@ for round in $(seq "$ROUNDS"); do
 		run_with_milter opendkim opendkim -x "$T/opendkim.conf" -f
 	fi
 done
-cat "$T"/milter.*.log 2>/dev/null | grep -o 'ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/lat"
-cat "$T"/durable.*.log 2>/dev/null | grep -o '^ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/dlat"
-cat "$T"/busy.*.log 2>/dev/null | grep -o '^ms=[0-9.]*' | cut -d= -f2 | sort -n >"$T/blat"
+latencies "$T"/milter.*.log >"$T/lat"
+latencies "$T"/durable.*.log >"$T/dlat"
+latencies "$T"/busy.*.log >"$T/blat"
 
 # The same referrals offered at a steady rate below saturation (an open
 # loop, burst.py --rate): the milter's time at end of message when the
@@ -204,12 +218,10 @@ for rate in $PACED_RATES; do
 	end=$(date +%s.%N)
 	milter_stop
 	pf_stop_all >/dev/null 2>&1
-	grep -o 'ms=[0-9.]*' "$T/paced.$rate.log" | cut -d= -f2 | sort -n >"$T/plat"
-	n=$(wc -l <"$T/plat")
-	[ "$n" -gt 0 ] && printf 'offered %s/s: delivered %.1f/s, milter time at end of message p50 %s ms, p99 %s ms (%s messages)\n' \
+	latencies "$T/paced.$rate.log" >"$T/plat"
+	pct=$(p50_p99 "$T/plat") && printf 'offered %s/s: delivered %.1f/s, milter time at end of message %s\n' \
 		"$rate" "$(awk -v c="$PACED_COUNT" -v s="$start" -v e="$end" 'BEGIN { print c / (e - s) }')" \
-		"$(sed -n "$(((n + 1) / 2))p" "$T/plat")" "$(sed -n "$(((n * 99 + 99) / 100))p" "$T/plat")" \
-		"$n" >>"$T/paced"
+		"$pct" >>"$T/paced"
 done
 
 # Peak resident memory of the milter with 50 concurrent sessions.
@@ -263,26 +275,13 @@ ccme=$(cpu_median cme 2)
 [ -n "$cnull" ] && [ -n "$ccme" ] &&
 	printf 'cme-milter / do-nothing milter by CPU per message: %.2f\n' \
 		"$(awk -v a="$ccme" -v b="$cnull" 'BEGIN { print b / a }')"
-nlat=$(wc -l <"$T/lat")
-if [ "$nlat" -gt 0 ]; then
-	printf 'milter time at end of message: p50 %s ms, p99 %s ms (%s messages)\n' \
-		"$(sed -n "$(((nlat + 1) / 2))p" "$T/lat")" \
-		"$(sed -n "$(((nlat * 99 + 99) / 100))p" "$T/lat")" "$nlat"
-fi
+pct=$(p50_p99 "$T/lat") && printf 'milter time at end of message: %s\n' "$pct"
 # Its floor: the durable mode's time at end of message, a 4 KB record
 # written and fdatasync'd per message at the same saturation.
-nd=$(wc -l <"$T/dlat")
-if [ "$nd" -gt 0 ]; then
-	printf 'floor, the do-nothing milter syncing 4 KB per message: p50 %s ms, p99 %s ms (%s messages)\n' \
-		"$(sed -n "$(((nd + 1) / 2))p" "$T/dlat")" \
-		"$(sed -n "$(((nd * 99 + 99) / 100))p" "$T/dlat")" "$nd"
-fi
-nb=$(wc -l <"$T/blat")
-if [ "$nb" -gt 0 ]; then
-	printf 'the same, computing %s ms of CPU first: p50 %s ms, p99 %s ms (%s messages)\n' "$BUSY_MS" \
-		"$(sed -n "$(((nb + 1) / 2))p" "$T/blat")" \
-		"$(sed -n "$(((nb * 99 + 99) / 100))p" "$T/blat")" "$nb"
-fi
+pct=$(p50_p99 "$T/dlat") &&
+	printf 'floor, the do-nothing milter syncing 4 KB per message: %s\n' "$pct"
+pct=$(p50_p99 "$T/blat") &&
+	printf 'the same, computing %s ms of CPU first: %s\n' "$BUSY_MS" "$pct"
 # A durable write alone, under the null mode's load.
 cat "$T"/probe.* 2>/dev/null | sort -t" " -k8 -n | awk '{ l[NR] = $0 } END {
 	if (NR) print "floor, a 16 KB fdatasync beside the do-nothing milter (median round): " \

@@ -148,9 +148,9 @@ struct reader {
 /* lists.c: children in list lines of the kept prose; returns how many
  * were made. */
 size_t lists_read_children(struct reader *rd);
-/* lists.c: the year group and school among the comma-, dash- or
- * bracket-cut parts of one child's line ("Levi SMITH, DOB 29/01/2015,
- * Lane End Primary"), each set only when the child has none. */
+/* lists.c: the year group, school, UPN and gender among the comma-,
+ * dash- or bracket-cut parts of one child's line ("Levi SMITH, DOB
+ * 29/01/2015, Lane End Primary"), each set only when the child has none. */
 void lists_item_parts(struct cme_child *c, const char *s, size_t len);
 
 /* caseref.c: case references as typed ("CME 2026 00017", "CME/2026/00017",
@@ -173,12 +173,19 @@ int fields_phone_find(const char *s, size_t len, size_t *start, size_t *plen);
 int fields_take_upn(struct cme_child *c, const char *s, size_t len);
 int fields_parent_named(const struct cme_referral *r, const char *name, size_t nl);
 int fields_email_find(const char *s, size_t len, size_t *start, size_t *elen);
+/* 1 if the value v[0..vl) opens with a word of the list, as a whole
+ * word ("Unknown", "Not known - believed up north", "N/K"; leading
+ * quotes and brackets skipped). */
+int fields_starts_with_word(const char *v, size_t vl, enum vocab_words list);
 /* names.c: a person's name. */
 size_t fields_name_part(const char *s, size_t len);
 size_t fields_title_len(const char *s, size_t len);
 void fields_split_name(const char *s, size_t len, char **forename, char **surname);
 /* 1 if s[0..n) has a letter and no lower-case one ("FLYNN", "VAN DER BERG"). */
 int fields_all_caps(const char *s, size_t n);
+/* The length of the dash (1, or 3 for an en or em dash) of a spaced
+ * dash " - " at s[i], or 0. */
+size_t fields_spaced_dash(const char *s, size_t i, size_t len);
 void fields_fold_apostrophes(char *s);
 void fields_tidy_phone(char **slot);
 /* 1 if w[0..n) is a whole word of the list (case-insensitive, Latin-1

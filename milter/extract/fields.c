@@ -294,10 +294,9 @@ struct cme_child *fields_new_child_block(struct reader *rd)
 }
 
 /* A person's name from a value: without a title or rank before it, and
- * ending where fields_name_part says. */
-/* A person's name.  "FLYNN, Lisa (MOTHER) 07700 900413", as police
- * notices and MIS exports write it (the surname in capitals, a comma,
- * then the forename), is "Lisa FLYNN" (fields_split_name's reading). */
+ * ending where fields_name_part says.  "FLYNN, Lisa (MOTHER) 07700
+ * 900413", as police notices and MIS exports write it (the surname in
+ * capitals, a comma, then the forename), is "Lisa FLYNN". */
 static void set_person_name(char **slot, const char *v, size_t vl)
 {
 	size_t t = fields_title_len(v, vl), n;
@@ -508,12 +507,9 @@ static size_t org_name_len(const char *v, size_t vl)
 	 * "Oakfield Primary - left in October"; a place after the dash is
 	 * kept ("St John's - Westmere") */
 	for (size_t i = 1; i + 3 < vl; i++) {
-		size_t d = v[i + 1] == '-' ? 1 : ((unsigned char)v[i + 1] == 0xE2 && i + 5 < vl &&
-		            (unsigned char)v[i + 2] == 0x80 &&
-		            ((unsigned char)v[i + 3] == 0x93 || (unsigned char)v[i + 3] == 0x94)) ? 3 : 0;
-		size_t w = i + 2 + d, we = w;
+		size_t d = fields_spaced_dash(v, i, vl), w = i + 2 + d, we = w;
 
-		if (v[i] != ' ' || d == 0 || v[i + 1 + d] != ' ')
+		if (d == 0)
 			continue;
 		while (we < vl && isalpha((unsigned char)v[we]))
 			we++;
@@ -608,9 +604,7 @@ static void assign_full_name(struct reader *rd, struct cme_child *c,
 	}
 }
 
-/* 1 if the value v[0..vl) opens with a word of the list, as a whole
- * word ("Unknown", "Not known - believed up north", "N/K"). */
-static int starts_with_word(const char *v, size_t vl, enum vocab_words list)
+int fields_starts_with_word(const char *v, size_t vl, enum vocab_words list)
 {
 	size_t n;
 	const char *const *w = vocab_words(list, &n);
@@ -630,7 +624,7 @@ static int starts_with_word(const char *v, size_t vl, enum vocab_words list)
 
 static int starts_not_known(const char *v, size_t vl)
 {
-	return starts_with_word(v, vl, VW_NOT_KNOWN);
+	return fields_starts_with_word(v, vl, VW_NOT_KNOWN);
 }
 
 /* A school value that names none: "None", "N/A", "None - family moved
@@ -639,7 +633,7 @@ static int starts_not_known(const char *v, size_t vl)
  * such a word followed by a separator. */
 static int names_no_school(const char *v, size_t vl)
 {
-	return vocab_is_negative_answer(v, vl) || starts_with_word(v, vl, VW_NO_SCHOOL) ||
+	return vocab_is_negative_answer(v, vl) || fields_starts_with_word(v, vl, VW_NO_SCHOOL) ||
 	       starts_not_known(v, vl);
 }
 

@@ -134,10 +134,6 @@ static int looks_like_name(const char *s, size_t n, int *words)
 	return *words > 0;
 }
 
-/* The year group, school and UPN among the item's parts after the name
- * (also a "Child 1: name, DOB, school" line's, records.c).  A UPN's
- * shape is its own label ("Yr 6   UPN X880412019011"), and an item
- * names one child. */
 /* "Tayo Adeyemi    DOB 14/03/2018   Male": a gender written as a word
  * (male, female, boy, girl: four letters or more, so that a stray "M"
  * or "F" in a line is not read as one) anywhere on an item's line. */
@@ -161,6 +157,10 @@ static void item_gender(struct cme_child *c, const char *s, size_t len)
 	}
 }
 
+/* The year group, school, UPN and gender among the item's parts after
+ * the name (also a "Child 1: name, DOB, school" line's, records.c).  A
+ * UPN's shape is its own label ("Yr 6   UPN X880412019011"), and an
+ * item names one child. */
 void lists_item_parts(struct cme_child *c, const char *s, size_t len)
 {
 	size_t i = 0;

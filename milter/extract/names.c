@@ -18,6 +18,22 @@
 
 #include "extract_int.h"
 
+size_t fields_spaced_dash(const char *s, size_t i, size_t len)
+{
+	size_t d;
+
+	if (i >= len || s[i] != ' ')
+		return 0;
+	if (i + 1 < len && s[i + 1] == '-')
+		d = 1;
+	else if (i + 3 < len && (unsigned char)s[i + 1] == 0xE2 && (unsigned char)s[i + 2] == 0x80 &&
+	         ((unsigned char)s[i + 3] == 0x93 || (unsigned char)s[i + 3] == 0x94))
+		d = 3;
+	else
+		return 0;
+	return i + 1 + d < len && s[i + 1 + d] == ' ' ? d : 0;
+}
+
 /* Text up to the first '(' or ',' or phone number or " - ": the name
  * part of "Siobhán O'Brien (mother), tel 07700 900456". */
 size_t fields_name_part(const char *s, size_t len)
@@ -27,11 +43,7 @@ size_t fields_name_part(const char *s, size_t len)
 	/* up to a bracket, comma, digit or a spaced dash ("Elena Petrova -
 	 * 07700 ...", also an en or em dash as Word types it) */
 	while (n < len && s[n] != '(' && s[n] != ',' && s[n] != ';' && s[n] != '<' &&
-	       !isdigit((unsigned char)s[n]) && !(s[n] == ' ' && n + 2 < len &&
-	                                          s[n + 1] == '-' && s[n + 2] == ' ') &&
-	       !(s[n] == ' ' && n + 4 < len && (unsigned char)s[n + 1] == 0xE2 &&
-	         (unsigned char)s[n + 2] == 0x80 && ((unsigned char)s[n + 3] == 0x93 ||
-	         (unsigned char)s[n + 3] == 0x94) && s[n + 4] == ' '))
+	       !isdigit((unsigned char)s[n]) && fields_spaced_dash(s, n, len) == 0)
 		n++;
 	/* "Ali Khan born 3rd Apr 2014", "Ali Khan DOB 03/04/2014": the name
 	 * ends where the date of birth is introduced. */
@@ -99,7 +111,7 @@ static size_t drop_known_as(const char *s, size_t len, char *out, size_t outsz)
 
 /* Case of a word: 1 if it has a letter and no lower-case one (ASCII, or
  * a Latin-1 letter in UTF-8: C3 80-9E upper, C3 9F-BF lower). */
-static int word_all_caps(const char *w, size_t n)
+int fields_all_caps(const char *w, size_t n)
 {
 	int letters = 0;
 
@@ -209,8 +221,8 @@ static size_t surname_word(const char *s, const size_t at[], const size_t wl[], 
 {
 	size_t first = n - 1;
 
-	if (!word_all_caps(s + at[0], wl[0]) && word_all_caps(s + at[n - 1], wl[n - 1]))
-		while (first > 1 && word_all_caps(s + at[first - 1], wl[first - 1]))
+	if (!fields_all_caps(s + at[0], wl[0]) && fields_all_caps(s + at[n - 1], wl[n - 1]))
+		while (first > 1 && fields_all_caps(s + at[first - 1], wl[first - 1]))
 			first--;
 	for (size_t i = 1; i + 1 < n && i < first; i++)
 		if (fields_word_in(VW_SURNAME_PARTICLE, s + at[i], wl[i])) {
@@ -232,7 +244,7 @@ static int comma_surname(const char *a, size_t al)
 		return 1;
 	if (n == 0 || n > 4)
 		return 0;
-	if (word_all_caps(a, al))
+	if (fields_all_caps(a, al))
 		return 1;
 	for (size_t i = 0; i + 1 < n; i++)
 		if (!fields_word_in(VW_SURNAME_PARTICLE, a + at[i], wl[i]))
@@ -301,11 +313,6 @@ void fields_tidy_phone(char **slot)
 		return;
 	free(*slot);
 	*slot = v;
-}
-
-int fields_all_caps(const char *s, size_t n)
-{
-	return word_all_caps(s, n);
 }
 
 static int followed_by_digit(const char *s, size_t len)

@@ -118,28 +118,17 @@ static int is_pair_row(const struct row *row)
 	return vocab_label(row->cell[0], row->len[0]) != F_NONE;
 }
 
-/* 1 if the header cell's first word is a legal word ("Legal Surname"). */
-static int legal_heading(const char *c, size_t n)
-{
-	size_t w = 0;
-
-	while (w < n && c[w] == ' ')
-		w++;
-	c += w, n -= w;
-	for (w = 0; w < n && isalpha((unsigned char)c[w]); w++)
-		;
-	return w > 0 && fields_word_in(VW_LEGAL_WORD, c, w);
-}
-
 /* "Surname | Legal Surname": the legal column is the field, the other
  * (the preferred name an MIS also exports) is not read. */
 static void legal_columns_win(const struct row *row, enum field cols[MAX_CELLS])
 {
 	for (size_t i = 0; i < row->n; i++) {
-		if (cols[i] == F_NONE || !legal_heading(row->cell[i], row->len[i]))
+		if (cols[i] == F_NONE ||
+		    !fields_starts_with_word(row->cell[i], row->len[i], VW_LEGAL_WORD))
 			continue;
 		for (size_t k = 0; k < row->n; k++)
-			if (k != i && cols[k] == cols[i] && !legal_heading(row->cell[k], row->len[k]))
+			if (k != i && cols[k] == cols[i] &&
+			    !fields_starts_with_word(row->cell[k], row->len[k], VW_LEGAL_WORD))
 				cols[k] = F_NONE;
 	}
 }
